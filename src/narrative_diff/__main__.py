@@ -1,0 +1,5 @@
+"""``python -m narrative_diff``: the same as the ``narrative-diff`` command."""
+
+from .cli import run
+
+run()

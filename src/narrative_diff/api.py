@@ -1,0 +1,172 @@
+"""The façade the CLI and notebooks call: one function per user task.
+
+Each function takes plain values and an options dataclass and returns values; none of
+them prints. Heavy modules (ingestion libraries) load only inside the functions that
+need them, so ``list`` and ``show`` stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from . import corpus as corpus_mod
+from .check import Problem, check_corpus, update_hashes
+from .corpus import Corpus
+from .errors import SnapshotNotFound, UsageProblem
+from .snapshot import Snapshot, check_name, parse_date
+
+if TYPE_CHECKING:
+    from .ingest import Extracted, IngestLimits
+
+#: Default ``kind`` by source format when ``--kind`` is not given.
+DEFAULT_KIND = {"html": "web-page", "srt": "video-transcript", "vtt": "video-transcript"}
+FORMATS = ("table", "json", "csv")
+
+
+@dataclass(frozen=True)
+class AddOptions:
+    """What ``add`` needs besides the source; built from CLI flags in one place."""
+
+    series: str
+    date: dt.date
+    title: str | None = None
+    publisher: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    url: str | None = None
+    provenance: str | None = None
+    slug: str | None = None
+    replace: bool = False
+    limits: IngestLimits | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One row of ``list``."""
+
+    ref: str
+    date: dt.date
+    id: str
+    title: str
+    kind: str | None
+    language: str | None
+    words: int
+    hash_ok: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {"ref": self.ref, "date": self.date.isoformat(), "id": self.id,
+                "title": self.title, "kind": self.kind, "language": self.language,
+                "words": self.words, "hash_ok": self.hash_ok}
+
+
+def open_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
+    """The corpus from ``--corpus``, ``$NARRATIVE_DIFF_CORPUS``, ``./seeds`` or the bundle."""
+    return corpus_mod.locate(path)
+
+
+def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
+    """Every snapshot (of one series, or all) in date order with its ``vN`` ref."""
+    many = series is None and len(corpus.series_names()) > 1
+    rows = []
+    for snap in corpus.snapshots(series):
+        ref = corpus.version_of(snap)
+        rows.append(Listed(f"{snap.series}:{ref}" if many else ref, snap.date, snap.id,
+                           snap.title, snap.kind, snap.language, snap.words, snap.hash_ok))
+    return rows
+
+
+def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None) -> Snapshot:
+    """Resolve a ref in the corpus; failing that, read it as a document file on disk."""
+    try:
+        return corpus.resolve(ref)
+    except SnapshotNotFound:
+        if not Path(ref).is_file():
+            raise
+    from .ingest import IngestLimits, read_source
+
+    extracted = read_source(ref, limits=limits or IngestLimits())
+    mtime = dt.date.fromtimestamp(Path(ref).stat().st_mtime)
+    title = extracted.title or Path(ref).stem
+    return Snapshot.create(series="file", slug=_slug(Path(ref).stem, "file"), date=mtime,
+                           title=title, body=_with_title(extracted.body, title),
+                           language=extracted.language, path=Path(ref))
+
+
+def add_snapshot(corpus: Corpus, source: str, options: AddOptions, *,
+                 stdin: BinaryIO | None = None) -> Snapshot:
+    """Extract ``source`` (path, ``-`` or URL) and store it as a new snapshot."""
+    from .ingest import IngestLimits, read_source
+
+    check_name(options.series, "series")
+    if options.slug:
+        check_name(options.slug, "slug")
+    corpus.require_writable()  # refuse before any download or extraction work
+    extracted = read_source(source, limits=options.limits or IngestLimits(), stdin=stdin)
+    snap = build_snapshot(extracted, options)
+    return corpus.add(snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix,
+                      overwrite=options.replace)
+
+
+def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
+    """Combine extracted text with the user's metadata; fill gaps from the document."""
+    title = options.title or extracted.title
+    if not title:
+        raise UsageProblem(f"no title found in {extracted.source_name}",
+                           hint="pass --title", slug="title-missing")
+    language = options.language or extracted.language
+    if not language:
+        raise UsageProblem(
+            f"could not tell the language of {extracted.source_name} "
+            f"(confidence {extracted.language_confidence:.2f})",
+            hint="pass --language, e.g. --language en", slug="language-unsure")
+    slug = options.slug or f"{options.date:%Y-%m}-{_slug(title, 'snapshot')}"
+    provenance = options.provenance or (
+        f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff.")
+    return Snapshot.create(
+        series=options.series, slug=slug, date=options.date, title=title,
+        body=_with_title(extracted.body, title), publisher=options.publisher,
+        kind=options.kind or DEFAULT_KIND.get(extracted.format, "document"),
+        language=language, source_url=options.url or extracted.source_url,
+        retrieved=_now(), provenance=provenance,
+    )
+
+
+def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list[Problem]]:
+    """Problems in the corpus; with ``update``, first record hashes of edited snapshots."""
+    if update:
+        update_hashes(corpus)
+    return check_corpus(corpus)
+
+
+def init_corpus(dest: str | os.PathLike[str]) -> Corpus:
+    """Create a writable corpus with a copy of the bundled ILRS series."""
+    return corpus_mod.init(dest)
+
+
+def parse_add_date(value: str) -> dt.date:
+    """The ``--date`` option: an ISO 8601 date."""
+    return parse_date(value, where="--date")
+
+
+def _slug(text: str, fallback: str) -> str:
+    from slugify import slugify
+
+    return slugify(text, max_length=48, word_boundary=True) or fallback
+
+
+def _with_title(body: str, title: str) -> str:
+    """Start the body with ``# title`` unless the document already has a ``#`` heading."""
+    first = body.lstrip().split("\n", 1)[0]
+    return body if first.startswith("# ") else f"# {title}\n\n{body}"
+
+
+def _now() -> dt.datetime:
+    """Retrieval time in UTC, to the second; ``SOURCE_DATE_EPOCH`` pins it for reproducibility."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit()
+           else dt.datetime.now(dt.UTC))
+    return now.replace(microsecond=0)

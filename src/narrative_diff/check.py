@@ -1,0 +1,135 @@
+"""Corpus health: find hand-edits, broken files and leftovers without stopping at the first.
+
+``narrative-diff check`` is how a hand-edited snapshot is noticed (its body no longer
+matches the recorded hash) and how a corrupt file is found by name. ``update_hashes``
+accepts intended edits by recording the new hashes, atomically, one file at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .corpus import Corpus, read_utf8, stage_file
+from .errors import CorpusError, NarrativeDiffError
+from .snapshot import Snapshot, check_name
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of ``check``: the file, a slug from docs/messages.md, and what to do."""
+
+    path: Path
+    slug: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.slug}: {self.message}"
+
+
+def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
+    """Read every snapshot file; return the good snapshots and every problem found."""
+    problems: list[Problem] = []
+    good: list[Snapshot] = []
+    if not corpus.root.is_dir():
+        return [], [Problem(corpus.root, "not-a-corpus", "the corpus folder does not exist; "
+                            "create it with 'narrative-diff init DIR'")]
+    for folder in sorted(p for p in corpus.root.iterdir() if p.is_dir()):
+        if folder.name.startswith("."):
+            continue
+        files = list(corpus.snapshot_files(folder))
+        if not files:
+            continue
+        try:
+            check_name(folder.name, "series")
+        except NarrativeDiffError as exc:
+            problems.append(Problem(folder, "invalid-series", str(exc)))
+        referenced: set[str] = set()
+        by_hash: dict[str, list[Snapshot]] = defaultdict(list)
+        for path in files:
+            try:
+                snap = Snapshot.from_markdown(read_utf8(path), path=path)
+            except CorpusError as exc:
+                problems.append(Problem(path, exc.slug, exc.message.removeprefix(f"{path}: ")))
+                continue
+            good.append(snap)
+            problems += _snapshot_problems(snap, path, folder)
+            if snap.raw_file:
+                referenced.add(snap.raw_file)
+            by_hash[snap.body_hash].append(snap)
+        for same in by_hash.values():
+            if len(same) > 1:
+                problems.append(Problem(folder, "duplicate-content", "identical text in "
+                                        + ", ".join(s.id for s in same)))
+        problems += _leftovers(folder, referenced)
+    seen: dict[str, Path] = {}
+    for snap in good:
+        if snap.id in seen and snap.path:
+            problems.append(Problem(snap.path, "duplicate-id",
+                                    f"id {snap.id} is also used by {seen[snap.id]}"))
+        elif snap.path:
+            seen[snap.id] = snap.path
+    return good, problems
+
+
+def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem]:
+    found = []
+    if snap.series != folder.name:
+        found.append(Problem(path, "misplaced", f"series '{snap.series}' but the file is in "
+                             f"folder '{folder.name}'; move it or fix 'series'"))
+    if path.stem != snap.slug:
+        found.append(Problem(path, "misplaced", f"id {snap.id} expects file name "
+                             f"{snap.slug}.md; rename the file or fix 'id'"))
+    if not snap.sha256:
+        found.append(Problem(path, "hash-missing", "no sha256 recorded; run "
+                             "'narrative-diff check --update-hashes' to record it"))
+    elif not snap.hash_ok:
+        found.append(Problem(path, "hash-mismatch", "the text was edited since it was "
+                             "added; if the edit is intended, run 'narrative-diff check "
+                             "--update-hashes'"))
+    if snap.raw_file:
+        raw = folder / snap.raw_file
+        if not raw.is_file():
+            found.append(Problem(path, "raw-missing", f"raw capture {snap.raw_file} is "
+                                 "missing; restore it from a backup or remove raw_file"))
+        elif snap.raw_sha256 and hashlib.sha256(raw.read_bytes()).hexdigest() != snap.raw_sha256:
+            found.append(Problem(raw, "raw-mismatch", "the raw capture changed since it was "
+                                 "added; restore the original"))
+    return found
+
+
+def _leftovers(folder: Path, referenced: set[str]) -> list[Problem]:
+    found = []
+    for tmp in sorted(folder.rglob(".*.tmp")):
+        found.append(Problem(tmp, "stale-temp", "left by an interrupted write; delete it"))
+    raw_dir = folder / "raw"
+    if raw_dir.is_dir():
+        for raw in sorted(raw_dir.iterdir()):
+            name = f"raw/{raw.name}"
+            if raw.is_file() and not raw.name.startswith(".") and name not in referenced:
+                found.append(Problem(raw, "orphan-raw", "no snapshot refers to this raw "
+                                     "capture; delete it or add raw_file to its snapshot"))
+    return found
+
+
+def update_hashes(corpus: Corpus) -> list[Snapshot]:
+    """Record the current body hash in every snapshot whose hash is missing or stale."""
+    corpus.require_writable()
+    updated = []
+    with corpus.lock():
+        good, _ = check_corpus(corpus)
+        for snap in good:
+            if snap.hash_ok or snap.path is None:
+                continue
+            fixed = replace(snap, sha256=snap.body_hash)
+            try:
+                tmp, final = stage_file(snap.path, fixed.to_markdown().encode("utf-8"))
+                os.replace(tmp, final)
+            except OSError as exc:
+                raise CorpusError(f"could not rewrite {snap.path}: {exc.strerror or exc}",
+                                  hint="check permissions", slug="write-failed") from exc
+            updated.append(fixed)
+    return updated

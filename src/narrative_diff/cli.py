@@ -1,0 +1,252 @@
+"""The ``narrative-diff`` command line: a thin typer layer over :mod:`narrative_diff.api`.
+
+Each command parses its options, calls one library function and prints the result.
+:func:`main` is the single error boundary: a :class:`NarrativeDiffError` becomes one line
+on stderr and its exit code (docs/messages.md); a traceback appears only with
+``--traceback``. Pretty exceptions with local variables stay off: snapshots may hold
+sensitive text.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from . import api
+from .errors import ExitCode, NarrativeDiffError, UsageProblem
+
+app = typer.Typer(
+    name="narrative-diff",
+    help="Track how official narratives shift across successive versions of public documents.",
+    epilog="Example: narrative-diff list ilrs · Exit codes: see docs/messages.md",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option("--corpus", "-c", help="Corpus folder (else $NARRATIVE_DIFF_CORPUS, "
+                 "./seeds, or the bundled ILRS series).", show_default=False),
+]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"narrative-diff {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    traceback: Annotated[bool, typer.Option("--traceback", help="Show a Python traceback "
+                                            "on errors (for bug reports).")] = False,
+) -> None:
+    """Track how official narratives shift across successive versions of public documents."""
+
+
+@app.command("list", epilog="Example: narrative-diff list ilrs --format csv")
+def list_cmd(
+    series: Annotated[str | None, typer.Argument(help="Only this series.")] = None,
+    fmt: FormatOpt = "table",
+    corpus: CorpusOpt = None,
+) -> None:
+    """List snapshots in date order: ref (v1, v2, …), date, id, title, kind, language, words."""
+    _choice(fmt, api.FORMATS, "--format")
+    rows = api.list_snapshots(api.open_corpus(corpus), series)
+    if fmt == "json":
+        typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["ref", "date", "id", "title", "kind", "language", "words"])
+        for r in rows:
+            writer.writerow([r.ref, r.date, r.id, r.title, r.kind, r.language, r.words])
+    else:
+        from rich.table import Table
+
+        console = _console()
+        cells = [(r.ref, r.date.isoformat(), r.id, r.title, r.kind or "", r.language or "",
+                  str(r.words)) for r in rows]
+        headers = ("ref", "date", "id", "title", "kind", "lang", "words")
+        widths = [max([len(h)] + [console.measure(c[i]).maximum for c in cells])
+                  for i, h in enumerate(headers)]
+        room = console.width - sum(widths) + widths[3] - 2 * (len(headers) - 1)
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for i, name in enumerate(headers):
+            table.add_column(name, justify="right" if name == "words" else "left", no_wrap=True,
+                             overflow="ellipsis", max_width=max(12, room) if i == 3 else None)
+        for cell in cells:
+            table.add_row(*cell)
+        console.print(table)
+    edited = [r.id for r in rows if not r.hash_ok]
+    if edited:
+        _warn(f"{len(edited)} snapshot(s) changed since they were added ({edited[0]}…); "
+              "run 'narrative-diff check'")
+
+
+@app.command(epilog="Example: narrative-diff show v2 --meta")
+def show(
+    ref: Annotated[str, typer.Argument(help="A snapshot: id, v1…, latest, date prefix, "
+                                       "SERIES:v2, or a file path.")],
+    meta: Annotated[bool, typer.Option("--meta", help="Print the front matter (with ref, "
+                                       "words and hash status) instead of the text.")] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Print one snapshot's text (or, with --meta, its metadata)."""
+    store = api.open_corpus(corpus)
+    snap = api.get_snapshot(store, ref)
+    if meta:
+        import yaml
+
+        data = {"ref": store.version_of(snap) if snap.path and snap.series != "file" else None,
+                **snap.metadata(), "words": snap.words,
+                "hash_ok": snap.hash_ok, "path": str(snap.path) if snap.path else None}
+        typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    else:
+        typer.echo(snap.body, nl=False)
+
+
+@app.command(epilog="Example: narrative-diff add statement.pdf --series ilrs --date 2025-04-24 "
+             "--corpus my-corpus")
+def add(
+    source: Annotated[str, typer.Argument(help="A file (.txt .md .html .pdf .docx .srt .vtt), "
+                                          "'-' for stdin, or an http(s) URL.")],
+    series: Annotated[str, typer.Option("--series", "-s", help="Series name, e.g. ilrs.")],
+    date: Annotated[str, typer.Option("--date", "-d", help="Publication date, YYYY-MM-DD.")],
+    title: Annotated[str | None, typer.Option(help="Title (default: from the document).")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Who published it.")] = None,
+    kind: Annotated[str | None, typer.Option(help="statement, white-paper, presentation, "
+                                             "press-release, web-page, video-transcript, …")] = None,
+    language: Annotated[str | None, typer.Option(help="en, zh, ru, … (default: detected).")] = None,
+    url: Annotated[str | None, typer.Option(help="Where it was published (source_url).")] = None,
+    provenance: Annotated[str | None, typer.Option(help="Free text: verbatim / excerpt / "
+                                                   "translation, from where.")] = None,
+    slug: Annotated[str | None, typer.Option(help="File name part of the id (default: "
+                                             "YYYY-MM-title-words).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a snapshot with the "
+                                          "same id.")] = False,
+    max_bytes: Annotated[int, typer.Option(help="Refuse sources larger than this.")] = 50 << 20,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a URL.")] = 20.0,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Add a document as a new dated snapshot (text extracted, raw capture kept)."""
+    from .ingest import IngestLimits
+
+    options = api.AddOptions(
+        series=series, date=api.parse_add_date(date), title=title, publisher=publisher,
+        kind=kind, language=language, url=url, provenance=provenance, slug=slug,
+        replace=replace, limits=IngestLimits(max_bytes=max_bytes, timeout=timeout),
+    )
+    store = api.open_corpus(corpus)
+    with _status(f"Reading {source}"):
+        snap = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
+    typer.echo(f"added {snap.id} as {store.label(snap).split()[0]} ({snap.date}, "
+               f"{snap.words} words, {snap.language}) -> {snap.path}")
+
+
+@app.command(epilog="Example: narrative-diff check --corpus my-corpus")
+def check(
+    update_hashes: Annotated[bool, typer.Option("--update-hashes", help="Accept hand edits: "
+                                                "record the new text hashes.")] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Check every snapshot: hand edits (hash mismatch), broken files, missing raw captures."""
+    store = api.open_corpus(corpus)
+    good, problems = api.check(store, update=update_hashes)
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(good)} snapshot(s) read in {store.root}, {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+@app.command(epilog="Example: narrative-diff init my-corpus && narrative-diff add page.html "
+             "--series ilrs --date 2025-04-24 --corpus my-corpus")
+def init(dest: Annotated[Path, typer.Argument(help="New folder to create.")]) -> None:
+    """Create a writable corpus folder holding a copy of the ILRS series."""
+    store = api.init_corpus(dest)
+    typer.echo(f"created {store.root} with series: {', '.join(store.series_names())}")
+
+
+# ---------------------------------------------------------------------------- helpers
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> None:
+    if value not in allowed:
+        raise UsageProblem(f"{option} '{value}' is not one of {', '.join(allowed)}",
+                           hint=f"e.g. {option} {allowed[0]}", slug="bad-option")
+
+
+def _console():  # noqa: ANN202 - rich is imported lazily
+    from rich.console import Console
+
+    # Piped output keeps whole lines (no terminal width to fit); terminals get ellipses.
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 1000)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _status(message: str):  # noqa: ANN202
+    """A spinner on stderr for slow work, only when stderr is a terminal."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; the one place errors become messages and exit codes."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    show_traceback = "--traceback" in args
+    try:
+        result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
+        return int(result or 0)
+    except NarrativeDiffError as exc:
+        if show_traceback:
+            raise
+        typer.echo(f"narrative-diff: {exc.one_line()}", err=True)
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        if show_traceback:
+            raise
+        where = exc.ctx.command_path if exc.ctx else "narrative-diff"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"narrative-diff: usage: {message}; see '{where} --help'", err=True)
+        return int(ExitCode.USAGE)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        typer.echo("narrative-diff: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        typer.echo(f"narrative-diff: {' '.join(exc.format_message().split())}", err=True)
+        return int(exc.exit_code)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as exc:  # the last line of defence: no traceback without --traceback
+        if show_traceback:
+            raise
+        typer.echo(f"narrative-diff: internal-error: {type(exc).__name__}: {exc}; rerun with "
+                   "--traceback and report it", err=True)
+        return int(ExitCode.INTERNAL)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The corpus: a folder of document series, each a folder of dated snapshot files.
+
+Layout (documented in the README)::
+
+    CORPUS/
+      ilrs/                          one folder per series
+        2022-01-white-paper.md       one snapshot: YAML front matter + Markdown body
+        raw/2022-01-white-paper.pdf  the capture the text was extracted from (if any)
+
+Writes are all-or-nothing: the raw capture and the snapshot are written to temporary files
+in the series folder, then renamed into place, under a lock that serialises concurrent
+``add`` calls on the same corpus. The lock file lives in the system temp folder, so a
+refused or failed ``add`` leaves the corpus folder byte-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from .errors import CorpusError, SnapshotConflict, SnapshotNotFound
+from .snapshot import Snapshot, check_name
+
+ENV_VAR = "NARRATIVE_DIFF_CORPUS"
+_VERSION_REF = re.compile(r"^v(\d+)$")
+_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_IGNORED = {"readme.md", "index.md"}
+
+
+def bundled_root() -> Path:
+    """The read-only ILRS corpus shipped inside the package (wheel) or, in a source
+    checkout installed in editable mode, the checkout's ``seeds/`` folder."""
+    packaged = Path(str(resources.files("narrative_diff") / "bundled"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "seeds"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus folder. ``origin`` says how it was found (``option``, ``env``, ``seeds``,
+    ``bundled``); the bundled corpus is read-only."""
+
+    root: Path
+    origin: str = "option"
+    read_only: bool = False
+
+    # ---------------------------------------------------------------- reading
+    def series_names(self) -> list[str]:
+        """Sub-folders that hold at least one snapshot file, sorted."""
+        if not self.root.is_dir():
+            return []
+        names = []
+        for child in sorted(self.root.iterdir()):
+            if child.is_dir() and not child.name.startswith(".") and any(self.snapshot_files(child)):
+                names.append(child.name)
+        return names
+
+    @staticmethod
+    def snapshot_files(folder: Path) -> Iterator[Path]:
+        for path in sorted(folder.glob("*.md")):
+            if path.is_file() and not path.name.startswith(".") and path.name.lower() not in _IGNORED:
+                yield path
+
+    @cached_property
+    def _cache(self) -> dict[str, list[Snapshot]]:
+        return {}
+
+    def snapshots(self, series: str | None = None) -> list[Snapshot]:
+        """Snapshots in date order (then id); all series when ``series`` is None."""
+        if series is None:
+            return [snap for name in self.series_names() for snap in self.snapshots(name)]
+        if series not in self._cache:
+            folder = self.root / series
+            if not folder.is_dir():
+                raise SnapshotNotFound(
+                    f"no series '{series}' in corpus {self.root}",
+                    hint=f"known series: {', '.join(self.series_names()) or 'none'}",
+                    slug="unknown-series",
+                )
+            snaps = [Snapshot.from_markdown(read_utf8(p), path=p) for p in self.snapshot_files(folder)]
+            self._cache[series] = sorted(snaps, key=lambda s: (s.date, s.id))
+        return list(self._cache[series])
+
+    def version_of(self, snap: Snapshot) -> str:
+        """``v1``, ``v2``, … : the snapshot's position in date order within its series."""
+        ids = [s.id for s in self.snapshots(snap.series)]
+        return f"v{ids.index(snap.id) + 1}" if snap.id in ids else "-"
+
+    def resolve(self, ref: str, *, series: str | None = None) -> Snapshot:
+        """Find one snapshot by id, ``vN``, ``latest``, date prefix, or ``SERIES:ref``.
+
+        Unknown and ambiguous refs raise :class:`SnapshotNotFound` listing candidates.
+        """
+        ref = ref.strip()
+        if ":" in ref:
+            prefix, rest = ref.split(":", 1)
+            if prefix in self.series_names():
+                return self.resolve(rest, series=prefix)
+        names = [series] if series else self.series_names()
+        pool = [s for name in names for s in self.snapshots(name)]
+        if not pool:
+            raise SnapshotNotFound(f"no snapshots in corpus {self.root}",
+                                   hint="add one with 'narrative-diff add SOURCE --series S "
+                                        "--date D'", slug="empty-corpus")
+        exact = [s for s in pool if s.id == ref or (series and s.slug == ref)]
+        if exact:
+            return exact[0]
+        version = _VERSION_REF.match(ref)
+        if version or ref in ("latest", "first"):
+            if len(names) > 1:
+                raise SnapshotNotFound(
+                    f"'{ref}' is ambiguous: the corpus holds {len(names)} series",
+                    hint="name the series, e.g. " + ", ".join(f"{n}:{ref}" for n in names),
+                    slug="ambiguous-ref",
+                )
+            ordered = self.snapshots(names[0])
+            index = {"latest": len(ordered), "first": 1}.get(ref) or int(version[1])  # type: ignore[index]
+            if 1 <= index <= len(ordered):
+                return ordered[index - 1]
+            raise SnapshotNotFound(f"no snapshot '{ref}' in series {names[0]}",
+                                   hint=f"it has v1 to v{len(ordered)}", slug="unknown-ref")
+        matches = []
+        if _DATE_PREFIX.match(ref):
+            matches = [s for s in pool if s.date.isoformat().startswith(ref)]
+        else:
+            matches = [s for s in pool if s.slug == ref]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise SnapshotNotFound(
+                f"'{ref}' matches {len(matches)} snapshots",
+                hint="use one of: " + ", ".join(self.label(s) for s in matches),
+                slug="ambiguous-ref",
+            )
+        raise SnapshotNotFound(
+            f"no snapshot matches '{ref}'",
+            hint="known: " + _shorten([self.label(s) for s in pool])
+            + " (or a vN, 'latest', a date prefix, or a file path)",
+            slug="unknown-ref",
+        )
+
+    def label(self, snap: Snapshot) -> str:
+        """A short human label: ``v2 ilrs/2022-01-white-paper``, with the series when needed."""
+        version = self.version_of(snap)
+        if len(self.series_names()) > 1:
+            version = f"{snap.series}:{version}"
+        return f"{version} {snap.id}"
+
+    # ---------------------------------------------------------------- writing
+    def add(self, snap: Snapshot, *, raw: bytes | None = None, raw_suffix: str = "",
+            overwrite: bool = False) -> Snapshot:
+        """Store a new snapshot (and its raw capture) atomically; return it as stored.
+
+        Refused, with the corpus unchanged: a read-only corpus, an id already present
+        (unless ``overwrite``), or identical content already in the series.
+        """
+        self.require_writable()
+        check_name(snap.series, "series")
+        check_name(snap.slug, "slug")
+        self._refuse_conflicts(snap, overwrite=overwrite)  # fail fast, before taking the lock
+        folder = self.root / snap.series
+        with self.lock():
+            self._cache.pop(snap.series, None)
+            self._refuse_conflicts(snap, overwrite=overwrite)  # again: another add may have won
+            previous = self._find(snap.id)
+            if raw is not None:
+                digest = hashlib.sha256(raw).hexdigest()
+                snap = replace(snap, raw_file=f"raw/{snap.slug}{raw_suffix}", raw_sha256=digest)
+            created = [p for p in (self.root, folder, folder / "raw") if not p.exists()]
+            staged: list[tuple[str, Path]] = []
+            target = folder / f"{snap.slug}.md"
+            try:
+                if raw is not None and snap.raw_file:
+                    staged.append(stage_file(folder / snap.raw_file, raw))
+                staged.append(stage_file(target, snap.to_markdown().encode("utf-8")))
+                for tmp, final in staged:
+                    os.replace(tmp, final)
+            except OSError as exc:
+                for tmp, _ in staged:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+                for path in reversed(created):
+                    with contextlib.suppress(OSError):
+                        path.rmdir()
+                raise CorpusError(f"could not write to {folder}: {exc.strerror or exc}",
+                                  hint="check free space and permissions; the corpus was not "
+                                       "changed", slug="write-failed") from exc
+            finally:
+                self._cache.pop(snap.series, None)
+            if previous and previous.raw_file and previous.raw_file != snap.raw_file:
+                with contextlib.suppress(OSError):
+                    (folder / previous.raw_file).unlink()
+        return Snapshot.from_markdown(read_utf8(target), path=target)
+
+    def require_writable(self) -> None:
+        """Refuse writes to the bundled corpus, saying how to get a writable one."""
+        if self.read_only:
+            raise CorpusError(
+                f"the bundled corpus at {self.root} is read-only",
+                hint="make a writable copy with 'narrative-diff init DIR', then pass "
+                     "--corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR",
+                slug="read-only-corpus",
+            )
+
+    def _find(self, snap_id: str) -> Snapshot | None:
+        series = snap_id.split("/", 1)[0]
+        if not (self.root / series).is_dir():
+            return None
+        return next((s for s in self.snapshots(series) if s.id == snap_id), None)
+
+    def _refuse_conflicts(self, snap: Snapshot, *, overwrite: bool) -> None:
+        if not (self.root / snap.series).is_dir():
+            return
+        for other in self.snapshots(snap.series):
+            if other.id == snap.id and not overwrite:
+                raise SnapshotConflict(f"snapshot {snap.id} already exists",
+                                       hint="pass --replace to overwrite it, or --slug NAME "
+                                            "for a new id", slug="id-exists")
+            if other.id != snap.id and other.body_hash == snap.body_hash:
+                raise SnapshotConflict(
+                    f"identical text is already in series {snap.series} as "
+                    f"{self.label(other)} ({other.date})",
+                    hint="nothing to add; use 'narrative-diff show "
+                         f"{other.id}' to see it", slug="duplicate-content")
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float = 60.0) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        key = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        lock = FileLock(Path(tempfile.gettempdir()) / f"narrative-diff-{key}.lock",
+                        timeout=timeout)
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise CorpusError(f"corpus {self.root} is locked by another narrative-diff",
+                              hint="wait for the other command to finish and retry",
+                              slug="corpus-locked") from None
+
+
+def locate(explicit: str | os.PathLike[str] | None = None, *,
+           env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Corpus:
+    """Find the corpus: ``--corpus`` > ``$NARRATIVE_DIFF_CORPUS`` > ``./seeds`` > bundled."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    if explicit:
+        return _existing(Path(explicit), "option", "--corpus")
+    if env.get(ENV_VAR):
+        return _existing(Path(env[ENV_VAR]), "env", ENV_VAR)
+    if (cwd / "seeds").is_dir():
+        return Corpus(cwd / "seeds", origin="seeds")
+    return Corpus(bundled_root(), origin="bundled", read_only=True)
+
+
+def _existing(path: Path, origin: str, where: str) -> Corpus:
+    if path.exists() and not path.is_dir():
+        raise CorpusError(f"{where} {path} is a file, not a corpus folder",
+                          hint="pass a folder (create one with 'narrative-diff init DIR')",
+                          slug="not-a-corpus")
+    return Corpus(path, origin=origin)
+
+
+def init(dest: str | os.PathLike[str], *, source: Corpus | None = None) -> Corpus:
+    """Create a writable corpus at ``dest`` holding a copy of the ILRS series."""
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise CorpusError(f"{dest} already exists and is not an empty folder",
+                          hint="choose a new folder name", slug="not-empty")
+    source = source or Corpus(bundled_root(), origin="bundled", read_only=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        for name in source.series_names():
+            shutil.copytree(source.root / name, staging / name,
+                            ignore=shutil.ignore_patterns(".*"))
+        if dest.exists():
+            dest.rmdir()
+        os.replace(staging, dest)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise CorpusError(f"could not create {dest}: {exc.strerror or exc}",
+                          hint="check the path and permissions", slug="write-failed") from exc
+    return Corpus(dest)
+
+
+def read_utf8(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 (byte {exc.start})",
+                          hint="re-save the file as UTF-8", slug="corrupt-snapshot") from None
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror})",
+                          hint="check the file's permissions", slug="unreadable-snapshot") from None
+
+
+def stage_file(final: Path, data: bytes) -> tuple[str, Path]:
+    """Write ``data`` to a temporary file beside ``final``; return (temp path, final)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp, final
+
+
+def _shorten(items: list[str], limit: int = 8) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
+
+

@@ -1,0 +1,198 @@
+"""The snapshot: one dated version of a document, stored as Markdown with YAML front matter.
+
+The file format is a user-facing contract (README, "Corpus format"): human-editable,
+git-diffable, and self-describing. Parsing is strict about what later steps rely on
+(`id`, `series`, `date`) and reports every problem as a :class:`CorpusError` naming the file,
+so a hand-edited file never crashes a command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .errors import CorpusError, UsageProblem
+from .text import body_sha256, count_words, normalise_body
+
+#: Front-matter keys in the order they are written.
+KEYS = (
+    "id",
+    "series",
+    "date",
+    "title",
+    "publisher",
+    "kind",
+    "language",
+    "source_url",
+    "retrieved",
+    "provenance",
+    "sha256",
+    "raw_file",
+    "raw_sha256",
+)
+_TEXT_KEYS = ("title", "publisher", "kind", "language", "source_url", "provenance")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*$")
+MAX_NAME = 80
+
+
+def check_name(name: str, what: str) -> str:
+    """Validate a series name or slug: lowercase ASCII letters, digits, ``-``, ``_``, inner dots.
+
+    Names become folder and file names, so separators, ``..``, spaces and control or
+    direction-changing characters are refused rather than escaped.
+
+    >>> check_name("ilrs", "series")
+    'ilrs'
+    >>> check_name("../etc", "series")
+    Traceback (most recent call last):
+    ...
+    narrative_diff.errors.UsageProblem: invalid series name '../etc'; use lowercase letters, digits, '-' and '_' (e.g. 'ilrs')
+    """
+    if not name or len(name) > MAX_NAME or not _NAME.match(name):
+        shown = name.encode("unicode_escape").decode("ascii")
+        raise UsageProblem(
+            f"invalid {what} name '{shown}'",
+            hint="use lowercase letters, digits, '-' and '_' (e.g. 'ilrs')",
+            slug=f"invalid-{what}",
+        )
+    return name
+
+
+def parse_date(value: object, *, where: str = "date") -> dt.date:
+    """Accept a ``datetime.date`` or an ISO 8601 date string (YYYY-MM-DD).
+
+    >>> parse_date("2022-01-28")
+    datetime.date(2022, 1, 28)
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise UsageProblem(
+        f"{where} {value!r} is not an ISO 8601 date",
+        hint="write it as YYYY-MM-DD, e.g. 2022-01-28",
+        slug="invalid-date",
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One dated version of a document in a series.
+
+    ``body`` is the normalised Markdown text; ``sha256`` is the hash recorded in the front
+    matter, which differs from :attr:`body_hash` when the file was edited by hand.
+    """
+
+    id: str
+    series: str
+    date: dt.date
+    title: str
+    body: str
+    publisher: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    source_url: str | None = None
+    retrieved: dt.datetime | dt.date | None = None
+    provenance: str | None = None
+    sha256: str | None = None
+    raw_file: str | None = None
+    raw_sha256: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def slug(self) -> str:
+        return self.id.split("/", 1)[-1]
+
+    @property
+    def words(self) -> int:
+        return count_words(self.body)
+
+    @property
+    def body_hash(self) -> str:
+        return body_sha256(self.body)
+
+    @property
+    def hash_ok(self) -> bool:
+        return self.sha256 == self.body_hash
+
+    def metadata(self) -> dict[str, Any]:
+        """Front matter in write order, without empty values."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {key: values[key] for key in KEYS if values[key] not in (None, "")}
+
+    def to_markdown(self) -> str:
+        """Serialise as stored: YAML front matter, a blank line, the body."""
+        post = frontmatter.Post(self.body.rstrip("\n"), **self.metadata())
+        text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=100)
+        return text + "\n"
+
+    def rehashed(self) -> Snapshot:
+        """The same snapshot with ``sha256`` recomputed from the body (for accepted edits)."""
+        return replace(self, sha256=self.body_hash)
+
+    @classmethod
+    def create(cls, *, series: str, slug: str, date: dt.date, title: str, body: str,
+               **meta: Any) -> Snapshot:
+        """Build a new snapshot with a normalised body and a fresh hash."""
+        body = normalise_body(body)
+        return cls(id=f"{series}/{slug}", series=series, date=date, title=title, body=body,
+                   sha256=body_sha256(body), **meta)
+
+    @classmethod
+    def from_markdown(cls, text: str, *, path: Path | None = None) -> Snapshot:
+        """Parse a stored snapshot; every defect becomes a ``corrupt-snapshot`` error."""
+        where = str(path) if path else "snapshot"
+        fix = "fix the front matter by hand, or run 'narrative-diff check' for all problems"
+        if not text.startswith("---"):
+            raise CorpusError(f"{where}: no YAML front matter (the file must start with '---')",
+                              hint=fix, slug="corrupt-snapshot")
+        try:
+            post = frontmatter.loads(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            # python-frontmatter hands YAML the text from the newline ending the first '---'.
+            line = f" at line {mark.line + 1}" if mark is not None else ""
+            raise CorpusError(f"{where}: front matter is not valid YAML{line}", hint=fix,
+                              slug="corrupt-snapshot") from exc
+        except ValueError as exc:  # PyYAML builds dates eagerly: "2022-13-45" fails here
+            raise CorpusError(f"{where}: invalid value in front matter ({exc})", hint=fix,
+                              slug="corrupt-snapshot") from exc
+        meta = dict(post.metadata)
+        unknown = sorted(set(meta) - set(KEYS))
+        if unknown:
+            raise CorpusError(f"{where}: unknown front-matter key(s) {', '.join(unknown)}",
+                              hint=f"allowed keys: {', '.join(KEYS)}", slug="corrupt-snapshot")
+        for key in ("id", "series", "date"):
+            if meta.get(key) in (None, ""):
+                raise CorpusError(f"{where}: front matter has no '{key}'", hint=fix,
+                                  slug="corrupt-snapshot")
+        try:
+            date = parse_date(meta.pop("date"), where=f"{where}: date")
+        except UsageProblem as exc:
+            raise CorpusError(exc.message, hint=exc.hint, slug="corrupt-snapshot") from None
+        for key in ("id", "series", "sha256", "raw_file", "raw_sha256", *_TEXT_KEYS):
+            if meta.get(key) is not None and not isinstance(meta[key], str):
+                raise CorpusError(f"{where}: '{key}' must be a string, not {meta[key]!r}",
+                                  hint=fix, slug="corrupt-snapshot")
+        retrieved = meta.pop("retrieved", None)
+        if retrieved is not None and not isinstance(retrieved, dt.date):
+            raise CorpusError(f"{where}: 'retrieved' must be an ISO date or timestamp",
+                              hint=fix, slug="corrupt-snapshot")
+        series, snap_id = meta.pop("series"), meta.pop("id")
+        if snap_id.split("/", 1)[0] != series or "/" not in snap_id:
+            raise CorpusError(f"{where}: id '{snap_id}' does not start with its series "
+                              f"'{series}/'", hint=fix, slug="corrupt-snapshot")
+        title = meta.pop("title", None) or snap_id
+        return cls(id=snap_id, series=series, date=date, title=title,
+                   body=normalise_body(post.content), retrieved=retrieved, path=path, **meta)

@@ -1,0 +1,69 @@
+"""Text normalisation and counting shared by the corpus, ingestion and (later) the diff.
+
+``normalise_body`` defines the canonical form of a snapshot body: the form that is stored
+and hashed. It is deliberately conservative (it never changes words or punctuation), so
+that what the analyst reads in the corpus is what the publisher wrote. Comparison-time
+normalisation (quotes, dashes, full-width punctuation) is a separate, later step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_BLANK_RUN = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
+# Han ideographs (BMP, compatibility and extension B+): each one counts as a word.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(rf"[{_HAN}]|[^\W\d_{_HAN}]+(?:['’][^\W\d_{_HAN}]+)*|\d+(?:[.,]\d+)*")
+
+
+def normalise_body(text: str) -> str:
+    """Return the canonical stored form of a snapshot body.
+
+    Unicode NFC (composed characters: "é" is one code point, as most publishers emit it;
+    NFC keeps full-width punctuation and ligatures as written, unlike NFKC), Unix line
+    endings, no trailing spaces, at most one blank line between blocks, one final newline.
+
+    >>> normalise_body("Title\\r\\n\\r\\n\\r\\n\\r\\nCafe\\u0301  \\n")
+    'Title\\n\\nCafé\\n'
+    >>> normalise_body(normalise_body(" a \\n\\n\\n b")) == normalise_body(" a \\n\\n\\n b")
+    True
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = _TRAILING_SPACE.sub("", text)
+    text = _BLANK_RUN.sub("\n\n", text)
+    text = text.strip()  # as python-frontmatter strips the body it reads back
+    return text + "\n" if text else ""
+
+
+def body_sha256(text: str) -> str:
+    """SHA-256 (hex) of the normalised body, as stored in a snapshot's front matter."""
+    return hashlib.sha256(normalise_body(text).encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    """Count words: runs of letters for alphabetic scripts, one per Han character.
+
+    >>> count_words("China and Russia's agencies, 2021")
+    5
+    >>> count_words("中方愿同俄方 together")
+    7
+    """
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def is_mostly_text(text: str) -> bool:
+    """True when the decoded string looks like prose, not binary noise.
+
+    Control characters other than tab and newline are rare in real text; more than 1% of
+    them (or any NUL) means the bytes were not text in the guessed encoding.
+    """
+    if not text:
+        return True
+    if "\x00" in text:
+        return False
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    return controls <= len(text) // 100

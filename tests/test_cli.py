@@ -1,0 +1,246 @@
+"""The command line as a user meets it: exact messages, exit codes, an untouched corpus."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrative_diff import __version__
+from narrative_diff.cli import main
+from narrative_diff.corpus import Corpus, bundled_root
+
+from .helpers import small_corpus, tree_digest
+
+COMMANDS = ("list", "show", "add", "check", "init")
+
+
+def run(capsys, *args: str, stdin: bytes | None = None, monkeypatch=None):
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Corpus:
+    return small_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """No test sees the developer's environment or the checkout's ./seeds."""
+    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764115200")  # 2025-11-26T00:00:00Z
+    monkeypatch.chdir(tmp_path)
+
+
+# ------------------------------------------------------------------ help and version
+def test_version(capsys):
+    assert run(capsys, "--version") == (0, f"narrative-diff {__version__}\n", "")
+
+
+def test_help_lists_every_command_with_a_summary(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    for name in COMMANDS:
+        assert any(line.strip("│ ").startswith(f"{name} ") for line in out.splitlines()), name
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_help_has_an_example(capsys, name):
+    code, out, _ = run(capsys, name, "--help")
+    assert code == 0
+    assert f"Example: narrative-diff {name}" in " ".join(out.split())
+
+
+# ------------------------------------------------------------------ list and show
+def test_list_table_json_csv(capsys, corpus):
+    code, out, err = run(capsys, "list", "--corpus", corpus.root)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].split() == ["ref", "date", "id", "title", "kind", "lang", "words"]
+    assert lines[2].split()[:3] == ["v2", "2022-01-28", "ilrs/2022-01-white-paper"]
+    code, out, _ = run(capsys, "list", "ilrs", "-f", "json", "--corpus", corpus.root)
+    rows = json.loads(out)
+    assert [r["ref"] for r in rows] == ["v1", "v2", "v3"]
+    assert rows[2]["title"] == "2023-05-presentation" and rows[2]["words"] == 14
+    code, out, _ = run(capsys, "list", "-f", "csv", "--corpus", corpus.root)
+    assert out.splitlines()[0] == "ref,date,id,title,kind,language,words"
+    assert out.splitlines()[1] == "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,11"
+
+
+def test_list_bad_format_is_a_usage_error(capsys, corpus):
+    assert run(capsys, "list", "-f", "xml", "--corpus", corpus.root) == (
+        2, "", "narrative-diff: bad-option: --format 'xml' is not one of table, json, csv; "
+               "e.g. --format table\n")
+
+
+def test_show_text_and_meta(capsys, corpus):
+    code, out, _ = run(capsys, "show", "v2", "--corpus", corpus.root)
+    assert (code, out) == (0, "# White paper\n\nThe ILRS was launched together with Russia.\n")
+    code, out, _ = run(capsys, "show", "2023", "--meta", "--corpus", corpus.root)
+    assert code == 0
+    assert "ref: v3\nid: ilrs/2023-05-presentation\nseries: ilrs\ndate: '2023-05-01'" in out
+    assert "hash_ok: true" in out
+
+
+def test_show_unknown_ref_lists_candidates(capsys, corpus):
+    code, out, err = run(capsys, "show", "v7", "--corpus", corpus.root)
+    assert (code, out) == (4, "")
+    assert err == "narrative-diff: unknown-ref: no snapshot 'v7' in series ilrs; it has v1 to v3\n"
+
+
+def test_show_a_file_on_disk(capsys, tmp_path):
+    doc = tmp_path / "draft.txt"
+    doc.write_text("Draft title\n\nThe station will be built together with partners.\n")
+    code, out, _ = run(capsys, "show", doc)
+    assert code == 0
+    assert out == "Draft title\n\nThe station will be built together with partners.\n"
+
+
+def test_default_corpus_is_bundled_and_read_only(capsys, tmp_path):
+    code, out, _ = run(capsys, "list", "-f", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)] == [
+        s.id for s in Corpus(bundled_root()).snapshots("ilrs")]
+    doc = tmp_path / "new.txt"
+    doc.write_text("A new statement about the lunar station and its partners.\n")
+    code, _, err = run(capsys, "add", doc, "--series", "ilrs", "--date", "2025-05-01")
+    assert code == 7
+    assert err.startswith("narrative-diff: read-only-corpus: the bundled corpus at ")
+    assert err.endswith("is read-only; make a writable copy with 'narrative-diff init DIR', "
+                        "then pass --corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR\n")
+
+
+def test_env_var_selects_the_corpus(capsys, corpus, monkeypatch):
+    monkeypatch.setenv("NARRATIVE_DIFF_CORPUS", str(corpus.root))
+    code, out, _ = run(capsys, "list", "-f", "csv")
+    assert code == 0 and len(out.splitlines()) == 4
+
+
+# ------------------------------------------------------------------ add
+def test_add_then_identical_add_is_refused(capsys, corpus, tmp_path):
+    doc = tmp_path / "statement.txt"
+    doc.write_text("ILRS partners\n\nThe ILRS is a China-initiated project with 17 partners.\n")
+    code, out, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-04-24", "-c", corpus.root)
+    assert (code, err) == (0, "")
+    assert out == (f"added ilrs/2025-04-ilrs-partners as v4 (2025-04-24, 11 words, en) -> "
+                   f"{corpus.root / 'ilrs' / '2025-04-ilrs-partners.md'}\n")
+    stored = (corpus.root / "ilrs" / "2025-04-ilrs-partners.md").read_text()
+    assert "title: ILRS partners\n" in stored and "language: en\n" in stored
+    assert "retrieved: 2025-11-26 00:00:00+00:00\n" in stored
+    assert stored.endswith("# ILRS partners\n\nThe ILRS is a China-initiated project with 17 "
+                           "partners.\n")
+    assert (corpus.root / "ilrs" / "raw" / "2025-04-ilrs-partners.txt").read_bytes() == \
+        doc.read_bytes()
+    before = tree_digest(corpus.root)
+    code, out, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-05-01", "-c", corpus.root)
+    assert (code, out) == (5, "")
+    assert err == ("narrative-diff: duplicate-content: identical text is already in series ilrs "
+                   "as v4 ilrs/2025-04-ilrs-partners (2025-04-24); nothing to add; use "
+                   "'narrative-diff show ilrs/2025-04-ilrs-partners' to see it\n")
+    assert tree_digest(corpus.root) == before
+
+
+def test_add_from_stdin(capsys, corpus, monkeypatch):
+    code, out, _ = run(capsys, "add", "-", "-s", "ilrs", "-d", "2025-01-02", "--title", "Piped",
+                       "-c", corpus.root, stdin="Текст о лунной станции, которую Россия и "
+                       "Китай создают вместе.\n".encode("cp1251"), monkeypatch=monkeypatch)
+    assert code == 0, out
+    snap = Corpus(corpus.root).resolve("latest")
+    assert snap.language == "ru"
+    assert "Россия и Китай создают вместе" in snap.body
+
+
+def _bad_add_cases(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
+    ok = tmp_path / "ok.txt"
+    ok.write_text("A perfectly fine statement about lunar cooperation and partners.\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n ")
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    return {
+        "empty": ([str(empty), "-s", "ilrs", "-d", "2025-01-01"], 3, "empty-document: "),
+        "binary": ([str(binary), "-s", "ilrs", "-d", "2025-01-01"], 3, ": "),
+        "too large": ([str(ok), "-s", "ilrs", "-d", "2025-01-01", "--max-bytes", "10"], 3,
+                      "too-large: "),
+        "missing file": ([str(tmp_path / "nope.pdf"), "-s", "ilrs", "-d", "2025-01-01"], 4,
+                         "no-such-file: "),
+        "bad date": ([str(ok), "-s", "ilrs", "-d", "2025-02-30"], 2,
+                     "invalid-date: --date '2025-02-30' is not an ISO 8601 date; write it as "
+                     "YYYY-MM-DD, e.g. 2022-01-28"),
+        "missing date": ([str(ok), "-s", "ilrs"], 2, "usage: Missing option '--date'"),
+        "series with ..": ([str(ok), "-s", "../x", "-d", "2025-01-01"], 2,
+                           "invalid-series: invalid series name '../x'"),
+        "series with slash": ([str(ok), "-s", "a/b", "-d", "2025-01-01"], 2, "invalid-series"),
+        "ftp url": (["ftp://example.org/x.txt", "-s", "ilrs", "-d", "2025-01-01"], 2,
+                    "unsupported-url: "),
+        "existing id": ([str(ok), "-s", "ilrs", "-d", "2021-06-01", "--slug", "2021-06-guide"],
+                        5, "id-exists: snapshot ilrs/2021-06-guide already exists; pass "
+                        "--replace to overwrite it, or --slug NAME for a new id"),
+    }
+
+
+BAD_ADDS = ("empty", "binary", "too large", "missing file", "bad date", "missing date",
+            "series with ..", "series with slash", "ftp url", "existing id")
+
+
+@pytest.mark.parametrize("case", BAD_ADDS)
+def test_every_refused_add_gives_one_line_and_leaves_corpus_identical(capsys, corpus, tmp_path,
+                                                                       case):
+    args, expected_code, fragment = _bad_add_cases(tmp_path)[case]
+    before = tree_digest(corpus.root)
+    code, out, err = run(capsys, "add", *args, "--corpus", corpus.root)
+    assert code == expected_code, err
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("narrative-diff: ")
+    assert fragment in err
+    assert "Traceback" not in err
+    assert tree_digest(corpus.root) == before
+
+
+def test_errors_have_no_traceback_unless_asked(tmp_path):
+    env = {**os.environ, "NARRATIVE_DIFF_CORPUS": str(tmp_path / "none")}
+    cmd = [sys.executable, "-m", "narrative_diff", "show", "v1"]
+    plain = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert plain.returncode == 4
+    assert plain.stderr.startswith("narrative-diff: ") and plain.stderr.count("\n") == 1
+    traced = subprocess.run([*cmd[:3], "--traceback", *cmd[3:]], capture_output=True, text=True,
+                            env=env, check=False)
+    assert "Traceback (most recent call last)" in traced.stderr
+    assert "SnapshotNotFound" in traced.stderr
+
+
+# ------------------------------------------------------------------ check and init
+def test_check_finds_a_hand_edit(capsys, corpus):
+    assert run(capsys, "check", "-c", corpus.root)[0] == 0
+    path = corpus.root / "ilrs" / "2021-06-guide.md"
+    path.write_text(path.read_text().replace("jointly initiated", "initiated"))
+    code, out, _ = run(capsys, "check", "-c", corpus.root)
+    assert code == 1
+    assert out == (f"{path}: hash-mismatch: the text was edited since it was added; if the edit "
+                   "is intended, run 'narrative-diff check --update-hashes'\n"
+                   f"3 snapshot(s) read in {corpus.root}, 1 problem(s)\n")
+    code, _, err = run(capsys, "list", "-c", corpus.root)
+    assert code == 0
+    assert err == ("warning: 1 snapshot(s) changed since they were added (ilrs/2021-06-guide…); "
+                   "run 'narrative-diff check'\n")
+    assert run(capsys, "check", "--update-hashes", "-c", corpus.root)[0] == 0
+    assert run(capsys, "check", "-c", corpus.root)[0] == 0
+
+
+def test_init_makes_a_writable_copy(capsys, tmp_path):
+    code, out, _ = run(capsys, "init", tmp_path / "mine")
+    assert (code, out) == (0, f"created {tmp_path / 'mine'} with series: ilrs\n")
+    assert len(Corpus(tmp_path / "mine").snapshots("ilrs")) >= 3
+    code, _, err = run(capsys, "init", tmp_path / "mine")
+    assert code == 7
+    assert "not-empty: " in err

@@ -1,0 +1,250 @@
+"""The snapshot file format and the corpus: round-trips, refs, atomic and locked writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from narrative_diff import corpus as corpus_mod
+from narrative_diff.check import check_corpus, update_hashes
+from narrative_diff.corpus import Corpus, locate
+from narrative_diff.errors import CorpusError, SnapshotConflict, SnapshotNotFound, UsageProblem
+from narrative_diff.snapshot import KEYS, Snapshot
+from narrative_diff.text import normalise_body
+
+from .helpers import make_snapshot, small_corpus, tree_digest
+
+# ------------------------------------------------------------------ file format
+meta_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+body_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(body=body_text, title=meta_text.filter(str.strip), publisher=meta_text,
+       date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+       language=st.sampled_from(["en", "zh", "ru"]))
+def test_snapshot_round_trips_through_its_file_format(body, title, publisher, date, language):
+    snap = make_snapshot("ilrs", "2021-06-x", date.isoformat(), body, title=title,
+                         publisher=publisher or None, language=language)
+    back = Snapshot.from_markdown(snap.to_markdown())
+    assert back == snap
+    assert back.hash_ok
+    assert back.body == normalise_body(body)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=body_text.filter(lambda b: normalise_body(b)))
+def test_snapshot_round_trips_through_the_store(tmp_path_factory, body):
+    root = tmp_path_factory.mktemp("store")
+    stored = Corpus(root).add(make_snapshot("s", "one", "2024-01-02", body), raw=b"\x00raw",
+                              raw_suffix=".bin")
+    again = Corpus(root).resolve("s/one")
+    assert again == stored
+    assert again.body == normalise_body(body)
+    assert (root / "s" / "raw" / "one.bin").read_bytes() == b"\x00raw"
+
+
+def test_front_matter_keys_are_written_in_documented_order(tmp_path):
+    snap = make_snapshot("ilrs", "a", "2022-01-28", "# T\n\nText.", title="T: colon",
+                         publisher="SCIO", kind="white-paper", language="en",
+                         source_url="https://example.org/x", provenance="excerpt")
+    text = snap.to_markdown()
+    keys = [line.split(":", 1)[0] for line in text.split("---")[1].strip().splitlines()
+            if line and not line.startswith(" ")]
+    assert keys == [k for k in KEYS if k in keys]
+    assert keys[:4] == ["id", "series", "date", "title"]
+    assert "title: 'T: colon'" in text
+    assert text.endswith("# T\n\nText.\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no front matter\n", "no YAML front matter"),
+        ("---\nid: s/a\nseries: s\ndate: 2022-01-01\ntitle: a: b\n---\nbody\n",
+         "front matter is not valid YAML at line 5"),
+        ("---\nid: s/a\nseries: s\n---\nbody\n", "front matter has no 'date'"),
+        ("---\nid: s/a\nseries: s\ndate: 2022-13-45\n---\nx\n", "month must be in 1..12"),
+        ("---\nid: s/a\nseries: s\ndate: 28 Jan 2022\n---\nx\n", "is not an ISO 8601 date"),
+        ("---\nid: s/a\nseries: s\ndate: 2022-01-01\ntitle: [1, 2]\n---\nx\n",
+         "'title' must be a string"),
+        ("---\nid: other/a\nseries: s\ndate: 2022-01-01\n---\nx\n", "does not start with"),
+        ("---\nid: s/a\nseries: s\ndate: 2022-01-01\ncolour: red\n---\nx\n",
+         "unknown front-matter key(s) colour"),
+    ],
+)
+def test_corrupt_snapshot_files_name_the_problem(text, expected):
+    with pytest.raises(CorpusError) as info:
+        Snapshot.from_markdown(text, path=Path("s/a.md"))
+    assert info.value.slug == "corrupt-snapshot"
+    assert expected in info.value.message
+    assert info.value.message.startswith("s/a.md: ")
+
+
+# ------------------------------------------------------------------ refs
+@pytest.fixture
+def corpus(tmp_path):
+    return small_corpus(tmp_path / "c")
+
+
+@pytest.mark.parametrize(
+    ("ref", "slug"),
+    [
+        ("v1", "2021-06-guide"),
+        ("v3", "2023-05-presentation"),
+        ("latest", "2023-05-presentation"),
+        ("first", "2021-06-guide"),
+        ("ilrs/2022-01-white-paper", "2022-01-white-paper"),
+        ("2022", "2022-01-white-paper"),
+        ("2023-05", "2023-05-presentation"),
+        ("2021-06-16", "2021-06-guide"),
+        ("ilrs:v2", "2022-01-white-paper"),
+        ("ilrs:latest", "2023-05-presentation"),
+        ("2022-01-white-paper", "2022-01-white-paper"),
+    ],
+)
+def test_refs_resolve(corpus, ref, slug):
+    assert corpus.resolve(ref).slug == slug
+
+
+def test_unknown_ref_lists_candidates(corpus):
+    with pytest.raises(SnapshotNotFound) as info:
+        corpus.resolve("v9")
+    assert str(info.value) == "no snapshot 'v9' in series ilrs; it has v1 to v3"
+    with pytest.raises(SnapshotNotFound) as info:
+        corpus.resolve("nonsense")
+    assert "v1 ilrs/2021-06-guide, v2 ilrs/2022-01-white-paper" in str(info.value)
+
+
+def test_version_refs_are_ambiguous_with_several_series(corpus):
+    corpus.add(make_snapshot("other", "2020-01-a", "2020-01-05", "# A\n\nSomething else."))
+    corpus = Corpus(corpus.root)
+    with pytest.raises(SnapshotNotFound) as info:
+        corpus.resolve("v1")
+    assert info.value.slug == "ambiguous-ref"
+    assert "ilrs:v1, other:v1" in str(info.value)
+    assert corpus.resolve("other:v1").series == "other"
+    corpus.add(make_snapshot("other", "2022-01-b", "2022-01-05", "# B\n\nMore."))
+    with pytest.raises(SnapshotNotFound) as info:
+        Corpus(corpus.root).resolve("2022-01")
+    assert "matches 2 snapshots" in str(info.value)
+    assert "ilrs:v2 ilrs/2022-01-white-paper" in str(info.value)
+
+
+# ------------------------------------------------------------------ adds
+def test_duplicate_content_is_refused_and_corpus_unchanged(corpus):
+    before = tree_digest(corpus.root)
+    dup = make_snapshot("ilrs", "2024-01-copy", "2024-01-01",
+                        "# Guide\n\nThe ILRS is jointly initiated by CNSA and Roscosmos.  \n\n\n")
+    with pytest.raises(SnapshotConflict) as info:
+        corpus.add(dup)
+    assert info.value.slug == "duplicate-content"
+    assert "as v1 ilrs/2021-06-guide (2021-06-16)" in str(info.value)
+    assert tree_digest(corpus.root) == before
+
+
+def test_existing_id_needs_overwrite(corpus):
+    new = make_snapshot("ilrs", "2021-06-guide", "2021-06-16", "# Guide\n\nRevised text.")
+    with pytest.raises(SnapshotConflict) as info:
+        corpus.add(new)
+    assert info.value.slug == "id-exists"
+    stored = corpus.add(new, raw=b"<p>Revised</p>", raw_suffix=".html", overwrite=True)
+    assert stored.body == "# Guide\n\nRevised text.\n"
+    assert (corpus.root / "ilrs" / "raw" / "2021-06-guide.html").read_bytes() == b"<p>Revised</p>"
+    assert len(Corpus(corpus.root).snapshots("ilrs")) == 3
+
+
+@pytest.mark.parametrize("name", ["..", "a/b", "has space", "Caps", "x\u202ey", "", ".hidden"])
+def test_bad_series_names_are_refused(tmp_path, name):
+    with pytest.raises(UsageProblem) as info:
+        Corpus(tmp_path).add(make_snapshot("ok", "a", "2020-01-01", "text").__class__(
+            id=f"{name}/a", series=name, date=dt.date(2020, 1, 1), title="t", body="t\n"))
+    assert info.value.slug == "invalid-series"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_leaves_corpus_unchanged(corpus, monkeypatch):
+    before = tree_digest(corpus.root)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(CorpusError) as info:
+        corpus.add(make_snapshot("newseries", "2024-01-a", "2024-01-01", "# New\n\nText."),
+                   raw=b"raw", raw_suffix=".txt")
+    assert info.value.slug == "write-failed"
+    assert "No space left on device" in str(info.value)
+    assert tree_digest(corpus.root) == before
+
+
+def _add_in_process(args):
+    root, index = args
+    body = f"# Doc {index}\n\nDocument number {index} says something different.\n"
+    Corpus(Path(root)).add(make_snapshot("ilrs", f"2024-02-doc-{index}", "2024-02-01", body),
+                           raw=body.encode(), raw_suffix=".txt")
+    return index
+
+
+def test_concurrent_adds_all_land_exactly_once(corpus):
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        done = pool.map(_add_in_process, [(str(corpus.root), i) for i in range(10)])
+    assert sorted(done) == list(range(10))
+    snaps = Corpus(corpus.root).snapshots("ilrs")
+    assert sorted(s.slug for s in snaps if "doc" in s.slug) == sorted(
+        f"2024-02-doc-{i}" for i in range(10))
+    _, problems = check_corpus(Corpus(corpus.root))
+    assert problems == []
+    assert not list(corpus.root.rglob("*.tmp"))
+
+
+# ------------------------------------------------------------------ locate, init, check
+def test_locate_precedence(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    assert locate("x", env={"NARRATIVE_DIFF_CORPUS": "y"}, cwd=tmp_path).root == Path("x")
+    assert locate(None, env={"NARRATIVE_DIFF_CORPUS": "y"}, cwd=tmp_path).root == Path("y")
+    assert locate(None, env={}, cwd=tmp_path).origin == "seeds"
+    bundled = locate(None, env={}, cwd=tmp_path / "seeds")
+    assert bundled.origin == "bundled" and bundled.read_only
+    with pytest.raises(CorpusError) as info:
+        bundled.add(make_snapshot("ilrs", "x", "2020-01-01", "text"))
+    assert info.value.slug == "read-only-corpus"
+    assert "narrative-diff init DIR" in str(info.value)
+
+
+def test_init_copies_the_bundled_series(tmp_path):
+    made = corpus_mod.init(tmp_path / "mine")
+    bundled = Corpus(corpus_mod.bundled_root())
+    assert made.series_names() == bundled.series_names() == ["ilrs"]
+    assert [s.id for s in made.snapshots("ilrs")] == [s.id for s in bundled.snapshots("ilrs")]
+    with pytest.raises(CorpusError) as info:
+        corpus_mod.init(tmp_path / "mine")
+    assert info.value.slug == "not-empty"
+
+
+def test_check_reports_hand_edits_and_update_hashes_accepts_them(corpus):
+    path = corpus.root / "ilrs" / "2022-01-white-paper.md"
+    path.write_text(path.read_text().replace("together with Russia", "with partners"))
+    (corpus.root / "ilrs" / "raw").mkdir()
+    (corpus.root / "ilrs" / "raw" / "stray.pdf").write_bytes(b"%PDF")
+    (corpus.root / "ilrs" / "broken.md").write_text("---\nid: [x\n---\n")
+    good, problems = check_corpus(Corpus(corpus.root))
+    assert len(good) == 3
+    assert sorted((p.path.name, p.slug) for p in problems) == [
+        ("2022-01-white-paper.md", "hash-mismatch"),
+        ("broken.md", "corrupt-snapshot"),
+        ("stray.pdf", "orphan-raw"),
+    ]
+    (corpus.root / "ilrs" / "broken.md").unlink()
+    (corpus.root / "ilrs" / "raw" / "stray.pdf").unlink()
+    updated = update_hashes(Corpus(corpus.root))
+    assert [s.slug for s in updated] == ["2022-01-white-paper"]
+    assert check_corpus(Corpus(corpus.root))[1] == []
+    assert "with partners" in Corpus(corpus.root).resolve("v2").body
