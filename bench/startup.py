@@ -47,16 +47,19 @@ def main() -> None:
     }
     results = {name: timed(cmd, args.runs, env) for name, cmd in cases.items()}
     anchor = statistics.median(results["python -c pass (anchor)"])
-    print(f"{platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} cores, {args.runs} runs each\n")
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {args.runs} runs each\n"
+    )
     print("| command | median s | min s | × python -c pass | target |")
     print("|---|---|---|---|---|")
     for name, times in results.items():
         med = statistics.median(times)
         target = "< 0.3 s" if name.startswith("narrative-diff") else ""
         verdict = "" if not target else (" ✓" if med < 0.3 else " ✗")
-        print(f"| `{name}` | {med:.3f} | {min(times):.3f} | {med / anchor:.1f}× | "
-              f"{target}{verdict} |")
+        print(
+            f"| `{name}` | {med:.3f} | {min(times):.3f} | {med / anchor:.1f}× | {target}{verdict} |"
+        )
 
 
 if __name__ == "__main__":

@@ -11,20 +11,33 @@ from narrative_diff.snapshot import Snapshot
 
 
 def make_snapshot(series: str, slug: str, date: str, body: str, **meta: object) -> Snapshot:
-    return Snapshot.create(series=series, slug=slug, date=dt.date.fromisoformat(date),
-                           title=str(meta.pop("title", slug)), body=body, **meta)
+    return Snapshot.create(
+        series=series,
+        slug=slug,
+        date=dt.date.fromisoformat(date),
+        title=str(meta.pop("title", slug)),
+        body=body,
+        **meta,
+    )
 
 
 def small_corpus(root: Path) -> Corpus:
     """Three English snapshots in one series, in date order v1..v3."""
     corpus = Corpus(root)
     texts = {
-        "2021-06-guide": ("2021-06-16", "# Guide\n\nThe ILRS is jointly initiated by CNSA and "
-                          "Roscosmos.\n"),
-        "2022-01-white-paper": ("2022-01-28", "# White paper\n\nThe ILRS was launched together "
-                                "with Russia.\n"),
-        "2023-05-presentation": ("2023-05-01", "# Presentation\n\nThe ILRS is proposed by China "
-                                 "and built in partnership with several countries.\n"),
+        "2021-06-guide": (
+            "2021-06-16",
+            "# Guide\n\nThe ILRS is jointly initiated by CNSA and Roscosmos.\n",
+        ),
+        "2022-01-white-paper": (
+            "2022-01-28",
+            "# White paper\n\nThe ILRS was launched together with Russia.\n",
+        ),
+        "2023-05-presentation": (
+            "2023-05-01",
+            "# Presentation\n\nThe ILRS is proposed by China "
+            "and built in partnership with several countries.\n",
+        ),
     }
     for slug, (date, body) in texts.items():
         corpus.add(make_snapshot("ilrs", slug, date, body, language="en", kind="statement"))

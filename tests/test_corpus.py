@@ -26,12 +26,23 @@ body_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
-@given(body=body_text, title=meta_text.filter(str.strip), publisher=meta_text,
-       date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
-       language=st.sampled_from(["en", "zh", "ru"]))
+@given(
+    body=body_text,
+    title=meta_text.filter(str.strip),
+    publisher=meta_text,
+    date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    language=st.sampled_from(["en", "zh", "ru"]),
+)
 def test_snapshot_round_trips_through_its_file_format(body, title, publisher, date, language):
-    snap = make_snapshot("ilrs", "2021-06-x", date.isoformat(), body, title=title,
-                         publisher=publisher or None, language=language)
+    snap = make_snapshot(
+        "ilrs",
+        "2021-06-x",
+        date.isoformat(),
+        body,
+        title=title,
+        publisher=publisher or None,
+        language=language,
+    )
     back = Snapshot.from_markdown(snap.to_markdown())
     assert back == snap
     assert back.hash_ok
@@ -42,8 +53,9 @@ def test_snapshot_round_trips_through_its_file_format(body, title, publisher, da
 @given(body=body_text.filter(lambda b: normalise_body(b)))
 def test_snapshot_round_trips_through_the_store(tmp_path_factory, body):
     root = tmp_path_factory.mktemp("store")
-    stored = Corpus(root).add(make_snapshot("s", "one", "2024-01-02", body), raw=b"\x00raw",
-                              raw_suffix=".bin")
+    stored = Corpus(root).add(
+        make_snapshot("s", "one", "2024-01-02", body), raw=b"\x00raw", raw_suffix=".bin"
+    )
     again = Corpus(root).resolve("s/one")
     assert again == stored
     assert again.body == normalise_body(body)
@@ -51,12 +63,24 @@ def test_snapshot_round_trips_through_the_store(tmp_path_factory, body):
 
 
 def test_front_matter_keys_are_written_in_documented_order(tmp_path):
-    snap = make_snapshot("ilrs", "a", "2022-01-28", "# T\n\nText.", title="T: colon",
-                         publisher="SCIO", kind="white-paper", language="en",
-                         source_url="https://example.org/x", provenance="excerpt")
+    snap = make_snapshot(
+        "ilrs",
+        "a",
+        "2022-01-28",
+        "# T\n\nText.",
+        title="T: colon",
+        publisher="SCIO",
+        kind="white-paper",
+        language="en",
+        source_url="https://example.org/x",
+        provenance="excerpt",
+    )
     text = snap.to_markdown()
-    keys = [line.split(":", 1)[0] for line in text.split("---")[1].strip().splitlines()
-            if line and not line.startswith(" ")]
+    keys = [
+        line.split(":", 1)[0]
+        for line in text.split("---")[1].strip().splitlines()
+        if line and not line.startswith(" ")
+    ]
     assert keys == [k for k in KEYS if k in keys]
     assert keys[:4] == ["id", "series", "date", "title"]
     assert "title: 'T: colon'" in text
@@ -67,16 +91,22 @@ def test_front_matter_keys_are_written_in_documented_order(tmp_path):
     ("text", "expected"),
     [
         ("no front matter\n", "no YAML front matter"),
-        ("---\nid: s/a\nseries: s\ndate: 2022-01-01\ntitle: a: b\n---\nbody\n",
-         "front matter is not valid YAML at line 5"),
+        (
+            "---\nid: s/a\nseries: s\ndate: 2022-01-01\ntitle: a: b\n---\nbody\n",
+            "front matter is not valid YAML at line 5",
+        ),
         ("---\nid: s/a\nseries: s\n---\nbody\n", "front matter has no 'date'"),
         ("---\nid: s/a\nseries: s\ndate: 2022-13-45\n---\nx\n", "month must be in 1..12"),
         ("---\nid: s/a\nseries: s\ndate: 28 Jan 2022\n---\nx\n", "is not an ISO 8601 date"),
-        ("---\nid: s/a\nseries: s\ndate: 2022-01-01\ntitle: [1, 2]\n---\nx\n",
-         "'title' must be a string"),
+        (
+            "---\nid: s/a\nseries: s\ndate: 2022-01-01\ntitle: [1, 2]\n---\nx\n",
+            "'title' must be a string",
+        ),
         ("---\nid: other/a\nseries: s\ndate: 2022-01-01\n---\nx\n", "does not start with"),
-        ("---\nid: s/a\nseries: s\ndate: 2022-01-01\ncolour: red\n---\nx\n",
-         "unknown front-matter key(s) colour"),
+        (
+            "---\nid: s/a\nseries: s\ndate: 2022-01-01\ncolour: red\n---\nx\n",
+            "unknown front-matter key(s) colour",
+        ),
     ],
 )
 def test_corrupt_snapshot_files_name_the_problem(text, expected):
@@ -140,8 +170,12 @@ def test_version_refs_are_ambiguous_with_several_series(corpus):
 # ------------------------------------------------------------------ adds
 def test_duplicate_content_is_refused_and_corpus_unchanged(corpus):
     before = tree_digest(corpus.root)
-    dup = make_snapshot("ilrs", "2024-01-copy", "2024-01-01",
-                        "# Guide\n\nThe ILRS is jointly initiated by CNSA and Roscosmos.  \n\n\n")
+    dup = make_snapshot(
+        "ilrs",
+        "2024-01-copy",
+        "2024-01-01",
+        "# Guide\n\nThe ILRS is jointly initiated by CNSA and Roscosmos.  \n\n\n",
+    )
     with pytest.raises(SnapshotConflict) as info:
         corpus.add(dup)
     assert info.value.slug == "duplicate-content"
@@ -163,8 +197,11 @@ def test_existing_id_needs_overwrite(corpus):
 @pytest.mark.parametrize("name", ["..", "a/b", "has space", "Caps", "x\u202ey", "", ".hidden"])
 def test_bad_series_names_are_refused(tmp_path, name):
     with pytest.raises(UsageProblem) as info:
-        Corpus(tmp_path).add(make_snapshot("ok", "a", "2020-01-01", "text").__class__(
-            id=f"{name}/a", series=name, date=dt.date(2020, 1, 1), title="t", body="t\n"))
+        Corpus(tmp_path).add(
+            make_snapshot("ok", "a", "2020-01-01", "text").__class__(
+                id=f"{name}/a", series=name, date=dt.date(2020, 1, 1), title="t", body="t\n"
+            )
+        )
     assert info.value.slug == "invalid-series"
     assert list(tmp_path.iterdir()) == []
 
@@ -177,8 +214,11 @@ def test_failed_write_leaves_corpus_unchanged(corpus, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(CorpusError) as info:
-        corpus.add(make_snapshot("newseries", "2024-01-a", "2024-01-01", "# New\n\nText."),
-                   raw=b"raw", raw_suffix=".txt")
+        corpus.add(
+            make_snapshot("newseries", "2024-01-a", "2024-01-01", "# New\n\nText."),
+            raw=b"raw",
+            raw_suffix=".txt",
+        )
     assert info.value.slug == "write-failed"
     assert "No space left on device" in str(info.value)
     assert tree_digest(corpus.root) == before
@@ -187,8 +227,11 @@ def test_failed_write_leaves_corpus_unchanged(corpus, monkeypatch):
 def _add_in_process(args):
     root, index = args
     body = f"# Doc {index}\n\nDocument number {index} says something different.\n"
-    Corpus(Path(root)).add(make_snapshot("ilrs", f"2024-02-doc-{index}", "2024-02-01", body),
-                           raw=body.encode(), raw_suffix=".txt")
+    Corpus(Path(root)).add(
+        make_snapshot("ilrs", f"2024-02-doc-{index}", "2024-02-01", body),
+        raw=body.encode(),
+        raw_suffix=".txt",
+    )
     return index
 
 
@@ -199,7 +242,8 @@ def test_concurrent_adds_all_land_exactly_once(corpus):
     assert sorted(done) == list(range(10))
     snaps = Corpus(corpus.root).snapshots("ilrs")
     assert sorted(s.slug for s in snaps if "doc" in s.slug) == sorted(
-        f"2024-02-doc-{i}" for i in range(10))
+        f"2024-02-doc-{i}" for i in range(10)
+    )
     _, problems = check_corpus(Corpus(corpus.root))
     assert problems == []
     assert not list(corpus.root.rglob("*.tmp"))

@@ -58,9 +58,16 @@ class Listed:
     hash_ok: bool
 
     def as_dict(self) -> dict[str, object]:
-        return {"ref": self.ref, "date": self.date.isoformat(), "id": self.id,
-                "title": self.title, "kind": self.kind, "language": self.language,
-                "words": self.words, "hash_ok": self.hash_ok}
+        return {
+            "ref": self.ref,
+            "date": self.date.isoformat(),
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "language": self.language,
+            "words": self.words,
+            "hash_ok": self.hash_ok,
+        }
 
 
 def open_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
@@ -74,8 +81,18 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
     rows = []
     for snap in corpus.snapshots(series):
         ref = corpus.version_of(snap)
-        rows.append(Listed(f"{snap.series}:{ref}" if many else ref, snap.date, snap.id,
-                           snap.title, snap.kind, snap.language, snap.words, snap.hash_ok))
+        rows.append(
+            Listed(
+                f"{snap.series}:{ref}" if many else ref,
+                snap.date,
+                snap.id,
+                snap.title,
+                snap.kind,
+                snap.language,
+                snap.words,
+                snap.hash_ok,
+            )
+        )
     return rows
 
 
@@ -91,13 +108,20 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
     extracted = read_source(ref, limits=limits or IngestLimits())
     mtime = dt.date.fromtimestamp(Path(ref).stat().st_mtime)
     title = extracted.title or Path(ref).stem
-    return Snapshot.create(series="file", slug=_slug(Path(ref).stem, "file"), date=mtime,
-                           title=title, body=_with_title(extracted.body, title),
-                           language=extracted.language, path=Path(ref))
+    return Snapshot.create(
+        series="file",
+        slug=_slug(Path(ref).stem, "file"),
+        date=mtime,
+        title=title,
+        body=_with_title(extracted.body, title),
+        language=extracted.language,
+        path=Path(ref),
+    )
 
 
-def add_snapshot(corpus: Corpus, source: str, options: AddOptions, *,
-                 stdin: BinaryIO | None = None) -> Snapshot:
+def add_snapshot(
+    corpus: Corpus, source: str, options: AddOptions, *, stdin: BinaryIO | None = None
+) -> Snapshot:
     """Extract ``source`` (path, ``-`` or URL) and store it as a new snapshot."""
     from .ingest import IngestLimits, read_source
 
@@ -107,31 +131,42 @@ def add_snapshot(corpus: Corpus, source: str, options: AddOptions, *,
     corpus.require_writable()  # refuse before any download or extraction work
     extracted = read_source(source, limits=options.limits or IngestLimits(), stdin=stdin)
     snap = build_snapshot(extracted, options)
-    return corpus.add(snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix,
-                      overwrite=options.replace)
+    return corpus.add(
+        snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, overwrite=options.replace
+    )
 
 
 def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
     """Combine extracted text with the user's metadata; fill gaps from the document."""
-    title = options.title or extracted.title
+    title = options.title or extracted.title or _name_of(extracted.source_name)
     if not title:
-        raise UsageProblem(f"no title found in {extracted.source_name}",
-                           hint="pass --title", slug="title-missing")
+        raise UsageProblem(
+            f"no title found in {extracted.source_name}", hint="pass --title", slug="title-missing"
+        )
     language = options.language or extracted.language
     if not language:
         raise UsageProblem(
             f"could not tell the language of {extracted.source_name} "
             f"(confidence {extracted.language_confidence:.2f})",
-            hint="pass --language, e.g. --language en", slug="language-unsure")
+            hint="pass --language, e.g. --language en",
+            slug="language-unsure",
+        )
     slug = options.slug or f"{options.date:%Y-%m}-{_slug(title, 'snapshot')}"
     provenance = options.provenance or (
-        f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff.")
+        f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff."
+    )
     return Snapshot.create(
-        series=options.series, slug=slug, date=options.date, title=title,
-        body=_with_title(extracted.body, title), publisher=options.publisher,
+        series=options.series,
+        slug=slug,
+        date=options.date,
+        title=title,
+        body=_with_title(extracted.body, title),
+        publisher=options.publisher,
         kind=options.kind or DEFAULT_KIND.get(extracted.format, "document"),
-        language=language, source_url=options.url or extracted.source_url,
-        retrieved=_now(), provenance=provenance,
+        language=language,
+        source_url=options.url or extracted.source_url,
+        retrieved=_now(),
+        provenance=provenance,
     )
 
 
@@ -158,6 +193,14 @@ def _slug(text: str, fallback: str) -> str:
     return slugify(text, max_length=48, word_boundary=True) or fallback
 
 
+def _name_of(source_name: str) -> str | None:
+    """A fallback title: the file name without extension (``<stdin>`` has none)."""
+    if source_name == "<stdin>":
+        return None
+    stem = Path(source_name.split("?", 1)[0].rstrip("/")).stem
+    return stem or None
+
+
 def _with_title(body: str, title: str) -> str:
     """Start the body with ``# title`` unless the document already has a ``#`` heading."""
     first = body.lstrip().split("\n", 1)[0]
@@ -167,6 +210,9 @@ def _with_title(body: str, title: str) -> str:
 def _now() -> dt.datetime:
     """Retrieval time in UTC, to the second; ``SOURCE_DATE_EPOCH`` pins it for reproducibility."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit()
-           else dt.datetime.now(dt.UTC))
+    now = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(dt.UTC)
+    )
     return now.replace(microsecond=0)

@@ -35,8 +35,13 @@ def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
     problems: list[Problem] = []
     good: list[Snapshot] = []
     if not corpus.root.is_dir():
-        return [], [Problem(corpus.root, "not-a-corpus", "the corpus folder does not exist; "
-                            "create it with 'narrative-diff init DIR'")]
+        return [], [
+            Problem(
+                corpus.root,
+                "not-a-corpus",
+                "the corpus folder does not exist; create it with 'narrative-diff init DIR'",
+            )
+        ]
     for folder in sorted(p for p in corpus.root.iterdir() if p.is_dir()):
         if folder.name.startswith("."):
             continue
@@ -62,14 +67,20 @@ def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
             by_hash[snap.body_hash].append(snap)
         for same in by_hash.values():
             if len(same) > 1:
-                problems.append(Problem(folder, "duplicate-content", "identical text in "
-                                        + ", ".join(s.id for s in same)))
+                problems.append(
+                    Problem(
+                        folder,
+                        "duplicate-content",
+                        "identical text in " + ", ".join(s.id for s in same),
+                    )
+                )
         problems += _leftovers(folder, referenced)
     seen: dict[str, Path] = {}
     for snap in good:
         if snap.id in seen and snap.path:
-            problems.append(Problem(snap.path, "duplicate-id",
-                                    f"id {snap.id} is also used by {seen[snap.id]}"))
+            problems.append(
+                Problem(snap.path, "duplicate-id", f"id {snap.id} is also used by {seen[snap.id]}")
+            )
         elif snap.path:
             seen[snap.id] = snap.path
     return good, problems
@@ -78,26 +89,59 @@ def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
 def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem]:
     found = []
     if snap.series != folder.name:
-        found.append(Problem(path, "misplaced", f"series '{snap.series}' but the file is in "
-                             f"folder '{folder.name}'; move it or fix 'series'"))
+        found.append(
+            Problem(
+                path,
+                "misplaced",
+                f"series '{snap.series}' but the file is in "
+                f"folder '{folder.name}'; move it or fix 'series'",
+            )
+        )
     if path.stem != snap.slug:
-        found.append(Problem(path, "misplaced", f"id {snap.id} expects file name "
-                             f"{snap.slug}.md; rename the file or fix 'id'"))
+        found.append(
+            Problem(
+                path,
+                "misplaced",
+                f"id {snap.id} expects file name {snap.slug}.md; rename the file or fix 'id'",
+            )
+        )
     if not snap.sha256:
-        found.append(Problem(path, "hash-missing", "no sha256 recorded; run "
-                             "'narrative-diff check --update-hashes' to record it"))
+        found.append(
+            Problem(
+                path,
+                "hash-missing",
+                "no sha256 recorded; run 'narrative-diff check --update-hashes' to record it",
+            )
+        )
     elif not snap.hash_ok:
-        found.append(Problem(path, "hash-mismatch", "the text was edited since it was "
-                             "added; if the edit is intended, run 'narrative-diff check "
-                             "--update-hashes'"))
+        found.append(
+            Problem(
+                path,
+                "hash-mismatch",
+                "the text was edited since it was "
+                "added; if the edit is intended, run 'narrative-diff check "
+                "--update-hashes'",
+            )
+        )
     if snap.raw_file:
         raw = folder / snap.raw_file
         if not raw.is_file():
-            found.append(Problem(path, "raw-missing", f"raw capture {snap.raw_file} is "
-                                 "missing; restore it from a backup or remove raw_file"))
+            found.append(
+                Problem(
+                    path,
+                    "raw-missing",
+                    f"raw capture {snap.raw_file} is "
+                    "missing; restore it from a backup or remove raw_file",
+                )
+            )
         elif snap.raw_sha256 and hashlib.sha256(raw.read_bytes()).hexdigest() != snap.raw_sha256:
-            found.append(Problem(raw, "raw-mismatch", "the raw capture changed since it was "
-                                 "added; restore the original"))
+            found.append(
+                Problem(
+                    raw,
+                    "raw-mismatch",
+                    "the raw capture changed since it was added; restore the original",
+                )
+            )
     return found
 
 
@@ -110,8 +154,14 @@ def _leftovers(folder: Path, referenced: set[str]) -> list[Problem]:
         for raw in sorted(raw_dir.iterdir()):
             name = f"raw/{raw.name}"
             if raw.is_file() and not raw.name.startswith(".") and name not in referenced:
-                found.append(Problem(raw, "orphan-raw", "no snapshot refers to this raw "
-                                     "capture; delete it or add raw_file to its snapshot"))
+                found.append(
+                    Problem(
+                        raw,
+                        "orphan-raw",
+                        "no snapshot refers to this raw "
+                        "capture; delete it or add raw_file to its snapshot",
+                    )
+                )
     return found
 
 
@@ -129,7 +179,10 @@ def update_hashes(corpus: Corpus) -> list[Snapshot]:
                 tmp, final = stage_file(snap.path, fixed.to_markdown().encode("utf-8"))
                 os.replace(tmp, final)
             except OSError as exc:
-                raise CorpusError(f"could not rewrite {snap.path}: {exc.strerror or exc}",
-                                  hint="check permissions", slug="write-failed") from exc
+                raise CorpusError(
+                    f"could not rewrite {snap.path}: {exc.strerror or exc}",
+                    hint="check permissions",
+                    slug="write-failed",
+                ) from exc
             updated.append(fixed)
     return updated

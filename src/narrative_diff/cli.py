@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from . import api
@@ -32,8 +31,12 @@ app = typer.Typer(
 
 CorpusOpt = Annotated[
     Path | None,
-    typer.Option("--corpus", "-c", help="Corpus folder (else $NARRATIVE_DIFF_CORPUS, "
-                 "./seeds, or the bundled ILRS series).", show_default=False),
+    typer.Option(
+        "--corpus",
+        "-c",
+        help="Corpus folder (else $NARRATIVE_DIFF_CORPUS, ./seeds, or the bundled ILRS series).",
+        show_default=False,
+    ),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
 
@@ -48,10 +51,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-    traceback: Annotated[bool, typer.Option("--traceback", help="Show a Python traceback "
-                                            "on errors (for bug reports).")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    traceback: Annotated[
+        bool,
+        typer.Option("--traceback", help="Show a Python traceback on errors (for bug reports)."),
+    ] = False,
 ) -> None:
     """Track how official narratives shift across successive versions of public documents."""
 
@@ -78,31 +87,49 @@ def list_cmd(
         from rich.table import Table
 
         console = _console()
-        cells = [(r.ref, r.date.isoformat(), r.id, r.title, r.kind or "", r.language or "",
-                  str(r.words)) for r in rows]
+        cells = [
+            (r.ref, r.date.isoformat(), r.id, r.title, r.kind or "", r.language or "", str(r.words))
+            for r in rows
+        ]
         headers = ("ref", "date", "id", "title", "kind", "lang", "words")
-        widths = [max([len(h)] + [console.measure(c[i]).maximum for c in cells])
-                  for i, h in enumerate(headers)]
+        widths = [
+            max([len(h)] + [console.measure(c[i]).maximum for c in cells])
+            for i, h in enumerate(headers)
+        ]
         room = console.width - sum(widths) + widths[3] - 2 * (len(headers) - 1)
         table = Table(box=None, header_style="bold", pad_edge=False)
         for i, name in enumerate(headers):
-            table.add_column(name, justify="right" if name == "words" else "left", no_wrap=True,
-                             overflow="ellipsis", max_width=max(12, room) if i == 3 else None)
+            table.add_column(
+                name,
+                justify="right" if name == "words" else "left",
+                no_wrap=True,
+                overflow="ellipsis",
+                max_width=max(12, room) if i == 3 else None,
+            )
         for cell in cells:
             table.add_row(*cell)
         console.print(table)
     edited = [r.id for r in rows if not r.hash_ok]
     if edited:
-        _warn(f"{len(edited)} snapshot(s) changed since they were added ({edited[0]}…); "
-              "run 'narrative-diff check'")
+        _warn(
+            f"{len(edited)} snapshot(s) changed since they were added ({edited[0]}…); "
+            "run 'narrative-diff check'"
+        )
 
 
 @app.command(epilog="Example: narrative-diff show v2 --meta")
 def show(
-    ref: Annotated[str, typer.Argument(help="A snapshot: id, v1…, latest, date prefix, "
-                                       "SERIES:v2, or a file path.")],
-    meta: Annotated[bool, typer.Option("--meta", help="Print the front matter (with ref, "
-                                       "words and hash status) instead of the text.")] = False,
+    ref: Annotated[
+        str,
+        typer.Argument(help="A snapshot: id, v1…, latest, date prefix, SERIES:v2, or a file path."),
+    ],
+    meta: Annotated[
+        bool,
+        typer.Option(
+            "--meta",
+            help="Print the front matter (with ref, words and hash status) instead of the text.",
+        ),
+    ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Print one snapshot's text (or, with --meta, its metadata)."""
@@ -111,33 +138,51 @@ def show(
     if meta:
         import yaml
 
-        data = {"ref": store.version_of(snap) if snap.path and snap.series != "file" else None,
-                **snap.metadata(), "words": snap.words,
-                "hash_ok": snap.hash_ok, "path": str(snap.path) if snap.path else None}
+        data = {
+            "ref": store.version_of(snap) if snap.path and snap.series != "file" else None,
+            **snap.metadata(),
+            "words": snap.words,
+            "hash_ok": snap.hash_ok,
+            "path": str(snap.path) if snap.path else None,
+        }
         typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
     else:
         typer.echo(snap.body, nl=False)
 
 
-@app.command(epilog="Example: narrative-diff add statement.pdf --series ilrs --date 2025-04-24 "
-             "--corpus my-corpus")
+@app.command(
+    epilog="Example: narrative-diff add statement.pdf --series ilrs --date 2025-04-24 "
+    "--corpus my-corpus"
+)
 def add(
-    source: Annotated[str, typer.Argument(help="A file (.txt .md .html .pdf .docx .srt .vtt), "
-                                          "'-' for stdin, or an http(s) URL.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A file (.txt .md .html .pdf .docx .srt .vtt), '-' for stdin, or an http(s) URL."
+        ),
+    ],
     series: Annotated[str, typer.Option("--series", "-s", help="Series name, e.g. ilrs.")],
     date: Annotated[str, typer.Option("--date", "-d", help="Publication date, YYYY-MM-DD.")],
     title: Annotated[str | None, typer.Option(help="Title (default: from the document).")] = None,
     publisher: Annotated[str | None, typer.Option(help="Who published it.")] = None,
-    kind: Annotated[str | None, typer.Option(help="statement, white-paper, presentation, "
-                                             "press-release, web-page, video-transcript, …")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="statement, white-paper, presentation, "
+            "press-release, web-page, video-transcript, …"
+        ),
+    ] = None,
     language: Annotated[str | None, typer.Option(help="en, zh, ru, … (default: detected).")] = None,
     url: Annotated[str | None, typer.Option(help="Where it was published (source_url).")] = None,
-    provenance: Annotated[str | None, typer.Option(help="Free text: verbatim / excerpt / "
-                                                   "translation, from where.")] = None,
-    slug: Annotated[str | None, typer.Option(help="File name part of the id (default: "
-                                             "YYYY-MM-title-words).")] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a snapshot with the "
-                                          "same id.")] = False,
+    provenance: Annotated[
+        str | None, typer.Option(help="Free text: verbatim / excerpt / translation, from where.")
+    ] = None,
+    slug: Annotated[
+        str | None, typer.Option(help="File name part of the id (default: YYYY-MM-title-words).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a snapshot with the same id.")
+    ] = False,
     max_bytes: Annotated[int, typer.Option(help="Refuse sources larger than this.")] = 50 << 20,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a URL.")] = 20.0,
     corpus: CorpusOpt = None,
@@ -146,21 +191,32 @@ def add(
     from .ingest import IngestLimits
 
     options = api.AddOptions(
-        series=series, date=api.parse_add_date(date), title=title, publisher=publisher,
-        kind=kind, language=language, url=url, provenance=provenance, slug=slug,
-        replace=replace, limits=IngestLimits(max_bytes=max_bytes, timeout=timeout),
+        series=series,
+        date=api.parse_add_date(date),
+        title=title,
+        publisher=publisher,
+        kind=kind,
+        language=language,
+        url=url,
+        provenance=provenance,
+        slug=slug,
+        replace=replace,
+        limits=IngestLimits(max_bytes=max_bytes, timeout=timeout),
     )
     store = api.open_corpus(corpus)
     with _status(f"Reading {source}"):
         snap = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
-    typer.echo(f"added {snap.id} as {store.label(snap).split()[0]} ({snap.date}, "
-               f"{snap.words} words, {snap.language}) -> {snap.path}")
+    typer.echo(
+        f"added {snap.id} as {store.label(snap).split()[0]} ({snap.date}, "
+        f"{snap.words} words, {snap.language}) -> {snap.path}"
+    )
 
 
 @app.command(epilog="Example: narrative-diff check --corpus my-corpus")
 def check(
-    update_hashes: Annotated[bool, typer.Option("--update-hashes", help="Accept hand edits: "
-                                                "record the new text hashes.")] = False,
+    update_hashes: Annotated[
+        bool, typer.Option("--update-hashes", help="Accept hand edits: record the new text hashes.")
+    ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Check every snapshot: hand edits (hash mismatch), broken files, missing raw captures."""
@@ -173,8 +229,10 @@ def check(
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-@app.command(epilog="Example: narrative-diff init my-corpus && narrative-diff add page.html "
-             "--series ilrs --date 2025-04-24 --corpus my-corpus")
+@app.command(
+    epilog="Example: narrative-diff init my-corpus && narrative-diff add page.html "
+    "--series ilrs --date 2025-04-24 --corpus my-corpus"
+)
 def init(dest: Annotated[Path, typer.Argument(help="New folder to create.")]) -> None:
     """Create a writable corpus folder holding a copy of the ILRS series."""
     store = api.init_corpus(dest)
@@ -184,11 +242,14 @@ def init(dest: Annotated[Path, typer.Argument(help="New folder to create.")]) ->
 # ---------------------------------------------------------------------------- helpers
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> None:
     if value not in allowed:
-        raise UsageProblem(f"{option} '{value}' is not one of {', '.join(allowed)}",
-                           hint=f"e.g. {option} {allowed[0]}", slug="bad-option")
+        raise UsageProblem(
+            f"{option} '{value}' is not one of {', '.join(allowed)}",
+            hint=f"e.g. {option} {allowed[0]}",
+            slug="bad-option",
+        )
 
 
-def _console():  # noqa: ANN202 - rich is imported lazily
+def _console():  # rich is imported lazily
     from rich.console import Console
 
     # Piped output keeps whole lines (no terminal width to fit); terminals get ellipses.
@@ -199,7 +260,7 @@ def _warn(message: str) -> None:
     typer.echo(f"warning: {message}", err=True)
 
 
-def _status(message: str):  # noqa: ANN202
+def _status(message: str):
     """A spinner on stderr for slow work, only when stderr is a terminal."""
     import contextlib
 
@@ -222,28 +283,32 @@ def main(argv: list[str] | None = None) -> int:
             raise
         typer.echo(f"narrative-diff: {exc.one_line()}", err=True)
         return int(exc.exit_code)
-    except click.UsageError as exc:
-        if show_traceback:
-            raise
-        where = exc.ctx.command_path if exc.ctx else "narrative-diff"
-        message = " ".join(exc.format_message().split())
-        typer.echo(f"narrative-diff: usage: {message}; see '{where} --help'", err=True)
-        return int(ExitCode.USAGE)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         typer.echo("narrative-diff: interrupted", err=True)
         return int(ExitCode.INTERRUPTED)
-    except click.ClickException as exc:
-        typer.echo(f"narrative-diff: {' '.join(exc.format_message().split())}", err=True)
-        return int(exc.exit_code)
+    except typer.TyperException as exc:  # typer's usage errors (missing option, bad value, …)
+        if show_traceback:
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":  # help was already printed
+            return int(ExitCode.OK)
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "narrative-diff"
+        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        text = " ".join(text.split()).rstrip(".")
+        typer.echo(f"narrative-diff: usage: {text}; see '{where} --help'", err=True)
+        return int(getattr(exc, "exit_code", ExitCode.USAGE))
     except BrokenPipeError:
         return int(ExitCode.OK)
     except Exception as exc:  # the last line of defence: no traceback without --traceback
         if show_traceback:
             raise
-        typer.echo(f"narrative-diff: internal-error: {type(exc).__name__}: {exc}; rerun with "
-                   "--traceback and report it", err=True)
+        typer.echo(
+            f"narrative-diff: internal-error: {type(exc).__name__}: {exc}; rerun with "
+            "--traceback and report it",
+            err=True,
+        )
         return int(ExitCode.INTERNAL)
 
 

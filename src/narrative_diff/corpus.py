@@ -61,14 +61,22 @@ class Corpus:
             return []
         names = []
         for child in sorted(self.root.iterdir()):
-            if child.is_dir() and not child.name.startswith(".") and any(self.snapshot_files(child)):
+            if (
+                child.is_dir()
+                and not child.name.startswith(".")
+                and any(self.snapshot_files(child))
+            ):
                 names.append(child.name)
         return names
 
     @staticmethod
     def snapshot_files(folder: Path) -> Iterator[Path]:
         for path in sorted(folder.glob("*.md")):
-            if path.is_file() and not path.name.startswith(".") and path.name.lower() not in _IGNORED:
+            if (
+                path.is_file()
+                and not path.name.startswith(".")
+                and path.name.lower() not in _IGNORED
+            ):
                 yield path
 
     @cached_property
@@ -87,7 +95,9 @@ class Corpus:
                     hint=f"known series: {', '.join(self.series_names()) or 'none'}",
                     slug="unknown-series",
                 )
-            snaps = [Snapshot.from_markdown(read_utf8(p), path=p) for p in self.snapshot_files(folder)]
+            snaps = [
+                Snapshot.from_markdown(read_utf8(p), path=p) for p in self.snapshot_files(folder)
+            ]
             self._cache[series] = sorted(snaps, key=lambda s: (s.date, s.id))
         return list(self._cache[series])
 
@@ -109,9 +119,11 @@ class Corpus:
         names = [series] if series else self.series_names()
         pool = [s for name in names for s in self.snapshots(name)]
         if not pool:
-            raise SnapshotNotFound(f"no snapshots in corpus {self.root}",
-                                   hint="add one with 'narrative-diff add SOURCE --series S "
-                                        "--date D'", slug="empty-corpus")
+            raise SnapshotNotFound(
+                f"no snapshots in corpus {self.root}",
+                hint="add one with 'narrative-diff add SOURCE --series S --date D'",
+                slug="empty-corpus",
+            )
         exact = [s for s in pool if s.id == ref or (series and s.slug == ref)]
         if exact:
             return exact[0]
@@ -127,8 +139,11 @@ class Corpus:
             index = {"latest": len(ordered), "first": 1}.get(ref) or int(version[1])  # type: ignore[index]
             if 1 <= index <= len(ordered):
                 return ordered[index - 1]
-            raise SnapshotNotFound(f"no snapshot '{ref}' in series {names[0]}",
-                                   hint=f"it has v1 to v{len(ordered)}", slug="unknown-ref")
+            raise SnapshotNotFound(
+                f"no snapshot '{ref}' in series {names[0]}",
+                hint=f"it has v1 to v{len(ordered)}",
+                slug="unknown-ref",
+            )
         matches = []
         if _DATE_PREFIX.match(ref):
             matches = [s for s in pool if s.date.isoformat().startswith(ref)]
@@ -144,7 +159,8 @@ class Corpus:
             )
         raise SnapshotNotFound(
             f"no snapshot matches '{ref}'",
-            hint="known: " + _shorten([self.label(s) for s in pool])
+            hint="known: "
+            + _shorten([self.label(s) for s in pool])
             + " (or a vN, 'latest', a date prefix, or a file path)",
             slug="unknown-ref",
         )
@@ -157,8 +173,14 @@ class Corpus:
         return f"{version} {snap.id}"
 
     # ---------------------------------------------------------------- writing
-    def add(self, snap: Snapshot, *, raw: bytes | None = None, raw_suffix: str = "",
-            overwrite: bool = False) -> Snapshot:
+    def add(
+        self,
+        snap: Snapshot,
+        *,
+        raw: bytes | None = None,
+        raw_suffix: str = "",
+        overwrite: bool = False,
+    ) -> Snapshot:
         """Store a new snapshot (and its raw capture) atomically; return it as stored.
 
         Refused, with the corpus unchanged: a read-only corpus, an id already present
@@ -192,9 +214,11 @@ class Corpus:
                 for path in reversed(created):
                     with contextlib.suppress(OSError):
                         path.rmdir()
-                raise CorpusError(f"could not write to {folder}: {exc.strerror or exc}",
-                                  hint="check free space and permissions; the corpus was not "
-                                       "changed", slug="write-failed") from exc
+                raise CorpusError(
+                    f"could not write to {folder}: {exc.strerror or exc}",
+                    hint="check free space and permissions; the corpus was not changed",
+                    slug="write-failed",
+                ) from exc
             finally:
                 self._cache.pop(snap.series, None)
             if previous and previous.raw_file and previous.raw_file != snap.raw_file:
@@ -208,7 +232,7 @@ class Corpus:
             raise CorpusError(
                 f"the bundled corpus at {self.root} is read-only",
                 hint="make a writable copy with 'narrative-diff init DIR', then pass "
-                     "--corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR",
+                "--corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR",
                 slug="read-only-corpus",
             )
 
@@ -223,37 +247,45 @@ class Corpus:
             return
         for other in self.snapshots(snap.series):
             if other.id == snap.id and not overwrite:
-                raise SnapshotConflict(f"snapshot {snap.id} already exists",
-                                       hint="pass --replace to overwrite it, or --slug NAME "
-                                            "for a new id", slug="id-exists")
+                raise SnapshotConflict(
+                    f"snapshot {snap.id} already exists",
+                    hint="pass --replace to overwrite it, or --slug NAME for a new id",
+                    slug="id-exists",
+                )
             if other.id != snap.id and other.body_hash == snap.body_hash:
                 raise SnapshotConflict(
                     f"identical text is already in series {snap.series} as "
                     f"{self.label(other)} ({other.date})",
-                    hint="nothing to add; use 'narrative-diff show "
-                         f"{other.id}' to see it", slug="duplicate-content")
+                    hint=f"nothing to add; use 'narrative-diff show {other.id}' to see it",
+                    slug="duplicate-content",
+                )
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 60.0) -> Iterator[None]:
         from filelock import FileLock, Timeout
 
         key = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
-        lock = FileLock(Path(tempfile.gettempdir()) / f"narrative-diff-{key}.lock",
-                        timeout=timeout)
+        lock = FileLock(Path(tempfile.gettempdir()) / f"narrative-diff-{key}.lock", timeout=timeout)
         try:
             with lock:
                 yield
         except Timeout:
-            raise CorpusError(f"corpus {self.root} is locked by another narrative-diff",
-                              hint="wait for the other command to finish and retry",
-                              slug="corpus-locked") from None
+            raise CorpusError(
+                f"corpus {self.root} is locked by another narrative-diff",
+                hint="wait for the other command to finish and retry",
+                slug="corpus-locked",
+            ) from None
 
 
-def locate(explicit: str | os.PathLike[str] | None = None, *,
-           env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Corpus:
+def locate(
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Corpus:
     """Find the corpus: ``--corpus`` > ``$NARRATIVE_DIFF_CORPUS`` > ``./seeds`` > bundled."""
     env = os.environ if env is None else env
-    cwd = Path.cwd() if cwd is None else cwd
+    cwd = Path() if cwd is None else cwd  # relative paths keep messages short
     if explicit:
         return _existing(Path(explicit), "option", "--corpus")
     if env.get(ENV_VAR):
@@ -265,9 +297,11 @@ def locate(explicit: str | os.PathLike[str] | None = None, *,
 
 def _existing(path: Path, origin: str, where: str) -> Corpus:
     if path.exists() and not path.is_dir():
-        raise CorpusError(f"{where} {path} is a file, not a corpus folder",
-                          hint="pass a folder (create one with 'narrative-diff init DIR')",
-                          slug="not-a-corpus")
+        raise CorpusError(
+            f"{where} {path} is a file, not a corpus folder",
+            hint="pass a folder (create one with 'narrative-diff init DIR')",
+            slug="not-a-corpus",
+        )
     return Corpus(path, origin=origin)
 
 
@@ -275,22 +309,27 @@ def init(dest: str | os.PathLike[str], *, source: Corpus | None = None) -> Corpu
     """Create a writable corpus at ``dest`` holding a copy of the ILRS series."""
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise CorpusError(f"{dest} already exists and is not an empty folder",
-                          hint="choose a new folder name", slug="not-empty")
+        raise CorpusError(
+            f"{dest} already exists and is not an empty folder",
+            hint="choose a new folder name",
+            slug="not-empty",
+        )
     source = source or Corpus(bundled_root(), origin="bundled", read_only=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
         for name in source.series_names():
-            shutil.copytree(source.root / name, staging / name,
-                            ignore=shutil.ignore_patterns(".*"))
+            shutil.copytree(source.root / name, staging / name, ignore=shutil.ignore_patterns(".*"))
         if dest.exists():
             dest.rmdir()
         os.replace(staging, dest)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise CorpusError(f"could not create {dest}: {exc.strerror or exc}",
-                          hint="check the path and permissions", slug="write-failed") from exc
+        raise CorpusError(
+            f"could not create {dest}: {exc.strerror or exc}",
+            hint="check the path and permissions",
+            slug="write-failed",
+        ) from exc
     return Corpus(dest)
 
 
@@ -298,11 +337,17 @@ def read_utf8(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CorpusError(f"{path}: not UTF-8 (byte {exc.start})",
-                          hint="re-save the file as UTF-8", slug="corrupt-snapshot") from None
+        raise CorpusError(
+            f"{path}: not UTF-8 (byte {exc.start})",
+            hint="re-save the file as UTF-8",
+            slug="corrupt-snapshot",
+        ) from None
     except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror})",
-                          hint="check the file's permissions", slug="unreadable-snapshot") from None
+        raise CorpusError(
+            f"{path}: cannot read ({exc.strerror})",
+            hint="check the file's permissions",
+            slug="unreadable-snapshot",
+        ) from None
 
 
 def stage_file(final: Path, data: bytes) -> tuple[str, Path]:
@@ -324,5 +369,3 @@ def stage_file(final: Path, data: bytes) -> tuple[str, Path]:
 def _shorten(items: list[str], limit: int = 8) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
-
-

@@ -31,8 +31,9 @@ def normalise_body(text: str) -> str:
     >>> normalise_body(normalise_body(" a \\n\\n\\n b")) == normalise_body(" a \\n\\n\\n b")
     True
     """
+    text = text.replace("\ufeff", "")  # before NFC: a BOM between letters blocks composition
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TRAILING_SPACE.sub("", text)
     text = _BLANK_RUN.sub("\n\n", text)
     text = text.strip()  # as python-frontmatter strips the body it reads back

@@ -1,0 +1,98 @@
+"""Turning the bytes of text-based sources into ``str``.
+
+Order: a byte-order mark wins; then strict UTF-8 (most documents today, and the only
+encoding that is self-validating); then charset-normalizer's best guess, which gets the
+legacy encodings of the ILRS corpus right (GB18030/GBK, Windows-1251, KOI8-R) from a few
+hundred bytes. Encoding names are Python codec names with underscores (``utf_8``,
+``gb18030``, ``cp1251``), as charset-normalizer reports them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from narrative_diff.text import is_mostly_text
+
+from .model import binary_file
+
+_BOMS = (  # UTF-32 first: its LE mark starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf_32_le"),
+    (codecs.BOM_UTF32_BE, "utf_32_be"),
+    (codecs.BOM_UTF8, "utf_8_sig"),
+    (codecs.BOM_UTF16_LE, "utf_16_le"),
+    (codecs.BOM_UTF16_BE, "utf_16_be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# WHATWG: browsers read these labels as the superset encoding.
+_HTML_ALIASES = {
+    "iso8859_1": "cp1252",
+    "latin_1": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+}
+
+
+def codec_name(label: str) -> str | None:
+    """Canonical Python codec name for an encoding label, or None if unknown.
+
+    >>> codec_name("UTF-8"), codec_name("windows-1251"), codec_name("nope")
+    ('utf_8', 'cp1251', None)
+    """
+    try:
+        return codecs.lookup(label).name.replace("-", "_")
+    except LookupError:
+        return None
+
+
+def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
+    text = text.replace("\ufeff", "")  # zero-width no-break spaces carry nothing
+    if not is_mostly_text(text):
+        raise binary_file(name, f"decoding as {encoding} gives control characters, not text")
+    return text, encoding
+
+
+def decode_text(raw: bytes, name: str) -> tuple[str, str]:
+    """Decode the bytes of a text source; return ``(text, encoding)``.
+
+    Raises ``UnreadableDocument`` (slug ``binary-file``) for bytes that are not text.
+
+    >>> decode_text("Станция".encode("utf-8"), "x.txt")
+    ('Станция', 'utf_8')
+    >>> decode_text(codecs.BOM_UTF16_LE + "ILRS".encode("utf-16-le"), "x.txt")
+    ('ILRS', 'utf_16_le')
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return _checked(raw[len(bom) :].decode(encoding), encoding, name)
+            except UnicodeDecodeError:
+                detail = f"it starts with a {encoding} mark but is not {encoding}"
+                raise binary_file(name, detail) from None
+    if b"\x00" in raw:
+        raise binary_file(name, "it contains NUL bytes (binary data, or UTF-16 without a BOM)")
+    try:
+        return _checked(raw.decode("utf-8"), "utf_8", name)
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise binary_file(name, "no text encoding fits its bytes")
+    return _checked(str(best), best.encoding, name)
+
+
+def decode_html(raw: bytes, name: str) -> tuple[str, str]:
+    """Decode HTML: a BOM, else a ``<meta charset>`` in the first 4 KiB, else as text."""
+    if not any(raw.startswith(bom) for bom, _ in _BOMS):
+        match = _META_CHARSET.search(raw[:4096])
+        declared = codec_name(match.group(1).decode("ascii")) if match else None
+        if declared and not declared.startswith(("utf_16", "utf_32")):  # as browsers do
+            declared = _HTML_ALIASES.get(declared, declared)
+            try:
+                return _checked(raw.decode(declared), declared, name)
+            except UnicodeDecodeError:
+                pass  # the declaration lies; guess from the bytes instead
+    return decode_text(raw, name)

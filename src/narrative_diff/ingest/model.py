@@ -1,0 +1,110 @@
+"""The data types of ingestion and the shared error helpers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from narrative_diff.errors import UnreadableDocument
+
+FORMATS = ("text", "markdown", "html", "pdf", "docx", "srt", "vtt")
+SUFFIXES = {
+    "text": ".txt",
+    "markdown": ".md",
+    "html": ".html",
+    "pdf": ".pdf",
+    "docx": ".docx",
+    "srt": ".srt",
+    "vtt": ".vtt",
+}
+MEDIA_TYPES = {
+    "text": "text/plain",
+    "markdown": "text/markdown",
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
+}
+SUPPORTED_HINT = (
+    "supported formats: plain text (.txt), Markdown (.md), HTML (.html), PDF with a text "
+    "layer (.pdf), Word (.docx), subtitles (.srt, .vtt)"
+)
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    """Bounds on what ``read_source`` accepts.
+
+    ``max_bytes`` is checked with ``os.stat`` before a file is opened; stdin and URL bodies
+    stop being read one byte past it. ``timeout`` is the URL connect and read timeout in
+    seconds.
+    """
+
+    max_bytes: int = 50 * 1024 * 1024
+    timeout: float = 20.0
+    max_redirects: int = 5
+
+
+DEFAULT_LIMITS = IngestLimits()
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The text of one source, ready to become a snapshot."""
+
+    body: str
+    title: str | None
+    language: str | None
+    language_confidence: float
+    format: str
+    media_type: str
+    raw: bytes = field(repr=False)
+    raw_suffix: str
+    source_name: str
+    source_url: str | None
+    encoding: str | None
+
+
+def too_large(name: str, size: int | None, limit: int) -> UnreadableDocument:
+    """The error for a source over ``max_bytes`` (``size`` None: "more than")."""
+    got = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+    return UnreadableDocument(
+        f"{name} is too large ({got}; the limit is {limit:,} bytes)",
+        hint="raise the limit with --max-bytes, or split the document",
+        slug="too-large",
+    )
+
+
+def binary_file(name: str, detail: str = "it looks like binary data") -> UnreadableDocument:
+    """The error for bytes that are not text in any supported format."""
+    return UnreadableDocument(
+        f"cannot read {name}: {detail}", hint=SUPPORTED_HINT, slug="binary-file"
+    )
+
+
+def empty_document(name: str, hint: str | None = None) -> UnreadableDocument:
+    """The error for a source with no text once extracted."""
+    return UnreadableDocument(
+        f"{name} contains no text",
+        hint=hint or "check that the source is the right file and is not blank",
+        slug="empty-document",
+    )
+
+
+def brief(exc: BaseException) -> str:
+    """A library exception as a short single line for our messages."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def quiet_logger(name: str) -> None:
+    """Keep a library's warnings off stderr unless the application configures logging.
+
+    Libraries such as pypdf and trafilatura log recoverable problems as warnings; with no
+    handler Python prints them to stderr, which would break the CLI's one-line messages.
+    A ``NullHandler`` stops that fallback while records still propagate to the root logger.
+    """
+    logger = logging.getLogger(name)
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())

@@ -1,0 +1,128 @@
+"""Shared test fixtures: fixture-file paths and a local HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+STALL_SECONDS = 5.0  # how long /stall waits before answering (cut short at teardown)
+
+
+@pytest.fixture
+def ingest_fixtures() -> Path:
+    """The folder of ingestion fixture files."""
+    return FIXTURES / "ingest"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False  # so server_close() joins the handler threads
+    allow_reuse_address = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that gave up (timeouts) break the pipe; that is expected here."""
+
+
+class LocalHTTPServer:
+    """A threaded HTTP server on 127.0.0.1 with routes registered by the test.
+
+    ``route(path, body, content_type, status, headers)`` serves a fixed answer;
+    ``/stall`` answers only after ``STALL_SECONDS`` (or at teardown), and
+    ``/redirect-loop`` redirects to itself. ``requests`` records each request's path and
+    headers.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, str, bytes, dict[str, str], bool]] = {}
+        self.requests: list[dict[str, str]] = []
+        self.stopping = threading.Event()
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def route(
+        self,
+        path: str,
+        body: bytes,
+        content_type: str | None = "text/html",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        send_length: bool = True,
+    ) -> str:
+        """Serve ``body`` at ``path``; return the route's full URL.
+
+        ``send_length=False`` omits Content-Length (the body then ends when the
+        connection closes, as HTTP/1.0 allows).
+        """
+        self.routes[path] = (status, content_type or "", body, dict(headers or {}), send_length)
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        """The full URL of ``path`` on this server."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=STALL_SECONDS)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            timeout = 10  # an idle client connection cannot hold a thread forever
+
+            def do_GET(self) -> None:
+                server.requests.append({"path": self.path, **dict(self.headers.items())})
+                path = self.path.split("?", 1)[0]
+                if path == "/stall":
+                    server.stopping.wait(STALL_SECONDS)
+                    self._answer(200, "text/plain", b"too late", {}, True)
+                elif path == "/redirect-loop":
+                    self._answer(302, "text/plain", b"", {"Location": "/redirect-loop"}, True)
+                elif self.path in server.routes or path in server.routes:
+                    self._answer(*server.routes.get(self.path, server.routes.get(path)))
+                else:
+                    self._answer(404, "text/plain", b"not found", {}, True)
+
+            def _answer(
+                self,
+                status: int,
+                content_type: str,
+                body: bytes,
+                headers: dict[str, str],
+                send_length: bool,
+            ) -> None:
+                self.send_response(status)
+                if content_type:
+                    self.send_header("Content-Type", content_type)
+                if send_length:
+                    self.send_header("Content-Length", str(len(body)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Keep the test output clean."""
+
+        return Handler
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalHTTPServer]:
+    """A local HTTP server (127.0.0.1, free port), shut down after the test."""
+    server = LocalHTTPServer()
+    try:
+        yield server
+    finally:
+        server.close()

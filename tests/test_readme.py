@@ -1,0 +1,34 @@
+"""The README's console examples are real: run each against seeds/ and compare the output."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from narrative_diff.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCK = re.compile(r"```console\n\$ (?P<cmd>[^\n]+)\n(?P<out>.*?)```", re.S)
+EXAMPLES = [(m["cmd"], m["out"]) for m in BLOCK.finditer((ROOT / "README.md").read_text())]
+
+
+def test_readme_has_examples():
+    assert len(EXAMPLES) >= 4
+
+
+@pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
+def test_readme_example_output_is_real(command, expected, capsys, monkeypatch):
+    """Each expected line must match the command's output; a shortened example (as for
+    `show`) is compared with the first lines of the output."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
+    args = shlex.split(command)
+    assert args[0] == "narrative-diff"
+    main(args[1:])
+    out, err = capsys.readouterr()
+    actual = (out + err).splitlines()
+    wanted = expected.rstrip("\n").splitlines()
+    assert [line.rstrip() for line in actual[: len(wanted)]] == [w.rstrip() for w in wanted]
