@@ -162,6 +162,33 @@ def test_add_then_identical_add_is_refused(capsys, corpus, tmp_path):
     assert tree_digest(corpus.root) == before
 
 
+def test_same_text_again_in_the_same_month_names_the_existing_snapshot(capsys, corpus, tmp_path):
+    doc = tmp_path / "note.txt"
+    doc.write_text("Note\n\nThe partners met in Hefei to discuss the lunar station.\n")
+    assert run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-04-01", "-c", corpus.root)[0] == 0
+    code, _, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-04-02", "-c", corpus.root)
+    assert code == 5
+    assert err.startswith(
+        "narrative-diff: duplicate-content: identical text is already in "
+        "series ilrs as v4 ilrs/2025-04-note (2025-04-01)"
+    )
+
+
+def test_internal_errors_are_one_line_without_traceback(capsys, corpus, monkeypatch):
+    from narrative_diff import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something\nbroke\n  badly")
+
+    monkeypatch.setattr(api, "list_snapshots", broken)
+    assert run(capsys, "list", "-c", corpus.root) == (
+        70,
+        "",
+        "narrative-diff: internal-error: RuntimeError: something broke badly; rerun "
+        "with --traceback and report it\n",
+    )
+
+
 def test_add_from_stdin(capsys, corpus, monkeypatch):
     code, out, _ = run(
         capsys,

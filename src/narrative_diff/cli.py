@@ -304,8 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: no traceback without --traceback
         if show_traceback:
             raise
+        detail = " ".join(str(exc).split())  # one line, whatever the library said
         typer.echo(
-            f"narrative-diff: internal-error: {type(exc).__name__}: {exc}; rerun with "
+            f"narrative-diff: internal-error: {type(exc).__name__}: {detail}; rerun with "
             "--traceback and report it",
             err=True,
         )

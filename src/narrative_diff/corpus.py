@@ -245,20 +245,21 @@ class Corpus:
     def _refuse_conflicts(self, snap: Snapshot, *, overwrite: bool) -> None:
         if not (self.root / snap.series).is_dir():
             return
-        for other in self.snapshots(snap.series):
-            if other.id == snap.id and not overwrite:
-                raise SnapshotConflict(
-                    f"snapshot {snap.id} already exists",
-                    hint="pass --replace to overwrite it, or --slug NAME for a new id",
-                    slug="id-exists",
-                )
-            if other.id != snap.id and other.body_hash == snap.body_hash:
+        existing = self.snapshots(snap.series)
+        for other in existing:  # identical text first: the more useful thing to hear
+            if other.body_hash == snap.body_hash and not (overwrite and other.id == snap.id):
                 raise SnapshotConflict(
                     f"identical text is already in series {snap.series} as "
                     f"{self.label(other)} ({other.date})",
                     hint=f"nothing to add; use 'narrative-diff show {other.id}' to see it",
                     slug="duplicate-content",
                 )
+        if not overwrite and any(other.id == snap.id for other in existing):
+            raise SnapshotConflict(
+                f"snapshot {snap.id} already exists",
+                hint="pass --replace to overwrite it, or --slug NAME for a new id",
+                slug="id-exists",
+            )
 
     @contextlib.contextmanager
     def lock(self, timeout: float = 60.0) -> Iterator[None]:
