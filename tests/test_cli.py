@@ -329,3 +329,115 @@ def test_init_makes_a_writable_copy(capsys, tmp_path):
     code, _, err = run(capsys, "init", tmp_path / "mine")
     assert code == 7
     assert "not-empty: " in err
+
+
+# ------------------------------------------------------------------ URL adds (127.0.0.1 only)
+ARTICLE = (
+    b"<!doctype html><html><head><meta charset='utf-8'><title>ILRS | Agency</title></head>"
+    b"<body><nav><a href='/'>Home</a> | <a href='/news'>News</a></nav><main><article>"
+    b"<h1>New partners join the lunar station</h1><p>The International Lunar Research Station "
+    b"is a China-initiated project. Seventeen countries and international organisations have "
+    b"joined it, the agency said.</p><h2>Phases</h2><p>A basic model will be built by 2035 and "
+    b"an extended model by 2045, with partners taking part in every stage.</p></article></main>"
+    b"<footer>Copyright 2025 Agency. All rights reserved.</footer></body></html>"
+)
+
+
+@pytest.mark.network
+def test_add_a_web_page(capsys, corpus, http_server):
+    url = http_server.route("/news/ilrs.html", ARTICLE, "text/html; charset=utf-8")
+    code, out, err = run(capsys, "add", url, "-s", "ilrs", "-d", "2025-04-24", "-c", corpus.root)
+    assert (code, err) == (0, "")
+    assert out.startswith("added ilrs/2025-04-new-partners-join-the-lunar-station as v4 ")
+    snap = Corpus(corpus.root).resolve("latest")
+    assert snap.title == "New partners join the lunar station"
+    assert snap.kind == "web-page" and snap.language == "en" and snap.source_url == url
+    assert snap.body.startswith("# New partners join the lunar station\n\nThe International")
+    assert "## Phases\n\nA basic model will be built by 2035" in snap.body
+    assert "Home" not in snap.body and "Copyright" not in snap.body
+    raw = corpus.root / "ilrs" / "raw" / "2025-04-new-partners-join-the-lunar-station.html"
+    assert raw.read_bytes() == ARTICLE
+
+
+@pytest.mark.network
+def test_add_a_pdf_url(capsys, corpus, http_server):
+    from .test_ingest import PDF_PAGES, make_pdf
+
+    url = http_server.route(
+        "/files/report", make_pdf(PDF_PAGES, title="ILRS Progress Report"), "application/pdf"
+    )
+    code, out, _ = run(capsys, "add", url, "-s", "ilrs", "-d", "2025-05-01", "-c", corpus.root)
+    assert code == 0, out
+    snap = Corpus(corpus.root).resolve("latest")
+    assert snap.title == "ILRS Progress Report" and snap.raw_file.endswith(".pdf")
+    assert "roadmap for lunar exploration and agreed" in snap.body
+    assert "Page 2" not in snap.body
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(
+    ("path", "extra", "fragment"),
+    [
+        ("/missing.html", [], "http-error: {url} answered HTTP 404"),
+        (
+            "/stall",
+            ["--timeout", "0.5"],
+            "fetch-timeout: {url} did not answer within 0.5 s; "
+            "try again later, or allow more time with --timeout",
+        ),
+        ("/redirect-loop", [], "too-many-redirects: {url} redirected more than 5 times"),
+    ],
+)
+def test_failed_url_adds_exit_6_and_change_nothing(
+    capsys, corpus, http_server, path, extra, fragment
+):
+    url = http_server.url(path)
+    before = tree_digest(corpus.root)
+    code, out, err = run(
+        capsys, "add", url, "-s", "ilrs", "-d", "2025-05-01", *extra, "-c", corpus.root
+    )
+    assert (code, out) == (6, "")
+    assert err.startswith("narrative-diff: " + fragment.format(url=url))
+    assert err.count("\n") == 1
+    assert tree_digest(corpus.root) == before
+
+
+def test_language_is_required_when_detection_is_unsure(capsys, corpus, monkeypatch):
+    code, _, err = run(
+        capsys,
+        "add",
+        "-",
+        "-s",
+        "ilrs",
+        "-d",
+        "2025-01-02",
+        "--title",
+        "Short",
+        "-c",
+        corpus.root,
+        stdin=b"ILRS 2035 2045 OK\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 2
+    assert err.startswith(
+        "narrative-diff: language-unsure: could not tell the language of "
+        "<stdin> (confidence 0.00); pass --language, e.g. --language en"
+    )
+    code, out, _ = run(
+        capsys,
+        "add",
+        "-",
+        "-s",
+        "ilrs",
+        "-d",
+        "2025-01-02",
+        "--title",
+        "Short",
+        "--language",
+        "en",
+        "-c",
+        corpus.root,
+        stdin=b"ILRS 2035 2045 OK\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0, out
