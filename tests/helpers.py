@@ -23,6 +23,7 @@ def make_snapshot(series: str, slug: str, date: str, body: str, **meta: object) 
 
 def small_corpus(root: Path) -> Corpus:
     """Three English snapshots in one series, in date order v1..v3."""
+    root.mkdir(parents=True, exist_ok=True)
     corpus = Corpus(root)
     texts = {
         "2021-06-guide": (

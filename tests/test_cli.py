@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -73,8 +74,10 @@ def test_list_table_json_csv(capsys, corpus):
     assert [r["ref"] for r in rows] == ["v1", "v2", "v3"]
     assert rows[2]["title"] == "2023-05-presentation" and rows[2]["words"] == 14
     code, out, _ = run(capsys, "list", "-f", "csv", "--corpus", corpus.root)
-    assert out.splitlines()[0] == "ref,date,id,title,kind,language,words"
-    assert out.splitlines()[1] == "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10"
+    assert out.splitlines()[0] == "ref,date,id,title,kind,language,words,hash_ok"
+    assert (
+        out.splitlines()[1] == "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10,True"
+    )
 
 
 def test_list_bad_format_is_a_usage_error(capsys, corpus):
@@ -148,9 +151,10 @@ def test_add_then_identical_add_is_refused(capsys, corpus, tmp_path):
     assert stored.endswith(
         "# ILRS partners\n\nThe ILRS is a China-initiated project with 17 partners.\n"
     )
-    assert (
-        corpus.root / "ilrs" / "raw" / "2025-04-ilrs-partners.txt"
-    ).read_bytes() == doc.read_bytes()
+    digest = hashlib.sha256(doc.read_bytes()).hexdigest()
+    raw = corpus.root / "ilrs" / "raw" / f"2025-04-ilrs-partners.{digest[:12]}.txt"
+    assert raw.read_bytes() == doc.read_bytes()
+    assert f"raw_file: raw/{raw.name}\nraw_sha256: {digest}\n" in stored
     before = tree_digest(corpus.root)
     code, out, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-05-01", "-c", corpus.root)
     assert (code, out) == (5, "")
@@ -220,7 +224,7 @@ def _bad_add_cases(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     return {
         "empty": ([str(empty), "-s", "ilrs", "-d", "2025-01-01"], 3, "empty-document: "),
-        "binary": ([str(binary), "-s", "ilrs", "-d", "2025-01-01"], 3, ": "),
+        "binary": ([str(binary), "-s", "ilrs", "-d", "2025-01-01"], 3, "binary-file: "),
         "too large": (
             [str(ok), "-s", "ilrs", "-d", "2025-01-01", "--max-bytes", "10"],
             3,
@@ -287,17 +291,35 @@ def test_every_refused_add_gives_one_line_and_leaves_corpus_identical(
     assert tree_digest(corpus.root) == before
 
 
-def test_errors_have_no_traceback_unless_asked(tmp_path):
-    env = {**os.environ, "NARRATIVE_DIFF_CORPUS": str(tmp_path / "none")}
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_errors_have_no_traceback_unless_asked(tmp_path, where):
+    (tmp_path / "empty").mkdir()
+    env = {**os.environ, "NARRATIVE_DIFF_CORPUS": str(tmp_path / "empty")}
     cmd = [sys.executable, "-m", "narrative_diff", "show", "v1"]
     plain = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert plain.returncode == 4
-    assert plain.stderr.startswith("narrative-diff: ") and plain.stderr.count("\n") == 1
-    traced = subprocess.run(
-        [*cmd[:3], "--traceback", *cmd[3:]], capture_output=True, text=True, env=env, check=False
+    assert plain.stderr == (
+        f"narrative-diff: empty-corpus: no snapshots in corpus "
+        f"{tmp_path / 'empty'}; add one with 'narrative-diff add SOURCE "
+        "--series S --date D'\n"
     )
+    traced_cmd = [*cmd[:3], "--traceback", *cmd[3:]] if where == "before" else [*cmd, "--traceback"]
+    traced = subprocess.run(traced_cmd, capture_output=True, text=True, env=env, check=False)
     assert "Traceback (most recent call last)" in traced.stderr
     assert "SnapshotNotFound" in traced.stderr
+
+
+def test_a_missing_corpus_folder_is_an_error_not_an_empty_list(capsys, tmp_path):
+    code, out, err = run(capsys, "list", "-c", tmp_path / "typo")
+    assert (code, out) == (7, "")
+    assert err == (
+        f"narrative-diff: no-corpus: corpus folder {tmp_path / 'typo'} does not "
+        "exist; create it with 'narrative-diff init DIR', or check the path\n"
+    )
+    doc = tmp_path / "d.txt"
+    doc.write_text("Some statement about the lunar station and its partners.\n")
+    assert run(capsys, "add", doc, "-s", "x", "-d", "2025-01-01", "-c", tmp_path / "typo")[0] == 7
+    assert not (tmp_path / "typo").exists()
 
 
 # ------------------------------------------------------------------ check and init
@@ -355,8 +377,8 @@ def test_add_a_web_page(capsys, corpus, http_server):
     assert snap.body.startswith("# New partners join the lunar station\n\nThe International")
     assert "## Phases\n\nA basic model will be built by 2035" in snap.body
     assert "Home" not in snap.body and "Copyright" not in snap.body
-    raw = corpus.root / "ilrs" / "raw" / "2025-04-new-partners-join-the-lunar-station.html"
-    assert raw.read_bytes() == ARTICLE
+    assert (corpus.root / "ilrs" / snap.raw_file).read_bytes() == ARTICLE
+    assert snap.raw_file.startswith("raw/2025-04-new-partners-join-the-lunar-station.")
 
 
 @pytest.mark.network
@@ -441,3 +463,19 @@ def test_language_is_required_when_detection_is_unsure(capsys, corpus, monkeypat
         monkeypatch=monkeypatch,
     )
     assert code == 0, out
+
+
+def test_show_a_snapshot_file_path_reads_it_as_a_snapshot(capsys, corpus):
+    path = corpus.root / "ilrs" / "2022-01-white-paper.md"
+    code, out, _ = run(capsys, "show", path, "--meta", "-c", corpus.root)
+    assert code == 0
+    assert "id: ilrs/2022-01-white-paper\n" in out and "date: 2022-01-28\n" in out
+    assert "ref: v2\n" in out and "words: 9\n" in out
+
+
+@pytest.mark.parametrize("date", ["20250101", "2025-W05-1", "2025-1-5", "5 Jan 2025"])
+def test_dates_must_be_yyyy_mm_dd(capsys, corpus, tmp_path, date):
+    doc = tmp_path / "d.txt"
+    doc.write_text("Some statement about the lunar station and its partners.\n")
+    code, _, err = run(capsys, "add", doc, "-s", "ilrs", "-d", date, "-c", corpus.root)
+    assert code == 2 and "invalid-date" in err

@@ -59,7 +59,8 @@ def test_snapshot_round_trips_through_the_store(tmp_path_factory, body):
     again = Corpus(root).resolve("s/one")
     assert again == stored
     assert again.body == normalise_body(body)
-    assert (root / "s" / "raw" / "one.bin").read_bytes() == b"\x00raw"
+    assert stored.raw_file == "raw/one.56e356e0cbff.bin"
+    assert (root / "s" / stored.raw_file).read_bytes() == b"\x00raw"
 
 
 def test_front_matter_keys_are_written_in_documented_order(tmp_path):
@@ -190,7 +191,16 @@ def test_existing_id_needs_overwrite(corpus):
     assert info.value.slug == "id-exists"
     stored = corpus.add(new, raw=b"<p>Revised</p>", raw_suffix=".html", overwrite=True)
     assert stored.body == "# Guide\n\nRevised text.\n"
-    assert (corpus.root / "ilrs" / "raw" / "2021-06-guide.html").read_bytes() == b"<p>Revised</p>"
+    assert (corpus.root / "ilrs" / stored.raw_file).read_bytes() == b"<p>Revised</p>"
+    again = corpus.add(
+        make_snapshot("ilrs", "2021-06-guide", "2021-06-16", "# Guide\n\nThird."),
+        raw=b"third",
+        raw_suffix=".txt",
+        overwrite=True,
+    )
+    assert sorted(p.name for p in (corpus.root / "ilrs" / "raw").iterdir()) == [
+        again.raw_file.removeprefix("raw/")
+    ]  # the replaced capture is gone
     assert len(Corpus(corpus.root).snapshots("ilrs")) == 3
 
 
@@ -292,3 +302,85 @@ def test_check_reports_hand_edits_and_update_hashes_accepts_them(corpus):
     assert [s.slug for s in updated] == ["2022-01-white-paper"]
     assert check_corpus(Corpus(corpus.root))[1] == []
     assert "with partners" in Corpus(corpus.root).resolve("v2").body
+
+
+# ------------------------------------------------------------------ review findings
+def test_add_never_overwrites_a_file_that_is_not_that_snapshot(corpus):
+    path = corpus.root / "ilrs" / "2021-06-guide.md"
+    path.rename(corpus.root / "ilrs" / "roadmap.md")  # the file name no longer matches its id
+    before = tree_digest(corpus.root)
+    with pytest.raises(SnapshotConflict) as info:
+        Corpus(corpus.root).add(make_snapshot("ilrs", "roadmap", "2025-01-01", "# New\n\nText."))
+    assert info.value.slug == "id-exists"
+    assert "roadmap.md already exists and is not snapshot ilrs/roadmap" in str(info.value)
+    assert tree_digest(corpus.root) == before
+
+
+def test_raw_file_outside_raw_folder_is_corrupt():
+    text = "---\nid: s/a\nseries: s\ndate: 2022-01-01\nraw_file: ../../victim.txt\n---\n\nx\n"
+    with pytest.raises(CorpusError) as info:
+        Snapshot.from_markdown(text, path=Path("s/a.md"))
+    assert "raw_file '../../victim.txt' must name a file in raw/" in str(info.value)
+
+
+def test_failure_at_the_commit_rename_rolls_back_the_raw_file(corpus, monkeypatch):
+    before = tree_digest(corpus.root)
+    real_replace = os.replace
+
+    def fail_on_snapshot(src, dst):
+        if str(dst).endswith(".md"):
+            raise OSError(13, "Permission denied")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_snapshot)
+    with pytest.raises(CorpusError) as info:
+        corpus.add(
+            make_snapshot("ilrs", "2024-01-a", "2024-01-01", "# New\n\nText."),
+            raw=b"raw bytes",
+            raw_suffix=".txt",
+        )
+    assert info.value.slug == "write-failed"
+    assert tree_digest(corpus.root) == before
+
+
+def _add_same_id(args):
+    root, index = args
+    body = f"# Doc\n\nVersion {index} of the same document.\n"
+    try:
+        Corpus(Path(root)).add(make_snapshot("ilrs", "2024-03-same", "2024-03-01", body))
+    except SnapshotConflict as exc:
+        return exc.slug
+    return "added"
+
+
+def test_racing_adds_of_one_id_land_exactly_once(corpus):
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        outcomes = pool.map(_add_same_id, [(str(corpus.root), i) for i in range(8)])
+    assert sorted(outcomes) == ["added"] + ["id-exists"] * 7
+    assert len([s for s in Corpus(corpus.root).snapshots("ilrs") if s.slug == "2024-03-same"]) == 1
+    assert check_corpus(Corpus(corpus.root))[1] == []
+
+
+def test_files_without_front_matter_are_skipped_not_fatal(corpus):
+    (corpus.root / "ilrs" / "notes.md").write_text("# My notes\n\nNot a snapshot.\n")
+    fresh = Corpus(corpus.root)
+    assert len(fresh.snapshots("ilrs")) == 3
+    assert [p.name for p in fresh.skipped] == ["notes.md"]
+    _, problems = check_corpus(Corpus(corpus.root))
+    assert [(p.path.name, p.slug) for p in problems] == [("notes.md", "corrupt-snapshot")]
+
+
+def test_update_hashes_changes_only_the_hash_line(corpus):
+    path = corpus.root / "ilrs" / "2022-01-white-paper.md"
+    original = path.read_text()
+    edited = original.replace("title: 2022-01-white-paper", "title: 2022-01-white-paper  # ok")
+    edited = edited.replace("together with Russia", "with Russia")
+    path.write_text(edited)
+    update_hashes(Corpus(corpus.root))
+    after = path.read_text()
+    changed = [
+        (x, y) for x, y in zip(edited.splitlines(), after.splitlines(), strict=True) if x != y
+    ]
+    assert len(changed) == 1 and changed[0][0].startswith("sha256: ")
+    assert Corpus(corpus.root).resolve("v2").hash_ok

@@ -18,6 +18,7 @@ from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UsageProblem
 from .snapshot import Snapshot, check_name, parse_date
+from .storage import read_utf8
 
 if TYPE_CHECKING:
     from .ingest import Extracted, IngestLimits
@@ -56,6 +57,10 @@ class Listed:
     language: str | None
     words: int
     hash_ok: bool
+
+    @staticmethod
+    def columns() -> list[str]:
+        return ["ref", "date", "id", "title", "kind", "language", "words", "hash_ok"]
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -103,6 +108,9 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
     except SnapshotNotFound:
         if not Path(ref).is_file():
             raise
+    head = Path(ref).read_bytes()[:3]
+    if head == b"---":  # a snapshot file itself (from this or another corpus)
+        return Snapshot.from_markdown(read_utf8(Path(ref)), path=Path(ref))
     from .ingest import IngestLimits, read_source
 
     extracted = read_source(ref, limits=limits or IngestLimits())
@@ -117,6 +125,25 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
         language=extracted.language,
         path=Path(ref),
     )
+
+
+def ref_of(corpus: Corpus, snap: Snapshot) -> str | None:
+    """The ``vN`` ref of a stored snapshot (``SERIES:vN`` when the corpus has several
+    series); None for a document read from a file outside the corpus."""
+    if snap.path is None or not snap.path.resolve().is_relative_to(corpus.root.resolve()):
+        return None
+    return corpus.label(snap).split()[0]
+
+
+def describe(corpus: Corpus, snap: Snapshot) -> dict[str, object]:
+    """Everything ``show --meta`` prints: ref, front matter, word count, hash status, path."""
+    return {
+        "ref": ref_of(corpus, snap),
+        **snap.metadata(),
+        "words": snap.words,
+        "hash_ok": snap.hash_ok,
+        "path": str(snap.path) if snap.path else None,
+    }
 
 
 def add_snapshot(

@@ -8,14 +8,14 @@ accepts intended edits by recording the new hashes, atomically, one file at a ti
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .corpus import Corpus, read_utf8, stage_file
+from .corpus import Corpus
 from .errors import CorpusError, NarrativeDiffError
-from .snapshot import Snapshot, check_name
+from .snapshot import Snapshot, check_name, record_hash
+from .storage import commit, read_utf8
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,10 @@ def _leftovers(folder: Path, referenced: set[str]) -> list[Problem]:
 
 
 def update_hashes(corpus: Corpus) -> list[Snapshot]:
-    """Record the current body hash in every snapshot whose hash is missing or stale."""
+    """Record the current body hash in every snapshot whose hash is missing or stale.
+
+    Only the ``sha256`` line of each file changes, so the edit stays a one-line git diff.
+    """
     corpus.require_writable()
     updated = []
     with corpus.lock():
@@ -174,15 +177,7 @@ def update_hashes(corpus: Corpus) -> list[Snapshot]:
         for snap in good:
             if snap.hash_ok or snap.path is None:
                 continue
-            fixed = replace(snap, sha256=snap.body_hash)
-            try:
-                tmp, final = stage_file(snap.path, fixed.to_markdown().encode("utf-8"))
-                os.replace(tmp, final)
-            except OSError as exc:
-                raise CorpusError(
-                    f"could not rewrite {snap.path}: {exc.strerror or exc}",
-                    hint="check permissions",
-                    slug="write-failed",
-                ) from exc
-            updated.append(fixed)
+            text = record_hash(read_utf8(snap.path), snap.body_hash)
+            commit([(snap.path, text.encode("utf-8"))], root=corpus.root)
+            updated.append(replace(snap, sha256=snap.body_hash))
     return updated

@@ -73,16 +73,16 @@ def list_cmd(
 ) -> None:
     """List snapshots in date order: ref (v1, v2, …), date, id, title, kind, language, words."""
     _choice(fmt, api.FORMATS, "--format")
-    rows = api.list_snapshots(api.open_corpus(corpus), series)
+    store = api.open_corpus(corpus)
+    rows = api.list_snapshots(store, series)
     if fmt == "json":
         typer.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     elif fmt == "csv":
         import csv
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["ref", "date", "id", "title", "kind", "language", "words"])
-        for r in rows:
-            writer.writerow([r.ref, r.date, r.id, r.title, r.kind, r.language, r.words])
+        writer = csv.DictWriter(sys.stdout, fieldnames=api.Listed.columns(), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(r.as_dict() for r in rows)
     else:
         from rich.table import Table
 
@@ -115,6 +115,8 @@ def list_cmd(
             f"{len(edited)} snapshot(s) changed since they were added ({edited[0]}…); "
             "run 'narrative-diff check'"
         )
+    if store.skipped:
+        _warn(f"skipped {len(store.skipped)} file(s) without front matter ({store.skipped[0]}…)")
 
 
 @app.command(epilog="Example: narrative-diff show v2 --meta")
@@ -138,13 +140,7 @@ def show(
     if meta:
         import yaml
 
-        data = {
-            "ref": store.version_of(snap) if snap.path and snap.series != "file" else None,
-            **snap.metadata(),
-            "words": snap.words,
-            "hash_ok": snap.hash_ok,
-            "path": str(snap.path) if snap.path else None,
-        }
+        data = api.describe(store, snap)
         typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
     else:
         typer.echo(snap.body, nl=False)
@@ -183,8 +179,10 @@ def add(
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite a snapshot with the same id.")
     ] = False,
-    max_bytes: Annotated[int, typer.Option(help="Refuse sources larger than this.")] = 50 << 20,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for a URL.")] = 20.0,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, help="Refuse sources larger than this many bytes.")
+    ] = 50 << 20,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for a URL.")] = 20.0,
     corpus: CorpusOpt = None,
 ) -> None:
     """Add a document as a new dated snapshot (text extracted, raw capture kept)."""
@@ -207,7 +205,7 @@ def add(
     with _status(f"Reading {source}"):
         snap = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
     typer.echo(
-        f"added {snap.id} as {store.label(snap).split()[0]} ({snap.date}, "
+        f"added {snap.id} as {api.ref_of(store, snap)} ({snap.date}, "
         f"{snap.words} words, {snap.language}) -> {snap.path}"
     )
 
@@ -275,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the one place errors become messages and exit codes."""
     args = sys.argv[1:] if argv is None else list(argv)
     show_traceback = "--traceback" in args
+    args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
     try:
         result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
         return int(result or 0)

@@ -7,10 +7,13 @@ Layout (documented in the README)::
         2022-01-white-paper.md       one snapshot: YAML front matter + Markdown body
         raw/2022-01-white-paper.pdf  the capture the text was extracted from (if any)
 
-Writes are all-or-nothing: the raw capture and the snapshot are written to temporary files
-in the series folder, then renamed into place, under a lock that serialises concurrent
-``add`` calls on the same corpus. The lock file lives in the system temp folder, so a
-refused or failed ``add`` leaves the corpus folder byte-identical.
+Writes go through :mod:`narrative_diff.storage`: all-or-nothing, under a lock that
+serialises concurrent ``add`` calls, with nothing created in the corpus by a refused or
+failed ``add``. A raw capture's file name carries the start of its hash, so writing it
+never overwrites another file, and the snapshot's rename is the single commit point.
+
+Files in a series folder that have no front matter (notes, a README) are skipped and
+listed in :attr:`Corpus.skipped`; files with broken front matter are errors.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from pathlib import Path
 
 from .errors import CorpusError, SnapshotConflict, SnapshotNotFound
 from .snapshot import Snapshot, check_name
+from .storage import commit, corpus_lock, read_utf8
 
 ENV_VAR = "NARRATIVE_DIFF_CORPUS"
 _VERSION_REF = re.compile(r"^v(\d+)$")
 _DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_IGNORED = {"readme.md", "index.md"}
 
 
 def bundled_root() -> Path:
@@ -57,8 +60,7 @@ class Corpus:
     # ---------------------------------------------------------------- reading
     def series_names(self) -> list[str]:
         """Sub-folders that hold at least one snapshot file, sorted."""
-        if not self.root.is_dir():
-            return []
+        self.require_existing()
         names = []
         for child in sorted(self.root.iterdir()):
             if (
@@ -71,17 +73,19 @@ class Corpus:
 
     @staticmethod
     def snapshot_files(folder: Path) -> Iterator[Path]:
+        """The ``*.md`` files of a series folder (hidden files excluded)."""
         for path in sorted(folder.glob("*.md")):
-            if (
-                path.is_file()
-                and not path.name.startswith(".")
-                and path.name.lower() not in _IGNORED
-            ):
+            if path.is_file() and not path.name.startswith("."):
                 yield path
 
     @cached_property
     def _cache(self) -> dict[str, list[Snapshot]]:
         return {}
+
+    @cached_property
+    def skipped(self) -> list[Path]:
+        """Markdown files without front matter met while reading (not snapshots)."""
+        return []
 
     def snapshots(self, series: str | None = None) -> list[Snapshot]:
         """Snapshots in date order (then id); all series when ``series`` is None."""
@@ -95,9 +99,13 @@ class Corpus:
                     hint=f"known series: {', '.join(self.series_names()) or 'none'}",
                     slug="unknown-series",
                 )
-            snaps = [
-                Snapshot.from_markdown(read_utf8(p), path=p) for p in self.snapshot_files(folder)
-            ]
+            snaps = []
+            for path in self.snapshot_files(folder):
+                text = read_utf8(path)
+                if not text.startswith("---"):
+                    self.skipped.append(path)
+                    continue
+                snaps.append(Snapshot.from_markdown(text, path=path))
             self._cache[series] = sorted(snaps, key=lambda s: (s.date, s.id))
         return list(self._cache[series])
 
@@ -183,48 +191,44 @@ class Corpus:
     ) -> Snapshot:
         """Store a new snapshot (and its raw capture) atomically; return it as stored.
 
-        Refused, with the corpus unchanged: a read-only corpus, an id already present
-        (unless ``overwrite``), or identical content already in the series.
+        Refused, with the corpus unchanged: a read-only or missing corpus, an id (or file)
+        already present (unless ``overwrite``), or identical content already in the series.
         """
         self.require_writable()
         check_name(snap.series, "series")
         check_name(snap.slug, "slug")
         self._refuse_conflicts(snap, overwrite=overwrite)  # fail fast, before taking the lock
         folder = self.root / snap.series
+        target = folder / f"{snap.slug}.md"
         with self.lock():
             self._cache.pop(snap.series, None)
             self._refuse_conflicts(snap, overwrite=overwrite)  # again: another add may have won
             previous = self._find(snap.id)
+            if target.exists() and (previous is None or not overwrite):
+                raise SnapshotConflict(
+                    f"{target} already exists and is not snapshot {snap.id}",
+                    hint="choose another --slug",
+                    slug="id-exists",
+                )
+            files: list[tuple[Path, bytes]] = []
             if raw is not None:
                 digest = hashlib.sha256(raw).hexdigest()
-                snap = replace(snap, raw_file=f"raw/{snap.slug}{raw_suffix}", raw_sha256=digest)
-            created = [p for p in (self.root, folder, folder / "raw") if not p.exists()]
-            staged: list[tuple[str, Path]] = []
-            target = folder / f"{snap.slug}.md"
+                raw_file = f"raw/{snap.slug}.{digest[:12]}{raw_suffix}"
+                snap = replace(snap, raw_file=raw_file, raw_sha256=digest)
+                files.append((folder / raw_file, raw))
+            files.append((target, snap.to_markdown().encode("utf-8")))  # the commit point
             try:
-                if raw is not None and snap.raw_file:
-                    staged.append(stage_file(folder / snap.raw_file, raw))
-                staged.append(stage_file(target, snap.to_markdown().encode("utf-8")))
-                for tmp, final in staged:
-                    os.replace(tmp, final)
-            except OSError as exc:
-                for tmp, _ in staged:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
-                for path in reversed(created):
-                    with contextlib.suppress(OSError):
-                        path.rmdir()
-                raise CorpusError(
-                    f"could not write to {folder}: {exc.strerror or exc}",
-                    hint="check free space and permissions; the corpus was not changed",
-                    slug="write-failed",
-                ) from exc
+                commit(files, root=self.root)
             finally:
                 self._cache.pop(snap.series, None)
             if previous and previous.raw_file and previous.raw_file != snap.raw_file:
                 with contextlib.suppress(OSError):
                     (folder / previous.raw_file).unlink()
         return Snapshot.from_markdown(read_utf8(target), path=target)
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """The corpus write lock (see :func:`storage.corpus_lock`)."""
+        return corpus_lock(self.root)
 
     def require_writable(self) -> None:
         """Refuse writes to the bundled corpus, saying how to get a writable one."""
@@ -234,6 +238,16 @@ class Corpus:
                 hint="make a writable copy with 'narrative-diff init DIR', then pass "
                 "--corpus DIR or set NARRATIVE_DIFF_CORPUS=DIR",
                 slug="read-only-corpus",
+            )
+        self.require_existing()
+
+    def require_existing(self) -> None:
+        """Refuse a corpus folder that does not exist (a typo would otherwise go unseen)."""
+        if not self.root.is_dir():
+            raise CorpusError(
+                f"corpus folder {self.root} does not exist",
+                hint="create it with 'narrative-diff init DIR', or check the path",
+                slug="no-corpus",
             )
 
     def _find(self, snap_id: str) -> Snapshot | None:
@@ -261,22 +275,6 @@ class Corpus:
                 slug="id-exists",
             )
 
-    @contextlib.contextmanager
-    def lock(self, timeout: float = 60.0) -> Iterator[None]:
-        from filelock import FileLock, Timeout
-
-        key = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
-        lock = FileLock(Path(tempfile.gettempdir()) / f"narrative-diff-{key}.lock", timeout=timeout)
-        try:
-            with lock:
-                yield
-        except Timeout:
-            raise CorpusError(
-                f"corpus {self.root} is locked by another narrative-diff",
-                hint="wait for the other command to finish and retry",
-                slug="corpus-locked",
-            ) from None
-
 
 def locate(
     explicit: str | os.PathLike[str] | None = None,
@@ -293,6 +291,11 @@ def locate(
         return _existing(Path(env[ENV_VAR]), "env", ENV_VAR)
     if (cwd / "seeds").is_dir():
         return Corpus(cwd / "seeds", origin="seeds")
+    return bundled()
+
+
+def bundled() -> Corpus:
+    """The read-only corpus shipped with the package."""
     return Corpus(bundled_root(), origin="bundled", read_only=True)
 
 
@@ -315,56 +318,28 @@ def init(dest: str | os.PathLike[str], *, source: Corpus | None = None) -> Corpu
             hint="choose a new folder name",
             slug="not-empty",
         )
-    source = source or Corpus(bundled_root(), origin="bundled", read_only=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    source = source or bundled()
+    staging: Path | None = None
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes 0700; a corpus is an ordinary folder
         for name in source.series_names():
             shutil.copytree(source.root / name, staging / name, ignore=shutil.ignore_patterns(".*"))
         if dest.exists():
             dest.rmdir()
         os.replace(staging, dest)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise CorpusError(
             f"could not create {dest}: {exc.strerror or exc}",
             hint="check the path and permissions",
             slug="write-failed",
         ) from exc
     return Corpus(dest)
-
-
-def read_utf8(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"{path}: not UTF-8 (byte {exc.start})",
-            hint="re-save the file as UTF-8",
-            slug="corrupt-snapshot",
-        ) from None
-    except OSError as exc:
-        raise CorpusError(
-            f"{path}: cannot read ({exc.strerror})",
-            hint="check the file's permissions",
-            slug="unreadable-snapshot",
-        ) from None
-
-
-def stage_file(final: Path, data: bytes) -> tuple[str, Path]:
-    """Write ``data`` to a temporary file beside ``final``; return (temp path, final)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return tmp, final
 
 
 def _shorten(items: list[str], limit: int = 8) -> str:

@@ -37,7 +37,9 @@ KEYS = (
     "raw_sha256",
 )
 _TEXT_KEYS = ("title", "publisher", "kind", "language", "source_url", "provenance")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9_-]+)*$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RAW_FILE = re.compile(r"^raw/[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_NAME = 80
 
 
@@ -74,7 +76,7 @@ def parse_date(value: object, *, where: str = "date") -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
@@ -84,6 +86,25 @@ def parse_date(value: object, *, where: str = "date") -> dt.date:
         hint="write it as YYYY-MM-DD, e.g. 2022-01-28",
         slug="invalid-date",
     )
+
+
+def record_hash(text: str, digest: str) -> str:
+    r"""Set ``sha256`` in a snapshot file's front matter, leaving every other byte alone
+    (comments, quoting and line wrapping are the editor's).
+
+    >>> record_hash("---\nid: s/a # note\nsha256: old\n---\n\nBody\n", "new")
+    '---\nid: s/a # note\nsha256: new\n---\n\nBody\n'
+    >>> record_hash("---\nid: s/a\n---\nBody\n", "new")
+    '---\nid: s/a\nsha256: new\n---\nBody\n'
+    """
+    end = text.find("\n---", 3)
+    head, tail = text[: end + 1], text[end + 1 :]
+    line = f"sha256: {digest}"
+    if re.search(r"^sha256:.*$", head, re.M):
+        head = re.sub(r"^sha256:.*$", line, head, count=1, flags=re.M)
+    else:
+        head += line + "\n"
+    return head + tail
 
 
 @dataclass(frozen=True)
@@ -205,6 +226,14 @@ class Snapshot:
                     hint=fix,
                     slug="corrupt-snapshot",
                 )
+        raw_file = meta.get("raw_file")
+        if raw_file is not None and (not _RAW_FILE.match(raw_file) or ".." in raw_file):
+            raise CorpusError(
+                f"{where}: raw_file '{raw_file}' must name a file in raw/, "
+                "e.g. raw/2022-01-white-paper.pdf",
+                hint=fix,
+                slug="corrupt-snapshot",
+            )
         retrieved = meta.pop("retrieved", None)
         if retrieved is not None and not isinstance(retrieved, dt.date):
             raise CorpusError(

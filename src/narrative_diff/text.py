@@ -15,8 +15,10 @@ import unicodedata
 _BLANK_RUN = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
 # Han ideographs (BMP, compatibility and extension B+): each one counts as a word.
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_WORD = re.compile(rf"[{_HAN}]|[^\W\d_{_HAN}]+(?:['’][^\W\d_{_HAN}]+)*|\d+(?:[.,]\d+)*")
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(
+    rf"[{HAN_RANGES}]|[^\W\d_{HAN_RANGES}]+(?:['’][^\W\d_{HAN_RANGES}]+)*|\d+(?:[.,]\d+)*"
+)
 
 
 def normalise_body(text: str) -> str:

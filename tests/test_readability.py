@@ -1,0 +1,287 @@
+"""Readability before/after: textstat's Flesch scores offline, language-neutral measures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from narrative_diff.readability import (
+    Readability,
+    compare_readability,
+    offline_textstat,
+    readability,
+)
+
+# Hand-counted: 4 sentences of 5, 9, 9 and 5 words; 41 syllables by the CMU dictionary
+# (com-mit-tee 3, a-greed 2, hos-pi-tals 3, re-ject-ed 3, ...; pyphen alone would say 40).
+ENGLISH = (
+    "The committee met on Monday. It agreed to cut the budget by ten percent. "
+    "Critics said the plan would hurt schools and hospitals. The minister rejected that view."
+)
+ENGLISH_SYLLABLES = 41
+# 3 sentences of 3 (the dash is not a word), 5 and 5 words.
+RUSSIAN = "Москва — столица России. Это большой и красивый город. В нём живут миллионы людей."
+# 3 sentences of 8, 9 and 5 Han characters.
+CHINESE = "中国经济稳步增长。我们将继续推进改革！这是第三句。"
+
+
+@pytest.fixture
+def no_download(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any NLTK download in this process fails the test."""
+    import nltk
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"nltk.download called with {args}")
+
+    monkeypatch.setattr(nltk, "download", refuse)
+    monkeypatch.setattr(nltk.downloader.Downloader, "download", refuse)
+
+
+def _textstat_own(text: str, locale: str) -> tuple[float, float, int, int, int]:
+    """textstat's public API on the same offline setup; its language restored afterwards."""
+    textstat = offline_textstat()
+    try:
+        textstat.set_lang(locale)
+        return (
+            textstat.flesch_reading_ease(text),
+            textstat.flesch_kincaid_grade(text),
+            textstat.syllable_count(text),
+            textstat.lexicon_count(text),
+            textstat.sentence_count(text),
+        )
+    finally:
+        textstat.set_lang("en_US")
+
+
+def test_english_flesch_scores_are_textstats_and_match_the_hand_count(no_download: None) -> None:
+    got = readability(ENGLISH, "en")
+
+    assert (got.language, got.unit, got.note) == ("en", "words", None)
+    assert (got.sentences, got.words, got.mean_sentence_length) == (4, 28, 7.0)
+    reading_ease, grade, syllables, words, sentences = _textstat_own(ENGLISH, "en_US")
+    assert (syllables, words, sentences) == (ENGLISH_SYLLABLES, 28, 4)
+    assert got.measures == {
+        "flesch_reading_ease": round(reading_ease, 2),
+        "flesch_kincaid_grade": round(grade, 2),
+    }
+    # By hand: 206.835 - 1.015 * 28/4 - 84.6 * 41/28 and .39 * 7 + 11.8 * 41/28 - 15.59.
+    assert got.measures == {"flesch_reading_ease": 75.85, "flesch_kincaid_grade": 4.42}
+    assert 0 < got.measures["flesch_reading_ease"] < 100
+    assert 0 < got.measures["flesch_kincaid_grade"] < 18
+
+
+def test_markdown_headings_are_stripped_and_count_as_sentences(no_download: None) -> None:
+    got = readability("# Budget cuts\n\n" + ENGLISH, "en-GB")
+
+    assert (got.language, got.sentences, got.words) == ("en", 5, 30)
+    assert got.mean_sentence_length == 6.0
+    assert got.measures == readability("Budget cuts\n\n" + ENGLISH, "en").measures
+
+
+def test_caller_sentences_are_used_as_given(no_download: None) -> None:
+    sentences = ["The committee met on Monday.", "It agreed to cut the budget by ten percent.", " "]
+
+    got = readability(" ".join(sentences), "en", sentences=sentences)
+
+    assert (got.sentences, got.words, got.mean_sentence_length) == (2, 14, 7.0)
+
+
+def test_russian_uses_textstats_russian_constants_offline(no_download: None) -> None:
+    got = readability(RUSSIAN, "ru")
+
+    assert (got.language, got.unit) == ("ru", "words")
+    assert (got.sentences, got.words, got.mean_sentence_length) == (3, 13, 4.33)
+    reading_ease, grade, syllables, words, sentences = _textstat_own(RUSSIAN, "ru_RU")
+    assert (words, sentences) == (13, 3)
+    assert got.measures == {
+        "flesch_reading_ease": round(reading_ease, 2),
+        "flesch_kincaid_grade": round(grade, 2),
+    }
+    # Russian reading ease (Oborneva): 206.835 - 1.3 * ASL - 60.1 * ASW, not the English one.
+    expected = 206.835 - 1.3 * 13 / 3 - 60.1 * syllables / 13
+    assert got.measures["flesch_reading_ease"] == round(expected, 2)
+    assert 20 <= syllables <= 40
+    assert "English coefficients" in (got.note or "")
+
+
+def test_chinese_gets_language_neutral_measures_in_characters() -> None:
+    got = readability(CHINESE, "zh-Hans")
+
+    assert got == Readability(
+        language="zh",
+        sentences=3,
+        words=22,
+        mean_sentence_length=7.33,
+        unit="characters",
+        measures={},
+        note="Flesch formulas not defined for zh; language-neutral measures only",
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh", None])
+def test_empty_text_gives_zeros(language: str | None) -> None:
+    got = readability("", language)
+
+    assert (got.sentences, got.words, got.mean_sentence_length, got.measures) == (0, 0, 0.0, {})
+
+
+def test_unknown_language_gets_language_neutral_measures() -> None:
+    got = readability("Tama on lause. Toinen lause on tässä.", "fi")
+
+    assert (got.sentences, got.words, got.mean_sentence_length, got.measures) == (2, 7, 3.5, {})
+    assert got.note == "Flesch formulas not defined for fi; language-neutral measures only"
+    assert readability("Tama on lause.", None).note == (
+        "language unknown; language-neutral measures only"
+    )
+
+
+def test_same_language_deltas_are_exact(no_download: None) -> None:
+    before = readability(ENGLISH, "en")
+    after = readability(ENGLISH + " Nothing changed after the vote.", "en")
+
+    got = compare_readability(before, after)
+
+    assert got["comparable"] is True
+    assert got["note"] is None
+    assert (after.sentences, after.words, after.mean_sentence_length) == (5, 33, 6.6)
+    assert got["deltas"] == {
+        "sentences": 1,
+        "words": 5,
+        "mean_sentence_length": -0.4,
+        "flesch_reading_ease": round(
+            after.measures["flesch_reading_ease"] - before.measures["flesch_reading_ease"], 2
+        ),
+        "flesch_kincaid_grade": round(
+            after.measures["flesch_kincaid_grade"] - before.measures["flesch_kincaid_grade"], 2
+        ),
+    }
+    assert got["deltas"]["flesch_reading_ease"] != 0
+
+
+def test_deltas_by_hand() -> None:
+    a = Readability("en", 4, 28, 7.0, "words", {"flesch_reading_ease": 75.85})
+    b = Readability("en", 5, 33, 6.6, "words", {"flesch_reading_ease": 78.1})
+
+    got = compare_readability(a, b)
+
+    assert got == {
+        "comparable": True,
+        "deltas": {
+            "sentences": 1,
+            "words": 5,
+            "mean_sentence_length": -0.4,
+            "flesch_reading_ease": 2.25,
+        },
+        "note": None,
+    }
+
+
+def test_english_and_chinese_are_not_comparable(no_download: None) -> None:
+    got = compare_readability(readability(ENGLISH, "en"), readability(CHINESE, "zh"))
+
+    assert got["comparable"] is False
+    assert got["deltas"] == {}
+    assert got["note"] == (
+        "languages differ (en, zh); Flesch scores not compared; "
+        "sentence lengths in words and characters not compared"
+    )
+
+
+def test_flesch_is_never_compared_across_languages(no_download: None) -> None:
+    got = compare_readability(readability(ENGLISH, "en"), readability(RUSSIAN, "ru"))
+
+    assert got["comparable"] is False
+    assert got["deltas"] == {"sentences": -1, "words": -15, "mean_sentence_length": -2.67}
+
+
+# --- offline proof: a fresh interpreter with no network, no NLTK data and an empty HOME ---
+
+_GUARDED_RUN = """
+import json, socket, sys
+attempts = []
+
+def refuse_network(*args, **kwargs):
+    attempts.append("network")
+    raise OSError("network disabled by the test")
+
+socket.socket.connect = socket.socket.connect_ex = refuse_network
+socket.create_connection = socket.getaddrinfo = refuse_network
+
+import nltk, nltk.downloader
+
+def refuse_download(*args, **kwargs):
+    attempts.append("nltk.download")
+    raise RuntimeError("download attempted")
+
+nltk.download = nltk.downloader.Downloader.download = refuse_download
+nltk.data.path[:] = [sys.argv[1]]  # only the empty folder: no NLTK data anywhere
+
+result = {}
+try:
+    if sys.argv[2] == "narrative_diff":
+        from narrative_diff.readability import readability
+        r = readability(sys.argv[3], "en")
+        result = {"measures": r.measures, "sentences": r.sentences, "words": r.words}
+    else:  # textstat on its own, as the control
+        import textstat
+        result = {"flesch_reading_ease": textstat.flesch_reading_ease(sys.argv[3])}
+except Exception as error:
+    result = {"error": type(error).__name__}
+print(json.dumps({"attempts": attempts, **result}))
+"""
+
+
+def _guarded(how: str, tmp_path: Path) -> dict[str, object]:
+    home, nltk_data = tmp_path / "home", tmp_path / "nltk_data"
+    home.mkdir()
+    nltk_data.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "NLTK_"))}
+    env |= {"HOME": str(home), "NLTK_DATA": str(nltk_data)}
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", _GUARDED_RUN, str(nltk_data), how, ENGLISH],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    assert sorted(p.name for p in home.iterdir()) == []
+    assert sorted(p.name for p in nltk_data.iterdir()) == []
+    return json.loads(result.stdout)
+
+
+def test_english_readability_runs_offline_and_writes_nothing_home(tmp_path: Path) -> None:
+    got = _guarded("narrative_diff", tmp_path)
+
+    assert got == {
+        "attempts": [],
+        "measures": {"flesch_reading_ease": 75.85, "flesch_kincaid_grade": 4.42},
+        "sentences": 4,
+        "words": 28,
+    }
+
+
+def test_the_offline_guard_catches_textstats_own_download(tmp_path: Path) -> None:
+    """The control: plain textstat in the same sandbox does try to download cmudict."""
+    got = _guarded("textstat", tmp_path)
+
+    assert got == {"attempts": ["nltk.download"], "error": "RuntimeError"}
+
+
+def test_heavy_libraries_are_imported_lazily() -> None:
+    code = (
+        "import sys, narrative_diff.readability\n"
+        "heavy = ['textstat', 'nltk', 'cmudict', 'pyphen', 'sentencex']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == ""
