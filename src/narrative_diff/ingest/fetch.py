@@ -16,13 +16,10 @@ _ACCEPT = (
 
 
 def user_agent() -> str:
-    """``narrative-diff/<installed version>`` (``0`` when not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """``narrative-diff/<installed version>``."""
+    from narrative_diff import __version__
 
-    try:
-        return f"narrative-diff/{version('narrative-diff')}"
-    except PackageNotFoundError:
-        return "narrative-diff/0"
+    return f"narrative-diff/{__version__}"
 
 
 def check_url(url: str) -> None:
