@@ -216,8 +216,8 @@ class Pair:
         return (
             f"{e['sentences edited']}/{e['sentences']} sentences edited, "
             f"{e['paragraphs deleted']}/{e['paragraphs']} paragraphs deleted, "
-            f"{e['paragraphs inserted']} inserted, {e['paragraphs moved']} moved, "
-            f"{e['sentences moved']} sentences moved"
+            f"{e['paragraphs inserted']} inserted, {e['paragraphs moved']} moved; "
+            f"sentences moved: {e['sentences moved']}"
         )
 
 

@@ -91,6 +91,26 @@ def align(
         done_b.add(rest_b[ib])
     rest_a = [i for i in rest_a if i not in done_a]
     rest_b = [i for i in rest_b if i not in done_b]
+    titles = [
+        side.sentences_by_block[0][0].index
+        if side.blocks and side.blocks[0].kind == "title"
+        else None
+        for side in (a, b)
+    ]
+    if titles[0] in rest_a and titles[1] in rest_b:  # a retitled document keeps its title
+        ta, tb = titles
+        pairs.append(
+            (
+                (ta,),
+                (tb,),
+                min(
+                    0.9999,
+                    dice(bag(a.sentences[ta].text, options), bag(b.sentences[tb].text, options)),
+                ),
+            )
+        )
+        rest_a.remove(ta)
+        rest_b.remove(tb)
     if rest_a and rest_b:
         bags_a = {i: bag(a.sentences[i].text, options) for i in rest_a}
         bags_b = {i: bag(b.sentences[i].text, options) for i in rest_b}

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, BinaryIO
 from . import corpus as corpus_mod
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
-from .errors import SnapshotNotFound, UsageProblem
+from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
 from .snapshot import Snapshot, check_name, parse_date
 from .storage import read_utf8
 
 if TYPE_CHECKING:
+    from .compare import CompareOptions, Comparison
     from .ingest import Extracted, IngestLimits
 
 #: Default ``kind`` by source format when ``--kind`` is not given.
@@ -243,3 +244,20 @@ def _now() -> dt.datetime:
         else dt.datetime.now(dt.UTC)
     )
     return now.replace(microsecond=0)
+
+
+def compare_refs(
+    corpus: Corpus, ref_a: str, ref_b: str, *, options: CompareOptions | None = None
+) -> Comparison:
+    """Compare two snapshots given as refs (or document files on disk)."""
+    from .compare import compare
+
+    a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
+    for ref, snap in ((ref_a, a), (ref_b, b)):
+        if not snap.body.strip():
+            raise UnreadableDocument(
+                f"{ref} ({snap.id}) has no text to compare",
+                hint="check the snapshot with 'narrative-diff show'",
+                slug="empty-document",
+            )
+    return compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options)

@@ -210,6 +210,85 @@ def add(
     )
 
 
+COMPARE_FORMATS = ("terminal", "md", "html", "json")
+
+
+@app.command(
+    epilog="Examples: narrative-diff compare v1 v3 · narrative-diff compare v2 v3 --side-by-side"
+    " · narrative-diff compare 2022 2023 --format json -o shift.json · narrative-diff compare"
+    " old.pdf new.pdf --exit-code"
+)
+def compare(
+    ref_a: Annotated[str, typer.Argument(help="The earlier snapshot (ref or file).")],
+    ref_b: Annotated[str, typer.Argument(help="The later snapshot (ref or file).")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, md, html or json.")
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    side_by_side: Annotated[
+        bool, typer.Option("--side-by-side", help="Two columns: a and b.")
+    ] = False,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="No colour: [-deleted-]{+inserted+} markers.")
+    ] = False,
+    ignore_case: Annotated[bool, typer.Option("--ignore-case", help="Case is noise.")] = False,
+    ignore_punctuation: Annotated[
+        bool, typer.Option("--ignore-punctuation", help="Punctuation is noise.")
+    ] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 on a narrative change, 0 if none.")
+    ] = False,
+    threshold: Annotated[
+        float, typer.Option(min=0.05, max=1.0, help="Similarity needed to pair moved text.")
+    ] = 0.5,
+    diff_timeout: Annotated[
+        float, typer.Option(min=0.0, help="Seconds per word diff; 0 = no limit.")
+    ] = 5.0,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Compare two snapshots: what was written out, added, renamed and moved."""
+    from .compare import CompareOptions
+    from .diff import DiffOptions
+
+    _choice(fmt, COMPARE_FORMATS, "--format")
+    options = CompareOptions(
+        diff=DiffOptions(
+            ignore_case=ignore_case, ignore_punctuation=ignore_punctuation, timeout=diff_timeout
+        ),
+        threshold=threshold,
+    )
+    result = api.compare_refs(api.open_corpus(corpus), ref_a, ref_b, options=options)
+    for warning in result.warnings:
+        _warn(warning)
+    if fmt == "terminal" and output is None:
+        from .render.compare_terminal import print_comparison
+
+        print_comparison(result, _console(), side_by_side=side_by_side, plain=plain)
+    else:
+        text = _render_comparison(result, "md" if fmt == "terminal" else fmt)
+        if output is None:
+            typer.echo(text, nl=False)
+        else:
+            from .storage import write_file
+
+            write_file(output, text.encode("utf-8"))
+            typer.echo(f"wrote {output}", err=True)
+    if exit_code and result.narrative_change:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+def _render_comparison(result, fmt: str) -> str:  # result: compare.Comparison
+    from . import render
+
+    if fmt == "json":
+        return json.dumps(render.comparison_to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "html":
+        return render.comparison_to_html(result)
+    return render.comparison_to_markdown(result)
+
+
 @app.command(epilog="Example: narrative-diff check --corpus my-corpus")
 def check(
     update_hashes: Annotated[

@@ -128,3 +128,17 @@ def corpus_lock(root: Path, *, timeout: float = 60.0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one output file atomically (temporary file, then rename): a reader never sees
+    half a report, and an interrupted write leaves the old file."""
+    try:
+        tmp, final = _stage(path, data)
+        os.replace(tmp, final)
+    except OSError as exc:
+        raise CorpusError(
+            f"could not write {path}: {exc.strerror or exc}",
+            hint="check the folder exists and is writable",
+            slug="write-failed",
+        ) from exc

@@ -1,0 +1,139 @@
+"""A comparison as plain JSON-ready data: the versioned contract of docs/compare-schema.md."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from narrative_diff.compare import SCHEMA_VERSION, Comparison, Segment
+from narrative_diff.readability import Readability
+from narrative_diff.shifts import Evidence, Replacement, WordChange
+from narrative_diff.snapshot import Snapshot
+
+
+def comparison_to_dict(result: Comparison) -> dict[str, Any]:
+    """The JSON document for ``result`` (keys in schema order)."""
+    from narrative_diff import __version__
+
+    summary = result.summary
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "narrative-diff", "version": __version__},
+        "a": _side(result.a, result.a_ref),
+        "b": _side(result.b, result.b_ref),
+        "options": {
+            "ignore_case": result.options.diff.ignore_case,
+            "ignore_punctuation": result.options.diff.ignore_punctuation,
+            "threshold": result.options.threshold,
+        },
+        "warnings": list(result.warnings),
+        "budget_hit": result.budget_hit,
+        "blocks": [
+            {
+                "op": r.op,
+                "a_index": _index(r.a),
+                "b_index": _index(r.b),
+                "similarity": r.similarity,
+                "moved": r.moved,
+            }
+            for r in result.alignment.blocks
+        ],
+        "segments": [_segment(s) for s in result.segments],
+        "summary": {
+            "counts": summary.counts,
+            "narrative_change": summary.narrative_change,
+            "replaced_phrases": [_replacement(r) for r in summary.replaced_phrases],
+            "removed_phrases": [_replacement(r) for r in summary.removed_phrases],
+            "added_phrases": [_replacement(r) for r in summary.added_phrases],
+            "renames": [
+                {
+                    "before": r.before,
+                    "after": r.after,
+                    "count": r.count,
+                    "consistency": r.consistency,
+                    "evidence": _evidence(r.evidence),
+                }
+                for r in summary.renames
+            ],
+            "named": {
+                "removed": [
+                    {"term": t.term, "count_a": t.count_a, "count_b": t.count_b}
+                    for t in summary.named_removed
+                ],
+                "added": [
+                    {"term": t.term, "count_a": t.count_a, "count_b": t.count_b}
+                    for t in summary.named_added
+                ],
+            },
+            "numbers": [_word_change(w) for w in summary.numbers],
+            "modality": {
+                "changes": [_word_change(w) for w in summary.modality],
+                "counts": {k: list(v) for k, v in summary.modal_counts.items()},
+            },
+            "negation": [_word_change(w) for w in summary.negation],
+            "readability": {
+                "a": _readability(summary.readability["a"]),
+                "b": _readability(summary.readability["b"]),
+                "comparison": summary.readability["comparison"],
+            },
+            "actors": list(summary.actors),
+        },
+    }
+
+
+def _side(snap: Snapshot, ref: str) -> dict[str, Any]:
+    return {
+        "ref": ref,
+        "id": snap.id,
+        "date": snap.date.isoformat(),
+        "title": snap.title,
+        "series": snap.series,
+        "language": snap.language,
+        "sha256": snap.body_hash,
+    }
+
+
+def _index(indices: tuple[int, ...]) -> int | list[int] | None:
+    if not indices:
+        return None
+    return indices[0] if len(indices) == 1 else list(indices)
+
+
+def _segment(seg: Segment) -> dict[str, Any]:
+    def listed(value: int | tuple[int, ...] | None) -> int | list[int] | None:
+        return list(value) if isinstance(value, tuple) else value
+
+    return {
+        "op": seg.op,
+        "a_index": listed(seg.a_index),
+        "b_index": listed(seg.b_index),
+        "a_block": seg.a_block,
+        "b_block": seg.b_block,
+        "a_text": seg.a_text,
+        "b_text": seg.b_text,
+        "similarity": seg.similarity,
+        "moved": seg.moved,
+        "diff": [[op, text] for op, text in seg.diff.ops],
+        "noise": [i for i, noisy in enumerate(seg.diff.noise) if noisy],
+    }
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return asdict(evidence)
+
+
+def _replacement(item: Replacement) -> dict[str, Any]:
+    return {
+        "before": item.before,
+        "after": item.after,
+        "count": item.count,
+        "evidence": _evidence(item.evidence),
+    }
+
+
+def _word_change(item: WordChange) -> dict[str, Any]:
+    return {"before": item.before, "after": item.after, "evidence": _evidence(item.evidence)}
+
+
+def _readability(item: Readability) -> dict[str, Any]:
+    return asdict(item)

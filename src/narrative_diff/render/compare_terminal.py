@@ -1,0 +1,117 @@
+"""A comparison on the terminal with rich: summary first, then the changed passages.
+
+Colour marks deletions (red, struck through) and insertions (green, underlined). Without
+colour (``NO_COLOR``, output piped to a file or pager, or ``--plain``) the same passages are
+written with wdiff's ``[-deleted-]{+inserted+}`` markers, so nothing depends on colour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from narrative_diff.diff import DELETE, EQUAL, INSERT
+
+from .compare_text import changed, label, plain_diff, position, sections, verdict
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from narrative_diff.compare import Comparison, Segment
+
+
+def print_comparison(
+    result: Comparison, console: Console, *, side_by_side: bool = False, plain: bool = False
+) -> None:
+    """Write ``result`` to ``console``; ``plain`` forces marker-based output."""
+    from rich.markup import escape
+
+    plain = plain or console.no_color or not console.is_terminal
+    styled = not plain
+    a, b = result.a, result.b
+    console.print(
+        f"[bold]{escape(result.a_ref)} → {escape(result.b_ref)}[/bold]"
+        if styled
+        else f"{result.a_ref} -> {result.b_ref}"
+    )
+    console.print(
+        f"  a: {escape(result.a_ref)}  {escape(a.id)}  ({a.date})  {escape(a.title)}",
+        highlight=False,
+    )
+    console.print(
+        f"  b: {escape(result.b_ref)}  {escape(b.id)}  ({b.date})  {escape(b.title)}",
+        highlight=False,
+    )
+    for warning in result.warnings:
+        console.print(f"warning: {escape(warning)}", style="yellow" if styled else None)
+    console.print()
+    console.print(verdict(result), style="bold" if styled else None, highlight=False)
+    for section in sections(result):
+        console.print()
+        console.print(section.title, style="bold underline" if styled else None)
+        for line in section.lines:
+            console.print(f"  {escape(line)}", highlight=False)
+    passages = changed(result)
+    console.print()
+    console.print(f"Changed passages ({len(passages)})", style="bold underline" if styled else None)
+    if side_by_side:
+        _side_by_side(passages, console, styled, result)
+        return
+    for seg in passages:
+        tag = f"[{label(seg)}] {position(seg)}"
+        if styled:
+            console.print(_styled_line(seg, tag), highlight=False)
+        else:
+            console.print(f"{tag}  {plain_diff(seg)}", highlight=False, markup=False)
+
+
+def _styled_line(seg: Segment, tag: str):  # returns rich.text.Text
+    from rich.text import Text
+
+    line = Text(f"{tag}  ", style="dim")
+    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
+        if op == EQUAL or (noisy and op == INSERT):
+            line.append(text)
+        elif noisy:
+            continue
+        elif op == DELETE:
+            line.append(text, style="red strike")
+        else:
+            line.append(text, style="green underline")
+    return line
+
+
+def _side_by_side(
+    passages: list[Segment], console: Console, styled: bool, result: Comparison
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=True, expand=True)
+    table.add_column(result.a_ref, ratio=1)
+    table.add_column(result.b_ref, ratio=1)
+    for seg in passages:
+        header = f"{label(seg)} {position(seg)}\n"
+        if not styled:
+            table.add_row(header + _plain_side(seg, DELETE), "\n" + _plain_side(seg, INSERT))
+            continue
+        left, right = Text(header, style="dim"), Text("\n")
+        for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
+            if op == EQUAL:
+                left.append(text)
+                right.append(text)
+            elif op == DELETE:
+                left.append(text, style=None if noisy else "red strike")
+            else:
+                right.append(text, style=None if noisy else "green underline")
+        table.add_row(left, right)
+    console.print(table)
+
+
+def _plain_side(seg: Segment, side: int) -> str:
+    out = []
+    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
+        if op == EQUAL:
+            out.append(text)
+        elif op == side:
+            out.append(text if noisy else (f"[-{text}-]" if side == DELETE else f"{{+{text}+}}"))
+    return "".join(out)

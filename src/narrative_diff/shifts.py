@@ -1,0 +1,391 @@
+"""The narrative-shift summary of a comparison: what an analyst reads before any raw diff.
+
+Everything here is read off the aligned, word-diffed segments, and every item keeps the
+sentences it rests on (``before``/``after`` evidence):
+
+* **replaced phrases**: the word-level replacements inside aligned sentences, counted
+  across the document and ranked by count, then by length;
+* **renames**: short replacements (up to four words) that look like a term being renamed,
+  ranked by *consistency* — how often the pair occurs, against how often the old term
+  survives in ``b`` or the new one already existed in ``a``;
+* **named things** added and removed: capitalised phrases and acronyms (alphabetic
+  scripts; Chinese has no capitals, so this list is empty for it);
+* **numbers** changed inside aligned sentences; **modality** (will → may, must → should)
+  and **negation** added or removed, in English, Russian and Chinese;
+* **readability** before and after (see :mod:`narrative_diff.readability`);
+* **actors**: reserved for the scoring step; always an empty list in this version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .segment import Segmented, tokenize
+
+if TYPE_CHECKING:
+    from .compare import Segment
+    from .snapshot import Snapshot
+
+MAX_ITEMS = 25
+_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+MODALS = {
+    "en": ("will", "shall", "must", "should", "may", "might", "can", "could", "would"),
+    "ru": (
+        "будет",
+        "будут",
+        "должен",
+        "должна",
+        "должны",
+        "может",
+        "могут",
+        "следует",
+        "необходимо",
+        "нужно",
+    ),
+    "zh": ("将", "应当", "应该", "应", "必须", "可以", "可能", "会", "要"),
+}
+NEGATIONS = {
+    "en": ("not", "no", "never", "without", "neither", "nor", "n't", "none"),
+    "ru": ("не", "нет", "ни", "без", "никогда"),
+    "zh": ("不", "没有", "没", "未", "无", "非"),
+}
+_CONNECTORS = {"of", "for", "on", "the", "de", "la", "du"}
+_LEADING = {
+    "a",
+    "an",
+    "the",
+    "in",
+    "on",
+    "at",
+    "as",
+    "by",
+    "for",
+    "from",
+    "with",
+    "to",
+    "it",
+    "its",
+    "this",
+    "these",
+    "that",
+    "those",
+    "and",
+    "but",
+    "or",
+    "since",
+    "after",
+    "before",
+    "during",
+    "under",
+    "if",
+    "when",
+    "while",
+    "we",
+    "our",
+    "they",
+    "their",
+    "в",
+    "на",
+    "по",
+    "с",
+    "и",
+    "это",
+}
+_MONTHS = {
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+}
+_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The sentences a finding rests on: sentence indices and text in ``a`` and ``b``."""
+
+    a_index: int | None
+    b_index: int | None
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Replacement:
+    before: str
+    after: str
+    count: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Rename:
+    before: str
+    after: str
+    count: int
+    consistency: float  # pairs / (pairs + old term left in b + new term already in a)
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class TermChange:
+    term: str
+    change: str  # "added" or "removed"
+    count_a: int
+    count_b: int
+
+
+@dataclass(frozen=True)
+class WordChange:
+    """A changed number, modal or negation inside an aligned sentence pair."""
+
+    kind: str  # "number", "modality", "negation"
+    before: str
+    after: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict[str, int]
+    replaced_phrases: tuple[Replacement, ...]
+    removed_phrases: tuple[Replacement, ...]
+    added_phrases: tuple[Replacement, ...]
+    renames: tuple[Rename, ...]
+    named_removed: tuple[TermChange, ...]
+    named_added: tuple[TermChange, ...]
+    numbers: tuple[WordChange, ...]
+    modality: tuple[WordChange, ...]
+    negation: tuple[WordChange, ...]
+    modal_counts: dict[str, tuple[int, int]]
+    readability: dict[str, Any]
+    narrative_change: bool
+    actors: tuple[Any, ...] = field(default=())  # filled by the scoring step
+
+
+def summarise(
+    a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented, segments: tuple[Segment, ...]
+) -> Summary:
+    """Build the summary of ``a`` → ``b`` from its segments (see the module docstring)."""
+    counts = Counter(s.op for s in segments)
+    replaced: dict[tuple[str, str], list[Evidence]] = {}
+    removed: dict[tuple[str, str], list[Evidence]] = {}
+    added: dict[tuple[str, str], list[Evidence]] = {}
+    words: list[WordChange] = []
+    language = b.language or a.language or "en"
+    for seg in segments:
+        if seg.op in ("added", "deleted", "unchanged"):
+            continue
+        evidence = Evidence(_first(seg.a_index), _first(seg.b_index), seg.a_text, seg.b_text)
+        for before, after in seg.diff.changes():
+            before, after = _trim(before), _trim(after)
+            if before and after:
+                replaced.setdefault((before, after), []).append(evidence)
+            elif before:
+                removed.setdefault((before, ""), []).append(evidence)
+            elif after:
+                added.setdefault(("", after), []).append(evidence)
+            numbers_a, numbers_b = _NUMBER.findall(before), _NUMBER.findall(after)
+            if Counter(numbers_a) != Counter(numbers_b):
+                words.append(
+                    WordChange("number", " ".join(numbers_a), " ".join(numbers_b), evidence)
+                )
+        words += _word_shifts(seg.a_text, seg.b_text, language, evidence)
+    text_a, text_b = a.body, b.body
+    modal_counts = _modal_counts(text_a, text_b, language)
+    named_removed, named_added = _named_changes(sa, sb, language)
+    narrative = any(s.op != "unchanged" for s in segments)
+    from .readability import compare_readability, readability
+
+    before_r = readability(text_a, a.language, sentences=[s.text for s in sa.sentences])
+    after_r = readability(text_b, b.language, sentences=[s.text for s in sb.sentences])
+    return Summary(
+        counts={op: counts.get(op, 0) for op in _OP_ORDER},
+        replaced_phrases=_ranked(replaced),
+        removed_phrases=_ranked(removed),
+        added_phrases=_ranked(added),
+        renames=_renames(replaced, text_a, text_b),
+        named_removed=named_removed,
+        named_added=named_added,
+        numbers=tuple(w for w in words if w.kind == "number")[:MAX_ITEMS],
+        modality=tuple(w for w in words if w.kind == "modality")[:MAX_ITEMS],
+        negation=tuple(w for w in words if w.kind == "negation")[:MAX_ITEMS],
+        modal_counts=modal_counts,
+        readability={
+            "a": before_r,
+            "b": after_r,
+            "comparison": compare_readability(before_r, after_r),
+        },
+        narrative_change=narrative,
+    )
+
+
+_OP_ORDER = ("unchanged", "edited", "moved", "split", "merged", "added", "deleted")
+
+
+def _first(index: int | tuple[int, ...] | None) -> int | None:
+    return index[0] if isinstance(index, tuple) else index
+
+
+def _trim(text: str) -> str:
+    """Strip spaces and edge punctuation: ' Russia,' → 'Russia'."""
+    return _EDGE.sub("", " ".join(text.split()))
+
+
+def _ranked(found: dict[tuple[str, str], list[Evidence]]) -> tuple[Replacement, ...]:
+    """Most frequent first; then phrases before wholesale rewrites of a sentence; then
+    shorter first (a short replacement is the more specific finding)."""
+    items = [Replacement(before, after, len(ev), ev[0]) for (before, after), ev in found.items()]
+
+    def rewrite(item: Replacement) -> bool:
+        words = len(item.evidence.before.split()) + len(item.evidence.after.split())
+        return len((item.before + " " + item.after).split()) > 0.6 * max(words, 1)
+
+    items.sort(
+        key=lambda r: (-r.count, rewrite(r), len((r.before + " " + r.after).split()), r.before)
+    )
+    return tuple(items[:MAX_ITEMS])
+
+
+def _occurrences(term: str, text: str) -> int:
+    return len(re.findall(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE))
+
+
+def _renames(
+    replaced: dict[tuple[str, str], list[Evidence]], text_a: str, text_b: str
+) -> tuple[Rename, ...]:
+    """Short replacements ranked by how consistently the old term gave way to the new."""
+    found = []
+    for (before, after), evidence in replaced.items():
+        if not (0 < len(before.split()) <= 4 and 0 < len(after.split()) <= 4):
+            continue
+        if before.casefold() == after.casefold() or not (_term_like(before) and _term_like(after)):
+            continue
+        pairs = len(evidence)
+        left_in_b = _occurrences(before, text_b)
+        already_in_a = _occurrences(after, text_a)
+        consistency = round(pairs / (pairs + left_in_b + already_in_a), 4)
+        found.append(Rename(before, after, pairs, consistency, evidence[0]))
+    found.sort(key=lambda r: (-r.consistency, -r.count, r.before))
+    return tuple(r for r in found if r.consistency >= 0.5)[:MAX_ITEMS]
+
+
+def _term_like(phrase: str) -> bool:
+    """A name or term rather than a clause: one word, or a phrase with a capital, or short
+    Chinese.
+
+    >>> _term_like("Basic Model"), _term_like("was jointly initiated"), _term_like("基本型")
+    (True, False, True)
+    """
+    words = phrase.split()
+    if any("\u4e00" <= ch <= "\u9fff" for ch in phrase):
+        return len(phrase) <= 8
+    return len(words) == 1 or any(w[:1].isupper() for w in words)
+
+
+def _named(side: Segmented) -> Counter[str]:
+    """Capitalised phrases and acronyms, not counting a lone capitalised first word."""
+    found: Counter[str] = Counter()
+    for sentence in side.sentences:
+        words = [t for t in tokenize(sentence.text.lstrip("# ")) if not t.isspace()]
+        first = next((i for i, w in enumerate(words) if w[:1].isalnum()), 0)
+        run: list[str] = []
+        start = 0
+        for position, word in enumerate([*words, "."]):
+            capital = word[:1].isupper() and word[:1].isalpha()
+            if capital or (run and word.lower() in _CONNECTORS):
+                if not run:
+                    start = position
+                run.append(word)
+                continue
+            while run and run[-1].lower() in _CONNECTORS:
+                run.pop()
+            if run and start == first and run[0].lower() in _LEADING:
+                run.pop(0)  # "The", "In" opening the sentence
+                start += 1
+            if len(run) == 1 and (
+                run[0] in _MONTHS
+                or run[0].lower() in _LEADING
+                or len(run[0]) == 1
+                or (start == first and not _acronym(run[0]))
+            ):
+                run = []
+            if run:
+                found[" ".join(run)] += 1
+            run = []
+    return found
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper()
+
+
+def _named_changes(
+    sa: Segmented, sb: Segmented, language: str
+) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:
+    if language.startswith("zh"):
+        return (), ()
+    before, after = _named(sa), _named(sb)
+    removed = [TermChange(t, "removed", n, 0) for t, n in before.items() if t not in after]
+    added = [TermChange(t, "added", 0, n) for t, n in after.items() if t not in before]
+    removed.sort(key=lambda t: (-t.count_a, t.term))
+    added.sort(key=lambda t: (-t.count_b, t.term))
+    return tuple(removed[:MAX_ITEMS]), tuple(added[:MAX_ITEMS])
+
+
+def _language_words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:
+    return table.get(language[:2], table["en"])
+
+
+def _find_words(text: str, vocabulary: tuple[str, ...], language: str) -> list[str]:
+    if language.startswith("zh"):
+        return [w for w in vocabulary for _ in range(text.count(w))]
+    tokens = tokenize(text)  # case-sensitive: "May 2023" is a month, not a modal
+    found = [t for t in tokens if t in vocabulary]
+    if "n't" in vocabulary:
+        found += ["n't" for t in tokens if t.endswith("n't")]
+    return found
+
+
+def _word_shifts(a_text: str, b_text: str, language: str, evidence: Evidence) -> list[WordChange]:
+    """Modal verbs and negations that differ between two aligned sentences."""
+    shifts = []
+    for kind, table in (("modality", MODALS), ("negation", NEGATIONS)):
+        vocabulary = _language_words(table, language)
+        before = Counter(_find_words(a_text, vocabulary, language))
+        after = Counter(_find_words(b_text, vocabulary, language))
+        if before != after:
+            shifts.append(
+                WordChange(
+                    kind,
+                    ", ".join(sorted((before - after).elements())),
+                    ", ".join(sorted((after - before).elements())),
+                    evidence,
+                )
+            )
+    return shifts
+
+
+def _modal_counts(text_a: str, text_b: str, language: str) -> dict[str, tuple[int, int]]:
+    vocabulary = _language_words(MODALS, language)
+    before = Counter(_find_words(text_a, vocabulary, language))
+    after = Counter(_find_words(text_b, vocabulary, language))
+    return {w: (before[w], after[w]) for w in vocabulary if before[w] or after[w]}
