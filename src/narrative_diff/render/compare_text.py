@@ -8,6 +8,7 @@ can be told apart without colour (strike-through and underline, or ``[-…-]``/`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -183,7 +184,8 @@ def comparison_to_markdown(result: Comparison) -> str:
 
 
 def _markdown_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in "\\`*_[]<>~#|" else ch for ch in " ".join(text.split()))
+    flat = re.sub(r"\s+", " ", text)  # one line per passage; keep the edge spaces
+    return "".join("\\" + ch if ch in "\\`*_[]<>~#|" else ch for ch in flat)
 
 
 def _markdown_diff(seg: Segment) -> str:
