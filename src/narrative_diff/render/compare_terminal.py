@@ -67,7 +67,8 @@ def print_comparison(
 def _styled_line(seg: Segment, tag: str):  # returns rich.text.Text
     from rich.text import Text
 
-    line = Text(f"{tag}  ", style="dim")
+    line = Text()
+    line.append(f"{tag}  ", style="dim")
     for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
         if op == EQUAL or (noisy and op == INSERT):
             line.append(text)
@@ -94,7 +95,8 @@ def _side_by_side(
         if not styled:
             table.add_row(header + _plain_side(seg, DELETE), "\n" + _plain_side(seg, INSERT))
             continue
-        left, right = Text(header, style="dim"), Text("\n")
+        left, right = Text(), Text("\n")
+        left.append(header, style="dim")
         for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
             if op == EQUAL:
                 left.append(text)

@@ -73,7 +73,10 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
         ),
         Section(
             "Numbers and dates",
-            tuple(f"{w.before or '—'} → {w.after or '—'}" for w in s.numbers[:limit]),
+            tuple(
+                f"{w.before or '—'} → {w.after or '—'} in “{_short(w.evidence.after)}”"
+                for w in s.numbers[:limit]
+            ),
         ),
         Section(
             "Modality",
