@@ -6,8 +6,10 @@ deleted or added.
 
 The algorithm, in four passes, each cheaper than a flat diff of the whole text:
 
-1. **Identical paragraphs.** Blocks are hashed by their exact text; diff-match-patch in
-   line mode over the block hashes pairs identical blocks in order, and identical blocks
+1. **Identical paragraphs.** Blocks are compared by their exact text; a longest-matching-
+   blocks alignment over the sequence of blocks (difflib, junk heuristic off; it is fast on
+   sequences of distinct items, where diff-match-patch's bisection in pure Python is not)
+   pairs identical blocks in order, and identical blocks
    left over are paired in order of appearance (they moved). Their sentences are paired
    one to one without being tokenised; most of a long document ends here.
 2. **Sentences of the remaining blocks**, compared by comparison key (see
@@ -127,25 +129,15 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
     >>> _pair_identical(["x", "y", "z"], ["y", "z", "x"])
     [(1, 0), (2, 1), (0, 2)]
     """
-    from diff_match_patch import diff_match_patch
+    from difflib import SequenceMatcher
 
-    table: dict[str, str] = {}
-
-    def encode(items: Sequence[str]) -> str:
-        return "".join(table.setdefault(k, _code(len(table))) for k in items)
-
-    engine = diff_match_patch()
-    engine.Diff_Timeout = 0
-    pairs = []
-    ia = ib = 0
-    for op, run in engine.diff_main(encode(a_keys), encode(b_keys), False):
-        if op == 0:
-            pairs += [(ia + k, ib + k) for k in range(len(run))]
-            ia, ib = ia + len(run), ib + len(run)
-        elif op == -1:
-            ia += len(run)
-        else:
-            ib += len(run)
+    # autojunk off: on long documents it would ignore frequent keys and change the result
+    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    pairs = [
+        (block.a + k, block.b + k)
+        for block in matcher.get_matching_blocks()
+        for k in range(block.size)
+    ]
     used_a = {p[0] for p in pairs}
     used_b = {p[1] for p in pairs}
     waiting: dict[str, list[int]] = defaultdict(list)
@@ -156,11 +148,6 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
         if i not in used_a and waiting.get(key):
             pairs.append((i, waiting[key].pop(0)))
     return pairs
-
-
-def _code(number: int) -> str:
-    number += 0x100
-    return chr(number + 0x800 if number >= 0xD800 else number)
 
 
 # ---------------------------------------------------------------- pass 3: similar
@@ -362,7 +349,8 @@ def _block_relations(
     A link between two paragraphs counts when it carries at least half of the sentences of
     one of them, so a single sentence moved elsewhere does not make its paragraph "split".
     Linked paragraphs form groups: 1-1 (unchanged, edited or moved), 1-n (split), n-1
-    (merged).
+    (merged); a group linking several paragraphs on both sides is reduced to its strongest
+    one-to-one links, and the rest count as deleted and added paragraphs.
     """
     links: Counter[tuple[int, int]] = Counter()
     identical: dict[tuple[int, int], bool] = {}
@@ -390,11 +378,19 @@ def _block_relations(
         side, index = node
         groups[root(node)][0 if side == "a" else 1].append(index)
     pairs = []
+    units: list[tuple[list[int], list[int]]] = []
     for group_a, group_b in groups.values():
-        if not group_a or not group_b:
-            continue
-        group_a.sort()
-        group_b.sort()
+        if len(group_a) > 1 and len(group_b) > 1:  # n-m: keep the strongest one-to-one links
+            taken_a: set[int] = set()
+            taken_b: set[int] = set()
+            for (x, y), _ in sorted(links.items(), key=lambda kv: (-kv[1], kv[0])):
+                if x in group_a and y in group_b and x not in taken_a and y not in taken_b:
+                    taken_a.add(x)
+                    taken_b.add(y)
+                    units.append(([x], [y]))
+        elif group_a and group_b:
+            units.append((sorted(group_a), sorted(group_b)))
+    for group_a, group_b in units:
         text_a = "\n".join(a.blocks[x].text for x in group_a)
         text_b = "\n".join(b.blocks[y].text for y in group_b)
         key = (group_a[0], group_b[0])

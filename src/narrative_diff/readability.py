@@ -243,6 +243,7 @@ class _Pronunciations(Mapping[str, list[list[str]]]):
 
     def __init__(self, text: str) -> None:
         self._raw: dict[str, list[str]] = {}
+        self._parsed: dict[str, list[list[str]]] = {}
         for line in text.splitlines():
             word, _, phones = line.partition(" ")
             if "(" in word:  # "read(2)": an alternative pronunciation
@@ -250,7 +251,10 @@ class _Pronunciations(Mapping[str, list[list[str]]]):
             self._raw.setdefault(word, []).append(phones)
 
     def __getitem__(self, word: str) -> list[list[str]]:
-        return [phones.split() for phones in self._raw[word]]
+        parsed = self._parsed.get(word)
+        if parsed is None:
+            parsed = self._parsed[word] = [phones.split() for phones in self._raw[word]]
+        return parsed
 
     def __contains__(self, word: object) -> bool:
         return word in self._raw

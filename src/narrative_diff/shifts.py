@@ -265,24 +265,54 @@ def _ranked(found: dict[tuple[str, str], list[Evidence]]) -> tuple[Replacement, 
     return tuple(items[:MAX_ITEMS])
 
 
-def _occurrences(term: str, text: str) -> int:
-    return len(re.findall(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE))
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(t.casefold() for t in tokenize(phrase) if not t.isspace())
+
+
+def _occurrences(phrases: set[str], text: str) -> Counter[str]:
+    """How often each phrase occurs in ``text`` as whole tokens, ignoring case and spacing.
+
+    One pass over the text's tokens, looking only where a phrase could start: counting
+    each candidate with a regular expression over a long document was quadratic in practice.
+
+    >>> _occurrences({"Basic Model", "model"}, "A basic  model; the Basic Modeller.")["model"]
+    1
+    """
+    keys: dict[tuple[str, ...], list[str]] = {}
+    for phrase in phrases:
+        keys.setdefault(_phrase_key(phrase), []).append(phrase)
+    starts = {key[0] for key in keys if key}
+    lengths = sorted({len(key) for key in keys if key})
+    words = [t.casefold() for t in tokenize(text) if not t.isspace()]
+    counts: Counter[str] = Counter()
+    for i, word in enumerate(words):
+        if word not in starts:
+            continue
+        for n in lengths:
+            for phrase in keys.get(tuple(words[i : i + n]), ()):
+                counts[phrase] += 1
+    return counts
 
 
 def _renames(
     replaced: dict[tuple[str, str], list[Evidence]], text_a: str, text_b: str
 ) -> tuple[Rename, ...]:
     """Short replacements ranked by how consistently the old term gave way to the new."""
+    candidates = [
+        (before, after, evidence)
+        for (before, after), evidence in replaced.items()
+        if 0 < len(before.split()) <= 4
+        and 0 < len(after.split()) <= 4
+        and before.casefold() != after.casefold()
+        and _term_like(before)
+        and _term_like(after)
+    ]
+    left_in_b = _occurrences({before for before, _, _ in candidates}, text_b)
+    already_in_a = _occurrences({after for _, after, _ in candidates}, text_a)
     found = []
-    for (before, after), evidence in replaced.items():
-        if not (0 < len(before.split()) <= 4 and 0 < len(after.split()) <= 4):
-            continue
-        if before.casefold() == after.casefold() or not (_term_like(before) and _term_like(after)):
-            continue
+    for before, after, evidence in candidates:
         pairs = len(evidence)
-        left_in_b = _occurrences(before, text_b)
-        already_in_a = _occurrences(after, text_a)
-        consistency = round(pairs / (pairs + left_in_b + already_in_a), 4)
+        consistency = round(pairs / (pairs + left_in_b[before] + already_in_a[after]), 4)
         found.append(Rename(before, after, pairs, consistency, evidence[0]))
     found.sort(key=lambda r: (-r.consistency, -r.count, r.before))
     return tuple(r for r in found if r.consistency >= 0.5)[:MAX_ITEMS]

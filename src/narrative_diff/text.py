@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 _BLANK_RUN = re.compile(r"\n{3,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # category Cc but tab, LF, FF, CR
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
 # Han ideographs (BMP, compatibility and extension B+): each one counts as a word.
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -55,7 +56,7 @@ def count_words(text: str) -> int:
     >>> count_words("中方愿同俄方 together")
     7
     """
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))
 
 
 def is_mostly_text(text: str) -> bool:
@@ -68,5 +69,5 @@ def is_mostly_text(text: str) -> bool:
         return True
     if "\x00" in text:
         return False
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
+    controls = len(_CONTROL.findall(text))
     return controls <= len(text) // 100
