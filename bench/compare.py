@@ -114,10 +114,6 @@ class Cell:
         return max(self.peak_kib) / 1024 if self.peak_kib and not self.status else None
 
 
-class Failed(Exception):
-    pass
-
-
 class TimedOut(Exception):
     pass
 
@@ -135,7 +131,7 @@ def engines() -> list[Engine]:
             "compare",
             "engine under test",
             lambda a, b: [exe, "compare", str(a), str(b), "--format", "json"],
-            frozenset({0, 1}),  # 1 is FINDINGS (docs/messages.md), should --exit-code be default
+            frozenset({0, 1}),  # 1 is FINDINGS (docs/messages.md): a change, not a failure
         ),
         Engine(
             "git",
@@ -196,7 +192,8 @@ def measure(
             proc.wait()
             raise TimedOut from None
         elapsed = time.perf_counter() - start
-    fields = stats.read_text().split("\n")[-2].split()  # GNU time may add a status line first
+    lines = stats.read_text().strip().splitlines()  # GNU time may add a status line first
+    fields = lines[-1].split() if lines else ["nan", "0"]
     if wrapped[0] != GNU_TIME:
         elapsed = float(fields[0])
     return elapsed, int(fields[1]), code
@@ -452,6 +449,7 @@ def main() -> None:
         parser.error("--runs must be at least 1")
 
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     when = datetime.now().astimezone().isoformat(timespec="seconds")
     all_engines = engines()
     with tempfile.TemporaryDirectory(prefix="nd-bench-") as tmp:
@@ -487,10 +485,11 @@ def main() -> None:
                 pairs, all_engines, args.runs, args.cap, env, work, args.seed
             )
     elapsed = time.perf_counter() - started
+    load = f"load average (1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
 
     print(f"## narrative-diff compare benchmark, {when}\n")
     print(f"Command: `{shlex.join([sys.executable, *sys.argv])}`\n")
-    print(f"Machine: {machine()}\n")
+    print(f"Machine: {machine()}; {load} (other work on the machine skews the seconds)\n")
     print("Engines (A and B are the generated pair; every command's stdout goes to a file):\n")
     for e in all_engines:
         cmd = shlex.join(e.argv(Path("A.md"), Path("B.md")))
@@ -502,6 +501,12 @@ def main() -> None:
         f"runs capped at {args.cap:g} s. Training text {chain.fingerprint} "
         f"({chain.sentences:,} sentences, {chain.words:,} words), seed {args.seed!r}.\n"
     )
+    if chain.fingerprint != corpus_gen.REFERENCE_FINGERPRINT:
+        print(
+            f"**Warning:** the training text is not the reference one "
+            f"({corpus_gen.REFERENCE_FINGERPRINT}): other seed files or another Python version. "
+            "The documents differ from earlier runs; compare ratios, not seconds.\n"
+        )
     print("| size | words A | words B | edits | pair |")
     print("|---|---|---|---|---|")
     for size, pair in generated:

@@ -19,6 +19,7 @@ is explicit (:attr:`DiffOptions.timeout`, 0 = none) and a diff that hit it says 
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from collections import Counter
@@ -28,6 +29,7 @@ from functools import lru_cache
 from .segment import tokenize
 
 DELETE, EQUAL, INSERT = -1, 0, 1
+_SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans(
     {
         "‘": "'",
@@ -136,7 +138,13 @@ def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
     >>> normal_form("The  “ILRS” —\\nnow") == normal_form('The "ILRS" - now')
     True
     """
-    return "".join(keys(text, options)).strip()
+    if options.ignore_punctuation:  # punctuation is dropped token by token
+        return "".join(keys(text, options)).strip()
+    # The same result as folding token by token, done on the whole string at C speed.
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if options.ignore_case:
+        folded = folded.casefold()
+    return _SPACES.sub(" ", folded).strip()
 
 
 def bag(text: str, options: DiffOptions = DiffOptions()) -> Counter[str]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from .text import count_words
+from .text import HAN_RANGES, count_words
 
 # Language → the locale handed to textstat: its root picks textstat's Flesch constants,
 # the whole id picks the pyphen dictionary (a bare "en" would be pyphen's en_GB).
@@ -127,8 +127,10 @@ def readability(
     body = strip_headings(text)
     if sentences is None:
         sentences = split_sentences(body, lang)
-    lengths = [n for n in (count_words(sentence) for sentence in sentences) if n]
-    words = sum(lengths)
+    # Sentences are counted if they hold a word; words are counted once over the whole body
+    # (per-sentence counting cost a third of a second on a 200,000-word document).
+    counted = sum(1 for sentence in sentences if _HAS_WORD.search(sentence))
+    words = count_words(" ".join(sentences)) if counted else 0
     measures: dict[str, float] = {}
     if lang is None:
         note: str | None = "language unknown; language-neutral measures only"
@@ -137,17 +139,41 @@ def readability(
     elif not count_words(body):
         note = "no words to measure"
     else:
-        measures = flesch_measures(body, lang)
+        sample, used = _flesch_sample(body, sentences)
+        measures = flesch_measures(sample, lang)
         note = _flesch_note(lang)
+        if used < len(sentences):
+            extra = (
+                f"Flesch scores estimated from a systematic sample of {used} of "
+                f"{len(sentences)} sentences"
+            )
+            note = f"{note}; {extra}" if note else extra
     return Readability(
         language=lang,
-        sentences=len(lengths),
+        sentences=counted,
         words=words,
-        mean_sentence_length=round(words / len(lengths), 2) if lengths else 0.0,
+        mean_sentence_length=round(words / counted, 2) if counted else 0.0,
         unit="characters" if lang in CHARACTER_LANGUAGES else "words",
         measures=measures,
         note=note,
     )
+
+
+#: Flesch scores of longer texts are computed on every k-th sentence up to this many words.
+#: Flesch himself scored samples of a text; counting syllables of every word of a 200,000-
+#: word document would cost seconds for a change in the second decimal.
+FLESCH_SAMPLE_WORDS = 5_000
+_HAS_WORD = re.compile(rf"[{HAN_RANGES}]|[^\W\d_]|\d")
+
+
+def _flesch_sample(body: str, sentences: list[str]) -> tuple[str, int]:
+    """The text to score and how many sentences it holds: the body itself when short."""
+    words = count_words(body)
+    if words <= FLESCH_SAMPLE_WORDS or not sentences:
+        return body, len(sentences)
+    step = -(-words // FLESCH_SAMPLE_WORDS)  # ceil
+    chosen = sentences[::step]
+    return " ".join(chosen), len(chosen)
 
 
 def flesch_measures(text: str, language: str) -> dict[str, float]:

@@ -70,6 +70,11 @@ class Segmented:
     sentences: tuple[Sentence, ...]
 
     @cached_property
+    def sentence_tokens(self) -> tuple[tuple[str, ...], ...]:
+        """The tokens of each sentence, computed once and shared by the summary steps."""
+        return tuple(tuple(tokenize(sentence.text)) for sentence in self.sentences)
+
+    @cached_property
     def sentences_by_block(self) -> tuple[tuple[Sentence, ...], ...]:
         grouped: list[list[Sentence]] = [[] for _ in self.blocks]
         for sentence in self.sentences:

@@ -18,6 +18,7 @@ sentences it rests on (``before``/``after`` evidence):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -210,7 +211,7 @@ def summarise(
                 )
         words += _word_shifts(seg.a_text, seg.b_text, language, evidence)
     text_a, text_b = a.body, b.body
-    modal_counts = _modal_counts(text_a, text_b, language)
+    modal_counts = _modal_counts(sa, sb, language)
     named_removed, named_added = _named_changes(sa, sb, language)
     narrative = any(s.op != "unchanged" for s in segments)
     from .readability import compare_readability, readability
@@ -222,7 +223,7 @@ def summarise(
         replaced_phrases=_ranked(replaced),
         removed_phrases=_ranked(removed),
         added_phrases=_ranked(added),
-        renames=_renames(replaced, text_a, text_b),
+        renames=_renames(replaced, sa, sb),
         named_removed=named_removed,
         named_added=named_added,
         numbers=tuple(w for w in words if w.kind == "number")[:MAX_ITEMS],
@@ -265,37 +266,50 @@ def _ranked(found: dict[tuple[str, str], list[Evidence]]) -> tuple[Replacement, 
     return tuple(items[:MAX_ITEMS])
 
 
-def _phrase_key(phrase: str) -> tuple[str, ...]:
-    return tuple(t.casefold() for t in tokenize(phrase) if not t.isspace())
+_PUNCT_EDGES = "\"'“”‘’«»()[]{}.,;:!?。，；：！？（）、"
 
 
-def _occurrences(phrases: set[str], text: str) -> Counter[str]:
-    """How often each phrase occurs in ``text`` as whole tokens, ignoring case and spacing.
+def _words(text: str) -> list[str]:
+    """Case-folded words with edge punctuation stripped (str.split: fast on long texts)."""
+    return [w for w in (raw.strip(_PUNCT_EDGES) for raw in text.casefold().split()) if w]
 
-    One pass over the text's tokens, looking only where a phrase could start: counting
-    each candidate with a regular expression over a long document was quadratic in practice.
 
-    >>> _occurrences({"Basic Model", "model"}, "A basic  model; the Basic Modeller.")["model"]
-    1
+def _occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
+    """How often each phrase occurs in ``side`` as whole words, ignoring case, spacing and
+    surrounding punctuation; Chinese phrases (no spaces between words) by substring.
+
+    >>> from narrative_diff.segment import segment
+    >>> text = segment("A basic  model; the Basic Modeller. 基本型和基本型", "en")
+    >>> counts = _occurrences({"Basic Model", "model", "基本型"}, text)
+    >>> counts["model"], counts["Basic Model"], counts["基本型"]
+    (1, 1, 2)
     """
-    keys: dict[tuple[str, ...], list[str]] = {}
-    for phrase in phrases:
-        keys.setdefault(_phrase_key(phrase), []).append(phrase)
-    starts = {key[0] for key in keys if key}
-    lengths = sorted({len(key) for key in keys if key})
-    words = [t.casefold() for t in tokenize(text) if not t.isspace()]
     counts: Counter[str] = Counter()
-    for i, word in enumerate(words):
-        if word not in starts:
+    keys: dict[tuple[str, ...], list[str]] = {}
+    flat = " ".join(side.text.split()).casefold()
+    for phrase in phrases:
+        folded = " ".join(phrase.split()).casefold()
+        if not folded or folded not in flat:  # most candidates never occur
             continue
-        for n in lengths:
-            for phrase in keys.get(tuple(words[i : i + n]), ()):
-                counts[phrase] += 1
+        if any("\u4e00" <= ch <= "\u9fff" for ch in folded):
+            counts[phrase] = flat.count(folded)
+        else:
+            keys.setdefault(tuple(_words(phrase)), []).append(phrase)
+    keys.pop((), None)
+    if not keys:
+        return counts
+    words = _words(side.text)
+    single = Counter(words)  # counted in C: most candidate terms are one word
+    joined = f" {' '.join(words)} "
+    for key, names in keys.items():
+        found = single[key[0]] if len(key) == 1 else joined.count(f" {' '.join(key)} ")
+        for phrase in names:
+            counts[phrase] = found
     return counts
 
 
 def _renames(
-    replaced: dict[tuple[str, str], list[Evidence]], text_a: str, text_b: str
+    replaced: dict[tuple[str, str], list[Evidence]], sa: Segmented, sb: Segmented
 ) -> tuple[Rename, ...]:
     """Short replacements ranked by how consistently the old term gave way to the new."""
     candidates = [
@@ -307,8 +321,8 @@ def _renames(
         and _term_like(before)
         and _term_like(after)
     ]
-    left_in_b = _occurrences({before for before, _, _ in candidates}, text_b)
-    already_in_a = _occurrences({after for _, after, _ in candidates}, text_a)
+    left_in_b = _occurrences({before for before, _, _ in candidates}, sb)
+    already_in_a = _occurrences({after for _, after, _ in candidates}, sa)
     found = []
     for before, after, evidence in candidates:
         pairs = len(evidence)
@@ -331,36 +345,48 @@ def _term_like(phrase: str) -> bool:
     return len(words) == 1 or any(w[:1].isupper() for w in words)
 
 
+@functools.cache
+def _name_pattern() -> re.Pattern[str]:
+    """Runs of capitalised words, joined by spaces and a few lower-case connectors."""
+    upper = "".join(ch for ch in map(chr, range(0x10000)) if ch.isupper() and ch.isalpha())
+    word = rf"[{re.escape(upper)}][\w'’\-]*"
+    connectors = "|".join(sorted(_CONNECTORS))
+    return re.compile(rf"(?<![\w'’\-]){word}(?:[ \t]+(?:(?:{connectors})[ \t]+)*{word})*")
+
+
+_FIRST_WORD = re.compile(r"[^\W_]")
+
+
 def _named(side: Segmented) -> Counter[str]:
-    """Capitalised phrases and acronyms, not counting a lone capitalised first word."""
+    """Capitalised phrases and acronyms, not counting a lone capitalised first word.
+
+    >>> from narrative_diff.segment import segment
+    >>> sorted(_named(segment("The Basic Model of the ILRS. In May, Russia left.", "en")))
+    ['Basic Model of the ILRS', 'Russia']
+    """
+    pattern = _name_pattern()
     found: Counter[str] = Counter()
     for sentence in side.sentences:
-        words = [t for t in tokenize(sentence.text.lstrip("# ")) if not t.isspace()]
-        first = next((i for i, w in enumerate(words) if w[:1].isalnum()), 0)
-        run: list[str] = []
-        start = 0
-        for position, word in enumerate([*words, "."]):
-            capital = word[:1].isupper() and word[:1].isalpha()
-            if capital or (run and word.lower() in _CONNECTORS):
-                if not run:
-                    start = position
-                run.append(word)
-                continue
-            while run and run[-1].lower() in _CONNECTORS:
-                run.pop()
-            if run and start == first and run[0].lower() in _LEADING:
+        text = sentence.text
+        first = _FIRST_WORD.search(text)
+        first_at = first.start() if first else 0
+        for match in pattern.finditer(text):
+            run = [w.rstrip("'’-") for w in match.group().split()]
+            opening = match.start() == first_at
+            if opening and run[0].lower() in _LEADING:
                 run.pop(0)  # "The", "In" opening the sentence
-                start += 1
+                opening = False
+            while run and run[0].lower() in _CONNECTORS:
+                run.pop(0)
             if len(run) == 1 and (
                 run[0] in _MONTHS
                 or run[0].lower() in _LEADING
                 or len(run[0]) == 1
-                or (start == first and not _acronym(run[0]))
+                or (opening and not _acronym(run[0]))
             ):
-                run = []
+                continue
             if run:
                 found[" ".join(run)] += 1
-            run = []
     return found
 
 
@@ -414,8 +440,12 @@ def _word_shifts(a_text: str, b_text: str, language: str, evidence: Evidence) ->
     return shifts
 
 
-def _modal_counts(text_a: str, text_b: str, language: str) -> dict[str, tuple[int, int]]:
+def _modal_counts(sa: Segmented, sb: Segmented, language: str) -> dict[str, tuple[int, int]]:
     vocabulary = _language_words(MODALS, language)
-    before = Counter(_find_words(text_a, vocabulary, language))
-    after = Counter(_find_words(text_b, vocabulary, language))
+    if language.startswith("zh"):
+        before = Counter(_find_words(sa.text, vocabulary, language))
+        after = Counter(_find_words(sb.text, vocabulary, language))
+    else:  # case-sensitive: "May 2023" is a month, not a modal
+        before = Counter(w.strip(_PUNCT_EDGES) for w in sa.text.split())
+        after = Counter(w.strip(_PUNCT_EDGES) for w in sb.text.split())
     return {w: (before[w], after[w]) for w in vocabulary if before[w] or after[w]}
