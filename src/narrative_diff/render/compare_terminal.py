@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.diff import DELETE, EQUAL, INSERT
 
-from .compare_text import changed, label, plain_diff, position, sections, verdict
+from .compare_text import changed, label, plain_diff, position, sections, verdict, visible_ops
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -69,15 +69,9 @@ def _styled_line(seg: Segment, tag: str):  # returns rich.text.Text
 
     line = Text()
     line.append(f"{tag}  ", style="dim")
-    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
-        if op == EQUAL or (noisy and op == INSERT):
-            line.append(text)
-        elif noisy:
-            continue
-        elif op == DELETE:
-            line.append(text, style="red strike")
-        else:
-            line.append(text, style="green underline")
+    styles = {EQUAL: None, DELETE: "red strike", INSERT: "green underline"}
+    for op, text in visible_ops(seg):
+        line.append(text, style=styles[op])
     return line
 
 

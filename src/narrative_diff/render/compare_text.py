@@ -9,7 +9,7 @@ can be told apart without colour (strike-through and underline, or ``[-…-]``/`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from narrative_diff.compare import Comparison, Segment
@@ -151,19 +151,19 @@ def label(seg: Segment) -> str:
     return tag
 
 
-def plain_diff(seg: Segment) -> str:
-    """``[-deleted-]{+inserted+}`` markup, as wdiff writes it (noise left out)."""
-    out = []
+def visible_ops(seg: Segment) -> Iterator[tuple[int, str]]:
+    """The operations a reader sees: noise is shown as the new text, unmarked."""
     for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
         if op == EQUAL or (noisy and op == INSERT):
-            out.append(text)
-        elif noisy:
-            continue
-        elif op == DELETE:
-            out.append(f"[-{text}-]")
-        else:
-            out.append(f"{{+{text}+}}")
-    return "".join(out)
+            yield EQUAL, text
+        elif not noisy:
+            yield op, text
+
+
+def plain_diff(seg: Segment) -> str:
+    """``[-deleted-]{+inserted+}`` markup, as wdiff writes it (noise left out)."""
+    marks = {EQUAL: "{}", DELETE: "[-{}-]", INSERT: "{{+{}+}}"}
+    return "".join(marks[op].format(text) for op, text in visible_ops(seg))
 
 
 def comparison_to_markdown(result: Comparison) -> str:
@@ -192,17 +192,12 @@ def _markdown_escape(text: str) -> str:
 
 
 def _markdown_diff(seg: Segment) -> str:
-    out = []
-    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
-        if op == EQUAL or (noisy and op == INSERT):
-            out.append(_markdown_escape(text))
-        elif noisy or not text.strip():
-            continue
-        elif op == DELETE:
-            out.append(f"~~{_markdown_escape(text)}~~")
-        else:
-            out.append(f"<ins>{_markdown_escape(text)}</ins>")
-    return "".join(out)
+    marks = {EQUAL: "{}", DELETE: "~~{}~~", INSERT: "<ins>{}</ins>"}
+    return "".join(
+        marks[op].format(_markdown_escape(text))
+        for op, text in visible_ops(seg)
+        if op == EQUAL or text.strip()
+    )
 
 
 def comparison_to_html(result: Comparison) -> str:
