@@ -295,24 +295,12 @@ def test_empty_document_raises_through_the_library(tmp_path: Path) -> None:
     assert isinstance(caught.value, ValueError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest.detect_language: py3langid splits Chinese between 'zh' (0.65) and 'wuu' "
-    "(0.35), under the 0.80 bar, so a Chinese file compared from disk has language None "
-    "(English sentence rules, modality and negation lists, no character-based readability)",
-)
 def test_chinese_file_is_read_as_chinese(workdir: Path) -> None:
     result = compare_case("chinese", workdir)
     assert isinstance(result, Comparison)
     assert (result.a.language, result.b.language) == ("zh", "zh")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="segment.split_sentences: sentencex does not split after 。 when a digit follows "
-    "(it reads '。2021' like a decimal point), so '第一阶段为勘察阶段。' and the sentence "
-    "starting '2021年' are one sentence",
-)
 def test_chinese_sentence_starting_with_a_year_is_its_own_sentence(workdir: Path) -> None:
     result = compare_case("chinese", workdir)
     assert isinstance(result, Comparison)

@@ -213,12 +213,6 @@ def test_normal_form_is_idempotent(text: str) -> None:
         assert normal_form(once, options) == once
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with ignore_punctuation, diff.keys drops punctuation tokens but keeps the "
-    "whitespace on both sides (two spaces in a row), and folds NFKC token by token "
-    "(¼ -> '1⁄4', whose slash the next pass drops)",
-)
 @pytest.mark.parametrize(
     ("text", "options"),
     [
@@ -377,12 +371,6 @@ def test_reverse_comparison_mirrors_every_count(a: str, b: str) -> None:
     assert {MIRROR[op]: n for op, n in forward.items()} == backward
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="align._pair_identical uses difflib.SequenceMatcher, which takes the earliest "
-    "longest matching block, not a longest common subsequence: a repeated sentence or "
-    "paragraph is paired out of order (a spurious 'moved') though an in-order pairing exists",
-)
 @pytest.mark.parametrize(
     ("a", "b", "expected"),
     [
@@ -498,12 +486,6 @@ def test_reflow_and_curly_quotes_are_not_a_change(data: st.DataObject, doc: Doc)
 # dash variants"), and between spaces they are. Inside a word or a range they are not:
 # segment.TOKEN joins word parts only with ' ’ and -, so "2021-2025" is one token but
 # "2021–2025" is three; the keys differ and the diff reports a real change.
-@pytest.mark.xfail(
-    strict=True,
-    reason="segment.TOKEN joins word parts only with ' ’ - (numbers only with . ,), not "
-    "with the other variants that diff.fold maps to them, so the token sequences differ: "
-    "op 'edited' with similarity 1.0",
-)
 @pytest.mark.parametrize(
     ("a", "b"),
     [
@@ -526,11 +508,6 @@ def test_typographic_variant_inside_a_word_is_not_a_change(a: str, b: str) -> No
     assert not run(a, b).narrative_change
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with ignore_punctuation, diff_text drops a spaced dash but keeps the spaces on "
-    "both sides, so the extra space key is a real (non-noise) deletion",
-)
 def test_ignored_punctuation_between_spaces_is_not_a_change() -> None:
     a = "China and Russia – jointly – build the station."
     b = "China and Russia jointly build the station."

@@ -44,6 +44,7 @@ LOCAL_THRESHOLD = 0.3  # for a pair that sits between the same unchanged neighbo
 _MAX_GAP_PAIRS = 400
 _MAX_POSTING = 50
 _MAX_PARTS = 3
+_MAX_REPEATS = 50  # a key more frequent than this ("Read more") is paired in order
 
 
 @dataclass(frozen=True)
@@ -124,22 +125,30 @@ def align(
 
 # ---------------------------------------------------------------- pass 1 and 2: identical
 def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[int, int]]:
-    """Pairs of equal keys: in order by a line-mode diff, leftovers in order of appearance.
+    """Pairs of equal keys: a longest common subsequence first, leftovers in order.
+
+    The subsequence is found as Hunt and Szymanski do: every (i, j) with equal keys, i
+    ascending and j descending, then the longest run increasing in j. Keys repeated more
+    than ``_MAX_REPEATS`` times are left to the in-order pass, which keeps the work linear.
 
     >>> _pair_identical(["x", "y", "z"], ["y", "z", "x"])
     [(1, 0), (2, 1), (0, 2)]
+    >>> _pair_identical(["s", "o", "e", "s"], ["o", "s"])
+    [(1, 0), (3, 1)]
     """
-    from difflib import SequenceMatcher
-
-    # autojunk off: on long documents it would ignore frequent keys and change the result
-    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
-    pairs = [
-        (block.a + k, block.b + k)
-        for block in matcher.get_matching_blocks()
-        for k in range(block.size)
+    where_b: dict[str, list[int]] = defaultdict(list)
+    for j, key in enumerate(b_keys):
+        where_b[key].append(j)
+    count_a = Counter(a_keys)
+    candidates = [
+        (i, j)
+        for i, key in enumerate(a_keys)
+        if count_a[key] <= _MAX_REPEATS and len(where_b.get(key, ())) <= _MAX_REPEATS
+        for j in reversed(where_b.get(key, ()))
     ]
-    used_a = {p[0] for p in pairs}
-    used_b = {p[1] for p in pairs}
+    pairs = [candidates[k] for k in _longest_increasing([j for _, j in candidates])]
+    used_a = {i for i, _ in pairs}
+    used_b = {j for _, j in pairs}
     waiting: dict[str, list[int]] = defaultdict(list)
     for j, key in enumerate(b_keys):
         if j not in used_b:
@@ -148,6 +157,33 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
         if i not in used_a and waiting.get(key):
             pairs.append((i, waiting[key].pop(0)))
     return pairs
+
+
+def _longest_increasing(values: Sequence[int]) -> list[int]:
+    """Positions of a longest strictly increasing subsequence of ``values`` (patience
+    sorting, O(n log n)).
+
+    >>> _longest_increasing([0, 3, 1, 2])
+    [0, 2, 3]
+    """
+    tails: list[int] = []
+    tail_at: list[int] = []
+    parent: list[int] = []
+    for k, value in enumerate(values):
+        pos = bisect.bisect_left(tails, value)
+        parent.append(tail_at[pos - 1] if pos else -1)
+        if pos == len(tails):
+            tails.append(value)
+            tail_at.append(k)
+        else:
+            tails[pos] = value
+            tail_at[pos] = k
+    chain: list[int] = []
+    node = tail_at[-1] if tail_at else -1
+    while node != -1:
+        chain.append(node)
+        node = parent[node]
+    return chain[::-1]
 
 
 # ---------------------------------------------------------------- pass 3: similar
@@ -273,31 +309,13 @@ def _parts_score(whole: Counter[str], parts: list[Counter[str]]) -> float:
 
 # ---------------------------------------------------------------- pass 4: order, relations
 def _in_place(pairs: Sequence[tuple[int, int]]) -> set[int]:
-    """Indices (into ``pairs``, sorted by a) of a longest chain increasing in b.
+    """Indices (into ``pairs``) of a longest chain increasing in both a and b.
 
     >>> sorted(_in_place([(0, 0), (1, 3), (2, 1), (3, 2)]))
     [0, 2, 3]
     """
-    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
-    tails: list[int] = []
-    tail_at: list[int] = []
-    parent: dict[int, int | None] = {}
-    for k in order:
-        b = pairs[k][1]
-        pos = bisect.bisect_left(tails, b)
-        parent[k] = tail_at[pos - 1] if pos else None
-        if pos == len(tails):
-            tails.append(b)
-            tail_at.append(k)
-        else:
-            tails[pos] = b
-            tail_at[pos] = k
-    keep: set[int] = set()
-    node = tail_at[-1] if tail_at else None
-    while node is not None:
-        keep.add(node)
-        node = parent[node]
-    return keep
+    order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0], -pairs[k][1]))
+    return {order[k] for k in _longest_increasing([pairs[k][1] for k in order])}
 
 
 def _relations(

@@ -128,8 +128,23 @@ def fold(token: str, options: DiffOptions = DiffOptions()) -> str:
 
 
 def keys(text: str, options: DiffOptions = DiffOptions()) -> list[str]:
-    """Comparison keys of the tokens of ``text``, ignored tokens dropped."""
-    return [k for k in (fold(t, options) for t in tokenize(text)) if k]
+    """Comparison keys of the tokens of ``text``: ignored tokens dropped, and the spaces
+    they leave behind merged (so "a – b" without the dash is "a b").
+
+    The text is put in NFKC form before it is cut, so that keys of keys are the same keys
+    ("¼" becomes "1⁄4" and is then cut as such).
+    """
+    folded = (fold(t, options) for t in tokenize(unicodedata.normalize("NFKC", text)))
+    return _merge_spaces([k for k in folded if k])
+
+
+def _merge_spaces(items: list[str]) -> list[str]:
+    """Drop a space key that follows another space key.
+
+    >>> _merge_spaces(["a", " ", " ", "b"])
+    ['a', ' ', 'b']
+    """
+    return [k for n, k in enumerate(items) if not (k == " " and n and items[n - 1] == " ")]
 
 
 def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
@@ -197,8 +212,8 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     ta, tb = tokenize(a), tokenize(b)
     ka = [fold(t, options) for t in ta]
     kb = [fold(t, options) for t in tb]
-    keep_a = [i for i, k in enumerate(ka) if k]
-    keep_b = [i for i, k in enumerate(kb) if k]
+    keep_a = _kept(ka)
+    keep_b = _kept(kb)
     codes = _Codes()
     ea = codes.encode([ka[i] for i in keep_a])
     eb = codes.encode([kb[i] for i in keep_b])
@@ -230,6 +245,16 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
             pb, ib = end, ib + n
     out.pair(ta[pa:], tb[pb:])
     return WordDiff(tuple(out.ops), tuple(out.noise), budget_hit)
+
+
+def _kept(token_keys: list[str]) -> list[int]:
+    """Indices of the tokens that take part in the diff: not ignored, and not a space that
+    only repeats the kept space before it."""
+    kept: list[int] = []
+    for i, key in enumerate(token_keys):
+        if key and not (key == " " and kept and token_keys[kept[-1]] == " "):
+            kept.append(i)
+    return kept
 
 
 class _OpBuilder:

@@ -24,11 +24,15 @@ from functools import cached_property
 from .text import HAN_RANGES
 
 BLOCK_KINDS = ("title", "heading", "paragraph")
+# Apostrophes, hyphens and dashes inside a word keep it one token ("Chang'e", "2021–2025"),
+# so a typographic variant is one token with an equal comparison key, not an edit.
+_JOINERS = "'’‘‛′\\-‐‑‒–—―−"
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+")
-_CJK_SEMICOLON = re.compile(r"(?<=；)")
+_CJK_STOP = re.compile(r"(?<=[。！？；])(?![」』”’）)\]。！？；])")
 TOKEN = re.compile(
-    rf"\s+|[{HAN_RANGES}]|\d+(?:[.,]\d+)+|[^\W_{HAN_RANGES}]+(?:['’\-][^\W_{HAN_RANGES}]+)*|.",
+    rf"\s+|[{HAN_RANGES}]|\d+(?:[.,，．]\d+)+"
+    rf"|[^\W_{HAN_RANGES}]+(?:[{_JOINERS}][^\W_{HAN_RANGES}]+)*|.",
     re.S,
 )
 
@@ -119,8 +123,9 @@ def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
     import sentencex
 
     pieces = list(sentencex.segment(language or "en", text))
-    # sentencex keeps "；" inside a sentence; Chinese official prose uses it as a full stop.
-    pieces = [part for piece in pieces for part in _CJK_SEMICOLON.split(piece) if part]
+    # sentencex keeps "；" inside a sentence (Chinese official prose uses it as a full stop)
+    # and misses "。" before a digit; a full-width stop always ends a sentence here.
+    pieces = [part for piece in pieces for part in _CJK_STOP.split(piece) if part]
     spans = []
     position = 0
     for piece in pieces:

@@ -333,16 +333,18 @@ def _renames(
 
 
 def _term_like(phrase: str) -> bool:
-    """A name or term rather than a clause: one word, or a phrase with a capital, or short
-    Chinese.
+    """A name or term rather than a clause: a phrase with a capital, or short Chinese
+    (lower-case words such as "will" → "may" are replaced phrases, not renames).
 
     >>> _term_like("Basic Model"), _term_like("was jointly initiated"), _term_like("基本型")
     (True, False, True)
+    >>> _term_like("phase")
+    False
     """
     words = phrase.split()
     if any("\u4e00" <= ch <= "\u9fff" for ch in phrase):
         return len(phrase) <= 8
-    return len(words) == 1 or any(w[:1].isupper() for w in words)
+    return any(w[:1].isupper() for w in words)
 
 
 @functools.cache

@@ -110,6 +110,9 @@ _OTHER_SCHEMES = {"file", "data", "javascript", "mailto", "ftp", "ftps", "sftp",
 _HOST_LIKE = re.compile(r"(?:www\.|[\w-]+\.(?:org|com|gov|int|net|cn|ru|edu)/)", re.I)
 _MARKUP = re.compile(r"[#*_`|>\[\]]+")
 MIN_LETTERS = 20
+# py3langid splits written Chinese between zh and regional languages it cannot tell apart
+# in writing (Wu, Cantonese): their scores are summed under "zh".
+_FAMILIES = {"wuu": "zh", "yue": "zh"}
 MIN_CONFIDENCE = 0.80
 
 
@@ -172,14 +175,18 @@ def detect_language(text: str) -> tuple[str | None, float]:
     """Return ``(ISO 639-1 code, confidence)``; the code is None when unsure.
 
     Unsure means fewer than 20 letters, or a confidence under 0.80. Only the first
-    20,000 characters are looked at.
+    20,000 characters are looked at. Scores of written-Chinese variants count as "zh".
     """
     sample = _MARKUP.sub(" ", text[:20_000])
     if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
         return None, 0.0
-    language, probability = _identifier().classify(sample)
-    confidence = round(float(probability), 4)
-    return (str(language) if confidence >= MIN_CONFIDENCE else None), confidence
+    totals: dict[str, float] = {}
+    for language, probability in _identifier().rank(sample):
+        family = _FAMILIES.get(str(language), str(language))
+        totals[family] = totals.get(family, 0.0) + float(probability)
+    language, probability = max(totals.items(), key=lambda item: item[1])
+    confidence = round(probability, 4)
+    return (language if confidence >= MIN_CONFIDENCE else None), confidence
 
 
 def extract_bytes(
