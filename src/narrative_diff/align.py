@@ -344,17 +344,20 @@ def _relations(
 
 def _reading_order(relations: list[Relation]) -> Callable[[Relation], tuple[float, int]]:
     """Sort key: b order; a deleted unit goes right after what preceded it in a."""
-    b_of_a = {}
+    n_a = 1 + max((i for rel in relations for i in rel.a), default=-1)
+    b_of_a = [-1] * n_a
     for rel in relations:
-        for i in rel.a:
-            if rel.b:
+        if rel.b:
+            for i in rel.a:
                 b_of_a[i] = max(rel.b)
+    before = [-1] * (n_a + 1)  # before[i]: the furthest b reached by a units ahead of i
+    for i in range(n_a):
+        before[i + 1] = max(before[i], b_of_a[i])
 
     def key(rel: Relation) -> tuple[float, int]:
         if rel.b:
             return (min(rel.b), 0)
-        before = [b_of_a[i] for i in b_of_a if i < rel.a[0]]
-        return ((max(before) if before else -1) + 0.5, rel.a[0])
+        return (before[rel.a[0]] + 0.5, rel.a[0])
 
     return key
 
