@@ -136,10 +136,10 @@ def readability(
         note: str | None = "language unknown; language-neutral measures only"
     elif lang not in FLESCH_LANGUAGES:
         note = f"Flesch formulas not defined for {lang}; language-neutral measures only"
-    elif not count_words(body):
+    elif not words:
         note = "no words to measure"
     else:
-        sample, used = _flesch_sample(body, sentences)
+        sample, used = _flesch_sample(body, sentences, words)
         measures = flesch_measures(sample, lang)
         note = _flesch_note(lang)
         if used < len(sentences):
@@ -166,9 +166,8 @@ FLESCH_SAMPLE_WORDS = 5_000
 _HAS_WORD = re.compile(rf"[{HAN_RANGES}]|[^\W\d_]|\d")
 
 
-def _flesch_sample(body: str, sentences: list[str]) -> tuple[str, int]:
+def _flesch_sample(body: str, sentences: list[str], words: int) -> tuple[str, int]:
     """The text to score and how many sentences it holds: the body itself when short."""
-    words = count_words(body)
     if words <= FLESCH_SAMPLE_WORDS or not sentences:
         return body, len(sentences)
     step = -(-words // FLESCH_SAMPLE_WORDS)  # ceil

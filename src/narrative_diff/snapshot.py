@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import frontmatter
 import yaml
 
 from .errors import CorpusError, UsageProblem
-from .text import body_sha256, count_words, normalise_body
+from .text import count_words, normalise_body, sha256_hex
 
 #: Front-matter keys in the order they are written.
 KEYS = (
@@ -135,13 +136,14 @@ class Snapshot:
     def slug(self) -> str:
         return self.id.split("/", 1)[-1]
 
-    @property
+    @cached_property
     def words(self) -> int:
         return count_words(self.body)
 
-    @property
+    @cached_property
     def body_hash(self) -> str:
-        return body_sha256(self.body)
+        """SHA-256 of the body (stored bodies are already in normal form)."""
+        return sha256_hex(self.body)
 
     @property
     def hash_ok(self) -> bool:
@@ -174,7 +176,7 @@ class Snapshot:
             date=date,
             title=title,
             body=body,
-            sha256=body_sha256(body),
+            sha256=sha256_hex(body),
             **meta,
         )
 

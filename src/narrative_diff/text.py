@@ -45,7 +45,12 @@ def normalise_body(text: str) -> str:
 
 def body_sha256(text: str) -> str:
     """SHA-256 (hex) of the normalised body, as stored in a snapshot's front matter."""
-    return hashlib.sha256(normalise_body(text).encode("utf-8")).hexdigest()
+    return sha256_hex(normalise_body(text))
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 (hex) of text already in normal form."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def count_words(text: str) -> int:
