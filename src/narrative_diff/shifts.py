@@ -448,6 +448,7 @@ def _modal_counts(sa: Segmented, sb: Segmented, language: str) -> dict[str, tupl
         before = Counter(_find_words(sa.text, vocabulary, language))
         after = Counter(_find_words(sb.text, vocabulary, language))
     else:  # case-sensitive: "May 2023" is a month, not a modal
-        before = Counter(w.strip(_PUNCT_EDGES) for w in sa.text.split())
-        after = Counter(w.strip(_PUNCT_EDGES) for w in sb.text.split())
+        pattern = re.compile(rf"(?<![\w'’-])(?:{'|'.join(vocabulary)})(?![\w'’-])")
+        before = Counter(pattern.findall(sa.text))
+        after = Counter(pattern.findall(sb.text))
     return {w: (before[w], after[w]) for w in vocabulary if before[w] or after[w]}
