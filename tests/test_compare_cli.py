@@ -148,3 +148,49 @@ def test_bad_format_is_a_usage_error(capsys):
         "narrative-diff: bad-option: --format 'pdf' is not one of terminal, md, html, "
         "json; e.g. --format terminal\n"
     )
+
+
+def test_a_diff_that_hits_its_budget_says_so(capsys, tmp_path):
+    from narrative_diff.diff import DiffOptions, diff_text
+
+    words = [f"w{i}" for i in range(4000)]
+    a = " ".join(words)
+    b = " ".join(reversed(words))
+    result = diff_text(a, b, DiffOptions(timeout=0.001))
+    assert result.budget_hit
+    assert result.b_text == b  # coarser, never wrong
+    before, after = tmp_path / "a.txt", tmp_path / "b.txt"
+    before.write_text(f"# T\n\n{a}.\n")
+    after.write_text(f"# T\n\n{b}.\n")
+    code, _, err = run(
+        capsys,
+        "compare",
+        before,
+        after,
+        "-f",
+        "json",
+        "--diff-timeout",
+        "0.001",
+        "--threshold",
+        "0.05",
+    )
+    assert code == 0
+    assert "warning: a word diff hit its time budget" in err
+
+
+@pytest.mark.parametrize(
+    ("no_color", "marker"), [(True, "[-Reconnaissance-]"), (False, "\x1b[9;31mReconnaissance")]
+)
+def test_terminal_colour_and_no_color(no_color, marker):
+    import io
+
+    from rich.console import Console
+
+    from narrative_diff import api
+    from narrative_diff.render.compare_terminal import print_comparison
+
+    result = api.compare_refs(api.open_corpus(ROOT / "seeds"), "v1", "v3")
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, no_color=no_color, width=200)
+    print_comparison(result, console)
+    assert marker in out.getvalue()

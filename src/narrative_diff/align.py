@@ -227,15 +227,19 @@ def _pair_similar(
         if xs and ys and len(xs) * len(ys) <= _MAX_GAP_PAIRS:
             for i in xs:
                 near_b[i] = list(dict.fromkeys([*near_b[i], *ys]))
+    size_a = {i: sum(bag.values()) for i, bag in bags_a.items()}
+    size_b = {j: sum(bag.values()) for j, bag in bags_b.items()}
     for i, js in near_b.items():
         for j in js:
             candidates.append((dice(bags_a[i], bags_b[j]), abs(i - j), (i,), (j,)))
-        for run in _runs(js, rest_b, b):
+        parts = [j for j in js if size_b[j] < size_a[i]]  # a part is shorter than its whole
+        for run in _runs(parts, rest_b, b):
             score = _parts_score(bags_a[i], [bags_b[j] for j in run])
             if score:
                 candidates.append((score, abs(i - run[0]), (i,), run))
     for j, is_ in near_a.items():
-        for run in _runs(is_, rest_a, a):
+        parts = [i for i in is_ if size_a[i] < size_b[j]]
+        for run in _runs(parts, rest_a, a):
             score = _parts_score(bags_b[j], [bags_a[i] for i in run])
             if score:
                 candidates.append((score, abs(run[0] - j), run, (j,)))
@@ -369,11 +373,14 @@ def _block_relations(
 
     A link between two paragraphs counts when it carries at least half of the sentences of
     one of them, so a single sentence moved elsewhere does not make its paragraph "split".
-    Linked paragraphs form groups: 1-1 (unchanged, edited or moved), 1-n (split), n-1
-    (merged); a group linking several paragraphs on both sides is reduced to its strongest
-    one-to-one links, and the rest count as deleted and added paragraphs.
+    A paragraph pair's similarity is the mean similarity of its sentences (unmatched
+    sentences count 0), so paragraphs are never tokenised again. Linked paragraphs form
+    groups: 1-1 (unchanged, edited or moved), 1-n (split), n-1 (merged); a group linking
+    several paragraphs on both sides is reduced to its strongest one-to-one links, and the
+    rest count as deleted and added paragraphs.
     """
     links: Counter[tuple[int, int]] = Counter()
+    mass: Counter[tuple[int, int]] = Counter()  # similarity-weighted sentences per link
     identical: dict[tuple[int, int], bool] = {}
     for rel in sentences:
         same = rel.similarity >= 1.0 and len(rel.a) == len(rel.b) == 1
@@ -381,6 +388,7 @@ def _block_relations(
             for j in rel.b:
                 key = (a.sentences[i].block, b.sentences[j].block)
                 links[key] += 1
+                mass[key] += rel.similarity * (len(rel.a) + len(rel.b)) / (len(rel.a) * len(rel.b))
                 identical[key] = identical.get(key, True) and same
     size_a = [len(group) for group in a.sentences_by_block]
     size_b = [len(group) for group in b.sentences_by_block]
@@ -412,14 +420,14 @@ def _block_relations(
         elif group_a and group_b:
             units.append((sorted(group_a), sorted(group_b)))
     for group_a, group_b in units:
-        text_a = "\n".join(a.blocks[x].text for x in group_a)
-        text_b = "\n".join(b.blocks[y].text for y in group_b)
         key = (group_a[0], group_b[0])
         exact = (
             len(group_a) == len(group_b) == 1
             and identical.get(key, False)
             and links[key] == size_a[key[0]] == size_b[key[1]]
         )
-        score = 1.0 if exact else min(0.9999, dice(bag(text_a, options), bag(text_b, options)))
+        sentences_in = sum(size_a[x] for x in group_a) + sum(size_b[y] for y in group_b)
+        linked = sum(mass[(x, y)] for x in group_a for y in group_b)
+        score = 1.0 if exact else round(min(0.9999, linked / sentences_in), 4)
         pairs.append((tuple(group_a), tuple(group_b), score))
     return tuple(_relations(pairs, len(a.blocks), len(b.blocks)))
