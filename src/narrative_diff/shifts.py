@@ -290,13 +290,11 @@ def _occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
     """
     counts: Counter[str] = Counter()
     keys: dict[tuple[str, ...], list[str]] = {}
-    flat = " ".join(side.text.split()).casefold()
+    flat: str | None = None
     for phrase in phrases:
-        folded = " ".join(phrase.split()).casefold()
-        if not folded or folded not in flat:  # most candidates never occur
-            continue
-        if any("\u4e00" <= ch <= "\u9fff" for ch in folded):
-            counts[phrase] = flat.count(folded)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in phrase):
+            flat = flat if flat is not None else "".join(side.text.split()).casefold()
+            counts[phrase] = flat.count("".join(phrase.split()).casefold())
         else:
             keys.setdefault(tuple(_words(phrase)), []).append(phrase)
     keys.pop((), None)
@@ -304,9 +302,15 @@ def _occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
         return counts
     words = _words(side.text)
     single = Counter(words)  # counted in C: most candidate terms are one word
-    joined = f" {' '.join(words)} "
+    joined: str | None = None
     for key, names in keys.items():
-        found = single[key[0]] if len(key) == 1 else joined.count(f" {' '.join(key)} ")
+        if len(key) == 1:
+            found = single[key[0]]
+        elif all(word in single for word in key):  # a phrase needs all its words
+            joined = joined if joined is not None else f" {' '.join(words)} "
+            found = joined.count(f" {' '.join(key)} ")
+        else:
+            found = 0
         for phrase in names:
             counts[phrase] = found
     return counts
