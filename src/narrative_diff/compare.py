@@ -126,10 +126,12 @@ def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) 
     else:
         word_diff = diff_text(a_text, b_text, options)
     op = rel.op
-    if op in ("edited", "moved") and not word_diff.changed and not rel.moved:
-        op = "unchanged"  # equal after normalisation (noise only)
-    if op == "unchanged" and word_diff.changed:
-        op = "edited"
+    if a_text != b_text and op in ("edited", "moved", "unchanged"):
+        changed = word_diff.changed
+        if op != "unchanged" and not changed and not rel.moved:
+            op = "unchanged"  # equal after normalisation (noise only)
+        elif op == "unchanged" and changed:
+            op = "edited"
     return Segment(
         op=op,
         a_index=_index(rel.a),

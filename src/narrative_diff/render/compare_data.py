@@ -113,8 +113,10 @@ def _segment(seg: Segment) -> dict[str, Any]:
         "b_text": seg.b_text,
         "similarity": seg.similarity,
         "moved": seg.moved,
-        "diff": [[op, text] for op, text in seg.diff.ops],
-        "noise": [i for i, noisy in enumerate(seg.diff.noise) if noisy],
+        "diff": list(map(list, seg.diff.ops)),
+        "noise": [i for i, noisy in enumerate(seg.diff.noise) if noisy]
+        if any(seg.diff.noise)
+        else [],
     }
 
 
