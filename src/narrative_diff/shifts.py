@@ -383,8 +383,11 @@ def _named(side: Segmented) -> Counter[str]:
         openings.add(sentence.start + (first.start() if first else 0))
     found: Counter[str] = Counter()
     for match in _name_pattern().finditer(side.text):
-        run = [w.rstrip("'’-") for w in match.group().split()]
+        text = match.group()
         opening = match.start() in openings
+        if opening and " " not in text and not _acronym(text):
+            continue  # the capital of an ordinary first word: the commonest case
+        run = [w.rstrip("'’-") for w in text.split()]
         if opening and run[0].lower() in _LEADING:
             run.pop(0)  # "The", "In" opening the sentence
             opening = False
