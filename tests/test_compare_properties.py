@@ -345,12 +345,6 @@ def test_reverse_comparison_mirrors_the_alignment(ab: tuple[str, str]) -> None:
     assert forward.narrative_change == backward.narrative_change
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="align._in_place breaks ties between equally long in-order chains by position, "
-    "so which pair counts as moved, and which gap an unmatched sentence sits in (and so "
-    "whether the 0.3 'local' threshold applies), depend on the direction",
-)
 @pytest.mark.parametrize(
     ("a", "b"),
     [

@@ -31,6 +31,7 @@ The algorithm, in four passes, each cheaper than a flat diff of the whole text:
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -312,21 +313,69 @@ def _parts_score(whole: Counter[str], parts: list[Counter[str]]) -> float:
 
 
 # ---------------------------------------------------------------- pass 4: order, relations
-def _in_place(pairs: Sequence[tuple[int, int]]) -> set[int]:
-    """Indices (into ``pairs``) of a longest chain increasing in both a and b.
+def _in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None = None) -> set[int]:
+    """Indices of the pairs that stay in place; all others moved.
+
+    The chosen chain increases in both a and b and has, in this order of preference, the
+    most pairs, the highest total similarity (``weights``), the least total displacement
+    |a - b|. Every criterion reads the same whichever side is called "a", so a comparison
+    run backwards marks the same pairs as moved. A Fenwick tree over b keeps it O(n log n);
+    when the pairs are already in order (the common case) nothing is searched.
 
     >>> sorted(_in_place([(0, 0), (1, 3), (2, 1), (3, 2)]))
     [0, 2, 3]
+    >>> sorted(_in_place([(0, 1), (1, 0)], [1.0, 0.8]))  # keep the identical pair in place
+    [0]
     """
     order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0], -pairs[k][1]))
-    return {order[k] for k in _longest_increasing([pairs[k][1] for k in order])}
+    if all(
+        pairs[x][1] < pairs[y][1] and pairs[x][0] < pairs[y][0]
+        for x, y in itertools.pairwise(order)
+    ):
+        return set(order)
+    weights = weights if weights is not None else [1.0] * len(pairs)
+    # One integer per chain, compared at C speed: pairs, then similarity (in thousandths,
+    # summed exactly), then less displacement.
+    ranks = {b: r for r, b in enumerate(sorted({b for _, b in pairs}), start=1)}
+    tree = [0] * (len(ranks) + 1)
+    tree_end = [-1] * (len(ranks) + 1)
+    parent: dict[int, int] = {}
+    best, best_end = 0, -1
+    room = (1 << 30) - 1
+    for k in order:
+        a, b = pairs[k]
+        found, previous = 0, -1
+        i = ranks[b] - 1
+        while i > 0:  # the best chain ending below this b
+            if tree[i] > found:
+                found, previous = tree[i], tree_end[i]
+            i -= i & -i
+        length, similar, spare = found >> 60, (found >> 30) & room, found & room
+        if not found:
+            spare = room
+        key = ((length + 1) << 60) | ((similar + round(weights[k] * 1000)) << 30)
+        key |= max(spare - abs(a - b), 0)
+        parent[k] = previous
+        if key > best:
+            best, best_end = key, k
+        i = ranks[b]
+        while i < len(tree):
+            if key > tree[i]:
+                tree[i], tree_end[i] = key, k
+            i += i & -i
+    chain: set[int] = set()
+    node = best_end
+    while node != -1:
+        chain.add(node)
+        node = parent[node]
+    return chain
 
 
 def _relations(
     pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]], n_a: int, n_b: int
 ) -> list[Relation]:
     anchors = [(min(sa), min(sb)) for sa, sb, _ in pairs]
-    staying = _in_place(anchors)
+    staying = _in_place(anchors, [score for _, _, score in pairs])
     relations = []
     for k, (sa, sb, score) in enumerate(pairs):
         moved = k not in staying
