@@ -45,7 +45,7 @@ LOCAL_THRESHOLD = 0.3  # for a pair that sits between the same unchanged neighbo
 _MAX_GAP_PAIRS = 400
 _MAX_POSTING = 50
 _MAX_PARTS = 3
-_MAX_REPEATS = 50  # a key more frequent than this ("Read more") is paired in order
+_MAX_REPEATS = 50  # a key more frequent than this ("Read more") is paired gap by gap
 
 
 @dataclass(frozen=True)
@@ -95,33 +95,25 @@ def align(
         done_b.add(rest_b[ib])
     rest_a = [i for i in rest_a if i not in done_a]
     rest_b = [i for i in rest_b if i not in done_b]
-    titles = [
-        side.sentences_by_block[0][0].index
-        if side.blocks and side.blocks[0].kind == "title"
-        else None
-        for side in (a, b)
-    ]
-    if titles[0] in rest_a and titles[1] in rest_b:  # a retitled document keeps its title
-        ta, tb = titles
-        pairs.append(
-            (
-                (ta,),
-                (tb,),
-                min(
-                    0.9999,
-                    dice(bag(a.sentences[ta].text, options), bag(b.sentences[tb].text, options)),
-                ),
-            )
-        )
-        rest_a.remove(ta)
-        rest_b.remove(tb)
     if rest_a and rest_b:
-        bags_a = {i: bag(a.sentences[i].text, options) for i in rest_a}
-        bags_b = {i: bag(b.sentences[i].text, options) for i in rest_b}
+        bags_a = {i: bag(_content(a, i), options) for i in rest_a}
+        bags_b = {i: bag(_content(b, i), options) for i in rest_b}
         gap_a, gap_b = _gaps(pairs, rest_a, rest_b)
         pairs += _pair_similar(rest_a, rest_b, bags_a, bags_b, a, b, (gap_a, gap_b), threshold)
     sentences = _relations(pairs, len(a.sentences), len(b.sentences))
     return Alignment(_block_relations(a, b, sentences, options), tuple(sentences))
+
+
+def _content(side: Segmented, index: int) -> str:
+    """A sentence's words for similarity: a title or heading without its ``#`` marker (the
+    marker would make any two headings look alike)."""
+    sentence = side.sentences[index]
+    block = side.blocks[sentence.block]
+    return sentence.text if block.kind == "paragraph" else block.content
+
+
+def _is_heading(side: Segmented, index: int) -> bool:
+    return side.blocks[side.sentences[index].block].kind != "paragraph"
 
 
 # ---------------------------------------------------------------- pass 1 and 2: identical
@@ -130,7 +122,9 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
 
     The subsequence is found as Hunt and Szymanski do: every (i, j) with equal keys, i
     ascending and j descending, then the longest run increasing in j. Keys repeated more
-    than ``_MAX_REPEATS`` times are left to the in-order pass, which keeps the work linear.
+    than ``_MAX_REPEATS`` times ("Read more") are left out of it, which keeps the work
+    linear; leftovers with equal keys are paired in order within each gap between the
+    in-order pairs, then anywhere (those are moves).
 
     >>> _pair_identical(["x", "y", "z"], ["y", "z", "x"])
     [(1, 0), (2, 1), (0, 2)]
@@ -148,15 +142,26 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
         for j in reversed(where_b.get(key, ()))
     ]
     pairs = [candidates[k] for k in _longest_increasing([j for _, j in candidates])]
-    used_a = {i for i, _ in pairs}
-    used_b = {j for _, j in pairs}
-    waiting: dict[str, list[int]] = defaultdict(list)
-    for j, key in enumerate(b_keys):
-        if j not in used_b:
-            waiting[key].append(j)
-    for i, key in enumerate(a_keys):
-        if i not in used_a and waiting.get(key):
-            pairs.append((i, waiting[key].pop(0)))
+    # Leftovers with equal keys (frequent boilerplate, or text that moved): first within the
+    # same gap between the in-order pairs, in order; then anywhere, in order (moves).
+    marks_a = [i for i, _ in pairs]
+    marks_b = [j for _, j in pairs]
+    used_a = set(marks_a)
+    used_b = set(marks_b)
+    for same_gap in (True, False):
+        waiting: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for j, key in enumerate(b_keys):
+            if j not in used_b:
+                waiting[(bisect.bisect(marks_b, j) if same_gap else 0, key)].append(j)
+        for i, key in enumerate(a_keys):
+            if i in used_a:
+                continue
+            queue = waiting.get((bisect.bisect(marks_a, i) if same_gap else 0, key))
+            if queue:
+                j = queue.pop(0)
+                pairs.append((i, j))
+                used_a.add(i)
+                used_b.add(j)
     return pairs
 
 
@@ -230,18 +235,28 @@ def _pair_similar(
                 near_b[i] = list(dict.fromkeys([*near_b[i], *ys]))
     size_a = {i: sum(bag.values()) for i, bag in bags_a.items()}
     size_b = {j: sum(bag.values()) for j, bag in bags_b.items()}
+    heading_a = {i for i in rest_a if _is_heading(a, i)}
+    heading_b = {j for j in rest_b if _is_heading(b, j)}
+    free_a, free_b = set(rest_a), set(rest_b)
     for i, js in near_b.items():
         for j in js:
-            candidates.append((dice(bags_a[i], bags_b[j]), abs(i - j), (i,), (j,)))
+            if (i in heading_a) == (j in heading_b):  # headings pair with headings only
+                # below 1.0: equal words in another order are an edit, not "unchanged"
+                score = min(dice(bags_a[i], bags_b[j]), 0.9999)
+                candidates.append((score, abs(i - j), (i,), (j,)))
+        if i in heading_a:
+            continue
         parts = [j for j in js if size_b[j] < size_a[i]]  # a part is shorter than its whole
-        for run in _runs(parts, rest_b, b):
-            score = _parts_score(bags_a[i], [bags_b[j] for j in run])
+        for run in _runs(parts, free_b, b):
+            score = min(_parts_score(bags_a[i], [bags_b[j] for j in run]), 0.9999)
             if score:
                 candidates.append((score, abs(i - run[0]), (i,), run))
     for j, is_ in near_a.items():
+        if j in heading_b:
+            continue
         parts = [i for i in is_ if size_a[i] < size_b[j]]
-        for run in _runs(parts, rest_a, a):
-            score = _parts_score(bags_b[j], [bags_a[i] for i in run])
+        for run in _runs(parts, free_a, a):
+            score = min(_parts_score(bags_b[j], [bags_a[i] for i in run]), 0.9999)
             if score:
                 candidates.append((score, abs(run[0] - j), run, (j,)))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
@@ -284,10 +299,9 @@ def _neighbours(
     return found
 
 
-def _runs(candidates: list[int], rest: list[int], side: Segmented) -> list[tuple[int, ...]]:
-    """Runs of 2..3 consecutive unmatched sentences of one paragraph, starting at a candidate
-    or ending at one."""
-    free = set(rest)
+def _runs(candidates: list[int], free: set[int], side: Segmented) -> list[tuple[int, ...]]:
+    """Runs of 2..3 consecutive unmatched (``free``) sentences of one paragraph that
+    contain a candidate."""
     runs = set()
     for start in candidates:
         for first in range(start - _MAX_PARTS + 1, start + 1):
@@ -445,6 +459,7 @@ def _block_relations(
 
     def root(node: tuple[str, int]) -> tuple[str, int]:
         while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]  # path halving keeps this near-constant
             node = parent[node]
         return node
 
@@ -456,13 +471,18 @@ def _block_relations(
         side, index = node
         groups[root(node)][0 if side == "a" else 1].append(index)
     pairs = []
+    links_of: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for x, y in links:
+        if ("a", x) in parent:
+            links_of[root(("a", x))].append((x, y))
     units: list[tuple[list[int], list[int]]] = []
-    for group_a, group_b in groups.values():
+    for key, (group_a, group_b) in groups.items():
         if len(group_a) > 1 and len(group_b) > 1:  # n-m: keep the strongest one-to-one links
+            members_b = set(group_b)
             taken_a: set[int] = set()
             taken_b: set[int] = set()
-            for (x, y), _ in sorted(links.items(), key=lambda kv: (-kv[1], kv[0])):
-                if x in group_a and y in group_b and x not in taken_a and y not in taken_b:
+            for x, y in sorted(links_of[key], key=lambda link: (-links[link], link)):
+                if y in members_b and x not in taken_a and y not in taken_b:
                     taken_a.add(x)
                     taken_b.add(y)
                     units.append(([x], [y]))

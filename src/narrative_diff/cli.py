@@ -260,18 +260,27 @@ def compare(
         threshold=threshold,
     )
     result = api.compare_refs(api.open_corpus(corpus), ref_a, ref_b, options=options)
-    for warning in result.warnings:
-        _warn(warning)
-    if fmt == "terminal" and output is None:
+    if fmt == "terminal":  # warnings are part of the terminal output itself
         from .render.compare_terminal import print_comparison
 
-        print_comparison(result, _console(), side_by_side=side_by_side, plain=plain)
+        if output is None:
+            console = _console(width=None if sys.stdout.isatty() or not side_by_side else 160)
+            print_comparison(result, console, side_by_side=side_by_side, plain=plain)
+            text = None
+        else:  # the same plain text a pager would show
+            import io
+
+            from rich.console import Console
+
+            buffer = io.StringIO()
+            console = Console(file=buffer, no_color=True, width=160, soft_wrap=not side_by_side)
+            print_comparison(result, console, side_by_side=side_by_side, plain=True)
+            text = buffer.getvalue()
     else:
-        text = _render_comparison(
-            result,
-            "md" if fmt == "terminal" else fmt,
-            to_terminal=output is None and sys.stdout.isatty(),
-        )
+        for warning in result.warnings:
+            _warn(warning)
+        text = _render_comparison(result, fmt, to_terminal=output is None and sys.stdout.isatty())
+    if text is not None:
         if output is None:
             typer.echo(text, nl=False)
         else:
@@ -334,11 +343,13 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> None:
         )
 
 
-def _console():  # rich is imported lazily
+def _console(width: int | None = None):  # rich is imported lazily
     from rich.console import Console
 
     # Piped output keeps whole lines (no terminal width to fit); terminals get ellipses.
-    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 1000)
+    if width is None and not sys.stdout.isatty():
+        width = 1000
+    return Console(soft_wrap=False, width=width)
 
 
 def _warn(message: str) -> None:

@@ -100,7 +100,7 @@ def compare(
             "a word diff hit its time budget; some passages are shown coarser "
             "than usual (raise the budget with --diff-timeout)"
         )
-    summary = summarise(a, b, sa, sb, segments)
+    summary = summarise(a, b, sa, sb, segments, threshold=options.threshold)
     return Comparison(
         a, b, a_ref, b_ref, sa, sb, alignment, segments, summary, tuple(warnings), options
     )

@@ -6,7 +6,8 @@ diff-match-patch's line mode does for lines, and the two code-point strings are 
 given semantic cleanup. The result is mapped back to the original tokens, so applying the
 operations to ``a`` rebuilds ``b`` exactly (``WordDiff.b_text == b``).
 
-Noise: keys ignore whitespace differences always, typographic quote and dash variants
+Noise: keys ignore whitespace differences always (an inserted or deleted run of
+whitespace alone, "open ." for "open.", is noise too), typographic quote and dash variants
 and Unicode compatibility forms (NFKC: full-width/half-width punctuation, ligatures),
 and optionally case and punctuation. Tokens equal by key but not by text still appear as
 a delete/insert pair (so the round trip holds) but are flagged as noise; a diff whose
@@ -30,6 +31,7 @@ from .segment import tokenize
 
 DELETE, EQUAL, INSERT = -1, 0, 1
 _SPACES = re.compile(r"\s+")
+_PUNCT_ONLY = re.compile(r"^\W+$")
 _QUOTES = str.maketrans(
     {
         "‘": "'",
@@ -163,8 +165,9 @@ def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
 
 
 def bag(text: str, options: DiffOptions = DiffOptions()) -> Counter[str]:
-    """The multiset of non-space keys, for similarity."""
-    return Counter(k for k in keys(text, options) if k != " ")
+    """The multiset of word keys, for similarity (spaces and punctuation left out: a shared
+    full stop would make any two short sentences look alike)."""
+    return Counter(k for k in keys(text, options) if k != " " and not _PUNCT_ONLY.match(k))
 
 
 def dice(a: Counter[str], b: Counter[str]) -> float:
@@ -237,11 +240,13 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
             ia, ib = ia + n, ib + n
         elif op == DELETE:
             end = keep_a[ia + n - 1] + 1
-            out.add(DELETE, "".join(ta[pa:end]), noise=False)
+            text = "".join(ta[pa:end])
+            out.add(DELETE, text, noise=text.isspace())  # whitespace is never a change
             pa, ia = end, ia + n
         else:
             end = keep_b[ib + n - 1] + 1
-            out.add(INSERT, "".join(tb[pb:end]), noise=False)
+            text = "".join(tb[pb:end])
+            out.add(INSERT, text, noise=text.isspace())
             pb, ib = end, ib + n
     out.pair(ta[pa:], tb[pb:])
     return WordDiff(tuple(out.ops), tuple(out.noise), budget_hit)

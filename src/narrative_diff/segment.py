@@ -29,6 +29,8 @@ BLOCK_KINDS = ("title", "heading", "paragraph")
 _JOINERS = "'’‘‛′\\-‐‑‒–—―−"
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+")
+_LONG = 1000
+_FINAL_STOP = re.compile(r"(?<=[.!?]\s)")
 _CJK_STOP = re.compile(r"(?<=[。！？；])(?![」』”’）)\]。！？；])")
 TOKEN = re.compile(
     rf"\s+|[{HAN_RANGES}]|\d+(?:[.,，．]\d+)+"
@@ -116,16 +118,24 @@ def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
     >>> s = "The U.S. team met Dr. Wu. It agreed!"
     >>> [s[a:b] for a, b in split_sentences(s, "en")]
     ['The U.S. team met Dr. Wu.', 'It agreed!']
+    >>> s = "(a) The parties agree. Russia will build it."
+    >>> [s[a:b] for a, b in split_sentences(s, "en")]
+    ['(a) The parties agree.', 'Russia will build it.']
     >>> s = "中方愿同俄方一道。是的；很好。"
     >>> [s[a:b] for a, b in split_sentences(s, "zh")]
     ['中方愿同俄方一道。', '是的；', '很好。']
     """
     import sentencex
 
-    pieces = list(sentencex.segment(language or "en", text))
+    if text.startswith("("):  # sentencex never splits a text that opens with "(" ("(a) …")
+        pieces = list(sentencex.segment(language or "en", text[1:])) or [""]
+        pieces[0] = "(" + pieces[0]
+    else:
+        pieces = list(sentencex.segment(language or "en", text))
     # sentencex keeps "；" inside a sentence (Chinese official prose uses it as a full stop)
     # and misses "。" before a digit; a full-width stop always ends a sentence here.
     pieces = [part for piece in pieces for part in _CJK_STOP.split(piece) if part]
+    pieces = [part for piece in pieces for part in _bounded(piece)]
     spans = []
     position = 0
     for piece in pieces:
@@ -136,6 +146,33 @@ def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
             lead = len(piece) - len(piece.lstrip())
             spans.append((start + lead, start + lead + len(stripped)))
     return spans
+
+
+def _bounded(piece: str) -> list[str]:
+    """Keep sentences to a readable size when the segmenter gives up.
+
+    sentencex stops splitting in some contexts (a paragraph that opens with "(a)"), and a
+    transcript may have no punctuation at all. A piece longer than ``_LONG`` characters is
+    cut after sentence-final punctuation followed by a space; what is still longer is cut
+    at the last space before each ``_LONG`` characters. The pieces always join back to the
+    input.
+
+    >>> [len(p) for p in _bounded("word " * 1000)]
+    [1000, 1000, 1000, 1000, 1000]
+    >>> [len(p) for p in _bounded("Done. " + "x" * 2500)]
+    [6, 1000, 1000, 500]
+    """
+    if len(piece) <= _LONG:
+        return [piece]
+    parts = [p for p in _FINAL_STOP.split(piece) if p]
+    bounded: list[str] = []
+    for part in parts:
+        while len(part) > _LONG:
+            cut = part.rfind(" ", 0, _LONG) + 1 or _LONG
+            bounded.append(part[:cut])
+            part = part[cut:]
+        bounded.append(part)
+    return bounded
 
 
 def segment(text: str, language: str | None = None) -> Segmented:

@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .align import OPS
 from .segment import Segmented, tokenize
 
 if TYPE_CHECKING:
@@ -183,18 +184,32 @@ class Summary:
 
 
 def summarise(
-    a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented, segments: tuple[Segment, ...]
+    a: Snapshot,
+    b: Snapshot,
+    sa: Segmented,
+    sb: Segmented,
+    segments: tuple[Segment, ...],
+    *,
+    threshold: float = 0.5,
 ) -> Summary:
-    """Build the summary of ``a`` → ``b`` from its segments (see the module docstring)."""
+    """Build the summary of ``a`` → ``b`` from its segments (see the module docstring).
+
+    Numbers, modality and negation are read only from pairs at least ``threshold``
+    similar: in a loosely paired sentence a different year or modal is a different
+    sentence, not a change. Across languages, word-level findings would only report the
+    translation, so they are left empty (the comparison carries a warning).
+    """
     counts = Counter(s.op for s in segments)
     replaced: dict[tuple[str, str], list[Evidence]] = {}
     removed: dict[tuple[str, str], list[Evidence]] = {}
     added: dict[tuple[str, str], list[Evidence]] = {}
     words: list[WordChange] = []
     language = b.language or a.language or "en"
-    for seg in segments:
+    same_language = not (a.language and b.language and a.language != b.language)
+    for seg in segments if same_language else ():
         if seg.op in ("added", "deleted", "unchanged"):
             continue
+        strong = seg.similarity >= threshold
         evidence = Evidence(_first(seg.a_index), _first(seg.b_index), seg.a_text, seg.b_text)
         for before, after in seg.diff.changes():
             before, after = _trim(before), _trim(after)
@@ -205,21 +220,21 @@ def summarise(
             elif after:
                 added.setdefault(("", after), []).append(evidence)
             numbers_a, numbers_b = _NUMBER.findall(before), _NUMBER.findall(after)
-            if Counter(numbers_a) != Counter(numbers_b):
+            if strong and Counter(numbers_a) != Counter(numbers_b):
                 words.append(
                     WordChange("number", " ".join(numbers_a), " ".join(numbers_b), evidence)
                 )
-        words += _word_shifts(seg.a_text, seg.b_text, language, evidence)
-    text_a, text_b = a.body, b.body
-    modal_counts = _modal_counts(sa, sb, language)
-    named_removed, named_added = _named_changes(sa, sb, language)
+        if strong:
+            words += _word_shifts(seg.a_text, seg.b_text, language, evidence)
+    modal_counts = _modal_counts(sa, sb, language) if same_language else {}
+    named_removed, named_added = _named_changes(sa, sb, language) if same_language else ((), ())
     narrative = any(s.op != "unchanged" for s in segments)
     from .readability import compare_readability, readability
 
-    before_r = readability(text_a, a.language, sentences=[s.text for s in sa.sentences])
-    after_r = readability(text_b, b.language, sentences=[s.text for s in sb.sentences])
+    before_r = readability(a.body, a.language, sentences=[s.text for s in sa.sentences])
+    after_r = readability(b.body, b.language, sentences=[s.text for s in sb.sentences])
     return Summary(
-        counts={op: counts.get(op, 0) for op in _OP_ORDER},
+        counts={op: counts.get(op, 0) for op in OPS},
         replaced_phrases=_ranked(replaced),
         removed_phrases=_ranked(removed),
         added_phrases=_ranked(added),
@@ -237,9 +252,6 @@ def summarise(
         },
         narrative_change=narrative,
     )
-
-
-_OP_ORDER = ("unchanged", "edited", "moved", "split", "merged", "added", "deleted")
 
 
 def _first(index: int | tuple[int, ...] | None) -> int | None:
@@ -267,6 +279,7 @@ def _ranked(found: dict[tuple[str, str], list[Evidence]]) -> tuple[Replacement, 
 
 
 _WORD_RUN = re.compile(r"\w(?:[\w'’‘\-‐‑–—]*\w)?")
+_CASED_WORD_RUN = re.compile(r"\w(?:[\w'’‘\-‐‑–—]*\w)?(?<!['’]s)")
 
 
 def _words(text: str) -> list[str]:
@@ -400,6 +413,8 @@ def _named(side: Segmented) -> Counter[str]:
             or (opening and not _acronym(run[0]))
         ):
             continue
+        if len(run) == 1:  # "China's" is China
+            run[0] = run[0].removesuffix("'s").removesuffix("’s")
         if run:
             found[" ".join(run)] += 1
     return found
@@ -412,14 +427,47 @@ def _acronym(word: str) -> bool:
 def _named_changes(
     sa: Segmented, sb: Segmented, language: str
 ) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:
+    """Names found in one side and nowhere in the other (as a name or inside a longer one:
+    "Chang'e" is still there in "China's Chang'e")."""
     if language.startswith("zh"):
         return (), ()
     before, after = _named(sa), _named(sb)
-    removed = [TermChange(t, "removed", n, 0) for t, n in before.items() if t not in after]
-    added = [TermChange(t, "added", 0, n) for t, n in after.items() if t not in before]
+    still_in_b = _present({t for t in before if t not in after}, sb)
+    already_in_a = _present({t for t in after if t not in before}, sa)
+    removed = [
+        TermChange(t, "removed", n, 0)
+        for t, n in before.items()
+        if t not in after and t not in still_in_b
+    ]
+    added = [
+        TermChange(t, "added", 0, n)
+        for t, n in after.items()
+        if t not in before and t not in already_in_a
+    ]
     removed.sort(key=lambda t: (-t.count_a, t.term))
     added.sort(key=lambda t: (-t.count_b, t.term))
     return tuple(removed[:MAX_ITEMS]), tuple(added[:MAX_ITEMS])
+
+
+def _present(terms: set[str], side: Segmented) -> set[str]:
+    """The terms that occur in ``side`` as whole words, with their capitals."""
+    if not terms:
+        return set()
+    words = _CASED_WORD_RUN.findall(side.text)
+    vocabulary = set(words)
+    joined: str | None = None
+    found = set()
+    for term in terms:
+        parts = _CASED_WORD_RUN.findall(term)
+        if not parts or not all(part in vocabulary for part in parts):
+            continue
+        if len(parts) == 1:
+            found.add(term)
+            continue
+        joined = joined if joined is not None else f" {' '.join(words)} "
+        if f" {' '.join(parts)} " in joined:
+            found.add(term)
+    return found
 
 
 def _language_words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:

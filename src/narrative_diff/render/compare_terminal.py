@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.diff import DELETE, EQUAL, INSERT
 
-from .compare_text import changed, label, plain_diff, position, sections, verdict, visible_ops
+from .compare_text import (
+    changed,
+    label,
+    plain_diff,
+    position,
+    sections,
+    side_ops,
+    verdict,
+    visible_ops,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -82,32 +91,24 @@ def _side_by_side(
     from rich.text import Text
 
     table = Table(show_lines=True, expand=True)
-    table.add_column(result.a_ref, ratio=1)
-    table.add_column(result.b_ref, ratio=1)
+    table.add_column(Text(result.a_ref), ratio=1)
+    table.add_column(Text(result.b_ref), ratio=1)
     for seg in passages:
-        header = f"{label(seg)} {position(seg)}\n"
-        if not styled:
-            table.add_row(header + _plain_side(seg, DELETE), "\n" + _plain_side(seg, INSERT))
-            continue
-        left, right = Text(), Text("\n")
-        left.append(header, style="dim")
-        for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
-            if op == EQUAL:
-                left.append(text)
-                right.append(text)
-            elif op == DELETE:
-                left.append(text, style=None if noisy else "red strike")
-            else:
-                right.append(text, style=None if noisy else "green underline")
-        table.add_row(left, right)
+        cells = []
+        for side, style, marks in (
+            (DELETE, "red strike", "[-{}-]"),
+            (INSERT, "green underline", "{{+{}+}}"),
+        ):
+            cell = Text()
+            cell.append(
+                f"{label(seg)} {position(seg)}\n" if side == DELETE else "\n",
+                style="dim" if styled else None,
+            )
+            for marked, text in side_ops(seg, side):  # Text, never markup: "[b]" stays text
+                if marked and not styled:
+                    cell.append(marks.format(text))
+                else:
+                    cell.append(text, style=style if marked else None)
+            cells.append(cell)
+        table.add_row(*cells)
     console.print(table)
-
-
-def _plain_side(seg: Segment, side: int) -> str:
-    out = []
-    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
-        if op == EQUAL:
-            out.append(text)
-        elif op == side:
-            out.append(text if noisy else (f"[-{text}-]" if side == DELETE else f"{{+{text}+}}"))
-    return "".join(out)

@@ -15,16 +15,6 @@ from dataclasses import dataclass
 from narrative_diff.compare import Comparison, Segment
 from narrative_diff.diff import DELETE, EQUAL, INSERT
 
-_OP_NAMES = {
-    "edited": "edited",
-    "moved": "moved",
-    "split": "split",
-    "merged": "merged",
-    "added": "added",
-    "deleted": "deleted",
-    "unchanged": "unchanged",
-}
-
 
 @dataclass(frozen=True)
 class Section:
@@ -110,10 +100,11 @@ def _joined(items: Iterable[str]) -> tuple[str, ...]:
 def _readability_lines(result: Comparison) -> tuple[str, ...]:
     ra, rb = result.summary.readability["a"], result.summary.readability["b"]
     comparison = result.summary.readability["comparison"]
-    lines = [
-        f"mean sentence length {ra.mean_sentence_length:g} → {rb.mean_sentence_length:g} "
-        f"{rb.unit}; sentences {ra.sentences} → {rb.sentences}"
-    ]
+    if ra.unit == rb.unit:
+        lengths = f"{ra.mean_sentence_length:g} → {rb.mean_sentence_length:g} {rb.unit}"
+    else:
+        lengths = f"{ra.mean_sentence_length:g} {ra.unit} → {rb.mean_sentence_length:g} {rb.unit}"
+    lines = [f"mean sentence length {lengths}; sentences {ra.sentences} → {rb.sentences}"]
     if comparison.get("comparable"):
         for name, value in ra.measures.items():
             if name in rb.measures:
@@ -134,16 +125,20 @@ def changed(result: Comparison) -> list[Segment]:
 
 
 def position(seg: Segment) -> str:
-    """``¶3`` style paragraph positions: where it was and where it is."""
-    a = f"¶{seg.a_block + 1}" if seg.a_block is not None else ""
-    b = f"¶{seg.b_block + 1}" if seg.b_block is not None else ""
-    if a and b and a != b:
-        return f"{a}→{b}"
-    return a or b
+    """Where the passage is, by block (title, headings and paragraphs counted from 1):
+    ``¶3`` when it kept its place, ``a¶3→b¶5`` when it moved, ``a¶8`` for deleted text and
+    ``b¶6`` for added text.
+
+    """
+    a = seg.a_block + 1 if seg.a_block is not None else None
+    b = seg.b_block + 1 if seg.b_block is not None else None
+    if a is not None and b is not None:
+        return f"¶{a}" if a == b else f"a¶{a}→b¶{b}"
+    return f"a¶{a}" if a is not None else f"b¶{b}"
 
 
 def label(seg: Segment) -> str:
-    tag = _OP_NAMES[seg.op]
+    tag = seg.op
     if seg.moved and seg.op != "moved":
         tag += ", moved"
     if seg.op in ("edited", "moved", "split", "merged") and seg.similarity < 1:
@@ -160,6 +155,16 @@ def visible_ops(seg: Segment) -> Iterator[tuple[int, str]]:
             yield op, text
 
 
+def side_ops(seg: Segment, side: int) -> Iterator[tuple[bool, str]]:
+    """One side's text as ``(marked, text)`` runs: the equal text, and that side's own
+    deletions (``side`` = DELETE) or insertions (INSERT), noise left unmarked."""
+    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
+        if op == EQUAL:
+            yield False, text
+        elif op == side:
+            yield not noisy, text
+
+
 def plain_diff(seg: Segment) -> str:
     """``[-deleted-]{+inserted+}`` markup, as wdiff writes it (noise left out)."""
     marks = {EQUAL: "{}", DELETE: "[-{}-]", INSERT: "{{+{}+}}"}
@@ -167,19 +172,24 @@ def plain_diff(seg: Segment) -> str:
 
 
 def comparison_to_markdown(result: Comparison) -> str:
-    """Markdown: summary first, then the changed passages (~~deleted~~, <ins>inserted</ins>)."""
+    """Markdown: summary first, then the changed passages (~~deleted~~, <ins>inserted</ins>).
+
+    Every piece of document text is escaped, so a title or passage cannot inject markup.
+    """
+    esc = _markdown_escape
     lines = [
-        f"# Comparison: {result.a_ref} → {result.b_ref}",
+        f"# Comparison: {esc(result.a_ref)} → {esc(result.b_ref)}",
         "",
-        f"- **a**: {result.a_ref} `{result.a.id}` ({result.a.date}) {result.a.title}",
-        f"- **b**: {result.b_ref} `{result.b.id}` ({result.b.date}) {result.b.title}",
+        f"- **a**: {esc(result.a_ref)} `{result.a.id}` ({result.a.date}) {esc(result.a.title)}",
+        f"- **b**: {esc(result.b_ref)} `{result.b.id}` ({result.b.date}) {esc(result.b.title)}",
         "",
         f"**{verdict(result)}**",
         "",
     ]
-    lines += [f"> warning: {w}" for w in result.warnings]
+    lines += [f"> warning: {esc(w)}" for w in result.warnings]
     for section in sections(result):
-        lines += [f"## {section.title}", ""] + [f"- {line}" for line in section.lines] + [""]
+        lines += [f"## {section.title}", ""] + [f"- {esc(line)}" for line in section.lines]
+        lines.append("")
     lines += ["## Changed passages", ""]
     for seg in changed(result):
         lines.append(f"- *{label(seg)}* {position(seg)}: {_markdown_diff(seg)}")
@@ -192,12 +202,21 @@ def _markdown_escape(text: str) -> str:
 
 
 def _markdown_diff(seg: Segment) -> str:
-    marks = {EQUAL: "{}", DELETE: "~~{}~~", INSERT: "<ins>{}</ins>"}
-    return "".join(
-        marks[op].format(_markdown_escape(text))
-        for op, text in visible_ops(seg)
-        if op == EQUAL or text.strip()
-    )
+    """Marked runs with their edge spaces outside the markers (``~~ x~~`` does not render)."""
+    out = []
+    for op, text in visible_ops(seg):
+        if op == EQUAL:
+            out.append(_markdown_escape(text))
+        elif text.strip():
+            core = text.strip()
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            marks = "~~{}~~" if op == DELETE else "<ins>{}</ins>"
+            out.append(
+                _markdown_escape(lead)
+                + marks.format(_markdown_escape(core))
+                + _markdown_escape(trail)
+            )
+    return "".join(out)
 
 
 def comparison_to_html(result: Comparison) -> str:
@@ -216,8 +235,7 @@ def comparison_to_html(result: Comparison) -> str:
         changed=changed(result),
         label=label,
         position=position,
+        side_ops=side_ops,
         DELETE=DELETE,
         INSERT=INSERT,
-        EQUAL=EQUAL,
-        zip=zip,
     )
