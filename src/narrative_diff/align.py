@@ -36,7 +36,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .diff import DiffOptions, bag, dice, normal_form
+from .diff import DiffOptions, bag, dice, normal_form, overlap
 from .segment import Segmented
 
 OPS = ("unchanged", "edited", "moved", "split", "merged", "deleted", "added")
@@ -45,6 +45,7 @@ LOCAL_THRESHOLD = 0.3  # for a pair that sits between the same unchanged neighbo
 _MAX_GAP_PAIRS = 400
 _MAX_POSTING = 50
 _MAX_PARTS = 3
+_SPLIT_CANDIDATES = 3  # split/merge parts are looked for among the 3 closest sentences
 _MAX_REPEATS = 50  # a key more frequent than this ("Read more") is paired gap by gap
 
 
@@ -246,7 +247,8 @@ def _pair_similar(
                 candidates.append((score, abs(i - j), (i,), (j,)))
         if i in heading_a:
             continue
-        parts = [j for j in js if size_b[j] < size_a[i]]  # a part is shorter than its whole
+        # a part is shorter than its whole, and among the closest few
+        parts = [j for j in js[:_SPLIT_CANDIDATES] if size_b[j] < size_a[i]]
         for run in _runs(parts, free_b, b):
             score = min(_parts_score(bags_a[i], [bags_b[j] for j in run]), 0.9999)
             if score:
@@ -254,7 +256,7 @@ def _pair_similar(
     for j, is_ in near_a.items():
         if j in heading_b:
             continue
-        parts = [i for i in is_ if size_a[i] < size_b[j]]
+        parts = [i for i in is_[:_SPLIT_CANDIDATES] if size_a[i] < size_b[j]]
         for run in _runs(parts, free_a, a):
             score = min(_parts_score(bags_b[j], [bags_a[i] for i in run]), 0.9999)
             if score:
@@ -317,8 +319,8 @@ def _runs(candidates: list[int], free: set[int], side: Segmented) -> list[tuple[
 def _parts_score(whole: Counter[str], parts: list[Counter[str]]) -> float:
     """Dice of the whole against the joined parts; 0 unless each part is mostly inside."""
     for part in parts:
-        total = sum(part.values())
-        if not total or sum((part & whole).values()) / total < 0.6:
+        total = part.total()
+        if not total or overlap(part, whole) / total < 0.6:
             return 0.0
     joined: Counter[str] = Counter()
     for part in parts:

@@ -170,16 +170,27 @@ def bag(text: str, options: DiffOptions = DiffOptions()) -> Counter[str]:
     return Counter(k for k in keys(text, options) if k != " " and not _PUNCT_ONLY.match(k))
 
 
+def overlap(a: Counter[str], b: Counter[str]) -> int:
+    """Size of the multiset intersection (faster than ``sum((a & b).values())``).
+
+    >>> overlap(Counter("aab"), Counter("abb"))
+    2
+    """
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(min(n, b[k]) for k, n in a.items() if k in b)
+
+
 def dice(a: Counter[str], b: Counter[str]) -> float:
     """Dice similarity of two token multisets, 0..1.
 
     >>> dice(Counter("abc"), Counter("abd"))
     0.6667
     """
-    total = sum(a.values()) + sum(b.values())
+    total = a.total() + b.total()
     if not total:
         return 1.0
-    return round(2 * sum((a & b).values()) / total, 4)
+    return round(2 * overlap(a, b) / total, 4)
 
 
 class _Codes:

@@ -313,20 +313,44 @@ def _occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
     keys.pop((), None)
     if not keys:
         return counts
-    words = _words(side.text)
-    single = Counter(words)  # counted in C: most candidate terms are one word
-    joined: str | None = None
+    grams = _NGrams(_words(side.text))
     for key, names in keys.items():
-        if len(key) == 1:
-            found = single[key[0]]
-        elif all(word in single for word in key):  # a phrase needs all its words
-            joined = joined if joined is not None else f" {' '.join(words)} "
-            found = joined.count(f" {' '.join(key)} ")
-        else:
-            found = 0
+        found = grams.count(key)
         for phrase in names:
             counts[phrase] = found
     return counts
+
+
+class _NGrams:
+    """Counts of a text's word n-grams. A few phrases are counted by scanning the joined
+    words; past ``_SCAN_LIMIT`` phrases of one length, the n-grams of that length are
+    counted once (zip and Counter, in C), so checking many phrases never rescans the text."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.single = Counter(words)
+        self.joined = ""
+        self.scans: Counter[int] = Counter()
+        self.by_length: dict[int, Counter[tuple[str, ...]]] = {}
+
+    def count(self, key: tuple[str, ...]) -> int:
+        n = len(key)
+        if n == 1:
+            return self.single[key[0]]
+        if not all(word in self.single for word in key):  # a phrase needs all its words
+            return 0
+        if n in self.by_length:
+            return self.by_length[n][key]
+        self.scans[n] += 1
+        if self.scans[n] > _SCAN_LIMIT:
+            grams = zip(*(self.words[i:] for i in range(n)), strict=False)
+            self.by_length[n] = Counter(grams)
+            return self.by_length[n][key]
+        self.joined = self.joined or f" {' '.join(self.words)} "
+        return self.joined.count(f" {' '.join(key)} ")
+
+
+_SCAN_LIMIT = 20
 
 
 def _renames(
@@ -453,21 +477,8 @@ def _present(terms: set[str], side: Segmented) -> set[str]:
     """The terms that occur in ``side`` as whole words, with their capitals."""
     if not terms:
         return set()
-    words = _CASED_WORD_RUN.findall(side.text)
-    vocabulary = set(words)
-    joined: str | None = None
-    found = set()
-    for term in terms:
-        parts = _CASED_WORD_RUN.findall(term)
-        if not parts or not all(part in vocabulary for part in parts):
-            continue
-        if len(parts) == 1:
-            found.add(term)
-            continue
-        joined = joined if joined is not None else f" {' '.join(words)} "
-        if f" {' '.join(parts)} " in joined:
-            found.add(term)
-    return found
+    grams = _NGrams(_CASED_WORD_RUN.findall(side.text))
+    return {t for t in terms if (parts := tuple(_CASED_WORD_RUN.findall(t))) and grams.count(parts)}
 
 
 def _language_words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:
