@@ -32,6 +32,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+")
 _LONG = 1000
 _FINAL_STOP = re.compile(r"(?<=[.!?]\s)")
 _CJK_STOP = re.compile(r"(?<=[。！？；])(?![」』”’）)\]。！？；])")
+WORD_RUN = re.compile(r"\w(?:[\w'’‘\-‐‑–—]*\w)?(?<!['’]s)")
 TOKEN = re.compile(
     rf"\s+|[{HAN_RANGES}]|\d+(?:[.,，．]\d+)+"
     rf"|[^\W_{HAN_RANGES}]+(?:[{_JOINERS}][^\W_{HAN_RANGES}]+)*|.",
@@ -74,6 +75,13 @@ class Segmented:
     language: str | None
     blocks: tuple[Block, ...]
     sentences: tuple[Sentence, ...]
+
+    @cached_property
+    def word_runs(self) -> list[str]:
+        """The words of the whole text, as written: letters and digits with inner
+        apostrophes and hyphens, a possessive "'s" left off (one C-speed pass, shared by
+        the summary steps)."""
+        return WORD_RUN.findall(self.text)
 
     @cached_property
     def sentence_tokens(self) -> tuple[tuple[str, ...], ...]:
