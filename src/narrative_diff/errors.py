@@ -94,3 +94,10 @@ class CorpusError(NarrativeDiffError, OSError):
 
     slug = "corpus"
     exit_code = ExitCode.CORPUS
+
+
+class ActorsFileError(NarrativeDiffError, ValueError):
+    """An actors file that cannot be used: bad TOML, unknown keys, clashing aliases."""
+
+    slug = "invalid-actors"
+    exit_code = ExitCode.BAD_INPUT
