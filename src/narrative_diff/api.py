@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -21,8 +21,14 @@ from .snapshot import Snapshot, check_name, parse_date
 from .storage import read_utf8
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+
+    from .actors import ActorSet
     from .compare import CompareOptions, Comparison
     from .ingest import Extracted, IngestLimits
+    from .scoring import SnapshotScore, Weights
 
 #: Default ``kind`` by source format when ``--kind`` is not given.
 DEFAULT_KIND = {"html": "web-page", "srt": "video-transcript", "vtt": "video-transcript"}
@@ -247,9 +253,15 @@ def _now() -> dt.datetime:
 
 
 def compare_refs(
-    corpus: Corpus, ref_a: str, ref_b: str, *, options: CompareOptions | None = None
+    corpus: Corpus,
+    ref_a: str,
+    ref_b: str,
+    *,
+    options: CompareOptions | None = None,
+    actors: ActorSet | None = None,
 ) -> Comparison:
-    """Compare two snapshots given as refs (or document files on disk)."""
+    """Compare two snapshots given as refs (or document files on disk); with ``actors``,
+    the summary gains the actor block (mentions before and after, events, evidence)."""
     from .compare import compare
 
     a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
@@ -260,4 +272,130 @@ def compare_refs(
                 hint="check the snapshot with 'narrative-diff show'",
                 slug="empty-document",
             )
-    return compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
+    result = compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
+    if actors is None:
+        return result
+    summary = replace(result.summary, actors=actor_block(result, actors))
+    return replace(result, summary=summary)
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scores of a series: the tidy table, the change statistics and the evidence."""
+
+    actors: ActorSet
+    table: pd.DataFrame
+    changes: pd.DataFrame
+    scores: tuple[SnapshotScore, ...]
+
+
+def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
+    """The actors file given, or the bundled ILRS one."""
+    from .actors import load_actors as load
+
+    return load(path)
+
+
+def score_series(
+    corpus: Corpus,
+    series: str | None = None,
+    *,
+    actors: ActorSet | None = None,
+    weights: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScoreResult:
+    """Score every snapshot of a series (the only one when the corpus has one)."""
+    import pandas as pd
+
+    from .changes import changes_table
+    from .scoring import Weights, score_all, table_rows
+
+    names = corpus.series_names()
+    if series is None:
+        if len(names) != 1:
+            raise UsageProblem(
+                f"the corpus holds {len(names)} series",
+                hint="name one: " + ", ".join(names),
+                slug="series-needed",
+            )
+        series = names[0]
+    actors = actors or load_actors()
+    weights = weights or Weights()
+    snaps = corpus.snapshots(series)
+    scores = tuple(score_all(snaps, actors, weights=weights, progress=progress))
+    table = pd.DataFrame(table_rows(scores, actors, corpus.version_of))
+    return ScoreResult(actors, table, changes_table(scores, actors, weights=weights), scores)
+
+
+def actor_block(
+    result: Comparison, actors: ActorSet | None = None, weights: Weights | None = None
+) -> tuple[dict[str, object], ...]:
+    """The actor block of a comparison: counts and prominence before and after, the event,
+    and the sentences that show it."""
+    from .actors import ActorMatcher
+    from .scoring import Weights, score_snapshot
+
+    actors = actors or load_actors()
+    matcher, weights = ActorMatcher(actors), weights or Weights()
+    one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
+    two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
+    block = []
+    for actor in actors.actors:
+        found = [[m for m in sc.mentions if m.actor == actor.key] for sc in (one, two)]
+        c1, c2 = len(found[0]), len(found[1])
+        if not (c1 or c2):
+            continue
+        block.append(
+            {
+                "actor": actor.key,
+                "name": actor.name,
+                "kind": actor.kind,
+                "count_a": c1,
+                "count_b": c2,
+                "prominence_a": round(sum(m.weight for m in found[0]), 4),
+                "prominence_b": round(sum(m.weight for m in found[1]), 4),
+                "event": "APPEARED" if c1 == 0 < c2 else "DISAPPEARED" if c2 == 0 < c1 else "",
+                "evidence_a": list(dict.fromkeys(m.context for m in found[0]))[:3],
+                "evidence_b": list(dict.fromkeys(m.context for m in found[1]))[:3],
+            }
+        )
+    return tuple(block)
+
+
+def keyword_in_context(
+    corpus: Corpus, actor: str, series: str | None = None, *, actors: ActorSet | None = None
+) -> list[dict[str, object]]:
+    """Every mention of ``actor`` (key or name) in a series, in date order, with context."""
+    from .scoring import Weights, score_all
+
+    actors = actors or load_actors()
+    key = actors.get(actor).key
+    names = corpus.series_names()
+    if series is None:
+        if len(names) != 1:
+            raise UsageProblem(
+                f"the corpus holds {len(names)} series",
+                hint="name one: " + ", ".join(names),
+                slug="series-needed",
+            )
+        series = names[0]
+    snaps = corpus.snapshots(series)
+    rows = []
+    for sc in score_all(snaps, actors, weights=Weights()):
+        ref = corpus.version_of(sc.snapshot)
+        for m in sc.mentions:
+            if m.actor == key:
+                rows.append(
+                    {
+                        "ref": ref,
+                        "date": m.date,
+                        "snapshot": m.snapshot,
+                        "sentence": m.sentence,
+                        "where": m.where,
+                        "alias": m.alias,
+                        "text": m.text,
+                        "weight": m.weight,
+                        "context": m.context,
+                    }
+                )
+    return rows

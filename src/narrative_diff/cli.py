@@ -246,6 +246,18 @@ def compare(
     diff_timeout: Annotated[
         float, typer.Option(min=0.0, help="Seconds per word diff; 0 = no limit.")
     ] = 5.0,
+    actors_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--actors",
+            "-a",
+            help="Actors file for the actor block (default: the bundled ILRS actors).",
+            show_default=False,
+        ),
+    ] = None,
+    no_actors: Annotated[
+        bool, typer.Option("--no-actors", help="Leave out the actor block.")
+    ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Compare two snapshots: what was written out, added, renamed and moved."""
@@ -259,7 +271,10 @@ def compare(
         ),
         threshold=threshold,
     )
-    result = api.compare_refs(api.open_corpus(corpus), ref_a, ref_b, options=options)
+    actor_set = None if no_actors else api.load_actors(actors_file)
+    result = api.compare_refs(
+        api.open_corpus(corpus), ref_a, ref_b, options=options, actors=actor_set
+    )
     if fmt == "terminal":  # warnings are part of the terminal output itself
         from .render.compare_terminal import print_comparison
 
@@ -306,6 +321,118 @@ def _render_comparison(result, fmt: str, *, to_terminal: bool = False) -> str:
     return render.comparison_to_markdown(result)
 
 
+ActorsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--actors",
+        "-a",
+        help="Actors file (TOML); default: the bundled ILRS actors.",
+        show_default=False,
+    ),
+]
+
+
+@app.command(epilog="Example: narrative-diff actors --actors my-actors.toml")
+def actors(
+    actors_file: ActorsOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """List the actors and their aliases (checks an actors file)."""
+    _choice(fmt, api.FORMATS, "--format")
+    found = api.load_actors(actors_file)
+    rows = [
+        {
+            "actor": a.key,
+            "name": a.name,
+            "kind": a.kind,
+            "aliases": list(a.aliases),
+            "exclude": list(a.exclude),
+            "patterns": list(a.patterns),
+        }
+        for a in found.actors
+    ]
+    if fmt == "json":
+        typer.echo(
+            json.dumps({"source": found.source, "actors": rows}, ensure_ascii=False, indent=2)
+        )
+        return
+    if fmt == "csv":
+        _write_csv(
+            [
+                {**r, **{k: "; ".join(r[k]) for k in ("aliases", "exclude", "patterns")}}
+                for r in rows
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(
+        box=None, header_style="bold", pad_edge=False, title=found.source, title_justify="left"
+    )
+    for name in ("actor", "name", "kind", "aliases"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        table.add_row(r["actor"], r["name"], r["kind"], ", ".join(r["aliases"]))
+    _console().print(table)
+
+
+@app.command(epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv")
+def score(
+    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
+    actors_file: ActorsOpt = None,
+    fmt: FormatOpt = "table",
+    corpus: CorpusOpt = None,
+) -> None:
+    """Score every actor in every snapshot: mentions, prominence, share of voice, events."""
+    _choice(fmt, api.FORMATS, "--format")
+    store = api.open_corpus(corpus)
+    with _progress("Scoring") as progress:
+        result = api.score_series(
+            store, series, actors=api.load_actors(actors_file), progress=progress
+        )
+    if fmt == "json":
+        typer.echo(
+            json.dumps(
+                {
+                    "actors_file": result.actors.source,
+                    "scores": result.table.to_dict(orient="records"),
+                    "changes": result.changes.to_dict(orient="records"),
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+    elif fmt == "csv":
+        typer.echo(result.table.to_csv(index=False), nl=False)
+    else:
+        from .render.score_terminal import print_scores
+
+        print_scores(result, _console())
+
+
+@app.command(epilog="Example: narrative-diff kwic russia ilrs")
+def kwic(
+    actor: Annotated[str, typer.Argument(help="Actor key or name, e.g. russia.")],
+    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
+    actors_file: ActorsOpt = None,
+    fmt: FormatOpt = "table",
+    corpus: CorpusOpt = None,
+) -> None:
+    """Every mention of an actor in context: snapshot, date, sentence, alias, weight."""
+    _choice(fmt, api.FORMATS, "--format")
+    store = api.open_corpus(corpus)
+    rows = api.keyword_in_context(store, actor, series, actors=api.load_actors(actors_file))
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        _write_csv(rows)
+    else:
+        from .render.score_terminal import print_kwic
+
+        print_kwic(rows, _console())
+
+
 @app.command(epilog="Example: narrative-diff check --corpus my-corpus")
 def check(
     update_hashes: Annotated[
@@ -350,6 +477,49 @@ def _console(width: int | None = None):  # rich is imported lazily
     if width is None and not sys.stdout.isatty():
         width = 1000
     return Console(soft_wrap=False, width=width)
+
+
+def _write_csv(rows: list[dict[str, object]]) -> None:
+    import csv
+
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _progress(label: str):
+    """A progress bar on stderr for long scoring runs (terminals only); yields a
+    ``progress(done, total)`` callback or None."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar():
+        import time
+
+        from rich.progress import Progress
+
+        started = time.monotonic()
+        with Progress(transient=True, console=_stderr_console()) as progress:
+            task = progress.add_task(label, total=None, visible=False)
+
+            def update(done: int, total: int) -> None:
+                visible = time.monotonic() - started > 1.0  # only when it takes a while
+                progress.update(task, completed=done, total=total, visible=visible)
+
+            yield update
+
+    return bar()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _warn(message: str) -> None:

@@ -15,7 +15,7 @@ from .segment import Segmented, segment
 from .shifts import Summary, summarise
 from .snapshot import Snapshot
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)

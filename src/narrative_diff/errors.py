@@ -101,3 +101,10 @@ class ActorsFileError(NarrativeDiffError, ValueError):
 
     slug = "invalid-actors"
     exit_code = ExitCode.BAD_INPUT
+
+
+class ActorNotFound(NarrativeDiffError, LookupError):
+    """An actor key or name that the actors file does not define."""
+
+    slug = "unknown-actor"
+    exit_code = ExitCode.NOT_FOUND

@@ -40,6 +40,15 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
     s = result.summary
     found = [
         Section(
+            "Actors (mentions a → b)",
+            tuple(
+                f"{x['name']}: {x['count_a']} → {x['count_b']}"
+                + (f" {x['event']}" if x["event"] else "")
+                + f"; prominence {x['prominence_a']:g} → {x['prominence_b']:g}"
+                for x in sorted(s.actors, key=lambda x: (not x["event"], x["name"]))
+            ),
+        ),
+        Section(
             "Renamed terms (candidates)",
             tuple(
                 f"“{r.before}” → “{r.after}” ({r.count}×, consistency {r.consistency:.2f})"

@@ -1,0 +1,468 @@
+"""Actors (countries, agencies) and their aliases: the actors file, and finding mentions.
+
+The actors file
+---------------
+A UTF-8 TOML file with one ``[actors.KEY]`` table per actor; KEY (lower-case letters,
+digits, ``-``, ``_``) is the id used in output::
+
+    [actors.russia]
+    name = "Russia"                          # required: the display name
+    aliases = ["Russia", "Roscosmos", "俄罗斯", "Россия"]   # required, non-empty
+    exclude = ["白俄罗斯", "Prussian"]       # optional: spans that veto this actor's matches
+    patterns = ['俄(?<=中俄)']                # optional: Python regular expressions
+    kind = "actor"                           # optional: "actor" (default) or "generic"
+
+``kind = "generic"`` marks an unnamed-partner bucket ("several countries", 多国); capitals
+and demonyms are ordinary aliases; no other keys are allowed. An alias belongs to one actor
+(compared after normalisation); a pattern must not match the empty string. Without a path,
+``load_actors()`` loads the bundled ILRS file ``data/actors-ilrs.toml``.
+
+Matching rules (:class:`ActorMatcher`)
+--------------------------------------
+* Text and aliases are compared after the same length-preserving normalisation, one
+  character at a time: NFC composition first (spans still index the original text, through
+  an index map when the text was not NFC), then NFKC and casefold where they give one
+  character (full-width ``ＣＮＳＡ`` → ``cnsa``, ``（`` → ``(``), ``ё`` → ``е``, typographic
+  apostrophes and hyphens → ASCII. A space in an alias matches any run of whitespace.
+* Case-insensitive, except aliases in capitals with 2+ letters (PRC, CNSA, ESA, РФ): those
+  match only in capitals. So "fine china" counts for China: lowercase "china" is ambiguous,
+  and skipping it would miss lower-cased uses (URLs, tags); add an ``exclude`` if needed.
+* Aliases without Han characters need word boundaries: no letter, digit or ``_`` directly
+  before or after, where Han characters do not count as letters (so "与ESA合作" matches
+  ESA). Aliases containing Han characters match as substrings; exclusions handle traps.
+* Leftmost-longest: at each position the longest valid alias wins, an earlier mention wins
+  over a later overlapping one, and each character belongs to at most one mention.
+* An ``exclude`` string found in the text (substring, same normalisation and case rule)
+  vetoes the matches of *its own* actor that overlap it; other actors are unaffected, so
+  白俄罗斯 excluded for Russia still counts for Belarus. A vetoed match does not hide a
+  shorter or later valid one.
+* ``patterns`` see the text after the same normalisation but without casefolding (so write
+  е for ё, ASCII ``'`` and ``-``), are case-sensitive unless they say ``(?i)``, and compete
+  with aliases under the same rules; the ``alias`` of such a match is the pattern. Begin
+  them with a literal character where possible: a leading lookbehind is ~100x slower.
+* Russian: an alias with Cyrillic letters (not an acronym) also matches its inflected forms
+  (России, Россией, Роскосмосом, российского). They come from pymorphy3's OpenCorpora
+  dictionary (offline, imported lazily when such an alias exists, ~0.1 s, forms cached):
+  unlike stem rules it knows fleeting vowels (Египет → Египта) and indeclinables
+  (Никарагуа). A one-word noun takes all its case forms in its own number, an adjective
+  all its full forms; in a phrase, the leading nominative words are inflected together
+  case by case ("Российской Федерации") and the rest stays as written.
+* Han compounds: a single Han character (中, 俄) is refused as an alias: it occurs inside
+  unrelated words (俄亥俄 Ohio, 其中 "among which"). Since a character belongs to one
+  mention, 中俄 counts for both actors by patterns that claim one character each
+  (``中(?=俄)`` for China, ``俄(?<=中俄)`` for Russia): see the bundled file.
+
+>>> from narrative_diff.actors import load_actors, find_mentions
+>>> [(m.actor, m.text) for m in find_mentions("白俄罗斯与俄罗斯联邦; Prussian CNSA", load_actors())]
+[('belarus', '白俄罗斯'), ('russia', '俄罗斯联邦'), ('china', 'CNSA')]
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import NoReturn
+
+from .errors import ActorNotFound, ActorsFileError, SourceNotFound
+from .text import HAN_RANGES
+
+BUNDLED = "actors-ilrs.toml"
+KINDS = ("actor", "generic")
+ALLOWED_KEYS = ("name", "aliases", "exclude", "patterns", "kind")
+_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+_HAN = re.compile(f"[{HAN_RANGES}]")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
+_SPECIAL = {"ё": "е", "Ё": "Е", "’": "'", "‘": "'", "‛": "'", "′": "'", "‐": "-", "‑": "-"}
+_SPECIAL |= {"‒": "-", "–": "-", "\u00a0": " "}
+
+
+class _Fold(dict[int, str]):
+    """``str.translate`` table: each character to one character (NFKC, optionally casefold)."""
+
+    def __init__(self, casefold: bool) -> None:
+        super().__init__()
+        self.casefold = casefold
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        out = unicodedata.normalize("NFKC", char)
+        out = out.casefold() if self.casefold else out
+        out = _SPECIAL.get(out, out)
+        if len(out) != 1:  # "…" → "...", "ß" → "ss": keep the character (length-preserving)
+            out = _SPECIAL.get(char, char.lower() if self.casefold else char)
+            out = out if len(out) == 1 else char
+        self[code] = out
+        return out
+
+
+_FOLD, _KEEP_CASE = _Fold(casefold=True), _Fold(casefold=False)
+
+
+def fold(text: str, table: dict[int, str] = _FOLD) -> str:
+    """The comparison form of an alias or exclude string (``_KEEP_CASE``: of an acronym).
+
+    >>> fold("Tu\\u0308rkiye") == fold("Türkiye") == "türkiye", fold("ＣＮＳＡ  Партнёры ")
+    (True, 'cnsa партнеры')
+    """
+    return " ".join(unicodedata.normalize("NFC", text).translate(table).split())
+
+
+def _is_acronym(alias: str) -> bool:
+    return alias.isupper() and sum(ch.isupper() for ch in alias) >= 2
+
+
+@dataclass(frozen=True)
+class Actor:
+    key: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActorSet:
+    actors: tuple[Actor, ...]
+    source: str
+
+    def get(self, key: str) -> Actor:
+        """The actor with this key, or else with this name (case-insensitive)."""
+        for actor in self.actors:
+            if actor.key == key:
+                return actor
+        for actor in self.actors:
+            if actor.name.casefold() == key.casefold() or actor.key == key.casefold():
+                return actor
+        known = ", ".join(actor.key for actor in self.actors)
+        raise ActorNotFound(f"no actor '{key}' in {self.source}", hint=f"known actors: {known}")
+
+
+@dataclass(frozen=True)
+class Match:
+    actor: str
+    alias: str
+    start: int
+    end: int
+    text: str
+
+
+def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
+    """Read and check an actors file (None: the bundled ILRS file); see the module docs."""
+    if path is None:
+        source = f"bundled: {BUNDLED}"
+        data = (resources.files("narrative_diff") / "data" / BUNDLED).read_bytes()
+    else:
+        source = str(path)
+        try:
+            data = Path(path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise SourceNotFound(
+                f"actors file not found: {source}", hint="check the path given to --actors"
+            ) from exc
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ActorsFileError(f"{source}: not UTF-8 text (byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ActorsFileError(f"{source}: not valid TOML: {exc}") from exc
+    actor_set = ActorSet(_parse(table, source), source)
+    _matcher(actor_set)  # compile now: clashing aliases and bad patterns are load errors
+    return actor_set
+
+
+def _parse(table: dict[str, object], source: str) -> tuple[Actor, ...]:
+    def fail(problem: str) -> ActorsFileError:
+        return ActorsFileError(f"{source}: {problem}")
+
+    for key in table:
+        if key != "actors":
+            raise fail(f"unknown top-level key '{key}'; the file holds only [actors.KEY] tables")
+    entries = table.get("actors")
+    if not isinstance(entries, dict) or not entries:
+        raise fail("no actors: add at least one [actors.KEY] table")
+    actors = []
+    for key, entry in entries.items():
+        if not _KEY.match(key):
+            raise fail(f"actor key '{key}' must be lower-case letters, digits, '-' or '_'")
+        if not isinstance(entry, dict):
+            raise fail(f"actors.{key} must be a table ([actors.{key}])")
+        for field in entry:
+            if field not in ALLOWED_KEYS:
+                allowed = ", ".join(ALLOWED_KEYS)
+                raise fail(f"actor '{key}' has unknown key '{field}'; allowed keys: {allowed}")
+        for field in ("name", "aliases"):
+            if field not in entry:
+                raise fail(f"actor '{key}' has no '{field}'")
+        name, kind = entry["name"], entry.get("kind", "actor")
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"actor '{key}': 'name' must be a non-empty string")
+        if kind not in KINDS:
+            raise fail(f"actor '{key}': 'kind' must be \"actor\" or \"generic\", not {kind!r}")
+        lists = {}
+        for field in ("aliases", "exclude", "patterns"):
+            value = entry.get(field, [])
+            bad = (
+                [v for v in value if not isinstance(v, str) or not v.strip()]
+                if isinstance(value, list)
+                else [value]
+            )
+            if bad:
+                raise fail(
+                    f"actor '{key}': '{field}' must be a list of non-empty strings, not {bad[0]!r}"
+                )
+            lists[field] = tuple(value)
+        if not lists["aliases"]:
+            raise fail(f"actor '{key}': 'aliases' must not be empty")
+        actors.append(Actor(key, name, kind, lists["aliases"], lists["exclude"], lists["patterns"]))
+    return tuple(actors)
+
+
+@dataclass(frozen=True)
+class _Form:
+    actor: int  # index into ActorSet.actors
+    alias: str  # as written in the file
+    bounded: bool  # needs word boundaries (no Han character)
+    case: str | None  # for acronyms: the form that must match in capitals
+    generated: bool = False  # a Russian inflected form
+
+
+class ActorMatcher:
+    """Finds the mentions of an actor set's actors; compile once, call :meth:`find` often."""
+
+    def __init__(self, actors: ActorSet) -> None:
+        self.actors = actors
+        self._forms: dict[str, _Form] = {}
+        self._excludes: dict[str, list[tuple[int, str | None]]] = {}
+        self._patterns: list[tuple[int, str, re.Pattern[str]]] = []
+        for index, actor in enumerate(actors.actors):
+            for alias in actor.aliases:
+                self._add(fold(alias), index, alias)
+        for index, actor in enumerate(actors.actors):
+            for alias in actor.aliases:
+                if _CYRILLIC.search(alias) and not _is_acronym(alias):
+                    for form in russian_forms(alias):
+                        self._add(fold(form), index, alias, generated=True)
+            for text in actor.exclude:
+                for alias in actor.aliases:
+                    if fold(text) in fold(alias):
+                        self._fail(
+                            f"exclude '{text}' of actor '{actor.key}' vetoes its alias '{alias}'"
+                        )
+                case = fold(text, _KEEP_CASE) if _is_acronym(text) else None
+                self._excludes.setdefault(fold(text), []).append((index, case))
+            for pattern in actor.patterns:
+                self._patterns.append((index, pattern, self._compile(actor.key, pattern)))
+        self._alias_rx = _trie_regex(self._forms)
+        self._exclude_rx = _trie_regex(self._excludes)
+
+    def _fail(self, problem: str) -> NoReturn:
+        raise ActorsFileError(f"{self.actors.source}: {problem}")
+
+    def _add(self, form: str, index: int, alias: str, generated: bool = False) -> None:
+        key = self.actors.actors[index].key
+        if not form:
+            self._fail(f"actor '{key}' has an empty alias")
+        if len(form) == 1 and _HAN.match(form):
+            self._fail(
+                f"actor '{key}': single Han character alias '{alias}'; use compounds or a pattern"
+            )
+        old = self._forms.get(form)
+        case = fold(alias, _KEEP_CASE) if _is_acronym(alias) else None
+        new = _Form(index, alias, not _HAN.search(alias), case, generated)
+        if old is None or (old.actor == index and old.case and not case):
+            self._forms[form] = new  # within one actor, "Roscosmos" covers "ROSCOSMOS"
+        elif old.actor != index:
+            keys = self.actors.actors[old.actor].key, self.actors.actors[index].key
+            if generated or old.generated:
+                self._fail(
+                    f"the Russian forms of alias '{old.alias}' (actor '{keys[0]}') and alias "
+                    f"'{alias}' (actor '{keys[1]}') coincide in '{form}'"
+                )
+            written = f" (written '{alias}' in '{keys[1]}')" if alias != old.alias else ""
+            self._fail(
+                f"actors '{keys[0]}' and '{keys[1]}' both claim the alias '{old.alias}'{written}"
+            )
+
+    def _compile(self, key: str, pattern: str) -> re.Pattern[str]:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            self._fail(f"actor '{key}' has an invalid pattern '{pattern}': {exc}")
+        parser = getattr(re, "_parser", None)  # the sre parser knows a pattern's minimum width
+        empty = parser.parse(pattern).getwidth()[0] == 0 if parser else compiled.search("")
+        if empty:
+            self._fail(f"actor '{key}' has a pattern that can match the empty string: '{pattern}'")
+        return compiled
+
+    def find(self, text: str) -> list[Match]:
+        """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
+        nfc, spans = _compose(text)
+        folded = nfc.translate(_FOLD)
+        vetoes: dict[int, list[tuple[int, int]]] = {}
+        for start, end, form in _scan(self._exclude_rx, folded, lambda *_: True, first_only=False):
+            for index, case in self._excludes[form]:
+                if case is None or fold(nfc[start:end], _KEEP_CASE) == case:
+                    vetoes.setdefault(index, []).append((start, end))
+
+        def free(index: int, start: int, end: int) -> bool:
+            return not any(s < end and start < e for s, e in vetoes.get(index, ()))
+
+        def accept(start: int, end: int, form: str) -> bool:
+            entry = self._forms[form]
+            if entry.bounded and (
+                (start and _WORD_CHAR.match(folded, start - 1)) or _WORD_CHAR.match(folded, end)
+            ):
+                return False
+            if entry.case is not None and fold(nfc[start:end], _KEEP_CASE) != entry.case:
+                return False
+            return free(entry.actor, start, end)
+
+        found = []  # (start, -length, order, actor index, alias, end): sorted, leftmost-longest
+        for start, end, form in _scan(self._alias_rx, folded, accept, first_only=True):
+            entry = self._forms[form]
+            found.append((start, start - end, 0, entry.actor, entry.alias, end))
+        cased = nfc.translate(_KEEP_CASE) if self._patterns else ""
+        for order, (index, pattern, compiled) in enumerate(self._patterns, 1):
+            for m in compiled.finditer(cased):
+                if m.end() > m.start() and free(index, m.start(), m.end()):
+                    found.append((m.start(), m.start() - m.end(), order, index, pattern, m.end()))
+        matches: list[Match] = []
+        for start, _, _, index, alias, end in sorted(found):
+            if spans is not None:
+                start, end = spans[start][0], spans[end - 1][1]
+            if not matches or start >= matches[-1].end:
+                key = self.actors.actors[index].key
+                matches.append(Match(key, alias, start, end, text[start:end]))
+        return matches
+
+
+def _trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """One regular expression for all forms, longest first: a trie, so the engine tries few
+    branches per position. A space matches any whitespace run. The caller checks word
+    boundaries (an assertion after each form makes the pattern slow to compile)."""
+    root: dict[str, dict] = {}
+    for form in forms:
+        node = root
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_render(root)) if root else None
+
+
+def _render(node: dict[str, dict]) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _render(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if "" in node:
+        branches.append("")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _scan(
+    rx: re.Pattern[str] | None,
+    folded: str,
+    accept: Callable[[int, int, str], bool],
+    first_only: bool,
+) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, form)`` for accepted forms at every position, longest first.
+
+    A form that ``accept`` refuses (word boundary, case, veto) is retried shorter at the same
+    start (``endpos``), so no valid form hides behind it. ``first_only`` stops at the longest
+    accepted form per position.
+    """
+    if rx is None:
+        return
+    position = 0
+    while (m := rx.search(folded, position)) is not None:
+        start = position = m.start()
+        while m is not None:
+            form = " ".join(m.group().split())
+            if accept(start, m.end(), form):
+                yield start, m.end(), form
+                if first_only:
+                    break
+            m = rx.match(folded, start, m.end() - 1) if m.end() - 1 > start else None
+        position += 1
+
+
+def _compose(text: str) -> tuple[str, list[tuple[int, int]] | None]:
+    """NFC ``text`` and, when that changed it, each NFC character's span in ``text``."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        pieces.append(piece)
+        spans.extend([(i, j)] * len(piece))
+        i = j
+    return "".join(pieces), spans
+
+
+_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_INFLECTED = frozenset({"NOUN", "ADJF", "PRTF"})
+
+
+@functools.cache
+def _morph():  # pymorphy3 is imported only when a Russian alias needs it
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@functools.lru_cache(maxsize=4096)
+def russian_forms(phrase: str) -> frozenset[str]:
+    """Inflected forms (lower case) of a Russian alias given in dictionary form.
+
+    >>> sorted(russian_forms("Россия"))
+    ['россией', 'россии', 'россию', 'россия']
+    >>> sorted(russian_forms("Российская Федерация"))[:3]
+    ['российская федерация', 'российской федерацией', 'российской федерации']
+    """
+    words = phrase.lower().split()
+    parses = []
+    for word in words:
+        candidates = _morph().parse(word)
+        parse = next((p for p in candidates if "nomn" in p.tag and p.tag.POS in _INFLECTED), None)
+        if parse is None:
+            break
+        parses.append(parse)
+    forms = {" ".join(words)}
+    if len(words) == 1 and parses:
+        part, number = parses[0].tag.POS, parses[0].tag.number
+        forms |= {
+            f.word
+            for f in parses[0].lexeme
+            if part == f.tag.POS and (part != "NOUN" or f.tag.number == number)
+        }
+    elif parses:
+        for case in _CASES:
+            inflected = [p.inflect({case} | ({p.tag.number} - {None})) for p in parses]
+            if all(inflected):
+                forms.add(" ".join([f.word for f in inflected] + words[len(parses) :]))
+    return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=16)
+def _matcher(actors: ActorSet) -> ActorMatcher:
+    return ActorMatcher(actors)
+
+
+def find_mentions(text: str, actors: ActorSet) -> list[Match]:
+    """Mentions of ``actors`` in ``text``; the compiled matcher is cached per actor set."""
+    return _matcher(actors).find(text)

@@ -1,0 +1,309 @@
+"""Actor scores: how often and how prominently each actor is mentioned, snapshot by snapshot.
+
+The method is written up in ``docs/methodology.md`` (formulas, default weights and why,
+limits, sources). In short, for actor *a* in snapshot *d*:
+
+* ``count`` c: mentions found by :mod:`narrative_diff.actors`; ``words`` N: word tokens
+  (one per Han character for Chinese); ``rate`` = 1000·c/N.
+* ``sentence_share``: share of body sentences mentioning *a* (comparable across languages).
+* ``prominence`` P = Σ w(m), w = w_pos · w_struct: w_pos = 1/log2(1 + k) for the k-th body
+  sentence (1 in the title and headings), w_struct = 2.0 title, 1.5 heading, 1.5 lead
+  paragraph, 1.0 elsewhere (:class:`Weights`; optional cap of one weighted mention per
+  sentence). ``density`` = P/S.
+* ``share_of_voice`` = P_a / Σ_b P_b over every actor including the generic-partner bucket;
+  ``share_of_voice_count`` is the same with counts.
+* ``first_position`` = (k_first − 1)/S, 0 in the title, a heading or the lead; empty if absent.
+* ``frame_share``: share of *a*'s sentences that carry a relational frame ("together
+  with", "jointly", 共同, совместно, …).
+
+Changes between two snapshots are in :func:`changes`: APPEARED / DISAPPEARED events, the
+Log Ratio (Hardie 2014), the Dirichlet-smoothed log-odds z (Monroe, Colaresi & Quinn
+2008), the exact conditional binomial test of the counts, and seeded sentence-bootstrap
+intervals for the change in prominence and share of voice (Benoit, Laver & Mikhaylov
+2009). A change is "supported" when p < 0.05 and the prominence interval excludes 0, else
+"directional"; 0 → 0 gets no statistics. pandas, numpy and scipy load only here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from .actors import ActorMatcher, ActorSet
+from .segment import Segmented, segment
+from .text import count_words
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .snapshot import Snapshot
+
+WEIGHTS_VERSION = "1"
+FRAMES = {
+    "en": (
+        r"together with",
+        r"jointly",
+        r"joint",
+        r"equal",
+        r"partners?(?:hip)?",
+        r"in cooperation with",
+        r"with the participation of",
+    ),
+    "zh": ("共同", "联合", "一道", "一起", "平等", "合作"),
+    "ru": (r"совместн\w*", r"вместе с", r"равноправн\w*", r"партн[её]р\w*", r"сотрудничеств\w*"),
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The scoring configuration (one versioned place; see docs/methodology.md)."""
+
+    title: float = 2.0
+    heading: float = 1.5
+    lead: float = 1.5
+    body: float = 1.0
+    decay: str = "log"  # "log": 1/log2(1+k); "exp": exp(-rate·(k-1))
+    exp_rate: float = 0.1
+    cap_per_sentence: bool = False
+    alpha0: float = 10.0  # prior strength of the smoothed log-odds
+    bootstrap: int = 2000
+    seed: int = 20210616
+    version: str = WEIGHTS_VERSION
+
+    def position(self, k: int) -> float:
+        """Weight of the k-th body sentence (k ≥ 1).
+
+        >>> Weights().position(1), Weights().position(3)
+        (1.0, 0.5)
+        """
+        if self.decay == "exp":
+            return math.exp(-self.exp_rate * (k - 1))
+        return 1.0 / math.log2(1 + k)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One actor mention, with everything needed to audit its weight."""
+
+    snapshot: str
+    date: str
+    actor: str
+    alias: str
+    text: str
+    sentence: int  # index into the snapshot's sentences (title and headings included)
+    rank: int  # k: 1-based rank among body sentences; 0 in the title or a heading
+    where: str  # "title", "heading", "lead" or "body"
+    start: int
+    end: int
+    weight: float
+    context: str  # the sentence
+
+
+@dataclass(frozen=True)
+class SnapshotScore:
+    """Everything the table needs about one snapshot, kept for the change statistics."""
+
+    snapshot: Snapshot
+    segmented: Segmented
+    mentions: tuple[Mention, ...]
+    body_sentences: int
+    words: int
+    # weight per (actor, body sentence rank) and fixed weight in the title and headings
+    contributions: dict[str, dict[int, float]] = field(default_factory=dict)
+    fixed: dict[str, float] = field(default_factory=dict)
+
+
+def score_snapshot(
+    snapshot: Snapshot,
+    matcher: ActorMatcher,
+    weights: Weights,
+    *,
+    segmented: Segmented | None = None,
+) -> SnapshotScore:
+    """Find and weigh every actor mention in ``snapshot`` (``segmented``: its segmentation,
+    when the caller has it already)."""
+    seg = segmented or segment(snapshot.body, snapshot.language)
+    lead_block = next((b.index for b in seg.blocks if b.kind == "paragraph"), None)
+    mentions: list[Mention] = []
+    contributions: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    fixed: dict[str, float] = defaultdict(float)
+    rank = 0
+    for sentence in seg.sentences:
+        kind = seg.blocks[sentence.block].kind
+        if kind == "paragraph":
+            rank += 1
+            where = "lead" if sentence.block == lead_block else "body"
+            w_struct = weights.lead if where == "lead" else weights.body
+            w_pos = weights.position(rank)
+        else:
+            where = kind
+            w_struct = weights.title if kind == "title" else weights.heading
+            w_pos = 1.0
+        found = matcher.find(sentence.text)
+        seen: set[str] = set()
+        for match in found:
+            weight = w_pos * w_struct
+            if weights.cap_per_sentence and match.actor in seen:
+                weight = 0.0
+            seen.add(match.actor)
+            mentions.append(
+                Mention(
+                    snapshot=snapshot.id,
+                    date=snapshot.date.isoformat(),
+                    actor=match.actor,
+                    alias=match.alias,
+                    text=match.text,
+                    sentence=sentence.index,
+                    rank=rank if kind == "paragraph" else 0,
+                    where=where,
+                    start=sentence.start + match.start,
+                    end=sentence.start + match.end,
+                    weight=round(weight, 6),
+                    context=sentence.text,
+                )
+            )
+            if kind == "paragraph":
+                contributions[match.actor][rank] += weight
+            else:
+                fixed[match.actor] += weight
+    return SnapshotScore(
+        snapshot,
+        seg,
+        tuple(mentions),
+        rank,
+        count_words(snapshot.body),
+        {a: dict(v) for a, v in contributions.items()},
+        dict(fixed),
+    )
+
+
+def _frame_pattern(language: str | None) -> re.Pattern[str]:
+    terms = FRAMES.get((language or "en")[:2], FRAMES["en"])
+    if (language or "").startswith("zh"):
+        return re.compile("|".join(terms))
+    return re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+
+
+def table_rows(
+    scores: Sequence[SnapshotScore], actors: ActorSet, refs: Callable[[Snapshot], str]
+) -> list[dict[str, Any]]:
+    """One row per snapshot × actor (see :func:`score_table` for the columns)."""
+    rows: list[dict[str, Any]] = []
+    previous: dict[str, int] = {}
+    for sc in scores:
+        snap = sc.snapshot
+        frame = _frame_pattern(snap.language)
+        by_actor: dict[str, list[Mention]] = defaultdict(list)
+        for m in sc.mentions:
+            by_actor[m.actor].append(m)
+        prominence = {a.key: sum(m.weight for m in by_actor[a.key]) for a in actors.actors}
+        total_p = sum(prominence.values())
+        total_c = sum(len(v) for v in by_actor.values())
+        for actor in actors.actors:
+            found = by_actor[actor.key]
+            count = len(found)
+            sentences = {m.sentence for m in found}
+            body = {m.sentence for m in found if m.where in ("lead", "body")}
+            framed = sum(1 for i in sentences if frame.search(sc.segmented.sentences[i].text))
+            first = min(found, key=lambda m: m.sentence) if found else None
+            if first is None:
+                first_position = None
+            elif first.where in ("title", "heading", "lead"):
+                first_position = 0.0
+            else:
+                first_position = round((first.rank - 1) / max(sc.body_sentences, 1), 4)
+            before = previous.get(actor.key)
+            event = ""
+            if before is not None and before == 0 and count > 0:
+                event = "APPEARED"
+            elif before is not None and before > 0 and count == 0:
+                event = "DISAPPEARED"
+            previous[actor.key] = count
+            rows.append(
+                {
+                    "series": snap.series,
+                    "snapshot": snap.id,
+                    "ref": refs(snap),
+                    "date": snap.date.isoformat(),
+                    "language": snap.language,
+                    "actor": actor.key,
+                    "actor_name": actor.name,
+                    "kind": actor.kind,
+                    "count": count,
+                    "words": sc.words,
+                    "rate": round(1000 * count / sc.words, 4) if sc.words else 0.0,
+                    "sentences": sc.body_sentences,
+                    "sentence_share": round(len(body) / sc.body_sentences, 4)
+                    if sc.body_sentences
+                    else 0.0,
+                    "prominence": round(prominence[actor.key], 4),
+                    "density": round(prominence[actor.key] / sc.body_sentences, 4)
+                    if sc.body_sentences
+                    else 0.0,
+                    "share_of_voice": round(prominence[actor.key] / total_p, 4) if total_p else 0.0,
+                    "share_of_voice_count": round(count / total_c, 4) if total_c else 0.0,
+                    "first_position": first_position,
+                    "frame_share": round(framed / len(sentences), 4) if sentences else 0.0,
+                    "aliases": ", ".join(sorted({m.alias for m in found})),
+                    "event": event,
+                }
+            )
+    return rows
+
+
+def score_table(
+    snapshots: Iterable[Snapshot],
+    actors: ActorSet,
+    *,
+    weights: Weights | None = None,
+    refs: Callable[[Snapshot], str] = lambda s: s.id,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """The tidy table: one row per snapshot × actor, in date order.
+
+    Columns: series, snapshot, ref, date, language, actor, actor_name, kind, count, words,
+    rate, sentences, sentence_share, prominence, density, share_of_voice,
+    share_of_voice_count, first_position, frame_share, aliases (those that fired), event
+    (APPEARED / DISAPPEARED against the previous snapshot, or "").
+    """
+    import pandas as pd
+
+    scores = score_all(snapshots, actors, weights=weights, progress=progress)
+    return pd.DataFrame(table_rows(scores, actors, refs))
+
+
+def score_all(
+    snapshots: Iterable[Snapshot],
+    actors: ActorSet,
+    *,
+    weights: Weights | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[SnapshotScore]:
+    """Score every snapshot (in the order given); ``progress(done, total)`` is called."""
+    weights = weights or Weights()
+    matcher = ActorMatcher(actors)
+    items = list(snapshots)
+    scores = []
+    for done, snap in enumerate(items, start=1):
+        scores.append(score_snapshot(snap, matcher, weights))
+        if progress:
+            progress(done, len(items))
+    return scores
+
+
+def mentions_table(scores: Sequence[SnapshotScore], actor: str | None = None) -> pd.DataFrame:
+    """Every mention (optionally of one actor) with its context: the evidence table."""
+    import pandas as pd
+
+    rows = [m.__dict__ for sc in scores for m in sc.mentions if actor in (None, m.actor)]
+    columns = list(Mention.__dataclass_fields__)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def with_weights(weights: Weights, **changes: Any) -> Weights:
+    """A variant of ``weights`` (for sensitivity checks)."""
+    return replace(weights, **changes)
