@@ -353,31 +353,31 @@ def _in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None 
     # One integer per chain, compared at C speed: pairs, then similarity (in thousandths,
     # summed exactly), then less displacement.
     ranks = {b: r for r, b in enumerate(sorted({b for _, b in pairs}), start=1)}
-    tree = [0] * (len(ranks) + 1)
-    tree_end = [-1] * (len(ranks) + 1)
+    size = len(ranks) + 1
+    tree = [0] * size
+    tree_end = [-1] * size
     parent: dict[int, int] = {}
     best, best_end = 0, -1
     room = (1 << 30) - 1
     for k in order:
         a, b = pairs[k]
         found, previous = 0, -1
-        i = ranks[b] - 1
-        while i > 0:  # the best chain ending below this b
-            if tree[i] > found:
-                found, previous = tree[i], tree_end[i]
-            i -= i & -i
-        length, similar, spare = found >> 60, (found >> 30) & room, found & room
-        if not found:
-            spare = room
-        key = ((length + 1) << 60) | ((similar + round(weights[k] * 1000)) << 30)
+        i = ranks[b]
+        j = i - 1
+        while j > 0:  # the best chain ending below this b
+            if tree[j] > found:
+                found, previous = tree[j], tree_end[j]
+            j &= j - 1
+        spare = found & room if found else room
+        key = ((found >> 60) + 1) << 60 | (((found >> 30) & room) + round(weights[k] * 1000)) << 30
         key |= max(spare - abs(a - b), 0)
         parent[k] = previous
         if key > best:
             best, best_end = key, k
-        i = ranks[b]
-        while i < len(tree):
+        while i < size:
             if key > tree[i]:
-                tree[i], tree_end[i] = key, k
+                tree[i] = key
+                tree_end[i] = k
             i += i & -i
     chain: set[int] = set()
     node = best_end

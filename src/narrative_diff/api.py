@@ -19,6 +19,7 @@ from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
 from .snapshot import Snapshot, check_name, parse_date
 from .storage import read_utf8
+from .text import sha256_hex
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -122,13 +123,17 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
 
     extracted = read_source(ref, limits=limits or IngestLimits())
     mtime = dt.date.fromtimestamp(Path(ref).stat().st_mtime)
-    title = extracted.title or Path(ref).stem
-    return Snapshot.create(
+    title = " ".join((extracted.title or Path(ref).stem).split())
+    # The extracted body is already in normal form, and so is "# title" in front of it:
+    # normalising a long document again would cost as much as reading it.
+    body = _with_title(extracted.body, title)
+    return Snapshot(
+        id=f"file/{_slug(Path(ref).stem, 'file')}",
         series="file",
-        slug=_slug(Path(ref).stem, "file"),
         date=mtime,
         title=title,
-        body=_with_title(extracted.body, title),
+        body=body,
+        sha256=sha256_hex(body),
         language=extracted.language,
         path=Path(ref),
     )

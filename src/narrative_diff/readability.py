@@ -114,7 +114,11 @@ def split_sentences(text: str, language: str | None) -> list[str]:
 
 
 def readability(
-    text: str, language: str | None, *, sentences: list[str] | None = None
+    text: str,
+    language: str | None,
+    *,
+    sentences: list[str] | None = None,
+    words: int | None = None,
 ) -> Readability:
     """Readability of a Markdown snapshot body in ``language`` (a code such as "en", "zh-Hans").
 
@@ -130,7 +134,8 @@ def readability(
     # Sentences are counted if they hold a word; words are counted once over the whole body
     # (per-sentence counting cost a third of a second on a 200,000-word document).
     counted = sum(1 for sentence in sentences if _HAS_WORD.search(sentence))
-    words = count_words(" ".join(sentences)) if counted else 0
+    if words is None:  # the caller may know it already (a snapshot's cached word count)
+        words = count_words(" ".join(sentences)) if counted else 0
     measures: dict[str, float] = {}
     if lang is None:
         note: str | None = "language unknown; language-neutral measures only"

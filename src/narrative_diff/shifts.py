@@ -227,12 +227,22 @@ def summarise(
         if strong:
             words += _word_shifts(seg.a_text, seg.b_text, language, evidence)
     modal_counts = _modal_counts(sa, sb, language) if same_language else {}
-    named_removed, named_added = _named_changes(sa, sb, language) if same_language else ((), ())
+    changed = (
+        {i for seg in segments if seg.op != "unchanged" for i in _indices(seg.a_index)},
+        {j for seg in segments if seg.op != "unchanged" for j in _indices(seg.b_index)},
+    )
+    named_removed, named_added = (
+        _named_changes(sa, sb, language, changed) if same_language else ((), ())
+    )
     narrative = any(s.op != "unchanged" for s in segments)
     from .readability import compare_readability, readability
 
-    before_r = readability(a.body, a.language, sentences=[s.text for s in sa.sentences])
-    after_r = readability(b.body, b.language, sentences=[s.text for s in sb.sentences])
+    before_r = readability(
+        a.body, a.language, sentences=[s.text for s in sa.sentences], words=a.words
+    )
+    after_r = readability(
+        b.body, b.language, sentences=[s.text for s in sb.sentences], words=b.words
+    )
     return Summary(
         counts={op: counts.get(op, 0) for op in OPS},
         replaced_phrases=_ranked(replaced),
@@ -252,6 +262,12 @@ def summarise(
         },
         narrative_change=narrative,
     )
+
+
+def _indices(index: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    if index is None:
+        return ()
+    return index if isinstance(index, tuple) else (index,)
 
 
 def _first(index: int | tuple[int, ...] | None) -> int | None:
@@ -400,22 +416,32 @@ def _name_pattern() -> re.Pattern[str]:
 _FIRST_WORD = re.compile(r"[^\W_]")
 
 
-def _named(side: Segmented) -> Counter[str]:
-    """Capitalised phrases and acronyms, not counting a lone capitalised first word.
+def _named(side: Segmented, only: set[int] | None = None) -> Counter[str]:
+    """Capitalised phrases and acronyms, not counting a lone capitalised first word;
+    ``only``: look in these sentences only.
 
-    One pass of the name pattern over the whole text (runs never cross a line or a full
+    One pass of the name pattern per sentence group (runs never cross a line or a full
     stop); a run is "opening" when it starts at the first word of a sentence.
 
     >>> from narrative_diff.segment import segment
     >>> sorted(_named(segment("The Basic Model of the ILRS. In May, Russia left.", "en")))
     ['Basic Model of the ILRS', 'Russia']
     """
+    sentences = side.sentences if only is None else [side.sentences[i] for i in sorted(only)]
     openings = set()
-    for sentence in side.sentences:
+    for sentence in sentences:
         first = _FIRST_WORD.search(sentence.text)
         openings.add(sentence.start + (first.start() if first else 0))
     found: Counter[str] = Counter()
-    for match in _name_pattern().finditer(side.text):
+    if only is None:
+        matches = _name_pattern().finditer(side.text)
+    else:
+        matches = (
+            m
+            for sentence in sentences
+            for m in _name_pattern().finditer(side.text, sentence.start, sentence.end)
+        )
+    for match in matches:
         text = match.group()
         opening = match.start() in openings
         if opening and " " not in text and not _acronym(text):
@@ -445,13 +471,22 @@ def _acronym(word: str) -> bool:
 
 
 def _named_changes(
-    sa: Segmented, sb: Segmented, language: str
+    sa: Segmented,
+    sb: Segmented,
+    language: str,
+    changed: tuple[set[int], set[int]] | None = None,
 ) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:
     """Names found in one side and nowhere in the other (as a name or inside a longer one:
-    "Chang'e" is still there in "China's Chang'e")."""
+    "Chang'e" is still there in "China's Chang'e").
+
+    ``changed``: the sentences of a and b outside "unchanged" segments. A name that is
+    written out or in can only stand there (an unchanged sentence is in both texts), and
+    all its occurrences do, so looking there alone gives the same lists and counts.
+    """
     if language.startswith("zh"):
         return (), ()
-    before, after = _named(sa), _named(sb)
+    only_a, only_b = changed if changed is not None else (None, None)
+    before, after = _named(sa, only_a), _named(sb, only_b)
     still_in_b = _present({t for t in before if t not in after}, sb)
     already_in_a = _present({t for t in after if t not in before}, sa)
     removed = [
