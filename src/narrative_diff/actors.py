@@ -287,6 +287,9 @@ class ActorMatcher:
             (_trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (_trie_regex(unbounded), "")
         )
         self._exclude_rx = _trie_regex(self._excludes)
+        # an exclude overlapping a match lies within this many characters of it (a space
+        # in a form may stand for a longer run of whitespace: hence the slack)
+        self._exclude_margin = 2 * max((len(f) for f in self._excludes), default=0) + 16
 
     def _fail(self, problem: str) -> NoReturn:
         raise ActorsFileError(f"{self.actors.source}: {problem}")
@@ -331,14 +334,23 @@ class ActorMatcher:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
         nfc, spans = _compose(text)
         folded = _fold_text(nfc, _FOLD)
-        vetoes: dict[int, list[tuple[int, int]]] = {}
-        for start, end, form in _scan(self._exclude_rx, folded, lambda *_: True, first_only=False):
-            for index, case in self._excludes[form]:
-                if case is None or fold(nfc[start:end], _KEEP_CASE) == case:
-                    vetoes.setdefault(index, []).append((start, end))
+        margin = self._exclude_margin
 
         def free(index: int, start: int, end: int) -> bool:
-            return not any(s < end and start < e for s, e in vetoes.get(index, ()))
+            """No exclude string of this actor overlaps ``start:end``. Exclusions are looked
+            for only around a candidate (a few hundred per long text), not in the whole
+            text: that second full scan cost as much as finding the aliases."""
+            if self._exclude_rx is None:
+                return True
+            low = max(0, start - margin)
+            window = folded[low : end + margin]
+            for s, e, form in _scan(self._exclude_rx, window, lambda *_: True, first_only=False):
+                s, e = s + low, e + low
+                if s < end and start < e:
+                    for owner, case in self._excludes[form]:
+                        if owner == index and (case is None or fold(nfc[s:e], _KEEP_CASE) == case):
+                            return False
+            return True
 
         def accept(start: int, end: int, form: str) -> bool:
             entry = self._forms[form]

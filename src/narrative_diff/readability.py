@@ -167,7 +167,7 @@ def readability(
 #: Flesch scores of longer texts are computed on every k-th sentence up to this many words.
 #: Flesch himself scored three 100-word samples of a text; counting syllables of every word
 #: of a 200,000-word document would cost seconds for a change in the first decimal.
-FLESCH_SAMPLE_WORDS = 2_000
+FLESCH_SAMPLE_WORDS = 1_000
 _HAS_WORD = re.compile(rf"[{HAN_RANGES}]|[^\W\d_]|\d")
 
 
