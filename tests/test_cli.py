@@ -18,7 +18,7 @@ from narrative_diff.corpus import Corpus, bundled_root
 
 from .helpers import small_corpus, tree_digest
 
-COMMANDS = ("list", "show", "add", "check", "init")
+COMMANDS = ("list", "show", "add", "check", "init", "compare", "score", "kwic", "actors")
 
 
 def run(capsys, *args: str, stdin: bytes | None = None, monkeypatch=None):

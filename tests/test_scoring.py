@@ -10,7 +10,7 @@ import pytest
 
 from narrative_diff import api
 from narrative_diff.actors import ActorMatcher, load_actors
-from narrative_diff.changes import change_rows, log_odds_z, log_ratio
+from narrative_diff.changes import change_rows, exact_p, log_odds_z, log_ratio
 from narrative_diff.scoring import Weights, score_snapshot, table_rows
 
 from .helpers import make_snapshot
@@ -103,6 +103,16 @@ def test_nothing_to_test_for_zero_to_zero():
         if r["actor"] == "russia"
     )
     assert (row["p_value"], row["log_ratio"], row["label"]) == (None, None, "")
+
+
+@pytest.mark.parametrize("counts", [(0, 1), (6, 0), (3, 5), (10, 2), (40, 37), (1, 120), (0, 0)])
+@pytest.mark.parametrize("sizes", [(100, 100), (250, 1000), (5000, 800)])
+def test_exact_p_equals_scipy_binomtest(counts, sizes):
+    from scipy.stats import binomtest
+
+    (c1, c2), (n1, n2) = counts, sizes
+    expected = 1.0 if c1 + c2 == 0 else binomtest(c2, c1 + c2, n2 / (n1 + n2)).pvalue
+    assert exact_p(c1, n1, c2, n2) == pytest.approx(expected, rel=1e-9, abs=1e-15)
 
 
 def test_formulas_match_the_worked_values():

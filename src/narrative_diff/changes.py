@@ -3,7 +3,7 @@
 For each actor: APPEARED / DISAPPEARED, the Log Ratio of rates (Hardie 2014), the
 Dirichlet-smoothed log-odds z (Monroe, Colaresi & Quinn 2008; prior strength
 ``Weights.alpha0``), the exact conditional binomial test of the counts (c2 given c1 + c2 is
-Binomial(c1 + c2, N2/(N1 + N2)); scipy's ``binomtest``), and percentile intervals for the
+Binomial(c1 + c2, N2/(N1 + N2)), as scipy's ``binomtest`` defines it), and intervals for the
 change in prominence and share of voice from a sentence bootstrap within each snapshot
 (title and headings held fixed; seeded, so reruns give the same numbers).
 
@@ -78,10 +78,37 @@ def log_odds_z(c1: int, n1: int, c2: int, n2: int, alpha0: float) -> float:
 
 
 def exact_p(c1: int, n1: int, c2: int, n2: int) -> float:
-    """Two-sided exact conditional binomial p-value for the change in counts."""
-    from scipy.stats import binomtest
+    """Two-sided exact conditional binomial p-value for the change in counts: c2 given
+    c1 + c2 ~ Binomial(c1 + c2, N2/(N1 + N2)).
 
-    return float(binomtest(c2, c1 + c2, n2 / (n1 + n2)).pvalue)
+    The same definition as scipy's ``binomtest(...).pvalue`` (the probability of every
+    outcome no more likely than the one observed, with scipy's relative tolerance 1e-7);
+    ``tests/test_scoring.py`` checks the two agree. Computed here because importing
+    scipy.stats costs about a second per process, more than scoring a long series.
+
+    >>> round(exact_p(6, 100, 0, 100), 6)
+    0.03125
+    """
+    trials, p = c1 + c2, n2 / (n1 + n2)
+    if trials == 0:
+        return 1.0
+
+    def pmf(k: int) -> float:
+        if p in (0.0, 1.0):
+            return 1.0 if k == (trials if p == 1.0 else 0) else 0.0
+        log = (
+            math.lgamma(trials + 1)
+            - math.lgamma(k + 1)
+            - math.lgamma(trials - k + 1)
+            + k * math.log(p)
+            + (trials - k) * math.log1p(-p)
+        )
+        return math.exp(log)
+
+    observed = pmf(c2)
+    limit = observed * (1 + 1e-7)
+    total = sum(q for q in map(pmf, range(trials + 1)) if q <= limit)
+    return min(1.0, total)
 
 
 def change_rows(

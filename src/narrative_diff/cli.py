@@ -214,7 +214,7 @@ COMPARE_FORMATS = ("terminal", "md", "html", "json")
 
 
 @app.command(
-    epilog="Examples: narrative-diff compare v1 v3 · narrative-diff compare v2 v3 --side-by-side"
+    epilog="Example: narrative-diff compare v1 v3 · narrative-diff compare v2 v3 --side-by-side"
     " · narrative-diff compare 2022 2023 --format json -o shift.json · narrative-diff compare"
     " old.pdf new.pdf --exit-code"
 )

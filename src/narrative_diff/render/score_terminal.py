@@ -31,7 +31,7 @@ def print_scores(result: ScoreResult, console: Console) -> None:
             continue
         cells = []
         for _, row in rows.iterrows():
-            cell = f"{row['count']} / {row['prominence']:g}" if row["count"] else "—"
+            cell = f"{row['count']} / {row['prominence']:.2f}" if row["count"] else "—"
             if row["event"]:
                 cell += f"\n{row['event']}"
             cells.append(cell)
@@ -74,6 +74,13 @@ def print_scores(result: ScoreResult, console: Console) -> None:
             row["label"],
         )
     console.print(summary)
+    languages = dict(zip(result.table["snapshot"], result.table["language"], strict=False))
+    if languages.get(last["from"]) != languages.get(last["to"]):
+        console.print(
+            f"note: {last['from']} is in {languages.get(last['from'])} and "
+            f"{last['to']} in {languages.get(last['to'])}; rates and prominence are "
+            "comparable only within a language (docs/methodology.md)"
+        )
 
 
 def print_kwic(rows: list[dict[str, object]], console: Console) -> None:
