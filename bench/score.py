@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_gen import Chain, make_pair, training_sentences  # noqa: E402
+from corpus_gen import Chain, make_pair, training_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["Russia", "China", "Roscosmos", "CNSA", "several countries", "Pakistan", "Egypt",
