@@ -240,3 +240,15 @@ def test_unknown_actor_is_a_one_line_error(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     code, _, err = run(capsys, "kwic", "atlantis")
     assert code != 0 and err.count("\n") == 1 and "atlantis" in err
+
+
+def test_score_between_two_refs(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run(capsys, "score", "--between", "v2", "v5", "-f", "json")
+    changes = json.loads(out)["changes"]
+    assert code == 0
+    assert {(c["from"], c["to"]) for c in changes} == {
+        ("ilrs/2022-01-white-paper", "ilrs/2024-04-new-partners")
+    }
+    russia = next(c for c in changes if c["actor"] == "russia")
+    assert (russia["count_from"], russia["count_to"], russia["event"]) == (2, 0, "DISAPPEARED")

@@ -308,8 +308,10 @@ def score_series(
     actors: ActorSet | None = None,
     weights: Weights | None = None,
     progress: Callable[[int, int], None] | None = None,
+    between: tuple[str, str] | None = None,
 ) -> ScoreResult:
-    """Score every snapshot of a series (the only one when the corpus has one)."""
+    """Score every snapshot of a series (the only one when the corpus has one). The change
+    statistics cover consecutive pairs and first → last, or only ``between`` (two refs)."""
     import pandas as pd
 
     from .changes import changes_table
@@ -329,7 +331,12 @@ def score_series(
     snaps = corpus.snapshots(series)
     scores = tuple(score_all(snaps, actors, weights=weights, progress=progress))
     table = pd.DataFrame(table_rows(scores, actors, corpus.version_of))
-    return ScoreResult(actors, table, changes_table(scores, actors, weights=weights), scores)
+    pairs = None
+    if between is not None:  # one pair on request, e.g. ("v2", "v5")
+        ids = [snap.id for snap in snaps]
+        pairs = [tuple(ids.index(corpus.resolve(ref, series=series).id) for ref in between)]
+    changes = changes_table(scores, actors, weights=weights, pairs=pairs)
+    return ScoreResult(actors, table, changes, scores)
 
 
 def actor_block(

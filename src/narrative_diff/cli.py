@@ -380,6 +380,15 @@ def actors(
 def score(
     series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
     actors_file: ActorsOpt = None,
+    between: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--between",
+            metavar="A B",
+            help="Change statistics for this pair of refs only (default: consecutive pairs "
+            "and first → last).",
+        ),
+    ] = None,
     fmt: FormatOpt = "table",
     corpus: CorpusOpt = None,
 ) -> None:
@@ -388,7 +397,11 @@ def score(
     store = api.open_corpus(corpus)
     with _progress("Scoring") as progress:
         result = api.score_series(
-            store, series, actors=api.load_actors(actors_file), progress=progress
+            store,
+            series,
+            actors=api.load_actors(actors_file),
+            progress=progress,
+            between=between,
         )
     if fmt == "json":
         typer.echo(
