@@ -44,7 +44,7 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
             tuple(
                 f"{x['name']}: {x['count_a']} → {x['count_b']}"
                 + (f" {x['event']}" if x["event"] else "")
-                + f"; prominence {x['prominence_a']:g} → {x['prominence_b']:g}"
+                + f"; prominence {x['prominence_a']:.2f} → {x['prominence_b']:.2f}"
                 for x in sorted(s.actors, key=lambda x: (not x["event"], x["name"]))
             ),
         ),
