@@ -31,9 +31,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_gen import Chain, make_pair, training_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["Russia", "China", "Roscosmos", "CNSA", "several countries", "Pakistan", "Egypt",
-         "Venezuela", "ESA", "NASA", "international partners", "Belarus", "APSCO", "Japan",
-         "India", "Brazil"]
+NAMES = [
+    "Russia",
+    "China",
+    "Roscosmos",
+    "CNSA",
+    "several countries",
+    "Pakistan",
+    "Egypt",
+    "Venezuela",
+    "ESA",
+    "NASA",
+    "international partners",
+    "Belarus",
+    "APSCO",
+    "Japan",
+    "India",
+    "Brazil",
+]
 EXTRA_ACTORS = """
 [actors.japan]
 name = "Japan"
@@ -64,9 +79,14 @@ def build_corpus(root: Path, snapshots: int, words: int, chain: Chain) -> None:
             k = rng.randrange(1, len(paragraphs))
             if not paragraphs[k].startswith("#"):
                 paragraphs[k] += f" {rng.choice(NAMES)} joined the work."
-        snap = Snapshot.create(series="bench", slug=f"s{n:04d}", date=start + timedelta(days=n),
-                               title=f"Snapshot {n}", body="\n\n".join(paragraphs),
-                               language="en")
+        snap = Snapshot.create(
+            series="bench",
+            slug=f"s{n:04d}",
+            date=start + timedelta(days=n),
+            title=f"Snapshot {n}",
+            body="\n\n".join(paragraphs),
+            language="en",
+        )
         corpus.add(snap)
 
 
@@ -78,8 +98,13 @@ def timed(cmd: list[str], runs: int) -> tuple[float, float | None]:
         with tempfile.NamedTemporaryFile() as out:
             started = time.perf_counter()
             if Path(gnu_time).exists():
-                done = subprocess.run([gnu_time, "-f", "%M", *cmd], stdout=out,
-                                      stderr=subprocess.PIPE, text=True, check=True)
+                done = subprocess.run(
+                    [gnu_time, "-f", "%M", *cmd],
+                    stdout=out,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    check=True,
+                )
                 peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
             else:
                 subprocess.run(cmd, stdout=out, check=True)
@@ -105,19 +130,32 @@ def main() -> None:
             root = Path(tmp) / f"corpus{size}"
             root.mkdir()
             build_corpus(root, size, args.words, chain)
-            cmd = [exe, "score", "bench", "--actors", str(actors), "--format", "csv",
-                   "--corpus", str(root)]
+            cmd = [
+                exe,
+                "score",
+                "bench",
+                "--actors",
+                str(actors),
+                "--format",
+                "csv",
+                "--corpus",
+                str(root),
+            ]
             seconds, peak = timed(cmd, args.runs)
             results.append((size, seconds, peak))
             print(f"measured {size} snapshots", file=sys.stderr)
-    print(f"Command: `{' '.join(['.venv/bin/python', 'bench/score.py', *sys.argv[1:]])}` "
-          f"({args.words} words per snapshot, 20 actors, median of {args.runs})\n")
+    print(
+        f"Command: `{' '.join(['.venv/bin/python', 'bench/score.py', *sys.argv[1:]])}` "
+        f"({args.words} words per snapshot, 20 actors, median of {args.runs})\n"
+    )
     print("| snapshots | words | seconds | s per 100 snapshots | peak MiB |")
     print("|---|---|---|---|---|")
     for size, seconds, peak in results:
         peak_text = f"{peak:.0f}" if peak else "—"
-        print(f"| {size} | {size * args.words:,} | {seconds:.2f} | {100 * seconds / size:.2f} | "
-              f"{peak_text} |")
+        print(
+            f"| {size} | {size * args.words:,} | {seconds:.2f} | {100 * seconds / size:.2f} | "
+            f"{peak_text} |"
+        )
     biggest = max(results)
     verdict = "✓" if biggest[1] < 10 else "✗"
     print(f"\nTarget: {biggest[0]} snapshots under 10 s: {verdict} ({biggest[1]:.2f} s)")

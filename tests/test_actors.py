@@ -172,6 +172,18 @@ def test_chinese_traps(ilrs: ActorSet) -> None:
     ]
 
 
+def test_words_that_contain_an_alias_are_not_mentions(ilrs: ActorSet) -> None:
+    """Traps found in review: a two-character alias inside a longer unrelated word."""
+    text = "发展中国家。更多国际组织。集中方式。完美方案。CONTACT US. ABOUT US"
+    assert spans(text, ilrs) == []
+    # the real thing next to them still counts
+    assert [a for a, *_ in spans("中国与发展中国家。the US and China.", ilrs)] == [
+        "china",
+        "united-states",
+        "china",
+    ]
+
+
 def test_exclusion_vetoes_only_its_own_actor(tmp_path: Path) -> None:
     alone = load_actors(
         write(

@@ -317,15 +317,7 @@ def score_series(
     from .changes import changes_table
     from .scoring import Weights, score_all, table_rows
 
-    names = corpus.series_names()
-    if series is None:
-        if len(names) != 1:
-            raise UsageProblem(
-                f"the corpus holds {len(names)} series",
-                hint="name one: " + ", ".join(names),
-                slug="series-needed",
-            )
-        series = names[0]
+    series = _one_series(corpus, series)
     actors = actors or load_actors()
     weights = weights or Weights()
     snaps = corpus.snapshots(series)
@@ -339,13 +331,55 @@ def score_series(
     return ScoreResult(actors, table, changes, scores)
 
 
+def _one_series(corpus: Corpus, series: str | None) -> str:
+    """The series asked for, or the corpus's only one."""
+    names = corpus.series_names()
+    if series is not None:
+        return series
+    if len(names) != 1:
+        raise UsageProblem(
+            f"the corpus holds {len(names)} series",
+            hint="name one: " + ", ".join(names),
+            slug="series-needed",
+        )
+    return names[0]
+
+
+def score_records(result: ScoreResult) -> dict[str, object]:
+    """A score result as plain JSON values: NaN (no statistic) becomes null, not invalid JSON."""
+
+    def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+        return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+    return {
+        "actors_file": result.actors.source,
+        "scores": records(result.table),
+        "changes": records(result.changes),
+    }
+
+
+def describe_actors(actors: ActorSet) -> list[dict[str, object]]:
+    """What ``narrative-diff actors`` lists: key, name, kind, aliases, exclusions, patterns."""
+    return [
+        {
+            "actor": a.key,
+            "name": a.name,
+            "kind": a.kind,
+            "aliases": list(a.aliases),
+            "exclude": list(a.exclude),
+            "patterns": list(a.patterns),
+        }
+        for a in actors.actors
+    ]
+
+
 def actor_block(
     result: Comparison, actors: ActorSet | None = None, weights: Weights | None = None
 ) -> tuple[dict[str, object], ...]:
     """The actor block of a comparison: counts and prominence before and after, the event,
     and the sentences that show it."""
     from .actors import ActorMatcher
-    from .scoring import Weights, score_snapshot
+    from .scoring import Weights, event, score_snapshot
 
     actors = actors or load_actors()
     matcher, weights = ActorMatcher(actors), weights or Weights()
@@ -366,7 +400,7 @@ def actor_block(
                 "count_b": c2,
                 "prominence_a": round(sum(m.weight for m in found[0]), 4),
                 "prominence_b": round(sum(m.weight for m in found[1]), 4),
-                "event": "APPEARED" if c1 == 0 < c2 else "DISAPPEARED" if c2 == 0 < c1 else "",
+                "event": event(c1, c2),
                 "evidence_a": list(dict.fromkeys(m.context for m in found[0]))[:3],
                 "evidence_b": list(dict.fromkeys(m.context for m in found[1]))[:3],
             }
@@ -377,37 +411,32 @@ def actor_block(
 def keyword_in_context(
     corpus: Corpus, actor: str, series: str | None = None, *, actors: ActorSet | None = None
 ) -> list[dict[str, object]]:
-    """Every mention of ``actor`` (key or name) in a series, in date order, with context."""
-    from .scoring import Weights, score_all
+    """Every mention of ``actor`` (key or name) in a series, in date order, with context:
+    ref, date, snapshot, sentence index, where, alias, matched text, span, weight."""
+    from .scoring import Weights, mentions_table, score_all
 
     actors = actors or load_actors()
     key = actors.get(actor).key
-    names = corpus.series_names()
-    if series is None:
-        if len(names) != 1:
-            raise UsageProblem(
-                f"the corpus holds {len(names)} series",
-                hint="name one: " + ", ".join(names),
-                slug="series-needed",
+    snaps = corpus.snapshots(_one_series(corpus, series))
+    table = mentions_table(score_all(snaps, actors, weights=Weights()), key)
+    refs = {snap.id: corpus.version_of(snap) for snap in snaps}
+    table.insert(0, "ref", table["snapshot"].map(refs))
+    return [
+        {
+            k: row[k]
+            for k in (
+                "ref",
+                "date",
+                "snapshot",
+                "sentence",
+                "where",
+                "alias",
+                "text",
+                "start",
+                "end",
+                "weight",
+                "context",
             )
-        series = names[0]
-    snaps = corpus.snapshots(series)
-    rows = []
-    for sc in score_all(snaps, actors, weights=Weights()):
-        ref = corpus.version_of(sc.snapshot)
-        for m in sc.mentions:
-            if m.actor == key:
-                rows.append(
-                    {
-                        "ref": ref,
-                        "date": m.date,
-                        "snapshot": m.snapshot,
-                        "sentence": m.sentence,
-                        "where": m.where,
-                        "alias": m.alias,
-                        "text": m.text,
-                        "weight": m.weight,
-                        "context": m.context,
-                    }
-                )
-    return rows
+        }
+        for row in table.to_dict(orient="records")
+    ]

@@ -5,7 +5,9 @@ Dirichlet-smoothed log-odds z (Monroe, Colaresi & Quinn 2008; prior strength
 ``Weights.alpha0``), the exact conditional binomial test of the counts (c2 given c1 + c2 is
 Binomial(c1 + c2, N2/(N1 + N2)), as scipy's ``binomtest`` defines it), and intervals for the
 change in prominence and share of voice from a sentence bootstrap within each snapshot
-(title and headings held fixed; seeded, so reruns give the same numbers).
+(title and headings held fixed; seeded, so reruns give the same numbers). Between
+snapshots in different languages only the events and prominence changes are given; the
+label is "cross-language" (a word and a Han character are different units of exposure).
 
 The bootstrap draws, for each replicate, how often each body sentence is resampled; only
 sentences that mention someone matter, so the draw is a multinomial over those sentences
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .actors import ActorSet
-from .scoring import SnapshotScore, Weights
+from .scoring import SnapshotScore, Weights, event
 
 if TYPE_CHECKING:
     import numpy as np
@@ -160,7 +162,7 @@ def change_rows(
             "prominence_to": round(p2, 4),
             "share_of_voice_from": round(s1, 4),
             "share_of_voice_to": round(s2, 4),
-            "event": "APPEARED" if c1 == 0 < c2 else "DISAPPEARED" if c2 == 0 < c1 else "",
+            "event": event(c1, c2),
             "log_ratio": None,
             "log_odds_z": None,
             "p_value": None,
@@ -170,7 +172,10 @@ def change_rows(
             "share_of_voice_ci": None,
             "label": "",
         }
-        if c1 or c2:  # nothing to test for 0 → 0
+        if one.snapshot.language != two.snapshot.language and (c1 or c2):
+            # Word counts in two languages are different units: no test, no rate ratio.
+            row["label"] = "cross-language"
+        elif c1 or c2:  # nothing to test for 0 → 0
             p_value = exact_p(c1, n1, c2, n2)
             interval = _interval(totals[1][:, index] - totals[0][:, index])
             row.update(
@@ -205,8 +210,11 @@ def changes_table(
         pairs = [(i, i + 1) for i in range(len(scores) - 1)]
         if len(scores) > 2:
             pairs.append((0, len(scores) - 1))
+    last_use = {scores[k].snapshot.id: n for n, pair in enumerate(pairs) for k in pair}
     cache: dict[str, Any] = {}
-    rows = [
-        row for i, j in pairs for row in change_rows(scores[i], scores[j], actors, weights, cache)
-    ]
+    rows = []
+    for n, (i, j) in enumerate(pairs):
+        rows += change_rows(scores[i], scores[j], actors, weights, cache)
+        for key in [key for key in cache if last_use[key] <= n]:  # keep memory flat
+            del cache[key]
     return pd.DataFrame(rows)

@@ -340,17 +340,7 @@ def actors(
     """List the actors and their aliases (checks an actors file)."""
     _choice(fmt, api.FORMATS, "--format")
     found = api.load_actors(actors_file)
-    rows = [
-        {
-            "actor": a.key,
-            "name": a.name,
-            "kind": a.kind,
-            "aliases": list(a.aliases),
-            "exclude": list(a.exclude),
-            "patterns": list(a.patterns),
-        }
-        for a in found.actors
-    ]
+    rows = api.describe_actors(found)
     if fmt == "json":
         typer.echo(
             json.dumps({"source": found.source, "actors": rows}, ensure_ascii=False, indent=2)
@@ -406,13 +396,10 @@ def score(
     if fmt == "json":
         typer.echo(
             json.dumps(
-                {
-                    "actors_file": result.actors.source,
-                    "scores": result.table.to_dict(orient="records"),
-                    "changes": result.changes.to_dict(orient="records"),
-                },
+                api.score_records(result),
                 ensure_ascii=False,
                 indent=2,
+                allow_nan=False,
                 default=str,
             )
         )

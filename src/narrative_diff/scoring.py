@@ -7,12 +7,14 @@ limits, sources). In short, for actor *a* in snapshot *d*:
   (one per Han character for Chinese); ``rate`` = 1000·c/N.
 * ``sentence_share``: share of body sentences mentioning *a* (comparable across languages).
 * ``prominence`` P = Σ w(m), w = w_pos · w_struct: w_pos = 1/log2(1 + k) for the k-th body
-  sentence (1 in the title and headings), w_struct = 2.0 title, 1.5 heading, 1.5 lead
-  paragraph, 1.0 elsewhere (:class:`Weights`; optional cap of one weighted mention per
-  sentence). ``density`` = P/S.
+  sentence (1 in the title; a heading takes the k of the sentence after it), w_struct = 2.0
+  title, 1.5 heading, 1.5 lead paragraph, 1.0 elsewhere (:class:`Weights`).
+  ``prominence_capped`` counts one weighted mention per actor and sentence (both are always
+  reported). ``density`` = P/S.
 * ``share_of_voice`` = P_a / Σ_b P_b over every actor including the generic-partner bucket;
   ``share_of_voice_count`` is the same with counts.
-* ``first_position`` = (k_first − 1)/S, 0 in the title, a heading or the lead; empty if absent.
+* ``first_position`` = (k_first − 1)/S, 0 in the title or the lead (a heading counts as the
+  body sentence after it); empty if absent.
 * ``frame_share``: share of *a*'s sentences that carry a relational frame ("together
   with", "jointly", 共同, совместно, …).
 
@@ -31,11 +33,12 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .actors import ActorMatcher, ActorSet, Match
 from .segment import Segmented, segment
+from .text import HAN_RANGES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot
 
 WEIGHTS_VERSION = "1"
+_HAN = re.compile(f"[{HAN_RANGES}]")
 FRAMES = {
     "en": (
         r"together with",
@@ -53,7 +57,7 @@ FRAMES = {
         r"in cooperation with",
         r"with the participation of",
     ),
-    "zh": ("共同", "联合", "一道", "一起", "平等", "合作"),
+    "zh": ("共同", "联合", "一道", "一起", "平等"),
     "ru": (r"совместн\w*", r"вместе с", r"равноправн\w*", r"партн[её]р\w*", r"сотрудничеств\w*"),
 }
 
@@ -95,7 +99,7 @@ class Mention:
     alias: str
     text: str
     sentence: int  # index into the snapshot's sentences (title and headings included)
-    rank: int  # k: 1-based rank among body sentences; 0 in the title or a heading
+    rank: int  # k: rank among body sentences; 0 in the title; a heading: the next sentence's
     where: str  # "title", "heading", "lead" or "body"
     start: int
     end: int
@@ -151,10 +155,10 @@ def score_snapshot(
             where = "lead" if sentence.block == lead_block else "body"
             w_struct = weights.lead if where == "lead" else weights.body
             w_pos = weights.position(rank)
-        else:
-            where = kind
-            w_struct = weights.title if kind == "title" else weights.heading
-            w_pos = 1.0
+        elif kind == "title":
+            where, w_struct, w_pos = kind, weights.title, 1.0
+        else:  # a heading is discounted like the body sentence that follows it
+            where, w_struct, w_pos = kind, weights.heading, weights.position(rank + 1)
         seen: set[str] = set()
         for match in found:
             weight = w_pos * w_struct
@@ -169,7 +173,7 @@ def score_snapshot(
                     alias=match.alias,
                     text=match.text,
                     sentence=sentence.index,
-                    rank=rank if kind == "paragraph" else 0,
+                    rank=rank if kind == "paragraph" else 0 if kind == "title" else rank + 1,
                     where=where,
                     start=match.start,
                     end=match.end,
@@ -179,17 +183,38 @@ def score_snapshot(
             )
             if kind == "paragraph":
                 contributions[match.actor][rank] += weight
-            else:
+            else:  # title and headings stay fixed in the bootstrap
                 fixed[match.actor] += weight
     return SnapshotScore(
         snapshot,
         seg,
         tuple(mentions),
         rank,
-        snapshot.words,
+        exposure(snapshot),
         {a: dict(v) for a, v in contributions.items()},
         dict(fixed),
     )
+
+
+def event(before: int | None, after: int) -> str:
+    """APPEARED (0 → n), DISAPPEARED (n → 0) or "" (also when there is no "before").
+
+    >>> event(0, 2), event(3, 0), event(None, 0), event(1, 1)
+    ('APPEARED', 'DISAPPEARED', '', '')
+    """
+    if before is None:
+        return ""
+    if before == 0 < after:
+        return "APPEARED"
+    return "DISAPPEARED" if after == 0 < before else ""
+
+
+def exposure(snapshot: Snapshot) -> int:
+    """N, the exposure for rates: word tokens, or Han characters for Chinese (so that rates
+    are per 1,000 characters there, as the method says)."""
+    if (snapshot.language or "").startswith("zh"):
+        return len(_HAN.findall(snapshot.body))
+    return snapshot.words
 
 
 def _frame_pattern(language: str | None) -> re.Pattern[str]:
@@ -202,7 +227,8 @@ def _frame_pattern(language: str | None) -> re.Pattern[str]:
 def table_rows(
     scores: Sequence[SnapshotScore], actors: ActorSet, refs: Callable[[Snapshot], str]
 ) -> list[dict[str, Any]]:
-    """One row per snapshot × actor (see :func:`score_table` for the columns)."""
+    """One row per snapshot × actor: the tidy table of ``score`` (columns in
+    docs/methodology.md)."""
     rows: list[dict[str, Any]] = []
     previous: dict[str, int] = {}
     for sc in scores:
@@ -219,20 +245,16 @@ def table_rows(
             count = len(found)
             sentences = {m.sentence for m in found}
             body = {m.sentence for m in found if m.where in ("lead", "body")}
-            framed = sum(1 for i in sentences if frame.search(sc.segmented.sentences[i].text))
+            framed = sum(1 for i in sentences if frame.search(_without_mentions(sc, i)))
             first = min(found, key=lambda m: m.sentence) if found else None
             if first is None:
                 first_position = None
-            elif first.where in ("title", "heading", "lead"):
+            elif first.where in ("title", "lead"):
                 first_position = 0.0
-            else:
+            else:  # a heading counts at the place of the body sentence after it
                 first_position = round((first.rank - 1) / max(sc.body_sentences, 1), 4)
-            before = previous.get(actor.key)
-            event = ""
-            if before is not None and before == 0 and count > 0:
-                event = "APPEARED"
-            elif before is not None and before > 0 and count == 0:
-                event = "DISAPPEARED"
+            capped = sum(max(m.weight for m in found if m.sentence == i) for i in sentences)
+            change = event(previous.get(actor.key), count)
             previous[actor.key] = count
             rows.append(
                 {
@@ -252,6 +274,7 @@ def table_rows(
                     if sc.body_sentences
                     else 0.0,
                     "prominence": round(prominence[actor.key], 4),
+                    "prominence_capped": round(capped, 4),
                     "density": round(prominence[actor.key] / sc.body_sentences, 4)
                     if sc.body_sentences
                     else 0.0,
@@ -260,31 +283,22 @@ def table_rows(
                     "first_position": first_position,
                     "frame_share": round(framed / len(sentences), 4) if sentences else 0.0,
                     "aliases": ", ".join(sorted({m.alias for m in found})),
-                    "event": event,
+                    "event": change,
                 }
             )
     return rows
 
 
-def score_table(
-    snapshots: Iterable[Snapshot],
-    actors: ActorSet,
-    *,
-    weights: Weights | None = None,
-    refs: Callable[[Snapshot], str] = lambda s: s.id,
-    progress: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
-    """The tidy table: one row per snapshot × actor, in date order.
-
-    Columns: series, snapshot, ref, date, language, actor, actor_name, kind, count, words,
-    rate, sentences, sentence_share, prominence, density, share_of_voice,
-    share_of_voice_count, first_position, frame_share, aliases (those that fired), event
-    (APPEARED / DISAPPEARED against the previous snapshot, or "").
-    """
-    import pandas as pd
-
-    scores = score_all(snapshots, actors, weights=weights, progress=progress)
-    return pd.DataFrame(table_rows(scores, actors, refs))
+def _without_mentions(score: SnapshotScore, index: int) -> str:
+    """Sentence ``index`` with its actor mentions blanked out, so an alias such as
+    "international partners" does not count as the frame "partner"."""
+    sentence = score.segmented.sentences[index]
+    text = list(sentence.text)
+    for m in score.mentions:
+        if m.sentence == index:
+            for k in range(m.start - sentence.start, m.end - sentence.start):
+                text[k] = " "
+    return "".join(text)
 
 
 def score_all(
@@ -313,8 +327,3 @@ def mentions_table(scores: Sequence[SnapshotScore], actor: str | None = None) ->
     rows = [m.__dict__ for sc in scores for m in sc.mentions if actor in (None, m.actor)]
     columns = list(Mention.__dataclass_fields__)
     return pd.DataFrame(rows, columns=columns)
-
-
-def with_weights(weights: Weights, **changes: Any) -> Weights:
-    """A variant of ``weights`` (for sensitivity checks)."""
-    return replace(weights, **changes)

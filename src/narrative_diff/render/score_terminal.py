@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,14 +64,15 @@ def print_scores(result: ScoreResult, console: Console) -> None:
         if not (row["count_from"] or row["count_to"]):
             continue
         ci = row["prominence_ci"]
+        interval = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if _given(ci) else ""
         summary.add_row(
             str(row["actor_name"]),
             f"{row['count_from']} → {row['count_to']}",
             row["event"],
-            f"{row['log_ratio']:+.2f}",
-            f"{row['p_value']:.3f}",
-            f"{row['prominence_change']:+.2f} [{ci[0]:+.2f}, {ci[1]:+.2f}]",
-            f"{row['share_of_voice_change']:+.3f}",
+            _number(row["log_ratio"], "+.2f"),
+            _number(row["p_value"], ".3f"),
+            f"{row['prominence_change']:+.2f}{interval}",
+            _number(row["share_of_voice_change"], "+.3f"),
             row["label"],
         )
     console.print(summary)
@@ -81,6 +83,15 @@ def print_scores(result: ScoreResult, console: Console) -> None:
             f"{last['to']} in {languages.get(last['to'])}; rates and prominence are "
             "comparable only within a language (docs/methodology.md)"
         )
+
+
+def _given(value: object) -> bool:
+    """False for the gaps of a cross-language pair (None or NaN: no statistic)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _number(value: object, spec: str) -> str:
+    return format(value, spec) if _given(value) else "—"
 
 
 def print_kwic(rows: list[dict[str, object]], console: Console) -> None:
