@@ -284,7 +284,26 @@ def test_score_cli_table_csv_json(capsys, monkeypatch):
     gaps = [c for c in data["changes"] if c["label"] == "cross-language"]
     assert gaps and all(c["p_value"] is None and c["log_ratio"] is None for c in gaps)
     code, out, _ = run(capsys, "score", "ilrs")
-    assert "cross-language" in out and "—" in out
+    russia = next(line for line in out.splitlines() if "DISAPPEARED" in line and "→" in line)
+    cells = [c.strip() for c in russia.strip("│ ").split("│")]
+    # actor, counts, event, log ratio, p, prominence Δ, share of voice Δ, label
+    assert cells[:5] == ["Russia", "10 → 0", "DISAPPEARED", "—", "—"]
+    assert cells[-1] == "cross-language"
+
+
+def test_language_tags_compare_by_primary_subtag():
+    one = _score("# T\n\nRussia builds. Russia flies.\n", slug="a")
+    two = _score("# T\n\nRussia builds.\n", language="en-GB", slug="b", date="2024-02-01")
+    row = next(r for r in change_rows(one, two, ACTORS, Weights()) if r["actor"] == "russia")
+    assert row["label"] != "cross-language" and row["p_value"] is not None
+    chinese = _score("# 标题\n\n俄罗斯。\n", language="zh-Hans", slug="c", date="2024-03-01")
+    row = next(r for r in change_rows(one, chinese, ACTORS, Weights()) if r["actor"] == "russia")
+    assert row["label"] == "cross-language"
+
+
+def test_a_heading_after_the_last_sentence_is_still_inside_the_text():
+    row = _row(_score("# T\n\nOne. Two. Three.\n\n## Russia and China\n"), "russia")
+    assert row["first_position"] == round(2 / 3, 4)  # clamped to the last sentence
 
 
 def test_kwic_russia_shows_the_sentences(capsys, monkeypatch):

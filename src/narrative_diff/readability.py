@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from .text import HAN_RANGES, count_words
+from .text import HAN_RANGES, count_words, normalise_language
 
 # Language → the locale handed to textstat: its root picks textstat's Flesch constants,
 # the whole id picks the pyphen dictionary (a bare "en" would be pyphen's en_GB).
@@ -55,7 +55,6 @@ NEUTRAL_MEASURES = ("sentences", "words", "mean_sentence_length")
 
 # An ATX heading line: its opening (and optional closing) run of '#' goes, its text stays.
 _HEADING_LINE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
-_LANGUAGE_SUBTAG = re.compile(r"[-_]")
 # Deprecation noise these libraries (or pkg_resources under them) may emit, by module name
 # or, for warnings raised while compiling, by file path.
 _LIBRARY_MODULES = (
@@ -75,19 +74,6 @@ class Readability:
     unit: str  # "words" or "characters"
     measures: dict[str, float] = field(default_factory=dict)  # Flesch scores, or {}
     note: str | None = None
-
-
-def normalise_language(language: str | None) -> str | None:
-    """The primary language subtag, lower case; None when there is none.
-
-    >>> normalise_language("zh-Hans"), normalise_language("EN_us"), normalise_language("ru")
-    ('zh', 'en', 'ru')
-    >>> normalise_language(None), normalise_language("  ")
-    (None, None)
-    """
-    if language is None or not language.strip():
-        return None
-    return _LANGUAGE_SUBTAG.split(language.strip(), maxsplit=1)[0].lower() or None
 
 
 def strip_headings(text: str) -> str:

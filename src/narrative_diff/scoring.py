@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any
 
 from .actors import ActorMatcher, ActorSet, Match
 from .segment import Segmented, segment
-from .text import HAN_RANGES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +45,6 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot
 
 WEIGHTS_VERSION = "1"
-_HAN = re.compile(f"[{HAN_RANGES}]")
 FRAMES = {
     "en": (
         r"together with",
@@ -210,10 +208,9 @@ def event(before: int | None, after: int) -> str:
 
 
 def exposure(snapshot: Snapshot) -> int:
-    """N, the exposure for rates: word tokens, or Han characters for Chinese (so that rates
-    are per 1,000 characters there, as the method says)."""
-    if (snapshot.language or "").startswith("zh"):
-        return len(_HAN.findall(snapshot.body))
+    """N, the exposure for rates: the snapshot's word count, in which each Han character is one
+    token (so a Chinese rate is per 1,000 characters) and Latin words and numbers count too
+    (an alias such as APSCO in a Chinese text is in N as well as in c)."""
     return snapshot.words
 
 
@@ -252,7 +249,9 @@ def table_rows(
             elif first.where in ("title", "lead"):
                 first_position = 0.0
             else:  # a heading counts at the place of the body sentence after it
-                first_position = round((first.rank - 1) / max(sc.body_sentences, 1), 4)
+                # a heading after the last sentence takes rank S + 1: clamp into [0, 1)
+                rank = min(first.rank, sc.body_sentences)
+                first_position = round((rank - 1) / max(sc.body_sentences, 1), 4)
             capped = sum(max(m.weight for m in found if m.sentence == i) for i in sentences)
             change = event(previous.get(actor.key), count)
             previous[actor.key] = count

@@ -76,3 +76,19 @@ def is_mostly_text(text: str) -> bool:
         return False
     controls = len(_CONTROL.findall(text))
     return controls <= len(text) // 100
+
+
+_LANGUAGE_SUBTAG = re.compile(r"[-_]")
+
+
+def normalise_language(language: str | None) -> str | None:
+    """The primary language subtag, lower case; None when there is none.
+
+    >>> normalise_language("zh-Hans"), normalise_language("EN_us"), normalise_language("ru")
+    ('zh', 'en', 'ru')
+    >>> normalise_language(None), normalise_language("  ")
+    (None, None)
+    """
+    if language is None or not language.strip():
+        return None
+    return _LANGUAGE_SUBTAG.split(language.strip(), maxsplit=1)[0].lower() or None

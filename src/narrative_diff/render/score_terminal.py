@@ -76,12 +76,12 @@ def print_scores(result: ScoreResult, console: Console) -> None:
             row["label"],
         )
     console.print(summary)
-    languages = dict(zip(result.table["snapshot"], result.table["language"], strict=False))
-    if languages.get(last["from"]) != languages.get(last["to"]):
+    if (span["label"] == "cross-language").any():
+        languages = dict(zip(result.table["snapshot"], result.table["language"], strict=False))
         console.print(
             f"note: {last['from']} is in {languages.get(last['from'])} and "
-            f"{last['to']} in {languages.get(last['to'])}; rates and prominence are "
-            "comparable only within a language (docs/methodology.md)"
+            f"{last['to']} in {languages.get(last['to'])}: no tests or rate ratios across "
+            "languages; the prominence changes are rough (docs/methodology.md)"
         )
 
 
