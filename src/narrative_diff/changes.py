@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .actors import ActorSet
 from .scoring import SnapshotScore, Weights, event
-from .text import normalise_language
+from .text import languages_differ
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,11 +65,6 @@ def log_ratio(c1: int, n1: int, c2: int, n2: int) -> float:
     3.459
     """
     return math.log2((c2 + 0.5) / n2) - math.log2((c1 + 0.5) / n1)
-
-
-def same_language(one: str | None, two: str | None) -> bool:
-    """Whether two language tags name one language ("en" and "en-GB" do)."""
-    return normalise_language(one) == normalise_language(two)
 
 
 def log_odds_z(c1: int, n1: int, c2: int, n2: int, alpha0: float) -> float:
@@ -178,7 +173,7 @@ def change_rows(
             "share_of_voice_ci": None,
             "label": "",
         }
-        if not same_language(one.snapshot.language, two.snapshot.language) and (c1 or c2):
+        if languages_differ(one.snapshot.language, two.snapshot.language) and (c1 or c2):
             # Word counts in two languages are different units: no test, no rate ratio.
             row["label"] = "cross-language"
         elif c1 or c2:  # nothing to test for 0 → 0

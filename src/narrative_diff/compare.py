@@ -14,6 +14,7 @@ from .diff import DELETE, EQUAL, INSERT, DiffOptions, WordDiff, diff_text
 from .segment import Segmented, segment
 from .shifts import Summary, summarise
 from .snapshot import Snapshot
+from .text import languages_differ
 
 SCHEMA_VERSION = "1.1"
 
@@ -87,7 +88,7 @@ def compare(
     """Align and diff ``a`` and ``b`` and summarise what changed."""
     options = options or CompareOptions()
     warnings = []
-    if a.language and b.language and a.language != b.language:
+    if languages_differ(a.language, b.language):
         warnings.append(
             f"comparing {a.language} with {b.language}: word changes across "
             "languages are translations, not edits"

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .actors import ActorMatcher, ActorSet, Match
 from .segment import Segmented, segment
+from .text import normalise_language
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -188,7 +189,9 @@ def score_snapshot(
         seg,
         tuple(mentions),
         rank,
-        exposure(snapshot),
+        # N: the word count, each Han character one token (a Chinese rate is per 1,000
+        # characters); Latin words in a Chinese text count too, as their aliases do in c
+        snapshot.words,
         {a: dict(v) for a, v in contributions.items()},
         dict(fixed),
     )
@@ -207,16 +210,10 @@ def event(before: int | None, after: int) -> str:
     return "DISAPPEARED" if after == 0 < before else ""
 
 
-def exposure(snapshot: Snapshot) -> int:
-    """N, the exposure for rates: the snapshot's word count, in which each Han character is one
-    token (so a Chinese rate is per 1,000 characters) and Latin words and numbers count too
-    (an alias such as APSCO in a Chinese text is in N as well as in c)."""
-    return snapshot.words
-
-
 def _frame_pattern(language: str | None) -> re.Pattern[str]:
-    terms = FRAMES.get((language or "en")[:2], FRAMES["en"])
-    if (language or "").startswith("zh"):
+    language = normalise_language(language) or "en"
+    terms = FRAMES.get(language, FRAMES["en"])
+    if language == "zh":
         return re.compile("|".join(terms))
     return re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
 

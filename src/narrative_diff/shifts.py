@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .align import OPS
 from .segment import WORD_RUN, Segmented, tokenize
+from .text import languages_differ
 
 if TYPE_CHECKING:
     from .compare import Segment
@@ -205,7 +206,7 @@ def summarise(
     added: dict[tuple[str, str], list[Evidence]] = {}
     words: list[WordChange] = []
     language = b.language or a.language or "en"
-    same_language = not (a.language and b.language and a.language != b.language)
+    same_language = not languages_differ(a.language, b.language)
     for seg in segments if same_language else ():
         if seg.op in ("added", "deleted", "unchanged"):
             continue

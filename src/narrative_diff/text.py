@@ -92,3 +92,15 @@ def normalise_language(language: str | None) -> str | None:
     if language is None or not language.strip():
         return None
     return _LANGUAGE_SUBTAG.split(language.strip(), maxsplit=1)[0].lower() or None
+
+
+def languages_differ(one: str | None, two: str | None) -> bool:
+    """Whether two snapshots are known to be in different languages: both tags given and
+    their primary subtags differ ("en" and "en-GB" are one language; an unknown one is no
+    evidence of a difference).
+
+    >>> languages_differ("en", "en-GB"), languages_differ("en", "zh"), languages_differ(None, "ru")
+    (False, True, False)
+    """
+    a, b = normalise_language(one), normalise_language(two)
+    return a is not None and b is not None and a != b
