@@ -71,13 +71,12 @@ from pathlib import Path
 from typing import NoReturn
 
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
-from .text import HAN_RANGES
+from .text import HAN, HAN_RANGES
 
 BUNDLED = "actors-ilrs.toml"
 KINDS = ("actor", "generic")
 ALLOWED_KEYS = ("name", "aliases", "exclude", "patterns", "kind")
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
-_HAN = re.compile(f"[{HAN_RANGES}]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
 _SPECIAL = {"ё": "е", "Ё": "Е", "’": "'", "‘": "'", "‛": "'", "′": "'", "‐": "-", "‑": "-"}
@@ -192,7 +191,7 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
     except tomllib.TOMLDecodeError as exc:
         raise ActorsFileError(f"{source}: not valid TOML: {exc}") from exc
     actor_set = ActorSet(_parse(table, source), source)
-    _matcher(actor_set)  # compile now: clashing aliases and bad patterns are load errors
+    matcher_for(actor_set)  # compile now: clashing aliases and bad patterns are load errors
     return actor_set
 
 
@@ -298,13 +297,13 @@ class ActorMatcher:
         key = self.actors.actors[index].key
         if not form:
             self._fail(f"actor '{key}' has an empty alias")
-        if len(form) == 1 and _HAN.match(form):
+        if len(form) == 1 and HAN.match(form):
             self._fail(
                 f"actor '{key}': single Han character alias '{alias}'; use compounds or a pattern"
             )
         old = self._forms.get(form)
         case = fold(alias, _KEEP_CASE) if _is_acronym(alias) else None
-        new = _Form(index, alias, not _HAN.search(alias), case, generated)
+        new = _Form(index, alias, not HAN.search(alias), case, generated)
         if old is None or (old.actor == index and old.case and not case):
             self._forms[form] = new  # within one actor, "Roscosmos" covers "ROSCOSMOS"
         elif old.actor != index:
@@ -503,10 +502,11 @@ def russian_forms(phrase: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=16)
-def _matcher(actors: ActorSet) -> ActorMatcher:
+def matcher_for(actors: ActorSet) -> ActorMatcher:
+    """The compiled matcher of an actor set, built once (loading the file already builds it)."""
     return ActorMatcher(actors)
 
 
 def find_mentions(text: str, actors: ActorSet) -> list[Match]:
     """Mentions of ``actors`` in ``text``; the compiled matcher is cached per actor set."""
-    return _matcher(actors).find(text)
+    return matcher_for(actors).find(text)

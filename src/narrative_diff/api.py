@@ -116,7 +116,8 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
     except SnapshotNotFound:
         if not Path(ref).is_file():
             raise
-    head = Path(ref).read_bytes()[:3]
+    with Path(ref).open("rb") as file:  # sniff, without reading a large document twice
+        head = file.read(3)
     if head == b"---":  # a snapshot file itself (from this or another corpus)
         return Snapshot.from_markdown(read_utf8(Path(ref)), path=Path(ref))
     from .ingest import IngestLimits, read_source
@@ -378,11 +379,11 @@ def actor_block(
 ) -> tuple[dict[str, object], ...]:
     """The actor block of a comparison: counts and prominence before and after, the event,
     and the sentences that show it."""
-    from .actors import ActorMatcher
+    from .actors import matcher_for
     from .scoring import Weights, event, score_snapshot
 
     actors = actors or load_actors()
-    matcher, weights = ActorMatcher(actors), weights or Weights()
+    matcher, weights = matcher_for(actors), weights or Weights()
     one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
     two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
     block = []

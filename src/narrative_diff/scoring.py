@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .actors import ActorMatcher, ActorSet, Match
+from .actors import ActorMatcher, ActorSet, Match, matcher_for
 from .segment import Segmented, segment
 from .text import normalise_language
 
@@ -226,8 +226,9 @@ def table_rows(
     rows: list[dict[str, Any]] = []
     previous: dict[str, int] = {}
     for sc in scores:
-        snap = sc.snapshot
+        snap, ref = sc.snapshot, refs(sc.snapshot)
         frame = _frame_pattern(snap.language)
+        blanked = _without_mentions(sc)
         by_actor: dict[str, list[Mention]] = defaultdict(list)
         for m in sc.mentions:
             by_actor[m.actor].append(m)
@@ -239,7 +240,7 @@ def table_rows(
             count = len(found)
             sentences = {m.sentence for m in found}
             body = {m.sentence for m in found if m.where in ("lead", "body")}
-            framed = sum(1 for i in sentences if frame.search(_without_mentions(sc, i)))
+            framed = sum(1 for i in sentences if frame.search(blanked[i]))
             first = min(found, key=lambda m: m.sentence) if found else None
             if first is None:
                 first_position = None
@@ -256,7 +257,7 @@ def table_rows(
                 {
                     "series": snap.series,
                     "snapshot": snap.id,
-                    "ref": refs(snap),
+                    "ref": ref,
                     "date": snap.date.isoformat(),
                     "language": snap.language,
                     "actor": actor.key,
@@ -285,16 +286,15 @@ def table_rows(
     return rows
 
 
-def _without_mentions(score: SnapshotScore, index: int) -> str:
-    """Sentence ``index`` with its actor mentions blanked out, so an alias such as
-    "international partners" does not count as the frame "partner"."""
-    sentence = score.segmented.sentences[index]
-    text = list(sentence.text)
+def _without_mentions(score: SnapshotScore) -> dict[int, str]:
+    """Each sentence that mentions someone, with its mentions blanked out, so an alias such
+    as "international partners" does not count as the frame "partner"."""
+    texts: dict[int, list[str]] = {}
     for m in score.mentions:
-        if m.sentence == index:
-            for k in range(m.start - sentence.start, m.end - sentence.start):
-                text[k] = " "
-    return "".join(text)
+        sentence = score.segmented.sentences[m.sentence]
+        text = texts.setdefault(m.sentence, list(sentence.text))
+        text[m.start - sentence.start : m.end - sentence.start] = " " * (m.end - m.start)
+    return {index: "".join(text) for index, text in texts.items()}
 
 
 def score_all(
@@ -306,7 +306,7 @@ def score_all(
 ) -> list[SnapshotScore]:
     """Score every snapshot (in the order given); ``progress(done, total)`` is called."""
     weights = weights or Weights()
-    matcher = ActorMatcher(actors)
+    matcher = matcher_for(actors)
     items = list(snapshots)
     scores = []
     for done, snap in enumerate(items, start=1):

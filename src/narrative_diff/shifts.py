@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .align import OPS
 from .segment import WORD_RUN, Segmented, tokenize
-from .text import languages_differ
+from .text import HAN, languages_differ, normalise_language
 
 if TYPE_CHECKING:
     from .compare import Segment
@@ -205,7 +205,7 @@ def summarise(
     removed: dict[tuple[str, str], list[Evidence]] = {}
     added: dict[tuple[str, str], list[Evidence]] = {}
     words: list[WordChange] = []
-    language = b.language or a.language or "en"
+    language = normalise_language(b.language or a.language) or "en"
     same_language = not languages_differ(a.language, b.language)
     for seg in segments if same_language else ():
         if seg.op in ("added", "deleted", "unchanged"):
@@ -318,7 +318,7 @@ def _occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
     keys: dict[tuple[str, ...], list[str]] = {}
     flat: str | None = None
     for phrase in phrases:
-        if any("\u4e00" <= ch <= "\u9fff" for ch in phrase):
+        if HAN.search(phrase):
             flat = flat if flat is not None else "".join(side.text.split()).casefold()
             counts[phrase] = flat.count("".join(phrase.split()).casefold())
         else:
@@ -400,7 +400,7 @@ def _term_like(phrase: str) -> bool:
     False
     """
     words = phrase.split()
-    if any("\u4e00" <= ch <= "\u9fff" for ch in phrase):
+    if HAN.search(phrase):
         return len(phrase) <= 8
     return any(w[:1].isupper() for w in words)
 

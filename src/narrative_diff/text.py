@@ -17,6 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # category Cc but t
 _TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
 # Han ideographs (BMP, compatibility and extension B+): each one counts as a word.
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: One Han character (Chinese script), for "is this text Chinese" checks.
+HAN = re.compile(f"[{HAN_RANGES}]")
 _WORD = re.compile(
     rf"[{HAN_RANGES}]|[^\W\d_{HAN_RANGES}]+(?:['’][^\W\d_{HAN_RANGES}]+)*|\d+(?:[.,]\d+)*"
 )
