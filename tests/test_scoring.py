@@ -13,7 +13,7 @@ from narrative_diff.actors import ActorMatcher, load_actors
 from narrative_diff.changes import change_rows, exact_p, log_odds_z, log_ratio
 from narrative_diff.scoring import Weights, score_snapshot, table_rows
 
-from .helpers import make_snapshot
+from .helpers import make_snapshot, modules_loaded_by
 from .test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -343,3 +343,11 @@ def test_score_between_two_refs(capsys, monkeypatch):
     }
     russia = next(c for c in changes if c["actor"] == "russia")
     assert (russia["count_from"], russia["count_to"], russia["event"]) == (2, 0, "DISAPPEARED")
+
+
+def test_kwic_does_not_import_pandas():
+    statement = (
+        "from narrative_diff import api; "
+        f"api.keyword_in_context(api.open_corpus({str(ROOT / 'seeds')!r}), 'russia')"
+    )
+    assert modules_loaded_by(statement, ["pandas", "numpy", "matplotlib"]) == []

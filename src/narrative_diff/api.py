@@ -414,30 +414,21 @@ def keyword_in_context(
 ) -> list[dict[str, object]]:
     """Every mention of ``actor`` (key or name) in a series, in date order, with context:
     ref, date, snapshot, sentence index, where, alias, matched text, span, weight."""
-    from .scoring import Weights, mentions_table, score_all
+    from .scoring import Weights, score_all
 
     actors = actors or load_actors()
     key = actors.get(actor).key
     snaps = corpus.snapshots(_one_series(corpus, series))
-    table = mentions_table(score_all(snaps, actors, weights=Weights()), key)
     refs = {snap.id: corpus.version_of(snap) for snap in snaps}
-    table.insert(0, "ref", table["snapshot"].map(refs))
-    return [
+    fields = ("date", "snapshot", "sentence", "where", "alias", "text", "start", "end")
+    return [  # plain rows, not scoring.mentions_table: kwic need not import pandas
         {
-            k: row[k]
-            for k in (
-                "ref",
-                "date",
-                "snapshot",
-                "sentence",
-                "where",
-                "alias",
-                "text",
-                "start",
-                "end",
-                "weight",
-                "context",
-            )
+            "ref": refs[m.snapshot],
+            **{k: getattr(m, k) for k in fields},
+            "weight": m.weight,
+            "context": m.context,
         }
-        for row in table.to_dict(orient="records")
+        for sc in score_all(snaps, actors, weights=Weights())
+        for m in sc.mentions
+        if m.actor == key
     ]
