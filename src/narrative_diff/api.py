@@ -22,13 +22,14 @@ from .storage import read_utf8
 from .text import sha256_hex
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     import pandas as pd
 
     from .actors import ActorSet
     from .compare import CompareOptions, Comparison
     from .ingest import Extracted, IngestLimits
+    from .publish import Written
     from .scoring import SnapshotScore, Weights
 
 #: Default ``kind`` by source format when ``--kind`` is not given.
@@ -281,6 +282,8 @@ def compare_refs(
     result = compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
     if actors is None:
         return result
+    from .scoring import actor_block
+
     summary = replace(result.summary, actors=actor_block(result, actors))
     return replace(result, summary=summary)
 
@@ -374,41 +377,6 @@ def describe_actors(actors: ActorSet) -> list[dict[str, object]]:
     ]
 
 
-def actor_block(
-    result: Comparison, actors: ActorSet | None = None, weights: Weights | None = None
-) -> tuple[dict[str, object], ...]:
-    """The actor block of a comparison: counts and prominence before and after, the event,
-    and the sentences that show it."""
-    from .actors import matcher_for
-    from .scoring import Weights, event, score_snapshot
-
-    actors = actors or load_actors()
-    matcher, weights = matcher_for(actors), weights or Weights()
-    one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
-    two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
-    block = []
-    for actor in actors.actors:
-        found = [[m for m in sc.mentions if m.actor == actor.key] for sc in (one, two)]
-        c1, c2 = len(found[0]), len(found[1])
-        if not (c1 or c2):
-            continue
-        block.append(
-            {
-                "actor": actor.key,
-                "name": actor.name,
-                "kind": actor.kind,
-                "count_a": c1,
-                "count_b": c2,
-                "prominence_a": round(sum(m.weight for m in found[0]), 4),
-                "prominence_b": round(sum(m.weight for m in found[1]), 4),
-                "event": event(c1, c2),
-                "evidence_a": list(dict.fromkeys(m.context for m in found[0]))[:3],
-                "evidence_b": list(dict.fromkeys(m.context for m in found[1]))[:3],
-            }
-        )
-    return tuple(block)
-
-
 def keyword_in_context(
     corpus: Corpus, actor: str, series: str | None = None, *, actors: ActorSet | None = None
 ) -> list[dict[str, object]]:
@@ -432,3 +400,80 @@ def keyword_in_context(
         for m in sc.mentions
         if m.actor == key
     ]
+
+
+def chart_series(
+    corpus: Corpus,
+    series: str | None,
+    metrics: Sequence[str],
+    out: str | os.PathLike[str],
+    *,
+    actors: ActorSet | None = None,
+    top: int = 8,
+) -> Written:
+    """Chart ``metrics`` (charts.METRICS) of a series into ``out`` (.png, .svg or .pdf);
+    several metrics give small multiples."""
+    from .charts import chart_data
+    from .fonts import require_glyphs
+    from .publish import CHART_FORMATS, output_format, write_chart
+
+    path = Path(out)
+    output_format(path, CHART_FORMATS)  # a bad file name fails before any work
+    series = _one_series(corpus, series)
+    result = score_series(corpus, series, actors=actors)
+    records = score_records(result)
+    charts = [
+        chart_data(
+            records["scores"],
+            records["changes"],
+            metric,
+            series=series,
+            actors_source=result.actors.source,
+            top=top,
+        )
+        for metric in metrics
+    ]
+    fonts = require_glyphs([c.note for c in charts] + [ln.name for c in charts for ln in c.lines])
+    return write_chart(charts, path, fonts)
+
+
+def report_series(
+    corpus: Corpus,
+    series: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    actors: ActorSet | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Written]:
+    """The report on a series: reports/<series>.pdf, .html and PNGs by default, or the one
+    format ``out`` names. ``progress(stage, done, total)`` is called as the work goes."""
+    from .fonts import require_glyphs
+    from .publish import report_paths, write_report
+    from .render.report_data import build
+
+    series = _one_series(corpus, series)
+    paths = report_paths(series, Path(out) if out is not None else None)
+    snaps = corpus.snapshots(series)
+    if not snaps:
+        raise SnapshotNotFound(
+            f"series '{series}' has no snapshots",
+            hint="add one with 'narrative-diff add'",
+            slug="empty-series",
+        )
+    report_progress = progress or (lambda stage, done, total: None)
+    result = score_series(
+        corpus,
+        series,
+        actors=actors,
+        progress=lambda done, total: report_progress("scoring", done, total),
+    )
+    report = build(corpus, series, result, progress=report_progress)
+    fonts = require_glyphs(report.texts())
+    stages = len(paths) + 1
+    counter = iter(range(1, stages + 1))
+    return write_report(
+        report,
+        paths,
+        fonts,
+        progress=lambda stage: report_progress(stage, next(counter, stages), stages),
+    )

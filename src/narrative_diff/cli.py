@@ -332,107 +332,6 @@ ActorsOpt = Annotated[
 ]
 
 
-@app.command(epilog="Example: narrative-diff actors --actors my-actors.toml")
-def actors(
-    actors_file: ActorsOpt = None,
-    fmt: FormatOpt = "table",
-) -> None:
-    """List the actors and their aliases (checks an actors file)."""
-    _choice(fmt, api.FORMATS, "--format")
-    found = api.load_actors(actors_file)
-    rows = api.describe_actors(found)
-    if fmt == "json":
-        typer.echo(
-            json.dumps({"source": found.source, "actors": rows}, ensure_ascii=False, indent=2)
-        )
-        return
-    if fmt == "csv":
-        _write_csv(
-            [
-                {**r, **{k: "; ".join(r[k]) for k in ("aliases", "exclude", "patterns")}}
-                for r in rows
-            ]
-        )
-        return
-    from rich.table import Table
-
-    table = Table(
-        box=None, header_style="bold", pad_edge=False, title=found.source, title_justify="left"
-    )
-    for name in ("actor", "name", "kind", "aliases"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(r["actor"], r["name"], r["kind"], ", ".join(r["aliases"]))
-    _console().print(table)
-
-
-@app.command(epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv")
-def score(
-    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
-    actors_file: ActorsOpt = None,
-    between: Annotated[
-        tuple[str, str] | None,
-        typer.Option(
-            "--between",
-            metavar="A B",
-            help="Change statistics for this pair of refs only (default: consecutive pairs "
-            "and first → last).",
-        ),
-    ] = None,
-    fmt: FormatOpt = "table",
-    corpus: CorpusOpt = None,
-) -> None:
-    """Score every actor in every snapshot: mentions, prominence, share of voice, events."""
-    _choice(fmt, api.FORMATS, "--format")
-    store = api.open_corpus(corpus)
-    with _progress("Scoring") as progress:
-        result = api.score_series(
-            store,
-            series,
-            actors=api.load_actors(actors_file),
-            progress=progress,
-            between=between,
-        )
-    if fmt == "json":
-        typer.echo(
-            json.dumps(
-                api.score_records(result),
-                ensure_ascii=False,
-                indent=2,
-                allow_nan=False,
-                default=str,
-            )
-        )
-    elif fmt == "csv":
-        typer.echo(result.table.to_csv(index=False), nl=False)
-    else:
-        from .render.score_terminal import print_scores
-
-        print_scores(result, _console())
-
-
-@app.command(epilog="Example: narrative-diff kwic russia ilrs")
-def kwic(
-    actor: Annotated[str, typer.Argument(help="Actor key or name, e.g. russia.")],
-    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
-    actors_file: ActorsOpt = None,
-    fmt: FormatOpt = "table",
-    corpus: CorpusOpt = None,
-) -> None:
-    """Every mention of an actor in context: snapshot, date, sentence, alias, weight."""
-    _choice(fmt, api.FORMATS, "--format")
-    store = api.open_corpus(corpus)
-    rows = api.keyword_in_context(store, actor, series, actors=api.load_actors(actors_file))
-    if fmt == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        _write_csv(rows)
-    else:
-        from .render.score_terminal import print_kwic
-
-        print_kwic(rows, _console())
-
-
 @app.command(epilog="Example: narrative-diff check --corpus my-corpus")
 def check(
     update_hashes: Annotated[
@@ -490,8 +389,8 @@ def _write_csv(rows: list[dict[str, object]]) -> None:
 
 
 def _progress(label: str):
-    """A progress bar on stderr for long scoring runs (terminals only); yields a
-    ``progress(done, total)`` callback or None."""
+    """A progress bar on stderr for long runs (terminals only, after a second); yields a
+    ``progress(done, total, stage=None)`` callback or None."""
     import contextlib
 
     if not sys.stderr.isatty():
@@ -507,9 +406,11 @@ def _progress(label: str):
         with Progress(transient=True, console=_stderr_console()) as progress:
             task = progress.add_task(label, total=None, visible=False)
 
-            def update(done: int, total: int) -> None:
+            def update(done: int, total: int, stage: str | None = None) -> None:
                 visible = time.monotonic() - started > 1.0  # only when it takes a while
                 progress.update(task, completed=done, total=total, visible=visible)
+                if stage:
+                    progress.update(task, description=f"{label}: {stage}")
 
             yield update
 
@@ -583,3 +484,6 @@ def main(argv: list[str] | None = None) -> int:
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
+
+
+from . import cli_scores  # noqa: E402, F401  (registers actors, score, kwic, chart, report)

@@ -108,3 +108,17 @@ class ActorNotFound(NarrativeDiffError, LookupError):
 
     slug = "unknown-actor"
     exit_code = ExitCode.NOT_FOUND
+
+
+class FontMissing(NarrativeDiffError, LookupError):
+    """No installed font can draw some characters of the text (charts, PDF report)."""
+
+    slug = "font-missing"
+    exit_code = ExitCode.BAD_INPUT
+
+
+class OutputError(NarrativeDiffError, OSError):
+    """A chart or report that cannot be written: bad extension, unwritable folder."""
+
+    slug = "cannot-write"
+    exit_code = ExitCode.USAGE

@@ -43,6 +43,7 @@ from .text import normalise_language
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .compare import Comparison
     from .snapshot import Snapshot
 
 WEIGHTS_VERSION = "1"
@@ -323,3 +324,34 @@ def mentions_table(scores: Sequence[SnapshotScore], actor: str | None = None) ->
     rows = [m.__dict__ for sc in scores for m in sc.mentions if actor in (None, m.actor)]
     columns = list(Mention.__dataclass_fields__)
     return pd.DataFrame(rows, columns=columns)
+
+
+def actor_block(
+    result: Comparison, actors: ActorSet, weights: Weights | None = None
+) -> tuple[dict[str, object], ...]:
+    """The actor block of a comparison: counts and prominence before and after, the event,
+    and the sentences that show it."""
+    matcher, weights = matcher_for(actors), weights or Weights()
+    one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
+    two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
+    block = []
+    for actor in actors.actors:
+        found = [[m for m in sc.mentions if m.actor == actor.key] for sc in (one, two)]
+        c1, c2 = len(found[0]), len(found[1])
+        if not (c1 or c2):
+            continue
+        block.append(
+            {
+                "actor": actor.key,
+                "name": actor.name,
+                "kind": actor.kind,
+                "count_a": c1,
+                "count_b": c2,
+                "prominence_a": round(sum(m.weight for m in found[0]), 4),
+                "prominence_b": round(sum(m.weight for m in found[1]), 4),
+                "event": event(c1, c2),
+                "evidence_a": list(dict.fromkeys(m.context for m in found[0]))[:3],
+                "evidence_b": list(dict.fromkeys(m.context for m in found[1]))[:3],
+            }
+        )
+    return tuple(block)

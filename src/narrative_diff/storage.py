@@ -81,6 +81,7 @@ def commit(files: Sequence[tuple[Path, bytes]], *, root: Path) -> None:
 def _stage(final: Path, data: bytes) -> tuple[str, Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -90,6 +91,12 @@ def _stage(final: Path, data: bytes) -> tuple[str, Path]:
             os.unlink(tmp)
         raise
     return tmp, final
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager

@@ -106,3 +106,13 @@ def languages_differ(one: str | None, two: str | None) -> bool:
     """
     a, b = normalise_language(one), normalise_language(two)
     return a is not None and b is not None and a != b
+
+
+def shorten(text: str, width: int = 90) -> str:
+    """One line of at most ``width`` characters, whitespace collapsed, "…" where cut.
+
+    >>> shorten("The ILRS was   jointly initiated by China and Russia", 24)
+    'The ILRS was jointly in…'
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

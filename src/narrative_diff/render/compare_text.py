@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from narrative_diff.compare import Comparison, Segment
 from narrative_diff.diff import DELETE, EQUAL, INSERT
+from narrative_diff.text import shorten
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
         Section(
             "Numbers and dates",
             tuple(
-                f"{w.before or '—'} → {w.after or '—'} in “{_short(w.evidence.after)}”"
+                f"{w.before or '—'} → {w.after or '—'} in “{shorten(w.evidence.after)}”"
                 for w in s.numbers[:limit]
             ),
         ),
@@ -81,7 +82,7 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
             "Modality",
             tuple(
                 [
-                    f"{w.before or '—'} → {w.after or '—'} in “{_short(w.evidence.after)}”"
+                    f"{w.before or '—'} → {w.after or '—'} in “{shorten(w.evidence.after)}”"
                     for w in s.modality[:limit]
                 ]
                 + list(_joined(f"{k} {a}→{b}" for k, (a, b) in s.modal_counts.items() if a != b))
@@ -91,7 +92,7 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
             "Negation",
             tuple(
                 f"{'added' if w.after else 'removed'}: {w.after or w.before} in "
-                f"“{_short(w.evidence.after or w.evidence.before)}”"
+                f"“{shorten(w.evidence.after or w.evidence.before)}”"
                 for w in s.negation[:limit]
             ),
         ),
@@ -122,11 +123,6 @@ def _readability_lines(result: Comparison) -> tuple[str, ...]:
     if comparison.get("note"):
         lines.append(str(comparison["note"]))
     return tuple(lines)
-
-
-def _short(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def changed(result: Comparison) -> list[Segment]:

@@ -1,0 +1,124 @@
+"""Fonts for the charts and the PDF report, found offline and checked before use.
+
+Official texts in a series mix Latin, Cyrillic and Chinese, and a chart or PDF that shows
+an empty box instead of 俄 is worse than no chart. Two font files cover them:
+
+* DejaVu Sans (regular and bold), which matplotlib ships: Latin, Greek, Cyrillic;
+* WenQuanYi Micro Hei, from the ``paperang-p2-fonts-cjk`` package on PyPI, for Han text.
+  It has TrueType outlines, which matplotlib's PDF backend and fpdf2 can both subset and
+  embed (Noto Sans CJK ships CFF outlines, which they cannot), and it is 5 MB.
+
+``NARRATIVE_DIFF_CJK_FONT`` names another TrueType file (.ttf or .ttc) to use for Han text.
+Without one, :func:`require_glyphs` fails loudly (``font-missing``) rather than drawing boxes.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .errors import FontMissing
+
+#: Environment variable naming a TrueType font for Han text.
+CJK_FONT_ENV = "NARRATIVE_DIFF_CJK_FONT"
+#: Characters that need no glyph: controls, format marks, separators, combining marks.
+_NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs", "Co", "Cn"}
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The font files used: a Latin/Cyrillic face (regular, bold) and a Han fallback."""
+
+    regular: Path
+    bold: Path
+    cjk: Path | None
+    cjk_name: str | None
+
+    @property
+    def families(self) -> list[str]:
+        """matplotlib's font.family list: DejaVu Sans first, the Han font as fallback."""
+        return ["DejaVu Sans"] + ([self.cjk_name] if self.cjk_name else [])
+
+
+@cache
+def font_set() -> FontSet:
+    """The fonts this installation has (cached); the Han font may be missing."""
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    cjk = _cjk_path()
+    return FontSet(
+        regular=folder / "DejaVuSans.ttf",
+        bold=folder / "DejaVuSans-Bold.ttf",
+        cjk=cjk,
+        cjk_name=_family_name(cjk) if cjk else None,
+    )
+
+
+def _cjk_path() -> Path | None:
+    chosen = os.environ.get(CJK_FONT_ENV)
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file() or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
+            raise FontMissing(
+                f"{CJK_FONT_ENV}={chosen} is not a TrueType font file",
+                hint="point it at a .ttf or .ttc file, or unset it to use the bundled font",
+            )
+        return path
+    try:
+        import paperang_p2_fonts_cjk
+    except ImportError:
+        return None
+    path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
+    return path if path.is_file() else None
+
+
+def _family_name(path: Path) -> str:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, fontNumber=0, lazy=True) as font:
+        return str(font["name"].getBestFamilyName())
+
+
+@cache
+def _coverage(fonts: FontSet) -> frozenset[int]:
+    """Every code point the font files have a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    points: set[int] = set()
+    for path in (fonts.regular, fonts.cjk):
+        if path is not None:
+            with TTFont(path, fontNumber=0, lazy=True) as font:
+                points.update(font.getBestCmap())
+    return frozenset(points)
+
+
+def missing_glyphs(texts: Iterable[str], fonts: FontSet | None = None) -> list[str]:
+    """Characters of ``texts`` that no font file covers, in first-seen order."""
+    fonts = fonts or font_set()
+    have = _coverage(fonts)
+    seen: dict[str, None] = {}
+    for text in texts:
+        for ch in set(text):
+            if ord(ch) not in have and unicodedata.category(ch) not in _NO_GLYPH:
+                seen.setdefault(ch)
+    return sorted(seen)
+
+
+def require_glyphs(texts: Iterable[str], fonts: FontSet | None = None) -> FontSet:
+    """The font set, after checking it can draw every character of ``texts``."""
+    fonts = fonts or font_set()
+    missing = missing_glyphs(texts, fonts)
+    if missing:
+        shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise FontMissing(
+            f"no font has glyphs for {shown}{more}",
+            hint=f"set {CJK_FONT_ENV} to a .ttf/.ttc font that has them "
+            "(e.g. Debian's fonts-noto-core or fonts-wqy-microhei), or reinstall narrative-diff",
+        )
+    return fonts

@@ -1,0 +1,124 @@
+"""The report as one self-contained HTML file.
+
+Everything is inline: the CSS, a small script that sorts the score table, the charts as
+SVG data URIs (glyphs drawn as paths, so no font is needed). Nothing is fetched: the
+Content-Security-Policy allows no source but ``data:`` images, and admits only this file's
+own style and script by their SHA-256 hashes, so even a ``<script>`` that slipped past the
+escaping could not run. Jinja2 autoescapes every piece of document text; the methodology
+is Markdown rendered with raw HTML disabled. The inline and side-by-side views switch with
+radio buttons and CSS alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+
+from .report_data import TABLE_COLUMNS, Report, cell, table_header
+
+CSS = """
+body { font: 15px/1.5 system-ui, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC",
+  "WenQuanYi Micro Hei", sans-serif; max-width: 76rem; margin: 2rem auto; padding: 0 1rem;
+  color: #1a1a1a; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1.1rem; margin-top: 1.6rem; } h4 { font-size: .95rem; margin: .8rem 0 .2rem; }
+.meta, .hint, .dates, figcaption { color: #555; font-size: .9rem; }
+nav a { color: #0b5394; }
+ol.findings > li { margin-bottom: .9rem; }
+.headline { font-weight: 650; margin: 0; }
+.detail { margin: .1rem 0; font-size: .9rem; }
+.label-supported { color: #0a6428; } .label-directional { color: #8a5a00; }
+.label-candidate { color: #005a9e; } .label-lexical, .label-cross-language { color: #555; }
+ul.quotes { margin: .2rem 0; font-size: .92rem; color: #333; }
+.ref { font-family: ui-monospace, monospace; font-size: .85rem; color: #555; }
+table.grid { border-collapse: collapse; width: 100%; font-size: .9rem; }
+table.grid th, table.grid td { border: 1px solid #ddd; padding: .25rem .45rem;
+  vertical-align: top; text-align: left; }
+table.grid td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.sortable th { cursor: pointer; background: #f4f4f4; }
+table.sortable th[aria-sort=ascending]::after { content: " \\25B2"; }
+table.sortable th[aria-sort=descending]::after { content: " \\25BC"; }
+.url { font-size: .8rem; color: #555; word-break: break-all; }
+figure { margin: 1rem 0; } figure img { width: 100%; height: auto; border: 1px solid #eee; }
+.verdict { font-weight: 600; padding: .4rem .6rem; background: #f4f1e8;
+  border-left: 4px solid #b58900; }
+del { background: #fde2e1; color: #8b1a1a; text-decoration: line-through; }
+ins { background: #dff3e3; color: #14532d; text-decoration: underline; }
+.tag { font-size: .78rem; color: #555; font-family: ui-monospace, monospace; }
+.moved { border-left: 3px solid #5b4fc9; padding-left: .4rem; }
+.views > input { margin-left: .8rem; } .views label { font-size: .9rem; }
+.views .sbs { display: none; }
+.views .to-sbs:checked ~ .inline { display: none; }
+.views .to-sbs:checked ~ .sbs { display: table; }
+table.sbs { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.sbs td { vertical-align: top; border-top: 1px solid #eee; padding: .3rem .5rem; }
+p.passage { margin: .5rem 0; }
+dd { margin: 0 0 .6rem 1rem; font-size: .9rem; color: #333; }
+"""
+
+SCRIPT = """
+document.querySelectorAll("table.sortable").forEach(function (table) {
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, column) {
+    function sort() {
+      var ascending = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      function key(row) {
+        var c = row.cells[column];
+        return c.hasAttribute("data-value") ? parseFloat(c.getAttribute("data-value"))
+                                            : c.textContent;
+      }
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        return (x > y ? 1 : x < y ? -1 : 0) * (ascending ? 1 : -1);
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    }
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+  });
+});
+"""
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+#: No network, no plugins, no frames; only this file's own style and script.
+CSP = (
+    f"default-src 'none'; img-src data:; style-src {_hash(CSS)}; script-src {_hash(SCRIPT)}; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def render(report: Report, charts_svg: Sequence[bytes]) -> str:
+    """The HTML page; ``charts_svg`` are the report's charts as SVG, in order."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+    env = Environment(
+        loader=PackageLoader("narrative_diff", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    uris = [
+        "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii") for svg in charts_svg
+    ]
+    methodology = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return env.get_template("report.html.j2").render(
+        report=report,
+        csp=CSP,
+        css=Markup(CSS),
+        script=Markup(SCRIPT),
+        charts=list(zip(report.charts, uris, strict=True)),
+        columns=TABLE_COLUMNS,
+        header=table_header,
+        cell=cell,
+        methodology=Markup(methodology.render(report.methodology)),
+    )

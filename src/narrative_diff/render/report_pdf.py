@@ -1,0 +1,291 @@
+"""The report as a PDF, with fpdf2.
+
+Why fpdf2: it is pure Python (fontTools underneath, already installed with matplotlib); it
+embeds and subsets TrueType fonts and falls back glyph by glyph from one font to another,
+so a sentence mixing Latin, Cyrillic and Han prints with DejaVu Sans and WenQuanYi Micro Hei
+(fonts.py) without splitting runs by hand; it strikes through and underlines text (the
+redline without colour); it has tables, page-number aliases and a fixed creation date, so
+the same report gives the same bytes. WeasyPrint needs Pango from the system; reportlab has
+no glyph fallback; matplotlib's PdfPages makes figure pages, not flowing searchable text.
+
+Text is set as text (searchable, copyable); the charts are embedded PNG images.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from narrative_diff.fonts import FontSet
+
+from .report_data import TABLE_COLUMNS, Report, cell, table_header
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+INK = (26, 26, 26)
+GREY = (90, 90, 90)
+DELETED = (160, 20, 20)
+INSERTED = (10, 100, 40)
+MOVED = (91, 79, 201)
+LABEL_COLOURS = {
+    "supported": (10, 100, 40),
+    "directional": (150, 90, 0),
+    "cross-language": (90, 90, 90),
+    "candidate": (0, 90, 160),
+    "lexical": (90, 90, 90),
+}
+
+
+def render(report: Report, fonts: FontSet, charts_png: Sequence[bytes]) -> bytes:
+    """The PDF bytes of ``report``; ``charts_png`` are the report's charts, in order."""
+    import io
+
+    pdf = _document(report, fonts)
+    _title_page(pdf, report)
+    _findings(pdf, report)
+    _charts_and_table(pdf, report, charts_png, io)
+    _pairs(pdf, report)
+    _methodology(pdf, report)
+    return bytes(pdf.output())
+
+
+def _document(report: Report, fonts: FontSet) -> FPDF:
+    from fpdf import FPDF
+
+    class Document(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("body", size=8)
+            self.set_text_color(*GREY)
+            self.cell(0, 6, f"narrative-diff report: {report.series}", align="L")
+            self.set_x(self.l_margin)
+            self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    pdf = Document(format="A4", unit="mm")
+    pdf.set_margins(16, 16, 16)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_font("body", "", str(fonts.regular))
+    pdf.add_font("body", "B", str(fonts.bold))
+    if fonts.cjk is not None:
+        pdf.add_font("cjk", "", str(fonts.cjk), collection_font_number=0)
+        pdf.add_font("cjk", "B", str(fonts.cjk), collection_font_number=0)
+        pdf.set_fallback_fonts(["cjk"], exact_match=False)
+    pdf.set_title(report.title)
+    pdf.set_author(report.tool)
+    pdf.set_subject(f"Series {report.series}, {report.first_date} to {report.last_date}")
+    pdf.set_creator(report.tool)
+    pdf.set_producer(report.tool)
+    pdf.set_lang("en")
+    pdf.set_creation_date(_fixed_date(report))
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    return pdf
+
+
+def _fixed_date(report: Report) -> dt.datetime:
+    """SOURCE_DATE_EPOCH if set, else the last snapshot's date: never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.fromisoformat(report.last_date).replace(tzinfo=dt.UTC)
+
+
+def _heading(pdf: FPDF, text: str, size: float = 14) -> None:
+    pdf.set_font("body", "B", size)
+    pdf.set_text_color(*INK)
+    pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.ln(1.5)
+
+
+def _para(
+    pdf: FPDF, text: str, *, size: float = 10, colour=INK, style: str = "", indent: float = 0
+) -> None:
+    pdf.set_font("body", style, size)
+    pdf.set_text_color(*colour)
+    pdf.set_x(pdf.l_margin + indent)
+    pdf.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT", align="L")
+
+
+def _title_page(pdf: FPDF, report: Report) -> None:
+    _heading(pdf, report.title, 18)
+    n = len(report.snapshots)
+    _para(
+        pdf,
+        f"Series '{report.series}': {n} snapshots, {report.first_date} to "
+        f"{report.last_date}. Actors: {report.actors_source}. Made by {report.tool}.",
+        colour=GREY,
+        size=9,
+    )
+    pdf.ln(3)
+    _heading(pdf, "Key findings", 13)
+    for finding in report.headlines:
+        _finding(pdf, finding)
+    pdf.ln(2)
+    _heading(pdf, "Snapshots", 13)
+    with pdf.table(
+        col_widths=(9, 20, 75, 45, 9, 14),
+        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
+        first_row_as_headings=True,
+        line_height=4.2,
+    ) as table:
+        pdf.set_font("body", "", 8)
+        pdf.set_text_color(*INK)
+        table.row(["ref", "date", "title", "publisher", "lang", "words"])
+        for s in report.snapshots:
+            table.row([s.ref, s.date, s.title, s.publisher, s.language, str(s.words)])
+    pdf.ln(3)
+    _heading(pdf, "Provenance", 11)
+    for s in report.snapshots:
+        _para(
+            pdf,
+            f"{s.ref} {s.id}" + (f" ({s.source_url})" if s.source_url else ""),
+            size=8.5,
+            style="B",
+        )
+        _para(pdf, s.provenance or "(no provenance recorded)", size=8, colour=GREY, indent=3)
+        pdf.ln(0.8)
+
+
+def _finding(pdf: FPDF, finding, *, size: float = 10) -> None:
+    _para(pdf, finding.headline, size=size, style="B")
+    _para(
+        pdf,
+        finding.detail,
+        size=size - 1.5,
+        colour=LABEL_COLOURS.get(finding.label, GREY),
+        indent=3,
+    )
+    for quote in finding.quotes:
+        _para(
+            pdf,
+            f"{quote.ref} ({quote.date}): “{quote.text}”",
+            size=size - 1.5,
+            colour=GREY,
+            indent=6,
+        )
+    pdf.ln(1.5)
+
+
+def _findings(pdf: FPDF, report: Report) -> None:
+    rest = report.findings[len(report.headlines) :]
+    if not rest:
+        return
+    pdf.add_page()
+    _heading(pdf, "All findings, strongest first")
+    _para(
+        pdf,
+        "The key findings are on page 1. Labels: supported (exact test and bootstrap), "
+        "directional (too few mentions for a test), candidate rename, lexical (a replaced "
+        "phrase). See the methodology appendix.",
+        size=8.5,
+        colour=GREY,
+    )
+    pdf.ln(2)
+    for finding in rest:
+        _finding(pdf, finding, size=9.5)
+
+
+def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes], io) -> None:
+    pdf.add_page()
+    _heading(pdf, "Charts")
+    width = pdf.epw
+    for png in charts_png:
+        if pdf.get_y() + width * 0.62 > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.image(io.BytesIO(png), w=width)
+        pdf.ln(3)
+    pdf.add_page()
+    _heading(pdf, "Score table (actors with at least one mention)")
+    with pdf.table(
+        col_widths=(8, 19, 36, 17, 17, 19, 17, 24),
+        text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        first_row_as_headings=True,
+        line_height=4,
+    ) as table:
+        pdf.set_font("body", "", 7.5)
+        pdf.set_text_color(*INK)
+        table.row([table_header(c) for c in TABLE_COLUMNS])
+        for row in report.table:
+            table.row([cell(c, row[c]) for c in TABLE_COLUMNS])
+
+
+def _pairs(pdf: FPDF, report: Report) -> None:
+    for pair in report.pairs:
+        pdf.add_page()
+        _heading(pdf, f"{pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date})")
+        _para(pdf, pair.verdict, size=9.5, style="B")
+        pdf.ln(1)
+        for section in pair.sections:
+            _para(pdf, section.title, size=9, style="B")
+            for line in section.lines:
+                _para(pdf, f"• {line}", size=8.5, indent=3)
+            pdf.ln(0.8)
+        pdf.ln(1)
+        _para(
+            pdf,
+            "Changed passages: deleted text struck through (red), inserted text "
+            "underlined (green); moved passages are marked “moved”.",
+            size=8,
+            colour=GREY,
+        )
+        pdf.ln(1)
+        for passage in pair.passages:
+            tag = f"{passage.label} {passage.position}"
+            _para(pdf, tag, size=7.5, colour=MOVED if passage.moved else GREY, style="B")
+            for runs, side in ((passage.a_runs, "before"), (passage.b_runs, "after")):
+                if any(text.strip() for _, text in runs):
+                    _runs(pdf, runs, side)
+            pdf.ln(1.5)
+        if pair.more:
+            _para(
+                pdf,
+                f"… {pair.more} more changed passages: narrative-diff compare "
+                f"{pair.a_ref} {pair.b_ref}",
+                size=8.5,
+                colour=GREY,
+            )
+
+
+def _runs(pdf: FPDF, runs, side: str) -> None:
+    """One side of a passage: the side's own changes struck through or underlined."""
+    size, height = 8.5, 4.2
+    pdf.set_x(pdf.l_margin + 3)
+    pdf.set_font("body", "B", 7)
+    pdf.set_text_color(*GREY)
+    pdf.write(height, f"{side}: ")
+    for marked, text in runs:
+        if marked and side == "before":
+            pdf.set_font("body", "S", size)
+            pdf.set_text_color(*DELETED)
+        elif marked:
+            pdf.set_font("body", "U", size)
+            pdf.set_text_color(*INSERTED)
+        else:
+            pdf.set_font("body", "", size)
+            pdf.set_text_color(*INK)
+        pdf.write(height, text)
+    pdf.ln(height + 0.8)
+
+
+def _methodology(pdf: FPDF, report: Report) -> None:
+    if not report.methodology:
+        return
+    from fpdf.fonts import FontFace, TextStyle
+    from markdown_it import MarkdownIt
+
+    pdf.add_page()
+    _heading(pdf, "Appendix: methodology")
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(report.methodology)
+    pdf.set_text_color(*INK)
+    pdf.set_font("body", "", 9)
+    pdf.write_html(  # code in the body font too: Courier has no Cyrillic or Han glyphs
+        html,
+        font_family="body",
+        tag_styles={
+            "code": FontFace(family="body", color=(120, 40, 40)),
+            "pre": TextStyle(font_family="body", t_margin=2),
+        },
+    )
