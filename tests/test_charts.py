@@ -1,0 +1,169 @@
+"""Charts: the plotted data is the score table; labels, markers, events and files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from narrative_diff import api
+from narrative_diff.charts import METRICS, chart_data, figure, parse_metrics, styles
+from narrative_diff.cli import main
+from narrative_diff.errors import FontMissing, UsageProblem
+from narrative_diff.fonts import FontSet, font_set, require_glyphs
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def records():
+    corpus = api.open_corpus(SEEDS)
+    result = api.score_series(corpus, "ilrs")
+    return api.score_records(result), result.table
+
+
+def chart(records, metric: str, top: int = 8):
+    data, _ = records
+    return chart_data(
+        data["scores"], data["changes"], metric, series="ilrs", actors_source="test", top=top
+    )
+
+
+@pytest.mark.parametrize("metric", list(METRICS))
+def test_chart_values_are_the_score_table(records, metric):
+    _, table = records
+    column = METRICS[metric][0]
+    drawn = chart(records, metric, top=50)
+    assert drawn.dates == tuple(dt.date.fromisoformat(d) for d in table["date"].unique())
+    assert drawn.refs == ("v1", "v2", "v3", "v4", "v5", "v6")
+    mentioned = table.groupby("actor")["count"].sum()
+    assert {line.actor for line in drawn.lines} == set(mentioned[mentioned > 0].index)
+    for line in drawn.lines:
+        expected = table[table["actor"] == line.actor][column].fillna(0).tolist()
+        assert list(line.values) == pytest.approx(expected)
+
+
+def test_the_figure_draws_the_table(records):
+    drawn = chart(records, "count")
+    fig = figure([drawn], font_set())
+    ax = fig.axes[0]
+    lines = {line.get_gid(): line for line in ax.get_lines() if line.get_gid()}
+    russia = lines["line-russia"]
+    assert list(russia.get_ydata()) == [10, 2, 0, 0, 0, 0]
+    assert list(russia.get_xdata()) == list(drawn.dates)
+    hollow = lines["absent-russia"]
+    assert len(hollow.get_ydata()) == 4 and set(hollow.get_ydata()) == {0}
+    assert hollow.get_markerfacecolor() == "white"
+    assert russia.get_color() == hollow.get_markeredgecolor()
+    assert fig._suptitle.get_text() == "Mentions by actor, series 'ilrs'"
+    assert ax.get_ylabel() == "mentions"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:3] == ["China", "Russia", "Unnamed partners"]
+    notes = [t.get_text() for t in ax.texts]
+    assert " DISAPPEARED: Russia" in notes
+    assert any(n.startswith(" APPEARED: Venezuela, Pakistan +") for n in notes)
+    assert "series 'ilrs', 6 snapshots" in fig._supxlabel.get_text()
+    assert ax.xaxis.get_converter() is not None  # a real date axis
+
+
+def test_bootstrap_intervals_are_drawn_around_the_change(records):
+    drawn = chart(records, "prominence")
+    data, _ = records
+    russia = next(line for line in drawn.lines if line.actor == "russia")
+    row = next(
+        r
+        for r in data["changes"]
+        if r["actor"] == "russia"
+        and r["from"].endswith("2021-06-roadmap-guide")
+        and r["to"].endswith("2022-01-white-paper")
+    )
+    low, high = row["prominence_ci"]
+    assert russia.low[1] == pytest.approx(russia.values[0] + low)
+    assert russia.high[1] == pytest.approx(russia.values[0] + high)
+    assert russia.low[0] is None  # no change into the first snapshot
+    assert "Bars: 95% sentence-bootstrap interval" in drawn.note
+
+
+def test_share_of_voice_is_a_stacked_area(records):
+    drawn = chart(records, "share")
+    fig = figure([drawn], font_set())
+    ax = fig.axes[0]
+    areas = ax.collections
+    assert len(areas) == len(drawn.lines) + 1  # the actors drawn, and "other actors"
+    assert ax.get_ylim() == (0, 1)
+    china = next(line for line in drawn.lines if line.actor == "china")
+    assert china.values[0] == pytest.approx(0.4474, abs=1e-4)
+
+
+def test_small_multiples_and_stable_colours(records):
+    charts = [chart(records, m) for m in ("count", "prominence", "share")]
+    fig = figure(charts, font_set())
+    assert len(fig.axes) == 3
+    assert fig._suptitle.get_text() == "Actors over time, series 'ilrs'"
+    colours = [{line.actor: line.style.colour for line in c.lines} for c in charts]
+    assert colours[0] == colours[1] == colours[2]
+
+
+def test_styles_never_repeat():
+    keys = [f"actor{i}" for i in range(20)]
+    seen = {(s.colour, s.marker, s.line, s.hatch) for s in styles(keys).values()}
+    assert len(seen) == 20
+    assert len({s.colour for s in styles(keys[:7]).values()}) == 7
+
+
+def test_top_leaves_actors_out_and_says_so(records):
+    drawn = chart(records, "count", top=3)
+    assert [line.actor for line in drawn.lines] == ["china", "russia", "several"]
+    assert "Not drawn (11, see the table)" in drawn.note
+
+
+def test_parse_metrics():
+    assert parse_metrics("count, share,count") == ("count", "share")
+    with pytest.raises(UsageProblem, match="unknown metric words"):
+        parse_metrics("count,words")
+
+
+def test_han_labels_need_a_han_font():
+    fonts = font_set()
+    require_glyphs(["中俄", "Россия"], fonts)
+    latin_only = FontSet(fonts.regular, fonts.bold, None, None)
+    require_glyphs(["Россия"], latin_only)  # DejaVu Sans has Cyrillic
+    with pytest.raises(FontMissing, match=r"中 \(U\+4E2D\)"):
+        require_glyphs(["中俄"], latin_only)
+
+
+@pytest.mark.parametrize(
+    ("name", "magic"), [("c.png", b"\x89PNG"), ("c.svg", b"<?xml"), ("c.pdf", b"%PDF")]
+)
+def test_chart_command_writes_each_format(tmp_path, capsys, name, magic):
+    out = tmp_path / name
+    code = main(["chart", "--corpus", str(SEEDS), "--metric", "count", "-o", str(out)])
+    assert code == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out} (chart (count))"
+    data = out.read_bytes()
+    assert data.startswith(magic)
+    if name.endswith(".pdf"):
+        text = " ".join(PdfReader(out).pages[0].extract_text().split())
+        assert "Mentions by actor, series 'ilrs'" in text
+        assert "Russia" in text and "DISAPPEARED: Russia" in text
+
+
+def test_chart_files_are_deterministic(tmp_path):
+    for name in ("a.svg", "b.svg"):
+        assert (
+            main(["chart", "--corpus", str(SEEDS), "-m", "share", "-o", str(tmp_path / name)]) == 0
+        )
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+
+
+def test_chart_command_errors(tmp_path, capsys):
+    assert (
+        main(["chart", "--corpus", str(SEEDS), "-m", "words", "-o", str(tmp_path / "c.png")]) == 2
+    )
+    assert "bad-option: unknown metric words" in capsys.readouterr().err
+    assert main(["chart", "--corpus", str(SEEDS), "-o", str(tmp_path / "c.jpg")]) == 2
+    assert "bad-extension" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

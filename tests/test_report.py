@@ -1,0 +1,281 @@
+"""The report on the ILRS series: findings, the PDF, the PNGs, and the report data.
+
+The report is built once per module from ``seeds/`` through the command line, as the
+README's first command builds it. The HTML report is checked in a real browser in
+``test_report_html.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from narrative_diff import api
+from narrative_diff.cli import main
+from narrative_diff.corpus import Corpus
+from narrative_diff.fonts import CJK_FONT_ENV, font_set, missing_glyphs
+from narrative_diff.render.report_data import build
+
+from .helpers import make_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``narrative-diff report`` run in an empty folder: reports/ilrs.{pdf,html,png}."""
+    folder = tmp_path_factory.mktemp("run")
+    old = Path.cwd()
+    os.chdir(folder)
+    try:
+        assert main(["report", "--corpus", str(SEEDS)]) == 0
+    finally:
+        os.chdir(old)
+    return folder / "reports"
+
+
+@pytest.fixture(scope="module")
+def ilrs_report():
+    corpus = api.open_corpus(SEEDS)
+    return build(corpus, "ilrs", api.score_series(corpus, "ilrs"))
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- findings ------------------------------------------------------------------------------
+
+
+def test_the_russia_story_leads_the_findings(ilrs_report):
+    first = ilrs_report.findings[0]
+    assert first.kind == "actor"
+    assert first.headline == (
+        "Russia: 10 mentions in 2021-06 (v1), 2 in 2022-01 (v2), "
+        "absent from 2023-05 (v3) on (DISAPPEARED)"
+    )
+    assert first.label == "directional"  # 2 → 0 is too few mentions for the exact test
+    said = [(q.ref, q.text) for q in first.quotes]
+    assert ("v2", "The ILRS was launched together with Russia.") in said
+    assert (
+        "v3",
+        "The ILRS is proposed by China and built in partnership with several countries.",
+    ) in said
+
+
+def test_the_phase_rename_is_a_headline(ilrs_report):
+    renames = [f for f in ilrs_report.headlines if f.kind == "rename"]
+    assert [f.headline for f in renames] == [
+        "“Reconnaissance” renamed “Basic Model” (2021-06 → 2023-05, v1 → v3)"
+    ]
+    assert [(q.ref, q.text) for q in renames[0].quotes] == [
+        ("v1", "The first phase is Reconnaissance."),
+        ("v3", "The first phase is Basic Model."),
+    ]
+
+
+def test_replaced_phrases_name_who_was_written_out(ilrs_report):
+    phrases = {f.headline.split(" (")[0]: f for f in ilrs_report.findings if f.kind == "phrase"}
+    key = "“was launched together with Russia” replaced by “is proposed by China and built in "
+    key += "partnership with several countries”"
+    assert key in phrases
+    assert phrases[key].detail.endswith("the sentence no longer names Russia")
+    # titles are other documents' titles, not renames or replaced phrases
+    assert not any("CNSA presentation, May 2023" in h for h in phrases)
+
+
+def test_findings_rank_by_strength(ilrs_report):
+    strengths = [f.strength for f in ilrs_report.findings]
+    assert strengths == sorted(strengths, reverse=True)
+    newcomers = [f for f in ilrs_report.findings if f.kind == "appeared"]
+    assert newcomers[0].headline.startswith("9 actors named for the first time in 2024-04 (v5)")
+    assert all(f.label == "directional" for f in newcomers)
+
+
+def test_report_table_is_the_score_table(ilrs_report):
+    corpus = api.open_corpus(SEEDS)
+    table = api.score_series(corpus, "ilrs").table
+    mentioned = table[table["count"] > 0]
+    assert len(ilrs_report.table) == len(mentioned)
+    for row, (_, expected) in zip(ilrs_report.table, mentioned.iterrows(), strict=True):
+        assert (row["ref"], row["actor_name"], row["count"]) == (
+            expected["ref"],
+            expected["actor_name"],
+            expected["count"],
+        )
+        assert row["prominence"] == pytest.approx(expected["prominence"])
+
+
+def test_pairs_carry_the_redline(ilrs_report):
+    assert [(p.a_ref, p.b_ref) for p in ilrs_report.pairs] == [
+        (f"v{i}", f"v{i + 1}") for i in range(1, 6)
+    ]
+    first = ilrs_report.pairs[0]
+    deleted = ["".join(t for marked, t in p.a_runs if marked) for p in first.passages]
+    assert any("jointly initiated by China and Russia as equal collaborators" in d for d in deleted)
+    inserted = ["".join(t for marked, t in p.b_runs if marked) for p in first.passages]
+    assert any("launched together with Russia" in i for i in inserted)
+
+
+# -- PDF -----------------------------------------------------------------------------------
+
+
+def test_the_first_pdf_page_tells_the_story(reports):
+    first = flat(pdf_pages(reports / "ilrs.pdf")[0])
+    assert "Key findings" in first
+    assert (
+        "Russia: 10 mentions in 2021-06 (v1), 2 in 2022-01 (v2), absent from 2023-05 (v3) on "
+        "(DISAPPEARED)" in first
+    )
+    assert "The ILRS was launched together with Russia." in first
+    assert "“Reconnaissance” renamed “Basic Model”" in first
+    assert "The first phase is Basic Model." in first
+
+
+def test_pdf_has_page_numbers_actors_redline_and_appendix(reports):
+    pages = pdf_pages(reports / "ilrs.pdf")
+    total = len(pages)
+    assert total > 5
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {total}" in text
+    everything = flat(" ".join(pages))
+    for actor in ("China", "Russia", "Venezuela", "APSCO", "Unnamed partners"):
+        assert actor in everything
+    assert "v1 → v2 (2021-06-16 → 2022-01-28)" in everything
+    assert "jointly initiated by China and Russia as equal collaborators" in everything
+    assert "Appendix: methodology" in everything
+    assert "Score table" in everything
+
+
+def test_pdf_text_keeps_chinese_and_embeds_its_fonts(reports):
+    reader = PdfReader(reports / "ilrs.pdf")
+    text = flat(" ".join(page.extract_text() for page in reader.pages))
+    assert "国际月球科研站" in text  # v6's title, on the snapshot table
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor  # embedded TrueType
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    assert fonts == {"DejaVuSansBook", "DejaVuSansBold", "WenQuanYiMicroHei"}
+
+
+def test_pdf_page_rasterises_to_ink(reports, tmp_path):
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm (poppler-utils) is missing: .ci/run installs it")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    from PIL import Image
+
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(reports / "ilrs.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    dark = sum(image.histogram()[:128])
+    assert dark / (image.width * image.height) > 0.02  # text, not a blank page
+
+
+def test_pdf_is_deterministic(tmp_path, monkeypatch):
+    corpus = str(SEEDS)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for name in ("a.pdf", "b.pdf"):
+        assert main(["report", "--corpus", corpus, "-o", str(tmp_path / name)]) == 0
+    one, two = (tmp_path / "a.pdf").read_bytes(), (tmp_path / "b.pdf").read_bytes()
+    assert one == two
+    created = PdfReader(io.BytesIO(one)).metadata.creation_date
+    assert created == dt.datetime.fromtimestamp(1700000000, dt.UTC)
+
+
+# -- PNG -----------------------------------------------------------------------------------
+
+
+def test_default_outputs_and_pngs(reports):
+    from PIL import Image
+
+    names = sorted(p.name for p in reports.iterdir())
+    assert names == [
+        "ilrs-count.png",
+        "ilrs-prominence.png",
+        "ilrs-share.png",
+        "ilrs.html",
+        "ilrs.pdf",
+        "ilrs.png",
+    ]
+    card = Image.open(reports / "ilrs.png")
+    assert card.size == (2400, 1350)  # 16:9 at 150 dpi
+    colours = card.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 50  # drawn, not blank
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+def test_unknown_extension_is_one_line(tmp_path, capsys):
+    code = main(["report", "--corpus", str(SEEDS), "-o", str(tmp_path / "x.docx")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "bad-extension" in err and ".pdf, .html, .png" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folder_is_refused_before_work(tmp_path, capsys):
+    code = main(["report", "--corpus", str(SEEDS), "-o", str(tmp_path / "nope" / "x.pdf")])
+    assert code == 2
+    assert "no-such-folder" in capsys.readouterr().err
+
+
+def test_glyphs_no_font_has_fail_loudly(tmp_path, capsys):
+    (tmp_path / "corpus").mkdir()
+    corpus = Corpus(tmp_path / "corpus")
+    body = "# ILRS\n\nThe ILRS is proposed by China.\n\n"
+    for slug, date, extra in (
+        ("one", "2024-01-01", "The station is on the Moon."),
+        ("two", "2024-02-01", "नमस्ते दुनिया, the station is on the Moon."),  # in the redline
+    ):
+        corpus.add(make_snapshot("demo", slug, date, body + extra + "\n", language="en"))
+    assert missing_glyphs(["नमस्ते"]), "the test needs a script neither font has"
+    code = main(["report", "--corpus", str(tmp_path / "corpus"), "-o", str(tmp_path / "r.pdf")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "font-missing" in err and "U+0928" in err and CJK_FONT_ENV in err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_a_bad_font_setting_is_refused(tmp_path, monkeypatch, capsys):
+    font_set.cache_clear()
+    monkeypatch.setenv(CJK_FONT_ENV, str(tmp_path / "missing.ttf"))
+    try:
+        code = main(["chart", "--corpus", str(SEEDS), "-o", str(tmp_path / "c.png")])
+    finally:
+        font_set.cache_clear()
+    assert code == 3
+    assert re.search(
+        r"font-missing: NARRATIVE_DIFF_CJK_FONT=.*missing\.ttf is not a", capsys.readouterr().err
+    )
