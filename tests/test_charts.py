@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from narrative_diff import api
 from narrative_diff.charts import METRICS, chart_data, figure, parse_metrics, styles
@@ -146,7 +145,7 @@ def test_chart_command_writes_each_format(tmp_path, capsys, name, magic):
     data = out.read_bytes()
     assert data.startswith(magic)
     if name.endswith(".pdf"):
-        text = " ".join(PdfReader(out).pages[0].extract_text().split())
+        text = " ".join(_reader(out).pages[0].extract_text().split())
         assert "Mentions by actor, series 'ilrs'" in text
         assert "Russia" in text and "DISAPPEARED: Russia" in text
 
@@ -167,3 +166,9 @@ def test_chart_command_errors(tmp_path, capsys):
     assert main(["chart", "--corpus", str(SEEDS), "-o", str(tmp_path / "c.jpg")]) == 2
     assert "bad-extension" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def _reader(source):
+    from pypdf import PdfReader
+
+    return PdfReader(source)

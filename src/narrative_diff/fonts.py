@@ -3,7 +3,7 @@
 Official texts in a series mix Latin, Cyrillic and Chinese, and a chart or PDF that shows
 an empty box instead of 俄 is worse than no chart. Two font files cover them:
 
-* DejaVu Sans (regular and bold), which matplotlib ships: Latin, Greek, Cyrillic;
+* DejaVu Sans (regular, bold, oblique), which matplotlib ships: Latin, Greek, Cyrillic;
 * WenQuanYi Micro Hei, from the ``paperang-p2-fonts-cjk`` package on PyPI, for Han text.
   It has TrueType outlines, which matplotlib's PDF backend and fpdf2 can both subset and
   embed (Noto Sans CJK ships CFF outlines, which they cannot), and it is 5 MB.
@@ -37,6 +37,8 @@ class FontSet:
     bold: Path
     cjk: Path | None
     cjk_name: str | None
+    italic: Path | None = None
+    bold_italic: Path | None = None
 
     @property
     def families(self) -> list[str]:
@@ -56,6 +58,8 @@ def font_set() -> FontSet:
         bold=folder / "DejaVuSans-Bold.ttf",
         cjk=cjk,
         cjk_name=_family_name(cjk) if cjk else None,
+        italic=folder / "DejaVuSans-Oblique.ttf",
+        bold_italic=folder / "DejaVuSans-BoldOblique.ttf",
     )
 
 

@@ -67,11 +67,12 @@ def _document(report: Report, fonts: FontSet) -> FPDF:
     pdf = Document(format="A4", unit="mm")
     pdf.set_margins(16, 16, 16)
     pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font("body", "", str(fonts.regular))
-    pdf.add_font("body", "B", str(fonts.bold))
+    faces = {"": fonts.regular, "B": fonts.bold, "I": fonts.italic, "BI": fonts.bold_italic}
+    for style, path in faces.items():
+        pdf.add_font("body", style, str(path or fonts.regular))
+        if fonts.cjk is not None:  # one weight: Han text in bold or italic uses it as it is
+            pdf.add_font("cjk", style, str(fonts.cjk), collection_font_number=0)
     if fonts.cjk is not None:
-        pdf.add_font("cjk", "", str(fonts.cjk), collection_font_number=0)
-        pdf.add_font("cjk", "B", str(fonts.cjk), collection_font_number=0)
         pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_title(report.title)
     pdf.set_author(report.tool)

@@ -1,0 +1,160 @@
+"""Report benchmark: ``narrative-diff report`` on the ILRS seeds and on a long series.
+
+Targets (issue 5), on a 2-core machine: the ILRS report in under 10 s; a 50-snapshot series
+of 5,000-word documents in under 60 s. Run from the repository root::
+
+    .venv/bin/python bench/report.py [--snapshots 50] [--words 5000] [--runs 3]
+
+Each run is the whole process ``narrative-diff report SERIES`` in an empty folder, writing
+the default outputs (reports/<series>.pdf, .html, the card and three chart PNGs); median of
+``--runs``, peak memory from /usr/bin/time when present. Two long series are measured:
+
+* *evolving*: each snapshot is the previous one with about 5% of its sentences replaced,
+  reworded, deleted or added, and one paragraph moved (how official texts change);
+* *unrelated*: every snapshot is a different generated text (the worst case for alignment).
+
+Documents come from bench/corpus_gen.py's Markov chain; actor names are planted at random.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus_gen import Chain, make_pair, training_sentences
+from score import NAMES, build_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_evolving(root: Path, snapshots: int, words: int, chain: Chain) -> None:
+    """``snapshots`` versions of one document, each an edit of the one before."""
+    from narrative_diff.corpus import Corpus
+    from narrative_diff.snapshot import Snapshot
+
+    rng = random.Random(7)
+    corpus = Corpus(root)
+    paragraphs = make_pair(chain, words, seed=1).a.split("\n\n")
+    for k in range(1, len(paragraphs)):
+        if not paragraphs[k].startswith("#") and rng.random() < 0.4:
+            paragraphs[k] += f" {rng.choice(NAMES)} joined the work."
+    for n in range(snapshots):
+        if n:
+            paragraphs = _edit(paragraphs, chain, rng)
+        corpus.add(
+            Snapshot.create(
+                series="bench",
+                slug=f"s{n:04d}",
+                date=date(2010, 1, 1) + timedelta(days=30 * n),
+                title=f"Version {n}",
+                body="\n\n".join(paragraphs),
+                language="en",
+            )
+        )
+
+
+def _edit(paragraphs: list[str], chain: Chain, rng: random.Random) -> list[str]:
+    out = list(paragraphs)
+    body = [k for k, p in enumerate(out) if not p.startswith("#")]
+    for k in rng.sample(body, max(1, len(body) // 20)):
+        sentences = out[k].split(". ")
+        i = rng.randrange(len(sentences))
+        action = rng.random()
+        if action < 0.4:  # reword: replace a few words
+            words = sentences[i].split()
+            for _ in range(min(3, len(words))):
+                words[rng.randrange(len(words))] = rng.choice(chain.sentence(rng).split())
+            sentences[i] = " ".join(words)
+        elif action < 0.6:
+            sentences[i] = chain.sentence(rng).rstrip(".")
+        elif action < 0.8 and len(sentences) > 1:
+            del sentences[i]
+        else:
+            sentences.insert(i, f"{rng.choice(NAMES)} {chain.sentence(rng).rstrip('.').lower()}")
+        out[k] = ". ".join(sentences)
+    a, b = rng.sample(body, 2)  # one paragraph moves
+    out.insert(b, out.pop(a))
+    return out
+
+
+def timed(cmd: list[str], runs: int) -> tuple[float, float | None]:
+    """Median wall seconds and peak MiB (GNU time) of ``cmd``, run in an empty folder."""
+    times, peaks = [], []
+    gnu_time = "/usr/bin/time"
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as cwd:
+            started = time.perf_counter()
+            if Path(gnu_time).exists():
+                done = subprocess.run(
+                    [gnu_time, "-f", "%M", *cmd],
+                    cwd=cwd,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    check=True,
+                )
+                peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
+            else:
+                subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times), max(peaks) if peaks else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--snapshots", type=int, default=50)
+    parser.add_argument("--words", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    exe = str(Path(sys.executable).parent / "narrative-diff")
+    rows = []
+    seconds, peak = timed([exe, "report", "--corpus", str(ROOT / "seeds")], args.runs)
+    rows.append(
+        (
+            "ILRS seeds",
+            6,
+            sum(len(p.read_text().split()) for p in (ROOT / "seeds" / "ilrs").glob("*.md")),
+            seconds,
+            peak,
+            10,
+        )
+    )
+    print("measured the ILRS report", file=sys.stderr)
+    chain = Chain.train(training_sentences())
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, builder in (("evolving", build_evolving), ("unrelated", build_corpus)):
+            root = Path(tmp) / name
+            root.mkdir()
+            builder(root, args.snapshots, args.words, chain)
+            total = sum(len(p.read_text().split()) for p in (root / "bench").glob("*.md"))
+            seconds, peak = timed([exe, "report", "bench", "--corpus", str(root)], args.runs)
+            rows.append((f"{name} series", args.snapshots, total, seconds, peak, 60))
+            print(f"measured the {name} series", file=sys.stderr)
+            shutil.rmtree(root)
+    print(
+        f"Command: `{' '.join(['.venv/bin/python', 'bench/report.py', *sys.argv[1:]])}` "
+        f"(whole `narrative-diff report` process, default outputs, median of {args.runs})\n"
+    )
+    print("| series | snapshots | words (files) | seconds | target | of target | peak MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for name, snaps, words, seconds, peak, target in rows:
+        peak_text = f"{peak:.0f}" if peak else "—"
+        mark = "✓" if seconds < target else "✗"
+        print(
+            f"| {name} | {snaps} | {words:,} | {seconds:.2f} | {target} s | "
+            f"{seconds / target:.0%} {mark} | {peak_text} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
