@@ -21,18 +21,15 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_gen import Chain, make_pair, training_sentences
-from score import NAMES, build_corpus
+from score import NAMES, build_corpus, timed
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,29 +84,6 @@ def _edit(paragraphs: list[str], chain: Chain, rng: random.Random) -> list[str]:
     return out
 
 
-def timed(cmd: list[str], runs: int) -> tuple[float, float | None]:
-    """Median wall seconds and peak MiB (GNU time) of ``cmd``, run in an empty folder."""
-    times, peaks = [], []
-    gnu_time = "/usr/bin/time"
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as cwd:
-            started = time.perf_counter()
-            if Path(gnu_time).exists():
-                done = subprocess.run(
-                    [gnu_time, "-f", "%M", *cmd],
-                    cwd=cwd,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    check=True,
-                )
-                peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
-            else:
-                subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
-            times.append(time.perf_counter() - started)
-    return statistics.median(times), max(peaks) if peaks else None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--snapshots", type=int, default=50)
@@ -118,7 +92,9 @@ def main() -> None:
     args = parser.parse_args()
     exe = str(Path(sys.executable).parent / "narrative-diff")
     rows = []
-    seconds, peak = timed([exe, "report", "--corpus", str(ROOT / "seeds")], args.runs)
+    seconds, peak = timed(
+        [exe, "report", "--corpus", str(ROOT / "seeds")], args.runs, fresh_folder=True
+    )
     rows.append(
         (
             "ILRS seeds",
@@ -137,7 +113,9 @@ def main() -> None:
             root.mkdir()
             builder(root, args.snapshots, args.words, chain)
             total = sum(len(p.read_text().split()) for p in (root / "bench").glob("*.md"))
-            seconds, peak = timed([exe, "report", "bench", "--corpus", str(root)], args.runs)
+            seconds, peak = timed(
+                [exe, "report", "bench", "--corpus", str(root)], args.runs, fresh_folder=True
+            )
             rows.append((f"{name} series", args.snapshots, total, seconds, peak, 60))
             print(f"measured the {name} series", file=sys.stderr)
             shutil.rmtree(root)

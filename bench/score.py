@@ -90,13 +90,15 @@ def build_corpus(root: Path, snapshots: int, words: int, chain: Chain) -> None:
         corpus.add(snap)
 
 
-def timed(cmd: list[str], runs: int) -> tuple[float, float | None]:
-    """Median wall seconds and peak MiB (GNU time) of ``cmd``."""
+def timed(cmd: list[str], runs: int, *, fresh_folder: bool = False) -> tuple[float, float | None]:
+    """Median wall seconds and peak MiB (GNU time) of ``cmd``; with ``fresh_folder``, each
+    run starts in a new empty working folder (for commands that write files there)."""
     times, peaks = [], []
     gnu_time = shutil.which("time") or "/usr/bin/time"
     for _ in range(runs):
-        with tempfile.NamedTemporaryFile() as out:
+        with tempfile.NamedTemporaryFile() as out, tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
+            cwd = folder if fresh_folder else None
             if Path(gnu_time).exists():
                 done = subprocess.run(
                     [gnu_time, "-f", "%M", *cmd],
@@ -104,10 +106,11 @@ def timed(cmd: list[str], runs: int) -> tuple[float, float | None]:
                     stderr=subprocess.PIPE,
                     text=True,
                     check=True,
+                    cwd=cwd,
                 )
                 peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
             else:
-                subprocess.run(cmd, stdout=out, check=True)
+                subprocess.run(cmd, stdout=out, check=True, cwd=cwd)
             times.append(time.perf_counter() - started)
     return statistics.median(times), max(peaks) if peaks else None
 

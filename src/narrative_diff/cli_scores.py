@@ -24,6 +24,10 @@ from .cli import (
     app,
 )
 
+SeriesArg = Annotated[
+    str | None, typer.Argument(help="The series (needed when the corpus holds several).")
+]
+
 
 @app.command(epilog="Example: narrative-diff actors --actors my-actors.toml")
 def actors(
@@ -61,7 +65,7 @@ def actors(
 
 @app.command(epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv")
 def score(
-    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
+    series: SeriesArg = None,
     actors_file: ActorsOpt = None,
     between: Annotated[
         tuple[str, str] | None,
@@ -107,7 +111,7 @@ def score(
 @app.command(epilog="Example: narrative-diff kwic russia ilrs")
 def kwic(
     actor: Annotated[str, typer.Argument(help="Actor key or name, e.g. russia.")],
-    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
+    series: SeriesArg = None,
     actors_file: ActorsOpt = None,
     fmt: FormatOpt = "table",
     corpus: CorpusOpt = None,
@@ -131,7 +135,7 @@ def kwic(
     "narrative-diff chart --metric count,share -o trends.svg"
 )
 def chart(
-    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
+    series: SeriesArg = None,
     metric: Annotated[
         str,
         typer.Option(
@@ -167,7 +171,7 @@ def chart(
     "SOURCE_DATE_EPOCH=0 narrative-diff report -o ilrs.pdf"
 )
 def report(
-    series: Annotated[str | None, typer.Argument(help="The series (needed when several).")] = None,
+    series: SeriesArg = None,
     out: Annotated[
         Path | None,
         typer.Option(
