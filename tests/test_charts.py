@@ -61,9 +61,9 @@ def test_the_figure_draws_the_table(records):
     assert ax.get_ylabel() == "mentions"
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[:3] == ["China", "Russia", "Unnamed partners"]
-    notes = [t.get_text() for t in ax.texts]
-    assert " DISAPPEARED: Russia" in notes
-    assert any(n.startswith(" APPEARED: Venezuela, Pakistan +") for n in notes)
+    notes = [t.get_text().strip() for t in ax.texts]
+    assert "DISAPPEARED: Russia" in notes
+    assert any(n.startswith("APPEARED: Venezuela, Pakistan +") for n in notes)
     assert "series 'ilrs', 6 snapshots" in fig._supxlabel.get_text()
     assert ax.xaxis.get_converter() is not None  # a real date axis
 

@@ -20,7 +20,7 @@ import pytest
 from narrative_diff import api
 from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
-from narrative_diff.fonts import CJK_FONT_ENV, font_set, missing_glyphs
+from narrative_diff.fonts import FALLBACK_FONT_ENV, font_set, missing_glyphs
 from narrative_diff.render.report_data import build
 
 from .helpers import make_snapshot
@@ -107,7 +107,7 @@ def test_findings_rank_by_strength(ilrs_report):
 def test_report_table_is_the_score_table(ilrs_report):
     corpus = api.open_corpus(SEEDS)
     table = api.score_series(corpus, "ilrs").table
-    mentioned = table[table["count"] > 0]
+    mentioned = table[(table["count"] > 0) | (table["event"] != "")]
     assert len(ilrs_report.table) == len(mentioned)
     for row, (_, expected) in zip(ilrs_report.table, mentioned.iterrows(), strict=True):
         assert (row["ref"], row["actor_name"], row["count"]) == (
@@ -263,20 +263,20 @@ def test_glyphs_no_font_has_fail_loudly(tmp_path, capsys):
     code = main(["report", "--corpus", str(tmp_path / "corpus"), "-o", str(tmp_path / "r.pdf")])
     err = capsys.readouterr().err
     assert code == 3
-    assert "font-missing" in err and "U+0928" in err and CJK_FONT_ENV in err
+    assert "font-missing" in err and "U+0928" in err and FALLBACK_FONT_ENV in err
     assert not (tmp_path / "r.pdf").exists()
 
 
 def test_a_bad_font_setting_is_refused(tmp_path, monkeypatch, capsys):
     font_set.cache_clear()
-    monkeypatch.setenv(CJK_FONT_ENV, str(tmp_path / "missing.ttf"))
+    monkeypatch.setenv(FALLBACK_FONT_ENV, str(tmp_path / "missing.ttf"))
     try:
         code = main(["chart", "--corpus", str(SEEDS), "-o", str(tmp_path / "c.png")])
     finally:
         font_set.cache_clear()
     assert code == 3
     assert re.search(
-        r"font-missing: NARRATIVE_DIFF_CJK_FONT=.*missing\.ttf is not a", capsys.readouterr().err
+        r"font-missing: NARRATIVE_DIFF_FONT=.*missing\.ttf is not a", capsys.readouterr().err
     )
 
 
@@ -284,3 +284,98 @@ def _reader(source):
     from pypdf import PdfReader
 
     return PdfReader(source)
+
+
+# -- edge cases (from a cold review) -------------------------------------------------------
+
+
+def series_of(root: Path, series: str, *bodies: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    corpus = Corpus(root)
+    for n, body in enumerate(bodies):
+        date = f"2024-0{n + 1}-01"
+        corpus.add(make_snapshot(series, f"s{n}", date, body, language="en", title=f"Doc {n}"))
+    return root
+
+
+def test_money_is_not_mathematics(tmp_path, capsys):
+    root = series_of(
+        tmp_path / "c",
+        "money",
+        "# Budget\n\nRussia will pay $5 million, 50% of $10 million for the lander.\n",
+        "# Budget\n\nChina will pay $5 million, 50% of $10^ million for the lander.\n",
+    )
+    out = tmp_path / "money.png"
+    assert main(["report", "money", "--corpus", str(root), "-o", str(out)]) == 0
+    assert (tmp_path / "money-share.png").is_file()
+
+
+def test_a_series_that_names_no_actor(tmp_path):
+    root = series_of(tmp_path / "c", "quiet", "# Weather\n\nIt rained.\n", "# Weather\n\nSun.\n")
+    assert main(["report", "quiet", "--corpus", str(root), "-o", str(tmp_path / "q.pdf")]) == 0
+    first = flat(pdf_pages(tmp_path / "q.pdf")[0])
+    assert "No findings: no actor appears" in first
+    corpus = api.open_corpus(root)
+    report = build(corpus, "quiet", api.score_series(corpus, "quiet"))
+    assert all(chart.lines == () for chart in report.charts)
+    assert "No actor of the actors file is mentioned" in report.charts[2].note
+    assert (
+        main(
+            [
+                "chart",
+                "quiet",
+                "--corpus",
+                str(root),
+                "-m",
+                "count,share",
+                "-o",
+                str(tmp_path / "q.svg"),
+            ]
+        )
+        == 0
+    )
+
+
+def test_a_series_of_one_snapshot(tmp_path):
+    root = series_of(tmp_path / "c", "solo", "# ILRS\n\nChina and Russia build the ILRS.\n")
+    assert main(["report", "solo", "--corpus", str(root), "-o", str(tmp_path / "s.html")]) == 0
+    html = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert "The &#39;solo&#39; series: one snapshot so far (v1)" in html
+    assert "1 snapshot," in html
+
+
+def test_output_set_is_all_or_nothing(tmp_path, capsys, monkeypatch):
+    (tmp_path / "x.pdf").mkdir()  # a folder where the file should go
+    code = main(["report", "--corpus", str(SEEDS), "-o", str(tmp_path / "x.pdf")])
+    assert code == 7
+    assert "cannot-write" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]  # no temporary file left
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports").write_text("not a folder")
+    assert main(["report", "--corpus", str(SEEDS)]) == 2
+    assert "no-such-folder: 'reports' is a file" in capsys.readouterr().err
+
+
+def test_chart_of_an_empty_series(tmp_path, capsys):
+    (tmp_path / "c" / "empty").mkdir(parents=True)
+    series_of(tmp_path / "c", "other", "# A\n\nChina.\n")
+    assert main(["chart", "empty", "--corpus", str(tmp_path / "c"), "-o", "x.png"]) == 4
+    assert "empty-series: series 'empty' has no snapshots" in capsys.readouterr().err
+
+
+def test_a_damaged_font_file_is_refused(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad.ttf"
+    bad.write_bytes(b"not a font at all" * 10)
+    font_set.cache_clear()
+    monkeypatch.setenv(FALLBACK_FONT_ENV, str(bad))
+    try:
+        code = main(["chart", "--corpus", str(SEEDS), "-o", str(tmp_path / "c.png")])
+    finally:
+        font_set.cache_clear()
+    assert code == 3
+    assert "font-missing: cannot use the font" in capsys.readouterr().err
+
+
+def test_disappearance_has_a_row_in_the_table(ilrs_report):
+    rows = [(r["ref"], r["actor_name"], r["count"], r["event"]) for r in ilrs_report.table]
+    assert ("v3", "Russia", 0, "DISAPPEARED") in rows

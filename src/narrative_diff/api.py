@@ -325,6 +325,12 @@ def score_series(
     actors = actors or load_actors()
     weights = weights or Weights()
     snaps = corpus.snapshots(series)
+    if not snaps:
+        raise SnapshotNotFound(
+            f"series '{series}' has no snapshots",
+            hint="add one with 'narrative-diff add'",
+            slug="empty-series",
+        )
     scores = tuple(score_all(snaps, actors, weights=weights, progress=progress))
     table = pd.DataFrame(table_rows(scores, actors, corpus.version_of))
     pairs = None
@@ -447,19 +453,11 @@ def report_series(
 ) -> list[Written]:
     """The report on a series: reports/<series>.pdf, .html and PNGs by default, or the one
     format ``out`` names. ``progress(stage, done, total)`` is called as the work goes."""
-    from .fonts import require_glyphs
     from .publish import report_paths, write_report
     from .render.report_data import build
 
     series = _one_series(corpus, series)
     paths = report_paths(series, Path(out) if out is not None else None)
-    snaps = corpus.snapshots(series)
-    if not snaps:
-        raise SnapshotNotFound(
-            f"series '{series}' has no snapshots",
-            hint="add one with 'narrative-diff add'",
-            slug="empty-series",
-        )
     report_progress = progress or (lambda stage, done, total: None)
     result = score_series(
         corpus,
@@ -468,12 +466,10 @@ def report_series(
         progress=lambda done, total: report_progress("scoring", done, total),
     )
     report = build(corpus, series, result, progress=report_progress)
-    fonts = require_glyphs(report.texts())
-    stages = len(paths) + 1
+    stages = len(paths) + 2
     counter = iter(range(1, stages + 1))
     return write_report(
         report,
         paths,
-        fonts,
         progress=lambda stage: report_progress(stage, next(counter, stages), stages),
     )

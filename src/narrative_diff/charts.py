@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageProblem
+from .text import shorten
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -91,8 +92,9 @@ def parse_metrics(text: str) -> tuple[str, ...]:
 
 
 def styles(actor_keys: Sequence[str]) -> dict[str, Style]:
-    """A style per actor, by its order in the actors file: colours first, then markers and
-    line styles, so two actors never look the same."""
+    """A style per actor drawn, in the order given (the actors file's): colours first, then
+    markers, line styles and hatching, so two actors never look the same. The report draws
+    the same actors in every chart, so an actor keeps its style across them."""
     out = {}
     for i, key in enumerate(actor_keys):
         out[key] = Style(
@@ -123,13 +125,14 @@ def chart_data(
     keys = list(dict.fromkeys(r["actor"] for r in rows))
     by_actor = {k: [r for r in rows if r["actor"] == k] for k in keys}
     mentioned = [k for k in keys if any(r["count"] for r in by_actor[k])]
-    palette = styles(mentioned)
     peak = {k: max(float(r["prominence"]) for r in by_actor[k]) for k in mentioned}
     ranked = sorted(mentioned, key=lambda k: (-peak[k], mentioned.index(k)))
     shown, left_out = ranked[:top], ranked[top:]
-    intervals = _intervals(changes, ci_column)
+    drawn = [k for k in mentioned if k in shown]  # in the actors file's order
+    palette = styles(drawn)
+    intervals = _intervals(changes, ci_column) if metric != "share" else {}
     lines = []
-    for key in [k for k in mentioned if k in shown]:
+    for key in drawn:
         values = [_number(r[column]) for r in by_actor[key]]
         low: list[float | None] = [None] * len(values)
         high: list[float | None] = [None] * len(values)
@@ -153,8 +156,10 @@ def chart_data(
         f"Source: narrative-diff, series '{series}', {len(snaps)} snapshots "
         f"({refs[first]} {dates[first]} to {refs[last]} {dates[last]}); actors: {actors_source}."
     )
-    if ci_column:
+    if any(v is not None for line in lines for v in line.low):
         note += " Bars: 95% sentence-bootstrap interval of the change from the previous snapshot."
+    if not lines:
+        note += " No actor of the actors file is mentioned in this series."
     if left_out:
         names = [str(by_actor[k][0]["actor_name"]) for k in left_out]
         note += f" Not drawn ({len(names)}, see the table): {', '.join(names)}."
@@ -247,6 +252,7 @@ def _configure(fonts: FontSet) -> None:
             "svg.fonttype": "path",  # glyphs as paths: no font needed to view
             "svg.hashsalt": "narrative-diff",  # stable ids: same input, same file
             "axes.unicode_minus": False,
+            "text.parse_math": False,  # "$5 million" is money, not mathematics
         }
     )
 
@@ -264,7 +270,7 @@ def _lines(ax: Any, chart: Chart) -> None:
             marker=s.marker,
             markersize=8,
             markeredgewidth=1.8,
-            label=line.name,
+            label=shorten(line.name, 32),
             zorder=2,
             gid=f"line-{line.actor}",
         )
@@ -306,14 +312,24 @@ def _lines(ax: Any, chart: Chart) -> None:
             )
     _events(ax, chart)
     top = max((v for line in chart.lines for v in line.values), default=0.0)
-    ax.set_ylim(0, (top or 1.0) * 1.4)  # headroom for the event labels
+    ax.set_ylim(0, (top or 1.0) * (1.1 + 0.09 * event_rows(chart)))  # room for the labels
+
+
+def event_rows(chart: Chart) -> int:
+    """How many event labels a panel carries (one row each)."""
+    return sum(
+        1
+        for i in range(len(chart.dates))
+        for event in ("DISAPPEARED", "APPEARED")
+        if any(line.events[i] == event for line in chart.lines)
+    )
 
 
 def _events(ax: Any, chart: Chart) -> None:
-    """APPEARED / DISAPPEARED: one label per snapshot and event (at most 2 names), stacked
-    along the top of the panel and staggered between neighbouring snapshots."""
+    """APPEARED / DISAPPEARED: one label per snapshot and event (at most 2 names), each on
+    its own row along the top of the panel, so that no two overlap."""
+    row = 0
     for i, date in enumerate(chart.dates):
-        row = 0
         for event in ("DISAPPEARED", "APPEARED"):
             hit = [line for line in chart.lines if line.events[i] == event]
             if not hit:
@@ -324,11 +340,12 @@ def _events(ax: Any, chart: Chart) -> None:
             colour = hit[0].style.colour
             ax.axvline(date, color=colour, linestyle=":", linewidth=0.8, alpha=0.5, zorder=0)
             ax.annotate(
-                f" {event}: {names}",
-                xy=(date, 0.98 - 0.08 * (row + 2 * (i % 2))),
+                f" {event}: {names} ",
+                xy=(date, 0.98 - 0.065 * row),
+                # labels in the right half of the panel run leftwards, inside it
+                ha="right" if 2 * i >= len(chart.dates) and len(chart.dates) > 1 else "left",
                 xycoords=("data", "axes fraction"),
                 fontsize=9,
-                ha="left",
                 va="top",
                 color=colour,
                 bbox={
@@ -347,12 +364,30 @@ def _stacked(ax: Any, chart: Chart) -> None:
     other = [max(0.0, 1.0 - sum(col)) if any(col) else 0.0 for col in zip(*values, strict=True)]
     colours = [line.style.colour for line in chart.lines]
     hatches = [line.style.hatch for line in chart.lines]
-    labels = [line.name for line in chart.lines]
+    labels = [shorten(line.name, 32) for line in chart.lines]
     if any(v > 1e-9 for v in other):
         values.append(other)
         colours.append(OTHER_COLOUR)
         hatches.append("")
         labels.append("other actors")
+    ax.set_ylim(0, 1)
+    if not values:  # nobody is mentioned: an empty panel, and the note says why
+        return
+    if len(dates) == 1:  # one snapshot: a stacked bar (an area needs two dates)
+        bottom = 0.0
+        for column, colour, hatch, label in zip(values, colours, hatches, labels, strict=True):
+            ax.bar(
+                dates,
+                column,
+                bottom=bottom,
+                width=20,
+                color=colour,
+                hatch=hatch,
+                label=label,
+                edgecolor="white",
+            )
+            bottom += column[0]
+        return
     ax.stackplot(
         dates,
         values,
@@ -363,7 +398,6 @@ def _stacked(ax: Any, chart: Chart) -> None:
         edgecolor="white",
         linewidth=0.6,
     )
-    ax.set_ylim(0, 1)
     _events(ax, chart)
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from . import api
-from .cli import (
+from .cli_app import (
     ActorsOpt,
     CorpusOpt,
     FormatOpt,

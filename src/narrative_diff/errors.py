@@ -118,7 +118,13 @@ class FontMissing(NarrativeDiffError, LookupError):
 
 
 class OutputError(NarrativeDiffError, OSError):
-    """A chart or report that cannot be written: bad extension, unwritable folder."""
+    """A chart or report that cannot be written: unknown extension or missing folder
+    (usage), or a write that failed (``cannot-write``: exit 7, like a corpus write)."""
 
     slug = "cannot-write"
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None, slug: str | None = None):
+        super().__init__(message, hint=hint, slug=slug)
+        if self.slug == "cannot-write":
+            self.exit_code = ExitCode.CORPUS

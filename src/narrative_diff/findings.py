@@ -86,6 +86,7 @@ def _actor_findings(
     ids = [sc.snapshot.id for sc in scores]
     consecutive = {(a, b) for a, b in itertools.pairwise(ids)}
     rows = [r for r in changes if (r["from"], r["to"]) in consecutive]
+    silent = {sc.snapshot.id for sc in scores if not sc.mentions}  # no actor named at all
     out: list[Finding] = []
     newcomers: dict[str, list[str]] = {}
     for actor in actors.actors:
@@ -94,7 +95,15 @@ def _actor_findings(
         if not any(counts) or not mine:
             continue
         events = [r["event"] for r in mine]
-        swing = max(abs(float(r["share_of_voice_change"] or 0.0)) for r in mine)
+        # a snapshot that names nobody has no share of voice: it cannot make a swing
+        swing = max(
+            (
+                abs(float(r["share_of_voice_change"] or 0.0))
+                for r in mine
+                if r["from"] not in silent and r["to"] not in silent
+            ),
+            default=0.0,
+        )
         supported = [r for r in mine if r["label"] == "supported"]
         if not (supported or any(events)):
             continue

@@ -8,8 +8,10 @@ an empty box instead of 俄 is worse than no chart. Two font files cover them:
   It has TrueType outlines, which matplotlib's PDF backend and fpdf2 can both subset and
   embed (Noto Sans CJK ships CFF outlines, which they cannot), and it is 5 MB.
 
-``NARRATIVE_DIFF_CJK_FONT`` names another TrueType file (.ttf or .ttc) to use for Han text.
-Without one, :func:`require_glyphs` fails loudly (``font-missing``) rather than drawing boxes.
+``NARRATIVE_DIFF_FONT`` names another TrueType file (.ttf or .ttc) to fall back on, in
+place of WenQuanYi Micro Hei: for Han text, or for a script neither font has (Devanagari,
+Thai, …). For text no font covers, :func:`require_glyphs` fails loudly (``font-missing``)
+rather than drawing empty boxes.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from pathlib import Path
 
 from .errors import FontMissing
 
-#: Environment variable naming a TrueType font for Han text.
-CJK_FONT_ENV = "NARRATIVE_DIFF_CJK_FONT"
+#: Environment variable naming a TrueType font to fall back on (Han and other scripts).
+FALLBACK_FONT_ENV = "NARRATIVE_DIFF_FONT"
 #: Characters that need no glyph: controls, format marks, separators, combining marks.
 _NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs", "Co", "Cn"}
 
@@ -64,13 +66,14 @@ def font_set() -> FontSet:
 
 
 def _cjk_path() -> Path | None:
-    chosen = os.environ.get(CJK_FONT_ENV)
+    chosen = os.environ.get(FALLBACK_FONT_ENV)
     if chosen:
         path = Path(chosen)
-        if not path.is_file() or path.suffix.lower() not in (".ttf", ".ttc", ".otf"):
+        if not path.is_file() or path.suffix.lower() not in (".ttf", ".ttc"):
             raise FontMissing(
-                f"{CJK_FONT_ENV}={chosen} is not a TrueType font file",
-                hint="point it at a .ttf or .ttc file, or unset it to use the bundled font",
+                f"{FALLBACK_FONT_ENV}={chosen} is not a TrueType font file",
+                hint="point it at a .ttf or .ttc file (CFF .otf fonts cannot be embedded), "
+                "or unset it to use the bundled font",
             )
         return path
     try:
@@ -84,8 +87,16 @@ def _cjk_path() -> Path | None:
 def _family_name(path: Path) -> str:
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, fontNumber=0, lazy=True) as font:
-        return str(font["name"].getBestFamilyName())
+    try:
+        with path.open("rb") as handle, TTFont(handle, fontNumber=0, lazy=True) as font:
+            if "glyf" not in font:
+                raise ValueError("no TrueType outlines")
+            return str(font["name"].getBestFamilyName())
+    except Exception as exc:  # fontTools raises many kinds on a damaged file
+        raise FontMissing(
+            f"cannot use the font {path}: {exc}",
+            hint=f"set {FALLBACK_FONT_ENV} to a TrueType (.ttf/.ttc) font, or unset it",
+        ) from None
 
 
 @cache
@@ -122,7 +133,7 @@ def require_glyphs(texts: Iterable[str], fonts: FontSet | None = None) -> FontSe
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise FontMissing(
             f"no font has glyphs for {shown}{more}",
-            hint=f"set {CJK_FONT_ENV} to a .ttf/.ttc font that has them "
-            "(e.g. Debian's fonts-noto-core or fonts-wqy-microhei), or reinstall narrative-diff",
+            hint=f"set {FALLBACK_FONT_ENV} to a .ttf/.ttc font that has them (e.g. from "
+            "Debian's fonts-noto-core for most scripts, fonts-wqy-microhei for Han)",
         )
     return fonts

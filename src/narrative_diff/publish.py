@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import OutputError
-from .storage import write_file
+from .storage import write_file, write_files
 from .text import shorten
 
 if TYPE_CHECKING:
@@ -69,7 +69,12 @@ def report_paths(series: str, out: Path | None) -> dict[str, Path]:
     """Default: reports/<series>.pdf and .html and the PNGs; ``out`` asks for one format."""
     if out is None:
         folder = Path("reports")
-        folder.mkdir(exist_ok=True)
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(
+                "'reports' is a file, not a folder",
+                hint="move it away, or name the output with -o",
+                slug="no-such-folder",
+            )
         return {fmt: folder / f"{series}.{fmt}" for fmt in REPORT_FORMATS}
     return {output_format(out, REPORT_FORMATS): out}
 
@@ -77,52 +82,75 @@ def report_paths(series: str, out: Path | None) -> dict[str, Path]:
 def write_report(
     report: Report,
     paths: dict[str, Path],
-    fonts: FontSet,
     *,
     progress: Callable[[str], None] | None = None,
 ) -> list[Written]:
-    """Render ``report`` to the formats in ``paths`` (pdf, html, png). With png, every
-    chart is written beside the summary card as ``<stem>-<metric>.png``."""
+    """Render ``report`` to the formats in ``paths`` (pdf, html, png), then write every
+    file as one set. With png, the summary card goes to that path and each chart beside it
+    as ``<stem>-<metric>.png``. The fonts must cover the text each format draws: the charts
+    always, the whole report for the PDF (a browser finds its own fonts for the HTML)."""
     from .charts import card, figure
+    from .fonts import require_glyphs
 
     def step(what: str) -> None:
         if progress:
             progress(what)
 
-    written: list[Written] = []
+    chart_texts = [c.note for c in report.charts] + [
+        line.name for c in report.charts for line in c.lines
+    ]
+    fonts = require_glyphs(chart_texts + (report.texts() if "pdf" in paths else []))
+    files: list[tuple[Path, bytes, str]] = []
     figures = [figure([chart], fonts) for chart in report.charts]
+    pngs: list[bytes] = []
     if "png" in paths or "pdf" in paths:
         step("drawing charts (png)")
         pngs = [figure_bytes(fig, "png") for fig in figures]
     if "pdf" in paths:
         from .render.report_pdf import render as render_pdf
 
-        step("writing the PDF")
-        write_file(paths["pdf"], render_pdf(report, fonts, pngs))
-        written.append(Written(paths["pdf"], "PDF report"))
+        step("laying out the PDF")
+        files.append((paths["pdf"], render_pdf(report, fonts, pngs), "PDF report"))
     if "html" in paths:
         from .render.report_html import render as render_html
 
-        step("drawing charts (svg) and writing the HTML")
+        step("drawing charts (svg) for the HTML")
         svgs = [figure_bytes(fig, "svg") for fig in figures]
-        write_file(paths["html"], render_html(report, svgs).encode("utf-8"))
-        written.append(Written(paths["html"], "HTML report"))
+        files.append((paths["html"], render_html(report, svgs).encode("utf-8"), "HTML report"))
     if "png" in paths:
-        step("writing the PNG summary card and charts")
-        target = paths["png"]
+        step("drawing the summary card")
         points = [
-            (f.headline, [f"{q.ref} ({q.date}): “{shorten(q.text, 150)}”" for q in f.quotes[-2:]])
+            (
+                f.headline,
+                [f.detail]
+                + [f"{q.ref} ({q.date}): “{shorten(q.text, 150)}”" for q in f.quotes[-2:]],
+            )
             for f in report.headlines[:3]
         ]
+        require_glyphs([text for head, rest in points for text in (head, *rest)], fonts)
+        plural = "s" if len(report.snapshots) != 1 else ""
         subtitle = (
-            f"Series '{report.series}', {len(report.snapshots)} snapshots, "
+            f"Series '{report.series}', {len(report.snapshots)} snapshot{plural}, "
             f"{report.first_date} to {report.last_date}. {report.tool}"
         )
-        main = report.charts[0]
-        write_file(target, figure_bytes(card(report.title, subtitle, points, main, fonts), "png"))
-        written.append(Written(target, "summary card"))
+        card_png = figure_bytes(
+            card(report.title, subtitle, points, report.charts[0], fonts), "png"
+        )
+        target = paths["png"]
+        files.append((target, card_png, "summary card"))
         for chart, png in zip(report.charts, pngs, strict=True):
             path = target.with_name(f"{target.stem}-{chart.metric}.png")
-            write_file(path, png)
-            written.append(Written(path, f"chart ({chart.metric})"))
-    return written
+            files.append((path, png, f"chart ({chart.metric})"))
+    folder = {path.parent for path, _, _ in files}
+    for parent in folder:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot create folder {parent}: {exc.strerror or exc}",
+                hint="run from a writable folder, or name the output with -o",
+                slug="cannot-write",
+            ) from exc
+    step("writing the files")
+    write_files([(path, data) for path, data, _ in files])
+    return [Written(path, what) for path, _, what in files]

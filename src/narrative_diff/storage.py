@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import CorpusError, OutputError
 
 
 def read_utf8(path: Path) -> str:
@@ -140,12 +140,26 @@ def corpus_lock(root: Path, *, timeout: float = 60.0) -> Iterator[None]:
 def write_file(path: Path, data: bytes) -> None:
     """Write one output file atomically (temporary file, then rename): a reader never sees
     half a report, and an interrupted write leaves the old file."""
+    write_files([(path, data)])
+
+
+def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write output files as one set: every file is staged before any is renamed into
+    place, so a failure (disk full, a folder in the way) leaves the old files and no
+    temporary ones."""
+    staged: list[tuple[str, Path]] = []
     try:
-        tmp, final = _stage(path, data)
-        os.replace(tmp, final)
+        for path, data in files:
+            staged.append(_stage(path, data))
+        for tmp, final in staged:
+            os.replace(tmp, final)
     except OSError as exc:
-        raise CorpusError(
-            f"could not write {path}: {exc.strerror or exc}",
-            hint="check the folder exists and is writable",
-            slug="write-failed",
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        where = exc.filename or (files[0][0] if files else "")
+        raise OutputError(
+            f"could not write {where}: {exc.strerror or exc}",
+            hint="check the folder is writable, has free space, and no folder has that name",
+            slug="cannot-write",
         ) from exc

@@ -36,6 +36,11 @@ from .compare_text import (
 REPORT_METRICS = ("prominence", "count", "share")
 #: Changed passages shown per pair; the rest are counted, with the command that shows them.
 PASSAGES_PER_PAIR = 40
+#: What the findings section says when there are none.
+NO_FINDINGS = (
+    "No findings: no actor appears, disappears or changes beyond chance, and no term was "
+    "renamed or phrase replaced between consecutive snapshots."
+)
 #: Columns of the score table, in order.
 TABLE_COLUMNS = (
     "ref",
@@ -168,10 +173,15 @@ def build(
         chart_data(rows, change_rows, metric, series=series, actors_source=actors.source)
         for metric in REPORT_METRICS
     )
-    table = tuple({k: row[k] for k in TABLE_COLUMNS} for row in rows if row["count"])
+    # the mentioned actors, and the snapshot where one disappears (a row with 0 mentions)
+    table = tuple(
+        {k: row[k] for k in TABLE_COLUMNS} for row in rows if row["count"] or row["event"]
+    )
     return Report(
         series=series,
-        title=f"How the '{series}' narrative changed: {refs[snaps[0].id]} to {refs[snaps[-1].id]}",
+        title=f"How the '{series}' narrative changed: {refs[snaps[0].id]} to {refs[snaps[-1].id]}"
+        if len(snaps) > 1
+        else f"The '{series}' series: one snapshot so far ({refs[snaps[0].id]})",
         first_date=snaps[0].date.isoformat(),
         last_date=snaps[-1].date.isoformat(),
         actors_source=actors.source,

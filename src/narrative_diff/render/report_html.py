@@ -1,11 +1,13 @@
 """The report as one self-contained HTML file.
 
 Everything is inline: the CSS, a small script that sorts the score table, the charts as
-SVG data URIs (glyphs drawn as paths, so no font is needed). Nothing is fetched: the
-Content-Security-Policy allows no source but ``data:`` images, and admits only this file's
-own style and script by their SHA-256 hashes, so even a ``<script>`` that slipped past the
-escaping could not run. Jinja2 autoescapes every piece of document text; the methodology
-is Markdown rendered with raw HTML disabled. The inline and side-by-side views switch with
+SVG data URIs (glyphs drawn as paths, so no font is needed). Jinja2 autoescapes every piece
+of document text (URLs are shown as text, never as links); the methodology is Markdown
+rendered with raw HTML disabled. The Content-Security-Policy is a second line: it allows no
+source but ``data:`` images and admits only this file's own style and script by their
+SHA-256 hashes, so a ``<script>`` or an ``onerror`` that slipped past the escaping could not
+run or fetch anything (it would not stop a navigation such as a ``<meta>`` refresh: that is
+the escaping's job). The inline and side-by-side views switch with
 radio buttons and CSS alone.
 """
 
@@ -15,7 +17,7 @@ import base64
 import hashlib
 from collections.abc import Sequence
 
-from .report_data import TABLE_COLUMNS, Report, cell, table_header
+from .report_data import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
 
 CSS = """
 body { font: 15px/1.5 system-ui, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC",
@@ -121,4 +123,5 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
         header=table_header,
         cell=cell,
         methodology=Markup(methodology.render(report.methodology)),
+        no_findings=NO_FINDINGS,
     )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.fonts import FontSet
 
-from .report_data import TABLE_COLUMNS, Report, cell, table_header
+from .report_data import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -115,7 +115,7 @@ def _title_page(pdf: FPDF, report: Report) -> None:
     n = len(report.snapshots)
     _para(
         pdf,
-        f"Series '{report.series}': {n} snapshots, {report.first_date} to "
+        f"Series '{report.series}': {n} snapshot{'s' if n != 1 else ''}, {report.first_date} to "
         f"{report.last_date}. Actors: {report.actors_source}. Made by {report.tool}.",
         colour=GREY,
         size=9,
@@ -124,6 +124,8 @@ def _title_page(pdf: FPDF, report: Report) -> None:
     _heading(pdf, "Key findings", 13)
     for finding in report.headlines:
         _finding(pdf, finding)
+    if not report.headlines:
+        _para(pdf, NO_FINDINGS, size=9.5, colour=GREY)
     pdf.ln(2)
     _heading(pdf, "Snapshots", 13)
     with pdf.table(
@@ -178,9 +180,9 @@ def _findings(pdf: FPDF, report: Report) -> None:
     _heading(pdf, "All findings, strongest first")
     _para(
         pdf,
-        "The key findings are on page 1. Labels: supported (exact test and bootstrap), "
-        "directional (too few mentions for a test), candidate rename, lexical (a replaced "
-        "phrase). See the methodology appendix.",
+        "The key findings are on page 1. Labels: supported (exact test and bootstrap both "
+        "rule out chance), directional (they do not: too few mentions), cross-language (no "
+        "test), candidate rename, lexical (a replaced phrase). See the methodology appendix.",
         size=8.5,
         colour=GREY,
     )
