@@ -70,9 +70,10 @@ def _document(report: Report, fonts: FontSet) -> FPDF:
     faces = {"": fonts.regular, "B": fonts.bold, "I": fonts.italic, "BI": fonts.bold_italic}
     for style, path in faces.items():
         pdf.add_font("body", style, str(path or fonts.regular))
-        if fonts.cjk is not None:  # one weight: Han text in bold or italic uses it as it is
-            pdf.add_font("cjk", style, str(fonts.cjk), collection_font_number=0)
     if fonts.cjk is not None:
+        # One face (it has one weight; parsing it costs 0.5 s): bold or italic Han text
+        # falls back to it as it is (exact_match=False).
+        pdf.add_font("cjk", "", str(fonts.cjk), collection_font_number=0)
         pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_title(report.title)
     pdf.set_author(report.tool)
