@@ -62,8 +62,9 @@ def test_the_figure_draws_the_table(records):
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[:3] == ["China", "Russia", "Unnamed partners"]
     notes = [t.get_text().strip() for t in ax.texts]
-    assert "DISAPPEARED: Russia" in notes
-    assert any(n.startswith("APPEARED: Venezuela, Pakistan +") for n in notes)
+    assert "v3 DISAPPEARED: Russia" in notes
+    assert "v5 APPEARED: Venezuela, Pakistan +7" in notes  # all 9 newcomers, drawn or not
+    assert "v6 APPEARED: Unnamed partners, Serbia +1" in notes
     assert "series 'ilrs', 6 snapshots" in fig._supxlabel.get_text()
     assert ax.xaxis.get_converter() is not None  # a real date axis
 
@@ -147,7 +148,7 @@ def test_chart_command_writes_each_format(tmp_path, capsys, name, magic):
     if name.endswith(".pdf"):
         text = " ".join(_reader(out).pages[0].extract_text().split())
         assert "Mentions by actor, series 'ilrs'" in text
-        assert "Russia" in text and "DISAPPEARED: Russia" in text
+        assert "Russia" in text and "v3 DISAPPEARED: Russia" in text
 
 
 def test_chart_files_are_deterministic(tmp_path):

@@ -66,7 +66,13 @@ def test_the_russia_story_leads_the_findings(ilrs_report):
         "Russia: 10 mentions in 2021-06 (v1), 2 in 2022-01 (v2), "
         "absent from 2023-05 (v3) on (DISAPPEARED)"
     )
-    assert first.label == "directional"  # 2 → 0 is too few mentions for the exact test
+    # 2 → 0 (v2 → v3) is too few mentions for a test, but the span the headline describes,
+    # 10 → 0 from the peak (v1 → v3), is supported
+    assert first.label == "supported"
+    assert first.detail == (
+        "supported: v1 → v3 (10 → 0 mentions) passes the exact test (p = 0.0084) and the "
+        "sentence bootstrap"
+    )
     said = [(q.ref, q.text) for q in first.quotes]
     assert ("v2", "The ILRS was launched together with Russia.") in said
     assert (
@@ -94,6 +100,15 @@ def test_replaced_phrases_name_who_was_written_out(ilrs_report):
     assert phrases[key].detail.endswith("the sentence no longer names Russia")
     # titles are other documents' titles, not renames or replaced phrases
     assert not any("CNSA presentation, May 2023" in h for h in phrases)
+
+
+def test_whole_sentence_changes_are_not_replaced_phrases(ilrs_report):
+    phrases = [f.headline for f in ilrs_report.findings if f.kind == "phrase"]
+    assert not any(
+        h.startswith("“The International Lunar Research Station (ILRS) is jointly") for h in phrases
+    )
+    framing = [f for f in ilrs_report.findings if f.headline.startswith("“proposed” replaced")]
+    assert framing and framing[0].detail.endswith("the same actor, described differently")
 
 
 def test_findings_rank_by_strength(ilrs_report):
@@ -240,7 +255,7 @@ def test_unknown_extension_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1
-    assert "bad-extension" in err and ".pdf, .html, .png" in err
+    assert "bad-extension" in err and ".pdf, .html or .png" in err
     assert list(tmp_path.iterdir()) == []
 
 

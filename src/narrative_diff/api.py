@@ -415,7 +415,7 @@ def chart_series(
     out: str | os.PathLike[str],
     *,
     actors: ActorSet | None = None,
-    top: int = 8,
+    top: int = 7,
 ) -> Written:
     """Chart ``metrics`` (charts.METRICS) of a series into ``out`` (.png, .svg or .pdf);
     several metrics give small multiples."""

@@ -76,11 +76,13 @@ class Chart:
     lines: tuple[Line, ...]
     note: str
     left_out: tuple[str, ...] = ()
+    # (snapshot index, "APPEARED" or "DISAPPEARED", actor names): every actor, drawn or not
+    events: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 
 
 def parse_metrics(text: str) -> tuple[str, ...]:
     """``"count,prominence"`` → ("count", "prominence"); unknown names are a usage error."""
-    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
     unknown = [n for n in names if n not in METRICS]
     if unknown or not names:
         raise UsageProblem(
@@ -113,7 +115,7 @@ def chart_data(
     *,
     series: str,
     actors_source: str,
-    top: int = 8,
+    top: int = 7,
 ) -> Chart:
     """The chart of ``metric`` from score rows (one per snapshot × actor, in date order)
     and consecutive-pair change rows. Actors never mentioned are left out; beyond ``top``
@@ -151,6 +153,13 @@ def chart_data(
                 high=tuple(high),
             )
         )
+    languages = {
+        s: (r.get("language") or "").split("-")[0]
+        for s, r in zip([r["snapshot"] for r in rows], rows, strict=True)
+    }
+    han = [refs[s] for s in snaps if languages.get(s) in ("zh", "ja")]
+    if metric == "rate" and han:
+        label += " (characters in Han text)"
     first, last = snaps[0], snaps[-1]
     note = (
         f"Source: narrative-diff, series '{series}', {len(snaps)} snapshots "
@@ -160,10 +169,29 @@ def chart_data(
         note += " Bars: 95% sentence-bootstrap interval of the change from the previous snapshot."
     if not lines:
         note += " No actor of the actors file is mentioned in this series."
+    if len(set(languages.values())) > 1:
+        listed = ", ".join(f"{refs[s]} {languages[s] or '?'}" for s in snaps)
+        note += (
+            f" Languages differ ({listed}): rates count words, and Han characters as words,"
+            " so compare rates within a language."
+        )
     if left_out:
         names = [str(by_actor[k][0]["actor_name"]) for k in left_out]
         note += f" Not drawn ({len(names)}, see the table): {', '.join(names)}."
+    events = tuple(
+        (i, event, names)
+        for i, snap in enumerate(snaps)
+        for event in ("DISAPPEARED", "APPEARED")
+        if (
+            names := tuple(
+                str(by_actor[k][0]["actor_name"])
+                for k in mentioned
+                if (by_actor[k][i].get("event") or "") == event
+            )
+        )
+    )
     return Chart(
+        events=events,
         metric=metric,
         label=label,
         series=series,
@@ -317,45 +345,36 @@ def _lines(ax: Any, chart: Chart) -> None:
 
 def event_rows(chart: Chart) -> int:
     """How many event labels a panel carries (one row each)."""
-    return sum(
-        1
-        for i in range(len(chart.dates))
-        for event in ("DISAPPEARED", "APPEARED")
-        if any(line.events[i] == event for line in chart.lines)
-    )
+    return len(chart.events)
 
 
 def _events(ax: Any, chart: Chart) -> None:
-    """APPEARED / DISAPPEARED: one label per snapshot and event (at most 2 names), each on
-    its own row along the top of the panel, so that no two overlap."""
-    row = 0
-    for i, date in enumerate(chart.dates):
-        for event in ("DISAPPEARED", "APPEARED"):
-            hit = [line for line in chart.lines if line.events[i] == event]
-            if not hit:
-                continue
-            names = ", ".join(line.name for line in hit[:2])
-            if len(hit) > 2:
-                names += f" +{len(hit) - 2}"
-            colour = hit[0].style.colour
-            ax.axvline(date, color=colour, linestyle=":", linewidth=0.8, alpha=0.5, zorder=0)
-            ax.annotate(
-                f" {event}: {names} ",
-                xy=(date, 0.98 - 0.065 * row),
-                # labels in the right half of the panel run leftwards, inside it
-                ha="right" if 2 * i >= len(chart.dates) and len(chart.dates) > 1 else "left",
-                xycoords=("data", "axes fraction"),
-                fontsize=9,
-                va="top",
-                color=colour,
-                bbox={
-                    "boxstyle": "square,pad=0.1",
-                    "facecolor": "white",
-                    "edgecolor": "none",
-                    "alpha": 0.8,
-                },
-            )
-            row += 1
+    """APPEARED / DISAPPEARED: one label per snapshot and event, naming the snapshot and
+    up to two actors (of all actors, drawn or not), each on its own row along the top of the
+    panel so that no two overlap; a dotted line marks the snapshot."""
+    colours = {line.name: line.style.colour for line in chart.lines}
+    for row, (i, event, names) in enumerate(chart.events):
+        date = chart.dates[i]
+        shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
+        colour = next((colours[n] for n in names if n in colours), "#555555")
+        right = 2 * i >= len(chart.dates) and len(chart.dates) > 1
+        ax.axvline(date, color=colour, linestyle=":", linewidth=0.8, alpha=0.6, zorder=0)
+        ax.annotate(
+            f" {chart.refs[i]} {event}: {shown} ",
+            xy=(date, 0.98 - 0.065 * row),
+            xycoords=("data", "axes fraction"),
+            # labels in the right half run leftwards from their line, inside the panel
+            ha="right" if right else "left",
+            fontsize=9,
+            va="top",
+            color=colour,
+            bbox={
+                "boxstyle": "square,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )
 
 
 def _stacked(ax: Any, chart: Chart) -> None:

@@ -151,7 +151,7 @@ def chart(
     ] = Path("chart.png"),
     top: Annotated[
         int, typer.Option(min=1, help="Draw at most this many actors (by peak prominence).")
-    ] = 8,
+    ] = 7,
     actors_file: ActorsOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .actors import ActorSet, matcher_for
+from .changes import change_rows
 from .compare import Comparison
-from .scoring import SnapshotScore
+from .scoring import SnapshotScore, Weights
 from .text import shorten
 
 #: Findings shown on the first page.
@@ -87,6 +88,7 @@ def _actor_findings(
     consecutive = {(a, b) for a, b in itertools.pairwise(ids)}
     rows = [r for r in changes if (r["from"], r["to"]) in consecutive]
     silent = {sc.snapshot.id for sc in scores if not sc.mentions}  # no actor named at all
+    spans: dict[tuple[int, int], list[dict[str, Any]]] = {}
     out: list[Finding] = []
     newcomers: dict[str, list[str]] = {}
     for actor in actors.actors:
@@ -104,18 +106,20 @@ def _actor_findings(
             ),
             default=0.0,
         )
-        supported = [r for r in mine if r["label"] == "supported"]
-        if not (supported or any(events)):
+        if not (any(r["label"] == "supported" for r in mine) or any(events)):
             continue
         if "DISAPPEARED" not in events and max(counts) <= 2 and "APPEARED" in events:
             at = ids[next(i for i, c in enumerate(counts) if c)]  # first appearance
             newcomers.setdefault(at, []).append(actor.name)
             continue
-        quotes = _actor_quotes(actor.key, scores, comparisons, refs)
-        label, detail = _actor_label(mine, supported, refs)
         lasting = (counts[-1] == 0 and "DISAPPEARED" in events) or (
             counts[0] == 0 and "APPEARED" in events and "DISAPPEARED" not in events
         )
+        if lasting:  # also test the span the headline describes: peak → gone, or none → peak
+            mine = [*mine, _span_row(actor.key, counts, scores, actors, spans)]
+        supported = [r for r in mine if r["label"] == "supported"]
+        quotes = _actor_quotes(actor.key, scores, comparisons, refs, supported)
+        label, detail = _actor_label(mine, supported, refs)
         strength = swing + (0.25 if lasting else 0.1 if any(events) else 0)
         strength += 0.1 if supported else 0
         out.append(
@@ -188,24 +192,54 @@ def _trajectory(counts: list[int], scores: Sequence[SnapshotScore], refs: Mappin
     return ", ".join(parts)
 
 
+def _span_row(
+    key: str,
+    counts: Sequence[int],
+    scores: Sequence[SnapshotScore],
+    actors: ActorSet,
+    cache: dict[tuple[int, int], list[dict[str, Any]]],
+) -> dict[str, Any]:
+    """The change row of the span a lasting event spans: for a disappearance, from the
+    peak before it to the first snapshot of the final absence; for an appearance, from the
+    last absence to the peak after it (these pairs need not be consecutive)."""
+    if counts[-1] == 0:
+        j = len(counts) - 1
+        while counts[j - 1] == 0:
+            j -= 1
+        i = max(range(j), key=lambda k: (counts[k], k))
+    else:
+        i = max(k for k, c in enumerate(counts) if c == 0 and not any(counts[: k + 1]))
+        j = max(range(i + 1, len(counts)), key=lambda k: (counts[k], -k))
+    if (i, j) not in cache:
+        cache[(i, j)] = change_rows(scores[i], scores[j], actors, Weights())
+    return next(r for r in cache[(i, j)] if r["actor"] == key)
+
+
+def _p(value: Any) -> str:
+    return f"{float(value):.2g}"
+
+
 def _actor_label(
     rows: Sequence[Mapping[str, Any]],
     supported: Sequence[Mapping[str, Any]],
     refs: Mapping[str, str],
 ) -> tuple[str, str]:
+    def span(r: Mapping[str, Any]) -> str:
+        return f"{refs[r['from']]} → {refs[r['to']]} ({r['count_from']} → {r['count_to']} mentions)"
+
     if supported:
         best = min(supported, key=lambda r: float(r["p_value"]))
         return "supported", (
-            f"supported: {refs[best['from']]} → {refs[best['to']]} passes the exact test "
-            f"(p = {float(best['p_value']):.3g}) and the sentence bootstrap"
+            f"supported: {span(best)} passes the exact test (p = {_p(best['p_value'])}) "
+            "and the sentence bootstrap"
         )
     tested = [r for r in rows if r["p_value"] is not None and r["label"] != "cross-language"]
     if not tested:
         return "cross-language", "no test: the change is across languages"
     best = min(tested, key=lambda r: float(r["p_value"]))
     return "directional", (
-        f"directional: too few mentions to rule out chance (best p = "
-        f"{float(best['p_value']):.3g}, {refs[best['from']]} → {refs[best['to']]})"
+        f"directional: too few mentions to rule out chance (best: {span(best)}, "
+        f"p = {_p(best['p_value'])})"
     )
 
 
@@ -214,15 +248,26 @@ def _actor_quotes(
     scores: Sequence[SnapshotScore],
     comparisons: Sequence[Comparison],
     refs: Mapping[str, str],
+    supported: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[Quote, ...]:
     """The most prominent mention in running text, and, where the actor drops out, a
-    sentence that named it and what that sentence became (else the last one that named it)."""
+    sentence that named it and what that sentence became (else the last one that named it).
+    A supported change without an event is shown by a mention on each side of its pair."""
     quotes: list[Quote] = []
     mentions = [m for sc in scores for m in sc.mentions if m.actor == key]
+    counts = [sum(1 for m in sc.mentions if m.actor == key) for sc in scores]
+    if supported and all(counts):
+        best = min(supported, key=lambda r: float(r["p_value"]))
+        for side in (best["from"], best["to"]):
+            here = [m for m in mentions if m.snapshot == side]
+            top = max(
+                [m for m in here if m.where in ("lead", "body")] or here, key=lambda m: m.weight
+            )
+            quotes.append(Quote(refs[side], top.date, _plain(top.context)))
+        return tuple(dict.fromkeys(quotes))
     prose = [m for m in mentions if m.where in ("lead", "body")] or mentions
     top = max(prose, key=lambda m: m.weight)
     quotes.append(Quote(refs[top.snapshot], top.date, _plain(top.context)))
-    counts = [sum(1 for m in sc.mentions if m.actor == key) for sc in scores]
     for i in range(1, len(scores)):
         before, after = scores[i - 1].snapshot, scores[i].snapshot
         if counts[i - 1] and not counts[i]:  # dropped out
@@ -273,8 +318,9 @@ def _rename_findings(comparisons: Sequence[Comparison]) -> list[Finding]:
                     kind="rename",
                     headline=f"“{r.before}” renamed “{r.after}” ({_month(a.date.isoformat())} → "
                     f"{_month(b.date.isoformat())}, {result.a_ref} → {result.b_ref})",
-                    detail=f"candidate rename: {r.count}× in aligned sentences, consistency "
-                    f"{r.consistency:.2f} (the old term left in the later text lowers it)",
+                    detail=f"candidate rename: {r.count}× in aligned sentences; consistency "
+                    f"{r.consistency:.2f} (1 = the old term is gone from the later text and "
+                    "the new one was not in the earlier)",
                     label="candidate",
                     strength=0.35 + 0.15 * r.consistency + 0.05 * (min(r.count, 3) - 1),
                     quotes=(
@@ -301,11 +347,23 @@ def _phrase_findings(comparisons: Sequence[Comparison], actors: ActorSet) -> lis
                 m.actor for m in matcher.find(r.evidence.after)
             }
             written_out = sorted(names[k] for k in gone if k in names)
-            if not written_out and len(r.before.split()) < 2 and len(r.after.split()) < 2:
-                continue  # one word for another: a rename candidate at most
+            before, after = r.before.split(), r.after.split()
+            if (
+                len(before) > len(r.evidence.before.split()) - 2
+                or len(after) > len(r.evidence.after.split()) - 2
+            ):
+                continue  # the whole sentence changed: a new sentence, not a replaced phrase
+            shared = {m.actor for m in matcher.find(r.evidence.before)} & {
+                m.actor for m in matcher.find(r.evidence.after)
+            }
+            framing = len(before) == len(after) == 1 and any(k in names for k in shared)
+            if not written_out and len(before) < 2 and len(after) < 2 and not framing:
+                continue  # one word for another, about nobody: a rename candidate at most
             detail = "lexical: a replaced phrase in aligned sentences"
             if written_out:
                 detail += f"; the sentence no longer names {', '.join(written_out)}"
+            elif framing:
+                detail += "; the same actor, described differently"
             out.append(
                 Finding(
                     kind="phrase",
@@ -314,7 +372,7 @@ def _phrase_findings(comparisons: Sequence[Comparison], actors: ActorSet) -> lis
                     f"{result.a_ref} → {result.b_ref})",
                     detail=detail,
                     label="lexical",
-                    strength=0.15 + (0.3 if written_out else 0.0),
+                    strength=0.15 + (0.3 if written_out else 0.05 if framing else 0.0),
                     quotes=(
                         Quote(result.a_ref, a.date.isoformat(), _plain(r.evidence.before)),
                         Quote(result.b_ref, b.date.isoformat(), _plain(r.evidence.after)),

@@ -35,8 +35,10 @@ def output_format(path: Path, allowed: Sequence[str]) -> str:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in allowed:
         raise OutputError(
-            f"cannot write '{path.name}': unknown extension '{path.suffix or '(none)'}'",
-            hint="end the file name in " + ", ".join("." + f for f in allowed),
+            f"cannot write '{path}': unknown extension '{path.suffix or '(none)'}'",
+            hint="end the file name in "
+            + ", ".join("." + f for f in allowed[:-1])
+            + f" or .{allowed[-1]}",
             slug="bad-extension",
         )
     if not path.parent.is_dir() and path.parent != Path(""):

@@ -148,16 +148,18 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
     place, so a failure (disk full, a folder in the way) leaves the old files and no
     temporary ones."""
     staged: list[tuple[str, Path]] = []
+    where: Path | None = None
     try:
         for path, data in files:
+            where = path
             staged.append(_stage(path, data))
         for tmp, final in staged:
+            where = final
             os.replace(tmp, final)
     except OSError as exc:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        where = exc.filename or (files[0][0] if files else "")
         raise OutputError(
             f"could not write {where}: {exc.strerror or exc}",
             hint="check the folder is writable, has free space, and no folder has that name",

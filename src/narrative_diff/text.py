@@ -109,10 +109,17 @@ def languages_differ(one: str | None, two: str | None) -> bool:
 
 
 def shorten(text: str, width: int = 90) -> str:
-    """One line of at most ``width`` characters, whitespace collapsed, "…" where cut.
+    """One line of at most ``width`` characters, whitespace collapsed, cut at a word
+    boundary where there is one, "…" where cut.
 
     >>> shorten("The ILRS was   jointly initiated by China and Russia", 24)
-    'The ILRS was jointly in…'
+    'The ILRS was jointly…'
+    >>> shorten("国际月球科研站是中国联合多国共同建设", 8)
+    '国际月球科研站…'
     """
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:") + "…"

@@ -258,7 +258,7 @@ def table_header(column: str) -> str:
         "date": "date",
         "actor_name": "actor",
         "count": "mentions",
-        "rate": "per 1k words",
+        "rate": "per 1k words (zh: chars)",
         "prominence": "prominence",
         "share_of_voice": "share of voice",
         "event": "event",

@@ -48,6 +48,7 @@ figure { margin: 1rem 0; } figure img { width: 100%; height: auto; border: 1px s
   border-left: 4px solid #b58900; }
 del { background: #fde2e1; color: #8b1a1a; text-decoration: line-through; }
 ins { background: #dff3e3; color: #14532d; text-decoration: underline; }
+del + ins { margin-left: .2em; }
 .tag { font-size: .78rem; color: #555; font-family: ui-monospace, monospace; }
 .moved { border-left: 3px solid #5b4fc9; padding-left: .4rem; }
 .views > input { margin-left: .8rem; } .views label { font-size: .9rem; }

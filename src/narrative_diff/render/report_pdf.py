@@ -95,7 +95,10 @@ def _fixed_date(report: Report) -> dt.datetime:
     return dt.datetime.fromisoformat(report.last_date).replace(tzinfo=dt.UTC)
 
 
-def _heading(pdf: FPDF, text: str, size: float = 14) -> None:
+def _heading(pdf: FPDF, text: str, size: float = 14, *, outline: int | None = 0) -> None:
+    """A heading; ``outline`` is its level in the PDF's bookmarks (None: not listed)."""
+    if outline is not None:
+        pdf.start_section(text, level=outline, strict=False)
     pdf.set_font("body", "B", size)
     pdf.set_text_color(*INK)
     pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
@@ -122,13 +125,13 @@ def _title_page(pdf: FPDF, report: Report) -> None:
         size=9,
     )
     pdf.ln(3)
-    _heading(pdf, "Key findings", 13)
+    _heading(pdf, "Key findings", 13, outline=1)
     for finding in report.headlines:
         _finding(pdf, finding)
     if not report.headlines:
         _para(pdf, NO_FINDINGS, size=9.5, colour=GREY)
     pdf.ln(2)
-    _heading(pdf, "Snapshots", 13)
+    _heading(pdf, "Snapshots", 13, outline=1)
     with pdf.table(
         col_widths=(9, 20, 75, 45, 9, 14),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
@@ -141,7 +144,7 @@ def _title_page(pdf: FPDF, report: Report) -> None:
         for s in report.snapshots:
             table.row([s.ref, s.date, s.title, s.publisher, s.language, str(s.words)])
     pdf.ln(3)
-    _heading(pdf, "Provenance", 11)
+    _heading(pdf, "Provenance", 11, outline=1)
     for s in report.snapshots:
         _para(
             pdf,
@@ -202,7 +205,7 @@ def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes], io
         pdf.image(io.BytesIO(png), w=width)
         pdf.ln(3)
     pdf.add_page()
-    _heading(pdf, "Score table (actors with at least one mention)")
+    _heading(pdf, "Score table (actors mentioned, and where one disappears)")
     with pdf.table(
         col_widths=(8, 19, 36, 17, 17, 19, 17, 24),
         text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
@@ -217,9 +220,11 @@ def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes], io
 
 
 def _pairs(pdf: FPDF, report: Report) -> None:
-    for pair in report.pairs:
+    for n, pair in enumerate(report.pairs):
         pdf.add_page()
-        _heading(pdf, f"{pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date})")
+        if n == 0:
+            pdf.start_section("Changes by pair", level=0, strict=False)
+        _heading(pdf, f"{pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date})", outline=1)
         _para(pdf, pair.verdict, size=9.5, style="B")
         pdf.ln(1)
         for section in pair.sections:
@@ -285,11 +290,15 @@ def _methodology(pdf: FPDF, report: Report) -> None:
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(report.methodology)
     pdf.set_text_color(*INK)
     pdf.set_font("body", "", 9)
+    heading = {"color": INK, "b_margin": 1.5, "font_style": "B"}
     pdf.write_html(  # code in the body font too: Courier has no Cyrillic or Han glyphs
         html,
         font_family="body",
         tag_styles={
-            "code": FontFace(family="body", color=(120, 40, 40)),
+            "code": FontFace(family="body", color=(60, 60, 60)),
             "pre": TextStyle(font_family="body", t_margin=2),
+            "h1": TextStyle(font_size_pt=13, t_margin=4, **heading),
+            "h2": TextStyle(font_size_pt=11.5, t_margin=4, **heading),
+            "h3": TextStyle(font_size_pt=10.5, t_margin=3, **heading),
         },
     )
