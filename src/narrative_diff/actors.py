@@ -68,7 +68,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
 from .text import HAN, HAN_RANGES
@@ -327,6 +327,11 @@ class ActorMatcher:
         empty = parser.parse(pattern).getwidth()[0] == 0 if parser else compiled.search("")
         if empty:
             self._fail(f"actor '{key}' has a pattern that can match the empty string: '{pattern}'")
+        if parser and _nested_repeat(parser.parse(pattern)):
+            self._fail(
+                f"actor '{key}' has a pattern with a repeat inside a repeat: '{pattern}' "
+                "(it can take exponential time on some texts; write e.g. 'a+' for '(a+)+')"
+            )
         return compiled
 
     def find(self, text: str) -> list[Match]:
@@ -378,6 +383,27 @@ class ActorMatcher:
                 key = self.actors.actors[index].key
                 matches.append(Match(key, alias, start, end, text[start:end]))
         return matches
+
+
+def _nested_repeat(parsed: Any, inside: bool = False) -> bool:
+    """Whether a parsed pattern repeats something that itself repeats ("(a+)+", "(a*b?)*"):
+    the shape of catastrophic backtracking, refused so that matching stays bounded."""
+    from re import _constants as c  # the opcodes of the parse tree, in the stdlib
+
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+    for op, value in parsed:
+        if op in repeats:
+            _low, high, sub = value
+            many = high is c.MAXREPEAT or high > 1
+            if (inside and many) or _nested_repeat(sub, inside or many):
+                return True
+        elif (
+            (op is c.SUBPATTERN and _nested_repeat(value[-1], inside))
+            or (op is c.BRANCH and any(_nested_repeat(b, inside) for b in value[1]))
+            or (op in (c.ASSERT, c.ASSERT_NOT) and _nested_repeat(value[1], inside))
+        ):
+            return True
+    return False
 
 
 def _join_regex(*parts: tuple[re.Pattern[str] | None, str]) -> re.Pattern[str] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from narrative_diff.errors import UnreadableDocument
 from narrative_diff.text import is_mostly_text
 
 from .model import binary_file
@@ -80,6 +81,16 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str]:
 
     best = from_bytes(raw).best()
     if best is None:
+        lines = raw.splitlines()
+        bad = [n for n, line in enumerate(lines, 1) if not _utf8(line)]
+        if 0 < len(bad) < len(lines):  # some lines are UTF-8, others not: mixed encodings
+            where = ", ".join(map(str, bad[:5])) + (" …" if len(bad) > 5 else "")
+            raise UnreadableDocument(
+                f"cannot decode {name}: it mixes text encodings (line {where} not UTF-8, "
+                "the rest UTF-8)",
+                hint="convert it to one encoding (e.g. iconv -f CP1251 -t UTF-8) and add it again",
+                slug="mixed-encoding",
+            )
         raise binary_file(name, "no text encoding fits its bytes")
     return _checked(str(best), best.encoding, name)
 
@@ -96,3 +107,11 @@ def decode_html(raw: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass  # the declaration lies; guess from the bytes instead
     return decode_text(raw, name)
+
+
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

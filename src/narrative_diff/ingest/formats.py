@@ -136,6 +136,10 @@ def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list
         body = trafilatura.extract(markup, **options) or trafilatura.extract(
             markup, favor_recall=True, **options
         )
+        if not body:
+            body = _huge_html(markup, options, name)
+    except UnreadableDocument:
+        raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
         raise UnreadableDocument(
             f"cannot parse the HTML of {name}: {brief(exc)}",
@@ -143,6 +147,44 @@ def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list
             slug="corrupt-html",
         ) from exc
     return with_title(_tidy_markdown(body or ""), title), title
+
+
+#: libxml2's limits without its "huge" option: text nodes of 10 MB, 256 levels of nesting;
+#: with it, nesting still stops at 2,048 levels.
+HUGE_TEXT, DEEP, MAX_DEPTH = 10_000_000, 255, 2048
+
+
+def _huge_html(markup: str, options: dict[str, Any], name: str) -> str | None:
+    """What trafilatura finds once libxml2's limits are lifted, for pages beyond them
+    (one 50 MB paragraph, 10,000 nested elements), else nothing. Lifting them is safe here:
+    the source size is already limited (``--max-bytes``). For nesting so deep that
+    trafilatura gives up, the text of the body, paragraph by paragraph."""
+    if len(markup) <= HUGE_TEXT and markup.count("<") <= DEEP:
+        return None
+    import trafilatura
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    parser = lxml_html.HTMLParser(huge_tree=True, remove_comments=True)
+    tree = lxml_html.document_fromstring(markup, parser=parser)
+    body = trafilatura.extract(tree, favor_recall=True, **options)
+    if body:
+        return body
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    if deepest <= DEEP:
+        return None
+    if deepest >= MAX_DEPTH:  # libxml2 stops there even when "huge": deeper text is lost
+        raise UnreadableDocument(
+            f"cannot read {name}: it nests elements more than {MAX_DEPTH:,} levels deep, "
+            "and the text below that is lost to the HTML parser",
+            hint="save the page again from a browser, or copy its text into a .txt file",
+            slug="corrupt-html",
+        )
+    text = tree.body.text_content() if tree.find("body") is not None else tree.text_content()
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip()) or None
 
 
 def _check_docx_zip(raw: bytes, name: str, max_bytes: int) -> None:
