@@ -15,8 +15,7 @@ def outcomes() -> list[battery.Outcome]:
 
 def test_every_case_survives(outcomes):
     failed = [
-        f"{o.case.name}: exit {o.code}, stderr {o.stderr!r}, corpus unchanged "
-        f"{o.corpus_unchanged}"
+        f"{o.case.name}: exit {o.code}, stderr {o.stderr!r}, corpus unchanged {o.corpus_unchanged}"
         for o in outcomes
         if not o.survived
     ]

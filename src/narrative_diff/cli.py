@@ -318,8 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     show_traceback = "--traceback" in args
     args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
+    _catch_signals()
     try:
         result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
+        if _SIGNALLED:  # typer turns Ctrl-C into a plain exit code 130: say what happened
+            return _interrupted(Terminated() if _SIGNALLED[-1] == "TERM" else KeyboardInterrupt())
         return int(result or 0)
     except NarrativeDiffError as exc:
         if show_traceback:
@@ -328,9 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except (KeyboardInterrupt, typer.Abort):
-        typer.echo("narrative-diff: interrupted", err=True)
-        return int(ExitCode.INTERRUPTED)
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        return _interrupted(exc)
     except typer.TyperException as exc:  # typer's usage errors (missing option, bad value, …)
         if show_traceback:
             raise
@@ -354,6 +356,45 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return int(ExitCode.INTERNAL)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that every clean-up (temporary files, rollbacks) runs."""
+
+
+def _interrupted(exc: BaseException) -> int:
+    """The line and exit code for Ctrl-C (130) or SIGTERM (143); clean-up has run."""
+    if isinstance(exc, Terminated):
+        typer.echo("narrative-diff: terminated; nothing was half-written", err=True)
+        return int(ExitCode.TERMINATED)
+    typer.echo("narrative-diff: interrupted; nothing was half-written", err=True)
+    return int(ExitCode.INTERRUPTED)
+
+
+#: The signals received during this run ("INT", "TERM"), set by the handlers.
+_SIGNALLED: list[str] = []
+
+
+def _catch_signals() -> None:
+    """Ctrl-C and SIGTERM raise (KeyboardInterrupt, Terminated), so every clean-up runs,
+    and are remembered, so the run ends with the right line and exit code."""
+    import signal
+    import threading
+
+    _SIGNALLED.clear()
+
+    def on_int(signum: int, frame: object) -> None:
+        _SIGNALLED.append("INT")
+        raise KeyboardInterrupt
+
+    def on_term(signum: int, frame: object) -> None:
+        _SIGNALLED.append("TERM")
+        raise Terminated
+
+    if threading.current_thread() is threading.main_thread():
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, on_int)
+        signal.signal(signal.SIGTERM, on_term)
 
 
 def _register() -> None:

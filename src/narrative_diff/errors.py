@@ -23,7 +23,8 @@ class ExitCode(IntEnum):
     NETWORK = 6  # a URL timed out or answered with an error
     CORPUS = 7  # the corpus is corrupt, read-only or could not be written
     INTERNAL = 70  # a bug: please report it with --traceback output
-    INTERRUPTED = 130  # Ctrl-C
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
+    TERMINATED = 143  # SIGTERM
 
 
 class NarrativeDiffError(Exception):

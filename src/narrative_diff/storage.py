@@ -60,7 +60,7 @@ def commit(files: Sequence[tuple[Path, bytes]], *, root: Path) -> None:
             os.replace(tmp, final)
             if not existed:
                 renamed.append(final)
-    except OSError as exc:
+    except BaseException as exc:  # OSError, or Ctrl-C / SIGTERM between two renames
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
@@ -70,6 +70,8 @@ def commit(files: Sequence[tuple[Path, bytes]], *, root: Path) -> None:
         for folder in reversed(created_dirs):
             with contextlib.suppress(OSError):
                 folder.rmdir()
+        if not isinstance(exc, OSError):
+            raise
         where = files[0][0].parent if files else root
         raise CorpusError(
             f"could not write to {where}: {exc.strerror or exc}",
@@ -156,10 +158,12 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
         for tmp, final in staged:
             where = final
             os.replace(tmp, final)
-    except OSError as exc:
+    except BaseException as exc:  # OSError, or an interruption: no temporary file is left
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         raise OutputError(
             f"could not write {where}: {exc.strerror or exc}",
             hint="check the folder is writable, has free space, and no folder has that name",

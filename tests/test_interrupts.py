@@ -1,0 +1,147 @@
+"""Interrupted and concurrent work, in real processes: Ctrl-C (SIGINT) and SIGTERM during
+``add`` and ``report`` leave no partial snapshot, no half-written report and no temporary
+file; ten ``add`` processes at once all land, exactly once each."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from narrative_diff.check import check_corpus
+from narrative_diff.corpus import Corpus
+
+from .helpers import tree_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = str(Path(sys.executable).parent / "narrative-diff")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    shutil.copytree(ROOT / "seeds", root)
+    return root
+
+
+def slow_html(folder: Path) -> Path:
+    """A page that takes several seconds to extract (30 MB of text in one paragraph)."""
+    path = folder / "long.html"
+    with path.open("wb") as out:
+        out.write(b"<html><body><p>")
+        chunk = b"The station is proposed by China and built with partners. " * 1000
+        for _ in range(30_000_000 // len(chunk)):
+            out.write(chunk)
+        out.write(b"</p></body></html>")
+    return path
+
+
+def interrupt(argv: list[str], after: float, sig: int, cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``argv``, send ``sig`` after ``after`` seconds, and return how it ended; the
+    process must still be running when the signal is sent (else the test proves nothing)."""
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(after)
+    assert proc.poll() is None, "the command ended before the signal: make it slower"
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "word"),
+    [
+        (signal.SIGINT, 130, "interrupted"),
+        (signal.SIGTERM, 143, "terminated"),
+    ],
+)
+def test_interrupted_add_leaves_the_corpus_as_it_was(corpus, tmp_path, sig, code, word):
+    source = slow_html(tmp_path)
+    before = tree_digest(corpus)
+    done = interrupt(
+        [
+            EXE,
+            "add",
+            str(source),
+            "--series",
+            "ilrs",
+            "--date",
+            "2030-01-01",
+            "--language",
+            "en",
+            "--max-bytes",
+            "60000000",
+            "--corpus",
+            str(corpus),
+        ],
+        after=1.5,
+        sig=sig,
+        cwd=tmp_path,
+    )
+    assert done.returncode == code, done.stderr
+    assert done.stderr.strip() == f"narrative-diff: {word}; nothing was half-written"
+    assert tree_digest(corpus) == before
+    assert not list(corpus.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_report_leaves_no_file(tmp_path, sig):
+    done = interrupt(
+        [EXE, "report", "--corpus", str(ROOT / "seeds")], after=2.0, sig=sig, cwd=tmp_path
+    )
+    assert done.returncode in (130, 143), done.stderr
+    assert "Traceback" not in done.stderr
+    written = (
+        sorted(p.name for p in (tmp_path / "reports").iterdir())
+        if (tmp_path / "reports").exists()
+        else []
+    )
+    assert written == []  # no report at all: not a PDF without its HTML, never half a file
+
+
+def test_ten_concurrent_adds_all_land_once(corpus, tmp_path):
+    sources = []
+    for n in range(10):
+        path = tmp_path / f"statement-{n}.txt"
+        path.write_text(f"# Statement {n}\n\nThe ILRS statement number {n} names China.\n")
+        sources.append(path)
+    procs = [
+        subprocess.Popen(
+            [
+                EXE,
+                "add",
+                str(path),
+                "--series",
+                "ilrs",
+                "--date",
+                "2030-01-01",
+                "--language",
+                "en",
+                "--slug",
+                f"statement-{n}",
+                "--corpus",
+                str(corpus),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n, path in enumerate(sources)
+    ]
+    results = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        results.append((proc.returncode, err))
+    assert [code for code, _ in results] == [0] * 10, results
+    snaps = Corpus(corpus).snapshots("ilrs")
+    added = sorted(s.slug for s in snaps if s.slug.startswith("statement-"))
+    assert added == sorted(f"statement-{n}" for n in range(10))
+    _, problems = check_corpus(Corpus(corpus))
+    assert problems == []
+    assert not list(corpus.rglob("*.tmp"))
