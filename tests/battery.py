@@ -291,6 +291,11 @@ def cases() -> list[Case]:
         Case("series name with spaces", names, _series("my series")),
         Case("series name with a control character", names, _series("ilrs\x07")),
         Case("series name with a right-to-left mark", names, _series("ilrs\u202e")),
+        Case(
+            "title with bytes that are not UTF-8",
+            names,
+            _add("hostile.html", "--language", "en", "--title", "bad \udcff title"),
+        ),
         Case("slug with ..", names, _add("hostile.html", "--slug", "../../x")),
         Case("unknown snapshot ref", other, ("show", "v99", "--corpus", "{c}")),
         Case(

@@ -168,7 +168,20 @@ class Snapshot:
     def create(
         cls, *, series: str, slug: str, date: dt.date, title: str, body: str, **meta: Any
     ) -> Snapshot:
-        """Build a new snapshot with a normalised body and a fresh hash."""
+        """Build a new snapshot with a normalised body and a fresh hash. Text that cannot be
+        stored as UTF-8 (lone surrogates: bytes a terminal or file passed through undecoded)
+        is refused, naming the field."""
+        fields = {"title": title, "body": body, "series": series, "slug": slug}
+        fields |= {k: v for k, v in meta.items() if isinstance(v, str)}
+        for name, value in fields.items():
+            bad = next((ch for ch in value if "\ud800" <= ch <= "\udfff"), None)
+            if bad is not None:
+                raise UsageProblem(
+                    f"the {name} contains a byte that is not valid text "
+                    f"(U+{ord(bad):04X} at position {value.index(bad)})",
+                    hint="pass text in UTF-8 (check the terminal's or the file's encoding)",
+                    slug="invalid-text",
+                )
         body = normalise_body(body)
         return cls(
             id=f"{series}/{slug}",
