@@ -105,12 +105,7 @@ def make_nasty(folder: Path) -> None:
             + b"</div>" * 10_000
             + b"</body></html>"
         ),
-        "hostile.html": (
-            b"<html><head><title>Statement</title></head><body><h1>Statement</h1>"
-            b"<p>The ILRS is proposed by China.<script>alert(1)</script></p>"
-            b"<p><img src=x onerror=alert(2)> and <a href='javascript:alert(3)'>more</a>"
-            b" text about the station and its partners in many countries.</p></body></html>"
-        ),
+        "hostile.html": _hostile_page(),
         "malformed.vtt": b"WEBVTT\n\nnot a cue\n00:00 --> garbage\n",
         "bad-actors.toml": b"[actors.x\nname = 'X'\n",
         "backtracking-actors.toml": (
@@ -134,6 +129,8 @@ def make_nasty(folder: Path) -> None:
         link.symlink_to(link.name)  # a link to itself
     (folder / "a-folder.txt").mkdir(exist_ok=True)
     (folder / "folder.pdf").mkdir(exist_ok=True)
+    if not (folder / "pipe").exists():
+        os.mkfifo(folder / "pipe")  # opening it would wait for a writer
 
 
 def _pdf(**encryption: str) -> bytes:
@@ -231,12 +228,27 @@ def cases() -> list[Case]:
         Case("symlink loop", add, _add("loop.txt")),
         Case("a folder named like a file", add, _add("a-folder.txt")),
         Case("missing file", add, _add("no-such-file.txt")),
+        Case("a named pipe (FIFO) with no writer", add, _add("pipe")),
+        Case(
+            "a device that never ends (/dev/zero)",
+            add,
+            tuple(a.replace("{n}/{file}", "/dev/zero") for a in ADD),
+        ),
         Case("empty standard input", add, STDIN_ADD, stdin=b""),
         Case("binary standard input", add, STDIN_ADD, stdin=bytes(range(256)) * 8),
         Case("URL with file: scheme", add, _url("file:///etc/passwd")),
         Case("URL with ftp: scheme", add, _url("ftp://127.0.0.1/x.txt")),
         Case("URL with data: scheme", add, _url("data:text/plain,hello")),
         Case("URL on a closed port", add, _url("http://127.0.0.1:9/x.html", "--timeout", "2")),
+        Case("URL: a redirect loop", add, _url("{u}/redirect-loop")),
+        Case("URL: a server that stalls", add, _url("{u}/stall", "--timeout", "1")),
+        Case(
+            "URL: a server that sends without end (no length)",
+            add,
+            _url("{u}/endless", "--max-bytes", "1000000"),
+        ),
+        Case("URL: 404", add, _url("{u}/missing")),
+        Case("URL: a hostile page", add, _url("{u}/hostile", "--language", "en"), "added"),
         Case(
             "front matter: malformed YAML",
             fm,
@@ -295,6 +307,14 @@ def cases() -> list[Case]:
             "title with bytes that are not UTF-8",
             names,
             _add("hostile.html", "--language", "en", "--title", "bad \udcff title"),
+        ),
+        Case(
+            "snapshot id with .. in the front matter",
+            names,
+            ("list", "--corpus", "{c}"),
+            corpus_setup=_put(
+                "ilrs/2030-01-extra.md", GOOD_FM.replace("ilrs/2030-01-extra", "ilrs/../../etc")
+            ),
         ),
         Case("slug with ..", names, _add("hostile.html", "--slug", "../../x")),
         Case("unknown snapshot ref", other, ("show", "v99", "--corpus", "{c}")),
@@ -377,7 +397,7 @@ def _series(name: str) -> tuple[str, ...]:
 # -- running -------------------------------------------------------------------------------
 
 
-def run_case(case: Case, nasty: Path, work: Path) -> Outcome:
+def run_case(case: Case, nasty: Path, work: Path, base_url: str = "") -> Outcome:
     from narrative_diff.cli import main
 
     from .helpers import tree_digest
@@ -389,7 +409,10 @@ def run_case(case: Case, nasty: Path, work: Path) -> Outcome:
     if case.corpus_setup:
         case.corpus_setup(corpus)
     before = tree_digest(corpus)
-    argv = [a.replace("{n}", str(nasty)).replace("{c}", str(corpus)) for a in case.argv]
+    argv = [
+        a.replace("{n}", str(nasty)).replace("{c}", str(corpus)).replace("{u}", base_url)
+        for a in case.argv
+    ]
     out, err = io.StringIO(), io.StringIO()
     stdin = io.TextIOWrapper(io.BytesIO(case.stdin or b""), encoding="utf-8")
     old_stdin = sys.stdin
@@ -401,17 +424,37 @@ def run_case(case: Case, nasty: Path, work: Path) -> Outcome:
         sys.stdin = old_stdin
 
     def scrub(text: str) -> str:
-        return text.replace(str(nasty), "nasty").replace(str(corpus), "corpus")
+        text = text.replace(str(nasty), "nasty").replace(str(corpus), "corpus")
+        return text.replace(base_url, "http://127.0.0.1:PORT") if base_url else text
 
     unchanged = tree_digest(corpus) == before
     return Outcome(case, code, scrub(err.getvalue()), scrub(out.getvalue()), unchanged)
 
 
 def run_all(nasty: Path | None = None) -> list[Outcome]:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = nasty or Path(tmp) / "nasty"
-        make_nasty(folder)
-        return [run_case(case, folder, Path(tmp)) for case in cases()]
+    """Every case, with a local HTTP server on 127.0.0.1 for the URL cases."""
+    from .conftest import LocalHTTPServer
+
+    server = LocalHTTPServer()
+    server.route("/endless", b"<p>" + b"station " * 700_000, send_length=False)
+    server.route("/hostile", _hostile_page())
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = nasty or Path(tmp) / "nasty"
+            make_nasty(folder)
+            base = server.url("")
+            return [run_case(case, folder, Path(tmp), base) for case in cases()]
+    finally:
+        server.close()
+
+
+def _hostile_page() -> bytes:
+    return (
+        b"<html><head><title>Statement</title></head><body><h1>Statement</h1>"
+        b"<p>The ILRS is proposed by China.<script>alert(1)</script></p>"
+        b"<p><img src=x onerror=alert(2)> and <a href='javascript:alert(3)'>more</a>"
+        b" text about the station and its partners in many countries.</p></body></html>"
+    )
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -434,14 +477,19 @@ def table(outcomes: list[Outcome]) -> str:
     tried = len(outcomes)
     survived = sum(o.survived for o in outcomes)
     lost = sum(1 for o in outcomes if not o.corpus_unchanged and o.case.expect != "added")
-    return "\n".join(rows) + (
-        f"\n\n**Totals:** {tried} inputs tried, {survived} survived, {lost} snapshots lost or "
-        "corpora changed by a refused command.\n"
+    return (
+        "\n".join(rows)
+        + (
+            f"\n\n**Totals:** {tried} inputs tried, {survived} survived, {lost} snapshots lost or "
+            "corpora changed by a refused command.\n"
+        )
+        + FOOTER
     )
 
 
 def _show(arg: str) -> str:
     shown = arg.replace("{n}/", "nasty/").replace("{c}", "corpus")
+    shown = shown.replace("{u}", "http://127.0.0.1:PORT")
     return "".join(
         ch
         if ch.isprintable() and ch not in "\u202e|"
@@ -474,6 +522,10 @@ Reproduce: `.venv/bin/python -m tests.battery --keep /tmp/nasty` writes the nast
 with `.venv/bin/python -m tests.battery --write docs/reliability.md`.
 
 """
+
+
+#: The checks outside the battery, appended to docs/reliability.md.
+FOOTER = "\n" + (Path(__file__).with_name("battery_notes.md")).read_text(encoding="utf-8")
 
 
 def main() -> None:

@@ -394,3 +394,24 @@ def test_a_damaged_font_file_is_refused(tmp_path, monkeypatch, capsys):
 def test_disappearance_has_a_row_in_the_table(ilrs_report):
     rows = [(r["ref"], r["actor_name"], r["count"], r["event"]) for r in ilrs_report.table]
     assert ("v3", "Russia", 0, "DISAPPEARED") in rows
+
+
+def test_a_failed_rename_removes_the_files_of_the_set(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from narrative_diff import storage
+
+    real = storage.os.replace
+    done = []
+
+    def replace(src, dst):
+        if done:  # the first file lands, the second fails (e.g. disk full)
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        done.append(dst)
+        return real(src, dst)
+
+    monkeypatch.setattr(storage.os, "replace", replace)
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--corpus", str(SEEDS)]) == 7
+    assert "cannot-write" in capsys.readouterr().err and done
+    assert list((tmp_path / "reports").iterdir()) == []  # not a PDF without its HTML

@@ -263,6 +263,13 @@ class Snapshot:
                 hint=fix,
                 slug="corrupt-snapshot",
             )
+        for part, what in zip(snap_id.split("/", 1), ("series", "slug"), strict=True):
+            try:  # the same rules as for new snapshots: no "..", "/", spaces or controls
+                check_name(part, what)
+            except UsageProblem as exc:
+                raise CorpusError(
+                    f"{where}: id '{snap_id}': {exc.message}", hint=fix, slug="corrupt-snapshot"
+                ) from None
         title = meta.pop("title", None) or snap_id
         return cls(
             id=snap_id,

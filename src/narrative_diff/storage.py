@@ -147,9 +147,11 @@ def write_file(path: Path, data: bytes) -> None:
 
 def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
     """Write output files as one set: every file is staged before any is renamed into
-    place, so a failure (disk full, a folder in the way) leaves the old files and no
-    temporary ones."""
+    place, so a failure (disk full, a folder in the way, Ctrl-C) leaves no temporary file
+    and removes the files this set had created; a file that existed before is either the
+    old one or the new one, never half of either."""
     staged: list[tuple[str, Path]] = []
+    created: list[Path] = []
     where: Path | None = None
     try:
         for path, data in files:
@@ -157,11 +159,17 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
             staged.append(_stage(path, data))
         for tmp, final in staged:
             where = final
+            existed = final.exists()
             os.replace(tmp, final)
-    except BaseException as exc:  # OSError, or an interruption: no temporary file is left
-        for tmp, _ in staged:
+            if not existed:
+                created.append(final)
+    except BaseException as exc:  # OSError, or an interruption: no temporary file is left,
+        for tmp, _ in staged:  # and files this set created are removed again
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        for final in created:
+            with contextlib.suppress(OSError):
+                final.unlink()
         if not isinstance(exc, OSError):
             raise
         raise OutputError(

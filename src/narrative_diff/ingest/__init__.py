@@ -303,6 +303,12 @@ def _read_path(path: str, max_bytes: int) -> bytes:
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
             raise not_a_file
+        if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+            raise UsageProblem(  # opening a pipe would wait for a writer, maybe forever
+                f"{path} is a pipe or socket, not a file",
+                hint=f"pipe its content in instead: ... | narrative-diff add - (or < {path})",
+                slug="not-a-file",
+            )
         if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
             raise too_large(path, info.st_size, max_bytes)
         with open(path, "rb") as handle:
