@@ -145,3 +145,37 @@ def test_ten_concurrent_adds_all_land_once(corpus, tmp_path):
     _, problems = check_corpus(Corpus(corpus))
     assert problems == []
     assert not list(corpus.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("args", [["list"], ["score"], ["compare", "v1", "v2", "-f", "json"]])
+def test_a_full_disk_for_the_output_is_one_line(args, tmp_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [EXE, *args, "--corpus", str(ROOT / "seeds")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            timeout=60,
+        )
+    assert done.returncode == 7
+    assert done.stderr == (
+        "narrative-diff: cannot-write: could not write the output: No space left on device; "
+        "free some space or write elsewhere\n"
+    )
+
+
+@pytest.mark.parametrize("args", [["list"], ["score"], ["kwic", "russia"]])
+def test_a_closed_pipe_is_not_an_error(args, tmp_path):
+    proc = subprocess.Popen(
+        [EXE, *args, "--corpus", str(ROOT / "seeds")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0
+    assert err == b""

@@ -38,6 +38,10 @@ def test_wheel_bundles_the_seed_series(tmp_path):
     seeds = {p.name: p.read_bytes() for p in (ROOT / "seeds" / "ilrs").glob("*.md")}
     assert bundled == seeds
     assert "narrative_diff/cli.py" in names
+    assert "narrative_diff/templates/report.html.j2" in names
+    with zipfile.ZipFile(wheel) as archive:  # the report's methodology appendix
+        packaged = archive.read("narrative_diff/methodology.md")
+    assert packaged == (ROOT / "docs" / "methodology.md").read_bytes()
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     with zipfile.ZipFile(wheel) as archive:
-        assert "narrative-diff = narrative_diff.cli:run" in archive.read(entry_points).decode()
+        assert "narrative-diff = narrative_diff.entry:run" in archive.read(entry_points).decode()

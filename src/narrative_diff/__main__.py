@@ -1,5 +1,5 @@
 """``python -m narrative_diff``: the same as the ``narrative-diff`` command."""
 
-from .cli import run
+from .entry import run
 
 run()

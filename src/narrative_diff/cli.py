@@ -9,14 +9,17 @@ sensitive text.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from . import api
+from . import api, signals
 from .cli_app import (
     CorpusOpt,
     FormatOpt,
@@ -318,11 +321,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     show_traceback = "--traceback" in args
     args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
-    _catch_signals()
     try:
-        result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
-        if _SIGNALLED:  # typer turns Ctrl-C into a plain exit code 130: say what happened
-            return _interrupted(Terminated() if _SIGNALLED[-1] == "TERM" else KeyboardInterrupt())
+        with signals.running():
+            result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
+        if signals.received():  # typer turns Ctrl-C into a plain exit code 130: say so
+            return _interrupted()
         return int(result or 0)
     except NarrativeDiffError as exc:
         if show_traceback:
@@ -344,8 +347,19 @@ def main(argv: list[str] | None = None) -> int:
         text = " ".join(text.split()).rstrip(".")
         typer.echo(f"narrative-diff: usage: {text}; see '{where} --help'", err=True)
         return int(getattr(exc, "exit_code", ExitCode.USAGE))
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        _silence_stdout()
         return int(ExitCode.OK)
+    except OSError as exc:
+        if show_traceback or exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        reason = exc.strerror or str(exc)
+        typer.echo(
+            f"narrative-diff: cannot-write: could not write the output: {reason}; free some "
+            "space or write elsewhere",
+            err=True,
+        )
+        return int(ExitCode.CORPUS)
     except Exception as exc:  # the last line of defence: no traceback without --traceback
         if show_traceback:
             raise
@@ -358,43 +372,22 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitCode.INTERNAL)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so that every clean-up (temporary files, rollbacks) runs."""
+#: Errors of writing the output (stdout to a full disk, a dead terminal), not bugs.
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
 
 
-def _interrupted(exc: BaseException) -> int:
-    """The line and exit code for Ctrl-C (130) or SIGTERM (143); clean-up has run."""
-    if isinstance(exc, Terminated):
-        typer.echo("narrative-diff: terminated; nothing was half-written", err=True)
-        return int(ExitCode.TERMINATED)
-    typer.echo("narrative-diff: interrupted; nothing was half-written", err=True)
-    return int(ExitCode.INTERRUPTED)
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the final flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
-#: The signals received during this run ("INT", "TERM"), set by the handlers.
-_SIGNALLED: list[str] = []
-
-
-def _catch_signals() -> None:
-    """Ctrl-C and SIGTERM raise (KeyboardInterrupt, Terminated), so every clean-up runs,
-    and are remembered, so the run ends with the right line and exit code."""
-    import signal
-    import threading
-
-    _SIGNALLED.clear()
-
-    def on_int(signum: int, frame: object) -> None:
-        _SIGNALLED.append("INT")
-        raise KeyboardInterrupt
-
-    def on_term(signum: int, frame: object) -> None:
-        _SIGNALLED.append("TERM")
-        raise Terminated
-
-    if threading.current_thread() is threading.main_thread():
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, on_int)
-        signal.signal(signal.SIGTERM, on_term)
+def _interrupted(exc: BaseException | None = None) -> int:
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); the clean-up has run."""
+    line, code = signals.ending(exc)
+    typer.echo(line, err=True)
+    return code
 
 
 def _register() -> None:
@@ -406,5 +399,19 @@ _register()
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point; output still buffered is flushed here, where a full
+    disk or a closed pipe can still be reported properly."""
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        typer.echo(
+            f"narrative-diff: cannot-write: could not write the output: {exc.strerror}; "
+            "free some space or write elsewhere",
+            err=True,
+        )
+        _silence_stdout()
+        code = code or int(ExitCode.CORPUS)
+    sys.exit(code)

@@ -87,7 +87,14 @@ def _console(width: int | None = None):  # rich is imported lazily
     # Piped output keeps whole lines (no terminal width to fit); terminals get ellipses.
     if width is None and not sys.stdout.isatty():
         width = 1000
-    return Console(soft_wrap=False, width=width)
+    console = Console(soft_wrap=False, width=width)
+    console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return console
+
+
+def _broken_pipe() -> None:
+    """A closed pipe (``| head``) is not an error: rich would exit 1, the CLI exits 0."""
+    raise BrokenPipeError
 
 
 def _write_csv(rows: list[dict[str, object]]) -> None:

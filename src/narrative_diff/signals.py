@@ -1,0 +1,75 @@
+"""Ctrl-C (SIGINT) and SIGTERM: nothing half-written, one line, exit 130 or 143.
+
+:func:`install` runs when the command line is imported, before any heavy import. Until
+:func:`running` is entered, a signal ends the process at once (nothing has been written
+yet); inside it, a signal raises ``KeyboardInterrupt`` (or :class:`Terminated`) so that every
+clean-up runs (temporary files removed, a half-done ``add`` rolled back), and is remembered
+so that the run ends with the right line even where a library swallowed the exception
+(typer turns Ctrl-C into a bare exit code 130).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+
+from .errors import ExitCode
+
+MESSAGES = {
+    "INT": ("narrative-diff: interrupted; nothing was half-written", ExitCode.INTERRUPTED),
+    "TERM": ("narrative-diff: terminated; nothing was half-written", ExitCode.TERMINATED),
+}
+_received: list[str] = []
+_state = {"running": False}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs."""
+
+
+def _handler(name: str, error: type[KeyboardInterrupt]):
+    def handle(signum: int, frame: object) -> None:
+        _received.append(name)
+        if not _state["running"]:  # still starting up: nothing to clean, leave at once
+            line, code = MESSAGES[name]
+            with contextlib.suppress(OSError):
+                os.write(2, (line + "\n").encode())
+            os._exit(int(code))
+        raise error
+
+    return handle
+
+
+def install() -> None:
+    """Take over SIGINT (unless it is ignored, as in a background job) and SIGTERM."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _handler("INT", KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _handler("TERM", Terminated))
+
+
+@contextlib.contextmanager
+def running() -> Iterator[None]:
+    """The command's work: signals raise instead of exiting."""
+    _received.clear()
+    _state["running"] = True
+    try:
+        yield
+    finally:
+        _state["running"] = False
+
+
+def received() -> str | None:
+    """ "INT" or "TERM" if a signal arrived during the run, else None."""
+    return _received[-1] if _received else None
+
+
+def ending(exc: BaseException | None = None) -> tuple[str, int]:
+    """The line and exit code for an interrupted run."""
+    name = "TERM" if isinstance(exc, Terminated) or received() == "TERM" else "INT"
+    line, code = MESSAGES[name]
+    return line, int(code)
