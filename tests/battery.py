@@ -129,8 +129,21 @@ def make_nasty(folder: Path) -> None:
         link.symlink_to(link.name)  # a link to itself
     (folder / "a-folder.txt").mkdir(exist_ok=True)
     (folder / "folder.pdf").mkdir(exist_ok=True)
-    if not (folder / "pipe").exists():
-        os.mkfifo(folder / "pipe")  # opening it would wait for a writer
+    (folder / "spaces.txt").write_text("China and Russia" + " " * 200_000 + "agree.\n")
+    (folder / "t1.txt").write_text("China\n")
+    (folder / "deep-actors.toml").write_text("[actors.x]\nname = 'X'\naliases = " + "[" * 50_000)
+    (folder / "long-alias-actors.toml").write_text(
+        "[actors.x]\nname = 'X'\naliases = ['" + "word " * 3000 + "']\n"
+    )
+    (folder / "huge-repeat-actors.toml").write_text(
+        "[actors.x]\nname = 'X'\naliases = ['X']\npatterns = ['a{4294967295}']\n"
+    )
+    link = folder / "link.json"
+    if not link.is_symlink():
+        link.symlink_to("elsewhere.json")
+    for pipe in ("pipe", "pipe.png"):
+        if not (folder / pipe).exists():
+            os.mkfifo(folder / pipe)  # opening it would wait for a writer
 
 
 def _pdf(**encryption: str) -> bytes:
@@ -163,6 +176,38 @@ def _put(relative: str, text: str | bytes) -> Callable[[Path], None]:
         path.write_bytes(text.encode() if isinstance(text, str) else text)
 
     return setup
+
+
+def _tiny(corpus: Path) -> None:
+    """A series whose snapshots are one word each: every word is a mention."""
+    for n, (date, body) in enumerate((("2020-01-01", "China"), ("2021-01-01", "China. China."))):
+        _put(
+            f"tiny/2020-0{n + 1}-t{n}.md",
+            (
+                f"---\nid: tiny/2020-0{n + 1}-t{n}\nseries: tiny\ndate: {date}\ntitle: China\n"
+                f"language: en\n---\n\n{body}\n"
+            ),
+        )(corpus)
+
+
+def _far_dates(corpus: Path) -> None:
+    for n, date in enumerate(("0001-01-01", "9999-12-31")):
+        _put(
+            f"far/2020-0{n + 1}-d{n}.md",
+            (
+                f"---\nid: far/2020-0{n + 1}-d{n}\nseries: far\ndate: {date}\ntitle: D\n"
+                "language: en\n---\n\nThe ILRS is proposed by China.\n"
+            ),
+        )(corpus)
+
+
+def _second_series(corpus: Path) -> None:
+    _put(
+        "other/2020-01-o.md",
+        GOOD_FM.replace("ilrs/2030-01-extra", "other/2020-01-o").replace(
+            "series: ilrs", "series: other"
+        ),
+    )(corpus)
 
 
 def _clutter(corpus: Path) -> None:
@@ -225,6 +270,11 @@ def cases() -> list[Case]:
         ),
         Case("malformed WebVTT", add, _add("malformed.vtt")),
         Case("2 GB file", add, _add("huge.txt")),
+        Case(
+            "200,000 spaces inside one line", add, _add("spaces.txt", "--language", "en"), "added"
+        ),
+        Case("--timeout nan", add, _url("http://127.0.0.1:9/x", "--timeout", "nan")),
+        Case("a URL with a broken IPv6 host", add, _url("http://[::1/x")),
         Case("symlink loop", add, _add("loop.txt")),
         Case("a folder named like a file", add, _add("a-folder.txt")),
         Case("missing file", add, _add("no-such-file.txt")),
@@ -318,6 +368,90 @@ def cases() -> list[Case]:
         ),
         Case("slug with ..", names, _add("hostile.html", "--slug", "../../x")),
         Case("unknown snapshot ref", other, ("show", "v99", "--corpus", "{c}")),
+        Case(
+            "a ref of 91 Han characters (a file name over 255 bytes)",
+            other,
+            ("show", "国际月球科研站" * 13, "--corpus", "{c}"),
+        ),
+        Case(
+            "a series of one-word snapshots (every word a mention)",
+            other,
+            ("score", "tiny", "--corpus", "{c}"),
+            "handled",
+            corpus_setup=_tiny,
+        ),
+        Case(
+            "snapshots dated 0001-01-01 and 9999-12-31",
+            other,
+            ("chart", "far", "--corpus", "{c}", "-o", "{n}/far.png"),
+            "handled",
+            corpus_setup=_far_dates,
+        ),
+        Case(
+            "SOURCE_DATE_EPOCH that is not a number",
+            other,
+            ("report", "--corpus", "{c}", "-o", "{n}/r.html"),
+            env={"SOURCE_DATE_EPOCH": "soon"},
+        ),
+        Case(
+            "actors file nested 50,000 deep", other, ("actors", "--actors", "{n}/deep-actors.toml")
+        ),
+        Case(
+            "actors alias of 3,000 words",
+            other,
+            ("actors", "--actors", "{n}/long-alias-actors.toml"),
+        ),
+        Case(
+            "actors pattern a{4294967295}",
+            other,
+            ("actors", "--actors", "{n}/huge-repeat-actors.toml"),
+        ),
+        Case(
+            "a pipe as the actors file", other, ("score", "--actors", "{n}/pipe", "--corpus", "{c}")
+        ),
+        Case("a device as the actors file", other, ("actors", "--actors", "/dev/zero")),
+        Case(
+            "score --between refs of another series",
+            other,
+            ("score", "ilrs", "--between", "other:v1", "v2", "--corpus", "{c}"),
+            corpus_setup=_second_series,
+        ),
+        Case(
+            "list a series outside the corpus (../)",
+            names,
+            ("list", "../outside", "--corpus", "{c}"),
+        ),
+        Case(
+            "report on 'ilrs/' (a hidden file name)",
+            names,
+            ("report", "ilrs/", "--corpus", "{c}", "-o", "{n}/r.pdf"),
+        ),
+        Case(
+            "compare -o over a snapshot of the corpus",
+            other,
+            (
+                "compare",
+                "v1",
+                "v2",
+                "-f",
+                "json",
+                "--corpus",
+                "{c}",
+                "-o",
+                "{c}/ilrs/2021-06-roadmap-guide.md",
+            ),
+        ),
+        Case(
+            "compare -o a symbolic link",
+            other,
+            ("compare", "v1", "v2", "-f", "json", "--corpus", "{c}", "-o", "{n}/link.json"),
+        ),
+        Case("chart -o a named pipe", other, ("chart", "--corpus", "{c}", "-o", "{n}/pipe.png")),
+        Case(
+            "compare -o into a missing folder",
+            other,
+            ("compare", "v1", "v2", "-f", "json", "--corpus", "{c}", "-o", "{n}/missing/x.json"),
+        ),
         Case(
             "compare with a binary file",
             other,
@@ -417,11 +551,18 @@ def run_case(case: Case, nasty: Path, work: Path, base_url: str = "") -> Outcome
     stdin = io.TextIOWrapper(io.BytesIO(case.stdin or b""), encoding="utf-8")
     old_stdin = sys.stdin
     sys.stdin = stdin
+    saved = {k: os.environ.get(k) for k in case.env}
+    os.environ.update(case.env)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(argv)
     finally:
         sys.stdin = old_stdin
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
     def scrub(text: str) -> str:
         text = text.replace(str(nasty), "nasty").replace(str(corpus), "corpus")
@@ -466,7 +607,7 @@ def table(outcomes: list[Outcome]) -> str:
         command = " ".join(_show(a) for a in o.case.argv)
         happened = o.message
         if not happened or o.case.expect in ("added", "handled"):
-            out = [line.strip() for line in o.stdout.splitlines() if line.strip()]
+            out = [line.strip() for line in o.stdout.splitlines() if any(c.isalnum() for c in line)]
             happened = "; ".join(filter(None, [happened, out[-1] if out else ""]))
             happened = f"(stdout) {happened}" if out and not o.message else happened
         rows.append(

@@ -53,7 +53,8 @@ def load_error(tmp_path: Path, body: str) -> str:
     assert caught.value.slug == "invalid-actors"
     line = caught.value.one_line()
     assert "\n" not in line
-    return str(caught.value).replace(str(tmp_path / "actors.toml"), "F")
+    assert caught.value.hint  # every refusal says how to fix it
+    return caught.value.message.replace(str(tmp_path / "actors.toml"), "F")
 
 
 # --- the bundled file ---------------------------------------------------------------------

@@ -160,8 +160,9 @@ def test_a_full_disk_for_the_output_is_one_line(args, tmp_path):
         )
     assert done.returncode == 7
     assert done.stderr == (
-        "narrative-diff: cannot-write: could not write the output: No space left on device; "
-        "free some space or write elsewhere\n"
+        "narrative-diff: cannot-write: could not write to standard output: No space left on "
+        "device; what the command changed (e.g. an add) is complete, check with "
+        "'narrative-diff list'\n"
     )
 
 

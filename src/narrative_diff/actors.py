@@ -62,6 +62,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -171,6 +172,12 @@ class Match:
     text: str
 
 
+#: The longest one actor pattern may search one text (then the actors file is refused).
+PATTERN_SECONDS = 2.0
+#: Actors files are lists of names: anything larger is a mistake (or an attack).
+MAX_ACTORS_BYTES = 2 * 1024 * 1024
+
+
 def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
     """Read and check an actors file (None: the bundled ILRS file); see the module docs."""
     if path is None:
@@ -179,10 +186,23 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
     else:
         source = str(path)
         try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):  # a pipe or a device could block or never end
+                raise ActorsFileError(f"{source}: not a regular file", hint="give a .toml file")
+            if info.st_size > MAX_ACTORS_BYTES:
+                raise ActorsFileError(
+                    f"{source}: {info.st_size:,} bytes, over the {MAX_ACTORS_BYTES:,}-byte limit",
+                    hint="an actors file lists names; split or shorten it",
+                )
             data = Path(path).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
             raise SourceNotFound(
                 f"actors file not found: {source}", hint="check the path given to --actors"
+            ) from exc
+        except OSError as exc:
+            raise ActorsFileError(
+                f"{source}: cannot read it ({exc.strerror})",
+                hint="check the path given to --actors",
             ) from exc
     try:
         table = tomllib.loads(data.decode("utf-8"))
@@ -190,8 +210,16 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
         raise ActorsFileError(f"{source}: not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ActorsFileError(f"{source}: not valid TOML: {exc}") from exc
-    actor_set = ActorSet(_parse(table, source), source)
-    matcher_for(actor_set)  # compile now: clashing aliases and bad patterns are load errors
+    except RecursionError as exc:
+        raise ActorsFileError(f"{source}: nested too deeply to read") from exc
+    try:
+        actor_set = ActorSet(_parse(table, source), source)
+        matcher_for(actor_set)  # compile now: clashing aliases and bad patterns are load errors
+    except (RecursionError, OverflowError, MemoryError) as exc:  # absurd aliases or patterns
+        raise ActorsFileError(
+            f"{source}: an alias or pattern is too long or too deeply nested to compile "
+            f"({type(exc).__name__})"
+        ) from exc
     return actor_set
 
 
@@ -318,7 +346,7 @@ class ActorMatcher:
                 f"actors '{keys[0]}' and '{keys[1]}' both claim the alias '{old.alias}'{written}"
             )
 
-    def _compile(self, key: str, pattern: str) -> re.Pattern[str]:
+    def _compile(self, key: str, pattern: str) -> Any:
         try:
             compiled = re.compile(pattern)
         except re.error as exc:
@@ -332,7 +360,9 @@ class ActorMatcher:
                 f"actor '{key}' has a pattern with a repeat inside a repeat: '{pattern}' "
                 "(it can take exponential time on some texts; write e.g. 'a+' for '(a+)+')"
             )
-        return compiled
+        import regex  # the same syntax as re, and a time limit per search
+
+        return regex.compile(pattern, flags=compiled.flags & ~re.UNICODE)
 
     def find(self, text: str) -> list[Match]:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
@@ -372,7 +402,17 @@ class ActorMatcher:
             found.append((start, start - end, 0, entry.actor, entry.alias, end))
         cased = _fold_text(nfc, _KEEP_CASE) if self._patterns else ""
         for order, (index, pattern, compiled) in enumerate(self._patterns, 1):
-            for m in compiled.finditer(cased):
+            try:  # the regex module can stop a pattern that backtracks without end
+                hits = list(compiled.finditer(cased, timeout=PATTERN_SECONDS))
+            except TimeoutError:
+                key = self.actors.actors[index].key
+                raise ActorsFileError(
+                    f"{self.actors.source}: the pattern '{pattern}' of actor '{key}' took over "
+                    f"{PATTERN_SECONDS:g} s on one text (it backtracks)",
+                    hint="simplify the pattern (no nested or adjacent repeats of the same "
+                    "characters), or use aliases",
+                ) from None
+            for m in hits:
                 if m.end() > m.start() and free(index, m.start(), m.end()):
                     found.append((m.start(), m.start() - m.end(), order, index, pattern, m.end()))
         matches: list[Match] = []

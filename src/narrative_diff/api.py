@@ -336,7 +336,15 @@ def score_series(
     pairs = None
     if between is not None:  # one pair on request, e.g. ("v2", "v5")
         ids = [snap.id for snap in snaps]
-        pairs = [tuple(ids.index(corpus.resolve(ref, series=series).id) for ref in between)]
+        found = [corpus.resolve(ref, series=series) for ref in between]
+        for ref, snap in zip(between, found, strict=True):
+            if snap.id not in ids:
+                raise UsageProblem(
+                    f"--between {ref} is {snap.id}, not a snapshot of series '{series}'",
+                    hint=f"give two refs of series '{series}', e.g. v1 v3",
+                    slug="bad-option",
+                )
+        pairs = [tuple(ids.index(snap.id) for snap in found)]
     changes = changes_table(scores, actors, weights=weights, pairs=pairs)
     return ScoreResult(actors, table, changes, scores)
 
@@ -345,7 +353,7 @@ def _one_series(corpus: Corpus, series: str | None) -> str:
     """The series asked for, or the corpus's only one."""
     names = corpus.series_names()
     if series is not None:
-        return series
+        return check_name(series, "series")  # no "..", "/" or hidden names
     if len(names) != 1:
         raise UsageProblem(
             f"the corpus holds {len(names)} series",
@@ -400,7 +408,7 @@ def keyword_in_context(
             "ref": refs[m.snapshot],
             **{k: getattr(m, k) for k in fields},
             "weight": m.weight,
-            "context": m.context,
+            "context": _window(m.context, m.text),
         }
         for sc in score_all(snaps, actors, weights=Weights())
         for m in sc.mentions
@@ -421,10 +429,18 @@ def chart_series(
     several metrics give small multiples."""
     from .charts import chart_data
     from .fonts import require_glyphs
-    from .publish import CHART_FORMATS, output_format, write_chart
+    from .publish import (
+        CHART_FORMATS,
+        check_output,
+        check_source_date_epoch,
+        output_format,
+        write_chart,
+    )
 
     path = Path(out)
+    check_source_date_epoch()
     output_format(path, CHART_FORMATS)  # a bad file name fails before any work
+    check_output(path, corpus.root)
     series = _one_series(corpus, series)
     result = score_series(corpus, series, actors=actors)
     records = score_records(result)
@@ -453,11 +469,14 @@ def report_series(
 ) -> list[Written]:
     """The report on a series: reports/<series>.pdf, .html and PNGs by default, or the one
     format ``out`` names. ``progress(stage, done, total)`` is called as the work goes."""
-    from .publish import report_paths, write_report
+    from .publish import check_output, check_source_date_epoch, report_paths, write_report
     from .render.report_data import build
 
+    check_source_date_epoch()
     series = _one_series(corpus, series)
     paths = report_paths(series, Path(out) if out is not None else None)
+    for path in paths.values():  # the default folder, reports/, is made when writing
+        check_output(path, corpus.root, new_folder=out is None)
     report_progress = progress or (lambda stage, done, total: None)
     result = score_series(
         corpus,
@@ -472,4 +491,18 @@ def report_series(
         report,
         paths,
         progress=lambda stage: report_progress(stage, next(counter, stages), stages),
+    )
+
+
+def _window(sentence: str, mention: str, width: int = 240) -> str:
+    """The sentence, or ``width`` characters of it around the mention: a sentence without
+    punctuation (a transcript, a table) can run to pages, and would be printed per mention."""
+    if len(sentence) <= width:
+        return sentence
+    at = max(0, sentence.find(mention))
+    start = max(0, min(at - width // 2, len(sentence) - width))
+    return (
+        ("…" if start else "")
+        + sentence[start : start + width]
+        + ("…" if start + width < len(sentence) else "")
     )

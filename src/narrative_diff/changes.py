@@ -64,12 +64,16 @@ def log_ratio(c1: int, n1: int, c2: int, n2: int) -> float:
     >>> round(log_ratio(0, 100, 5, 100), 3)
     3.459
     """
-    return math.log2((c2 + 0.5) / n2) - math.log2((c1 + 0.5) / n1)
+    return math.log2((c2 + 0.5) / max(n2, 1)) - math.log2((c1 + 0.5) / max(n1, 1))
 
 
 def log_odds_z(c1: int, n1: int, c2: int, n2: int, alpha0: float) -> float:
     """Dirichlet-smoothed log-odds ratio divided by its standard error (Monroe et al.)."""
     pooled = (c1 + c2) / (n1 + n2)
+    # every word a mention (a one-word text, a pattern matching each character): the
+    # smoothing of the rest would be 0, so keep it a little above
+    pooled = min(max(pooled, 1e-9), 1 - 1e-9)
+    n1, n2 = max(n1, c1 + 1), max(n2, c2 + 1)
     a_word, a_rest = alpha0 * pooled, alpha0 * (1 - pooled)
     delta = math.log((c2 + a_word) / (n2 - c2 + a_rest)) - math.log(
         (c1 + a_word) / (n1 - c1 + a_rest)

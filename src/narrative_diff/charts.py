@@ -428,7 +428,9 @@ def _date_axis(ax: Any, chart: Chart) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     span = (chart.dates[-1] - chart.dates[0]).days or 30
     pad = dt.timedelta(days=max(15, span // 20))
-    ax.set_xlim(chart.dates[0] - pad, chart.dates[-1] + pad * 3)
+    low = chart.dates[0] - pad if chart.dates[0] - dt.date.min > pad else dt.date.min
+    high = chart.dates[-1] + 3 * pad if dt.date.max - chart.dates[-1] > 3 * pad else dt.date.max
+    ax.set_xlim(low, high)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -134,7 +134,7 @@ def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem
                     "missing; restore it from a backup or remove raw_file",
                 )
             )
-        elif snap.raw_sha256 and hashlib.sha256(raw.read_bytes()).hexdigest() != snap.raw_sha256:
+        elif snap.raw_sha256 and _file_sha256(raw) != snap.raw_sha256:
             found.append(
                 Problem(
                     raw,
@@ -181,3 +181,9 @@ def update_hashes(corpus: Corpus) -> list[Snapshot]:
             commit([(snap.path, text.encode("utf-8"))], root=corpus.root)
             updated.append(replace(snap, sha256=snap.body_hash))
     return updated
+
+
+def _file_sha256(path: Path) -> str:
+    """The hash of a file read in chunks: a raw capture may be large."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

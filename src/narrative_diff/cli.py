@@ -29,7 +29,7 @@ from .cli_app import (
     _warn,
     app,
 )
-from .errors import ExitCode, NarrativeDiffError
+from .errors import ExitCode, NarrativeDiffError, UsageProblem
 
 
 @app.command("list", epilog="Example: narrative-diff list ilrs --format csv")
@@ -149,12 +149,18 @@ def add(
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse sources larger than this many bytes.")
     ] = 50 << 20,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for a URL.")] = 20.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, max=3600.0, help="Seconds to wait for a URL.")
+    ] = 20.0,
     corpus: CorpusOpt = None,
 ) -> None:
     """Add a document as a new dated snapshot (text extracted, raw capture kept)."""
     from .ingest import IngestLimits
 
+    if timeout != timeout:  # NaN passes typer's range check
+        raise UsageProblem(
+            "--timeout nan is not a number of seconds", hint="e.g. --timeout 20", slug="bad-option"
+        )
     options = api.AddOptions(
         series=series,
         date=api.parse_add_date(date),
@@ -239,9 +245,12 @@ def compare(
         threshold=threshold,
     )
     actor_set = None if no_actors else api.load_actors(actors_file)
-    result = api.compare_refs(
-        api.open_corpus(corpus), ref_a, ref_b, options=options, actors=actor_set
-    )
+    store = api.open_corpus(corpus)
+    if output is not None:  # a bad -o fails before the work, and never inside the corpus
+        from .publish import check_output
+
+        check_output(output, store.root)
+    result = api.compare_refs(store, ref_a, ref_b, options=options, actors=actor_set)
     if fmt == "terminal":  # warnings are part of the terminal output itself
         from .render.compare_terminal import print_comparison
 
@@ -337,10 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, typer.Abort) as exc:
         return _interrupted(exc)
     except typer.TyperException as exc:  # typer's usage errors (missing option, bad value, …)
-        if show_traceback:
-            raise
         if type(exc).__name__ == "NoArgsIsHelpError":  # help was already printed
             return int(ExitCode.OK)
+        if show_traceback:
+            raise
         ctx = getattr(exc, "ctx", None)
         where = ctx.command_path if ctx is not None else "narrative-diff"
         text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
@@ -351,15 +360,20 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return int(ExitCode.OK)
     except OSError as exc:
-        if show_traceback or exc.errno not in _OUTPUT_ERRNOS:
+        if show_traceback:
             raise
         reason = exc.strerror or str(exc)
+        if exc.errno in _OUTPUT_ERRNOS:
+            typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=reason)}", err=True)
+            return int(ExitCode.CORPUS)
+        # a path the system refuses (too long, a symbolic-link loop, …)
+        where = f"{exc.filename}: " if exc.filename else ""
         typer.echo(
-            f"narrative-diff: cannot-write: could not write the output: {reason}; free some "
-            "space or write elsewhere",
+            f"narrative-diff: os-error: {where}{reason}; check the path (its length, its links) "
+            "and permissions",
             err=True,
         )
-        return int(ExitCode.CORPUS)
+        return int(ExitCode.NOT_FOUND)
     except Exception as exc:  # the last line of defence: no traceback without --traceback
         if show_traceback:
             raise
@@ -374,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
 
 #: Errors of writing the output (stdout to a full disk, a dead terminal), not bugs.
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+OUTPUT_FAILED = (
+    "cannot-write: could not write to standard output: {reason}; what the command changed "
+    "(e.g. an add) is complete, check with 'narrative-diff list'"
+)
 
 
 def _silence_stdout() -> None:
@@ -401,17 +419,22 @@ _register()
 def run() -> None:
     """Console-script entry point; output still buffered is flushed here, where a full
     disk or a closed pipe can still be reported properly."""
+    _open_closed_streams()
     code = main()
     try:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
     except OSError as exc:
-        typer.echo(
-            f"narrative-diff: cannot-write: could not write the output: {exc.strerror}; "
-            "free some space or write elsewhere",
-            err=True,
-        )
+        typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=exc.strerror)}", err=True)
         _silence_stdout()
         code = code or int(ExitCode.CORPUS)
     sys.exit(code)
+
+
+def _open_closed_streams() -> None:
+    """A stream closed by the caller (``>&-``, ``<&-``) becomes /dev/null, so that writing
+    to it (or asking whether it is a terminal) cannot fail."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115

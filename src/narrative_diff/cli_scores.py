@@ -185,8 +185,7 @@ def report(
     actors_file: ActorsOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
-    """Write the report on a series: findings with their sentences, charts, the score
-    table, a redline for each consecutive pair, and the methodology."""
+    """Write the report on a series: findings with sentences, charts, scores, redlines."""
     store = api.open_corpus(corpus)
     with _progress("Report") as progress:
         written = api.report_series(

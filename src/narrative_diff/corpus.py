@@ -92,6 +92,7 @@ class Corpus:
         if series is None:
             return [snap for name in self.series_names() for snap in self.snapshots(name)]
         if series not in self._cache:
+            check_name(series, "series")  # "../elsewhere", "ilrs/" never leave the corpus
             folder = self.root / series
             if not folder.is_dir():
                 raise SnapshotNotFound(

@@ -103,6 +103,10 @@ class ActorsFileError(NarrativeDiffError, ValueError):
     slug = "invalid-actors"
     exit_code = ExitCode.BAD_INPUT
 
+    def __init__(self, message: str, *, hint: str | None = None, slug: str | None = None):
+        hint = hint or "fix the actors file; 'narrative-diff actors --actors FILE' checks it"
+        super().__init__(message, hint=hint, slug=slug)
+
 
 class ActorNotFound(NarrativeDiffError, LookupError):
     """An actor key or name that the actors file does not define."""

@@ -3,13 +3,15 @@ once per format, and writing every file atomically (a reader never sees half a r
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import OutputError
+from .errors import OutputError, UsageProblem
 from .storage import write_file, write_files
 from .text import shorten
 
@@ -41,13 +43,48 @@ def output_format(path: Path, allowed: Sequence[str]) -> str:
             + f" or .{allowed[-1]}",
             slug="bad-extension",
         )
-    if not path.parent.is_dir() and path.parent != Path(""):
+    check_output(path)
+    return fmt
+
+
+def check_source_date_epoch() -> None:
+    """SOURCE_DATE_EPOCH, when set, must be whole seconds since 1970 before the year 10000
+    (matplotlib and the PDF read it as the creation date)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is not None and not (value.isdigit() and int(value) < 253_402_300_800):
+        raise UsageProblem(
+            f"SOURCE_DATE_EPOCH={value!r} is not whole seconds since 1970-01-01",
+            hint="set it to an integer such as 1700000000, or unset it",
+            slug="bad-option",
+        )
+
+
+def check_output(path: Path, corpus_root: Path | None = None, *, new_folder: bool = False) -> None:
+    """Refuse an output path that would damage something: a file inside the corpus (a
+    snapshot overwritten), or a link, device or pipe (which a rename would replace)."""
+    inside = False
+    if corpus_root is not None:
+        with contextlib.suppress(OSError):  # (OutputError is an OSError: raise it outside)
+            inside = path.resolve().is_relative_to(corpus_root.resolve())
+    if inside:
+        raise OutputError(
+            f"{path} is inside the corpus folder {corpus_root}",
+            hint="write outputs elsewhere: the corpus holds snapshots only",
+            slug="inside-corpus",
+        )
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        kind = "a symbolic link" if path.is_symlink() else "a folder, device or pipe"
+        raise OutputError(
+            f"{path} is {kind}, not a regular file",
+            hint="name a new file, or remove what is there",
+            slug="cannot-write",
+        )
+    if not new_folder and not path.parent.is_dir() and path.parent != Path(""):
         raise OutputError(
             f"folder {path.parent} does not exist",
             hint="create it first, or write somewhere else",
             slug="no-such-folder",
         )
-    return fmt
 
 
 def figure_bytes(fig: object, fmt: str) -> bytes:

@@ -23,11 +23,23 @@ from pathlib import Path
 
 from .errors import CorpusError, OutputError
 
+#: A snapshot file larger than this is not read (documents are refused at 50 MiB by default).
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+
 
 def read_utf8(path: Path) -> str:
-    """A corpus file as text; undecodable or unreadable files are named in the error."""
+    """A corpus file as text; undecodable, unreadable or absurdly large files are named in
+    the error. A UTF-8 byte-order mark (as some editors write) is dropped."""
     try:
-        return path.read_bytes().decode("utf-8")
+        size = path.stat().st_size
+        if size > MAX_SNAPSHOT_BYTES:
+            raise CorpusError(
+                f"{path}: {size:,} bytes, over the {MAX_SNAPSHOT_BYTES:,}-byte limit for a "
+                "snapshot file",
+                hint="move it out of the corpus; add the document again in parts",
+                slug="corrupt-snapshot",
+            )
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise CorpusError(
             f"{path}: not UTF-8 (byte {exc.start})",

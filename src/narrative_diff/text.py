@@ -14,7 +14,7 @@ import unicodedata
 
 _BLANK_RUN = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # category Cc but tab, LF, FF, CR
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0\u3000]+$", re.MULTILINE)
+_TRAILING = " \t\u00a0\u3000"
 # Han ideographs (BMP, compatibility and extension B+): each one counts as a word.
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: One Han character (Chinese script), for "is this text Chinese" checks.
@@ -39,7 +39,8 @@ def normalise_body(text: str) -> str:
     text = text.replace("\ufeff", "")  # before NFC: a BOM between letters blocks composition
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _TRAILING_SPACE.sub("", text)
+    # str.rstrip per line: the regex "[ \t]+$" backtracks quadratically on long inner runs
+    text = "\n".join(line.rstrip(_TRAILING) for line in text.split("\n"))
     text = _BLANK_RUN.sub("\n\n", text)
     text = text.strip()  # as python-frontmatter strips the body it reads back
     return text + "\n" if text else ""

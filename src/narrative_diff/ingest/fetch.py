@@ -24,7 +24,17 @@ def user_agent() -> str:
 
 def check_url(url: str) -> None:
     """Raise ``UsageProblem`` (``unsupported-url``) unless ``url`` is http(s) with a host."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        if host:
+            host.encode("idna")  # a label over 63 characters, or not encodable at all
+    except (ValueError, UnicodeError) as exc:
+        raise UsageProblem(
+            f"cannot fetch {url}: not a valid URL ({exc})",
+            hint="check the address, e.g. https://example.org/page.html",
+            slug="unsupported-url",
+        ) from None
     if parts.scheme.lower() not in ("http", "https"):
         raise UsageProblem(
             f"cannot fetch {url}: only http and https URLs are supported",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,10 @@ from .report_data import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
 if TYPE_CHECKING:
     from fpdf import FPDF
 
+#: Characters of categories Cc and Cf, but the line feed and tab: nothing to draw.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 INK = (26, 26, 26)
 GREY = (90, 90, 90)
 DELETED = (160, 20, 20)
@@ -56,6 +61,13 @@ def _document(report: Report, fonts: FontSet) -> FPDF:
     from fpdf import FPDF
 
     class Document(FPDF):
+        def normalize_text(self, text: str) -> str:
+            # control and format characters (ESC, U+2066, NEL) have no glyph: drop them
+            # rather than let fpdf2 warn on stderr and print nothing
+            return super().normalize_text(
+                _INVISIBLE.sub(lambda m: " " if m[0] == "\x85" else "", text)
+            )
+
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font("body", size=8)
