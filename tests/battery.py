@@ -506,6 +506,10 @@ def cases() -> list[Case]:
         Case("init into a non-empty folder", other, ("init", "{c}")),
         Case("corpus that is a file", other, ("list", "--corpus", "{n}/empty.txt")),
         Case("corpus folder that does not exist", other, ("list", "--corpus", "{n}/nowhere")),
+        Case(
+            "check a corpus folder that does not exist", other, ("check", "--corpus", "{n}/nowhere")
+        ),
+        Case("--traceback without a command", other, ("--traceback",), "handled"),
     ]
 
 

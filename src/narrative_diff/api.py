@@ -212,7 +212,9 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
 
 
 def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list[Problem]]:
-    """Problems in the corpus; with ``update``, first record hashes of edited snapshots."""
+    """Problems in the corpus; with ``update``, first record hashes of edited snapshots.
+    A corpus folder that does not exist is an error (exit 7), as for every command."""
+    corpus.require_existing()
     if update:
         update_hashes(corpus)
     return check_corpus(corpus)

@@ -251,7 +251,10 @@ def table_rows(
                 # a heading after the last sentence takes rank S + 1: clamp into [0, 1)
                 rank = min(first.rank, sc.body_sentences)
                 first_position = round((rank - 1) / max(sc.body_sentences, 1), 4)
-            capped = sum(max(m.weight for m in found if m.sentence == i) for i in sentences)
+            best: dict[int, float] = {}  # the heaviest mention of each sentence, in one pass
+            for m in found:
+                best[m.sentence] = max(best.get(m.sentence, 0.0), m.weight)
+            capped = sum(best.values())
             change = event(previous.get(actor.key), count)
             previous[actor.key] = count
             rows.append(
