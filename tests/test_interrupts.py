@@ -41,6 +41,24 @@ def slow_html(folder: Path) -> Path:
     return path
 
 
+def add_args(source: Path, corpus: Path, *extra: str) -> list[str]:
+    """``narrative-diff add SOURCE`` into the ilrs series of ``corpus``."""
+    return [
+        EXE,
+        "add",
+        str(source),
+        "--series",
+        "ilrs",
+        "--date",
+        "2030-01-01",
+        "--language",
+        "en",
+        "--corpus",
+        str(corpus),
+        *extra,
+    ]
+
+
 def interrupt(argv: list[str], after: float, sig: int, cwd: Path) -> subprocess.CompletedProcess:
     """Run ``argv``, send ``sig`` after ``after`` seconds, and return how it ended; the
     process must still be running when the signal is sent (else the test proves nothing)."""
@@ -65,21 +83,7 @@ def test_interrupted_add_leaves_the_corpus_as_it_was(corpus, tmp_path, sig, code
     source = slow_html(tmp_path)
     before = tree_digest(corpus)
     done = interrupt(
-        [
-            EXE,
-            "add",
-            str(source),
-            "--series",
-            "ilrs",
-            "--date",
-            "2030-01-01",
-            "--language",
-            "en",
-            "--max-bytes",
-            "60000000",
-            "--corpus",
-            str(corpus),
-        ],
+        add_args(source, corpus, "--max-bytes", "60000000"),
         after=1.5,
         sig=sig,
         cwd=tmp_path,
@@ -113,21 +117,7 @@ def test_ten_concurrent_adds_all_land_once(corpus, tmp_path):
         sources.append(path)
     procs = [
         subprocess.Popen(
-            [
-                EXE,
-                "add",
-                str(path),
-                "--series",
-                "ilrs",
-                "--date",
-                "2030-01-01",
-                "--language",
-                "en",
-                "--slug",
-                f"statement-{n}",
-                "--corpus",
-                str(corpus),
-            ],
+            add_args(path, corpus, "--slug", f"statement-{n}"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
