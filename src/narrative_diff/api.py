@@ -367,9 +367,7 @@ def _one_series(corpus: Corpus, series: str | None) -> str:
 
 def score_records(result: ScoreResult) -> dict[str, object]:
     """A score result as plain JSON values: NaN (no statistic) becomes null, not invalid JSON."""
-
-    def records(frame: pd.DataFrame) -> list[dict[str, object]]:
-        return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    from .scoring import records
 
     return {
         "actors_file": result.actors.source,
@@ -430,6 +428,7 @@ def chart_series(
     """Chart ``metrics`` (charts.METRICS) of a series into ``out`` (.png, .svg or .pdf);
     several metrics give small multiples."""
     from .charts import chart_data
+    from .charts import texts as chart_texts
     from .fonts import require_glyphs
     from .publish import (
         CHART_FORMATS,
@@ -457,7 +456,7 @@ def chart_series(
         )
         for metric in metrics
     ]
-    fonts = require_glyphs([c.note for c in charts] + [ln.name for c in charts for ln in c.lines])
+    fonts = require_glyphs(chart_texts(charts))
     return write_chart(charts, path, fonts)
 
 

@@ -80,6 +80,11 @@ class Chart:
     events: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
 
 
+def texts(charts: Sequence[Chart]) -> list[str]:
+    """Every piece of text the charts draw (for the font check)."""
+    return [c.note for c in charts] + [line.name for c in charts for line in c.lines]
+
+
 def parse_metrics(text: str) -> tuple[str, ...]:
     """``"count,prominence"`` → ("count", "prominence"); unknown names are a usage error."""
     names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
@@ -153,10 +158,7 @@ def chart_data(
                 high=tuple(high),
             )
         )
-    languages = {
-        s: (r.get("language") or "").split("-")[0]
-        for s, r in zip([r["snapshot"] for r in rows], rows, strict=True)
-    }
+    languages = {r["snapshot"]: (r.get("language") or "").split("-")[0] for r in rows}
     han = [refs[s] for s in snaps if languages.get(s) in ("zh", "ja")]
     if metric == "rate" and han:
         label += " (characters in Han text)"
@@ -340,12 +342,7 @@ def _lines(ax: Any, chart: Chart) -> None:
             )
     _events(ax, chart)
     top = max((v for line in chart.lines for v in line.values), default=0.0)
-    ax.set_ylim(0, (top or 1.0) * (1.1 + 0.09 * event_rows(chart)))  # room for the labels
-
-
-def event_rows(chart: Chart) -> int:
-    """How many event labels a panel carries (one row each)."""
-    return len(chart.events)
+    ax.set_ylim(0, (top or 1.0) * (1.1 + 0.09 * len(chart.events)))  # room for the labels
 
 
 def _events(ax: Any, chart: Chart) -> None:

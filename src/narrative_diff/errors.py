@@ -123,13 +123,16 @@ class FontMissing(NarrativeDiffError, LookupError):
 
 
 class OutputError(NarrativeDiffError, OSError):
-    """A chart or report that cannot be written: unknown extension or missing folder
-    (usage), or a write that failed (``cannot-write``: exit 7, like a corpus write)."""
+    """An output path that cannot work: unknown extension, missing folder, inside the
+    corpus."""
 
-    slug = "cannot-write"
+    slug = "bad-output"
     exit_code = ExitCode.USAGE
 
-    def __init__(self, message: str, *, hint: str | None = None, slug: str | None = None):
-        super().__init__(message, hint=hint, slug=slug)
-        if self.slug == "cannot-write":
-            self.exit_code = ExitCode.CORPUS
+
+class CannotWrite(OutputError):
+    """An output that could not be written (a folder or device in the way, a full disk):
+    exit 7, like a corpus write."""
+
+    slug = "cannot-write"
+    exit_code = ExitCode.CORPUS

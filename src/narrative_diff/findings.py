@@ -118,7 +118,7 @@ def _actor_findings(
         if lasting:  # also test the span the headline describes: peak → gone, or none → peak
             mine = [*mine, _span_row(actor.key, counts, scores, actors, spans)]
         supported = [r for r in mine if r["label"] == "supported"]
-        quotes = _actor_quotes(actor.key, scores, comparisons, refs, supported)
+        quotes = _actor_quotes(actor.key, counts, scores, comparisons, refs, supported)
         label, detail = _actor_label(mine, supported, refs)
         strength = swing + (0.25 if lasting else 0.1 if any(events) else 0)
         strength += 0.1 if supported else 0
@@ -245,6 +245,7 @@ def _actor_label(
 
 def _actor_quotes(
     key: str,
+    counts: Sequence[int],  # the actor's mentions per snapshot
     scores: Sequence[SnapshotScore],
     comparisons: Sequence[Comparison],
     refs: Mapping[str, str],
@@ -255,7 +256,6 @@ def _actor_quotes(
     A supported change without an event is shown by a mention on each side of its pair."""
     quotes: list[Quote] = []
     mentions = [m for sc in scores for m in sc.mentions if m.actor == key]
-    counts = [sum(1 for m in sc.mentions if m.actor == key) for sc in scores]
     if supported and all(counts):
         best = min(supported, key=lambda r: float(r["p_value"]))
         for side in (best["from"], best["to"]):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import OutputError, UsageProblem
+from .errors import CannotWrite, OutputError, UsageProblem
 from .storage import write_file, write_files
 from .text import shorten
 
@@ -74,10 +74,9 @@ def check_output(path: Path, corpus_root: Path | None = None, *, new_folder: boo
         )
     if path.is_symlink() or (path.exists() and not path.is_file()):
         kind = "a symbolic link" if path.is_symlink() else "a folder, device or pipe"
-        raise OutputError(
+        raise CannotWrite(
             f"{path} is {kind}, not a regular file",
             hint="name a new file, or remove what is there",
-            slug="cannot-write",
         )
     if not new_folder and not path.parent.is_dir() and path.parent != Path(""):
         raise OutputError(
@@ -129,16 +128,15 @@ def write_report(
     as ``<stem>-<metric>.png``. The fonts must cover the text each format draws: the charts
     always, the whole report for the PDF (a browser finds its own fonts for the HTML)."""
     from .charts import card, figure
+    from .charts import texts as chart_texts
     from .fonts import require_glyphs
 
     def step(what: str) -> None:
         if progress:
             progress(what)
 
-    chart_texts = [c.note for c in report.charts] + [
-        line.name for c in report.charts for line in c.lines
-    ]
-    fonts = require_glyphs(chart_texts + (report.texts() if "pdf" in paths else []))
+    drawn = chart_texts(report.charts) + (report.texts() if "pdf" in paths else [])
+    fonts = require_glyphs(drawn)
     files: list[tuple[Path, bytes, str]] = []
     figures = [figure([chart], fonts) for chart in report.charts]
     pngs: list[bytes] = []
@@ -185,10 +183,9 @@ def write_report(
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(
+            raise CannotWrite(
                 f"cannot create folder {parent}: {exc.strerror or exc}",
                 hint="run from a writable folder, or name the output with -o",
-                slug="cannot-write",
             ) from exc
     step("writing the files")
     write_files([(path, data) for path, data, _ in files])

@@ -358,3 +358,8 @@ def actor_block(
             }
         )
     return tuple(block)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as plain rows: NaN (no statistic) becomes None (null in JSON)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")

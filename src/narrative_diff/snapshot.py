@@ -174,14 +174,15 @@ class Snapshot:
         fields = {"title": title, "body": body, "series": series, "slug": slug}
         fields |= {k: v for k, v in meta.items() if isinstance(v, str)}
         for name, value in fields.items():
-            bad = next((ch for ch in value if "\ud800" <= ch <= "\udfff"), None)
-            if bad is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
                 raise UsageProblem(
                     f"the {name} contains a byte that is not valid text "
-                    f"(U+{ord(bad):04X} at position {value.index(bad)})",
+                    f"(U+{ord(value[exc.start]):04X} at position {exc.start})",
                     hint="pass text in UTF-8 (check the terminal's or the file's encoding)",
                     slug="invalid-text",
-                )
+                ) from None
         body = normalise_body(body)
         return cls(
             id=f"{series}/{slug}",

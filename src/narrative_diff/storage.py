@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import CorpusError, OutputError
+from .errors import CannotWrite, CorpusError
 
 #: A snapshot file larger than this is not read (documents are refused at 50 MiB by default).
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
@@ -184,8 +184,7 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
                 final.unlink()
         if not isinstance(exc, OSError):
             raise
-        raise OutputError(
+        raise CannotWrite(
             f"could not write {where}: {exc.strerror or exc}",
             hint="check the folder is writable, has free space, and no folder has that name",
-            slug="cannot-write",
         ) from exc

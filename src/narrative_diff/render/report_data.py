@@ -18,7 +18,7 @@ from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.corpus import Corpus
 from narrative_diff.diff import DELETE, INSERT
 from narrative_diff.findings import HEADLINES, Finding, find
-from narrative_diff.scoring import Weights, actor_block
+from narrative_diff.scoring import Weights, actor_block, records
 from narrative_diff.text import languages_differ
 
 from .compare_text import (
@@ -166,8 +166,8 @@ def build(
         for i in range(len(snaps) - 2)
         if not languages_differ(snaps[i].language, snaps[i + 2].language)
     ]
-    rows = _records(result.table)
-    change_rows = _records(result.changes)
+    rows = records(result.table)
+    change_rows = records(result.changes)
     findings = find(result.scores, change_rows, consecutive, skipping, actors, refs)
     charts = tuple(
         chart_data(rows, change_rows, metric, series=series, actors_source=actors.source)
@@ -193,11 +193,6 @@ def build(
         pairs=tuple(_pair(res) for res in consecutive),
         methodology=methodology_text(),
     )
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """A DataFrame as plain rows, NaN as None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def _info(s: Any, ref: str) -> SnapshotInfo:

@@ -14,6 +14,7 @@ Text is set as text (searchable, copyable); the charts are embedded PNG images.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from collections.abc import Sequence
@@ -46,12 +47,10 @@ LABEL_COLOURS = {
 
 def render(report: Report, fonts: FontSet, charts_png: Sequence[bytes]) -> bytes:
     """The PDF bytes of ``report``; ``charts_png`` are the report's charts, in order."""
-    import io
-
     pdf = _document(report, fonts)
     _title_page(pdf, report)
     _findings(pdf, report)
-    _charts_and_table(pdf, report, charts_png, io)
+    _charts_and_table(pdf, report, charts_png)
     _pairs(pdf, report)
     _methodology(pdf, report)
     return bytes(pdf.output())
@@ -207,7 +206,7 @@ def _findings(pdf: FPDF, report: Report) -> None:
         _finding(pdf, finding, size=9.5)
 
 
-def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes], io) -> None:
+def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes]) -> None:
     pdf.add_page()
     _heading(pdf, "Charts")
     width = pdf.epw
