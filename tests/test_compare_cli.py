@@ -151,7 +151,8 @@ def test_bad_format_is_a_usage_error(capsys):
 
 
 def test_a_diff_that_hits_its_budget_says_so(capsys, tmp_path):
-    from narrative_diff.diff import DiffOptions, diff_text
+    from narrative_diff.diff import diff_text
+    from narrative_diff.similarity import DiffOptions
 
     words = [f"w{i}" for i in range(4000)]
     a = " ".join(words)

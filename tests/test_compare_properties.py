@@ -15,9 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrative_diff.compare import CompareOptions, Comparison, Segment, compare
-from narrative_diff.diff import DELETE, INSERT, DiffOptions, diff_text, normal_form
+from narrative_diff.compare import CompareOptions, Comparison, compare
+from narrative_diff.diff import diff_text
+from narrative_diff.relations import DELETE, INSERT, Segment
 from narrative_diff.segment import Segmented
+from narrative_diff.similarity import DiffOptions, normal_form
 from narrative_diff.snapshot import Snapshot
 from narrative_diff.text import normalise_body
 
@@ -395,18 +397,13 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _indices(index: int | tuple[int, ...] | None) -> tuple[int, ...]:
-    if index is None:
-        return ()
-    return index if isinstance(index, tuple) else (index,)
-
-
 def _check_side(segments: tuple[Segment, ...], side: Segmented, name: str) -> None:
     """Each segment's text runs from its first sentence to its last; in index order the
     segments' texts are all of the side's sentences (up to the spacing between them)."""
     placed = []
     for seg in segments:
-        indices, text = _indices(getattr(seg, f"{name}_index")), getattr(seg, f"{name}_text")
+        indices, text = getattr(seg, f"{name}_index"), getattr(seg, f"{name}_text")
+        assert isinstance(indices, tuple)
         if indices:
             assert text.startswith(side.sentences[indices[0]].text)
             assert text.endswith(side.sentences[indices[-1]].text)

@@ -1,45 +1,55 @@
 """Alignment of two segmented snapshots: paragraphs first, then sentences.
 
 Every block (title, heading, paragraph) and every sentence of ``a`` and of ``b`` ends up in
-exactly one :class:`Relation`: unchanged, edited, moved, split (1 → n), merged (n → 1),
-deleted or added.
+exactly one :class:`~narrative_diff.relations.Relation`: unchanged, edited, moved, split
+(1 → n), merged (n → 1), deleted or added.
 
 The algorithm, in four passes, each cheaper than a flat diff of the whole text:
 
-1. **Identical paragraphs.** Blocks are compared by their exact text; a longest-matching-
-   blocks alignment over the sequence of blocks (difflib, junk heuristic off; it is fast on
-   sequences of distinct items, where diff-match-patch's bisection in pure Python is not)
-   pairs identical blocks in order, and identical blocks
-   left over are paired in order of appearance (they moved). Their sentences are paired
-   one to one without being tokenised; most of a long document ends here.
-2. **Sentences of the remaining blocks**, compared by comparison key (see
-   :mod:`narrative_diff.diff`): identical keys pair first (in order, then as moves), so
-   reflowed lines, quote styles and other noise count as unchanged.
-3. **Similar sentences** (moved-and-edited text, and edits): candidates come from an
-   inverted index over the sentences' tokens (tokens in more than 50 sentences are not
-   indexed), scored by Dice similarity of token multisets; splits and merges are
-   candidates too, scored on a sentence against two or three consecutive sentences of the
-   other side (each part must be mostly contained in the whole). Candidates at or above
-   ``threshold`` are taken greedily, best first, nearest first on ties; each sentence is
-   used once (Nelken & Shieber 2006 align by similarity and order in the same spirit).
+1. **Identical paragraphs.** Blocks are paired by their exact text (:func:`_pair_identical`):
+   a longest common subsequence of equal texts first, found as Hunt and Szymanski do (all
+   equal pairs, then their longest run increasing on both sides; texts repeated more than
+   50 times are left out of it, which keeps the work near-linear); then leftover equal
+   blocks in order within the same gap between those pairs; then anywhere (they moved).
+   The sentences of paired blocks are paired one to one without being tokenised; most of a
+   long document ends here.
+2. **Sentences of the remaining blocks**, paired the same way by their normal form (see
+   :mod:`narrative_diff.similarity`), so reflowed lines, quote styles and other noise count
+   as unchanged.
+3. **Similar sentences** (moved-and-edited text, and edits), scored by Dice similarity of
+   their token multisets (kept below 1.0, since they are not identical). A sentence's
+   candidates are the 8 sentences of the other side sharing most tokens with it (from an
+   inverted index; tokens in more than 50 sentences are not looked up) and, in a gap
+   between in-order pairs small enough (at most 400 pairs), every sentence of the same
+   gap. Titles and headings pair with titles and headings only. Splits and merges are
+   candidates too: a paragraph sentence against a run of two or three consecutive
+   unpaired sentences of one paragraph on the other side, each part shorter than the
+   whole, among its three closest candidates and mostly (60%) contained in the whole.
+   Candidates at or above ``threshold``, or at or above ``LOCAL_THRESHOLD`` when they sit
+   in the same gap on both sides, are taken greedily, best first, nearest first on ties;
+   each sentence is used once (Nelken & Shieber 2006 align by similarity and order in the
+   same spirit).
 4. **Order.** Among the pairs, the longest chain increasing in both ``a`` and ``b``
-   order stays in place; every other pair is *moved*. Paragraph relations are then read
-   off the sentence pairs: a paragraph whose sentences all went to one paragraph maps to
-   it; to several, it was split; several into one were merged.
+   order (ties: the most similar, then the least displaced) stays in place; every other
+   pair is *moved*. Unpaired sentences are deleted or added. Paragraph relations are then
+   read off the sentence pairs (:func:`_block_relations`): a paragraph whose sentences
+   went to one paragraph maps to it; to several, it was split; several into one were
+   merged.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
 
-from .diff import DiffOptions, bag, dice, normal_form, overlap
+from .order import Pair, in_place, longest_increasing, relations_of
+from .relations import Alignment, Relation
 from .segment import Segmented
+from .similarity import DiffOptions, bag, dice, normal_form, overlap
 
-OPS = ("unchanged", "edited", "moved", "split", "merged", "deleted", "added")
 DEFAULT_THRESHOLD = 0.5
 LOCAL_THRESHOLD = 0.3  # for a pair that sits between the same unchanged neighbours
 _MAX_GAP_PAIRS = 400
@@ -47,25 +57,10 @@ _MAX_POSTING = 50
 _MAX_PARTS = 3
 _SPLIT_CANDIDATES = 3  # split/merge parts are looked for among the 3 closest sentences
 _MAX_REPEATS = 50  # a key more frequent than this ("Read more") is paired gap by gap
+_BELOW_ONE = 0.9999  # the best score of a pair that is not identical
 
-
-@dataclass(frozen=True)
-class Relation:
-    """How units of ``a`` relate to units of ``b`` (indices into each side)."""
-
-    op: str
-    a: tuple[int, ...]
-    b: tuple[int, ...]
-    similarity: float
-    moved: bool = False
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """Block and sentence relations between two segmented texts."""
-
-    blocks: tuple[Relation, ...]
-    sentences: tuple[Relation, ...]
+_Candidate: TypeAlias = tuple[float, int, tuple[int, ...], tuple[int, ...]]
+"""Score, distance between the first units, units of ``a``, units of ``b``."""
 
 
 def align(
@@ -76,33 +71,27 @@ def align(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Alignment:
     """Align ``a`` with ``b``; see the module docstring."""
-    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
-    block_pairs = _pair_identical([blk.text for blk in a.blocks], [blk.text for blk in b.blocks])
-    done_a: set[int] = set()
-    done_b: set[int] = set()
-    for ia, ib in block_pairs:
-        sa, sb = a.sentences_by_block[ia], b.sentences_by_block[ib]
-        for x, y in zip(sa, sb, strict=True):
-            pairs.append(((x.index,), (y.index,), 1.0))
-            done_a.add(x.index)
-            done_b.add(y.index)
-    rest_a = [s.index for s in a.sentences if s.index not in done_a]
-    rest_b = [s.index for s in b.sentences if s.index not in done_b]
-    norm_a = {i: normal_form(a.sentences[i].text, options) for i in rest_a}
-    norm_b = {i: normal_form(b.sentences[i].text, options) for i in rest_b}
-    for ia, ib in _pair_identical([norm_a[i] for i in rest_a], [norm_b[i] for i in rest_b]):
-        pairs.append(((rest_a[ia],), (rest_b[ib],), 1.0))
-        done_a.add(rest_a[ia])
-        done_b.add(rest_b[ib])
-    rest_a = [i for i in rest_a if i not in done_a]
-    rest_b = [i for i in rest_b if i not in done_b]
+    pairs = _identical_blocks(a, b)
+    rest_a, rest_b = _unpaired(pairs, a, b)
+    pairs += _identical_sentences(a, b, rest_a, rest_b, options)
+    rest_a, rest_b = _unpaired(pairs, a, b)
     if rest_a and rest_b:
-        bags_a = {i: bag(_content(a, i), options) for i in rest_a}
-        bags_b = {i: bag(_content(b, i), options) for i in rest_b}
         gap_a, gap_b = _gaps(pairs, rest_a, rest_b)
-        pairs += _pair_similar(rest_a, rest_b, bags_a, bags_b, a, b, (gap_a, gap_b), threshold)
-    sentences = _relations(pairs, len(a.sentences), len(b.sentences))
-    return Alignment(_block_relations(a, b, sentences, options), tuple(sentences))
+        pairs += _pair_similar(
+            _Rest.of(a, rest_a, gap_a, options), _Rest.of(b, rest_b, gap_b, options), threshold
+        )
+    sentences = relations_of(pairs, len(a.sentences), len(b.sentences))
+    return Alignment(_block_relations(a, b, sentences), tuple(sentences))
+
+
+def _unpaired(pairs: list[Pair], a: Segmented, b: Segmented) -> tuple[list[int], list[int]]:
+    """The sentences of each side in no pair yet, in order: what the next pass works on."""
+    done_a = {i for side_a, _, _ in pairs for i in side_a}
+    done_b = {j for _, side_b, _ in pairs for j in side_b}
+    return (
+        [s.index for s in a.sentences if s.index not in done_a],
+        [s.index for s in b.sentences if s.index not in done_b],
+    )
 
 
 def _content(side: Segmented, index: int) -> str:
@@ -114,10 +103,30 @@ def _content(side: Segmented, index: int) -> str:
 
 
 def _is_heading(side: Segmented, index: int) -> bool:
+    """True for a title or heading, which pairs only with a title or heading."""
     return side.blocks[side.sentences[index].block].kind != "paragraph"
 
 
 # ---------------------------------------------------------------- pass 1 and 2: identical
+def _identical_blocks(a: Segmented, b: Segmented) -> list[Pair]:
+    """Pass 1: blocks of equal text, their sentences paired one to one without being
+    tokenised (the cheapest pass, and where most of a long document ends)."""
+    pairs: list[Pair] = []
+    for ia, ib in _pair_identical([blk.text for blk in a.blocks], [blk.text for blk in b.blocks]):
+        sa, sb = a.sentences_by_block[ia], b.sentences_by_block[ib]
+        pairs += [((x.index,), (y.index,), 1.0) for x, y in zip(sa, sb, strict=True)]
+    return pairs
+
+
+def _identical_sentences(
+    a: Segmented, b: Segmented, rest_a: list[int], rest_b: list[int], options: DiffOptions
+) -> list[Pair]:
+    """Pass 2: sentences of equal normal form, so that noise alone is never a change."""
+    norm_a = [normal_form(a.sentences[i].text, options) for i in rest_a]
+    norm_b = [normal_form(b.sentences[j].text, options) for j in rest_b]
+    return [((rest_a[ia],), (rest_b[ib],), 1.0) for ia, ib in _pair_identical(norm_a, norm_b)]
+
+
 def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[int, int]]:
     """Pairs of equal keys: a longest common subsequence first, leftovers in order.
 
@@ -142,7 +151,7 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
         if count_a[key] <= _MAX_REPEATS and len(where_b.get(key, ())) <= _MAX_REPEATS
         for j in reversed(where_b.get(key, ()))
     ]
-    pairs = [candidates[k] for k in _longest_increasing([j for _, j in candidates])]
+    pairs = [candidates[k] for k in longest_increasing([j for _, j in candidates])]
     # Leftovers with equal keys (frequent boilerplate, or text that moved): first within the
     # same gap between the in-order pairs, in order; then anywhere, in order (moves).
     marks_a = [i for i, _ in pairs]
@@ -166,42 +175,15 @@ def _pair_identical(a_keys: Sequence[str], b_keys: Sequence[str]) -> list[tuple[
     return pairs
 
 
-def _longest_increasing(values: Sequence[int]) -> list[int]:
-    """Positions of a longest strictly increasing subsequence of ``values`` (patience
-    sorting, O(n log n)).
-
-    >>> _longest_increasing([0, 3, 1, 2])
-    [0, 2, 3]
-    """
-    tails: list[int] = []
-    tail_at: list[int] = []
-    parent: list[int] = []
-    for k, value in enumerate(values):
-        pos = bisect.bisect_left(tails, value)
-        parent.append(tail_at[pos - 1] if pos else -1)
-        if pos == len(tails):
-            tails.append(value)
-            tail_at.append(k)
-        else:
-            tails[pos] = value
-            tail_at[pos] = k
-    chain: list[int] = []
-    node = tail_at[-1] if tail_at else -1
-    while node != -1:
-        chain.append(node)
-        node = parent[node]
-    return chain[::-1]
-
-
 # ---------------------------------------------------------------- pass 3: similar
 def _gaps(
-    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]],
+    pairs: list[Pair],
     rest_a: list[int],
     rest_b: list[int],
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """The gap between in-order unchanged sentences that each unmatched sentence sits in."""
+    """The gap between in-order identical pairs that each unpaired sentence sits in."""
     anchors = [(sa[0], sb[0]) for sa, sb, _ in pairs]
-    chain = sorted(anchors[k] for k in _in_place(anchors))
+    chain = sorted(anchors[k] for k in in_place(anchors))
     a_marks = [x for x, _ in chain]
     b_marks = [y for _, y in chain]
     return (
@@ -210,61 +192,102 @@ def _gaps(
     )
 
 
-def _pair_similar(
-    rest_a: list[int],
-    rest_b: list[int],
-    bags_a: dict[int, Counter[str]],
-    bags_b: dict[int, Counter[str]],
-    a: Segmented,
-    b: Segmented,
-    gaps: tuple[dict[int, int], dict[int, int]],
-    threshold: float,
-) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+@dataclass(frozen=True)
+class _Rest:
+    """One side's sentences left unpaired by passes 1 and 2, with what pass 3 needs of them."""
+
+    side: Segmented
+    indices: list[int]
+    bags: dict[int, Counter[str]]  # word keys of each sentence (see _content)
+    sizes: dict[int, int]  # words in each bag
+    headings: set[int]  # titles and headings among the indices
+    gap: dict[int, int]  # the gap between in-order pairs that each sentence sits in
+
+    @classmethod
+    def of(
+        cls, side: Segmented, indices: list[int], gap: dict[int, int], options: DiffOptions
+    ) -> _Rest:
+        """Bags and sizes computed once, since every candidate is scored from them."""
+        bags = {i: bag(_content(side, i), options) for i in indices}
+        return cls(
+            side,
+            indices,
+            bags,
+            {i: sum(words.values()) for i, words in bags.items()},
+            {i for i in indices if _is_heading(side, i)},
+            gap,
+        )
+
+
+def _pair_similar(rest_a: _Rest, rest_b: _Rest, threshold: float) -> list[Pair]:
     """Greedy one-to-one choice among similar pairs, splits and merges (pass 3)."""
-    gap_a, gap_b = gaps
-    candidates: list[tuple[float, int, tuple[int, ...], tuple[int, ...]]] = []
-    near_b = _neighbours(rest_a, rest_b, bags_a, bags_b)
-    near_a = _neighbours(rest_b, rest_a, bags_b, bags_a)
+    near_b = _neighbours(rest_a.indices, rest_b.indices, rest_a.bags, rest_b.bags)
+    near_a = _neighbours(rest_b.indices, rest_a.indices, rest_b.bags, rest_a.bags)
+    _add_gap_pairs(near_b, rest_a, rest_b)
+    candidates = _one_to_one(near_b, rest_a, rest_b)
+    candidates += _parts(near_b, rest_a, rest_b, whole_in_a=True)  # splits
+    candidates += _parts(near_a, rest_b, rest_a, whole_in_a=False)  # merges
+    return _choose(candidates, rest_a.gap, rest_b.gap, threshold)
+
+
+def _add_gap_pairs(near_b: dict[int, list[int]], rest_a: _Rest, rest_b: _Rest) -> None:
+    """Make every pair in a small gap a candidate: the token index keeps only the top few
+    neighbours and skips frequent tokens, and a gap is where an edit most likely sits."""
     by_gap: dict[int, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
-    for i in rest_a:
-        by_gap[gap_a[i]][0].append(i)
-    for j in rest_b:
-        by_gap[gap_b[j]][1].append(j)
-    for xs, ys in by_gap.values():  # small gaps: every pair is a candidate
+    for i in rest_a.indices:
+        by_gap[rest_a.gap[i]][0].append(i)
+    for j in rest_b.indices:
+        by_gap[rest_b.gap[j]][1].append(j)
+    for xs, ys in by_gap.values():
         if xs and ys and len(xs) * len(ys) <= _MAX_GAP_PAIRS:
             for i in xs:
                 near_b[i] = list(dict.fromkeys([*near_b[i], *ys]))
-    size_a = {i: sum(bag.values()) for i, bag in bags_a.items()}
-    size_b = {j: sum(bag.values()) for j, bag in bags_b.items()}
-    heading_a = {i for i in rest_a if _is_heading(a, i)}
-    heading_b = {j for j in rest_b if _is_heading(b, j)}
-    free_a, free_b = set(rest_a), set(rest_b)
-    for i, js in near_b.items():
-        for j in js:
-            if (i in heading_a) == (j in heading_b):  # headings pair with headings only
-                # below 1.0: equal words in another order are an edit, not "unchanged"
-                score = min(dice(bags_a[i], bags_b[j]), 0.9999)
-                candidates.append((score, abs(i - j), (i,), (j,)))
-        if i in heading_a:
+
+
+def _one_to_one(near_b: dict[int, list[int]], rest_a: _Rest, rest_b: _Rest) -> list[_Candidate]:
+    """Sentence-to-sentence candidates, scored below 1.0 so that the same words in another
+    order are an edit, not "unchanged"; headings pair with headings only."""
+    return [
+        (min(dice(rest_a.bags[i], rest_b.bags[j]), _BELOW_ONE), abs(i - j), (i,), (j,))
+        for i, js in near_b.items()
+        for j in js
+        if (i in rest_a.headings) == (j in rest_b.headings)
+    ]
+
+
+def _parts(
+    near: dict[int, list[int]], whole: _Rest, parts: _Rest, *, whole_in_a: bool
+) -> list[_Candidate]:
+    """Split candidates (one sentence of ``a``, a run in ``b``) or, with the sides swapped,
+    merge candidates: the parts must be shorter than the whole and among its closest few,
+    since a run of sentences is only worth scoring around a likely part."""
+    free = set(parts.indices)
+    found: list[_Candidate] = []
+    for w, near_w in near.items():
+        if w in whole.headings:  # a title or heading is never split or merged
             continue
-        # a part is shorter than its whole, and among the closest few
-        parts = [j for j in js[:_SPLIT_CANDIDATES] if size_b[j] < size_a[i]]
-        for run in _runs(parts, free_b, b):
-            score = min(_parts_score(bags_a[i], [bags_b[j] for j in run]), 0.9999)
-            if score:
-                candidates.append((score, abs(i - run[0]), (i,), run))
-    for j, is_ in near_a.items():
-        if j in heading_b:
-            continue
-        parts = [i for i in is_[:_SPLIT_CANDIDATES] if size_a[i] < size_b[j]]
-        for run in _runs(parts, free_a, a):
-            score = min(_parts_score(bags_b[j], [bags_a[i] for i in run]), 0.9999)
-            if score:
-                candidates.append((score, abs(run[0] - j), run, (j,)))
+        shorter = [p for p in near_w[:_SPLIT_CANDIDATES] if parts.sizes[p] < whole.sizes[w]]
+        for run in _runs(shorter, free, parts.side):
+            score = min(_parts_score(whole.bags[w], [parts.bags[p] for p in run]), _BELOW_ONE)
+            if not score:
+                continue
+            if whole_in_a:
+                found.append((score, abs(w - run[0]), (w,), run))
+            else:
+                found.append((score, abs(run[0] - w), run, (w,)))
+    return found
+
+
+def _choose(
+    candidates: list[_Candidate], gap_a: dict[int, int], gap_b: dict[int, int], threshold: float
+) -> list[Pair]:
+    """Take candidates best first, nearest first on ties, each sentence once: a greedy
+    choice is near-linear where an optimal matching would not be. Below ``threshold`` a
+    candidate is taken only if it sits in the same gap on both sides."""
     candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
     used_a: set[int] = set()
     used_b: set[int] = set()
-    chosen = []
+    chosen: list[Pair] = []
     for score, _, side_a, side_b in candidates:
         if score < LOCAL_THRESHOLD:
             break
@@ -328,112 +351,23 @@ def _parts_score(whole: Counter[str], parts: list[Counter[str]]) -> float:
     return dice(whole, joined)
 
 
-# ---------------------------------------------------------------- pass 4: order, relations
-def _in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None = None) -> set[int]:
-    """Indices of the pairs that stay in place; all others moved.
-
-    The chosen chain increases in both a and b and has, in this order of preference, the
-    most pairs, the highest total similarity (``weights``), the least total displacement
-    |a - b|. Every criterion reads the same whichever side is called "a", so a comparison
-    run backwards marks the same pairs as moved. A Fenwick tree over b keeps it O(n log n);
-    when the pairs are already in order (the common case) nothing is searched.
-
-    >>> sorted(_in_place([(0, 0), (1, 3), (2, 1), (3, 2)]))
-    [0, 2, 3]
-    >>> sorted(_in_place([(0, 1), (1, 0)], [1.0, 0.8]))  # keep the identical pair in place
-    [0]
-    """
-    order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0], -pairs[k][1]))
-    if all(
-        pairs[x][1] < pairs[y][1] and pairs[x][0] < pairs[y][0]
-        for x, y in itertools.pairwise(order)
-    ):
-        return set(order)
-    weights = weights if weights is not None else [1.0] * len(pairs)
-    # One integer per chain, compared at C speed: pairs, then similarity (in thousandths,
-    # summed exactly), then less displacement.
-    ranks = {b: r for r, b in enumerate(sorted({b for _, b in pairs}), start=1)}
-    size = len(ranks) + 1
-    tree = [0] * size
-    tree_end = [-1] * size
-    parent: dict[int, int] = {}
-    best, best_end = 0, -1
-    room = (1 << 30) - 1
-    for k in order:
-        a, b = pairs[k]
-        found, previous = 0, -1
-        i = ranks[b]
-        j = i - 1
-        while j > 0:  # the best chain ending below this b
-            if tree[j] > found:
-                found, previous = tree[j], tree_end[j]
-            j &= j - 1
-        spare = found & room if found else room
-        key = ((found >> 60) + 1) << 60 | (((found >> 30) & room) + round(weights[k] * 1000)) << 30
-        key |= max(spare - abs(a - b), 0)
-        parent[k] = previous
-        if key > best:
-            best, best_end = key, k
-        while i < size:
-            if key > tree[i]:
-                tree[i] = key
-                tree_end[i] = k
-            i += i & -i
-    chain: set[int] = set()
-    node = best_end
-    while node != -1:
-        chain.add(node)
-        node = parent[node]
-    return chain
+# ---------------------------------------------------------------- pass 4: paragraphs
+_Node: TypeAlias = tuple[Literal["a", "b"], int]
+"""A paragraph of ``a`` or of ``b``, as a node of the link graph."""
 
 
-def _relations(
-    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float]], n_a: int, n_b: int
-) -> list[Relation]:
-    anchors = [(min(sa), min(sb)) for sa, sb, _ in pairs]
-    staying = _in_place(anchors, [score for _, _, score in pairs])
-    relations = []
-    for k, (sa, sb, score) in enumerate(pairs):
-        moved = k not in staying
-        if len(sa) > 1:
-            op = "merged"
-        elif len(sb) > 1:
-            op = "split"
-        elif moved:
-            op = "moved"
-        else:
-            op = "unchanged" if score >= 1.0 else "edited"
-        relations.append(Relation(op, tuple(sa), tuple(sb), round(score, 4), moved))
-    used_a = {i for r in relations for i in r.a}
-    used_b = {j for r in relations for j in r.b}
-    relations += [Relation("deleted", (i,), (), 0.0) for i in range(n_a) if i not in used_a]
-    relations += [Relation("added", (), (j,), 0.0) for j in range(n_b) if j not in used_b]
-    return sorted(relations, key=_reading_order(relations))
+@dataclass(frozen=True)
+class _Links:
+    """Paragraph-to-paragraph links read off the sentence relations."""
+
+    count: Counter[tuple[int, int]]  # sentence links per paragraph pair
+    mass: dict[tuple[int, int], float]  # the same, weighted by similarity
+    identical: dict[tuple[int, int], bool]  # every link is an identical one-to-one pair
+    size_a: list[int]  # sentences per paragraph of a
+    size_b: list[int]
 
 
-def _reading_order(relations: list[Relation]) -> Callable[[Relation], tuple[float, int]]:
-    """Sort key: b order; a deleted unit goes right after what preceded it in a."""
-    n_a = 1 + max((i for rel in relations for i in rel.a), default=-1)
-    b_of_a = [-1] * n_a
-    for rel in relations:
-        if rel.b:
-            for i in rel.a:
-                b_of_a[i] = max(rel.b)
-    before = [-1] * (n_a + 1)  # before[i]: the furthest b reached by a units ahead of i
-    for i in range(n_a):
-        before[i + 1] = max(before[i], b_of_a[i])
-
-    def key(rel: Relation) -> tuple[float, int]:
-        if rel.b:
-            return (min(rel.b), 0)
-        return (before[rel.a[0]] + 0.5, rel.a[0])
-
-    return key
-
-
-def _block_relations(
-    a: Segmented, b: Segmented, sentences: list[Relation], options: DiffOptions
-) -> tuple[Relation, ...]:
+def _block_relations(a: Segmented, b: Segmented, sentences: list[Relation]) -> tuple[Relation, ...]:
     """Paragraph relations read off the sentence relations (pass 4).
 
     A link between two paragraphs counts when it carries at least half of the sentences of
@@ -444,61 +378,98 @@ def _block_relations(
     several paragraphs on both sides is reduced to its strongest one-to-one links, and the
     rest count as deleted and added paragraphs.
     """
-    links: Counter[tuple[int, int]] = Counter()
-    mass: Counter[tuple[int, int]] = Counter()  # similarity-weighted sentences per link
+    links = _block_links(a, b, sentences)
+    pairs = [
+        (tuple(group_a), tuple(group_b), _block_score(group_a, group_b, links))
+        for group_a, group_b in _block_groups(links)
+    ]
+    return tuple(relations_of(pairs, len(a.blocks), len(b.blocks)))
+
+
+def _block_links(a: Segmented, b: Segmented, sentences: list[Relation]) -> _Links:
+    """Count the sentence links between each two paragraphs, once, so that grouping and
+    scoring paragraphs never look at sentences again."""
+    count: Counter[tuple[int, int]] = Counter()
+    mass: defaultdict[tuple[int, int], float] = defaultdict(float)
     identical: dict[tuple[int, int], bool] = {}
     for rel in sentences:
         same = rel.similarity >= 1.0 and len(rel.a) == len(rel.b) == 1
         for i in rel.a:
             for j in rel.b:
                 key = (a.sentences[i].block, b.sentences[j].block)
-                links[key] += 1
+                count[key] += 1
                 mass[key] += rel.similarity * (len(rel.a) + len(rel.b)) / (len(rel.a) * len(rel.b))
                 identical[key] = identical.get(key, True) and same
     size_a = [len(group) for group in a.sentences_by_block]
     size_b = [len(group) for group in b.sentences_by_block]
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
+    return _Links(count, mass, identical, size_a, size_b)
 
-    def root(node: tuple[str, int]) -> tuple[str, int]:
+
+def _block_groups(links: _Links) -> list[tuple[list[int], list[int]]]:
+    """The paragraphs of ``a`` and ``b`` that form one relation each: connected groups of
+    strong links, an n-m group cut down to one-to-one links (it is neither split nor merge)."""
+    groups, links_of = _linked_groups(links)
+    units: list[tuple[list[int], list[int]]] = []
+    for node, (group_a, group_b) in groups.items():
+        if len(group_a) > 1 and len(group_b) > 1:
+            units += _strongest_links(links_of[node], set(group_b), links.count)
+        elif group_a and group_b:
+            units.append((sorted(group_a), sorted(group_b)))
+    return units
+
+
+def _linked_groups(
+    links: _Links,
+) -> tuple[dict[_Node, tuple[list[int], list[int]]], dict[_Node, list[tuple[int, int]]]]:
+    """Connected groups of strongly linked paragraphs (union-find), each with its links: a
+    group's shape (1-1, 1-n, n-1, n-m) decides its relation."""
+    parent: dict[_Node, _Node] = {}
+
+    def root(node: _Node) -> _Node:
         while parent.setdefault(node, node) != node:
             parent[node] = parent[parent[node]]  # path halving keeps this near-constant
             node = parent[node]
         return node
 
-    for (x, y), n in links.items():
-        if 2 * n >= size_a[x] or 2 * n >= size_b[y]:
+    for (x, y), n in links.count.items():
+        if 2 * n >= links.size_a[x] or 2 * n >= links.size_b[y]:
             parent[root(("a", x))] = root(("b", y))
-    groups: dict[tuple[str, int], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+    groups: dict[_Node, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     for node in list(parent):
         side, index = node
         groups[root(node)][0 if side == "a" else 1].append(index)
-    pairs = []
-    links_of: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    for x, y in links:
+    links_of: dict[_Node, list[tuple[int, int]]] = defaultdict(list)
+    for x, y in links.count:
         if ("a", x) in parent:
             links_of[root(("a", x))].append((x, y))
+    return groups, links_of
+
+
+def _strongest_links(
+    group_links: list[tuple[int, int]], members_b: set[int], count: Counter[tuple[int, int]]
+) -> list[tuple[list[int], list[int]]]:
+    """One-to-one links of an n-m group, strongest first, each paragraph used once: the
+    paragraphs left over count as deleted and added rather than as a tangle."""
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
     units: list[tuple[list[int], list[int]]] = []
-    for key, (group_a, group_b) in groups.items():
-        if len(group_a) > 1 and len(group_b) > 1:  # n-m: keep the strongest one-to-one links
-            members_b = set(group_b)
-            taken_a: set[int] = set()
-            taken_b: set[int] = set()
-            for x, y in sorted(links_of[key], key=lambda link: (-links[link], link)):
-                if y in members_b and x not in taken_a and y not in taken_b:
-                    taken_a.add(x)
-                    taken_b.add(y)
-                    units.append(([x], [y]))
-        elif group_a and group_b:
-            units.append((sorted(group_a), sorted(group_b)))
-    for group_a, group_b in units:
-        key = (group_a[0], group_b[0])
-        exact = (
-            len(group_a) == len(group_b) == 1
-            and identical.get(key, False)
-            and links[key] == size_a[key[0]] == size_b[key[1]]
-        )
-        sentences_in = sum(size_a[x] for x in group_a) + sum(size_b[y] for y in group_b)
-        linked = sum(mass[(x, y)] for x in group_a for y in group_b)
-        score = 1.0 if exact else round(min(0.9999, linked / sentences_in), 4)
-        pairs.append((tuple(group_a), tuple(group_b), score))
-    return tuple(_relations(pairs, len(a.blocks), len(b.blocks)))
+    for x, y in sorted(group_links, key=lambda link: (-count[link], link)):
+        if y in members_b and x not in taken_a and y not in taken_b:
+            taken_a.add(x)
+            taken_b.add(y)
+            units.append(([x], [y]))
+    return units
+
+
+def _block_score(group_a: list[int], group_b: list[int], links: _Links) -> float:
+    """1.0 for one paragraph whose sentences all stayed identical one to one; otherwise the
+    similarity-weighted share of the group's sentences that are linked, below 1.0."""
+    key = (group_a[0], group_b[0])
+    exact = (
+        len(group_a) == len(group_b) == 1
+        and links.identical.get(key, False)
+        and links.count[key] == links.size_a[key[0]] == links.size_b[key[1]]
+    )
+    sentences_in = sum(links.size_a[x] for x in group_a) + sum(links.size_b[y] for y in group_b)
+    linked = sum(links.mass[(x, y)] for x in group_a for y in group_b)
+    return 1.0 if exact else round(min(_BELOW_ONE, linked / sentences_in), 4)

@@ -3,18 +3,27 @@
 :func:`compare` is what ``narrative-diff compare`` and the reports call. It returns a
 :class:`Comparison`; renderers (terminal, Markdown, HTML, JSON) only format it.
 The JSON form is versioned and documented in ``docs/compare-schema.md``.
+
+Layers, each importing only those below it: :mod:`~narrative_diff.relations` (the values)
+and :mod:`~narrative_diff.similarity` (comparison keys); :mod:`~narrative_diff.align` and
+:mod:`~narrative_diff.diff`, siblings that do not import each other;
+:mod:`~narrative_diff.shifts` (the summary, reading relations only); and this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .align import Alignment, Relation, align
-from .diff import DELETE, EQUAL, INSERT, DiffOptions, WordDiff, diff_text
+from .align import DEFAULT_THRESHOLD, align
+from .diff import diff_text
+from .relations import DELETE, EQUAL, INSERT, Alignment, Op, Relation, Segment, WordDiff
 from .segment import Segmented, segment
 from .shifts import Summary, summarise
+from .similarity import DiffOptions
 from .snapshot import Snapshot
 from .text import languages_differ
+
+__all__ = ["SCHEMA_VERSION", "CompareOptions", "Comparison", "compare"]
 
 SCHEMA_VERSION = "1.1"
 
@@ -24,32 +33,8 @@ class CompareOptions:
     """Everything that changes a comparison; built from CLI flags in one place."""
 
     diff: DiffOptions = field(default_factory=DiffOptions)
-    threshold: float = 0.5  # minimum similarity for a pair that moved away from its place
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One relation between sentences of ``a`` and ``b``, with its word-level diff.
-
-    ``a_index``/``b_index`` are sentence indices: an int, a tuple for the several sides of
-    a split (b) or merge (a), or None for added (a) and deleted (b) text.
-    """
-
-    op: str
-    a_index: int | tuple[int, ...] | None
-    b_index: int | tuple[int, ...] | None
-    a_text: str
-    b_text: str
-    similarity: float
-    moved: bool
-    diff: WordDiff
-    a_block: int | None
-    b_block: int | None
-
-    @property
-    def changed(self) -> bool:
-        """False for unchanged text, including text that differs only by noise."""
-        return self.op != "unchanged"
+    # similarity needed to pair text outside its gap, and to read word shifts off a pair
+    threshold: float = DEFAULT_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -116,27 +101,15 @@ def _span(side: Segmented, indices: tuple[int, ...]) -> str:
 
 
 def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) -> Segment:
+    """A sentence relation with its texts and word diff, its op corrected by the diff."""
     a_text = _span(sa, rel.a) if rel.a else ""
     b_text = _span(sb, rel.b) if rel.b else ""
-    if rel.op == "deleted":
-        word_diff = WordDiff(((DELETE, a_text),), (False,))
-    elif rel.op == "added":
-        word_diff = WordDiff(((INSERT, b_text),), (False,))
-    elif a_text == b_text:
-        word_diff = WordDiff(((EQUAL, a_text),), (False,))
-    else:
-        word_diff = diff_text(a_text, b_text, options)
-    op = rel.op
-    if a_text != b_text and op in ("edited", "moved", "unchanged"):
-        changed = word_diff.changed
-        if op != "unchanged" and not changed and not rel.moved:
-            op = "unchanged"  # equal after normalisation (noise only)
-        elif op == "unchanged" and changed:
-            op = "edited"
+    word_diff = _word_diff(rel.op, a_text, b_text, options)
+    op = _op(rel, a_text != b_text, word_diff)
     return Segment(
         op=op,
-        a_index=_index(rel.a),
-        b_index=_index(rel.b),
+        a_index=rel.a,
+        b_index=rel.b,
         a_text=a_text,
         b_text=b_text,
         similarity=rel.similarity if op not in ("added", "deleted") else 0.0,
@@ -147,7 +120,26 @@ def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) 
     )
 
 
-def _index(indices: tuple[int, ...]) -> int | tuple[int, ...] | None:
-    if not indices:
-        return None
-    return indices[0] if len(indices) == 1 else indices
+def _word_diff(op: Op, a_text: str, b_text: str, options: DiffOptions) -> WordDiff:
+    """The word diff, run only when both sides exist and differ (it is the costly step)."""
+    if op == "deleted":
+        return WordDiff(((DELETE, a_text),), (False,))
+    if op == "added":
+        return WordDiff(((INSERT, b_text),), (False,))
+    if a_text == b_text:
+        return WordDiff(((EQUAL, a_text),), (False,))
+    return diff_text(a_text, b_text, options)
+
+
+def _op(rel: Relation, differ: bool, word_diff: WordDiff) -> Op:
+    """The alignment's op, corrected by the word diff: an edited pair that differs only by
+    noise is unchanged (unless it moved), and an "unchanged" pair with a real change (its
+    normal forms agree but the word diff does not) is edited."""
+    op = rel.op
+    if differ and op in ("edited", "moved", "unchanged"):
+        changed = word_diff.changed
+        if op != "unchanged" and not changed and not rel.moved:
+            op = "unchanged"  # equal after normalisation (noise only)
+        elif op == "unchanged" and changed:
+            op = "edited"
+    return op

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from narrative_diff.compare import SCHEMA_VERSION, Comparison, Segment
+from narrative_diff.compare import SCHEMA_VERSION, Comparison
 from narrative_diff.readability import Readability
+from narrative_diff.relations import Segment
 from narrative_diff.shifts import Evidence, Replacement, WordChange
 from narrative_diff.snapshot import Snapshot
 
@@ -94,19 +95,17 @@ def _side(snap: Snapshot, ref: str) -> dict[str, Any]:
 
 
 def _index(indices: tuple[int, ...]) -> int | list[int] | None:
+    """One index as an integer, several as a list, none as null (schema 1.x)."""
     if not indices:
         return None
     return indices[0] if len(indices) == 1 else list(indices)
 
 
 def _segment(seg: Segment) -> dict[str, Any]:
-    def listed(value: int | tuple[int, ...] | None) -> int | list[int] | None:
-        return list(value) if isinstance(value, tuple) else value
-
     return {
         "op": seg.op,
-        "a_index": listed(seg.a_index),
-        "b_index": listed(seg.b_index),
+        "a_index": _index(seg.a_index),
+        "b_index": _index(seg.b_index),
         "a_block": seg.a_block,
         "b_block": seg.b_block,
         "a_text": seg.a_text,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from narrative_diff.diff import DELETE, EQUAL, INSERT
+from narrative_diff.relations import DELETE, EQUAL, INSERT, WordOp
 
 from .compare_text import (
     changed,
@@ -24,8 +24,10 @@ from .compare_text import (
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
-    from narrative_diff.compare import Comparison, Segment
+    from narrative_diff.compare import Comparison
+    from narrative_diff.relations import Segment
 
 
 def print_comparison(
@@ -73,7 +75,9 @@ def print_comparison(
             console.print(f"{tag}  {plain_diff(seg)}", highlight=False, markup=False)
 
 
-def _styled_line(seg: Segment, tag: str):  # returns rich.text.Text
+def _styled_line(seg: Segment, tag: str) -> Text:
+    """One passage in colour: deletions red and struck through, insertions green and
+    underlined."""
     from rich.text import Text
 
     line = Text()
@@ -82,6 +86,12 @@ def _styled_line(seg: Segment, tag: str):  # returns rich.text.Text
     for op, text in visible_ops(seg):
         line.append(text, style=styles[op])
     return line
+
+
+_SIDES: tuple[tuple[WordOp, str, str], ...] = (
+    (DELETE, "red strike", "[-{}-]"),
+    (INSERT, "green underline", "{{+{}+}}"),
+)
 
 
 def _side_by_side(
@@ -95,10 +105,7 @@ def _side_by_side(
     table.add_column(Text(result.b_ref), ratio=1)
     for seg in passages:
         cells = []
-        for side, style, marks in (
-            (DELETE, "red strike", "[-{}-]"),
-            (INSERT, "green underline", "{{+{}+}}"),
-        ):
+        for side, style, marks in _SIDES:
             cell = Text()
             cell.append(
                 f"{label(seg)} {position(seg)}\n" if side == DELETE else "\n",

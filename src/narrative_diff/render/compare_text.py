@@ -1,9 +1,10 @@
 """A comparison as words: the summary sections shared by every format, Markdown and HTML.
 
-The summary comes first in every format, in the same order: verdict, renamed terms,
-replaced phrases, named things written out and in, numbers, modality, negation,
-readability. The changed passages follow, with deletions and insertions marked so they
-can be told apart without colour (strike-through and underline, or ``[-…-]``/``{+…+}``).
+The summary comes first in every format, in the same order: verdict, actors (when the
+scoring step filled them in), renamed terms, replaced phrases, named things written out
+and in, numbers, modality, negation, readability. The changed passages follow, with
+deletions and insertions marked so they can be told apart without colour (strike-through
+and underline, or ``[-…-]``/``{+…+}``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from narrative_diff.compare import Comparison, Segment
-from narrative_diff.diff import DELETE, EQUAL, INSERT
+from narrative_diff.compare import Comparison
+from narrative_diff.relations import DELETE, EQUAL, INSERT, Segment, WordOp
 from narrative_diff.text import shorten
 
 
@@ -46,7 +47,7 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
                 f"{x['name']}: {x['count_a']} → {x['count_b']}"
                 + (f" {x['event']}" if x["event"] else "")
                 + f"; prominence {x['prominence_a']:.2f} → {x['prominence_b']:.2f}"
-                for x in sorted(s.actors, key=lambda x: (not x["event"], x["name"]))
+                for x in sorted(s.actors, key=lambda x: (not x["event"], str(x["name"])))
             ),
         ),
         Section(
@@ -143,7 +144,7 @@ def position(seg: Segment) -> str:
 
 
 def label(seg: Segment) -> str:
-    tag = seg.op
+    tag: str = seg.op
     if seg.moved and seg.op != "moved":
         tag += ", moved"
     if seg.op in ("edited", "moved", "split", "merged") and seg.similarity < 1:
@@ -151,7 +152,7 @@ def label(seg: Segment) -> str:
     return tag
 
 
-def visible_ops(seg: Segment) -> Iterator[tuple[int, str]]:
+def visible_ops(seg: Segment) -> Iterator[tuple[WordOp, str]]:
     """The operations a reader sees: noise is shown as the new text, unmarked."""
     for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
         if op == EQUAL or (noisy and op == INSERT):
@@ -160,7 +161,7 @@ def visible_ops(seg: Segment) -> Iterator[tuple[int, str]]:
             yield op, text
 
 
-def side_ops(seg: Segment, side: int) -> Iterator[tuple[bool, str]]:
+def side_ops(seg: Segment, side: WordOp) -> Iterator[tuple[bool, str]]:
     """One side's text as ``(marked, text)`` runs: the equal text, and that side's own
     deletions (``side`` = DELETE) or insertions (INSERT), noise left unmarked."""
     for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):

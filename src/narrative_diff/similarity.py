@@ -1,0 +1,146 @@
+"""Comparison keys and similarity: what counts as "the same text" for alignment and diff.
+
+Both :mod:`~narrative_diff.align` and :mod:`~narrative_diff.diff` compare text through the
+keys made here, so they agree on what is noise without importing each other.
+
+Noise: keys ignore whitespace differences always, typographic quote and dash variants and
+Unicode compatibility forms (NFKC: full-width/half-width punctuation, ligatures), and
+optionally case (:attr:`DiffOptions.ignore_case`) and punctuation
+(:attr:`DiffOptions.ignore_punctuation`).
+
+Similarity is the Dice coefficient of two multisets of word keys (:func:`bag`, :func:`dice`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .segment import tokenize
+
+_SPACES = re.compile(r"\s+")
+_PUNCT_ONLY = re.compile(r"^\W+$")
+_QUOTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "″": '"',
+        "«": '"',
+        "»": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "﹘": "-",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """What counts as a difference; built from the CLI flags in one place."""
+
+    ignore_case: bool = False
+    ignore_punctuation: bool = False
+    timeout: float = 5.0  # seconds per word diff; 0 means no limit
+
+
+@lru_cache(maxsize=65536)
+def _fold(token: str, ignore_case: bool, ignore_punctuation: bool) -> str:
+    """The key of one token, cached: documents repeat their tokens many times."""
+    if token.isspace():
+        return " "
+    key = unicodedata.normalize("NFKC", token).translate(_QUOTES)
+    if ignore_case:
+        key = key.casefold()
+    if ignore_punctuation and all(unicodedata.category(ch)[0] in "PS" for ch in key):
+        return ""
+    return key
+
+
+def fold(token: str, options: DiffOptions = DiffOptions()) -> str:
+    """The comparison key of one token ('' = ignored).
+
+    >>> fold("“"), fold("，"), fold("Russia", DiffOptions(ignore_case=True)), fold("\\n  ")
+    ('"', ',', 'russia', ' ')
+    """
+    return _fold(token, options.ignore_case, options.ignore_punctuation)
+
+
+def keys(text: str, options: DiffOptions = DiffOptions()) -> list[str]:
+    """Comparison keys of the tokens of ``text``: ignored tokens dropped, and the spaces
+    they leave behind merged (so "a – b" without the dash is "a b").
+
+    The text is put in NFKC form before it is cut, so that keys of keys are the same keys
+    ("¼" becomes "1⁄4" and is then cut as such).
+    """
+    folded = (fold(t, options) for t in tokenize(unicodedata.normalize("NFKC", text)))
+    return _merge_spaces([k for k in folded if k])
+
+
+def _merge_spaces(items: list[str]) -> list[str]:
+    """Drop a space key that follows another space key.
+
+    >>> _merge_spaces(["a", " ", " ", "b"])
+    ['a', ' ', 'b']
+    """
+    return [k for n, k in enumerate(items) if not (k == " " and n and items[n - 1] == " ")]
+
+
+def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
+    """``text`` as the comparison sees it; equal normal forms mean "no change".
+
+    >>> normal_form("The  “ILRS” —\\nnow") == normal_form('The "ILRS" - now')
+    True
+    """
+    if options.ignore_punctuation:  # punctuation is dropped token by token
+        return "".join(keys(text, options)).strip()
+    # The same result as folding token by token, done on the whole string at C speed.
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if options.ignore_case:
+        folded = folded.casefold()
+    return _SPACES.sub(" ", folded).strip()
+
+
+def bag(text: str, options: DiffOptions = DiffOptions()) -> Counter[str]:
+    """The multiset of word keys, for similarity (spaces and punctuation left out: a shared
+    full stop would make any two short sentences look alike)."""
+    return Counter(k for k in keys(text, options) if k != " " and not _PUNCT_ONLY.match(k))
+
+
+def overlap(a: Counter[str], b: Counter[str]) -> int:
+    """Size of the multiset intersection (faster than ``sum((a & b).values())``).
+
+    >>> overlap(Counter("aab"), Counter("abb"))
+    2
+    """
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(min(n, b[k]) for k, n in a.items() if k in b)
+
+
+def dice(a: Counter[str], b: Counter[str]) -> float:
+    """Dice similarity of two token multisets, 0..1, rounded to 4 places (two empty
+    multisets are equal: 1.0).
+
+    >>> dice(Counter("abc"), Counter("abd"))
+    0.6667
+    """
+    total = a.total() + b.total()
+    if not total:
+        return 1.0
+    return round(2 * overlap(a, b) / total, 4)
