@@ -51,7 +51,9 @@ def main() -> None:
     opts.out.mkdir(parents=True, exist_ok=True)
     seeds = ["-c", str(ROOT / "seeds")]
     for i, j in itertools.combinations(range(1, 7), 2):
-        run(opts.src, ["compare", f"v{i}", f"v{j}", "-f", "json", *seeds], opts.out / f"ilrs-{i}{j}")
+        run(
+            opts.src, ["compare", f"v{i}", f"v{j}", "-f", "json", *seeds], opts.out / f"ilrs-{i}{j}"
+        )
     run(opts.src, ["score", "-f", "json", *seeds], opts.out / "ilrs-score")
     run(opts.src, ["score", "--between", "v2", "v5", "-f", "json", *seeds], opts.out / "ilrs-v2v5")
     run(opts.src, ["kwic", "russia", "-f", "json", *seeds], opts.out / "ilrs-kwic")

@@ -21,13 +21,13 @@ SEEDS = ROOT / "seeds"
 def records():
     corpus = api.open_corpus(SEEDS)
     result = api.score_series(corpus, "ilrs")
-    return api.score_records(result), result.table
+    return result, api.score_frame(result)
 
 
 def chart(records, metric: str, top: int = 8):
-    data, _ = records
+    result, _ = records
     return chart_data(
-        data["scores"], data["changes"], metric, series="ilrs", actors_source="test", top=top
+        result.rows, result.changes, metric, series="ilrs", actors_source="test", top=top
     )
 
 
@@ -71,16 +71,17 @@ def test_the_figure_draws_the_table(records):
 
 def test_bootstrap_intervals_are_drawn_around_the_change(records):
     drawn = chart(records, "prominence")
-    data, _ = records
+    result, _ = records
     russia = next(line for line in drawn.lines if line.actor == "russia")
     row = next(
         r
-        for r in data["changes"]
-        if r["actor"] == "russia"
-        and r["from"].endswith("2021-06-roadmap-guide")
-        and r["to"].endswith("2022-01-white-paper")
+        for r in result.changes
+        if r.actor == "russia"
+        and r.from_id.endswith("2021-06-roadmap-guide")
+        and r.to_id.endswith("2022-01-white-paper")
     )
-    low, high = row["prominence_ci"]
+    assert row.prominence_ci is not None
+    low, high = row.prominence_ci
     assert russia.low[1] == pytest.approx(russia.values[0] + low)
     assert russia.high[1] == pytest.approx(russia.values[0] + high)
     assert russia.low[0] is None  # no change into the first snapshot

@@ -31,3 +31,29 @@ def test_light_commands_do_not_import_heavy_libraries():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A tool installed beside this Python (the venv's bin), run from the repository root."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name(name)), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_mypy_strict_is_clean():
+    """pyproject.toml's [tool.mypy] (strict) over src/: a type error fails the suite."""
+    result = _tool("mypy")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+    assert "Success: no issues found" in result.stdout
+
+
+def test_imports_flow_one_way():
+    """The import-linter contracts of pyproject.toml: layers from the CLI down to text and
+    errors, type-only imports included, and every module placed in a layer."""
+    result = _tool("lint-imports")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr
+    assert "0 broken" in result.stdout

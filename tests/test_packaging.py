@@ -37,7 +37,8 @@ def test_wheel_bundles_the_seed_series(tmp_path):
         names = archive.namelist()
     seeds = {p.name: p.read_bytes() for p in (ROOT / "seeds" / "ilrs").glob("*.md")}
     assert bundled == seeds
-    assert "narrative_diff/cli.py" in names
+    assert "narrative_diff/cli/__init__.py" in names
+    assert "narrative_diff/report/renderers.py" in names
     assert "narrative_diff/templates/report.html.j2" in names
     with zipfile.ZipFile(wheel) as archive:  # the report's methodology appendix
         packaged = archive.read("narrative_diff/methodology.md")

@@ -21,7 +21,6 @@ from narrative_diff import api
 from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
 from narrative_diff.fonts import FALLBACK_FONT_ENV, font_set, missing_glyphs
-from narrative_diff.render.report_data import build
 
 from .helpers import make_snapshot
 
@@ -45,7 +44,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def ilrs_report():
     corpus = api.open_corpus(SEEDS)
-    return build(corpus, "ilrs", api.score_series(corpus, "ilrs"))
+    return api.build_report(corpus, "ilrs")
 
 
 def pdf_pages(path: Path) -> list[str]:
@@ -121,16 +120,16 @@ def test_findings_rank_by_strength(ilrs_report):
 
 def test_report_table_is_the_score_table(ilrs_report):
     corpus = api.open_corpus(SEEDS)
-    table = api.score_series(corpus, "ilrs").table
+    table = api.score_frame(api.score_series(corpus, "ilrs"))
     mentioned = table[(table["count"] > 0) | (table["event"] != "")]
     assert len(ilrs_report.table) == len(mentioned)
     for row, (_, expected) in zip(ilrs_report.table, mentioned.iterrows(), strict=True):
-        assert (row["ref"], row["actor_name"], row["count"]) == (
+        assert (row.ref, row.actor_name, row.count) == (
             expected["ref"],
             expected["actor_name"],
             expected["count"],
         )
-        assert row["prominence"] == pytest.approx(expected["prominence"])
+        assert row.prominence == pytest.approx(expected["prominence"])
 
 
 def test_pairs_carry_the_redline(ilrs_report):
@@ -255,7 +254,7 @@ def test_unknown_extension_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1
-    assert "bad-extension" in err and ".pdf, .html or .png" in err
+    assert "bad-extension" in err and ".pdf, .html, .png or .md" in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -331,7 +330,7 @@ def test_a_series_that_names_no_actor(tmp_path):
     first = flat(pdf_pages(tmp_path / "q.pdf")[0])
     assert "No findings: no actor appears" in first
     corpus = api.open_corpus(root)
-    report = build(corpus, "quiet", api.score_series(corpus, "quiet"))
+    report = api.build_report(corpus, "quiet")
     assert all(chart.lines == () for chart in report.charts)
     assert "No actor of the actors file is mentioned" in report.charts[2].note
     assert (
@@ -392,7 +391,7 @@ def test_a_damaged_font_file_is_refused(tmp_path, monkeypatch, capsys):
 
 
 def test_disappearance_has_a_row_in_the_table(ilrs_report):
-    rows = [(r["ref"], r["actor_name"], r["count"], r["event"]) for r in ilrs_report.table]
+    rows = [(r.ref, r.actor_name, r.count, r.event) for r in ilrs_report.table]
     assert ("v3", "Russia", 0, "DISAPPEARED") in rows
 
 

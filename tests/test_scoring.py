@@ -8,13 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from narrative_diff import api
+from narrative_diff import api, changes, scoring
 from narrative_diff.actors import ActorMatcher, load_actors
-from narrative_diff.changes import change_rows, exact_p, log_odds_z, log_ratio
-from narrative_diff.scoring import Weights, score_snapshot, table_rows
+from narrative_diff.changes import exact_p, log_odds_z, log_ratio
+from narrative_diff.scoring import Weights, score_snapshot
 
 from .helpers import make_snapshot, modules_loaded_by
 from .test_cli import run
+
+
+def change_rows(*args, **kwargs):
+    """Change rows as published (JSON keys), so tests read them as the user does."""
+    return [row.as_dict() for row in changes.change_rows(*args, **kwargs)]
+
+
+def table_rows(*args, **kwargs):
+    return [row.as_dict() for row in scoring.table_rows(*args, **kwargs)]
+
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTORS = load_actors()
@@ -190,7 +200,7 @@ def ilrs():
 
 
 def test_ilrs_russia_prominent_then_named_then_gone(ilrs):
-    russia = ilrs.table[ilrs.table["actor"] == "russia"].set_index("ref")
+    russia = api.score_frame(ilrs)[api.score_frame(ilrs)["actor"] == "russia"].set_index("ref")
     assert russia.loc["v1", "count"] >= 3 and russia.loc["v1", "first_position"] == 0.0
     assert russia.loc["v2", "count"] >= 1
     assert russia.loc["v3", "count"] == 0 and russia.loc["v3", "event"] == "DISAPPEARED"
@@ -198,7 +208,7 @@ def test_ilrs_russia_prominent_then_named_then_gone(ilrs):
 
 
 def test_ilrs_unnamed_partners_rise_and_china_gains_voice(ilrs):
-    table = ilrs.table.set_index(["actor", "ref"])
+    table = api.score_frame(ilrs).set_index(["actor", "ref"])
     assert table.loc[("several", "v3"), "count"] > table.loc[("several", "v1"), "count"]
     assert (
         table.loc[("china", "v3"), "share_of_voice"] > table.loc[("china", "v1"), "share_of_voice"]
@@ -208,7 +218,7 @@ def test_ilrs_unnamed_partners_rise_and_china_gains_voice(ilrs):
 def test_weight_sensitivity_keeps_the_rank_order(ilrs):
     """Title weight 1.5–3 and log vs exponential decay: China and Russia keep their order in
     every snapshot where both appear."""
-    base = ilrs.table
+    base = api.score_frame(ilrs)
     for weights in (
         Weights(title=1.5),
         Weights(title=3.0),
@@ -216,7 +226,9 @@ def test_weight_sensitivity_keeps_the_rank_order(ilrs):
         Weights(lead=2.0),
         Weights(decay="exp"),
     ):
-        other = api.score_series(api.open_corpus(ROOT / "seeds"), "ilrs", weights=weights).table
+        other = api.score_frame(
+            api.score_series(api.open_corpus(ROOT / "seeds"), "ilrs", weights=weights)
+        )
         for ref in base["ref"].unique():
 
             def order(table, ref=ref):
@@ -231,7 +243,7 @@ def test_the_cap_reorders_only_the_near_tie_of_v1(ilrs):
     """v1 names both in the same sentences ("China and Russia"): uncapped Russia leads
     (9.24 vs 8.12), capped China does (6.62 vs 6.24). Elsewhere the order is the same, and
     Russia's fall from v1 to v2 holds either way (docs/methodology.md, sensitivity)."""
-    table = ilrs.table.set_index(["actor", "ref"])
+    table = api.score_frame(ilrs).set_index(["actor", "ref"])
     assert table.loc[("russia", "v1"), "prominence"] > table.loc[("china", "v1"), "prominence"]
     capped = table.loc[("china", "v1"), "prominence_capped"]
     assert capped > table.loc[("russia", "v1"), "prominence_capped"]
@@ -248,7 +260,7 @@ def test_the_cap_reorders_only_the_near_tie_of_v1(ilrs):
 
 
 def test_pairs_in_two_languages_are_labelled_not_tested(ilrs):
-    changes = ilrs.changes
+    changes = api.change_frame(ilrs)
     pair = changes[changes["to"] == "ilrs/2025-04-china-initiated"]  # v5 (en) → v6 (zh)
     china = pair[pair["actor"] == "china"].iloc[0]
     assert china["label"] == "cross-language"

@@ -27,14 +27,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .actors import ActorSet
+    from .changes import ScoreResult
     from .compare import CompareOptions, Comparison
     from .ingest import Extracted, IngestLimits
     from .publish import Written
-    from .scoring import SnapshotScore, Weights
+    from .report import Report
+    from .scoring import Weights
 
 #: Default ``kind`` by source format when ``--kind`` is not given.
 DEFAULT_KIND = {"html": "web-page", "srt": "video-transcript", "vtt": "video-transcript"}
 FORMATS = ("table", "json", "csv")
+#: What ``compare`` can print: the terminal view, Markdown, HTML or JSON (schema 1.1).
+COMPARE_FORMATS = ("terminal", "md", "html", "json")
 
 
 @dataclass(frozen=True)
@@ -290,14 +294,52 @@ def compare_refs(
     return replace(result, summary=summary)
 
 
-@dataclass(frozen=True)
-class ScoreResult:
-    """Scores of a series: the tidy table, the change statistics and the evidence."""
+def render_comparison(
+    result: Comparison, fmt: str, *, side_by_side: bool = False, indent: int | None = None
+) -> str:
+    """A comparison as text: ``json`` (docs/compare-schema.md; ``indent`` for people),
+    ``md``, ``html``, or ``terminal``: the plain text a pager shows (no colour, 160 columns,
+    ``[-deleted-]{+inserted+}``)."""
+    from . import render
+    from .serialise import to_json
 
-    actors: ActorSet
-    table: pd.DataFrame
-    changes: pd.DataFrame
-    scores: tuple[SnapshotScore, ...]
+    if fmt == "json":
+        return to_json(render.comparison_to_dict(result), indent=indent) + "\n"
+    if fmt == "html":
+        return render.comparison_to_html(result)
+    if fmt == "md":
+        return render.comparison_to_markdown(result)
+    if fmt != "terminal":
+        raise UsageProblem(
+            f"--format '{fmt}' is not one of {', '.join(COMPARE_FORMATS)}",
+            hint="e.g. --format json",
+            slug="bad-option",
+        )
+    import io
+
+    from rich.console import Console
+
+    from .render.compare_terminal import print_comparison
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, no_color=True, width=160, soft_wrap=not side_by_side)
+    print_comparison(result, console, side_by_side=side_by_side, plain=True)
+    return buffer.getvalue()
+
+
+def check_output_path(path: str | os.PathLike[str], corpus: Corpus) -> None:
+    """Refuse, before any work, an output file that cannot or must not be written: inside
+    the corpus, over a link, device or pipe, or in a missing folder."""
+    from .publish import check_output
+
+    check_output(Path(path), corpus.root)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a reader never sees half a file."""
+    from .storage import write_file
+
+    write_file(Path(path), text.encode("utf-8"))
 
 
 def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
@@ -318,14 +360,9 @@ def score_series(
 ) -> ScoreResult:
     """Score every snapshot of a series (the only one when the corpus has one). The change
     statistics cover consecutive pairs and first → last, or only ``between`` (two refs)."""
-    import pandas as pd
-
-    from .changes import changes_table
-    from .scoring import Weights, score_all, table_rows
+    from .changes import score_series as score
 
     series = _one_series(corpus, series)
-    actors = actors or load_actors()
-    weights = weights or Weights()
     snaps = corpus.snapshots(series)
     if not snaps:
         raise SnapshotNotFound(
@@ -333,22 +370,49 @@ def score_series(
             hint="add one with 'narrative-diff add'",
             slug="empty-series",
         )
-    scores = tuple(score_all(snaps, actors, weights=weights, progress=progress))
-    table = pd.DataFrame(table_rows(scores, actors, corpus.version_of))
-    pairs = None
-    if between is not None:  # one pair on request, e.g. ("v2", "v5")
-        ids = [snap.id for snap in snaps]
-        found = [corpus.resolve(ref, series=series) for ref in between]
-        for ref, snap in zip(between, found, strict=True):
-            if snap.id not in ids:
-                raise UsageProblem(
-                    f"--between {ref} is {snap.id}, not a snapshot of series '{series}'",
-                    hint=f"give two refs of series '{series}', e.g. v1 v3",
-                    slug="bad-option",
-                )
-        pairs = [tuple(ids.index(snap.id) for snap in found)]
-    changes = changes_table(scores, actors, weights=weights, pairs=pairs)
-    return ScoreResult(actors, table, changes, scores)
+    pairs = None if between is None else [_pair_positions(corpus, series, snaps, between)]
+    return score(
+        snaps,
+        actors or load_actors(),
+        corpus.version_of,
+        weights=weights,
+        pairs=pairs,
+        progress=progress,
+    )
+
+
+def _pair_positions(
+    corpus: Corpus, series: str, snaps: Sequence[Snapshot], between: tuple[str, str]
+) -> tuple[int, int]:
+    """Positions in ``snaps`` of the two refs of ``--between`` (both of ``series``)."""
+    ids = [snap.id for snap in snaps]
+    found = [corpus.resolve(ref, series=series) for ref in between]
+    for ref, snap in zip(between, found, strict=True):
+        if snap.id not in ids:
+            raise UsageProblem(
+                f"--between {ref} is {snap.id}, not a snapshot of series '{series}'",
+                hint=f"give two refs of series '{series}', e.g. v1 v3",
+                slug="bad-option",
+            )
+    return ids.index(found[0].id), ids.index(found[1].id)
+
+
+def score_frame(result: ScoreResult) -> pd.DataFrame:
+    """The score table as a pandas DataFrame, for notebooks (one row per snapshot × actor,
+    columns as in ``score --format csv``)."""
+    import pandas as pd
+
+    from .scoring import SCORE_COLUMNS
+
+    return pd.DataFrame([row.as_dict() for row in result.rows], columns=list(SCORE_COLUMNS))
+
+
+def change_frame(result: ScoreResult) -> pd.DataFrame:
+    """The change statistics as a pandas DataFrame, for notebooks (columns as in
+    ``score --format json``'s ``changes``)."""
+    import pandas as pd
+
+    return pd.DataFrame([row.as_dict() for row in result.changes])
 
 
 def _one_series(corpus: Corpus, series: str | None) -> str:
@@ -363,17 +427,6 @@ def _one_series(corpus: Corpus, series: str | None) -> str:
             slug="series-needed",
         )
     return names[0]
-
-
-def score_records(result: ScoreResult) -> dict[str, object]:
-    """A score result as plain JSON values: NaN (no statistic) becomes null, not invalid JSON."""
-    from .scoring import records
-
-    return {
-        "actors_file": result.actors.source,
-        "scores": records(result.table),
-        "changes": records(result.changes),
-    }
 
 
 def describe_actors(actors: ActorSet) -> list[dict[str, object]]:
@@ -444,11 +497,10 @@ def chart_series(
     check_output(path, corpus.root)
     series = _one_series(corpus, series)
     result = score_series(corpus, series, actors=actors)
-    records = score_records(result)
     charts = [
         chart_data(
-            records["scores"],
-            records["changes"],
+            result.rows,
+            result.changes,
             metric,
             series=series,
             actors_source=result.actors.source,
@@ -460,6 +512,30 @@ def chart_series(
     return write_chart(charts, path, fonts)
 
 
+def build_report(
+    corpus: Corpus,
+    series: str | None = None,
+    *,
+    actors: ActorSet | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Report:
+    """The report model of a series (findings, chart data, table, redlines), ready for any
+    renderer; ``progress(stage, done, total)`` is called as the work goes."""
+    from .report import build
+
+    series = _one_series(corpus, series)
+    report_progress = progress or (lambda stage, done, total: None)
+    result = score_series(
+        corpus,
+        series,
+        actors=actors,
+        progress=lambda done, total: report_progress("scoring", done, total),
+    )
+    snaps = corpus.snapshots(series)
+    refs = {snap.id: corpus.version_of(snap) for snap in snaps}
+    return build(snaps, refs, result, series=series, progress=report_progress)
+
+
 def report_series(
     corpus: Corpus,
     series: str | None = None,
@@ -469,9 +545,10 @@ def report_series(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Written]:
     """The report on a series: reports/<series>.pdf, .html and PNGs by default, or the one
-    format ``out`` names. ``progress(stage, done, total)`` is called as the work goes."""
-    from .publish import check_output, check_source_date_epoch, report_paths, write_report
-    from .render.report_data import build
+    format ``out`` names (.pdf, .html, .png or .md). ``progress(stage, done, total)`` is
+    called as the work goes."""
+    from .publish import check_output, check_source_date_epoch
+    from .report import report_paths, write_report
 
     check_source_date_epoch()
     series = _one_series(corpus, series)
@@ -479,14 +556,8 @@ def report_series(
     for path in paths.values():  # the default folder, reports/, is made when writing
         check_output(path, corpus.root, new_folder=out is None)
     report_progress = progress or (lambda stage, done, total: None)
-    result = score_series(
-        corpus,
-        series,
-        actors=actors,
-        progress=lambda done, total: report_progress("scoring", done, total),
-    )
-    report = build(corpus, series, result, progress=report_progress)
-    stages = len(paths) + 2
+    report = build_report(corpus, series, actors=actors, progress=report_progress)
+    stages = len(paths) + 1
     counter = iter(range(1, stages + 1))
     return write_report(
         report,

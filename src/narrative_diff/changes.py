@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
 from .actors import ActorSet
-from .scoring import SnapshotScore, Weights, event
+from .scoring import Event, ScoreRow, SnapshotScore, Weights, event, score_all, table_rows
 from .text import languages_differ
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
+
+    from .snapshot import Snapshot
 
 ALPHA = 0.05
 
@@ -48,7 +50,8 @@ def bootstrap_totals(score: SnapshotScore, keys: Sequence[str], weights: Weights
     sentences = score.body_sentences
     probabilities = [1 / sentences] * len(ranks) + [1 - len(ranks) / sentences]
     counts = rng.multinomial(sentences, probabilities, size=weights.bootstrap)[:, : len(ranks)]
-    return counts @ contrib + fixed
+    totals: np.ndarray = counts @ contrib + fixed
+    return totals
 
 
 def _interval(values: np.ndarray) -> tuple[float, float]:
@@ -118,13 +121,149 @@ def exact_p(c1: int, n1: int, c2: int, n2: int) -> float:
     return min(1.0, total)
 
 
+#: How far a change is borne out: "" (0 → 0, nothing to test), "supported" (the exact test
+#: and the bootstrap agree), "directional", or "cross-language" (no test across languages).
+Label = Literal["", "supported", "directional", "cross-language"]
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One actor's change from snapshot ``from_id`` to ``to_id``; values rounded as
+    published. The event and the label are derived from the stored values."""
+
+    actor: str
+    actor_name: str
+    kind: str
+    from_id: str
+    to_id: str
+    from_date: str
+    to_date: str
+    count_from: int
+    count_to: int
+    words_from: int
+    words_to: int
+    prominence_from: float
+    prominence_to: float
+    share_of_voice_from: float
+    share_of_voice_to: float
+    prominence_change: float
+    share_of_voice_change: float
+    cross_language: bool = False
+    log_ratio: float | None = None
+    log_odds_z: float | None = None
+    p_value: float | None = None
+    prominence_ci: Interval | None = None
+    share_of_voice_ci: Interval | None = None
+
+    @property
+    def event(self) -> Event:
+        return event(self.count_from, self.count_to)
+
+    @property
+    def label(self) -> Label:
+        """supported when p < 0.05 and the prominence interval excludes 0."""
+        if not (self.count_from or self.count_to):
+            return ""
+        if self.cross_language or self.p_value is None or self.prominence_ci is None:
+            return "cross-language"
+        low, high = self.prominence_ci
+        return "supported" if self.p_value < ALPHA and not low <= 0 <= high else "directional"
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as JSON values, keys in the published order (docs/methodology.md)."""
+        return {
+            "actor": self.actor,
+            "actor_name": self.actor_name,
+            "kind": self.kind,
+            "from": self.from_id,
+            "to": self.to_id,
+            "from_date": self.from_date,
+            "to_date": self.to_date,
+            "count_from": self.count_from,
+            "count_to": self.count_to,
+            "words_from": self.words_from,
+            "words_to": self.words_to,
+            "prominence_from": self.prominence_from,
+            "prominence_to": self.prominence_to,
+            "share_of_voice_from": self.share_of_voice_from,
+            "share_of_voice_to": self.share_of_voice_to,
+            "event": self.event,
+            "log_ratio": self.log_ratio,
+            "log_odds_z": self.log_odds_z,
+            "p_value": self.p_value,
+            "prominence_change": self.prominence_change,
+            "prominence_ci": self.prominence_ci,
+            "share_of_voice_change": self.share_of_voice_change,
+            "share_of_voice_ci": self.share_of_voice_ci,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scores of a series: the score table, the change statistics and the evidence (every
+    mention of every snapshot)."""
+
+    actors: ActorSet
+    rows: tuple[ScoreRow, ...]
+    changes: tuple[ChangeRow, ...]
+    scores: tuple[SnapshotScore, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """What ``score --format json`` prints."""
+        return {
+            "actors_file": self.actors.source,
+            "scores": [row.as_dict() for row in self.rows],
+            "changes": [row.as_dict() for row in self.changes],
+        }
+
+
+def score_series(
+    snapshots: Sequence[Snapshot],
+    actors: ActorSet,
+    refs: Callable[[Snapshot], str],
+    *,
+    weights: Weights | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScoreResult:
+    """Score ``snapshots`` (in date order) and the changes between ``pairs`` of positions
+    (default: every consecutive pair and first → last)."""
+    weights = weights or Weights()
+    scores = tuple(score_all(snapshots, actors, weights=weights, progress=progress))
+    rows = tuple(table_rows(scores, actors, refs))
+    changes = changes_table(scores, actors, weights=weights, pairs=pairs)
+    return ScoreResult(actors, rows, changes, scores)
+
+
+@dataclass
+class _Sides:
+    """Counts and prominence of every actor on each side of a pair."""
+
+    counts: tuple[dict[str, int], dict[str, int]]
+    prominence: tuple[dict[str, float], dict[str, float]]
+
+    @classmethod
+    def of(cls, one: SnapshotScore, two: SnapshotScore, keys: Sequence[str]) -> _Sides:
+        sides = cls(
+            ({k: 0 for k in keys}, {k: 0 for k in keys}),
+            ({k: 0.0 for k in keys}, {k: 0.0 for k in keys}),
+        )
+        for side, score in enumerate((one, two)):
+            for m in score.mentions:
+                sides.counts[side][m.actor] += 1
+                sides.prominence[side][m.actor] += m.weight
+        return sides
+
+
 def change_rows(
     one: SnapshotScore,
     two: SnapshotScore,
     actors: ActorSet,
     weights: Weights,
-    cache: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
+    cache: dict[str, np.ndarray] | None = None,
+) -> list[ChangeRow]:
     """One row per actor for the change from snapshot ``one`` to snapshot ``two``."""
     import numpy as np
 
@@ -136,64 +275,46 @@ def change_rows(
             cache[score.snapshot.id] = bootstrap_totals(score, keys, weights)
         totals.append(cache[score.snapshot.id])
     with np.errstate(invalid="ignore", divide="ignore"):
-        shares = [t / t.sum(axis=1, keepdims=True) for t in totals]
-    counts = [{a.key: 0 for a in actors.actors} for _ in range(2)]
-    prominence = [{a.key: 0.0 for a in actors.actors} for _ in range(2)]
-    for side, score in enumerate((one, two)):
-        for m in score.mentions:
-            counts[side][m.actor] += 1
-            prominence[side][m.actor] += m.weight
-    p_totals = [sum(p.values()) for p in prominence]
+        shares = [np.nan_to_num(t / t.sum(axis=1, keepdims=True)) for t in totals]
+    sides = _Sides.of(one, two, keys)
+    p_totals = [sum(p.values()) for p in sides.prominence]
+    cross = languages_differ(one.snapshot.language, two.snapshot.language)
     rows = []
     for index, actor in enumerate(actors.actors):
-        c1, c2 = counts[0][actor.key], counts[1][actor.key]
+        c1, c2 = sides.counts[0][actor.key], sides.counts[1][actor.key]
         n1, n2 = max(one.words, 1), max(two.words, 1)
-        p1, p2 = prominence[0][actor.key], prominence[1][actor.key]
+        p1, p2 = sides.prominence[0][actor.key], sides.prominence[1][actor.key]
         s1 = p1 / p_totals[0] if p_totals[0] else 0.0
         s2 = p2 / p_totals[1] if p_totals[1] else 0.0
-        row: dict[str, Any] = {
-            "actor": actor.key,
-            "actor_name": actor.name,
-            "kind": actor.kind,
-            "from": one.snapshot.id,
-            "to": two.snapshot.id,
-            "from_date": one.snapshot.date.isoformat(),
-            "to_date": two.snapshot.date.isoformat(),
-            "count_from": c1,
-            "count_to": c2,
-            "words_from": n1,
-            "words_to": n2,
-            "prominence_from": round(p1, 4),
-            "prominence_to": round(p2, 4),
-            "share_of_voice_from": round(s1, 4),
-            "share_of_voice_to": round(s2, 4),
-            "event": event(c1, c2),
-            "log_ratio": None,
-            "log_odds_z": None,
-            "p_value": None,
-            "prominence_change": round(p2 - p1, 4),
-            "prominence_ci": None,
-            "share_of_voice_change": round(s2 - s1, 4),
-            "share_of_voice_ci": None,
-            "label": "",
-        }
-        if languages_differ(one.snapshot.language, two.snapshot.language) and (c1 or c2):
+        row = ChangeRow(
+            actor=actor.key,
+            actor_name=actor.name,
+            kind=actor.kind,
+            from_id=one.snapshot.id,
+            to_id=two.snapshot.id,
+            from_date=one.snapshot.date.isoformat(),
+            to_date=two.snapshot.date.isoformat(),
+            count_from=c1,
+            count_to=c2,
+            words_from=n1,
+            words_to=n2,
+            prominence_from=round(p1, 4),
+            prominence_to=round(p2, 4),
+            share_of_voice_from=round(s1, 4),
+            share_of_voice_to=round(s2, 4),
+            prominence_change=round(p2 - p1, 4),
+            share_of_voice_change=round(s2 - s1, 4),
             # Word counts in two languages are different units: no test, no rate ratio.
-            row["label"] = "cross-language"
-        elif c1 or c2:  # nothing to test for 0 → 0
-            p_value = exact_p(c1, n1, c2, n2)
-            interval = _interval(totals[1][:, index] - totals[0][:, index])
-            row.update(
+            cross_language=cross,
+        )
+        if not cross and (c1 or c2):  # nothing to test for 0 → 0
+            row = replace(
+                row,
                 log_ratio=round(log_ratio(c1, n1, c2, n2), 4),
                 log_odds_z=round(log_odds_z(c1, n1, c2, n2, weights.alpha0), 4),
-                p_value=round(p_value, 6),
-                prominence_ci=interval,
-                share_of_voice_ci=_interval(
-                    np.nan_to_num(shares[1][:, index]) - np.nan_to_num(shares[0][:, index])
-                ),
-                label="supported"
-                if p_value < ALPHA and not interval[0] <= 0 <= interval[1]
-                else "directional",
+                p_value=round(exact_p(c1, n1, c2, n2), 6),
+                prominence_ci=_interval(totals[1][:, index] - totals[0][:, index]),
+                share_of_voice_ci=_interval(shares[1][:, index] - shares[0][:, index]),
             )
         rows.append(row)
     return rows
@@ -205,21 +326,29 @@ def changes_table(
     *,
     weights: Weights | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
-) -> pd.DataFrame:
+) -> tuple[ChangeRow, ...]:
     """Change rows for ``pairs`` of positions in ``scores``: by default every consecutive
     pair and first → last."""
-    import pandas as pd
-
     weights = weights or Weights()
     if pairs is None:
-        pairs = [(i, i + 1) for i in range(len(scores) - 1)]
-        if len(scores) > 2:
-            pairs.append((0, len(scores) - 1))
+        pairs = default_pairs(len(scores))
     last_use = {scores[k].snapshot.id: n for n, pair in enumerate(pairs) for k in pair}
-    cache: dict[str, Any] = {}
-    rows = []
+    cache: dict[str, np.ndarray] = {}
+    rows: list[ChangeRow] = []
     for n, (i, j) in enumerate(pairs):
         rows += change_rows(scores[i], scores[j], actors, weights, cache)
         for key in [key for key in cache if last_use[key] <= n]:  # keep memory flat
             del cache[key]
-    return pd.DataFrame(rows)
+    return tuple(rows)
+
+
+def default_pairs(n: int) -> list[tuple[int, int]]:
+    """Every consecutive pair of ``n`` snapshots, and first → last when that is not one.
+
+    >>> default_pairs(2), default_pairs(3)
+    ([(0, 1)], [(0, 1), (1, 2), (0, 2)])
+    """
+    pairs = [(i, i + 1) for i in range(n - 1)]
+    if n > 2:
+        pairs.append((0, n - 1))
+    return pairs

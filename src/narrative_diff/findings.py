@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-from .actors import ActorSet, matcher_for
-from .changes import change_rows
+from .actors import Actor, ActorSet, matcher_for
+from .changes import ChangeRow, change_rows
 from .compare import Comparison
-from .scoring import SnapshotScore, Weights
+from .scoring import Mention, SnapshotScore, Weights
 from .text import shorten
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
 
 #: Findings shown on the first page.
 HEADLINES = 5
@@ -45,19 +48,25 @@ class Quote:
     text: str
 
 
+FindingKind = Literal["actor", "appeared", "rename", "phrase"]
+FindingLabel = Literal["supported", "directional", "cross-language", "candidate", "lexical"]
+
+
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "actor", "appeared", "rename" or "phrase"
+    """One finding: a headline, how far it is borne out, and the sentences it rests on."""
+
+    kind: FindingKind
     headline: str
     detail: str
-    label: str  # "supported", "directional", "cross-language", "candidate" or "lexical"
+    label: FindingLabel
     strength: float
     quotes: tuple[Quote, ...]
 
 
 def find(
     scores: Sequence[SnapshotScore],
-    changes: Sequence[Mapping[str, Any]],
+    changes: Sequence[ChangeRow],
     consecutive: Sequence[Comparison],
     skipping: Sequence[Comparison],
     actors: ActorSet,
@@ -66,7 +75,8 @@ def find(
     """Every finding, strongest first (ties in date order). ``changes`` are change rows
     (those of consecutive pairs are used); ``consecutive`` compares each snapshot with the
     one before it, ``skipping`` with the one two before (for renames only)."""
-    found = _actor_findings(scores, changes, consecutive, actors, refs)
+    series = _Series(tuple(scores), tuple(consecutive), actors, refs)
+    found = _actor_findings(series, changes)
     found += _rename_findings([*consecutive, *skipping])
     found += _phrase_findings(consecutive, actors)
     order = {f: i for i, f in enumerate(found)}
@@ -77,88 +87,121 @@ def _month(date: str) -> str:
     return date[:7]
 
 
-def _actor_findings(
-    scores: Sequence[SnapshotScore],
-    changes: Sequence[Mapping[str, Any]],
-    comparisons: Sequence[Comparison],
-    actors: ActorSet,
-    refs: Mapping[str, str],
-) -> list[Finding]:
-    ids = [sc.snapshot.id for sc in scores]
-    consecutive = {(a, b) for a, b in itertools.pairwise(ids)}
-    rows = [r for r in changes if (r["from"], r["to"]) in consecutive]
-    silent = {sc.snapshot.id for sc in scores if not sc.mentions}  # no actor named at all
-    spans: dict[tuple[int, int], list[dict[str, Any]]] = {}
+@dataclass
+class _Series:
+    """The scored series the actor findings read, with the extra change rows they compute
+    (spans that are not consecutive pairs), each computed once."""
+
+    scores: tuple[SnapshotScore, ...]
+    comparisons: tuple[Comparison, ...]
+    actors: ActorSet
+    refs: Mapping[str, str]
+    spans: dict[tuple[int, int], list[ChangeRow]] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [sc.snapshot.id for sc in self.scores]
+
+    def counts(self, key: str) -> list[int]:
+        """The actor's mentions in each snapshot."""
+        return [sum(1 for m in sc.mentions if m.actor == key) for sc in self.scores]
+
+    def silent(self) -> set[str]:
+        """Snapshots that name no actor at all: they have no share of voice to swing."""
+        return {sc.snapshot.id for sc in self.scores if not sc.mentions}
+
+    def span_row(self, key: str, counts: Sequence[int]) -> ChangeRow:
+        """The change row of the span a lasting event spans: for a disappearance, from the
+        peak before it to the first snapshot of the final absence; for an appearance, from
+        the last absence to the peak after it (these pairs need not be consecutive)."""
+        if counts[-1] == 0:
+            j = len(counts) - 1
+            while counts[j - 1] == 0:
+                j -= 1
+            i = max(range(j), key=lambda k: (counts[k], k))
+        else:
+            i = max(k for k, c in enumerate(counts) if c == 0 and not any(counts[: k + 1]))
+            j = max(range(i + 1, len(counts)), key=lambda k: (counts[k], -k))
+        if (i, j) not in self.spans:
+            self.spans[(i, j)] = change_rows(self.scores[i], self.scores[j], self.actors, Weights())
+        return next(r for r in self.spans[(i, j)] if r.actor == key)
+
+
+def _actor_findings(series: _Series, changes: Sequence[ChangeRow]) -> list[Finding]:
+    """A finding per actor whose change is supported or has an event; actors that only
+    appear, with one or two mentions, grouped by the snapshot where they appear."""
+    consecutive = set(itertools.pairwise(series.ids))
+    rows = [r for r in changes if (r.from_id, r.to_id) in consecutive]
     out: list[Finding] = []
     newcomers: dict[str, list[str]] = {}
-    for actor in actors.actors:
-        mine = [r for r in rows if r["actor"] == actor.key]
-        counts = [sum(1 for m in sc.mentions if m.actor == actor.key) for sc in scores]
+    for actor in series.actors.actors:
+        mine = [r for r in rows if r.actor == actor.key]
+        counts = series.counts(actor.key)
         if not any(counts) or not mine:
             continue
-        events = [r["event"] for r in mine]
-        # a snapshot that names nobody has no share of voice: it cannot make a swing
-        swing = max(
-            (
-                abs(float(r["share_of_voice_change"] or 0.0))
-                for r in mine
-                if r["from"] not in silent and r["to"] not in silent
-            ),
-            default=0.0,
-        )
-        if not (any(r["label"] == "supported" for r in mine) or any(events)):
+        events = [r.event for r in mine]
+        if not (any(r.label == "supported" for r in mine) or any(events)):
             continue
         if "DISAPPEARED" not in events and max(counts) <= 2 and "APPEARED" in events:
-            at = ids[next(i for i, c in enumerate(counts) if c)]  # first appearance
-            newcomers.setdefault(at, []).append(actor.name)
+            first = next(i for i, c in enumerate(counts) if c)
+            newcomers.setdefault(series.ids[first], []).append(actor.name)
             continue
-        lasting = (counts[-1] == 0 and "DISAPPEARED" in events) or (
-            counts[0] == 0 and "APPEARED" in events and "DISAPPEARED" not in events
-        )
-        if lasting:  # also test the span the headline describes: peak → gone, or none → peak
-            mine = [*mine, _span_row(actor.key, counts, scores, actors, spans)]
-        supported = [r for r in mine if r["label"] == "supported"]
-        quotes = _actor_quotes(actor.key, counts, scores, comparisons, refs, supported)
-        label, detail = _actor_label(mine, supported, refs)
-        strength = swing + (0.25 if lasting else 0.1 if any(events) else 0)
-        strength += 0.1 if supported else 0
-        out.append(
-            Finding(
-                kind="actor",
-                headline=f"{actor.name}: " + _trajectory(counts, scores, refs),
-                detail=detail,
-                label=label,
-                # a generic bucket ("partners", "several countries") is lexical: half weight
-                strength=strength * (0.5 if actor.kind == "generic" else 1.0),
-                quotes=quotes,
-            )
-        )
-    by_id = {sc.snapshot.id: sc for sc in scores}
-    for snap_id, names in newcomers.items():
-        sc = by_id[snap_id]
-        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-        mentions = [
-            m
-            for m in sc.mentions
-            if any(m.actor == a.key for a in actors.actors if a.name in names)
-        ]
-        quote = (
-            (Quote(refs[snap_id], sc.snapshot.date.isoformat(), mentions[0].context),)
-            if mentions
-            else ()
-        )
-        out.append(
-            Finding(
-                kind="appeared",
-                headline=f"{len(names)} actor{'s' if len(names) > 1 else ''} named for the first "
-                f"time in {_month(sc.snapshot.date.isoformat())} ({refs[snap_id]}): {shown}",
-                detail="directional: one or two mentions each, too few for a test",
-                label="directional",
-                strength=min(0.3, 0.05 * len(names)),
-                quotes=quote,
-            )
-        )
+        out.append(_actor_finding(series, actor, mine, counts))
+    out += [_newcomers(series, snap_id, names) for snap_id, names in newcomers.items()]
     return out
+
+
+def _actor_finding(
+    series: _Series, actor: Actor, mine: list[ChangeRow], counts: list[int]
+) -> Finding:
+    """One actor's trajectory, labelled by its best-supported change."""
+    events = [r.event for r in mine]
+    silent = series.silent()
+    swing = max(
+        (
+            abs(r.share_of_voice_change)
+            for r in mine
+            if r.from_id not in silent and r.to_id not in silent
+        ),
+        default=0.0,
+    )
+    lasting = (counts[-1] == 0 and "DISAPPEARED" in events) or (
+        counts[0] == 0 and "APPEARED" in events and "DISAPPEARED" not in events
+    )
+    if lasting:  # also test the span the headline describes: peak → gone, or none → peak
+        mine = [*mine, series.span_row(actor.key, counts)]
+    supported = [r for r in mine if r.label == "supported"]
+    quotes = _actor_quotes(actor.key, counts, series, supported)
+    label, detail = _actor_label(mine, supported, series.refs)
+    strength = swing + (0.25 if lasting else 0.1 if any(events) else 0)
+    strength += 0.1 if supported else 0
+    return Finding(
+        kind="actor",
+        headline=f"{actor.name}: " + _trajectory(counts, series.scores, series.refs),
+        detail=detail,
+        label=label,
+        # a generic bucket ("partners", "several countries") is lexical: half weight
+        strength=strength * (0.5 if actor.kind == "generic" else 1.0),
+        quotes=quotes,
+    )
+
+
+def _newcomers(series: _Series, snap_id: str, names: list[str]) -> Finding:
+    """Actors first named in one snapshot, one or two mentions each: one grouped finding."""
+    sc = next(sc for sc in series.scores if sc.snapshot.id == snap_id)
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    keys = {a.key for a in series.actors.actors if a.name in names}
+    mentions = [m for m in sc.mentions if m.actor in keys]
+    ref, date = series.refs[snap_id], sc.snapshot.date.isoformat()
+    return Finding(
+        kind="appeared",
+        headline=f"{len(names)} actor{'s' if len(names) > 1 else ''} named for the first "
+        f"time in {_month(date)} ({ref}): {shown}",
+        detail="directional: one or two mentions each, too few for a test",
+        label="directional",
+        strength=min(0.3, 0.05 * len(names)),
+        quotes=(Quote(ref, date, mentions[0].context),) if mentions else (),
+    )
 
 
 def _trajectory(counts: list[int], scores: Sequence[SnapshotScore], refs: Mapping[str, str]) -> str:
@@ -192,96 +235,88 @@ def _trajectory(counts: list[int], scores: Sequence[SnapshotScore], refs: Mappin
     return ", ".join(parts)
 
 
-def _span_row(
-    key: str,
-    counts: Sequence[int],
-    scores: Sequence[SnapshotScore],
-    actors: ActorSet,
-    cache: dict[tuple[int, int], list[dict[str, Any]]],
-) -> dict[str, Any]:
-    """The change row of the span a lasting event spans: for a disappearance, from the
-    peak before it to the first snapshot of the final absence; for an appearance, from the
-    last absence to the peak after it (these pairs need not be consecutive)."""
-    if counts[-1] == 0:
-        j = len(counts) - 1
-        while counts[j - 1] == 0:
-            j -= 1
-        i = max(range(j), key=lambda k: (counts[k], k))
-    else:
-        i = max(k for k, c in enumerate(counts) if c == 0 and not any(counts[: k + 1]))
-        j = max(range(i + 1, len(counts)), key=lambda k: (counts[k], -k))
-    if (i, j) not in cache:
-        cache[(i, j)] = change_rows(scores[i], scores[j], actors, Weights())
-    return next(r for r in cache[(i, j)] if r["actor"] == key)
+def _p(value: float | None) -> str:
+    return f"{value or 0.0:.2g}"
 
 
-def _p(value: Any) -> str:
-    return f"{float(value):.2g}"
+def _p_of(row: ChangeRow) -> float:
+    """A row's p-value for ranking (rows without one are never ranked)."""
+    return row.p_value if row.p_value is not None else 1.0
 
 
 def _actor_label(
-    rows: Sequence[Mapping[str, Any]],
-    supported: Sequence[Mapping[str, Any]],
-    refs: Mapping[str, str],
-) -> tuple[str, str]:
-    def span(r: Mapping[str, Any]) -> str:
-        return f"{refs[r['from']]} → {refs[r['to']]} ({r['count_from']} → {r['count_to']} mentions)"
+    rows: Sequence[ChangeRow], supported: Sequence[ChangeRow], refs: Mapping[str, str]
+) -> tuple[FindingLabel, str]:
+    def span(r: ChangeRow) -> str:
+        return f"{refs[r.from_id]} → {refs[r.to_id]} ({r.count_from} → {r.count_to} mentions)"
 
     if supported:
-        best = min(supported, key=lambda r: float(r["p_value"]))
+        best = min(supported, key=_p_of)
         return "supported", (
-            f"supported: {span(best)} passes the exact test (p = {_p(best['p_value'])}) "
+            f"supported: {span(best)} passes the exact test (p = {_p(best.p_value)}) "
             "and the sentence bootstrap"
         )
-    tested = [r for r in rows if r["p_value"] is not None and r["label"] != "cross-language"]
+    tested = [r for r in rows if r.p_value is not None and r.label != "cross-language"]
     if not tested:
         return "cross-language", "no test: the change is across languages"
-    best = min(tested, key=lambda r: float(r["p_value"]))
+    best = min(tested, key=_p_of)
     return "directional", (
         f"directional: too few mentions to rule out chance (best: {span(best)}, "
-        f"p = {_p(best['p_value'])})"
+        f"p = {_p(best.p_value)})"
     )
 
 
 def _actor_quotes(
     key: str,
     counts: Sequence[int],  # the actor's mentions per snapshot
-    scores: Sequence[SnapshotScore],
-    comparisons: Sequence[Comparison],
-    refs: Mapping[str, str],
-    supported: Sequence[Mapping[str, Any]] = (),
+    series: _Series,
+    supported: Sequence[ChangeRow] = (),
 ) -> tuple[Quote, ...]:
     """The most prominent mention in running text, and, where the actor drops out, a
     sentence that named it and what that sentence became (else the last one that named it).
     A supported change without an event is shown by a mention on each side of its pair."""
-    quotes: list[Quote] = []
-    mentions = [m for sc in scores for m in sc.mentions if m.actor == key]
+    refs = series.refs
+    mentions = [m for sc in series.scores for m in sc.mentions if m.actor == key]
     if supported and all(counts):
-        best = min(supported, key=lambda r: float(r["p_value"]))
-        for side in (best["from"], best["to"]):
-            here = [m for m in mentions if m.snapshot == side]
-            top = max(
-                [m for m in here if m.where in ("lead", "body")] or here, key=lambda m: m.weight
-            )
-            quotes.append(Quote(refs[side], top.date, _plain(top.context)))
-        return tuple(dict.fromkeys(quotes))
+        return _pair_quotes(min(supported, key=_p_of), mentions, refs)
     prose = [m for m in mentions if m.where in ("lead", "body")] or mentions
     top = max(prose, key=lambda m: m.weight)
-    quotes.append(Quote(refs[top.snapshot], top.date, _plain(top.context)))
+    quotes = [Quote(refs[top.snapshot], top.date, _plain(top.context))]
+    scores = series.scores
     for i in range(1, len(scores)):
-        before, after = scores[i - 1].snapshot, scores[i].snapshot
         if counts[i - 1] and not counts[i]:  # dropped out
-            named = [m for m in mentions if m.snapshot == before.id]
-            for m in named:
-                became = _rewritten(m.sentence, before.id, after.id, comparisons)
-                if became:
-                    quotes.append(Quote(refs[before.id], m.date, _plain(m.context)))
-                    quotes.append(Quote(refs[after.id], after.date.isoformat(), _plain(became)))
-                    break
-            else:
-                quotes.append(Quote(refs[before.id], named[-1].date, _plain(named[-1].context)))
+            quotes += _dropped_quotes(scores[i - 1].snapshot, scores[i].snapshot, mentions, series)
             break
     return tuple(dict.fromkeys(quotes))[:3]
+
+
+def _pair_quotes(
+    best: ChangeRow, mentions: Sequence[Mention], refs: Mapping[str, str]
+) -> tuple[Quote, ...]:
+    """The most prominent mention on each side of a supported change."""
+    quotes = []
+    for side in (best.from_id, best.to_id):
+        here = [m for m in mentions if m.snapshot == side]
+        top = max([m for m in here if m.where in ("lead", "body")] or here, key=lambda m: m.weight)
+        quotes.append(Quote(refs[side], top.date, _plain(top.context)))
+    return tuple(dict.fromkeys(quotes))
+
+
+def _dropped_quotes(
+    before: Snapshot, after: Snapshot, mentions: Sequence[Mention], series: _Series
+) -> list[Quote]:
+    """A sentence that named the actor in ``before`` and what it became in ``after``; or,
+    when none was rewritten, the last sentence that named it."""
+    refs = series.refs
+    named = [m for m in mentions if m.snapshot == before.id]
+    for m in named:
+        became = _rewritten(m.sentence, before.id, after.id, series.comparisons)
+        if became:
+            return [
+                Quote(refs[before.id], m.date, _plain(m.context)),
+                Quote(refs[after.id], after.date.isoformat(), _plain(became)),
+            ]
+    return [Quote(refs[before.id], named[-1].date, _plain(named[-1].context))]
 
 
 def _plain(sentence: str) -> str:
@@ -299,8 +334,7 @@ def _rewritten(index: int, a_id: str, b_id: str, comparisons: Sequence[Compariso
         if (result.a.id, result.b.id) != (a_id, b_id):
             continue
         for seg in result.segments:
-            a_ix = seg.a_index if isinstance(seg.a_index, tuple) else (seg.a_index,)
-            if index in a_ix and seg.b_text and seg.op != "unchanged":
+            if index in seg.a_index and seg.b_text and seg.op != "unchanged":
                 return seg.b_text
     return None
 

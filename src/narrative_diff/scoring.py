@@ -34,17 +34,20 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
-from .actors import ActorMatcher, ActorSet, Match, matcher_for
+from .actors import Actor, ActorMatcher, ActorSet, Match, matcher_for
 from .segment import Segmented, segment
 from .text import normalise_language
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .compare import Comparison
     from .snapshot import Snapshot
+
+#: Where a mention stands; it sets the structural weight.
+Where = Literal["title", "heading", "lead", "body"]
+#: An actor's event between two snapshots: named again (""), APPEARED or DISAPPEARED.
+Event = Literal["", "APPEARED", "DISAPPEARED"]
 
 WEIGHTS_VERSION = "1"
 FRAMES = {
@@ -100,7 +103,7 @@ class Mention:
     text: str
     sentence: int  # index into the snapshot's sentences (title and headings included)
     rank: int  # k: rank among body sentences; 0 in the title; a heading: the next sentence's
-    where: str  # "title", "heading", "lead" or "body"
+    where: Where
     start: int
     end: int
     weight: float
@@ -151,14 +154,15 @@ def score_snapshot(
         found = by_sentence.get(sentence.index)
         if not found:
             continue
+        where: Where
         if kind == "paragraph":
             where = "lead" if sentence.block == lead_block else "body"
             w_struct = weights.lead if where == "lead" else weights.body
             w_pos = weights.position(rank)
         elif kind == "title":
-            where, w_struct, w_pos = kind, weights.title, 1.0
+            where, w_struct, w_pos = "title", weights.title, 1.0
         else:  # a heading is discounted like the body sentence that follows it
-            where, w_struct, w_pos = kind, weights.heading, weights.position(rank + 1)
+            where, w_struct, w_pos = "heading", weights.heading, weights.position(rank + 1)
         seen: set[str] = set()
         for match in found:
             weight = w_pos * w_struct
@@ -198,7 +202,7 @@ def score_snapshot(
     )
 
 
-def event(before: int | None, after: int) -> str:
+def event(before: int | None, after: int) -> Event:
     """APPEARED (0 → n), DISAPPEARED (n → 0) or "" (also when there is no "before").
 
     >>> event(0, 2), event(3, 0), event(None, 0), event(1, 1)
@@ -219,75 +223,136 @@ def _frame_pattern(language: str | None) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class ScoreRow:
+    """One snapshot × actor row of the score table (columns in docs/methodology.md, in
+    this order); values are rounded as published."""
+
+    series: str
+    snapshot: str
+    ref: str
+    date: str
+    language: str | None
+    actor: str
+    actor_name: str
+    kind: str
+    count: int
+    words: int
+    rate: float
+    sentences: int
+    sentence_share: float
+    prominence: float
+    prominence_capped: float
+    density: float
+    share_of_voice: float
+    share_of_voice_count: float
+    first_position: float | None
+    frame_share: float
+    aliases: str
+    event: Event
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as JSON/CSV values, keys in column order."""
+        return {name: getattr(self, name) for name in SCORE_COLUMNS}
+
+
+#: The score table's columns, in order (ScoreRow's fields).
+SCORE_COLUMNS = tuple(ScoreRow.__dataclass_fields__)
+
+
 def table_rows(
     scores: Sequence[SnapshotScore], actors: ActorSet, refs: Callable[[Snapshot], str]
-) -> list[dict[str, Any]]:
-    """One row per snapshot × actor: the tidy table of ``score`` (columns in
-    docs/methodology.md)."""
-    rows: list[dict[str, Any]] = []
+) -> list[ScoreRow]:
+    """One row per snapshot × actor: the tidy table of ``score``."""
+    rows: list[ScoreRow] = []
     previous: dict[str, int] = {}
     for sc in scores:
-        snap, ref = sc.snapshot, refs(sc.snapshot)
-        frame = _frame_pattern(snap.language)
-        blanked = _without_mentions(sc)
+        ref = refs(sc.snapshot)
         by_actor: dict[str, list[Mention]] = defaultdict(list)
         for m in sc.mentions:
             by_actor[m.actor].append(m)
-        prominence = {a.key: sum(m.weight for m in by_actor[a.key]) for a in actors.actors}
-        total_p = sum(prominence.values())
-        total_c = sum(len(v) for v in by_actor.values())
+        totals = _Totals(
+            sum(sum(m.weight for m in by_actor[a.key]) for a in actors.actors),
+            sum(len(v) for v in by_actor.values()),
+        )
+        context = _RowContext(sc, ref, _frame_pattern(sc.snapshot.language), _without_mentions(sc))
         for actor in actors.actors:
             found = by_actor[actor.key]
-            count = len(found)
-            sentences = {m.sentence for m in found}
-            body = {m.sentence for m in found if m.where in ("lead", "body")}
-            framed = sum(1 for i in sentences if frame.search(blanked[i]))
-            first = min(found, key=lambda m: m.sentence) if found else None
-            if first is None:
-                first_position = None
-            elif first.where in ("title", "lead"):
-                first_position = 0.0
-            else:  # a heading counts at the place of the body sentence after it
-                # a heading after the last sentence takes rank S + 1: clamp into [0, 1)
-                rank = min(first.rank, sc.body_sentences)
-                first_position = round((rank - 1) / max(sc.body_sentences, 1), 4)
-            best: dict[int, float] = {}  # the heaviest mention of each sentence, in one pass
-            for m in found:
-                best[m.sentence] = max(best.get(m.sentence, 0.0), m.weight)
-            capped = sum(best.values())
-            change = event(previous.get(actor.key), count)
-            previous[actor.key] = count
-            rows.append(
-                {
-                    "series": snap.series,
-                    "snapshot": snap.id,
-                    "ref": ref,
-                    "date": snap.date.isoformat(),
-                    "language": snap.language,
-                    "actor": actor.key,
-                    "actor_name": actor.name,
-                    "kind": actor.kind,
-                    "count": count,
-                    "words": sc.words,
-                    "rate": round(1000 * count / sc.words, 4) if sc.words else 0.0,
-                    "sentences": sc.body_sentences,
-                    "sentence_share": round(len(body) / sc.body_sentences, 4)
-                    if sc.body_sentences
-                    else 0.0,
-                    "prominence": round(prominence[actor.key], 4),
-                    "prominence_capped": round(capped, 4),
-                    "density": round(prominence[actor.key] / sc.body_sentences, 4)
-                    if sc.body_sentences
-                    else 0.0,
-                    "share_of_voice": round(prominence[actor.key] / total_p, 4) if total_p else 0.0,
-                    "share_of_voice_count": round(count / total_c, 4) if total_c else 0.0,
-                    "first_position": first_position,
-                    "frame_share": round(framed / len(sentences), 4) if sentences else 0.0,
-                    "aliases": ", ".join(sorted({m.alias for m in found})),
-                    "event": change,
-                }
-            )
+            change = event(previous.get(actor.key), len(found))
+            previous[actor.key] = len(found)
+            rows.append(_score_row(context, actor, found, totals, change))
     return rows
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """Prominence and mentions of every actor in one snapshot (share-of-voice bases)."""
+
+    prominence: float
+    count: int
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    """What every row of one snapshot shares."""
+
+    score: SnapshotScore
+    ref: str
+    frame: re.Pattern[str]
+    blanked: dict[int, str]
+
+
+def _score_row(
+    ctx: _RowContext, actor: Actor, found: list[Mention], totals: _Totals, change: Event
+) -> ScoreRow:
+    """The row of one actor in one snapshot."""
+    sc, snap = ctx.score, ctx.score.snapshot
+    count = len(found)
+    prominence = sum((m.weight for m in found), 0.0)
+    sentences = {m.sentence for m in found}
+    body = {m.sentence for m in found if m.where in ("lead", "body")}
+    framed = sum(1 for i in sentences if ctx.frame.search(ctx.blanked[i]))
+    best: dict[int, float] = {}  # the heaviest mention of each sentence, in one pass
+    for m in found:
+        best[m.sentence] = max(best.get(m.sentence, 0.0), m.weight)
+    per_sentence = sc.body_sentences
+    return ScoreRow(
+        series=snap.series,
+        snapshot=snap.id,
+        ref=ctx.ref,
+        date=snap.date.isoformat(),
+        language=snap.language,
+        actor=actor.key,
+        actor_name=actor.name,
+        kind=actor.kind,
+        count=count,
+        words=sc.words,
+        rate=round(1000 * count / sc.words, 4) if sc.words else 0.0,
+        sentences=per_sentence,
+        sentence_share=round(len(body) / per_sentence, 4) if per_sentence else 0.0,
+        prominence=round(prominence, 4),
+        prominence_capped=round(sum(best.values(), 0.0), 4),
+        density=round(prominence / per_sentence, 4) if per_sentence else 0.0,
+        share_of_voice=round(prominence / totals.prominence, 4) if totals.prominence else 0.0,
+        share_of_voice_count=round(count / totals.count, 4) if totals.count else 0.0,
+        first_position=_first_position(found, per_sentence),
+        frame_share=round(framed / len(sentences), 4) if sentences else 0.0,
+        aliases=", ".join(sorted({m.alias for m in found})),
+        event=change,
+    )
+
+
+def _first_position(found: Sequence[Mention], body_sentences: int) -> float | None:
+    """Where the actor is first named, 0 (title or lead) to just under 1; None if absent."""
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.sentence)
+    if first.where in ("title", "lead"):
+        return 0.0
+    # a heading counts at the place of the body sentence after it; a heading after the
+    # last sentence takes rank S + 1: clamp into [0, 1)
+    rank = min(first.rank, body_sentences)
+    return round((rank - 1) / max(body_sentences, 1), 4)
 
 
 def _without_mentions(score: SnapshotScore) -> dict[int, str]:
@@ -320,15 +385,6 @@ def score_all(
     return scores
 
 
-def mentions_table(scores: Sequence[SnapshotScore], actor: str | None = None) -> pd.DataFrame:
-    """Every mention (optionally of one actor) with its context: the evidence table."""
-    import pandas as pd
-
-    rows = [m.__dict__ for sc in scores for m in sc.mentions if actor in (None, m.actor)]
-    columns = list(Mention.__dataclass_fields__)
-    return pd.DataFrame(rows, columns=columns)
-
-
 def actor_block(
     result: Comparison, actors: ActorSet, weights: Weights | None = None
 ) -> tuple[dict[str, object], ...]:
@@ -358,8 +414,3 @@ def actor_block(
             }
         )
     return tuple(block)
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A table as plain rows: NaN (no statistic) becomes None (null in JSON)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")

@@ -17,7 +17,7 @@ import base64
 import hashlib
 from collections.abc import Sequence
 
-from .report_data import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
+from .model import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header, value_of
 
 CSS = """
 body { font: 15px/1.5 system-ui, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC",
@@ -123,6 +123,7 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
         columns=TABLE_COLUMNS,
         header=table_header,
         cell=cell,
+        value=value_of,
         methodology=Markup(methodology.render(report.methodology)),
         no_findings=NO_FINDINGS,
     )

@@ -22,15 +22,18 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.fonts import FontSet
 
-from .report_data import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
+from .model import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
 
 if TYPE_CHECKING:
     from fpdf import FPDF
+
+    from narrative_diff.findings import Finding
 
 #: Characters of categories Cc and Cf, but the line feed and tab: nothing to draw.
 _INVISIBLE = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
+Colour = tuple[int, int, int]
 INK = (26, 26, 26)
 GREY = (90, 90, 90)
 DELETED = (160, 20, 20)
@@ -117,7 +120,13 @@ def _heading(pdf: FPDF, text: str, size: float = 14, *, outline: int | None = 0)
 
 
 def _para(
-    pdf: FPDF, text: str, *, size: float = 10, colour=INK, style: str = "", indent: float = 0
+    pdf: FPDF,
+    text: str,
+    *,
+    size: float = 10,
+    colour: Colour = INK,
+    style: str = "",
+    indent: float = 0,
 ) -> None:
     pdf.set_font("body", style, size)
     pdf.set_text_color(*colour)
@@ -167,7 +176,7 @@ def _title_page(pdf: FPDF, report: Report) -> None:
         pdf.ln(0.8)
 
 
-def _finding(pdf: FPDF, finding, *, size: float = 10) -> None:
+def _finding(pdf: FPDF, finding: Finding, *, size: float = 10) -> None:
     _para(pdf, finding.headline, size=size, style="B")
     _para(
         pdf,
@@ -227,7 +236,7 @@ def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes]) ->
         pdf.set_text_color(*INK)
         table.row([table_header(c) for c in TABLE_COLUMNS])
         for row in report.table:
-            table.row([cell(c, row[c]) for c in TABLE_COLUMNS])
+            table.row([cell(c, row) for c in TABLE_COLUMNS])
 
 
 def _pairs(pdf: FPDF, report: Report) -> None:
@@ -269,7 +278,7 @@ def _pairs(pdf: FPDF, report: Report) -> None:
             )
 
 
-def _runs(pdf: FPDF, runs, side: str) -> None:
+def _runs(pdf: FPDF, runs: Sequence[tuple[bool, str]], side: str) -> None:
     """One side of a passage: the side's own changes struck through or underlined."""
     size, height = 8.5, 4.2
     pdf.set_x(pdf.l_margin + 3)
@@ -301,15 +310,18 @@ def _methodology(pdf: FPDF, report: Report) -> None:
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(report.methodology)
     pdf.set_text_color(*INK)
     pdf.set_font("body", "", 9)
-    heading = {"color": INK, "b_margin": 1.5, "font_style": "B"}
+
+    def heading(size: float, top: float) -> TextStyle:
+        return TextStyle(font_size_pt=size, t_margin=top, color=INK, b_margin=1.5, font_style="B")
+
     pdf.write_html(  # code in the body font too: Courier has no Cyrillic or Han glyphs
         html,
         font_family="body",
         tag_styles={
             "code": FontFace(family="body", color=(60, 60, 60)),
             "pre": TextStyle(font_family="body", t_margin=2),
-            "h1": TextStyle(font_size_pt=13, t_margin=4, **heading),
-            "h2": TextStyle(font_size_pt=11.5, t_margin=4, **heading),
-            "h3": TextStyle(font_size_pt=10.5, t_margin=3, **heading),
+            "h1": heading(13, 4),
+            "h2": heading(11.5, 4),
+            "h3": heading(10.5, 3),
         },
     )

@@ -1,32 +1,30 @@
 """Commands over actor scores: ``actors``, ``score``, ``kwic``, ``chart`` and ``report``.
 
-Registered on :data:`narrative_diff.cli.app` when :mod:`narrative_diff.cli` is imported; like
-every command, each parses, calls one library function and prints.
+Like every command, each parses, calls one function of :mod:`narrative_diff.api` and prints.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from . import api
-from .cli_app import (
+from narrative_diff import api
+
+from .app import (
+    ROW_FORMATS,
     ActorsOpt,
     CorpusOpt,
     FormatOpt,
-    _choice,
-    _console,
-    _progress,
-    _write_csv,
+    SeriesArg,
     app,
+    choice,
+    emit_rows,
+    output_option,
+    progress,
 )
-
-SeriesArg = Annotated[
-    str | None, typer.Argument(help="The series (needed when the corpus holds several).")
-]
+from .terminal import print_actors, print_kwic, print_scores
 
 
 @app.command(epilog="Example: narrative-diff actors --actors my-actors.toml")
@@ -35,32 +33,15 @@ def actors(
     fmt: FormatOpt = "table",
 ) -> None:
     """List the actors and their aliases (checks an actors file)."""
-    _choice(fmt, api.FORMATS, "--format")
+    choice(fmt, ROW_FORMATS, "--format")
     found = api.load_actors(actors_file)
     rows = api.describe_actors(found)
-    if fmt == "json":
-        typer.echo(
-            json.dumps({"source": found.source, "actors": rows}, ensure_ascii=False, indent=2)
-        )
-        return
-    if fmt == "csv":
-        _write_csv(
-            [
-                {**r, **{k: "; ".join(r[k]) for k in ("aliases", "exclude", "patterns")}}
-                for r in rows
-            ]
-        )
-        return
-    from rich.table import Table
-
-    table = Table(
-        box=None, header_style="bold", pad_edge=False, title=found.source, title_justify="left"
+    emit_rows(
+        rows,
+        fmt,
+        table=lambda out: print_actors(found.source, rows, out),
+        document={"source": found.source, "actors": rows},
     )
-    for name in ("actor", "name", "kind", "aliases"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(r["actor"], r["name"], r["kind"], ", ".join(r["aliases"]))
-    _console().print(table)
 
 
 @app.command(epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv")
@@ -80,32 +61,25 @@ def score(
     corpus: CorpusOpt = None,
 ) -> None:
     """Score every actor in every snapshot: mentions, prominence, share of voice, events."""
-    _choice(fmt, api.FORMATS, "--format")
+    from narrative_diff.scoring import SCORE_COLUMNS
+
+    choice(fmt, ROW_FORMATS, "--format")
     store = api.open_corpus(corpus)
-    with _progress("Scoring") as progress:
+    with progress("Scoring") as report_progress:
         result = api.score_series(
             store,
             series,
             actors=api.load_actors(actors_file),
-            progress=progress,
+            progress=report_progress,
             between=between,
         )
-    if fmt == "json":
-        typer.echo(
-            json.dumps(
-                api.score_records(result),
-                ensure_ascii=False,
-                indent=2,
-                allow_nan=False,
-                default=str,
-            )
-        )
-    elif fmt == "csv":
-        typer.echo(result.table.to_csv(index=False), nl=False)
-    else:
-        from .render.score_terminal import print_scores
-
-        print_scores(result, _console())
+    emit_rows(
+        [row.as_dict() for row in result.rows],
+        fmt,
+        table=lambda out: print_scores(result, out),
+        document=result.as_dict(),
+        columns=SCORE_COLUMNS,
+    )
 
 
 @app.command(epilog="Example: narrative-diff kwic russia ilrs")
@@ -117,17 +91,10 @@ def kwic(
     corpus: CorpusOpt = None,
 ) -> None:
     """Every mention of an actor in context: snapshot, date, sentence, alias, weight."""
-    _choice(fmt, api.FORMATS, "--format")
+    choice(fmt, ROW_FORMATS, "--format")
     store = api.open_corpus(corpus)
     rows = api.keyword_in_context(store, actor, series, actors=api.load_actors(actors_file))
-    if fmt == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        _write_csv(rows)
-    else:
-        from .render.score_terminal import print_kwic
-
-        print_kwic(rows, _console())
+    emit_rows(rows, fmt, table=lambda out: print_kwic(rows, out))
 
 
 @app.command(
@@ -145,10 +112,9 @@ def chart(
             "give small multiples.",
         ),
     ] = "prominence",
-    out: Annotated[
-        Path,
-        typer.Option("--output", "-o", help="The file to write: .png, .svg or .pdf."),
-    ] = Path("chart.png"),
+    out: Annotated[Path, output_option("The file to write: .png, .svg or .pdf.")] = Path(
+        "chart.png"
+    ),
     top: Annotated[
         int, typer.Option(min=1, help="Draw at most this many actors (by peak prominence).")
     ] = 7,
@@ -156,7 +122,7 @@ def chart(
     corpus: CorpusOpt = None,
 ) -> None:
     """Chart actor scores over time (a true date axis, one line per actor)."""
-    from .charts import parse_metrics
+    from narrative_diff.charts import parse_metrics
 
     metrics = parse_metrics(metric)
     store = api.open_corpus(corpus)
@@ -174,12 +140,9 @@ def report(
     series: SeriesArg = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="One format only: x.pdf, x.html or x.png (the summary card, with the charts "
-            "beside it as x-<metric>.png). Default: reports/<series>.pdf, .html and PNGs.",
-            show_default=False,
+        output_option(
+            "One format only: x.pdf, x.html, x.md or x.png (the summary card, with the charts "
+            "beside it as x-<metric>.png). Default: reports/<series>.pdf, .html and PNGs."
         ),
     ] = None,
     actors_file: ActorsOpt = None,
@@ -187,15 +150,13 @@ def report(
 ) -> None:
     """Write the report on a series: findings with sentences, charts, scores, redlines."""
     store = api.open_corpus(corpus)
-    with _progress("Report") as progress:
+    with progress("Report") as shown:
         written = api.report_series(
             store,
             series,
             out,
             actors=api.load_actors(actors_file),
-            progress=(lambda stage, done, total: progress(done, total, stage))
-            if progress
-            else None,
+            progress=(lambda stage, done, total: shown(done, total, stage)) if shown else None,
         )
     for item in written:
         size = item.path.stat().st_size

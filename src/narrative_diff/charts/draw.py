@@ -1,227 +1,28 @@
-"""Charts of actor scores over time: the data first (plain values), then matplotlib.
+"""Drawing charts with matplotlib (the only module that imports it, and only when drawing).
 
-:func:`chart_data` turns score rows and change rows (``api.score_series``) into a
-:class:`Chart`: one :class:`Line` per actor with its dates, values, events and bootstrap
-intervals. :func:`figure` draws one or several charts (small multiples) with a date x-axis,
-a colour-blind-safe palette (Okabe & Ito), hollow markers where an actor is absent,
-APPEARED/DISAPPEARED labels, a title, a legend and a source note; share of voice is a stacked
-area. The tests read the drawn data back from the figure and compare it with the table.
+:func:`figure` draws one or several :class:`~narrative_diff.charts.data.Chart` (small
+multiples) with a date x-axis, a colour-blind-safe palette (Okabe & Ito), hollow markers
+where an actor is absent, APPEARED/DISAPPEARED labels, a title, a legend and a source note;
+share of voice is a stacked area. :func:`card` is the one-image summary for a slide. The
+tests read the drawn data back from the figure and compare it with the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import os
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
 
-from .errors import UsageProblem
-from .text import shorten
+from narrative_diff.text import shorten
+
+from .data import OTHER_COLOUR, PALETTE, Chart
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .fonts import FontSet
-
-#: metric name on the command line → (score column, axis label, change-interval column)
-METRICS: dict[str, tuple[str, str, str | None]] = {
-    "count": ("count", "mentions", None),
-    "rate": ("rate", "mentions per 1,000 words", None),
-    "prominence": ("prominence", "prominence (weighted mentions)", "prominence_ci"),
-    "share": ("share_of_voice", "share of voice", "share_of_voice_ci"),
-    "sentences": ("sentence_share", "share of sentences naming the actor", None),
-}
-#: Okabe & Ito's colour-blind-safe palette without its yellow (too pale on white).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-STYLES = ("-", "--", ":", "-.")
-HATCHES = ("", "//", "..", "xx")
-OTHER_COLOUR = "#BBBBBB"
-
-
-@dataclass(frozen=True)
-class Style:
-    """How one actor is drawn, the same in every chart of a series."""
-
-    colour: str
-    marker: str
-    line: str
-    hatch: str  # for stacked areas, where only colour and hatching tell actors apart
-
-
-@dataclass(frozen=True)
-class Line:
-    """One actor's values over the snapshots; ``low``/``high`` bound the value at each
-    snapshot by the bootstrap interval of its change from the previous one (or None)."""
-
-    actor: str
-    name: str
-    style: Style
-    values: tuple[float, ...]
-    events: tuple[str, ...]
-    low: tuple[float | None, ...]
-    high: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One metric of one series, ready to draw."""
-
-    metric: str
-    label: str
-    series: str
-    dates: tuple[dt.date, ...]
-    refs: tuple[str, ...]
-    lines: tuple[Line, ...]
-    note: str
-    left_out: tuple[str, ...] = ()
-    # (snapshot index, "APPEARED" or "DISAPPEARED", actor names): every actor, drawn or not
-    events: tuple[tuple[int, str, tuple[str, ...]], ...] = ()
-
-
-def texts(charts: Sequence[Chart]) -> list[str]:
-    """Every piece of text the charts draw (for the font check)."""
-    return [c.note for c in charts] + [line.name for c in charts for line in c.lines]
-
-
-def parse_metrics(text: str) -> tuple[str, ...]:
-    """``"count,prominence"`` → ("count", "prominence"); unknown names are a usage error."""
-    names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
-    unknown = [n for n in names if n not in METRICS]
-    if unknown or not names:
-        raise UsageProblem(
-            f"unknown metric {', '.join(unknown) or '(none)'}",
-            hint="use one or more of " + ", ".join(METRICS) + ", separated by commas",
-            slug="bad-option",
-        )
-    return names
-
-
-def styles(actor_keys: Sequence[str]) -> dict[str, Style]:
-    """A style per actor drawn, in the order given (the actors file's): colours first, then
-    markers, line styles and hatching, so two actors never look the same. The report draws
-    the same actors in every chart, so an actor keeps its style across them."""
-    out = {}
-    for i, key in enumerate(actor_keys):
-        out[key] = Style(
-            PALETTE[i % len(PALETTE)],
-            MARKERS[(i + i // len(PALETTE)) % len(MARKERS)],
-            STYLES[(i // len(PALETTE)) % len(STYLES)],
-            HATCHES[(i // len(PALETTE)) % len(HATCHES)],
-        )
-    return out
-
-
-def chart_data(
-    rows: Sequence[Mapping[str, Any]],
-    changes: Sequence[Mapping[str, Any]],
-    metric: str,
-    *,
-    series: str,
-    actors_source: str,
-    top: int = 7,
-) -> Chart:
-    """The chart of ``metric`` from score rows (one per snapshot × actor, in date order)
-    and consecutive-pair change rows. Actors never mentioned are left out; beyond ``top``
-    (ranked by peak prominence), the rest are named in ``left_out``."""
-    column, label, ci_column = METRICS[metric]
-    snaps = list(dict.fromkeys(r["snapshot"] for r in rows))
-    dates = {r["snapshot"]: dt.date.fromisoformat(str(r["date"])) for r in rows}
-    refs = {r["snapshot"]: str(r["ref"]) for r in rows}
-    keys = list(dict.fromkeys(r["actor"] for r in rows))
-    by_actor = {k: [r for r in rows if r["actor"] == k] for k in keys}
-    mentioned = [k for k in keys if any(r["count"] for r in by_actor[k])]
-    peak = {k: max(float(r["prominence"]) for r in by_actor[k]) for k in mentioned}
-    ranked = sorted(mentioned, key=lambda k: (-peak[k], mentioned.index(k)))
-    shown, left_out = ranked[:top], ranked[top:]
-    drawn = [k for k in mentioned if k in shown]  # in the actors file's order
-    palette = styles(drawn)
-    intervals = _intervals(changes, ci_column) if metric != "share" else {}
-    lines = []
-    for key in drawn:
-        values = [_number(r[column]) for r in by_actor[key]]
-        low: list[float | None] = [None] * len(values)
-        high: list[float | None] = [None] * len(values)
-        for i in range(1, len(snaps)):
-            ci = intervals.get((key, snaps[i - 1], snaps[i]))
-            if ci is not None:
-                low[i], high[i] = values[i - 1] + ci[0], values[i - 1] + ci[1]
-        lines.append(
-            Line(
-                actor=key,
-                name=str(by_actor[key][0]["actor_name"]),
-                style=palette[key],
-                values=tuple(values),
-                events=tuple(str(r.get("event") or "") for r in by_actor[key]),
-                low=tuple(low),
-                high=tuple(high),
-            )
-        )
-    languages = {r["snapshot"]: (r.get("language") or "").split("-")[0] for r in rows}
-    han = [refs[s] for s in snaps if languages.get(s) in ("zh", "ja")]
-    if metric == "rate" and han:
-        label += " (characters in Han text)"
-    first, last = snaps[0], snaps[-1]
-    note = (
-        f"Source: narrative-diff, series '{series}', {len(snaps)} snapshots "
-        f"({refs[first]} {dates[first]} to {refs[last]} {dates[last]}); actors: {actors_source}."
-    )
-    if any(v is not None for line in lines for v in line.low):
-        note += " Bars: 95% sentence-bootstrap interval of the change from the previous snapshot."
-    if not lines:
-        note += " No actor of the actors file is mentioned in this series."
-    if len(set(languages.values())) > 1:
-        listed = ", ".join(f"{refs[s]} {languages[s] or '?'}" for s in snaps)
-        note += (
-            f" Languages differ ({listed}): rates count words, and Han characters as words,"
-            " so compare rates within a language."
-        )
-    if left_out:
-        names = [str(by_actor[k][0]["actor_name"]) for k in left_out]
-        note += f" Not drawn ({len(names)}, see the table): {', '.join(names)}."
-    events = tuple(
-        (i, event, names)
-        for i, snap in enumerate(snaps)
-        for event in ("DISAPPEARED", "APPEARED")
-        if (
-            names := tuple(
-                str(by_actor[k][0]["actor_name"])
-                for k in mentioned
-                if (by_actor[k][i].get("event") or "") == event
-            )
-        )
-    )
-    return Chart(
-        events=events,
-        metric=metric,
-        label=label,
-        series=series,
-        dates=tuple(dates[s] for s in snaps),
-        refs=tuple(refs[s] for s in snaps),
-        lines=tuple(lines),
-        note=note,
-        left_out=tuple(left_out),
-    )
-
-
-def _number(value: Any) -> float:
-    return (
-        0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-    )
-
-
-def _intervals(
-    changes: Sequence[Mapping[str, Any]], column: str | None
-) -> dict[tuple[str, str, str], tuple[float, float]]:
-    if column is None:
-        return {}
-    out = {}
-    for row in changes:
-        ci = row.get(column)
-        if ci is not None and not (isinstance(ci, float) and math.isnan(ci)):
-            out[(row["actor"], row["from"], row["to"])] = (float(ci[0]), float(ci[1]))
-    return out
+    from narrative_diff.fonts import FontSet
 
 
 def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None) -> Figure:
@@ -287,8 +88,8 @@ def _configure(fonts: FontSet) -> None:
     )
 
 
-def _lines(ax: Any, chart: Chart) -> None:
-    dates = list(chart.dates)
+def _lines(ax: Axes, chart: Chart) -> None:
+    dates = _on_axis(chart.dates)
     for line in chart.lines:
         s = line.style
         ax.plot(
@@ -345,7 +146,7 @@ def _lines(ax: Any, chart: Chart) -> None:
     ax.set_ylim(0, (top or 1.0) * (1.1 + 0.09 * len(chart.events)))  # room for the labels
 
 
-def _events(ax: Any, chart: Chart) -> None:
+def _events(ax: Axes, chart: Chart) -> None:
     """APPEARED / DISAPPEARED: one label per snapshot and event, naming the snapshot and
     up to two actors (of all actors, drawn or not), each on its own row along the top of the
     panel so that no two overlap; a dotted line marks the snapshot."""
@@ -355,7 +156,7 @@ def _events(ax: Any, chart: Chart) -> None:
         shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
         colour = next((colours[n] for n in names if n in colours), "#555555")
         right = 2 * i >= len(chart.dates) and len(chart.dates) > 1
-        ax.axvline(date, color=colour, linestyle=":", linewidth=0.8, alpha=0.6, zorder=0)
+        ax.axvline(_on_axis(date), color=colour, linestyle=":", linewidth=0.8, alpha=0.6, zorder=0)
         ax.annotate(
             f" {chart.refs[i]} {event}: {shown} ",
             xy=(date, 0.98 - 0.065 * row),
@@ -374,8 +175,8 @@ def _events(ax: Any, chart: Chart) -> None:
         )
 
 
-def _stacked(ax: Any, chart: Chart) -> None:
-    dates = list(chart.dates)
+def _stacked(ax: Axes, chart: Chart) -> None:
+    dates = _on_axis(chart.dates)
     values = [list(line.values) for line in chart.lines]
     other = [max(0.0, 1.0 - sum(col)) if any(col) else 0.0 for col in zip(*values, strict=True)]
     colours = [line.style.colour for line in chart.lines]
@@ -417,17 +218,24 @@ def _stacked(ax: Any, chart: Chart) -> None:
     _events(ax, chart)
 
 
-def _date_axis(ax: Any, chart: Chart) -> None:
+def _on_axis(dates: dt.date | Sequence[dt.date]) -> Any:
+    """Dates as matplotlib takes them: it converts dates itself (its units registry), but
+    its type stubs admit only numbers on the x axis."""
+    return list(dates) if isinstance(dates, Sequence) else dates
+
+
+def _date_axis(ax: Axes, chart: Chart) -> None:
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(formatter)
     span = (chart.dates[-1] - chart.dates[0]).days or 30
     pad = dt.timedelta(days=max(15, span // 20))
     low = chart.dates[0] - pad if chart.dates[0] - dt.date.min > pad else dt.date.min
     high = chart.dates[-1] + 3 * pad if dt.date.max - chart.dates[-1] > 3 * pad else dt.date.max
-    ax.set_xlim(low, high)
+    ax.set_xlim(_on_axis(low), _on_axis(high))
 
 
 def _wrap(text: str, width: int) -> str:
@@ -436,7 +244,9 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def save(fig: Figure, path: Any, fmt: str, *, dpi: int = 150) -> None:
+def save(
+    fig: Figure, path: str | os.PathLike[str] | IO[bytes], fmt: str, *, dpi: int = 150
+) -> None:
     """Write ``fig`` as png, svg or pdf with fixed metadata (the same input gives the same
     bytes; matplotlib honours SOURCE_DATE_EPOCH for the PDF date)."""
     metadata = {

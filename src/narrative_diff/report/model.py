@@ -1,27 +1,24 @@
-"""The report on a series, built once as plain data and rendered per format.
+"""The report model: the report on a series, built once as plain data.
 
-:func:`build` gathers what the PDF, HTML and PNG outputs show: the snapshots with their
-provenance, the findings (:mod:`findings`), the chart data (:mod:`charts`), the score table,
-and, for each consecutive pair, the compare summary and the changed passages (the
-redline). The renderers (``report_pdf``, ``report_html``, ``charts``) only lay it out.
+:func:`build` is the one step that computes: it gathers what every output shows (the
+snapshots with their provenance, the findings (:mod:`~narrative_diff.findings`), the chart
+data (:mod:`~narrative_diff.charts`), the score table, and, for each consecutive pair, the
+compare summary and the changed passages (the redline)). The renderers
+(:mod:`~narrative_diff.report.renderers`) only lay the :class:`Report` out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+from narrative_diff.changes import ScoreResult
 from narrative_diff.charts import Chart, chart_data
 from narrative_diff.compare import CompareOptions, Comparison, compare
-from narrative_diff.corpus import Corpus
-from narrative_diff.diff import DELETE, INSERT
 from narrative_diff.findings import HEADLINES, Finding, find
-from narrative_diff.scoring import Weights, actor_block, records
-from narrative_diff.text import languages_differ
-
-from .compare_text import (
+from narrative_diff.relations import DELETE, INSERT, Op
+from narrative_diff.render.compare_text import (
     Section,
     changed,
     label,
@@ -31,6 +28,9 @@ from .compare_text import (
     verdict,
     visible_ops,
 )
+from narrative_diff.scoring import ScoreRow, Weights, actor_block
+from narrative_diff.snapshot import Snapshot
+from narrative_diff.text import languages_differ
 
 #: Metrics charted in the report, the first one on the summary card.
 REPORT_METRICS = ("prominence", "count", "share")
@@ -75,7 +75,7 @@ class Passage:
 
     label: str
     position: str
-    op: str
+    op: Op
     moved: bool
     a_runs: tuple[tuple[bool, str], ...]
     b_runs: tuple[tuple[bool, str], ...]
@@ -105,7 +105,7 @@ class Report:
     snapshots: tuple[SnapshotInfo, ...]
     findings: tuple[Finding, ...]
     charts: tuple[Chart, ...]
-    table: tuple[dict[str, Any], ...]
+    table: tuple[ScoreRow, ...]  # the rows of mentioned actors, and of disappearances
     pairs: tuple[PairReport, ...]
     methodology: str  # Markdown
 
@@ -120,8 +120,7 @@ class Report:
             out += [s.title, s.publisher, s.provenance, s.source_url]
         for f in self.findings:
             out += [f.headline, f.detail, *(q.text for q in f.quotes)]
-        for row in self.table:
-            out.append(str(row["actor_name"]))
+        out += [row.actor_name for row in self.table]
         for pair in self.pairs:
             out += [pair.verdict, *(line for sec in pair.sections for line in sec.lines)]
             out += [t for p in pair.passages for _, t in (*p.a_runs, *p.b_runs)]
@@ -130,20 +129,55 @@ class Report:
 
 
 def build(
-    corpus: Corpus,
-    series: str,
-    result: Any,  # api.ScoreResult
+    snapshots: Sequence[Snapshot],
+    refs: Mapping[str, str],
+    result: ScoreResult,
     *,
+    series: str,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
-    """The report on ``series`` from its score result (``api.score_series``)."""
+    """The report on ``series``: its ``snapshots`` in date order, their ``refs`` (id → vN)
+    and their score result; ``progress(stage, done, total)`` is called as pairs are
+    compared."""
     from narrative_diff import __version__
 
-    snaps = corpus.snapshots(series)
-    refs = {s.id: corpus.version_of(s) for s in snaps}
-    actors = result.actors
-    options = CompareOptions()
-    weights = Weights()
+    snaps = list(snapshots)
+    consecutive, skipping = _comparisons(snaps, refs, result, progress)
+    findings = find(result.scores, result.changes, consecutive, skipping, result.actors, refs)
+    source = result.actors.source
+    charts = tuple(
+        chart_data(result.rows, result.changes, metric, series=series, actors_source=source)
+        for metric in REPORT_METRICS
+    )
+    first, last = refs[snaps[0].id], refs[snaps[-1].id]
+    return Report(
+        series=series,
+        title=f"How the '{series}' narrative changed: {first} to {last}"
+        if len(snaps) > 1
+        else f"The '{series}' series: one snapshot so far ({first})",
+        first_date=snaps[0].date.isoformat(),
+        last_date=snaps[-1].date.isoformat(),
+        actors_source=source,
+        tool=f"narrative-diff {__version__}",
+        snapshots=tuple(_info(s, refs[s.id]) for s in snaps),
+        findings=findings,
+        charts=charts,
+        # the mentioned actors, and the snapshot where one disappears (a row with 0 mentions)
+        table=tuple(row for row in result.rows if row.count or row.event),
+        pairs=tuple(_pair(res) for res in consecutive),
+        methodology=methodology_text(),
+    )
+
+
+def _comparisons(
+    snaps: Sequence[Snapshot],
+    refs: Mapping[str, str],
+    result: ScoreResult,
+    progress: Callable[[str, int, int], None] | None,
+) -> tuple[list[Comparison], list[Comparison]]:
+    """Each snapshot compared with the one before it (with the actor block), and with the
+    one two before in the same language (renames may skip a snapshot)."""
+    options, weights = CompareOptions(), Weights()
     steps = max(1, 2 * len(snaps) - 3)
     done = 0
 
@@ -159,43 +193,17 @@ def build(
     consecutive = []
     for i in range(len(snaps) - 1):
         res = pair(i, i + 1)
-        summary = replace(res.summary, actors=actor_block(res, actors, weights))
+        summary = replace(res.summary, actors=actor_block(res, result.actors, weights))
         consecutive.append(replace(res, summary=summary))
     skipping = [
         pair(i, i + 2)
         for i in range(len(snaps) - 2)
         if not languages_differ(snaps[i].language, snaps[i + 2].language)
     ]
-    rows = records(result.table)
-    change_rows = records(result.changes)
-    findings = find(result.scores, change_rows, consecutive, skipping, actors, refs)
-    charts = tuple(
-        chart_data(rows, change_rows, metric, series=series, actors_source=actors.source)
-        for metric in REPORT_METRICS
-    )
-    # the mentioned actors, and the snapshot where one disappears (a row with 0 mentions)
-    table = tuple(
-        {k: row[k] for k in TABLE_COLUMNS} for row in rows if row["count"] or row["event"]
-    )
-    return Report(
-        series=series,
-        title=f"How the '{series}' narrative changed: {refs[snaps[0].id]} to {refs[snaps[-1].id]}"
-        if len(snaps) > 1
-        else f"The '{series}' series: one snapshot so far ({refs[snaps[0].id]})",
-        first_date=snaps[0].date.isoformat(),
-        last_date=snaps[-1].date.isoformat(),
-        actors_source=actors.source,
-        tool=f"narrative-diff {__version__}",
-        snapshots=tuple(_info(s, refs[s.id]) for s in snaps),
-        findings=findings,
-        charts=charts,
-        table=table,
-        pairs=tuple(_pair(res) for res in consecutive),
-        methodology=methodology_text(),
-    )
+    return consecutive, skipping
 
 
-def _info(s: Any, ref: str) -> SnapshotInfo:
+def _info(s: Snapshot, ref: str) -> SnapshotInfo:
     return SnapshotInfo(
         ref=ref,
         id=s.id,
@@ -260,8 +268,9 @@ def table_header(column: str) -> str:
     }[column]
 
 
-def cell(column: str, value: Any) -> str:
+def cell(column: str, row: ScoreRow) -> str:
     """A table cell as text: rates and prominence to 2 places, shares as per cent."""
+    value = value_of(row, column)
     if value is None:
         return ""
     if column in ("rate", "prominence"):
@@ -269,3 +278,9 @@ def cell(column: str, value: Any) -> str:
     if column == "share_of_voice":
         return f"{100 * float(value):.0f}%"
     return str(value)
+
+
+def value_of(row: ScoreRow, column: str) -> str | int | float | None:
+    """The value of one of :data:`TABLE_COLUMNS` in a row."""
+    value: str | int | float | None = getattr(row, column)
+    return value

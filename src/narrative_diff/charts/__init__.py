@@ -1,0 +1,20 @@
+"""Charts of actor scores over time: the data first (:mod:`.data`, plain values), then
+the drawing (:mod:`.draw`, matplotlib, imported only when a chart is drawn)."""
+
+from .data import METRICS, Chart, Line, Metric, Style, chart_data, parse_metrics, styles, texts
+from .draw import card, figure, save
+
+__all__ = [
+    "METRICS",
+    "Chart",
+    "Line",
+    "Metric",
+    "Style",
+    "card",
+    "chart_data",
+    "figure",
+    "parse_metrics",
+    "save",
+    "styles",
+    "texts",
+]

@@ -1,0 +1,268 @@
+"""Chart data: what each chart draws, as plain values (no matplotlib here).
+
+:func:`chart_data` turns score rows and change rows (:class:`~narrative_diff.changes.
+ScoreResult`) into a :class:`Chart`: one :class:`Line` per actor with its dates, values,
+events and bootstrap intervals, a style per actor and the source note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from narrative_diff.changes import ChangeRow, Interval
+from narrative_diff.errors import UsageProblem
+from narrative_diff.scoring import Event, ScoreRow
+
+#: (snapshot index, "APPEARED" or "DISAPPEARED", actor names)
+ChartEvent = tuple[int, Event, tuple[str, ...]]
+
+
+class Metric(NamedTuple):
+    """A chartable metric: its ScoreRow column, axis label and ChangeRow interval column."""
+
+    column: str
+    label: str
+    interval: str | None
+
+
+#: metric name on the command line → what it draws
+METRICS: dict[str, Metric] = {
+    "count": Metric("count", "mentions", None),
+    "rate": Metric("rate", "mentions per 1,000 words", None),
+    "prominence": Metric("prominence", "prominence (weighted mentions)", "prominence_ci"),
+    "share": Metric("share_of_voice", "share of voice", "share_of_voice_ci"),
+    "sentences": Metric("sentence_share", "share of sentences naming the actor", None),
+}
+#: Okabe & Ito's colour-blind-safe palette without its yellow (too pale on white).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+STYLES = ("-", "--", ":", "-.")
+HATCHES = ("", "//", "..", "xx")
+OTHER_COLOUR = "#BBBBBB"
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one actor is drawn, the same in every chart of a series."""
+
+    colour: str
+    marker: str
+    line: str
+    hatch: str  # for stacked areas, where only colour and hatching tell actors apart
+
+
+@dataclass(frozen=True)
+class Line:
+    """One actor's values over the snapshots; ``low``/``high`` bound the value at each
+    snapshot by the bootstrap interval of its change from the previous one (or None)."""
+
+    actor: str
+    name: str
+    style: Style
+    values: tuple[float, ...]
+    events: tuple[Event, ...]
+    low: tuple[float | None, ...]
+    high: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One metric of one series, ready to draw."""
+
+    metric: str
+    label: str
+    series: str
+    dates: tuple[dt.date, ...]
+    refs: tuple[str, ...]
+    lines: tuple[Line, ...]
+    note: str
+    left_out: tuple[str, ...] = ()
+    # every actor's events, drawn or not
+    events: tuple[ChartEvent, ...] = ()
+
+
+def texts(charts: Sequence[Chart]) -> list[str]:
+    """Every piece of text the charts draw (for the font check)."""
+    return [c.note for c in charts] + [line.name for c in charts for line in c.lines]
+
+
+def parse_metrics(text: str) -> tuple[str, ...]:
+    """``"count,prominence"`` → ("count", "prominence"); unknown names are a usage error."""
+    names = tuple(dict.fromkeys(p.strip().lower() for p in text.split(",") if p.strip()))
+    unknown = [n for n in names if n not in METRICS]
+    if unknown or not names:
+        raise UsageProblem(
+            f"unknown metric {', '.join(unknown) or '(none)'}",
+            hint="use one or more of " + ", ".join(METRICS) + ", separated by commas",
+            slug="bad-option",
+        )
+    return names
+
+
+def styles(actor_keys: Sequence[str]) -> dict[str, Style]:
+    """A style per actor drawn, in the order given (the actors file's): colours first, then
+    markers, line styles and hatching, so two actors never look the same. The report draws
+    the same actors in every chart, so an actor keeps its style across them."""
+    out = {}
+    for i, key in enumerate(actor_keys):
+        out[key] = Style(
+            PALETTE[i % len(PALETTE)],
+            MARKERS[(i + i // len(PALETTE)) % len(MARKERS)],
+            STYLES[(i // len(PALETTE)) % len(STYLES)],
+            HATCHES[(i // len(PALETTE)) % len(HATCHES)],
+        )
+    return out
+
+
+def chart_data(
+    rows: Sequence[ScoreRow],
+    changes: Sequence[ChangeRow],
+    metric: str,
+    *,
+    series: str,
+    actors_source: str,
+    top: int = 7,
+) -> Chart:
+    """The chart of ``metric`` from score rows (one per snapshot × actor, in date order)
+    and consecutive-pair change rows. Actors never mentioned are left out; beyond ``top``
+    (ranked by peak prominence), the rest are named in ``left_out``."""
+    spec = METRICS[metric]
+    table = _Table.of(rows)
+    mentioned = [k for k in table.keys if any(r.count for r in table.by_actor[k])]
+    peak = {k: max(r.prominence for r in table.by_actor[k]) for k in mentioned}
+    ranked = sorted(mentioned, key=lambda k: (-peak[k], mentioned.index(k)))
+    shown, left_out = ranked[:top], ranked[top:]
+    drawn = [k for k in mentioned if k in shown]  # in the actors file's order
+    palette = styles(drawn)
+    intervals = _intervals(changes, spec.interval) if metric != "share" else {}
+    lines = tuple(_line(table, key, spec.column, palette[key], intervals) for key in drawn)
+    label = spec.label
+    if metric == "rate" and table.han_refs():
+        label += " (characters in Han text)"
+    return Chart(
+        events=_events_of(table, mentioned),
+        metric=metric,
+        label=label,
+        series=series,
+        dates=tuple(table.dates[s] for s in table.snaps),
+        refs=tuple(table.refs[s] for s in table.snaps),
+        lines=lines,
+        note=_note(table, series, actors_source, lines, [table.name(k) for k in left_out]),
+        left_out=tuple(left_out),
+    )
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The score rows regrouped for drawing: snapshots in order, rows by actor."""
+
+    snaps: list[str]
+    dates: dict[str, dt.date]
+    refs: dict[str, str]
+    languages: dict[str, str]
+    keys: list[str]
+    by_actor: dict[str, list[ScoreRow]]
+
+    @classmethod
+    def of(cls, rows: Sequence[ScoreRow]) -> _Table:
+        keys = list(dict.fromkeys(r.actor for r in rows))
+        return cls(
+            snaps=list(dict.fromkeys(r.snapshot for r in rows)),
+            dates={r.snapshot: dt.date.fromisoformat(r.date) for r in rows},
+            refs={r.snapshot: r.ref for r in rows},
+            languages={r.snapshot: (r.language or "").split("-")[0] for r in rows},
+            keys=keys,
+            by_actor={k: [r for r in rows if r.actor == k] for k in keys},
+        )
+
+    def name(self, key: str) -> str:
+        return self.by_actor[key][0].actor_name
+
+    def han_refs(self) -> list[str]:
+        """Snapshots in Han script, where a rate counts characters, not words."""
+        return [self.refs[s] for s in self.snaps if self.languages.get(s) in ("zh", "ja")]
+
+
+def _line(
+    table: _Table,
+    key: str,
+    column: str,
+    style: Style,
+    intervals: dict[tuple[str, str, str], Interval],
+) -> Line:
+    """One actor's values, with the interval of each change around the previous value."""
+    rows = table.by_actor[key]
+    values = [_number(getattr(r, column)) for r in rows]
+    low: list[float | None] = [None] * len(values)
+    high: list[float | None] = [None] * len(values)
+    for i in range(1, len(table.snaps)):
+        ci = intervals.get((key, table.snaps[i - 1], table.snaps[i]))
+        if ci is not None:
+            low[i], high[i] = values[i - 1] + ci[0], values[i - 1] + ci[1]
+    return Line(
+        actor=key,
+        name=table.name(key),
+        style=style,
+        values=tuple(values),
+        events=tuple(r.event for r in rows),
+        low=tuple(low),
+        high=tuple(high),
+    )
+
+
+def _note(
+    table: _Table, series: str, source: str, lines: Sequence[Line], left_out: Sequence[str]
+) -> str:
+    """The source note: what was charted, the bars, mixed languages, actors not drawn."""
+    first, last = table.snaps[0], table.snaps[-1]
+    refs, dates = table.refs, table.dates
+    note = (
+        f"Source: narrative-diff, series '{series}', {len(table.snaps)} snapshots "
+        f"({refs[first]} {dates[first]} to {refs[last]} {dates[last]}); actors: {source}."
+    )
+    if any(v is not None for line in lines for v in line.low):
+        note += " Bars: 95% sentence-bootstrap interval of the change from the previous snapshot."
+    if not lines:
+        note += " No actor of the actors file is mentioned in this series."
+    if len(set(table.languages.values())) > 1:
+        listed = ", ".join(f"{refs[s]} {table.languages[s] or '?'}" for s in table.snaps)
+        note += (
+            f" Languages differ ({listed}): rates count words, and Han characters as words,"
+            " so compare rates within a language."
+        )
+    if left_out:
+        note += f" Not drawn ({len(left_out)}, see the table): {', '.join(left_out)}."
+    return note
+
+
+def _events_of(table: _Table, mentioned: Sequence[str]) -> tuple[ChartEvent, ...]:
+    """(snapshot index, event, actor names) for every event of every mentioned actor."""
+    return tuple(
+        (i, kind, names)
+        for i in range(len(table.snaps))
+        for kind in ("DISAPPEARED", "APPEARED")
+        if (names := tuple(table.name(k) for k in mentioned if table.by_actor[k][i].event == kind))
+    )
+
+
+def _number(value: float | int | None) -> float:
+    return (
+        0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    )
+
+
+def _intervals(
+    changes: Sequence[ChangeRow], column: str | None
+) -> dict[tuple[str, str, str], Interval]:
+    if column is None:
+        return {}
+    out = {}
+    for row in changes:
+        ci: Interval | None = getattr(row, column)
+        if ci is not None:
+            out[(row.actor, row.from_id, row.to_id)] = (float(ci[0]), float(ci[1]))
+    return out

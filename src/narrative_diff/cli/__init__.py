@@ -1,0 +1,135 @@
+"""The ``narrative-diff`` command line: a thin typer layer over :mod:`narrative_diff.api`.
+
+Each command (:mod:`.snapshots`, :mod:`.compare`, :mod:`.scores`) parses its options,
+calls one library function and prints the result; what they share is in :mod:`.app`.
+:func:`main` is the single error boundary: a :class:`NarrativeDiffError` becomes one line
+on stderr and its exit code (docs/messages.md); a traceback appears only with
+``--traceback``. Pretty exceptions with local variables stay off: snapshots may hold
+sensitive text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sys
+
+import typer
+
+from narrative_diff import signals
+from narrative_diff.errors import ExitCode, NarrativeDiffError
+
+from . import compare, scores, snapshots
+from .app import app
+
+#: The modules whose commands are registered on :data:`app` by being imported.
+COMMANDS = (snapshots, compare, scores)
+
+
+# ---------------------------------------------------------------------------- helpers
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; the one place errors become messages and exit codes."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    show_traceback = "--traceback" in args
+    args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
+    try:
+        with signals.running():
+            result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
+        if signals.received():  # typer turns Ctrl-C into a plain exit code 130: say so
+            return _interrupted()
+        return int(result or 0)
+    except NarrativeDiffError as exc:
+        if show_traceback:
+            raise
+        typer.echo(f"narrative-diff: {exc.one_line()}", err=True)
+        return int(exc.exit_code)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        return _interrupted(exc)
+    except typer.TyperException as exc:  # typer's usage errors (missing option, bad value, …)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # help was already printed
+            return int(ExitCode.OK)
+        if show_traceback:
+            raise
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "narrative-diff"
+        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        text = " ".join(text.split()).rstrip(".")
+        typer.echo(f"narrative-diff: usage: {text}; see '{where} --help'", err=True)
+        return int(getattr(exc, "exit_code", ExitCode.USAGE))
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        _silence_stdout()
+        return int(ExitCode.OK)
+    except OSError as exc:
+        if show_traceback:
+            raise
+        reason = exc.strerror or str(exc)
+        if exc.errno in _OUTPUT_ERRNOS:
+            typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=reason)}", err=True)
+            return int(ExitCode.CORPUS)
+        # a path the system refuses (too long, a symbolic-link loop, …)
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(
+            f"narrative-diff: os-error: {where}{reason}; check the path (its length, its links) "
+            "and permissions",
+            err=True,
+        )
+        return int(ExitCode.NOT_FOUND)
+    except Exception as exc:  # the last line of defence: no traceback without --traceback
+        if show_traceback:
+            raise
+        detail = " ".join(str(exc).split())  # one line, whatever the library said
+        typer.echo(
+            f"narrative-diff: internal-error: {type(exc).__name__}: {detail}; rerun with "
+            "--traceback and report it",
+            err=True,
+        )
+        return int(ExitCode.INTERNAL)
+
+
+#: Errors of writing the output (stdout to a full disk, a dead terminal), not bugs.
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG}
+OUTPUT_FAILED = (
+    "cannot-write: could not write to standard output: {reason}; what the command changed "
+    "(e.g. an add) is complete, check with 'narrative-diff list'"
+)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the final flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _interrupted(exc: BaseException | None = None) -> int:
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); the clean-up has run."""
+    line, code = signals.ending(exc)
+    typer.echo(line, err=True)
+    return code
+
+
+def run() -> None:
+    """Console-script entry point; output still buffered is flushed here, where a full
+    disk or a closed pipe can still be reported properly."""
+    _open_closed_streams()
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=exc.strerror)}", err=True)
+        _silence_stdout()
+        code = code or int(ExitCode.CORPUS)
+    sys.exit(code)
+
+
+def _open_closed_streams() -> None:
+    """A stream closed by the caller (``>&-``, ``<&-``) becomes /dev/null, so that writing
+    to it (or asking whether it is a terminal) cannot fail."""
+    for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, mode, encoding="utf-8"))  # noqa: SIM115

@@ -1,0 +1,182 @@
+"""The typer application and what every command shares: options, and one way to print.
+
+Shared options are defined once here (``--corpus``, ``--actors``, ``--format``, ``-o``), so
+their names, help and types cannot drift between commands. :func:`emit_rows` is the one
+output path for rows: a table for people, or JSON / CSV by :mod:`narrative_diff.serialise`'s
+single policy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Protocol
+
+import typer
+
+from narrative_diff.errors import UsageProblem
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(
+    name="narrative-diff",
+    help="Track how official narratives shift across successive versions of public documents.",
+    epilog="Example: narrative-diff list ilrs · Exit codes: see docs/messages.md",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--corpus",
+        "-c",
+        help="Corpus folder (else $NARRATIVE_DIFF_CORPUS, ./seeds, or the bundled ILRS series).",
+        show_default=False,
+    ),
+]
+ActorsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--actors",
+        "-a",
+        help="Actors file (TOML); default: the bundled ILRS actors.",
+        show_default=False,
+    ),
+]
+#: The formats of commands that print rows.
+ROW_FORMATS = ("table", "json", "csv")
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+SeriesArg = Annotated[
+    str | None, typer.Argument(help="The series (needed when the corpus holds several).")
+]
+
+
+def output_option(help_text: str) -> object:
+    """``-o/--output`` with the command's own help (what it may be: a file of which kind)."""
+    return typer.Option("--output", "-o", help=help_text, show_default=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from narrative_diff import __version__
+
+        typer.echo(f"narrative-diff {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    traceback: Annotated[
+        bool,
+        typer.Option("--traceback", help="Show a Python traceback on errors (for bug reports)."),
+    ] = False,
+) -> None:
+    """Track how official narratives shift across successive versions of public documents."""
+
+
+def choice(value: str, allowed: Sequence[str], option: str) -> None:
+    """Refuse a value outside ``allowed`` (typer's Choice would import more at start-up)."""
+    if value not in allowed:
+        raise UsageProblem(
+            f"{option} '{value}' is not one of {', '.join(allowed)}",
+            hint=f"e.g. {option} {allowed[0]}",
+            slug="bad-option",
+        )
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, object]],
+    fmt: str,
+    *,
+    table: Callable[[Console], None],
+    document: object = None,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """The one output path for rows: ``table`` draws them for people; json prints
+    ``document`` (default: the rows); csv prints the rows (header: ``columns``, else the
+    first row's keys)."""
+    from narrative_diff.serialise import to_csv, to_json
+
+    choice(fmt, ROW_FORMATS, "--format")
+    if fmt == "json":
+        typer.echo(to_json(rows if document is None else document))
+    elif fmt == "csv":
+        typer.echo(to_csv(rows, columns), nl=False)
+    else:
+        table(console())
+
+
+def console(width: int | None = None) -> Console:
+    """A rich console on stdout (imported lazily: rich is heavy for light commands)."""
+    from rich.console import Console
+
+    # Piped output keeps whole lines (no terminal width to fit); terminals get ellipses.
+    if width is None and not sys.stdout.isatty():
+        width = 1000
+    out = Console(soft_wrap=False, width=width)
+    out.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return out
+
+
+def _broken_pipe() -> None:
+    """A closed pipe (``| head``) is not an error: rich would exit 1, the CLI exits 0."""
+    raise BrokenPipeError
+
+
+class Progress(Protocol):
+    """What a long command reports: ``done`` of ``total``, in a named stage."""
+
+    def __call__(self, done: int, total: int, stage: str | None = None) -> None: ...
+
+
+def progress(label: str) -> contextlib.AbstractContextManager[Progress | None]:
+    """A progress bar on stderr for long runs (terminals only, after a second); yields a
+    ``progress(done, total, stage=None)`` callback or None."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+
+    @contextlib.contextmanager
+    def bar() -> Iterator[Progress]:
+        import time
+
+        from rich.console import Console
+        from rich.progress import Progress as Bar
+
+        started = time.monotonic()
+        with Bar(transient=True, console=Console(stderr=True)) as shown:
+            task = shown.add_task(label, total=None, visible=False)
+
+            def update(done: int, total: int, stage: str | None = None) -> None:
+                visible = time.monotonic() - started > 1.0  # only when it takes a while
+                shown.update(task, completed=done, total=total, visible=visible)
+                if stage:
+                    shown.update(task, description=f"{label}: {stage}")
+
+            yield update
+
+    return bar()
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def status(message: str) -> contextlib.AbstractContextManager[object]:
+    """A spinner on stderr for slow work, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)

@@ -1,0 +1,171 @@
+"""Commands over the corpus: ``list``, ``show``, ``add``, ``check`` and ``init``.
+
+Each parses its options, calls one function of :mod:`narrative_diff.api` and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from narrative_diff import api
+from narrative_diff.errors import ExitCode, UsageProblem
+
+from .app import ROW_FORMATS, CorpusOpt, FormatOpt, app, choice, emit_rows, status, warn
+from .terminal import print_listing
+
+
+@app.command("list", epilog="Example: narrative-diff list ilrs --format csv")
+def list_cmd(
+    series: Annotated[str | None, typer.Argument(help="Only this series.")] = None,
+    fmt: FormatOpt = "table",
+    corpus: CorpusOpt = None,
+) -> None:
+    """List snapshots in date order: ref (v1, v2, …), date, id, title, kind, language, words."""
+    choice(fmt, ROW_FORMATS, "--format")
+    store = api.open_corpus(corpus)
+    rows = api.list_snapshots(store, series)
+    emit_rows(
+        [r.as_dict() for r in rows],
+        fmt,
+        table=lambda out: print_listing(rows, out),
+        columns=api.Listed.columns(),
+    )
+    edited = [r.id for r in rows if not r.hash_ok]
+    if edited:
+        warn(
+            f"{len(edited)} snapshot(s) changed since they were added ({edited[0]}…); "
+            "run 'narrative-diff check'"
+        )
+    if store.skipped:
+        warn(f"skipped {len(store.skipped)} file(s) without front matter ({store.skipped[0]}…)")
+
+
+@app.command(epilog="Example: narrative-diff show v2 --meta")
+def show(
+    ref: Annotated[
+        str,
+        typer.Argument(help="A snapshot: id, v1…, latest, date prefix, SERIES:v2, or a file path."),
+    ],
+    meta: Annotated[
+        bool,
+        typer.Option(
+            "--meta",
+            help="Print the front matter (with ref, words and hash status) instead of the text.",
+        ),
+    ] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Print one snapshot's text (or, with --meta, its metadata)."""
+    store = api.open_corpus(corpus)
+    snap = api.get_snapshot(store, ref)
+    if meta:
+        import yaml
+
+        data = api.describe(store, snap)
+        typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    else:
+        typer.echo(snap.body, nl=False)
+
+
+@app.command(
+    epilog="Example: narrative-diff add statement.pdf --series ilrs --date 2025-04-24 "
+    "--corpus my-corpus"
+)
+def add(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A file (.txt .md .html .pdf .docx .srt .vtt), '-' for stdin, or an http(s) URL."
+        ),
+    ],
+    series: Annotated[str, typer.Option("--series", "-s", help="Series name, e.g. ilrs.")],
+    date: Annotated[str, typer.Option("--date", "-d", help="Publication date, YYYY-MM-DD.")],
+    title: Annotated[str | None, typer.Option(help="Title (default: from the document).")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Who published it.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="statement, white-paper, presentation, "
+            "press-release, web-page, video-transcript, …"
+        ),
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="en, zh, ru, … (default: detected).")] = None,
+    url: Annotated[str | None, typer.Option(help="Where it was published (source_url).")] = None,
+    provenance: Annotated[
+        str | None, typer.Option(help="Free text: verbatim / excerpt / translation, from where.")
+    ] = None,
+    slug: Annotated[
+        str | None, typer.Option(help="File name part of the id (default: YYYY-MM-title-words).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a snapshot with the same id.")
+    ] = False,
+    max_bytes: Annotated[
+        int, typer.Option(min=1, help="Refuse sources larger than this many bytes.")
+    ] = 50 << 20,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, max=3600.0, help="Seconds to wait for a URL.")
+    ] = 20.0,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Add a document as a new dated snapshot (text extracted, raw capture kept)."""
+    from narrative_diff.ingest import IngestLimits
+
+    if timeout != timeout:  # NaN passes typer's range check
+        raise UsageProblem(
+            "--timeout nan is not a number of seconds", hint="e.g. --timeout 20", slug="bad-option"
+        )
+    options = api.AddOptions(
+        series=series,
+        date=api.parse_add_date(date),
+        title=title,
+        publisher=publisher,
+        kind=kind,
+        language=language,
+        url=url,
+        provenance=provenance,
+        slug=slug,
+        replace=replace,
+        limits=IngestLimits(max_bytes=max_bytes, timeout=timeout),
+    )
+    store = api.open_corpus(corpus)
+    with status(f"Reading {source}"):
+        snap = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
+    typer.echo(
+        f"added {snap.id} as {api.ref_of(store, snap)} ({snap.date}, "
+        f"{snap.words} words, {snap.language}) -> {snap.path}"
+    )
+
+
+COMPARE_FORMATS = ("terminal", "md", "html", "json")
+
+
+@app.command(epilog="Example: narrative-diff check --corpus my-corpus")
+def check(
+    update_hashes: Annotated[
+        bool, typer.Option("--update-hashes", help="Accept hand edits: record the new text hashes.")
+    ] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Check every snapshot: hand edits (hash mismatch), broken files, missing raw captures."""
+    store = api.open_corpus(corpus)
+    good, problems = api.check(store, update=update_hashes)
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(good)} snapshot(s) read in {store.root}, {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+@app.command(
+    epilog="Example: narrative-diff init my-corpus && narrative-diff add page.html "
+    "--series ilrs --date 2025-04-24 --corpus my-corpus"
+)
+def init(dest: Annotated[Path, typer.Argument(help="New folder to create.")]) -> None:
+    """Create a writable corpus folder holding a copy of the ILRS series."""
+    store = api.init_corpus(dest)
+    typer.echo(f"created {store.root} with series: {', '.join(store.series_names())}")

@@ -1,0 +1,163 @@
+"""Rows on the terminal (rich tables): snapshots, scores, keyword in context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from narrative_diff.api import Listed
+    from narrative_diff.changes import ChangeRow, ScoreResult
+
+
+def print_listing(rows: Sequence[Listed], console: Console) -> None:
+    """One line per snapshot; the title column takes the width the others leave."""
+    from rich.table import Table
+
+    cells = [
+        (r.ref, r.date.isoformat(), r.id, r.title, r.kind or "", r.language or "", str(r.words))
+        for r in rows
+    ]
+    headers = ("ref", "date", "id", "title", "kind", "lang", "words")
+    widths = [
+        max([len(h)] + [console.measure(c[i]).maximum for c in cells])
+        for i, h in enumerate(headers)
+    ]
+    room = console.width - sum(widths) + widths[3] - 2 * (len(headers) - 1)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for i, name in enumerate(headers):
+        table.add_column(
+            name,
+            justify="right" if name == "words" else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=max(12, room) if i == 3 else None,
+        )
+    for cell in cells:
+        table.add_row(*cell)
+    console.print(table)
+
+
+def print_scores(result: ScoreResult, console: Console) -> None:
+    """Counts and prominence per actor over time, events marked; then the last pair."""
+    from rich.table import Table
+
+    dates = dict.fromkeys((row.ref, row.date) for row in result.rows)
+    grid = Table(
+        title=f"Mentions (count / prominence) — actors: {result.actors.source}",
+        title_justify="left",
+        header_style="bold",
+        pad_edge=False,
+    )
+    grid.add_column("actor")
+    for ref, date in dates:
+        grid.add_column(f"{ref}\n{date}", justify="right")
+    for actor in result.actors.actors:
+        rows = [row for row in result.rows if row.actor == actor.key]
+        if not any(row.count for row in rows):
+            continue
+        cells = []
+        for row in rows:
+            cell = f"{row.count} / {row.prominence:.2f}" if row.count else "—"
+            if row.event:
+                cell += f"\n{row.event}"
+            cells.append(cell)
+        grid.add_row(rows[0].actor_name, *cells)
+    console.print(grid)
+    if result.changes:
+        _print_last_pair(result, console)
+
+
+def _print_last_pair(result: ScoreResult, console: Console) -> None:
+    """The change statistics of the last pair (first → last by default)."""
+    from rich.table import Table
+
+    last = result.changes[-1]
+    span = [r for r in result.changes if (r.from_id, r.to_id) == (last.from_id, last.to_id)]
+    summary = Table(
+        title=f"{last.from_date} → {last.to_date}",
+        title_justify="left",
+        header_style="bold",
+        pad_edge=False,
+    )
+    for name in (
+        "actor",
+        "counts",
+        "event",
+        "log ratio",
+        "p",
+        "prominence Δ (95% CI)",
+        "share of voice Δ",
+        "label",
+    ):
+        summary.add_column(name, justify="left" if name in ("actor", "event", "label") else "right")
+    for row in span:
+        if row.count_from or row.count_to:
+            summary.add_row(*_change_cells(row))
+    console.print(summary)
+    if any(row.label == "cross-language" for row in span):
+        languages = {row.snapshot: row.language for row in result.rows}
+        console.print(
+            f"note: {last.from_id} is in {languages.get(last.from_id)} and "
+            f"{last.to_id} in {languages.get(last.to_id)}: no tests or rate ratios across "
+            "languages; the prominence changes are rough (docs/methodology.md)"
+        )
+
+
+def _change_cells(row: ChangeRow) -> tuple[str, ...]:
+    ci = row.prominence_ci
+    interval = f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci is not None else ""
+    return (
+        row.actor_name,
+        f"{row.count_from} → {row.count_to}",
+        row.event,
+        _number(row.log_ratio, "+.2f"),
+        _number(row.p_value, ".3f"),
+        f"{row.prominence_change:+.2f}{interval}",
+        _number(row.share_of_voice_change, "+.3f"),
+        row.label,
+    )
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def print_actors(source: str, rows: Sequence[Mapping[str, object]], console: Console) -> None:
+    """One line per actor: key, name, kind and aliases."""
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold", pad_edge=False, title=source, title_justify="left")
+    for name in ("actor", "name", "kind", "aliases"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        aliases = r["aliases"]
+        shown = ", ".join(aliases) if isinstance(aliases, list | tuple) else str(aliases)
+        table.add_row(str(r["actor"]), str(r["name"]), str(r["kind"]), shown)
+    console.print(table)
+
+
+def print_kwic(rows: Sequence[Mapping[str, object]], console: Console) -> None:
+    """One line per mention: where, alias and the sentence with the mention in bold."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(header_style="bold", pad_edge=False, box=None)
+    for name in ("ref", "date", "sent.", "where", "alias", "weight", "context"):
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        context = Text(str(row["context"]))
+        context.highlight_words([str(row["text"])], style="bold")
+        weight = row["weight"]
+        table.add_row(
+            str(row["ref"]),
+            str(row["date"]),
+            str(row["sentence"]),
+            str(row["where"]),
+            str(row["alias"]),
+            f"{weight:.3f}" if isinstance(weight, float) else str(weight),
+            context,
+        )
+    console.print(table)

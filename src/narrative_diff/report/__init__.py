@@ -1,0 +1,16 @@
+"""The report on a series: a model built once (:mod:`.model`), drawn by renderers
+(:mod:`.renderers`: PDF, HTML, PNG card, Markdown) that only lay it out."""
+
+from .model import Report, build
+from .renderers import DEFAULT_FORMATS, RENDERERS, Rendered, Renderer, report_paths, write_report
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "RENDERERS",
+    "Rendered",
+    "Renderer",
+    "Report",
+    "build",
+    "report_paths",
+    "write_report",
+]

@@ -1,0 +1,86 @@
+"""The report as Markdown: for an editor's draft, a wiki page or a pull request.
+
+The same order as the PDF: headline findings with their sentences, the snapshots, the score
+table, then each pair's summary and changed passages (~~deleted~~, <ins>inserted</ins>).
+Charts are not embedded (they are PNG files beside the report). Document text is escaped, so
+a title or a passage cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from narrative_diff.relations import DELETE, EQUAL
+
+from .model import NO_FINDINGS, TABLE_COLUMNS, PairReport, Passage, Report, cell, table_header
+
+
+def render(report: Report) -> str:
+    """The Markdown text of ``report``."""
+    lines = [
+        f"# {_esc(report.title)}",
+        "",
+        f"*{_esc(report.tool)}; actors: {_esc(report.actors_source)}*",
+        "",
+    ]
+    lines += ["## Findings", ""]
+    if not report.findings:
+        lines += [NO_FINDINGS, ""]
+    for n, finding in enumerate(report.findings, start=1):
+        lines.append(f"{n}. **{_esc(finding.headline)}**  ")
+        lines.append(f"   *{_esc(finding.detail)}*")
+        lines += [f"   - {q.ref} ({q.date}): “{_esc(q.text)}”" for q in finding.quotes]
+        lines.append("")
+    lines += ["## Snapshots", "", "| ref | date | title | publisher | language | words |"]
+    lines.append("|---|---|---|---|---|---:|")
+    lines += [
+        f"| {s.ref} | {s.date} | {_esc(s.title)} | {_esc(s.publisher)} | {s.language} | {s.words} |"
+        for s in report.snapshots
+    ]
+    lines += ["", "## Scores", "", "| " + " | ".join(table_header(c) for c in TABLE_COLUMNS) + " |"]
+    lines.append("|" + "---|" * len(TABLE_COLUMNS))
+    lines += [
+        "| " + " | ".join(_esc(cell(c, row)) for c in TABLE_COLUMNS) + " |" for row in report.table
+    ]
+    for pair in report.pairs:
+        lines += ["", *_pair(pair)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _pair(pair: PairReport) -> list[str]:
+    lines = [
+        f"## {pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date})",
+        "",
+        f"**{_esc(pair.verdict)}**",
+        "",
+    ]
+    for section in pair.sections:
+        lines += [
+            f"### {_esc(section.title)}",
+            "",
+            *(f"- {_esc(line)}" for line in section.lines),
+            "",
+        ]
+    lines += ["### Changed passages", ""]
+    lines += [f"- *{_esc(p.label)}* {_esc(p.position)}: {_passage(p)}" for p in pair.passages]
+    if pair.more:
+        lines.append(f"- … {pair.more} more: `narrative-diff compare {pair.a_ref} {pair.b_ref}`")
+    return lines
+
+
+def _passage(passage: Passage) -> str:
+    """Deleted and inserted runs marked, their edge spaces outside the markers."""
+    out = []
+    for op, text in passage.ops:
+        if op == EQUAL:
+            out.append(_esc(text))
+        elif text.strip():
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            mark = "~~{}~~" if op == DELETE else "<ins>{}</ins>"
+            out.append(_esc(lead) + mark.format(_esc(text.strip())) + _esc(trail))
+    return "".join(out)
+
+
+def _esc(text: str) -> str:
+    """One line, with every Markdown and HTML metacharacter escaped."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>~#|" else ch for ch in re.sub(r"\s+", " ", text))
