@@ -32,3 +32,20 @@ def test_readme_example_output_is_real(command, expected, capsys, monkeypatch):
     actual = (out + err).splitlines()
     wanted = expected.rstrip("\n").splitlines()
     assert [line.rstrip() for line in actual[: len(wanted)]] == [w.rstrip() for w in wanted]
+
+
+LIBRARY = re.compile(
+    r"## Using it as a library\n.*?```python\n(?P<code>.*?)```\n\nprints\n\n```text\n"
+    r"(?P<out>.*?)```",
+    re.S,
+)
+
+
+def test_readme_library_example_runs_and_prints_what_it_says(capsys, monkeypatch):
+    """The README's library example, executed as written, prints exactly its output."""
+    found = LIBRARY.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found, "the README's library example (code, then 'prints', then its output)"
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
+    exec(compile(found["code"], "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out == found["out"]

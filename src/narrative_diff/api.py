@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from . import corpus as corpus_mod
+from .capture import AddOptions as AddOptions
+from .capture import build_snapshot, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
 from .snapshot import Snapshot, check_name, parse_date
 from .storage import read_utf8
-from .text import sha256_hex
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -29,33 +30,14 @@ if TYPE_CHECKING:
     from .actors import ActorSet
     from .changes import ScoreResult
     from .compare import CompareOptions, Comparison
-    from .ingest import Extracted, IngestLimits
+    from .ingest import IngestLimits
     from .publish import Written
     from .report import Report
     from .scoring import Weights
 
-#: Default ``kind`` by source format when ``--kind`` is not given.
-DEFAULT_KIND = {"html": "web-page", "srt": "video-transcript", "vtt": "video-transcript"}
 FORMATS = ("table", "json", "csv")
 #: What ``compare`` can print: the terminal view, Markdown, HTML or JSON (schema 1.1).
 COMPARE_FORMATS = ("terminal", "md", "html", "json")
-
-
-@dataclass(frozen=True)
-class AddOptions:
-    """What ``add`` needs besides the source; built from CLI flags in one place."""
-
-    series: str
-    date: dt.date
-    title: str | None = None
-    publisher: str | None = None
-    kind: str | None = None
-    language: str | None = None
-    url: str | None = None
-    provenance: str | None = None
-    slug: str | None = None
-    replace: bool = False
-    limits: IngestLimits | None = field(default=None)
 
 
 @dataclass(frozen=True)
@@ -125,24 +107,7 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
         head = file.read(3)
     if head == b"---":  # a snapshot file itself (from this or another corpus)
         return Snapshot.from_markdown(read_utf8(Path(ref)), path=Path(ref))
-    from .ingest import IngestLimits, read_source
-
-    extracted = read_source(ref, limits=limits or IngestLimits())
-    mtime = dt.date.fromtimestamp(Path(ref).stat().st_mtime)
-    title = " ".join((extracted.title or Path(ref).stem).split())
-    # The extracted body is already in normal form, and so is "# title" in front of it:
-    # normalising a long document again would cost as much as reading it.
-    body = _with_title(extracted.body, title)
-    return Snapshot(
-        id=f"file/{_slug(Path(ref).stem, 'file')}",
-        series="file",
-        date=mtime,
-        title=title,
-        body=body,
-        sha256=sha256_hex(body),
-        language=extracted.language,
-        path=Path(ref),
-    )
+    return document_snapshot(Path(ref), limits=limits)
 
 
 def ref_of(corpus: Corpus, snap: Snapshot) -> str | None:
@@ -181,40 +146,6 @@ def add_snapshot(
     )
 
 
-def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
-    """Combine extracted text with the user's metadata; fill gaps from the document."""
-    title = options.title or extracted.title or _name_of(extracted.source_name)
-    if not title:
-        raise UsageProblem(
-            f"no title found in {extracted.source_name}", hint="pass --title", slug="title-missing"
-        )
-    language = options.language or extracted.language
-    if not language:
-        raise UsageProblem(
-            f"could not tell the language of {extracted.source_name} "
-            f"(confidence {extracted.language_confidence:.2f})",
-            hint="pass --language, e.g. --language en",
-            slug="language-unsure",
-        )
-    slug = options.slug or f"{options.date:%Y-%m}-{_slug(title, 'snapshot')}"
-    provenance = options.provenance or (
-        f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff."
-    )
-    return Snapshot.create(
-        series=options.series,
-        slug=slug,
-        date=options.date,
-        title=title,
-        body=_with_title(extracted.body, title),
-        publisher=options.publisher,
-        kind=options.kind or DEFAULT_KIND.get(extracted.format, "document"),
-        language=language,
-        source_url=options.url or extracted.source_url,
-        retrieved=_now(),
-        provenance=provenance,
-    )
-
-
 def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list[Problem]]:
     """Problems in the corpus; with ``update``, first record hashes of edited snapshots.
     A corpus folder that does not exist is an error (exit 7), as for every command."""
@@ -232,37 +163,6 @@ def init_corpus(dest: str | os.PathLike[str]) -> Corpus:
 def parse_add_date(value: str) -> dt.date:
     """The ``--date`` option: an ISO 8601 date."""
     return parse_date(value, where="--date")
-
-
-def _slug(text: str, fallback: str) -> str:
-    from slugify import slugify
-
-    return slugify(text, max_length=48, word_boundary=True) or fallback
-
-
-def _name_of(source_name: str) -> str | None:
-    """A fallback title: the file name without extension (``<stdin>`` has none)."""
-    if source_name == "<stdin>":
-        return None
-    stem = Path(source_name.split("?", 1)[0].rstrip("/")).stem
-    return stem or None
-
-
-def _with_title(body: str, title: str) -> str:
-    """Start the body with ``# title`` unless the document already has a ``#`` heading."""
-    first = body.lstrip().split("\n", 1)[0]
-    return body if first.startswith("# ") else f"# {title}\n\n{body}"
-
-
-def _now() -> dt.datetime:
-    """Retrieval time in UTC, to the second; ``SOURCE_DATE_EPOCH`` pins it for reproducibility."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        if epoch and epoch.isdigit()
-        else dt.datetime.now(dt.UTC)
-    )
-    return now.replace(microsecond=0)
 
 
 def compare_refs(
