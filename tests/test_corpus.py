@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from narrative_diff import corpus as corpus_mod
 from narrative_diff.check import check_corpus, update_hashes
 from narrative_diff.corpus import Corpus, locate
-from narrative_diff.errors import CorpusError, SnapshotConflict, SnapshotNotFound, UsageProblem
+from narrative_diff.errors import (
+    CorpusError,
+    DiskFull,
+    SnapshotConflict,
+    SnapshotNotFound,
+    UsageProblem,
+)
 from narrative_diff.snapshot import KEYS, Snapshot
 from narrative_diff.text import normalise_body
 
@@ -223,14 +229,15 @@ def test_failed_write_leaves_corpus_unchanged(corpus, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(CorpusError) as info:
+    with pytest.raises(DiskFull) as info:
         corpus.add(
             make_snapshot("newseries", "2024-01-a", "2024-01-01", "# New\n\nText."),
             raw=b"raw",
             raw_suffix=".txt",
         )
-    assert info.value.slug == "write-failed"
+    assert info.value.slug == "disk-full"
     assert "No space left on device" in str(info.value)
+    assert "the corpus was not changed" in str(info.value)
     assert tree_digest(corpus.root) == before
 
 
@@ -329,7 +336,7 @@ def test_failure_at_the_commit_rename_rolls_back_the_raw_file(corpus, monkeypatc
 
     def fail_on_snapshot(src, dst):
         if str(dst).endswith(".md"):
-            raise OSError(13, "Permission denied")
+            raise OSError(5, "Input/output error")  # (EACCES, ENOSPC: tests/test_oserrors.py)
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", fail_on_snapshot)

@@ -60,6 +60,7 @@ Matching rules (:class:`ActorMatcher`)
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import stat
@@ -69,10 +70,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
 from .text import HAN, HAN_RANGES
+
+if TYPE_CHECKING:
+    import regex
 
 BUNDLED = "actors-ilrs.toml"
 KINDS = ("actor", "generic")
@@ -286,7 +290,7 @@ class ActorMatcher:
         self.actors = actors
         self._forms: dict[str, _Form] = {}
         self._excludes: dict[str, list[tuple[int, str | None]]] = {}
-        self._patterns: list[tuple[int, str, re.Pattern[str]]] = []
+        self._patterns: list[tuple[int, str, regex.Pattern[str]]] = []
         for index, actor in enumerate(actors.actors):
             for alias in actor.aliases:
                 self._add(fold(alias), index, alias)
@@ -346,7 +350,7 @@ class ActorMatcher:
                 f"actors '{keys[0]}' and '{keys[1]}' both claim the alias '{old.alias}'{written}"
             )
 
-    def _compile(self, key: str, pattern: str) -> Any:
+    def _compile(self, key: str, pattern: str) -> regex.Pattern[str]:
         try:
             compiled = re.compile(pattern)
         except re.error as exc:
@@ -428,7 +432,7 @@ class ActorMatcher:
 def _nested_repeat(parsed: Any, inside: bool = False) -> bool:
     """Whether a parsed pattern repeats something that itself repeats ("(a+)+", "(a*b?)*"):
     the shape of catastrophic backtracking, refused so that matching stays bounded."""
-    from re import _constants as c  # the opcodes of the parse tree, in the stdlib
+    c = importlib.import_module("re._constants")  # the parse tree's opcodes (stdlib, private)
 
     repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
     for op, value in parsed:
@@ -454,11 +458,15 @@ def _join_regex(*parts: tuple[re.Pattern[str] | None, str]) -> re.Pattern[str] |
     return re.compile("|".join(f"(?:{a})" for a in alternatives))
 
 
+#: A character trie: each character maps to the trie of what may follow; "" ends a form.
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
 def _trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
     """One regular expression for all forms, longest first: a trie, so the engine tries few
     branches per position. A space matches any whitespace run. The caller checks word
     boundaries (an assertion after each form makes the pattern slow to compile)."""
-    root: dict[str, dict] = {}
+    root: _Trie = {}
     for form in forms:
         node = root
         for char in form:
@@ -467,7 +475,7 @@ def _trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(_render(root)) if root else None
 
 
-def _render(node: dict[str, dict]) -> str:
+def _render(node: _Trie) -> str:
     branches = [
         (r"\s+" if char == " " else re.escape(char)) + _render(child)
         for char, child in sorted(node.items())
@@ -528,7 +536,7 @@ _INFLECTED = frozenset({"NOUN", "ADJF", "PRTF"})
 
 
 @functools.cache
-def _morph():  # pymorphy3 is imported only when a Russian alias needs it
+def _morph() -> Any:  # pymorphy3 (untyped) is imported only when a Russian alias needs it
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang="ru")

@@ -171,14 +171,19 @@ def update_hashes(corpus: Corpus) -> list[Snapshot]:
     Only the ``sha256`` line of each file changes, so the edit stays a one-line git diff.
     """
     corpus.require_writable()
-    updated = []
+    updated: list[Snapshot] = []
     with corpus.lock():
         good, _ = check_corpus(corpus)
         for snap in good:
             if snap.hash_ok or snap.path is None:
                 continue
             text = record_hash(read_utf8(snap.path), snap.body_hash)
-            commit([(snap.path, text.encode("utf-8"))], root=corpus.root)
+            unchanged = (  # each file is its own commit: those before it stay updated
+                f"{snap.path.name} was not changed; the hashes recorded before it were kept"
+                if updated
+                else "the corpus was not changed"
+            )
+            commit([(snap.path, text.encode("utf-8"))], root=corpus.root, unchanged=unchanged)
             updated.append(replace(snap, sha256=snap.body_hash))
     return updated
 

@@ -30,7 +30,13 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .errors import CorpusError, SnapshotConflict, SnapshotNotFound
+from .errors import (
+    SYSTEM_ERRNOS,
+    CorpusError,
+    SnapshotConflict,
+    SnapshotNotFound,
+    from_os_error,
+)
 from .snapshot import Snapshot, check_name
 from .storage import commit, corpus_lock, read_utf8
 
@@ -121,11 +127,29 @@ class Corpus:
         Unknown and ambiguous refs raise :class:`SnapshotNotFound` listing candidates.
         """
         ref = ref.strip()
+        qualified = self._series_prefix(ref)
+        if qualified is not None:
+            return self.resolve(qualified[1], series=qualified[0])
+        names = [series] if series else self.series_names()
+        pool = self._pool(names)
+        exact = next((s for s in pool if s.id == ref or (series and s.slug == ref)), None)
+        if exact is not None:
+            return exact
+        version = _VERSION_REF.match(ref)
+        if version or ref in ("latest", "first"):
+            return self._by_position(ref, version, names)
+        return self._by_date_or_slug(ref, pool)
+
+    def _series_prefix(self, ref: str) -> tuple[str, str] | None:
+        """``(series, rest)`` of ``SERIES:ref``; a colon that names no series stays in the ref."""
         if ":" in ref:
             prefix, rest = ref.split(":", 1)
             if prefix in self.series_names():
-                return self.resolve(rest, series=prefix)
-        names = [series] if series else self.series_names()
+                return prefix, rest
+        return None
+
+    def _pool(self, names: list[str]) -> list[Snapshot]:
+        """Every snapshot a ref may name; none at all is its own error, not an unknown ref."""
         pool = [s for name in names for s in self.snapshots(name)]
         if not pool:
             raise SnapshotNotFound(
@@ -133,27 +157,28 @@ class Corpus:
                 hint="add one with 'narrative-diff add SOURCE --series S --date D'",
                 slug="empty-corpus",
             )
-        exact = [s for s in pool if s.id == ref or (series and s.slug == ref)]
-        if exact:
-            return exact[0]
-        version = _VERSION_REF.match(ref)
-        if version or ref in ("latest", "first"):
-            if len(names) > 1:
-                raise SnapshotNotFound(
-                    f"'{ref}' is ambiguous: the corpus holds {len(names)} series",
-                    hint="name the series, e.g. " + ", ".join(f"{n}:{ref}" for n in names),
-                    slug="ambiguous-ref",
-                )
-            ordered = self.snapshots(names[0])
-            index = {"latest": len(ordered), "first": 1}.get(ref) or int(version[1])  # type: ignore[index]
-            if 1 <= index <= len(ordered):
-                return ordered[index - 1]
+        return pool
+
+    def _by_position(self, ref: str, version: re.Match[str] | None, names: list[str]) -> Snapshot:
+        """``vN``, ``first``, ``latest``: positions in one series' date order, so one series."""
+        if len(names) > 1:
             raise SnapshotNotFound(
-                f"no snapshot '{ref}' in series {names[0]}",
-                hint=f"it has v1 to v{len(ordered)}",
-                slug="unknown-ref",
+                f"'{ref}' is ambiguous: the corpus holds {len(names)} series",
+                hint="name the series, e.g. " + ", ".join(f"{n}:{ref}" for n in names),
+                slug="ambiguous-ref",
             )
-        matches = []
+        ordered = self.snapshots(names[0])
+        index = _position(ref, version, len(ordered))
+        if 1 <= index <= len(ordered):
+            return ordered[index - 1]
+        raise SnapshotNotFound(
+            f"no snapshot '{ref}' in series {names[0]}",
+            hint=f"it has v1 to v{len(ordered)}",
+            slug="unknown-ref",
+        )
+
+    def _by_date_or_slug(self, ref: str, pool: list[Snapshot]) -> Snapshot:
+        """A date prefix or a bare slug: unique matches only, so a ref never picks at random."""
         if _DATE_PREFIX.match(ref):
             matches = [s for s in pool if s.date.isoformat().startswith(ref)]
         else:
@@ -335,12 +360,23 @@ def init(dest: str | os.PathLike[str], *, source: Corpus | None = None) -> Corpu
     except OSError as exc:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        if exc.errno in SYSTEM_ERRNOS:  # permissions, a read-only disk, a full disk
+            raise from_os_error(exc, path=dest, action="could not create") from exc
         raise CorpusError(
             f"could not create {dest}: {exc.strerror or exc}",
             hint="check the path and permissions",
             slug="write-failed",
         ) from exc
     return Corpus(dest)
+
+
+def _position(ref: str, version: re.Match[str] | None, count: int) -> int:
+    """The 1-based position ``first``, ``latest`` or ``vN`` names in a series of ``count``."""
+    if ref == "latest":
+        return count
+    if ref == "first":
+        return 1
+    return int(version[1]) if version else 0
 
 
 def _shorten(items: list[str], limit: int = 8) -> str:

@@ -8,6 +8,8 @@ built-in exception, so library callers can catch ``LookupError`` or ``ValueError
 
 from __future__ import annotations
 
+import errno
+import os
 from enum import IntEnum
 
 
@@ -21,7 +23,8 @@ class ExitCode(IntEnum):
     NOT_FOUND = 4  # unknown snapshot ref or missing source file
     CONFLICT = 5  # the snapshot (same id or same content) is already in the corpus
     NETWORK = 6  # a URL timed out or answered with an error
-    CORPUS = 7  # the corpus is corrupt, read-only or could not be written
+    CORPUS = 7  # the corpus is corrupt, read-only or could not be written (a full disk too)
+    REFUSED = 8  # the system refused: permission denied, or a read-only file system
     INTERNAL = 70  # a bug: please report it with --traceback output
     INTERRUPTED = 130  # Ctrl-C (SIGINT)
     TERMINATED = 143  # SIGTERM
@@ -136,3 +139,97 @@ class CannotWrite(OutputError):
 
     slug = "cannot-write"
     exit_code = ExitCode.CORPUS
+
+
+class SystemRefused(NarrativeDiffError, OSError):
+    """The operating system refused a file operation: permission denied (EACCES, EPERM) or
+    a read-only file system (EROFS). The path may be fine; the permissions or the disk
+    are not."""
+
+    slug = "permission-denied"
+    exit_code = ExitCode.REFUSED
+
+
+class PermissionDenied(SystemRefused, PermissionError):
+    """EACCES or EPERM: the user may not read or write that file or folder."""
+
+    slug = "permission-denied"
+
+
+class ReadOnlyFileSystem(SystemRefused):
+    """EROFS: the file or folder is on a disk mounted read-only."""
+
+    slug = "read-only"
+
+
+class DiskFull(NarrativeDiffError, OSError):
+    """ENOSPC, EDQUOT, EFBIG: no space (or quota) left for the write; exit 7, like any
+    write that failed."""
+
+    slug = "disk-full"
+    exit_code = ExitCode.CORPUS
+
+
+class PathRefused(NarrativeDiffError, OSError):
+    """Any other OSError naming a path: a name over 255 bytes, a loop of symbolic links, a
+    file where a folder should be."""
+
+    slug = "os-error"
+    exit_code = ExitCode.NOT_FOUND
+
+
+_PERMISSION = frozenset({errno.EACCES, errno.EPERM})
+_READ_ONLY = frozenset({errno.EROFS})
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+#: The errnos :func:`from_os_error` gives a slug of their own (the rest become ``os-error``).
+SYSTEM_ERRNOS = _PERMISSION | _READ_ONLY | _FULL
+
+
+def from_os_error(
+    exc: OSError,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+) -> NarrativeDiffError:
+    """The :class:`NarrativeDiffError` for an ``OSError``, chosen by its errno.
+
+    ``path`` (default: the error's own ``filename``) is named in the message, after
+    ``action`` when given (``"could not write to"``); ``outcome`` is added to the hint
+    (``"the corpus was not changed"``). The result keeps the errno, ``strerror`` and
+    ``filename`` of ``exc``. The caller raises it, ``from exc``.
+
+    >>> refused = from_os_error(PermissionError(13, "Permission denied", "/c/ilrs"))
+    >>> refused.slug, int(refused.exit_code), refused.message
+    ('permission-denied', 8, '/c/ilrs: Permission denied')
+    """
+    where = exc.filename if path is None else path
+    named = os.fsdecode(where) if isinstance(where, str | bytes | os.PathLike) else ""
+    reason = exc.strerror or str(exc)
+    message = " ".join(part for part in (action, named) if part)
+    message = f"{message}: {reason}" if message else reason
+    error: NarrativeDiffError
+    if exc.errno in _PERMISSION:
+        error = PermissionDenied(message, hint=_hint(_permission_fix(named), outcome))
+    elif exc.errno in _READ_ONLY:
+        fix = "the disk is mounted read-only: write somewhere else, on a writable disk"
+        error = ReadOnlyFileSystem(message, hint=_hint(fix, outcome))
+    elif exc.errno in _FULL:
+        fix = "free some space on that disk (or write somewhere else) and retry"
+        error = DiskFull(message, hint=_hint(fix, outcome))
+    else:
+        fix = "check the path (its length, its links) and permissions"
+        error = PathRefused(message, hint=_hint(fix, outcome))
+    error.errno, error.strerror, error.filename = exc.errno, exc.strerror, exc.filename
+    return error
+
+
+def _permission_fix(named: str) -> str:
+    """The fix for EACCES/EPERM, naming the path when there is one."""
+    where = f"{named} and of the folders above it" if named else "the files and folders involved"
+    return f"check the permissions of {where}, or choose another folder"
+
+
+def _hint(fix: str, outcome: str | None) -> str:
+    """A fix, then what happened to the user's data (said only where it is known)."""
+    return f"{fix}; {outcome}" if outcome else fix

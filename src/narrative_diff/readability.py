@@ -253,7 +253,7 @@ def offline_textstat() -> ModuleType:
             "narrative-diff cannot keep its syllable counts offline"
         )
 
-    def get_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    def get_cmudict(lang: str) -> Mapping[str, list[list[str]]] | None:
         return cmu_pronunciations() if get_lang_root(lang) == "en" else None
 
     for name, module in list(sys.modules.items()):
@@ -261,7 +261,8 @@ def offline_textstat() -> ModuleType:
             for attribute, value in list(vars(module).items()):
                 if value is original:
                     setattr(module, attribute, get_cmudict)
-    return textstat
+    patched: ModuleType = textstat  # (textstat has no type information)
+    return patched
 
 
 class _Pronunciations(Mapping[str, list[list[str]]]):

@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .errors import ExitCode
 
@@ -30,7 +30,7 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the same clean-up runs."""
 
 
-def _handler(name: str, error: type[KeyboardInterrupt]):
+def _handler(name: str, error: type[KeyboardInterrupt]) -> Callable[[int, object], None]:
     def handle(signum: int, frame: object) -> None:
         _received.append(name)
         if not _state["running"]:  # still starting up: nothing to clean, leave at once

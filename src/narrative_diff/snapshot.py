@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, Unpack
 
 import frontmatter
 import yaml
@@ -108,6 +108,20 @@ def record_hash(text: str, digest: str) -> str:
     return head + tail
 
 
+class SnapshotMeta(TypedDict, total=False):
+    """The optional front-matter values :meth:`Snapshot.create` accepts (all may be None)."""
+
+    publisher: str | None
+    kind: str | None
+    language: str | None
+    source_url: str | None
+    retrieved: dt.datetime | dt.date | None
+    provenance: str | None
+    raw_file: str | None
+    raw_sha256: str | None
+    path: Path | None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One dated version of a document in a series.
@@ -149,14 +163,14 @@ class Snapshot:
     def hash_ok(self) -> bool:
         return self.sha256 == self.body_hash
 
-    def metadata(self) -> dict[str, Any]:
+    def metadata(self) -> dict[str, str | dt.date]:
         """Front matter in write order, without empty values."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         return {key: values[key] for key in KEYS if values[key] not in (None, "")}
 
     def to_markdown(self) -> str:
         """Serialise as stored: YAML front matter, a blank line, the body."""
-        post = frontmatter.Post(self.body.rstrip("\n"), **self.metadata())
+        post = frontmatter.Post(self.body.rstrip("\n"), None, **self.metadata())  # None: YAML
         text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=100)
         return text + "\n"
 
@@ -166,7 +180,14 @@ class Snapshot:
 
     @classmethod
     def create(
-        cls, *, series: str, slug: str, date: dt.date, title: str, body: str, **meta: Any
+        cls,
+        *,
+        series: str,
+        slug: str,
+        date: dt.date,
+        title: str,
+        body: str,
+        **meta: Unpack[SnapshotMeta],
     ) -> Snapshot:
         """Build a new snapshot with a normalised body and a fresh hash. Text that cannot be
         stored as UTF-8 (lone surrogates: bytes a terminal or file passed through undecoded)
@@ -235,14 +256,18 @@ class Snapshot:
             date = parse_date(meta.pop("date"), where=f"{where}: date")
         except UsageProblem as exc:
             raise CorpusError(exc.message, hint=exc.hint, slug="corrupt-snapshot") from None
+        strings: dict[str, str] = {}  # the keys whose values are text, once checked
         for key in ("id", "series", "sha256", "raw_file", "raw_sha256", *_TEXT_KEYS):
-            if meta.get(key) is not None and not isinstance(meta[key], str):
+            value = meta.pop(key, None)
+            if value is not None and not isinstance(value, str):
                 raise CorpusError(
-                    f"{where}: '{key}' must be a string, not {meta[key]!r}",
+                    f"{where}: '{key}' must be a string, not {value!r}",
                     hint=fix,
                     slug="corrupt-snapshot",
                 )
-        raw_file = meta.get("raw_file")
+            if value is not None:
+                strings[key] = value
+        raw_file = strings.get("raw_file")
         if raw_file is not None and (not _RAW_FILE.match(raw_file) or ".." in raw_file):
             raise CorpusError(
                 f"{where}: raw_file '{raw_file}' must name a file in raw/, "
@@ -257,7 +282,7 @@ class Snapshot:
                 hint=fix,
                 slug="corrupt-snapshot",
             )
-        series, snap_id = meta.pop("series"), meta.pop("id")
+        series, snap_id = strings.pop("series"), strings.pop("id")  # present: checked above
         if snap_id.split("/", 1)[0] != series or "/" not in snap_id:
             raise CorpusError(
                 f"{where}: id '{snap_id}' does not start with its series '{series}/'",
@@ -271,7 +296,7 @@ class Snapshot:
                 raise CorpusError(
                     f"{where}: id '{snap_id}': {exc.message}", hint=fix, slug="corrupt-snapshot"
                 ) from None
-        title = meta.pop("title", None) or snap_id
+        title = strings.pop("title", None) or snap_id
         return cls(
             id=snap_id,
             series=series,
@@ -280,5 +305,5 @@ class Snapshot:
             body=normalise_body(post.content),
             retrieved=retrieved,
             path=path,
-            **meta,
+            **strings,
         )

@@ -5,6 +5,9 @@
   step fails, the files already renamed are removed again (callers only ever name *new*
   files before the last one, whose rename is the commit point), the temporary files are
   deleted, and folders created for the write are removed. The corpus is then as it was.
+  A write the system refuses (permissions, a read-only disk) or that finds the disk full
+  is reported by :func:`errors.from_os_error` (``permission-denied``, ``read-only``,
+  ``disk-full``); any other failure is ``write-failed``.
 * :func:`corpus_lock` serialises writers with an advisory ``flock`` on the corpus folder
   itself, so no lock file is ever created inside (or outside) the corpus and every process
   on the machine sees the same lock whatever its temp folder. Where ``fcntl`` is missing
@@ -21,7 +24,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import CannotWrite, CorpusError
+from .errors import SYSTEM_ERRNOS, CannotWrite, CorpusError, from_os_error
 
 #: A snapshot file larger than this is not read (documents are refused at 50 MiB by default).
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
@@ -54,8 +57,14 @@ def read_utf8(path: Path) -> str:
         ) from None
 
 
-def commit(files: Sequence[tuple[Path, bytes]], *, root: Path) -> None:
-    """Write ``files`` as one change (see the module docstring); ``root`` must exist."""
+def commit(
+    files: Sequence[tuple[Path, bytes]],
+    *,
+    root: Path,
+    unchanged: str = "the corpus was not changed",
+) -> None:
+    """Write ``files`` as one change (see the module docstring); ``root`` must exist.
+    ``unchanged`` ends the error's hint: what is known to be as it was after a failure."""
     created_dirs: list[Path] = []
     staged: list[tuple[str, Path]] = []
     renamed: list[Path] = []
@@ -85,9 +94,15 @@ def commit(files: Sequence[tuple[Path, bytes]], *, root: Path) -> None:
         if not isinstance(exc, OSError):
             raise
         where = files[0][0].parent if files else root
+        if exc.errno in SYSTEM_ERRNOS:  # permissions, a read-only disk, a full disk
+            while not where.exists() and where != root:  # (raw/ of a first capture)
+                where = where.parent  # name the folder that refused, not one never made
+            raise from_os_error(
+                exc, path=where, action="could not write to", outcome=unchanged
+            ) from exc
         raise CorpusError(
             f"could not write to {where}: {exc.strerror or exc}",
-            hint="check free space and permissions; the corpus was not changed",
+            hint=f"check free space and permissions; {unchanged}",
             slug="write-failed",
         ) from exc
 
@@ -135,7 +150,14 @@ def corpus_lock(root: Path, *, timeout: float = 60.0) -> Iterator[None]:
         except Timeout:
             raise locked from None
         return
-    fd = os.open(root, os.O_RDONLY)
+    try:
+        fd = os.open(root, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno not in SYSTEM_ERRNOS:
+            raise
+        raise from_os_error(
+            exc, path=root, action="could not lock the corpus", outcome="the corpus was not changed"
+        ) from exc
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -11,7 +11,7 @@ import html as html_lib
 import io
 import re
 import zipfile
-from typing import Any
+from typing import Any, TypedDict
 
 from narrative_diff.errors import UnreadableDocument
 
@@ -110,6 +110,18 @@ def _tidy_markdown(markdown: str) -> list[str]:
     return blocks
 
 
+class _ExtractOptions(TypedDict):
+    """The keyword arguments every ``trafilatura.extract`` call here shares."""
+
+    url: str | None
+    output_format: str
+    include_formatting: bool
+    include_comments: bool
+    include_tables: bool
+    include_links: bool
+    include_images: bool
+
+
 def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list[str], str | None]:
     """HTML main text with trafilatura (drops navigation, headers, footers, comments).
 
@@ -121,7 +133,7 @@ def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list
 
     quiet_logger("trafilatura")
     markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)  # lxml refuses str with a declaration
-    options = {
+    options: _ExtractOptions = {
         "url": url,
         "output_format": "markdown",
         "include_formatting": True,
@@ -154,7 +166,7 @@ def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list
 HUGE_TEXT, DEEP, MAX_DEPTH = 10_000_000, 255, 2048
 
 
-def _huge_html(markup: str, options: dict[str, Any], name: str) -> str | None:
+def _huge_html(markup: str, options: _ExtractOptions, name: str) -> str | None:
     """What trafilatura finds once libxml2's limits are lifted, for pages beyond them
     (one 50 MB paragraph, 10,000 nested elements), else nothing. Lifting them is safe here:
     the source size is already limited (``--max-bytes``). For nesting so deep that
@@ -183,7 +195,8 @@ def _huge_html(markup: str, options: dict[str, Any], name: str) -> str | None:
             hint="save the page again from a browser, or copy its text into a .txt file",
             slug="corrupt-html",
         )
-    text = tree.body.text_content() if tree.find("body") is not None else tree.text_content()
+    # lxml-stubs say _Element; an HTMLParser makes HtmlElements (.body, .text_content)
+    text = tree.body.text_content() if tree.find("body") is not None else tree.text_content()  # type: ignore[attr-defined]
     return "\n\n".join(line.strip() for line in text.splitlines() if line.strip()) or None
 
 
