@@ -288,10 +288,6 @@ def test_add_prints_one_line_and_exits(
     assert tree_digest(corpus.root) == before
 
 
-@pytest.mark.xfail(
-    reason="passes once cli.main's `except OSError` branch calls errors.from_os_error",
-    strict=False,
-)
 @pytest.mark.parametrize(
     ("code", "slug", "fix"),
     [

@@ -12,6 +12,9 @@ label is "cross-language" (a word and a Han character are different units of exp
 The bootstrap draws, for each replicate, how often each body sentence is resampled; only
 sentences that mention someone matter, so the draw is a multinomial over those sentences
 plus one "all others" cell, and the replicate totals are one matrix product.
+
+Each result is a :class:`ChangeRow`; :func:`score_series` scores a whole series into a
+:class:`ScoreResult` (the score table, the change rows and the mentions behind them).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def bootstrap_totals(score: SnapshotScore, keys: Sequence[str], weights: Weights
 def _interval(values: np.ndarray) -> tuple[float, float]:
     import numpy as np
 
-    low, high = np.nanpercentile(values, [100 * ALPHA / 2, 100 * (1 - ALPHA / 2)])
+    low, high = np.nanpercentile(values, [100 * ALPHA / 2, 50])
     return round(float(low), 4), round(float(high), 4)
 
 

@@ -18,12 +18,16 @@ limits, sources). In short, for actor *a* in snapshot *d*:
 * ``frame_share``: share of *a*'s sentences that carry a relational frame ("together
   with", "jointly", 共同, совместно, …).
 
-Changes between two snapshots are in :func:`changes`: APPEARED / DISAPPEARED events, the
+Each snapshot × actor is one :class:`ScoreRow`. Changes between two snapshots are in
+:mod:`narrative_diff.changes` (:class:`~narrative_diff.changes.ChangeRow`): APPEARED /
+DISAPPEARED events, the
 Log Ratio (Hardie 2014), the Dirichlet-smoothed log-odds z (Monroe, Colaresi & Quinn
 2008), the exact conditional binomial test of the counts, and seeded sentence-bootstrap
 intervals for the change in prominence and share of voice (Benoit, Laver & Mikhaylov
 2009). A change is "supported" when p < 0.05 and the prominence interval excludes 0, else
-"directional"; 0 → 0 gets no statistics. pandas, numpy and scipy load only here.
+"directional"; 0 → 0 gets no statistics. numpy loads only for the bootstrap; pandas only
+for :func:`narrative_diff.api.score_frame` (notebooks); scipy never (the tests compare the
+exact test with it).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import sys
 import typer
 
 from narrative_diff import signals
-from narrative_diff.errors import ExitCode, NarrativeDiffError
+from narrative_diff.errors import ExitCode, NarrativeDiffError, from_os_error
 
 from . import compare, scores, snapshots
 from .app import app
@@ -27,66 +27,66 @@ from .app import app
 COMMANDS = (snapshots, compare, scores)
 
 
-# ---------------------------------------------------------------------------- helpers
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; the one place errors become messages and exit codes."""
     args = sys.argv[1:] if argv is None else list(argv)
     show_traceback = "--traceback" in args
     args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
     try:
-        with signals.running():
-            result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
-        if signals.received():  # typer turns Ctrl-C into a plain exit code 130: say so
-            return _interrupted()
-        return int(result or 0)
-    except NarrativeDiffError as exc:
-        if show_traceback:
-            raise
-        typer.echo(f"narrative-diff: {exc.one_line()}", err=True)
-        return int(exc.exit_code)
-    except typer.Exit as exc:
-        return int(exc.exit_code)
+        return _run(args)
     except (KeyboardInterrupt, typer.Abort) as exc:
         return _interrupted(exc)
-    except typer.TyperException as exc:  # typer's usage errors (missing option, bad value, …)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        _silence_stdout()
+        return int(ExitCode.OK)
+    except Exception as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # help was already printed
             return int(ExitCode.OK)
         if show_traceback:
             raise
-        ctx = getattr(exc, "ctx", None)
-        where = ctx.command_path if ctx is not None else "narrative-diff"
-        text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        text = " ".join(text.split()).rstrip(".")
-        typer.echo(f"narrative-diff: usage: {text}; see '{where} --help'", err=True)
-        return int(getattr(exc, "exit_code", ExitCode.USAGE))
-    except BrokenPipeError:  # the reader went away (| head): stop quietly
-        _silence_stdout()
-        return int(ExitCode.OK)
-    except OSError as exc:
-        if show_traceback:
-            raise
-        reason = exc.strerror or str(exc)
-        if exc.errno in _OUTPUT_ERRNOS:
-            typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=reason)}", err=True)
-            return int(ExitCode.CORPUS)
-        # a path the system refuses (too long, a symbolic-link loop, …)
-        where = f"{exc.filename}: " if exc.filename else ""
-        typer.echo(
-            f"narrative-diff: os-error: {where}{reason}; check the path (its length, its links) "
-            "and permissions",
-            err=True,
-        )
-        return int(ExitCode.NOT_FOUND)
-    except Exception as exc:  # the last line of defence: no traceback without --traceback
-        if show_traceback:
-            raise
-        detail = " ".join(str(exc).split())  # one line, whatever the library said
-        typer.echo(
-            f"narrative-diff: internal-error: {type(exc).__name__}: {detail}; rerun with "
-            "--traceback and report it",
-            err=True,
-        )
-        return int(ExitCode.INTERNAL)
+        line, code = diagnosis(exc)
+        typer.echo(f"narrative-diff: {line}", err=True)
+        return code
+
+
+def _run(args: list[str]) -> int:
+    """The command's own exit code; Ctrl-C (which typer turns into a plain 130) said."""
+    try:
+        with signals.running():
+            result = app(args=args, prog_name="narrative-diff", standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    if signals.received():
+        return _interrupted()
+    return int(result or 0)
+
+
+def diagnosis(exc: Exception) -> tuple[str, int]:
+    """The one line (without the program name) and the exit code for an error: the
+    library's own errors as they say, typer's usage errors, what the system refused (by
+    errno: docs/messages.md), and anything else as an internal error to report."""
+    if isinstance(exc, NarrativeDiffError):
+        return exc.one_line(), int(exc.exit_code)
+    if isinstance(exc, typer.TyperException):  # missing option, bad value, …
+        return _usage(exc)
+    if isinstance(exc, OSError):
+        if exc.errno in _OUTPUT_ERRNOS and not exc.filename:  # stdout: a full disk, a dead tty
+            return OUTPUT_FAILED.format(reason=exc.strerror or exc), int(ExitCode.CORPUS)
+        error = from_os_error(exc)
+        return error.one_line(), int(error.exit_code)
+    detail = " ".join(str(exc).split())  # one line, whatever the library said
+    return (
+        f"internal-error: {type(exc).__name__}: {detail}; rerun with --traceback and report it",
+        int(ExitCode.INTERNAL),
+    )
+
+
+def _usage(exc: typer.TyperException) -> tuple[str, int]:
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "narrative-diff"
+    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    text = " ".join(text.split()).rstrip(".")
+    return f"usage: {text}; see '{where} --help'", int(getattr(exc, "exit_code", ExitCode.USAGE))
 
 
 #: Errors of writing the output (stdout to a full disk, a dead terminal), not bugs.
