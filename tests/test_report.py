@@ -412,5 +412,25 @@ def test_a_failed_rename_removes_the_files_of_the_set(tmp_path, monkeypatch, cap
     monkeypatch.setattr(storage.os, "replace", replace)
     monkeypatch.chdir(tmp_path)
     assert main(["report", "--corpus", str(SEEDS)]) == 7
-    assert "cannot-write" in capsys.readouterr().err and done
+    err = capsys.readouterr().err
+    assert err.startswith("narrative-diff: disk-full: could not write ") and done
+    assert "No space left on device; free some space" in err and "no file of this set" in err
     assert list((tmp_path / "reports").iterdir()) == []  # not a PDF without its HTML
+
+
+def test_an_output_the_system_refuses_is_named_by_errno(tmp_path, monkeypatch, capsys):
+    """Permission denied writing an output: its own slug and exit code (8), not a generic
+    cannot-write, and nothing left behind."""
+    import errno
+
+    from narrative_diff import storage
+
+    def refuse(path, data):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(storage, "_stage", refuse)
+    out = tmp_path / "shift.json"
+    assert main(["compare", "v1", "v3", "--corpus", str(SEEDS), "-f", "json", "-o", str(out)]) == 8
+    err = capsys.readouterr().err
+    assert err.startswith(f"narrative-diff: permission-denied: could not write {out}: ")
+    assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []

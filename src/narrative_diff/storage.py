@@ -206,6 +206,10 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
                 final.unlink()
         if not isinstance(exc, OSError):
             raise
+        if exc.errno in SYSTEM_ERRNOS:  # permission denied, read-only, disk full
+            raise from_os_error(
+                exc, path=where, action="could not write", outcome="no file of this set is left"
+            ) from exc
         raise CannotWrite(
             f"could not write {where}: {exc.strerror or exc}",
             hint="check the folder is writable, has free space, and no folder has that name",
