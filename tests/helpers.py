@@ -68,3 +68,20 @@ def modules_loaded_by(statement: str, names: list[str]) -> list[str]:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     return [m for m in result.stdout.strip().split(",") if m]
+
+
+def add_command(source: Path, corpus: Path, *extra: str) -> list[str]:
+    """The arguments of ``narrative-diff add SOURCE`` into the ilrs series of ``corpus``."""
+    return [
+        "add",
+        str(source),
+        "--series",
+        "ilrs",
+        "--date",
+        "2030-01-01",
+        "--language",
+        "en",
+        "--corpus",
+        str(corpus),
+        *extra,
+    ]

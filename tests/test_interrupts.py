@@ -16,7 +16,7 @@ import pytest
 from narrative_diff.check import check_corpus
 from narrative_diff.corpus import Corpus
 
-from .helpers import tree_digest
+from .helpers import add_command, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).parent / "narrative-diff")
@@ -42,21 +42,8 @@ def slow_html(folder: Path) -> Path:
 
 
 def add_args(source: Path, corpus: Path, *extra: str) -> list[str]:
-    """``narrative-diff add SOURCE`` into the ilrs series of ``corpus``."""
-    return [
-        EXE,
-        "add",
-        str(source),
-        "--series",
-        "ilrs",
-        "--date",
-        "2030-01-01",
-        "--language",
-        "en",
-        "--corpus",
-        str(corpus),
-        *extra,
-    ]
+    """``narrative-diff add SOURCE`` into the ilrs series of ``corpus``, as a process."""
+    return [EXE, *add_command(source, corpus, *extra)]
 
 
 def interrupt(argv: list[str], after: float, sig: int, cwd: Path) -> subprocess.CompletedProcess:

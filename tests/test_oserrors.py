@@ -31,7 +31,7 @@ from narrative_diff.errors import (
     from_os_error,
 )
 
-from .helpers import make_snapshot, small_corpus, tree_digest
+from .helpers import add_command, make_snapshot, small_corpus, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "messages.md").read_text()
@@ -246,20 +246,7 @@ def document(tmp_path) -> Path:
 
 
 def _add(document: Path, root: Path) -> list[str]:
-    return [
-        "add",
-        str(document),
-        "--series",
-        "ilrs",
-        "--date",
-        "2030-01-01",
-        "--language",
-        "en",
-        "--title",
-        "Statement",
-        "--corpus",
-        str(root),
-    ]
+    return add_command(document, root, "--title", "Statement")
 
 
 @pytest.mark.parametrize(
