@@ -11,8 +11,9 @@ The algorithm, in four passes, each cheaper than a flat diff of the whole text:
    equal pairs, then their longest run increasing on both sides; texts repeated more than
    50 times are left out of it, which keeps the work near-linear); then leftover equal
    blocks in order within the same gap between those pairs; then anywhere (they moved).
-   The sentences of paired blocks are paired one to one without being tokenised; most of a
-   long document ends here.
+   The sentences of paired blocks are paired one to one without being tokenised (unless
+   the two languages' splitters cut the block into different numbers of sentences: then
+   they are left to the next passes); most of a long document ends here.
 2. **Sentences of the remaining blocks**, paired the same way by their normal form (see
    :mod:`narrative_diff.similarity`), so reflowed lines, quote styles and other noise count
    as unchanged.
@@ -110,11 +111,15 @@ def _is_heading(side: Segmented, index: int) -> bool:
 # ---------------------------------------------------------------- pass 1 and 2: identical
 def _identical_blocks(a: Segmented, b: Segmented) -> list[Pair]:
     """Pass 1: blocks of equal text, their sentences paired one to one without being
-    tokenised (the cheapest pass, and where most of a long document ends)."""
+    tokenised (the cheapest pass, and where most of a long document ends).
+
+    Two languages' splitters may cut the same text differently ("Dr. Wu." is one sentence
+    in English, two in French); such a block is left to the sentence passes."""
     pairs: list[Pair] = []
     for ia, ib in _pair_identical([blk.text for blk in a.blocks], [blk.text for blk in b.blocks]):
         sa, sb = a.sentences_by_block[ia], b.sentences_by_block[ib]
-        pairs += [((x.index,), (y.index,), 1.0) for x, y in zip(sa, sb, strict=True)]
+        if len(sa) == len(sb):
+            pairs += [((x.index,), (y.index,), 1.0) for x, y in zip(sa, sb, strict=True)]
     return pairs
 
 
