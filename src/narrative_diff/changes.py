@@ -60,7 +60,7 @@ def bootstrap_totals(score: SnapshotScore, keys: Sequence[str], weights: Weights
 def _interval(values: np.ndarray) -> tuple[float, float]:
     import numpy as np
 
-    low, high = np.nanpercentile(values, [100 * ALPHA / 2, 50])
+    low, high = np.nanpercentile(values, [100 * ALPHA / 2, 100 * (1 - ALPHA / 2)])
     return round(float(low), 4), round(float(high), 4)
 
 
