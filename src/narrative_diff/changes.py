@@ -99,12 +99,15 @@ def exact_p(c1: int, n1: int, c2: int, n2: int) -> float:
     ``tests/test_scoring.py`` checks the two agree. Computed here because importing
     scipy.stats costs about a second per process, more than scoring a long series.
 
-    >>> round(exact_p(6, 100, 0, 100), 6)
-    0.03125
+    No mentions, or no words on either side, leave nothing to test: p = 1.
+
+    >>> round(exact_p(6, 100, 0, 100), 6), exact_p(0, 100, 0, 100), exact_p(2, 0, 1, 0)
+    (0.03125, 1.0, 1.0)
     """
-    trials, p = c1 + c2, n2 / (n1 + n2)
-    if trials == 0:
+    trials = c1 + c2
+    if trials == 0 or n1 + n2 <= 0:
         return 1.0
+    p = n2 / (n1 + n2)
 
     def pmf(k: int) -> float:
         if p in (0.0, 1.0):
