@@ -127,3 +127,19 @@ def test_commands_call_the_api(monkeypatch, capsys):
     assert main(["compare", "v1", "v3", "--corpus", str(SEEDS), "-f", "json"]) == 0
     assert calls == ["compare_refs", "render_comparison"]
     assert json.loads(capsys.readouterr().out)["b"]["ref"] == "v3"
+
+
+def test_help_groups_the_commands(capsys):
+    """--help lists every command once, in three panels: the corpus, the comparison, then
+    actors, scores and reports."""
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    panels = [out.index(title) for title in ("Corpus", "Compare ─", "Actors, scores and reports")]
+    assert panels == sorted(panels)
+    commands = ["list", "show", "add", "check", "init", "compare", "actors", "score", "kwic"]
+    lines = [line.split()[1] for line in out.splitlines() if line.startswith("│ ")]
+    assert [c for c in lines if c in commands + ["chart", "report"]] == [
+        *commands,
+        "chart",
+        "report",
+    ]

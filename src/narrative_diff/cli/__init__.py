@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import sys
 
@@ -20,11 +21,13 @@ import typer
 from narrative_diff import signals
 from narrative_diff.errors import ExitCode, NarrativeDiffError, from_os_error
 
-from . import compare, scores, snapshots
 from .app import app
 
-#: The modules whose commands are registered on :data:`app` by being imported.
-COMMANDS = (snapshots, compare, scores)
+#: The modules whose commands are registered on :data:`app` by being imported, in the
+#: order ``--help`` lists them: the corpus, the comparison, then actors, scores and reports.
+COMMANDS = tuple(
+    importlib.import_module(f"{__name__}.{name}") for name in ("snapshots", "compare", "scores")
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+#: Help panels: commands over the corpus, the comparison, and actors, scores and reports.
+CORPUS, COMPARE, SCORES = "Corpus", "Compare", "Actors, scores and reports"
+
 CorpusOpt = Annotated[
     Path | None,
     typer.Option(

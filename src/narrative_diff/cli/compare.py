@@ -15,13 +15,14 @@ import typer
 from narrative_diff import api
 from narrative_diff.errors import ExitCode
 
-from .app import ActorsOpt, CorpusOpt, app, choice, console, output_option, warn
+from .app import COMPARE, ActorsOpt, CorpusOpt, app, choice, console, output_option, warn
 
 
 @app.command(
+    rich_help_panel=COMPARE,
     epilog="Example: narrative-diff compare v1 v3 · narrative-diff compare v2 v3 --side-by-side"
     " · narrative-diff compare 2022 2023 --format json -o shift.json · narrative-diff compare"
-    " old.pdf new.pdf --exit-code"
+    " old.pdf new.pdf --exit-code",
 )
 def compare(
     ref_a: Annotated[str, typer.Argument(help="The earlier snapshot (ref or file).")],

@@ -14,6 +14,7 @@ from narrative_diff import api
 
 from .app import (
     ROW_FORMATS,
+    SCORES,
     ActorsOpt,
     CorpusOpt,
     FormatOpt,
@@ -27,7 +28,9 @@ from .app import (
 from .terminal import print_actors, print_kwic, print_scores
 
 
-@app.command(epilog="Example: narrative-diff actors --actors my-actors.toml")
+@app.command(
+    rich_help_panel=SCORES, epilog="Example: narrative-diff actors --actors my-actors.toml"
+)
 def actors(
     actors_file: ActorsOpt = None,
     fmt: FormatOpt = "table",
@@ -44,7 +47,10 @@ def actors(
     )
 
 
-@app.command(epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv")
+@app.command(
+    rich_help_panel=SCORES,
+    epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv",
+)
 def score(
     series: SeriesArg = None,
     actors_file: ActorsOpt = None,
@@ -82,7 +88,7 @@ def score(
     )
 
 
-@app.command(epilog="Example: narrative-diff kwic russia ilrs")
+@app.command(rich_help_panel=SCORES, epilog="Example: narrative-diff kwic russia ilrs")
 def kwic(
     actor: Annotated[str, typer.Argument(help="Actor key or name, e.g. russia.")],
     series: SeriesArg = None,
@@ -98,8 +104,9 @@ def kwic(
 
 
 @app.command(
+    rich_help_panel=SCORES,
     epilog="Examples: narrative-diff chart ilrs --metric prominence -o russia.png · "
-    "narrative-diff chart --metric count,share -o trends.svg"
+    "narrative-diff chart --metric count,share -o trends.svg",
 )
 def chart(
     series: SeriesArg = None,
@@ -133,8 +140,9 @@ def chart(
 
 
 @app.command(
+    rich_help_panel=SCORES,
     epilog="Examples: narrative-diff report · narrative-diff report ilrs -o ilrs.html · "
-    "SOURCE_DATE_EPOCH=0 narrative-diff report -o ilrs.pdf"
+    "SOURCE_DATE_EPOCH=0 narrative-diff report -o ilrs.pdf",
 )
 def report(
     series: SeriesArg = None,

@@ -14,11 +14,13 @@ import typer
 from narrative_diff import api
 from narrative_diff.errors import ExitCode, UsageProblem
 
-from .app import ROW_FORMATS, CorpusOpt, FormatOpt, app, choice, emit_rows, status, warn
+from .app import CORPUS, ROW_FORMATS, CorpusOpt, FormatOpt, app, choice, emit_rows, status, warn
 from .terminal import print_listing
 
 
-@app.command("list", epilog="Example: narrative-diff list ilrs --format csv")
+@app.command(
+    "list", rich_help_panel=CORPUS, epilog="Example: narrative-diff list ilrs --format csv"
+)
 def list_cmd(
     series: Annotated[str | None, typer.Argument(help="Only this series.")] = None,
     fmt: FormatOpt = "table",
@@ -44,7 +46,7 @@ def list_cmd(
         warn(f"skipped {len(store.skipped)} file(s) without front matter ({store.skipped[0]}…)")
 
 
-@app.command(epilog="Example: narrative-diff show v2 --meta")
+@app.command(rich_help_panel=CORPUS, epilog="Example: narrative-diff show v2 --meta")
 def show(
     ref: Annotated[
         str,
@@ -72,8 +74,9 @@ def show(
 
 
 @app.command(
+    rich_help_panel=CORPUS,
     epilog="Example: narrative-diff add statement.pdf --series ilrs --date 2025-04-24 "
-    "--corpus my-corpus"
+    "--corpus my-corpus",
 )
 def add(
     source: Annotated[
@@ -144,7 +147,7 @@ def add(
 COMPARE_FORMATS = ("terminal", "md", "html", "json")
 
 
-@app.command(epilog="Example: narrative-diff check --corpus my-corpus")
+@app.command(rich_help_panel=CORPUS, epilog="Example: narrative-diff check --corpus my-corpus")
 def check(
     update_hashes: Annotated[
         bool, typer.Option("--update-hashes", help="Accept hand edits: record the new text hashes.")
@@ -162,8 +165,9 @@ def check(
 
 
 @app.command(
+    rich_help_panel=CORPUS,
     epilog="Example: narrative-diff init my-corpus && narrative-diff add page.html "
-    "--series ilrs --date 2025-04-24 --corpus my-corpus"
+    "--series ilrs --date 2025-04-24 --corpus my-corpus",
 )
 def init(dest: Annotated[Path, typer.Argument(help="New folder to create.")]) -> None:
     """Create a writable corpus folder holding a copy of the ILRS series."""
