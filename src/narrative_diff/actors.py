@@ -52,6 +52,11 @@ Matching rules (:class:`ActorMatcher`)
   mention, 中俄 counts for both actors by patterns that claim one character each
   (``中(?=俄)`` for China, ``俄(?<=中俄)`` for Russia): see the bundled file.
 
+Why one module of ~590 lines: loading checks a file by compiling its matcher (clashing
+aliases, Russian forms that coincide, bad or runaway patterns, aliases too long to compile
+are load errors), so the file format and the matcher cannot be split without one importing
+the other.
+
 >>> from narrative_diff.actors import load_actors, find_mentions
 >>> [(m.actor, m.text) for m in find_mentions("白俄罗斯与俄罗斯联邦; Prussian CNSA", load_actors())]
 [('belarus', '白俄罗斯'), ('russia', '俄罗斯联邦'), ('china', 'CNSA')]
