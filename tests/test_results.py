@@ -50,6 +50,7 @@ def test_event_and_label_are_derived_from_the_stored_values():
     assert replace(ROW, p_value=0.0499).label == "supported"
     assert replace(ROW, prominence_ci=(-5.0, 0.0)).label == "directional"  # 0 inside
     assert replace(ROW, cross_language=True).label == "cross-language"
+    assert replace(ROW, p_value=None, prominence_ci=None).label == ""  # nothing tested
     assert replace(ROW, count_from=0, count_to=0).label == ""  # 0 → 0: nothing to test
     assert replace(ROW, count_from=0, count_to=3).event == "APPEARED"
     assert replace(ROW, count_to=2).event == ""
@@ -86,8 +87,9 @@ def test_json_policy_refuses_nan_and_keeps_unicode_and_order():
     assert to_csv([], ["a", "b"]) == "a,b\n"  # an empty table still has its header
 
 
-def test_every_renderer_draws_the_report(tmp_path):
-    """The registry is the only way to a format; each one draws the same findings."""
+def test_the_markdown_renderer_draws_the_report():
+    """The registry is the only way to a format; the Markdown one draws the findings, the
+    table and the redline of the report model."""
     report = api.build_report(api.open_corpus(SEEDS), "ilrs")
     assert set(RENDERERS) == {"pdf", "html", "png", "md"}
     md = RENDERERS["md"].draw(report, None)  # type: ignore[arg-type]  # md needs no art
@@ -95,7 +97,8 @@ def test_every_renderer_draws_the_report(tmp_path):
     assert text.startswith("# How the 'ilrs' narrative changed: v1 to v6\n")
     assert "1. **Russia: 10 mentions in 2021-06 (v1), 2 in 2022-01 (v2)" in text
     assert "“Reconnaissance” renamed “Basic Model”" in text
-    assert "~~" in text and "<ins>" in text  # the redline marks deletions and insertions
+    # the redline marks deletions and insertions, each the right way round
+    assert "The ILRS was ~~jointly initiated by China and Russia as equal collaborators~~<ins>launched together with Russia</ins>." in text  # noqa: E501
     assert "| v1 | 2021-06-16 | Russia | 10 | 40.16 | 9.24 | 51% |  |" in text
 
 
@@ -140,3 +143,28 @@ def test_help_groups_the_commands(capsys):
     commands += ["actors", "score", "kwic", "chart", "report"]
     lines = [line.split()[1] for line in out.splitlines() if line.startswith("│ ")]
     assert [c for c in lines if c in commands] == commands
+
+
+def test_interval_is_the_central_95_percent():
+    """The bootstrap interval's bounds are the 2.5th and 97.5th percentiles (a one-line
+    change of either once went unnoticed)."""
+    import numpy as np
+
+    from narrative_diff.changes import _interval
+
+    assert _interval(np.arange(1001, dtype=float)) == (25.0, 975.0)
+
+
+def test_a_refused_report_folder_is_named_by_errno(tmp_path, monkeypatch, capsys):
+    """reports/ that the system will not create: permission-denied, exit 8."""
+    import errno
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    assert main(["report", "--corpus", str(SEEDS)]) == 8
+    err = capsys.readouterr().err
+    assert err.startswith("narrative-diff: permission-denied: cannot create folder reports: ")
+    assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []

@@ -168,11 +168,14 @@ class ChangeRow:
 
     @property
     def label(self) -> Label:
-        """supported when p < 0.05 and the prominence interval excludes 0."""
+        """supported when p < 0.05 and the prominence interval excludes 0; "" when there is
+        nothing to test (0 → 0, or a row without statistics)."""
         if not (self.count_from or self.count_to):
             return ""
-        if self.cross_language or self.p_value is None or self.prominence_ci is None:
+        if self.cross_language:
             return "cross-language"
+        if self.p_value is None or self.prominence_ci is None:
+            return ""
         low, high = self.prominence_ci
         return "supported" if self.p_value < ALPHA and not low <= 0 <= high else "directional"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from narrative_diff.errors import CannotWrite, OutputError
+from narrative_diff.errors import SYSTEM_ERRNOS, CannotWrite, OutputError, from_os_error
 from narrative_diff.publish import Written, figure_bytes, output_format
 from narrative_diff.storage import write_files
 from narrative_diff.text import shorten
@@ -178,6 +178,10 @@ def _make_folders(folders: Sequence[Path] | set[Path]) -> None:
         try:
             parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if exc.errno in SYSTEM_ERRNOS:  # permission denied, read-only, disk full
+                raise from_os_error(
+                    exc, path=parent, action="cannot create folder", outcome="nothing was written"
+                ) from exc
             raise CannotWrite(
                 f"cannot create folder {parent}: {exc.strerror or exc}",
                 hint="run from a writable folder, or name the output with -o",
