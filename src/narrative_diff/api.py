@@ -2,12 +2,16 @@
 
 Each function takes plain values and an options dataclass and returns values; none of
 them prints. Heavy modules (ingestion libraries) load only inside the functions that
-need them, so ``list`` and ``show`` stay fast.
+need them, so ``list`` and ``show`` stay fast. The result and option types (``ScoreResult``,
+``ScoreRow``, ``ChangeRow``, ``Comparison``, ``CompareOptions``, ``DiffOptions``,
+``IngestLimits``, ``Report``, ``Written``) can be imported from here too; they load on
+first use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,14 +32,40 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .actors import ActorSet
-    from .changes import ScoreResult
-    from .compare import CompareOptions, Comparison
-    from .ingest import IngestLimits
-    from .publish import Written
-    from .report import Report
-    from .scoring import Weights
+    from .changes import ChangeRow as ChangeRow
+    from .changes import ScoreResult as ScoreResult
+    from .compare import CompareOptions as CompareOptions
+    from .compare import Comparison as Comparison
+    from .ingest import IngestLimits as IngestLimits
+    from .publish import Written as Written
+    from .report import Report as Report
+    from .scoring import SCORE_COLUMNS as SCORE_COLUMNS
+    from .scoring import ScoreRow as ScoreRow
+    from .scoring import Weights as Weights
+    from .similarity import DiffOptions as DiffOptions
 
-FORMATS = ("table", "json", "csv")
+#: Names of lower modules that api offers, loaded on first use (start-up stays light).
+_LAZY = {
+    "ChangeRow": "changes",
+    "ScoreResult": "changes",
+    "CompareOptions": "compare",
+    "Comparison": "compare",
+    "IngestLimits": "ingest",
+    "Written": "publish",
+    "Report": "report",
+    "SCORE_COLUMNS": "scoring",
+    "ScoreRow": "scoring",
+    "Weights": "scoring",
+    "DiffOptions": "similarity",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: What ``compare`` can print: the terminal view, Markdown, HTML or JSON (schema 1.1).
 COMPARE_FORMATS = ("terminal", "md", "html", "json")
 
@@ -356,7 +386,7 @@ def keyword_in_context(
     snaps = corpus.snapshots(_one_series(corpus, series))
     refs = {snap.id: corpus.version_of(snap) for snap in snaps}
     fields = ("date", "snapshot", "sentence", "where", "alias", "text", "start", "end")
-    return [  # plain rows, not scoring.mentions_table: kwic need not import pandas
+    return [  # plain rows: kwic need not import pandas
         {
             "ref": refs[m.snapshot],
             **{k: getattr(m, k) for k in fields},
@@ -372,15 +402,15 @@ def keyword_in_context(
 def chart_series(
     corpus: Corpus,
     series: str | None,
-    metrics: Sequence[str],
+    metrics: str | Sequence[str],
     out: str | os.PathLike[str],
     *,
     actors: ActorSet | None = None,
     top: int = 7,
 ) -> Written:
-    """Chart ``metrics`` (charts.METRICS) of a series into ``out`` (.png, .svg or .pdf);
-    several metrics give small multiples."""
-    from .charts import chart_data
+    """Chart ``metrics`` (charts.METRICS; a list, or names separated by commas) of a series
+    into ``out`` (.png, .svg or .pdf); several metrics give small multiples."""
+    from .charts import chart_data, parse_metrics
     from .charts import texts as chart_texts
     from .fonts import require_glyphs
     from .publish import (
@@ -391,6 +421,8 @@ def chart_series(
         write_chart,
     )
 
+    if isinstance(metrics, str):
+        metrics = parse_metrics(metrics)
     path = Path(out)
     check_source_date_epoch()
     output_format(path, CHART_FORMATS)  # a bad file name fails before any work

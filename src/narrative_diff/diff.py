@@ -25,8 +25,8 @@ from .relations import DELETE, EQUAL, INSERT, WordDiff, WordOp
 from .segment import tokenize
 from .similarity import DiffOptions, fold
 
-# DELETE, INSERT and DiffOptions are imported from here by modules not yet moved to
-# narrative_diff.relations and narrative_diff.similarity.
+# The word-diff API; the op codes and DiffOptions are defined in relations and similarity
+# and re-exported here for callers of diff_text.
 __all__ = ["DELETE", "EQUAL", "INSERT", "DiffOptions", "WordDiff", "diff_text"]
 
 

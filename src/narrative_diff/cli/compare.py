@@ -57,12 +57,9 @@ def compare(
     corpus: CorpusOpt = None,
 ) -> None:
     """Compare two snapshots: what was written out, added, renamed and moved."""
-    from narrative_diff.compare import CompareOptions
-    from narrative_diff.similarity import DiffOptions
-
     choice(fmt, api.COMPARE_FORMATS, "--format")
-    options = CompareOptions(
-        diff=DiffOptions(
+    options = api.CompareOptions(
+        diff=api.DiffOptions(
             ignore_case=ignore_case, ignore_punctuation=ignore_punctuation, timeout=diff_timeout
         ),
         threshold=threshold,

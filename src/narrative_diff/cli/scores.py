@@ -67,8 +67,6 @@ def score(
     corpus: CorpusOpt = None,
 ) -> None:
     """Score every actor in every snapshot: mentions, prominence, share of voice, events."""
-    from narrative_diff.scoring import SCORE_COLUMNS
-
     choice(fmt, ROW_FORMATS, "--format")
     store = api.open_corpus(corpus)
     with progress("Scoring") as report_progress:
@@ -84,7 +82,7 @@ def score(
         fmt,
         table=lambda out: print_scores(result, out),
         document=result.as_dict(),
-        columns=SCORE_COLUMNS,
+        columns=api.SCORE_COLUMNS,
     )
 
 
@@ -129,12 +127,9 @@ def chart(
     corpus: CorpusOpt = None,
 ) -> None:
     """Chart actor scores over time (a true date axis, one line per actor)."""
-    from narrative_diff.charts import parse_metrics
-
-    metrics = parse_metrics(metric)
     store = api.open_corpus(corpus)
     written = api.chart_series(
-        store, series, metrics, out, actors=api.load_actors(actors_file), top=top
+        store, series, metric, out, actors=api.load_actors(actors_file), top=top
     )
     typer.echo(f"wrote {written.path} ({written.what})")
 

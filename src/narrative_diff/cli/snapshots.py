@@ -116,8 +116,6 @@ def add(
     corpus: CorpusOpt = None,
 ) -> None:
     """Add a document as a new dated snapshot (text extracted, raw capture kept)."""
-    from narrative_diff.ingest import IngestLimits
-
     if timeout != timeout:  # NaN passes typer's range check
         raise UsageProblem(
             "--timeout nan is not a number of seconds", hint="e.g. --timeout 20", slug="bad-option"
@@ -133,7 +131,7 @@ def add(
         provenance=provenance,
         slug=slug,
         replace=replace,
-        limits=IngestLimits(max_bytes=max_bytes, timeout=timeout),
+        limits=api.IngestLimits(max_bytes=max_bytes, timeout=timeout),
     )
     store = api.open_corpus(corpus)
     with status(f"Reading {source}"):
@@ -142,9 +140,6 @@ def add(
         f"added {snap.id} as {api.ref_of(store, snap)} ({snap.date}, "
         f"{snap.words} words, {snap.language}) -> {snap.path}"
     )
-
-
-COMPARE_FORMATS = ("terminal", "md", "html", "json")
 
 
 @app.command(rich_help_panel=CORPUS, epilog="Example: narrative-diff check --corpus my-corpus")

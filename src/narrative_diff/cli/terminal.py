@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from narrative_diff.api import Listed
-    from narrative_diff.changes import ChangeRow, ScoreResult
+    from narrative_diff.api import ChangeRow, Listed, ScoreResult
 
 
 def print_listing(rows: Sequence[Listed], console: Console) -> None:
