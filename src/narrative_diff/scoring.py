@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Literal
 
 from .actors import Actor, ActorMatcher, ActorSet, Match, matcher_for
 from .segment import Segmented, segment
+from .shifts import ActorChange
+from .shifts import Event as Event
 from .text import normalise_language
 
 if TYPE_CHECKING:
@@ -50,8 +52,6 @@ if TYPE_CHECKING:
 
 #: Where a mention stands; it sets the structural weight.
 Where = Literal["title", "heading", "lead", "body"]
-#: An actor's event between two snapshots: named again (""), APPEARED or DISAPPEARED.
-Event = Literal["", "APPEARED", "DISAPPEARED"]
 
 WEIGHTS_VERSION = "1"
 FRAMES = {
@@ -391,7 +391,7 @@ def score_all(
 
 def actor_block(
     result: Comparison, actors: ActorSet, weights: Weights | None = None
-) -> tuple[dict[str, object], ...]:
+) -> tuple[ActorChange, ...]:
     """The actor block of a comparison: counts and prominence before and after, the event,
     and the sentences that show it."""
     matcher, weights = matcher_for(actors), weights or Weights()
@@ -404,17 +404,18 @@ def actor_block(
         if not (c1 or c2):
             continue
         block.append(
-            {
-                "actor": actor.key,
-                "name": actor.name,
-                "kind": actor.kind,
-                "count_a": c1,
-                "count_b": c2,
-                "prominence_a": round(sum(m.weight for m in found[0]), 4),
-                "prominence_b": round(sum(m.weight for m in found[1]), 4),
-                "event": event(c1, c2),
-                "evidence_a": list(dict.fromkeys(m.context for m in found[0]))[:3],
-                "evidence_b": list(dict.fromkeys(m.context for m in found[1]))[:3],
-            }
+            ActorChange(
+                actor=actor.key,
+                name=actor.name,
+                kind=actor.kind,
+                count_a=c1,
+                count_b=c2,
+                # an absent side sums to the integer 0, as the compare JSON has always shown
+                prominence_a=round(sum(m.weight for m in found[0]), 4),
+                prominence_b=round(sum(m.weight for m in found[1]), 4),
+                event=event(c1, c2),
+                evidence_a=tuple(dict.fromkeys(m.context for m in found[0]))[:3],
+                evidence_b=tuple(dict.fromkeys(m.context for m in found[1]))[:3],
+            )
         )
     return tuple(block)

@@ -124,6 +124,42 @@ class ReadabilityChange(TypedDict):
     comparison: dict[str, Any]
 
 
+#: An actor's event between two snapshots: named again (""), APPEARED or DISAPPEARED.
+Event = Literal["", "APPEARED", "DISAPPEARED"]
+
+
+@dataclass(frozen=True)
+class ActorChange:
+    """One actor in the summary of a pair (filled by the scoring step): mentions and
+    prominence in ``a`` and ``b``, the event, and up to three sentences naming it in each."""
+
+    actor: str
+    name: str
+    kind: str
+    count_a: int
+    count_b: int
+    prominence_a: float
+    prominence_b: float
+    event: Event
+    evidence_a: tuple[str, ...]
+    evidence_b: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """The entry of the compare JSON's ``summary.actors`` (docs/compare-schema.md)."""
+        return {
+            "actor": self.actor,
+            "name": self.name,
+            "kind": self.kind,
+            "count_a": self.count_a,
+            "count_b": self.count_b,
+            "prominence_a": self.prominence_a,
+            "prominence_b": self.prominence_b,
+            "event": self.event,
+            "evidence_a": list(self.evidence_a),
+            "evidence_b": list(self.evidence_b),
+        }
+
+
 @dataclass(frozen=True)
 class Summary:
     counts: dict[Op, int]
@@ -139,7 +175,7 @@ class Summary:
     modal_counts: dict[str, tuple[int, int]]
     readability: ReadabilityChange
     narrative_change: bool
-    actors: tuple[dict[str, object], ...] = field(default=())  # filled by the scoring step
+    actors: tuple[ActorChange, ...] = field(default=())  # filled by the scoring step
 
 
 def summarise(

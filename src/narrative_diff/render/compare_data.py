@@ -77,7 +77,7 @@ def comparison_to_dict(result: Comparison) -> dict[str, Any]:
                 "b": _readability(summary.readability["b"]),
                 "comparison": summary.readability["comparison"],
             },
-            "actors": list(summary.actors),
+            "actors": [x.as_dict() for x in summary.actors],
         },
     }
 

@@ -44,10 +44,10 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
         Section(
             "Actors (mentions a → b)",
             tuple(
-                f"{x['name']}: {x['count_a']} → {x['count_b']}"
-                + (f" {x['event']}" if x["event"] else "")
-                + f"; prominence {x['prominence_a']:.2f} → {x['prominence_b']:.2f}"
-                for x in sorted(s.actors, key=lambda x: (not x["event"], str(x["name"])))
+                f"{x.name}: {x.count_a} → {x.count_b}"
+                + (f" {x.event}" if x.event else "")
+                + f"; prominence {x.prominence_a:.2f} → {x.prominence_b:.2f}"
+                for x in sorted(s.actors, key=lambda x: (not x.event, x.name))
             ),
         ),
         Section(
