@@ -17,7 +17,7 @@ from narrative_diff.changes import ScoreResult
 from narrative_diff.charts import Chart, chart_data
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.findings import HEADLINES, Finding, find
-from narrative_diff.relations import DELETE, INSERT, Op
+from narrative_diff.relations import DELETE, INSERT, Op, WordOp
 from narrative_diff.render.compare_text import (
     Section,
     changed,
@@ -79,7 +79,7 @@ class Passage:
     moved: bool
     a_runs: tuple[tuple[bool, str], ...]
     b_runs: tuple[tuple[bool, str], ...]
-    ops: tuple[tuple[int, str], ...]  # both sides interleaved, for the inline view
+    ops: tuple[tuple[WordOp, str], ...]  # both sides interleaved, for the inline view
 
 
 @dataclass(frozen=True)
