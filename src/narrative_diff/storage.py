@@ -21,10 +21,10 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .errors import SYSTEM_ERRNOS, CannotWrite, CorpusError, from_os_error
+from .errors import SYSTEM_ERRNOS, CannotWrite, CorpusError, NarrativeDiffError, from_os_error
 
 #: A snapshot file larger than this is not read (documents are refused at 50 MiB by default).
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
@@ -206,11 +206,35 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
                 final.unlink()
         if not isinstance(exc, OSError):
             raise
-        if exc.errno in SYSTEM_ERRNOS:  # permission denied, read-only, disk full
-            raise from_os_error(
-                exc, path=where, action="could not write", outcome="no file of this set is left"
-            ) from exc
-        raise CannotWrite(
-            f"could not write {where}: {exc.strerror or exc}",
+        raise output_error(
+            exc,
+            "could not write",
+            where,
+            outcome="no file of this set is left",
             hint="check the folder is writable, has free space, and no folder has that name",
         ) from exc
+
+
+def make_folders(folders: Iterable[Path]) -> None:
+    """Create the folders output files go to (reports/ by default), or say why not."""
+    for parent in folders:
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(
+                exc,
+                "cannot create folder",
+                parent,
+                outcome="nothing was written",
+                hint="run from a writable folder, or name the output with -o",
+            ) from exc
+
+
+def output_error(
+    exc: OSError, action: str, path: Path | None, *, outcome: str, hint: str
+) -> NarrativeDiffError:
+    """An output the system refused (permission, read-only, disk full) named by its errno;
+    anything else is cannot-write with ``hint``."""
+    if exc.errno in SYSTEM_ERRNOS:
+        return from_os_error(exc, path=path, action=action, outcome=outcome)
+    return CannotWrite(f"{action} {path}: {exc.strerror or exc}", hint=hint)

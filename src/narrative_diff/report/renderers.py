@@ -9,14 +9,14 @@ text. :func:`write_report` renders every format asked for, then writes the files
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from narrative_diff.errors import SYSTEM_ERRNOS, CannotWrite, OutputError, from_os_error
+from narrative_diff.errors import OutputError
 from narrative_diff.publish import Written, figure_bytes, output_format
-from narrative_diff.storage import write_files
+from narrative_diff.storage import make_folders, write_files
 from narrative_diff.text import shorten
 
 from .model import Report
@@ -166,23 +166,7 @@ def write_report(
         for out in renderer.draw(report, art):
             target = path.with_name(f"{path.stem}{out.suffix}{path.suffix}") if out.suffix else path
             files.append((target, out.data, out.what))
-    _make_folders({path.parent for path, _, _ in files})
+    make_folders({path.parent for path, _, _ in files})
     step("writing the files")
     write_files([(path, data) for path, data, _ in files])
     return [Written(path, what) for path, _, what in files]
-
-
-def _make_folders(folders: Sequence[Path] | set[Path]) -> None:
-    """The folders the files go to (reports/ by default), with a clear error if refused."""
-    for parent in folders:
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            if exc.errno in SYSTEM_ERRNOS:  # permission denied, read-only, disk full
-                raise from_os_error(
-                    exc, path=parent, action="cannot create folder", outcome="nothing was written"
-                ) from exc
-            raise CannotWrite(
-                f"cannot create folder {parent}: {exc.strerror or exc}",
-                hint="run from a writable folder, or name the output with -o",
-            ) from exc
