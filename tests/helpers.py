@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from narrative_diff.corpus import Corpus
+from narrative_diff.errors import NarrativeDiffError
 from narrative_diff.snapshot import Snapshot
+
+
+@contextlib.contextmanager
+def raises_slug(
+    error: type[NarrativeDiffError], slug: str, *needles: str
+) -> Iterator[pytest.ExceptionInfo[NarrativeDiffError]]:
+    """The block raises ``error`` with ``slug``, a hint, and a one-line message that
+    contains every needle (the source's name, numbers...)."""
+    with pytest.raises(error) as info:
+        yield info
+    err = info.value
+    assert err.slug == slug, f"slug {err.slug!r}, message {err.message!r}"
+    assert "\n" not in str(err)
+    assert err.hint
+    for needle in needles:
+        assert needle in err.message, (needle, err.message)
 
 
 def make_snapshot(series: str, slug: str, date: str, body: str, **meta: object) -> Snapshot:

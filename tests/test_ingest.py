@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import io
 import random
@@ -10,7 +9,6 @@ import socket
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -22,7 +20,6 @@ from hypothesis import strategies as st
 from narrative_diff import ingest
 from narrative_diff.errors import (
     FetchFailed,
-    NarrativeDiffError,
     SourceNotFound,
     UnreadableDocument,
     UsageProblem,
@@ -38,7 +35,7 @@ from narrative_diff.ingest import (
 from narrative_diff.ingest.encoding import decode_text
 from narrative_diff.text import normalise_body
 
-from .helpers import modules_loaded_by
+from .helpers import modules_loaded_by, raises_slug
 
 if TYPE_CHECKING:
     from tests.conftest import LocalHTTPServer
@@ -67,22 +64,6 @@ EXPECTED_CODECS = {
     "utf_8_sig": {"utf_8_sig"},
     "utf_8": {"utf_8"},
 }
-
-
-@contextlib.contextmanager
-def raises_slug(
-    error: type[NarrativeDiffError], slug: str, *needles: str
-) -> Iterator[pytest.ExceptionInfo[NarrativeDiffError]]:
-    """The block raises ``error`` with ``slug``, a hint, and a one-line message that
-    contains every needle (the source's name, numbers...)."""
-    with pytest.raises(error) as info:
-        yield info
-    err = info.value
-    assert err.slug == slug, f"slug {err.slug!r}, message {err.message!r}"
-    assert "\n" not in str(err)
-    assert err.hint
-    for needle in needles:
-        assert needle in err.message, (needle, err.message)
 
 
 # --- encodings -------------------------------------------------------------------------
