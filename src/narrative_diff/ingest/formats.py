@@ -1,4 +1,5 @@
-"""Text extraction for plain text, Markdown, HTML, DOCX and subtitles (PDF: ``pdf.py``).
+"""Text extraction for plain text, Markdown, DOCX and subtitles (HTML: ``html.py``, PDF:
+``pdf.py``), and the helpers they share.
 
 Each ``*_blocks`` function returns ``(blocks, title)``: the Markdown blocks of the body
 (one paragraph or heading per block, blocks later joined by blank lines) and the
@@ -11,17 +12,16 @@ import html as html_lib
 import io
 import re
 import zipfile
-from typing import Any, TypedDict
+from typing import Any
 
 from narrative_diff.errors import UnreadableDocument
 
-from .model import brief, empty_document, quiet_logger, too_large
+from .model import brief, empty_document, too_large
 
 _LIST_ITEM = re.compile(
     r"(?:[-*•·]\s|\d{1,3}[.)]\s|\(\d{1,3}\)\s|[（(][一二三四五六七八九十]+[)）])"
 )
 _MD_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_MD_KEEP = re.compile(r"(?:\||[-*+]\s|\d+[.)]\s|```|>|    )")  # tables, lists, code, quotes
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n")
 _SUBTITLE_CODES = re.compile(r"\{\\[^}]*\}")  # SSA overrides in SRT, like {\an8}
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})")
@@ -96,108 +96,6 @@ def markdown_blocks(text: str) -> tuple[list[str], str | None]:
     """Markdown: kept as written; the title is the first ``# `` heading."""
     match = _MD_H1.search(text)
     return [text], match.group(1).strip() if match else None
-
-
-def _tidy_markdown(markdown: str) -> list[str]:
-    """One line per paragraph in trafilatura's Markdown; tables, lists, code kept."""
-    blocks = []
-    for block in _BLANK_LINES.split(markdown.strip()):
-        lines = block.split("\n")
-        if _MD_KEEP.match(block) or (block.startswith("#") and len(lines) == 1):
-            blocks.append("\n".join(line.rstrip() for line in lines))
-        elif block.strip():
-            blocks.append(join_lines(lines))
-    return blocks
-
-
-class _ExtractOptions(TypedDict):
-    """The keyword arguments every ``trafilatura.extract`` call here shares."""
-
-    url: str | None
-    output_format: str
-    include_formatting: bool
-    include_comments: bool
-    include_tables: bool
-    include_links: bool
-    include_images: bool
-
-
-def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list[str], str | None]:
-    """HTML main text with trafilatura (drops navigation, headers, footers, comments).
-
-    Headings come out as ``#``/``##``; precision is not favoured because official pages
-    are short and trafilatura already drops boilerplate; if nothing is found the
-    extraction is retried favouring recall.
-    """
-    import trafilatura
-
-    quiet_logger("trafilatura")
-    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)  # lxml refuses str with a declaration
-    options: _ExtractOptions = {
-        "url": url,
-        "output_format": "markdown",
-        "include_formatting": True,
-        "include_comments": False,
-        "include_tables": True,
-        "include_links": False,
-        "include_images": False,
-    }
-    try:
-        metadata = trafilatura.extract_metadata(markup)
-        title = metadata.title.strip() if metadata and metadata.title else None
-        body = trafilatura.extract(markup, **options) or trafilatura.extract(
-            markup, favor_recall=True, **options
-        )
-        if not body:
-            body = _huge_html(markup, options, name)
-    except UnreadableDocument:
-        raise
-    except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
-        raise UnreadableDocument(
-            f"cannot parse the HTML of {name}: {brief(exc)}",
-            hint="check that the source is an HTML page, or save it again from a browser",
-            slug="corrupt-html",
-        ) from exc
-    return with_title(_tidy_markdown(body or ""), title), title
-
-
-#: libxml2's limits without its "huge" option: text nodes of 10 MB, 256 levels of nesting;
-#: with it, nesting still stops at 2,048 levels.
-HUGE_TEXT, DEEP, MAX_DEPTH = 10_000_000, 255, 2048
-
-
-def _huge_html(markup: str, options: _ExtractOptions, name: str) -> str | None:
-    """What trafilatura finds once libxml2's limits are lifted, for pages beyond them
-    (one 50 MB paragraph, 10,000 nested elements), else nothing. Lifting them is safe here:
-    the source size is already limited (``--max-bytes``). For nesting so deep that
-    trafilatura gives up, the text of the body, paragraph by paragraph."""
-    if len(markup) <= HUGE_TEXT and markup.count("<") <= DEEP:
-        return None
-    import trafilatura
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    parser = lxml_html.HTMLParser(huge_tree=True, remove_comments=True)
-    tree = lxml_html.document_fromstring(markup, parser=parser)
-    body = trafilatura.extract(tree, favor_recall=True, **options)
-    if body:
-        return body
-    depth = deepest = 0
-    for event, _ in etree.iterwalk(tree, events=("start", "end")):
-        depth += 1 if event == "start" else -1
-        deepest = max(deepest, depth)
-    if deepest <= DEEP:
-        return None
-    if deepest >= MAX_DEPTH:  # libxml2 stops there even when "huge": deeper text is lost
-        raise UnreadableDocument(
-            f"cannot read {name}: it nests elements more than {MAX_DEPTH:,} levels deep, "
-            "and the text below that is lost to the HTML parser",
-            hint="save the page again from a browser, or copy its text into a .txt file",
-            slug="corrupt-html",
-        )
-    # lxml-stubs say _Element; an HTMLParser makes HtmlElements (.body, .text_content)
-    text = tree.body.text_content() if tree.find("body") is not None else tree.text_content()  # type: ignore[attr-defined]
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip()) or None
 
 
 def _check_docx_zip(raw: bytes, name: str, max_bytes: int) -> None:
