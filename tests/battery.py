@@ -68,7 +68,7 @@ class Outcome:
     @property
     def survived(self) -> bool:
         lines = [ln for ln in self.stderr.splitlines() if ln.strip()]
-        errors = [ln for ln in lines if not ln.startswith("warning:")]
+        errors = [ln for ln in lines if not ln.startswith(("warning:", "note:"))]
         one_line = all(ln.startswith("narrative-diff: ") for ln in errors) and len(errors) <= 1
         if "Traceback" in self.stderr or self.code not in DOCUMENTED or not one_line:
             return False
@@ -106,6 +106,25 @@ def make_nasty(folder: Path) -> None:
             + b"</body></html>"
         ),
         "hostile.html": _hostile_page(),
+        # issue 11: a page with no prose at any coverage, a date ahead, charsets that lie
+        "no-text.html": b"<html><head><title>Menu</title><script>var x = 1;</script></head>"
+        + b"<body><nav>"
+        + b"<a href='/a'>Home</a> <a href='/b'>News</a>" * 20
+        + b"</nav>"
+        + b"<div class='cookie-banner'>We use cookies.</div></body></html>",
+        "future.html": b"<html><head><meta property='article:published_time' "
+        + b"content='2091-05-01'><title>Station</title></head><body><article><p>"
+        + b"The lunar station will be open to every interested partner agency, the "
+        + b"statement says, and the first phase starts before the end of the decade.</p>"
+        + b"</article></body></html>",
+        "charset-lie.html": "<html><head><meta charset='windows-1251'><title>Станция</title>"
+        "</head><body><article><p>Международная научная лунная станция будет открыта для "
+        "всех заинтересованных стран и международных партнёров, говорится в заявлении.</p>"
+        "</article></body></html>".encode(),
+        "charset-lie-utf8.html": "<html><head><meta charset='utf-8'><title>Станция</title>"
+        "</head><body><article><p>Международная научная лунная станция будет открыта для "
+        "всех заинтересованных стран и международных партнёров, говорится в заявлении.</p>"
+        "</article></body></html>".encode("cp1251"),
         "malformed.vtt": b"WEBVTT\n\nnot a cue\n00:00 --> garbage\n",
         "bad-actors.toml": b"[actors.x\nname = 'X'\n",
         "backtracking-actors.toml": (
@@ -231,6 +250,10 @@ def _add(file: str, *extra: str) -> tuple[str, ...]:
     return tuple(a.replace("{file}", file) for a in ADD) + extra
 
 
+def _no_date(file: str) -> tuple[str, ...]:
+    return tuple(a.replace("{file}", file) for a in ADD if a not in ("--date", "2030-01-01"))
+
+
 STDIN_ADD = ("add", "-", "--series", "ilrs", "--date", "2030-01-01", "--corpus", "{c}")
 
 
@@ -269,6 +292,11 @@ def cases() -> list[Case]:
             "added",
         ),
         Case("malformed WebVTT", add, _add("malformed.vtt")),
+        Case("HTML with no prose at any coverage", add, _add("no-text.html", "--extract", "full")),
+        Case("HTML dated in the future, no --date", add, _no_date("future.html")),
+        Case("plain text, no --date", add, _no_date("spaces.txt")),
+        Case("HTML: says windows-1251, is UTF-8", add, _add("charset-lie.html"), "added"),
+        Case("HTML: says UTF-8, is windows-1251", add, _add("charset-lie-utf8.html"), "added"),
         Case("2 GB file", add, _add("huge.txt")),
         Case(
             "200,000 spaces inside one line", add, _add("spaces.txt", "--language", "en"), "added"

@@ -241,7 +241,7 @@ def _bad_add_cases(tmp_path: Path) -> dict[str, tuple[list[str], int, str]]:
             "invalid-date: --date '2025-02-30' is not an ISO 8601 date; write it as "
             "YYYY-MM-DD, e.g. 2022-01-28",
         ),
-        "missing date": ([str(ok), "-s", "ilrs"], 2, "usage: Missing option '--date'"),
+        "missing date": ([str(ok), "-s", "ilrs"], 2, "date-missing: no publication date for"),
         "series with ..": (
             [str(ok), "-s", "../x", "-d", "2025-01-01"],
             2,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from . import corpus as corpus_mod
 from .capture import AddOptions as AddOptions
-from .capture import build_snapshot, document_snapshot
+from .capture import build_snapshot, capture_notes, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .changes import ScoreResult as ScoreResult
     from .compare import CompareOptions as CompareOptions
     from .compare import Comparison as Comparison
+    from .ingest import EXTRACT_MODES as EXTRACT_MODES
     from .ingest import IngestLimits as IngestLimits
     from .publish import Written as Written
     from .report import Report as Report
@@ -51,6 +52,7 @@ _LAZY = {
     "CompareOptions": "compare",
     "Comparison": "compare",
     "IngestLimits": "ingest",
+    "EXTRACT_MODES": "ingest",
     "Written": "publish",
     "Report": "report",
     "SCORE_COLUMNS": "scoring",
@@ -116,7 +118,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
                 f"{snap.series}:{ref}" if many else ref,
                 snap.date,
                 snap.id,
-                snap.title,
+                snap.display_title,
                 snap.kind,
                 snap.language,
                 snap.words,
@@ -159,21 +161,43 @@ def describe(corpus: Corpus, snap: Snapshot) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class Added:
+    """A stored snapshot, its ``vN`` ref, and what ``add`` tells the user about it (a low
+    extraction coverage, a repair, a date from the page, an id that gave way), one line each.
+    """
+
+    snapshot: Snapshot
+    ref: str | None
+    notes: tuple[str, ...]
+
+
 def add_snapshot(
     corpus: Corpus, source: str, options: AddOptions, *, stdin: BinaryIO | None = None
-) -> Snapshot:
-    """Extract ``source`` (path, ``-`` or URL) and store it as a new snapshot."""
+) -> Added:
+    """Extract ``source`` (path, ``-`` or URL) and store it as a new snapshot. Without
+    ``--slug``, a second version in the same month gets a free id (day, then a number)."""
     from .ingest import IngestLimits, read_source
 
     check_name(options.series, "series")
     if options.slug:
         check_name(options.slug, "slug")
     corpus.require_writable()  # refuse before any download or extraction work
-    extracted = read_source(source, limits=options.limits or IngestLimits(), stdin=stdin)
-    snap = build_snapshot(extracted, options)
-    return corpus.add(
-        snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, overwrite=options.replace
+    extracted = read_source(
+        source, limits=options.limits or IngestLimits(), stdin=stdin, extract=options.extract
     )
+    snap = build_snapshot(extracted, options)
+    stored = corpus.add(
+        snap,
+        raw=extracted.raw,
+        raw_suffix=extracted.raw_suffix,
+        overwrite=options.replace,
+        auto_id=options.slug is None,
+    )
+    notes = capture_notes(extracted, options)
+    if stored.id != snap.id:
+        notes.append(f"{snap.id} is taken: this version is {stored.id}")
+    return Added(stored, ref_of(corpus, stored), tuple(notes))
 
 
 def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list[Problem]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import UsageProblem
-from .snapshot import Snapshot
+from .snapshot import LOW_COVERAGE, Snapshot
 from .text import sha256_hex
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class AddOptions:
     """What ``add`` needs besides the source; built from CLI flags in one place."""
 
     series: str
-    date: dt.date
+    date: dt.date | None = None  # None: the page's own date (HTML), else refused
     title: str | None = None
     publisher: str | None = None
     kind: str | None = None
@@ -38,16 +38,18 @@ class AddOptions:
     provenance: str | None = None
     slug: str | None = None
     replace: bool = False
+    extract: str = "auto"
     limits: IngestLimits | None = field(default=None)
 
 
 def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
-    """Combine extracted text with the user's metadata; fill gaps from the document."""
-    title = options.title or extracted.title or _name_of(extracted.source_name)
-    if not title:
-        raise UsageProblem(
-            f"no title found in {extracted.source_name}", hint="pass --title", slug="title-missing"
-        )
+    """Combine extracted text with the user's metadata; fill gaps from the document.
+
+    The title is ``--title`` or the document's own (never its file name: a document
+    without one has none); the date is ``--date`` or the page's publication date.
+    """
+    title = options.title or extracted.title
+    date = _date(extracted, options)
     language = options.language or extracted.language
     if not language:
         raise UsageProblem(
@@ -56,23 +58,84 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
             hint="pass --language, e.g. --language en",
             slug="language-unsure",
         )
-    slug = options.slug or f"{options.date:%Y-%m}-{_slug(title, 'snapshot')}"
-    provenance = options.provenance or (
-        f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff."
-    )
+    named = title or _name_of(extracted.source_name) or "snapshot"
+    slug = options.slug or f"{date:%Y-%m}-{_slug(named, 'snapshot')}"
+    provenance = [
+        options.provenance
+        or f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff."
+    ]
+    provenance += [
+        f"The text's {repair}; the raw capture is as fetched." for repair in extracted.repairs
+    ]
+    if options.date is None:
+        provenance.append("Date from the page's metadata.")
+    others = [code for code in extracted.languages if code != language]
     return Snapshot.create(
         series=options.series,
         slug=slug,
-        date=options.date,
+        date=date,
         title=title,
         body=_with_title(extracted.body, title),
         publisher=options.publisher,
         kind=options.kind or DEFAULT_KIND.get(extracted.format, "document"),
         language=language,
+        languages=(language, *others) if others else (),
+        extraction=extracted.extraction,
         source_url=options.url or extracted.source_url,
         retrieved=_now(),
-        provenance=provenance,
+        provenance=" ".join(provenance),
     )
+
+
+def capture_notes(extracted: Extracted, options: AddOptions) -> list[str]:
+    """What ``add`` tells the user about a capture, one line each: a low extraction
+    coverage and what was kept instead, a repair, a date taken from the page."""
+    notes = []
+    kept, main = extracted.extraction, extracted.main_coverage
+    if kept and main is not None and kept.method != "main":
+        notes.append(
+            f"the page's main text held only {main:.0%} of its prose: kept the "
+            f"{kept.method} extraction (coverage {kept.coverage:.0%}); check it with "
+            "'narrative-diff show', or pass --extract main"
+        )
+    elif kept and kept.coverage < LOW_COVERAGE:
+        notes.append(
+            f"the extracted text holds only {kept.coverage:.0%} of the page's prose; "
+            "--extract full keeps the whole page's text"
+        )
+    notes += [f"{repair} (the raw capture is kept as fetched)" for repair in extracted.repairs]
+    if options.date is None and extracted.page_date:
+        notes.append(
+            f"date {extracted.page_date} taken from the page's metadata (pass --date to set it)"
+        )
+    if len(extracted.languages) > 1 and not options.language:
+        notes.append(
+            f"languages {', '.join(extracted.languages)}: recorded as {extracted.languages[0]}"
+        )
+    return notes
+
+
+def _date(extracted: Extracted, options: AddOptions) -> dt.date:
+    """``--date``, else the page's own date; refused when there is none or it is ahead."""
+    if options.date is not None:
+        return options.date
+    found = extracted.page_date
+    if found is None:
+        where = (
+            "its metadata has none" if extracted.format == "html" else "only web pages carry one"
+        )
+        raise UsageProblem(
+            f"no publication date for {extracted.source_name}: {where}",
+            hint="pass --date YYYY-MM-DD",
+            slug="date-missing",
+        )
+    if found > _now().date():
+        raise UsageProblem(
+            f"the date in {extracted.source_name}'s metadata, {found}, is in the future",
+            hint="pass the real publication date with --date YYYY-MM-DD",
+            slug="date-in-future",
+        )
+    return found
 
 
 def document_snapshot(path: Path, *, limits: IngestLimits | None = None) -> Snapshot:
@@ -82,7 +145,7 @@ def document_snapshot(path: Path, *, limits: IngestLimits | None = None) -> Snap
 
     extracted = read_source(str(path), limits=limits or IngestLimits())
     mtime = dt.date.fromtimestamp(path.stat().st_mtime)
-    title = " ".join((extracted.title or path.stem).split())
+    title = " ".join((extracted.title or "").split()) or None
     # The extracted body is already in normal form, and so is "# title" in front of it:
     # normalising a long document again would cost as much as reading it.
     body = _with_title(extracted.body, title)
@@ -94,6 +157,8 @@ def document_snapshot(path: Path, *, limits: IngestLimits | None = None) -> Snap
         body=body,
         sha256=sha256_hex(body),
         language=extracted.language,
+        languages=extracted.languages if len(extracted.languages) > 1 else (),
+        extraction=extracted.extraction,
         path=path,
     )
 
@@ -105,17 +170,18 @@ def _slug(text: str, fallback: str) -> str:
 
 
 def _name_of(source_name: str) -> str | None:
-    """A fallback title: the file name without extension (``<stdin>`` has none)."""
+    """The file name without extension, for an id only (``<stdin>`` has none)."""
     if source_name == "<stdin>":
         return None
     stem = Path(source_name.split("?", 1)[0].rstrip("/")).stem
     return stem or None
 
 
-def _with_title(body: str, title: str) -> str:
-    """Start the body with ``# title`` unless the document already has a ``#`` heading."""
+def _with_title(body: str, title: str | None) -> str:
+    """Start the body with ``# title`` unless the document already has a ``#`` heading
+    (or has no title: nothing is invented)."""
     first = body.lstrip().split("\n", 1)[0]
-    return body if first.startswith("# ") else f"# {title}\n\n{body}"
+    return body if first.startswith("# ") or not title else f"# {title}\n\n{body}"
 
 
 def _now() -> dt.datetime:

@@ -14,17 +14,19 @@ from pathlib import Path
 
 from .corpus import Corpus
 from .errors import CorpusError, NarrativeDiffError
-from .snapshot import Snapshot, check_name, record_hash
+from .snapshot import LOW_COVERAGE, Snapshot, check_name, record_hash
 from .storage import commit, read_utf8
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding of ``check``: the file, a slug from docs/messages.md, and what to do."""
+    """One finding of ``check``: the file, a slug from docs/messages.md, and what to do.
+    A ``note`` is worth a look but is not a defect (``check`` still succeeds)."""
 
     path: Path
     slug: str
     message: str
+    note: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: {self.slug}: {self.message}"
@@ -121,6 +123,22 @@ def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem
                 "the text was edited since it was "
                 "added; if the edit is intended, run 'narrative-diff check "
                 "--update-hashes'",
+            )
+        )
+    kept = snap.extraction
+    if kept and (kept.coverage < LOW_COVERAGE or kept.method == "full"):
+        what = (
+            f"its text holds only {kept.coverage:.0%} of the page's prose"
+            if kept.coverage < LOW_COVERAGE
+            else "its text is the whole page's (the main text held too little)"
+        )
+        found.append(
+            Problem(
+                path,
+                "low-coverage",
+                f"{what} ({kept.method} extraction); read it with 'narrative-diff show "
+                f"{snap.id}', or add the page again with another --extract",
+                note=True,
             )
         )
     if snap.raw_file:

@@ -37,7 +37,7 @@ from .errors import (
     SnapshotNotFound,
     from_os_error,
 )
-from .snapshot import Snapshot, check_name
+from .snapshot import MAX_NAME, Snapshot, check_name
 from .storage import commit, corpus_lock, read_utf8
 
 ENV_VAR = "NARRATIVE_DIFF_CORPUS"
@@ -214,21 +214,27 @@ class Corpus:
         raw: bytes | None = None,
         raw_suffix: str = "",
         overwrite: bool = False,
+        auto_id: bool = False,
     ) -> Snapshot:
         """Store a new snapshot (and its raw capture) atomically; return it as stored.
 
         Refused, with the corpus unchanged: a read-only or missing corpus, an id (or file)
         already present (unless ``overwrite``), or identical content already in the series.
+        With ``auto_id`` (an id made from the date, not chosen by the user), a taken id
+        gives way to a free one instead: ``YYYY-MM-DD-…``, then ``…-2``, ``…-3``.
         """
         self.require_writable()
         check_name(snap.series, "series")
         check_name(snap.slug, "slug")
-        self._refuse_conflicts(snap, overwrite=overwrite)  # fail fast, before taking the lock
+        # fail fast, before taking the lock (a taken id may still give way to a free one)
+        self._refuse_conflicts(snap, overwrite=overwrite or auto_id)
         folder = self.root / snap.series
-        target = folder / f"{snap.slug}.md"
         with self.lock():
             self._cache.pop(snap.series, None)
+            if auto_id and not overwrite:
+                snap = self._free_id(snap)
             self._refuse_conflicts(snap, overwrite=overwrite)  # again: another add may have won
+            target = folder / f"{snap.slug}.md"
             previous = self._find(snap.id)
             if target.exists() and (previous is None or not overwrite):
                 raise SnapshotConflict(
@@ -275,6 +281,22 @@ class Corpus:
                 hint="create it with 'narrative-diff init DIR', or check the path",
                 slug="no-corpus",
             )
+
+    def _free_id(self, snap: Snapshot) -> Snapshot:
+        """``snap`` with the first id not taken in its series (rule: :meth:`add`)."""
+        folder = self.root / snap.series
+        taken = {s.slug for s in self.snapshots(snap.series)} if folder.is_dir() else set()
+        day = f"{snap.date:%Y-%m-%d}-" + snap.slug.removeprefix(f"{snap.date:%Y-%m}-")
+        day = day[:MAX_NAME].rstrip("-_.")
+        for n in range(1, 10_000):
+            slug = snap.slug if n == 1 else day if n == 2 else f"{day[: MAX_NAME - 6]}-{n - 1}"
+            if slug not in taken and not (folder / f"{slug}.md").exists():
+                return replace(snap, id=f"{snap.series}/{slug}")
+        raise SnapshotConflict(  # pragma: no cover - 10,000 versions on one day
+            f"no free id for another version of {snap.id}",
+            hint="choose a --slug",
+            slug="id-exists",
+        )
 
     def _find(self, snap_id: str) -> Snapshot | None:
         series = snap_id.split("/", 1)[0]

@@ -30,9 +30,11 @@ KEYS = (
     "publisher",
     "kind",
     "language",
+    "languages",
     "source_url",
     "retrieved",
     "provenance",
+    "extraction",
     "sha256",
     "raw_file",
     "raw_sha256",
@@ -40,8 +42,25 @@ KEYS = (
 _TEXT_KEYS = ("title", "publisher", "kind", "language", "source_url", "provenance")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _RAW_FILE = re.compile(r"^raw/[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_NAME = 80
+#: How the text of an HTML page was extracted (``ingest.html``): precision, recall, whole page.
+EXTRACTION_METHODS = ("main", "recall", "full")
+#: Below this coverage an extraction is low: ``add`` says so and ``check`` lists it.
+LOW_COVERAGE = 0.8
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """How a page's text was extracted and the share of its prose the kept text holds
+    (``coverage``, 0 to 1): stored as ``extraction: {method: main, coverage: 0.97}``."""
+
+    method: str
+    coverage: float
+
+    def as_dict(self) -> dict[str, str | float]:
+        return {"method": self.method, "coverage": self.coverage}
 
 
 def check_name(name: str, what: str) -> str:
@@ -114,6 +133,8 @@ class SnapshotMeta(TypedDict, total=False):
     publisher: str | None
     kind: str | None
     language: str | None
+    languages: tuple[str, ...]
+    extraction: Extraction | None
     source_url: str | None
     retrieved: dt.datetime | dt.date | None
     provenance: str | None
@@ -127,20 +148,24 @@ class Snapshot:
     """One dated version of a document in a series.
 
     ``body`` is the normalised Markdown text; ``sha256`` is the hash recorded in the front
-    matter, which differs from :attr:`body_hash` when the file was edited by hand.
+    matter, which differs from :attr:`body_hash` when the file was edited by hand. ``title``
+    is None for a document without one (never a file name: a title weighs in the scores).
+    ``languages`` lists every language of a mixed document, dominant first (empty for one).
     """
 
     id: str
     series: str
     date: dt.date
-    title: str
+    title: str | None
     body: str
     publisher: str | None = None
     kind: str | None = None
     language: str | None = None
+    languages: tuple[str, ...] = ()
     source_url: str | None = None
     retrieved: dt.datetime | dt.date | None = None
     provenance: str | None = None
+    extraction: Extraction | None = None
     sha256: str | None = None
     raw_file: str | None = None
     raw_sha256: str | None = None
@@ -149,6 +174,11 @@ class Snapshot:
     @property
     def slug(self) -> str:
         return self.id.split("/", 1)[-1]
+
+    @property
+    def display_title(self) -> str:
+        """The title for listings and reports; "(no title)" when the document has none."""
+        return self.title or "(no title)"
 
     @cached_property
     def words(self) -> int:
@@ -163,9 +193,11 @@ class Snapshot:
     def hash_ok(self) -> bool:
         return self.sha256 == self.body_hash
 
-    def metadata(self) -> dict[str, str | dt.date]:
-        """Front matter in write order, without empty values."""
+    def metadata(self) -> dict[str, object]:
+        """Front matter in write order, without empty values (YAML-ready: lists, mappings)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["languages"] = list(self.languages) if len(self.languages) > 1 else None
+        values["extraction"] = self.extraction.as_dict() if self.extraction else None
         return {key: values[key] for key in KEYS if values[key] not in (None, "")}
 
     def to_markdown(self) -> str:
@@ -185,14 +217,14 @@ class Snapshot:
         series: str,
         slug: str,
         date: dt.date,
-        title: str,
+        title: str | None,
         body: str,
         **meta: Unpack[SnapshotMeta],
     ) -> Snapshot:
         """Build a new snapshot with a normalised body and a fresh hash. Text that cannot be
         stored as UTF-8 (lone surrogates: bytes a terminal or file passed through undecoded)
         is refused, naming the field."""
-        fields = {"title": title, "body": body, "series": series, "slug": slug}
+        fields = {"title": title or "", "body": body, "series": series, "slug": slug}
         fields |= {k: v for k, v in meta.items() if isinstance(v, str)}
         for name, value in fields.items():
             try:
@@ -296,14 +328,52 @@ class Snapshot:
                 raise CorpusError(
                     f"{where}: id '{snap_id}': {exc.message}", hint=fix, slug="corrupt-snapshot"
                 ) from None
-        title = strings.pop("title", None) or snap_id
         return cls(
             id=snap_id,
             series=series,
             date=date,
-            title=title,
+            title=strings.pop("title", None) or None,
             body=normalise_body(post.content),
             retrieved=retrieved,
+            languages=_languages(meta.pop("languages", None), where, fix),
+            extraction=_extraction(meta.pop("extraction", None), where, fix),
             path=path,
             **strings,
         )
+
+
+def _languages(value: object, where: str, fix: str) -> tuple[str, ...]:
+    """The ``languages`` list of a mixed document: short language tags."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and _LANGUAGE_TAG.match(v) for v in value
+    ):
+        raise CorpusError(
+            f"{where}: 'languages' must be a list of language tags, e.g. [zh, en]",
+            hint=fix,
+            slug="corrupt-snapshot",
+        )
+    return tuple(value)
+
+
+def _extraction(value: object, where: str, fix: str) -> Extraction | None:
+    """The ``extraction`` mapping: a known method and a coverage between 0 and 1."""
+    if value is None:
+        return None
+    method = value.get("method") if isinstance(value, dict) else None
+    coverage = value.get("coverage") if isinstance(value, dict) else None
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"method", "coverage"}
+        or method not in EXTRACTION_METHODS
+        or isinstance(coverage, bool)
+        or not isinstance(coverage, int | float)
+        or not 0 <= coverage <= 1
+    ):
+        raise CorpusError(
+            f"{where}: 'extraction' must be {{method: main|recall|full, coverage: 0 to 1}}",
+            hint=fix,
+            slug="corrupt-snapshot",
+        )
+    return Extraction(str(method), float(coverage))

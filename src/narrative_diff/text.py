@@ -19,7 +19,8 @@ _TRAILING = " \t\u00a0\u3000"
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 #: One Han character (Chinese script), for "is this text Chinese" checks.
 HAN = re.compile(f"[{HAN_RANGES}]")
-_WORD = re.compile(
+#: A word as count_words counts it: a Han character, a run of letters, a number.
+WORD = re.compile(
     rf"[{HAN_RANGES}]|[^\W\d_{HAN_RANGES}]+(?:['’][^\W\d_{HAN_RANGES}]+)*|\d+(?:[.,]\d+)*"
 )
 
@@ -64,7 +65,7 @@ def count_words(text: str) -> int:
     >>> count_words("中方愿同俄方 together")
     7
     """
-    return len(_WORD.findall(text))
+    return len(WORD.findall(text))
 
 
 def is_mostly_text(text: str) -> bool:

@@ -86,7 +86,14 @@ def add(
         ),
     ],
     series: Annotated[str, typer.Option("--series", "-s", help="Series name, e.g. ilrs.")],
-    date: Annotated[str, typer.Option("--date", "-d", help="Publication date, YYYY-MM-DD.")],
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            "-d",
+            help="Publication date, YYYY-MM-DD (default for web pages: the page's own date).",
+        ),
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Title (default: from the document).")] = None,
     publisher: Annotated[str | None, typer.Option(help="Who published it.")] = None,
     kind: Annotated[
@@ -107,6 +114,14 @@ def add(
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite a snapshot with the same id.")
     ] = False,
+    extract: Annotated[
+        str,
+        typer.Option(
+            help="Web pages: auto (main text, with fallbacks when it holds too little of "
+            "the page's prose), main (main text only) or full (the whole page's text).",
+            metavar="auto|main|full",
+        ),
+    ] = "auto",
     max_bytes: Annotated[
         int, typer.Option(min=1, help="Refuse sources larger than this many bytes.")
     ] = 50 << 20,
@@ -120,9 +135,10 @@ def add(
         raise UsageProblem(
             "--timeout nan is not a number of seconds", hint="e.g. --timeout 20", slug="bad-option"
         )
+    choice(extract, api.EXTRACT_MODES, "--extract")
     options = api.AddOptions(
         series=series,
-        date=api.parse_add_date(date),
+        date=api.parse_add_date(date) if date is not None else None,
         title=title,
         publisher=publisher,
         kind=kind,
@@ -131,13 +147,17 @@ def add(
         provenance=provenance,
         slug=slug,
         replace=replace,
+        extract=extract,
         limits=api.IngestLimits(max_bytes=max_bytes, timeout=timeout),
     )
     store = api.open_corpus(corpus)
     with status(f"Reading {source}"):
-        snap = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
+        added = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
+    for note in added.notes:
+        typer.echo(f"note: {note}", err=True)
+    snap = added.snapshot
     typer.echo(
-        f"added {snap.id} as {api.ref_of(store, snap)} ({snap.date}, "
+        f"added {snap.id} as {added.ref} ({snap.date}, "
         f"{snap.words} words, {snap.language}) -> {snap.path}"
     )
 
@@ -149,12 +169,15 @@ def check(
     ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
-    """Check every snapshot: hand edits (hash mismatch), broken files, missing raw captures."""
+    """Check every snapshot: hand edits (hash mismatch), broken files, missing raw captures;
+    notes for web pages whose extraction kept little of the page, or the whole page."""
     store = api.open_corpus(corpus)
-    good, problems = api.check(store, update=update_hashes)
-    for problem in problems:
+    good, found = api.check(store, update=update_hashes)
+    for problem in found:
         typer.echo(str(problem))
-    typer.echo(f"{len(good)} snapshot(s) read in {store.root}, {len(problems)} problem(s)")
+    problems = [p for p in found if not p.note]
+    notes = f", {len(found) - len(problems)} note(s)" if len(found) > len(problems) else ""
+    typer.echo(f"{len(good)} snapshot(s) read in {store.root}, {len(problems)} problem(s){notes}")
     if problems:
         raise typer.Exit(ExitCode.FINDINGS)
 

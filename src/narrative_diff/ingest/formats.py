@@ -22,6 +22,8 @@ _LIST_ITEM = re.compile(
     r"(?:[-*•·]\s|\d{1,3}[.)]\s|\(\d{1,3}\)\s|[（(][一二三四五六七八九十]+[)）])"
 )
 _MD_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+MAX_FRONT_MATTER = 64 * 1024  # a real header is short; a huge one is text, not metadata
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n")
 _SUBTITLE_CODES = re.compile(r"\{\\[^}]*\}")  # SSA overrides in SRT, like {\an8}
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})")
@@ -93,9 +95,30 @@ def text_blocks(text: str) -> tuple[list[str], str | None]:
 
 
 def markdown_blocks(text: str) -> tuple[list[str], str | None]:
-    """Markdown: kept as written; the title is the first ``# `` heading."""
+    """Markdown: kept as written; the title is the front matter's ``title``, else the first
+    ``# `` heading. YAML front matter (a static-site page) is metadata, not text: it is
+    left out of the body.
+
+    >>> markdown_blocks("---\\ntitle: Partners\\ndate: 2024-05-01\\n---\\n\\nThe text.\\n")
+    (['The text.'], 'Partners')
+    >>> markdown_blocks("# Heading\\n\\nThe text.")
+    (['# Heading\\n\\nThe text.'], 'Heading')
+    """
+    title = None
+    front = _FRONT_MATTER.match(text)
+    if front and len(front.group(1)) <= MAX_FRONT_MATTER:
+        import yaml
+
+        try:
+            meta = yaml.safe_load(front.group(1))
+        except (yaml.YAMLError, ValueError):
+            meta = None  # not front matter after all: keep the text as written
+        if isinstance(meta, dict):
+            text = text[front.end() :]
+            value = meta.get("title")
+            title = " ".join(value.split()) or None if isinstance(value, str) else None
     match = _MD_H1.search(text)
-    return [text], match.group(1).strip() if match else None
+    return [text.strip("\n")], title or (match.group(1).strip() if match else None)
 
 
 def _check_docx_zip(raw: bytes, name: str, max_bytes: int) -> None:

@@ -37,8 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from narrative_diff.errors import UnreadableDocument
-from narrative_diff.text import _WORD as WORD  # the words of text.count_words
-from narrative_diff.text import HAN
+from narrative_diff.text import HAN, WORD
 
 from .formats import join_lines, with_title
 from .model import brief, quiet_logger

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
 from narrative_diff.errors import UnreadableDocument
+from narrative_diff.snapshot import Extraction
 
 FORMATS = ("text", "markdown", "html", "pdf", "docx", "srt", "vtt")
 SUFFIXES = {
@@ -49,9 +51,20 @@ class IngestLimits:
 DEFAULT_LIMITS = IngestLimits()
 
 
+#: How ``add`` extracts an HTML page: ``auto`` falls back from the main text when it holds
+#: too little of the page's prose; ``main`` never does; ``full`` keeps the whole page's text.
+EXTRACT_MODES = ("auto", "main", "full")
+
+
 @dataclass(frozen=True)
 class Extracted:
-    """The text of one source, ready to become a snapshot."""
+    """The text of one source, ready to become a snapshot.
+
+    ``extraction`` is set for HTML (method and coverage, see ``ingest.html``) and
+    ``main_coverage`` is the precision extraction's coverage, for the warning when it was
+    low; ``page_date`` is the page's own publication date from its metadata; ``repairs``
+    says what was repaired in the text (mojibake), for the provenance.
+    """
 
     body: str
     title: str | None
@@ -64,6 +77,11 @@ class Extracted:
     source_name: str
     source_url: str | None
     encoding: str | None
+    languages: tuple[str, ...] = ()
+    extraction: Extraction | None = None
+    main_coverage: float | None = None
+    page_date: dt.date | None = None
+    repairs: tuple[str, ...] = ()
 
 
 def too_large(name: str, size: int | None, limit: int) -> UnreadableDocument:

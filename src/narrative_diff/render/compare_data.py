@@ -87,7 +87,7 @@ def _side(snap: Snapshot, ref: str) -> dict[str, Any]:
         "ref": ref,
         "id": snap.id,
         "date": snap.date.isoformat(),
-        "title": snap.title,
+        "title": snap.title or "",
         "series": snap.series,
         "language": snap.language,
         "sha256": snap.body_hash,

@@ -45,11 +45,11 @@ def print_comparison(
         else f"{result.a_ref} -> {result.b_ref}"
     )
     console.print(
-        f"  a: {escape(result.a_ref)}  {escape(a.id)}  ({a.date})  {escape(a.title)}",
+        f"  a: {escape(result.a_ref)}  {escape(a.id)}  ({a.date})  {escape(a.display_title)}",
         highlight=False,
     )
     console.print(
-        f"  b: {escape(result.b_ref)}  {escape(b.id)}  ({b.date})  {escape(b.title)}",
+        f"  b: {escape(result.b_ref)}  {escape(b.id)}  ({b.date})  {escape(b.display_title)}",
         highlight=False,
     )
     for warning in result.warnings:

@@ -186,8 +186,10 @@ def comparison_to_markdown(result: Comparison) -> str:
     lines = [
         f"# Comparison: {esc(result.a_ref)} → {esc(result.b_ref)}",
         "",
-        f"- **a**: {esc(result.a_ref)} `{result.a.id}` ({result.a.date}) {esc(result.a.title)}",
-        f"- **b**: {esc(result.b_ref)} `{result.b.id}` ({result.b.date}) {esc(result.b.title)}",
+        *(
+            f"- **{side}**: {esc(ref)} `{snap.id}` ({snap.date}) {esc(snap.display_title)}"
+            for side, ref, snap in (("a", result.a_ref, result.a), ("b", result.b_ref, result.b))
+        ),
         "",
         f"**{verdict(result)}**",
         "",

@@ -208,7 +208,7 @@ def _info(s: Snapshot, ref: str) -> SnapshotInfo:
         ref=ref,
         id=s.id,
         date=s.date.isoformat(),
-        title=s.title,
+        title=s.display_title,
         publisher=s.publisher or "",
         kind=s.kind or "",
         language=s.language or "",

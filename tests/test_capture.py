@@ -1,0 +1,354 @@
+"""Issue 11, the capture path end to end: mojibake repaired, real titles only, page dates,
+ids that give way for a second version, mixed languages and the Chinese script, and the
+extraction record in the front matter and in ``check``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from narrative_diff import api
+from narrative_diff.cli import main
+from narrative_diff.errors import CorpusError, UsageProblem
+from narrative_diff.ingest import extract_bytes
+from narrative_diff.ingest.language import chinese_script, identify
+from narrative_diff.snapshot import Extraction, Snapshot
+
+from .helpers import raises_slug
+
+ROOT = Path(__file__).resolve().parents[1]
+CLEAN = (ROOT / "fixtures" / "captures" / "encoding" / "clean.html").read_bytes()
+DOUBLE = (ROOT / "fixtures" / "captures" / "encoding" / "double-encoded.html").read_bytes()
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> api.Corpus:
+    return api.init_corpus(tmp_path / "corpus")
+
+
+# ------------------------------------------------------------------ mojibake
+def test_the_fixture_really_is_double_encoded() -> None:
+    assert "MayagÃ¼ez" in DOUBLE.decode("utf-8")
+    assert "Mayagüez" in CLEAN.decode("utf-8")
+
+
+def test_double_encoded_page_is_repaired_and_says_so() -> None:
+    clean = extract_bytes(CLEAN, name="clean.html")
+    double = extract_bytes(DOUBLE, name="double.html")
+    assert double.body == clean.body
+    assert "Mayagüez" in double.body and "Ã" not in double.body
+    assert double.title == clean.title == "Ground stations in Mayagüez and Bayamón"
+    assert clean.repairs == ()
+    assert double.repairs == ("mojibake repaired by ftfy (encode latin-1, decode utf-8)",)
+    assert double.raw == DOUBLE  # the capture is kept byte for byte
+
+
+def test_clean_page_and_its_double_encoded_copy_compare_without_renames(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "clean.html").write_bytes(CLEAN)
+    (tmp_path / "double.html").write_bytes(DOUBLE)
+    store = api.open_corpus(None)
+    result = api.compare_refs(store, str(tmp_path / "clean.html"), str(tmp_path / "double.html"))
+    assert result.summary.renames == ()
+    assert result.summary.replaced_phrases == ()
+    assert not result.narrative_change
+
+
+def test_repair_is_recorded_in_the_provenance(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    page = tmp_path / "double.html"
+    page.write_bytes(DOUBLE)
+    code, _out, err = _run(capsys, "add", page, "-s", "pr", "-d", "2024-03-01", "-c", store.root)
+    assert code == 0, err
+    assert "note: mojibake repaired by ftfy (encode latin-1, decode utf-8)" in err
+    snap = api.get_snapshot(api.open_corpus(store.root), "pr:v1")
+    assert "mojibake repaired by ftfy" in (snap.provenance or "")
+    assert snap.path is not None
+    raw = snap.path.parent / (snap.raw_file or "")
+    assert raw.read_bytes() == DOUBLE
+
+
+# ------------------------------------------------------------------ titles
+STATEMENT = (
+    "The two agencies will keep the station open to every interested partner, the statement "
+    "says, and will publish the engineering requirements next year.\n\n"
+    "A second paragraph describes the schedule of the first missions and the landing sites "
+    "that were studied by the joint working group.\n"
+)
+
+
+def test_a_file_name_is_never_a_title(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    source = tmp_path / "russia-statement.txt"
+    source.write_text(STATEMENT)
+    code, out, err = _run(capsys, "add", source, "-s", "st", "-d", "2024-05-02", "-c", store.root)
+    assert code == 0, err
+    assert "added st/2024-05-russia-statement as st:v1" in out  # the id may use the name
+    snap = api.get_snapshot(api.open_corpus(store.root), "st:v1")
+    assert snap.title is None
+    assert not snap.body.startswith("#")
+    assert "title:" not in (snap.path or Path()).read_text().split("---")[1]
+    rows = api.keyword_in_context(api.open_corpus(store.root), "russia", "st")
+    assert rows == []
+    code, out, _ = _run(capsys, "list", "st", "-c", store.root, "--format", "csv")
+    assert ",(no title)," in out
+
+
+def test_title_given_or_found_is_kept(tmp_path: Path) -> None:
+    got = extract_bytes(b"# Joint statement\n\n" + STATEMENT.encode(), name="x.md")
+    assert got.title == "Joint statement"
+    untitled = extract_bytes(STATEMENT.encode(), name="russia-statement.txt")
+    assert untitled.title is None
+
+
+def test_document_file_compared_without_title_has_no_invented_heading(tmp_path: Path) -> None:
+    source = tmp_path / "russia-statement.txt"
+    source.write_text(STATEMENT)
+    snap = api.get_snapshot(api.open_corpus(None), str(source))
+    assert snap.title is None and not snap.body.startswith("# ")
+    assert snap.display_title == "(no title)"
+
+
+# ------------------------------------------------------------------ dates
+def _page(date_meta: str) -> bytes:
+    return (
+        "<html><head><title>Lunar station partners</title>"
+        f"{date_meta}</head><body><article><h1>Lunar station partners</h1>"
+        "<p>The agencies said on Tuesday that the lunar station would be open to every "
+        "interested country, and that the first phase would begin before the end of the "
+        "decade.</p><p>Engineers presented the landing sites that the working group had "
+        "studied over the past year, with a schedule for the first two missions.</p>"
+        "</article></body></html>"
+    ).encode()
+
+
+def test_the_page_date_is_used_without_date_and_said(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(_page('<meta property="article:published_time" content="2024-04-23">'))
+    code, out, err = _run(capsys, "add", page, "-s", "web", "-c", store.root)
+    assert code == 0, err
+    assert "note: date 2024-04-23 taken from the page's metadata (pass --date to set it)" in err
+    assert "(2024-04-23," in out
+    snap = api.get_snapshot(api.open_corpus(store.root), "web:v1")
+    assert snap.date == dt.date(2024, 4, 23)
+    assert "Date from the page's metadata." in (snap.provenance or "")
+
+
+def test_date_option_wins_over_the_page(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(_page('<meta property="article:published_time" content="2024-04-23">'))
+    code, out, err = _run(capsys, "add", page, "-s", "x", "-d", "2024-05-01", "-c", store.root)
+    assert code == 0 and "(2024-05-01," in out and "taken from the page" not in err
+
+
+@pytest.mark.parametrize(
+    ("meta", "slug", "words"),
+    [
+        ("", "date-missing", "its metadata has none"),
+        (
+            '<meta property="article:published_time" content="2091-01-01">',
+            "date-in-future",
+            "2091-01-01, is in the future",
+        ),
+    ],
+)
+def test_no_usable_page_date_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+    store: api.Corpus,
+    tmp_path: Path,
+    meta: str,
+    slug: str,
+    words: str,
+) -> None:
+    page = tmp_path / "p.html"
+    page.write_bytes(_page(meta))
+    before = sorted(p.name for p in store.root.rglob("*"))
+    code, out, err = _run(capsys, "add", page, "-s", "ilrs", "-c", store.root)
+    assert code == 2 and out == ""
+    assert err.startswith(f"narrative-diff: {slug}: ") and words in err
+    assert err.endswith("pass --date YYYY-MM-DD\n") or "--date YYYY-MM-DD" in err
+    assert len(err.splitlines()) == 1
+    assert sorted(p.name for p in store.root.rglob("*")) == before
+
+
+# ------------------------------------------------------------------ ids
+def test_same_month_versions_get_distinct_ids_without_slug(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    ids = []
+    for n, day in enumerate(("2024-05-02", "2024-05-20", "2024-05-20", "2024-05-20")):
+        source = tmp_path / f"v{n}.md"
+        source.write_text(f"# Partners update\n\nVersion {n} of the partner list. " + STATEMENT)
+        code, out, err = _run(capsys, "add", source, "-s", "up", "-d", day, "-c", store.root)
+        assert code == 0, err
+        ids.append(out.split()[1])
+        if n:
+            assert f"is taken: this version is {ids[-1]}" in err
+    assert ids == [
+        "up/2024-05-partners-update",
+        "up/2024-05-20-partners-update",
+        "up/2024-05-20-partners-update-2",
+        "up/2024-05-20-partners-update-3",
+    ]
+    code, out, _ = _run(capsys, "check", "-c", store.root)
+    assert code == 0 and "0 problem(s)" in out
+
+
+def test_a_chosen_slug_still_refuses_to_overwrite(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.md"
+    source.write_text("# Update\n\n" + STATEMENT)
+    argv = ("add", source, "-s", "up", "-d", "2024-05-02", "--slug", "mine", "-c", store.root)
+    assert _run(capsys, *argv)[0] == 0
+    source.write_text("# Update\n\nChanged. " + STATEMENT)
+    code, _, err = _run(capsys, *argv)
+    assert code == 5 and "id-exists: snapshot up/mine already exists" in err
+
+
+def test_the_same_text_twice_is_still_a_duplicate_not_a_new_version(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.md"
+    source.write_text("# Update\n\n" + STATEMENT)
+    argv = ("add", source, "-s", "up", "-d", "2024-05-02", "-c", store.root)
+    assert _run(capsys, *argv)[0] == 0
+    code, _, err = _run(capsys, *argv)
+    assert code == 5 and "duplicate-content" in err
+
+
+# ------------------------------------------------------------------ languages
+BILINGUAL = (
+    "# 国际月球科研站合作伙伴新闻稿\n\n" + "国际月球科研站是中国发起、多国参与建设的大型科学设施，"
+    "欢迎所有感兴趣的国家和国际组织加入。"
+    * 4
+    + "\n\n"
+    + (
+        "The International Lunar Research Station is a large scientific facility proposed "
+        "by China and built with several countries; all interested partners are welcome. "
+    )
+    * 2
+    + "\n"
+)
+
+
+def test_a_bilingual_release_is_recorded_not_refused(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    found = identify(BILINGUAL)
+    assert (found.language, found.languages) == ("zh", ("zh", "en"))
+    source = tmp_path / "release.md"
+    source.write_text(BILINGUAL)
+    code, _out, err = _run(capsys, "add", source, "-s", "zh", "-d", "2024-05-02", "-c", store.root)
+    assert code == 0, err
+    assert "note: languages zh, en: recorded as zh" in err
+    text = (api.get_snapshot(api.open_corpus(store.root), "zh:v1").path or Path()).read_text()
+    assert "language: zh\nlanguages:\n- zh\n- en\n" in text
+
+
+def test_traditional_chinese_is_tagged_and_can_be_overridden(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus, tmp_path: Path
+) -> None:
+    text = "# 國際月球科研站\n\n國際月球科研站由中國與俄羅斯共同發起，歡迎各國參與建設。\n"
+    assert extract_bytes(text.encode(), name="t.md").language == "zh-Hant"
+    simplified = "# 国际月球科研站\n\n国际月球科研站由中国与俄罗斯共同发起，欢迎各国参与建设。\n"
+    assert extract_bytes(simplified.encode(), name="s.md").language == "zh"
+    assert chinese_script("月球科研站") == "zh"  # no character tells: simplified by default
+    source = tmp_path / "t.md"
+    source.write_text(text)
+    argv = ("add", source, "-s", "zh", "-d", "2024-05-02", "-c", store.root)
+    code, out, _err = _run(capsys, *argv, "--language", "zh-Hans")
+    assert code == 0 and out.rstrip().split("(", 1)[1].startswith("2024-05-02, ")
+    assert ", zh-Hans)" in out
+
+
+# ------------------------------------------------------------------ the front matter
+def test_extraction_and_languages_round_trip_through_the_store(tmp_path: Path) -> None:
+    snap = Snapshot.create(
+        series="s",
+        slug="a",
+        date=dt.date(2024, 1, 2),
+        title=None,
+        body="Text only.",
+        language="zh",
+        languages=("zh", "en"),
+        extraction=Extraction("recall", 0.93),
+    )
+    text = snap.to_markdown()
+    assert "extraction:\n  method: recall\n  coverage: 0.93\n" in text
+    back = Snapshot.from_markdown(text)
+    assert (back.title, back.languages, back.extraction) == (None, ("zh", "en"), snap.extraction)
+    assert back.body == snap.body
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "extraction: {method: guess, coverage: 0.5}",
+        "extraction: {method: main, coverage: 1.5}",
+        "extraction: {method: main}",
+        "extraction: main",
+        "languages: zh",
+        "languages: [zh, 12]",
+    ],
+)
+def test_bad_extraction_or_languages_is_a_corrupt_snapshot(bad: str) -> None:
+    text = f"---\nid: s/a\nseries: s\ndate: 2024-01-02\n{bad}\n---\n\nBody.\n"
+    with raises_slug(CorpusError, "corrupt-snapshot"):
+        Snapshot.from_markdown(text)
+
+
+def test_check_lists_low_coverage_pages_as_notes(
+    capsys: pytest.CaptureFixture[str], store: api.Corpus
+) -> None:
+    folder = store.root / "web"
+    folder.mkdir()
+    for slug, extraction in (("low", ("main", 0.41)), ("full", ("full", 1.0)), ("ok", None)):
+        snap = Snapshot.create(
+            series="web",
+            slug=slug,
+            date=dt.date(2024, 1, 2),
+            title="Page",
+            body=f"# Page\n\nText of {slug}.",
+            extraction=Extraction(*extraction) if extraction else None,
+        )
+        (folder / f"{slug}.md").write_text(snap.to_markdown())
+    code, out, err = _run(capsys, "check", "-c", store.root)
+    assert code == 0, out + err
+    lines = [line for line in out.splitlines() if "low-coverage" in line]
+    assert len(lines) == 2
+    assert "low.md: low-coverage: its text holds only 41% of the page's prose" in lines[1]
+    assert "full.md: low-coverage: its text is the whole page's" in lines[0]
+    assert out.rstrip().endswith("0 problem(s), 2 note(s)")
+
+
+def test_extract_mode_is_checked(capsys: pytest.CaptureFixture[str], store: api.Corpus) -> None:
+    code, _, err = _run(capsys, "add", "x.html", "-s", "a", "--extract", "most", "-c", store.root)
+    assert code == 2
+    assert err == (
+        "narrative-diff: bad-option: --extract 'most' is not one of auto, main, full; "
+        "e.g. --extract auto\n"
+    )
+
+
+def test_usage_problem_for_no_date_names_the_fix(tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text(STATEMENT)
+    store = api.init_corpus(tmp_path / "c")
+    with raises_slug(UsageProblem, "date-missing", "a.txt"):
+        api.add_snapshot(store, str(source), api.AddOptions(series="s"))
