@@ -62,17 +62,26 @@ def news_page() -> str:
 
 
 def mirror_page() -> str:
-    """A mirror: a spam line, then the article as bare text nodes among junk tags."""
+    """A mirror (shaped like fixtures/captures/mirror-spam.html): a block of spam
+    paragraphs, then the article as bare text nodes and <font>/<span> runs at body level,
+    split by <br><br>. The main text is the spam (coverage 0.03): the recall step runs."""
     head = (
         "<html><head><title>Mirror</title><meta name='date' content='2024-04-23'></head><body>"
-        "<div><a href='/x'>Free spins and bonus offers, click here today</a></div>"
-        f"<div class='side'>{_links(60)}</div><font face='Arial'>"
+        "<div class='ad'>"
+        + "".join(
+            f"<p>Free spins and bonus offers number {i}, click here today, best deals on "
+            "lunar holidays and rockets, book now and pay later, limited offer, call now</p>"
+            for i in range(30)  # enough that trafilatura's precision mode takes the ad
+        )
+        + "</div>"
     )
     body, n = [], 0
     while len(head) + sum(map(len, body)) < SIZE:
-        body.append(f"<span></span>{_paragraph(n)}<br><br>\n")
+        text = _paragraph(n)
+        cut = text.index(":") + 1
+        body.append(f"<font><span>{text[:cut]}</span>{text[cut:]}</font>\n<br><br>\n")
         n += 1
-    return head + "".join(body) + "</font></body></html>"
+    return head + "".join(body) + "</body></html>"
 
 
 def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:

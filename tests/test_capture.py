@@ -101,6 +101,9 @@ def test_a_file_name_is_never_a_title(
     assert "title:" not in (snap.path or Path()).read_text().split("---")[1]
     rows = api.keyword_in_context(api.open_corpus(store.root), "russia", "st")
     assert rows == []
+    scores = api.score_series(api.open_corpus(store.root), "st").rows
+    russia = [row for row in scores if row.actor == "russia"]
+    assert [(row.count, row.prominence) for row in russia] == [(0, 0.0)]
     code, out, _ = _run(capsys, "list", "st", "-c", store.root, "--format", "csv")
     assert ",(no title)," in out
 

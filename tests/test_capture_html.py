@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from narrative_diff.errors import UnreadableDocument
 from narrative_diff.ingest import html as html_module
-from narrative_diff.ingest.html import html_blocks, html_text, tidy_markdown
+from narrative_diff.ingest.html import html_text, tidy_markdown
 
 from .helpers import raises_slug
 
@@ -287,9 +287,3 @@ def test_errors_and_empty_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (nav.blocks, nav.title, nav.method) == ((), "Menu", "main")  # all 0.0: the first
     with pytest.raises(ValueError, match="mode must be one of"):
         html_text(PAGE, name="page.html", mode="best")
-
-
-def test_the_former_interface_puts_the_title_first() -> None:
-    blocks, title = html_blocks(PAGE, name="page.html")
-    assert (blocks[0], title) == ("# Board meeting", "Board meeting")
-    assert blocks[1:] == TEN

