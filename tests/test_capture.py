@@ -44,6 +44,7 @@ def test_double_encoded_page_is_repaired_and_says_so() -> None:
     clean = extract_bytes(CLEAN, name="clean.html")
     double = extract_bytes(DOUBLE, name="double.html")
     assert double.body == clean.body
+    assert double.extraction == clean.extraction  # repaired before extraction: same coverage
     assert "Mayagüez" in double.body and "Ã" not in double.body
     assert double.title == clean.title == "Ground stations in Mayagüez and Bayamón"
     assert clean.repairs == ()

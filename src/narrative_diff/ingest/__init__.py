@@ -195,6 +195,7 @@ def extract_bytes(
         raise binary_file(name, "it is an image, archive or program, not a document")
     encoding: str | None = None
     page = None
+    repaired: str | None = None  # mojibake is repaired in the decoded text, before parsing
     if fmt == "pdf":
         blocks, title = pdf_blocks(raw, name)
     elif fmt == "docx":
@@ -203,19 +204,22 @@ def extract_bytes(
         from .html import html_text
 
         markup, encoding = decode_html(raw, name)
+        markup, repaired = repair_mojibake(markup)
         page = html_text(markup, name=name, url=source_url, mode=extract)
         blocks, title = with_title(list(page.blocks), page.title), page.title
     else:
         text, encoding = decode_text(raw, name)
+        text, repaired = repair_mojibake(text)
         if fmt == "markdown":
             blocks, title = markdown_blocks(text)
         elif fmt in ("srt", "vtt"):
             blocks, title = transcript_blocks(text, fmt, name)
         else:
             blocks, title = text_blocks(text)
-    body, repaired = repair_mojibake(normalise_body("\n\n".join(blocks)))
-    if repaired:
-        body = normalise_body(body)
+    body = normalise_body("\n\n".join(blocks))
+    if fmt in ("pdf", "docx"):  # text from binary formats: repaired once extracted
+        body, repaired = repair_mojibake(body)
+        body = normalise_body(body) if repaired else body
         title = repair_mojibake(title)[0] if title else title
     if not (body.replace(f"# {title}", "", 1) if title else body).strip():
         hint = (
