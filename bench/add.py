@@ -19,12 +19,12 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import print_table, timed
 
 SIZE = 150_000
 TOPICS = ("landing sites", "relay satellites", "power systems", "sample return", "rovers")
@@ -84,17 +84,6 @@ def mirror_page() -> str:
     return head + "".join(body) + "</body></html>"
 
 
-def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
-    """Wall time of ``runs`` fresh processes (after one warm-up run)."""
-    subprocess.run(cmd, capture_output=True, env=env, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
@@ -126,22 +115,13 @@ def main() -> None:
             cases.pop("add news page --extract full")
         sizes = {p.name: p.stat().st_size for p in folder.glob("*.html")}
         results = {name: timed(cmd, args.runs, env) for name, cmd in cases.items()}
-    anchor = statistics.median(results["python -c pass (anchor)"])
     print(
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores, {args.runs} runs each; pages: "
         + ", ".join(f"{name} {size:,} bytes" for name, size in sorted(sizes.items()))
         + "\n"
     )
-    print("| command | median s | min s | × python -c pass | target |")
-    print("|---|---|---|---|---|")
-    for name, times in results.items():
-        med = statistics.median(times)
-        target = "< 0.5 s" if name.startswith("add") else ""
-        verdict = "" if not target else (" ✓" if med < 0.5 else " ✗")
-        print(
-            f"| `{name}` | {med:.3f} | {min(times):.3f} | {med / anchor:.1f}× | {target}{verdict} |"
-        )
+    print_table(results, "python -c pass (anchor)", "add", 0.5)
 
 
 if __name__ == "__main__":

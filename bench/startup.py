@@ -15,22 +15,10 @@ import argparse
 import os
 import platform
 import shutil
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-
-def timed(cmd: list[str], runs: int, env: dict[str, str]) -> list[float]:
-    """Wall time of ``runs`` fresh processes (after one warm-up run)."""
-    subprocess.run(cmd, capture_output=True, env=env, check=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, env=env, check=True)
-        times.append(time.perf_counter() - start)
-    return times
+from timing import print_table, timed
 
 
 def main() -> None:
@@ -46,20 +34,11 @@ def main() -> None:
         "narrative-diff show v3": [exe, "show", "v3"],
     }
     results = {name: timed(cmd, args.runs, env) for name, cmd in cases.items()}
-    anchor = statistics.median(results["python -c pass (anchor)"])
     print(
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores, {args.runs} runs each\n"
     )
-    print("| command | median s | min s | × python -c pass | target |")
-    print("|---|---|---|---|---|")
-    for name, times in results.items():
-        med = statistics.median(times)
-        target = "< 0.3 s" if name.startswith("narrative-diff") else ""
-        verdict = "" if not target else (" ✓" if med < 0.3 else " ✗")
-        print(
-            f"| `{name}` | {med:.3f} | {min(times):.3f} | {med / anchor:.1f}× | {target}{verdict} |"
-        )
+    print_table(results, "python -c pass (anchor)", "narrative-diff", 0.3)
 
 
 if __name__ == "__main__":
