@@ -287,3 +287,19 @@ def test_errors_and_empty_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (nav.blocks, nav.title, nav.method) == ((), "Menu", "main")  # all 0.0: the first
     with pytest.raises(ValueError, match="mode must be one of"):
         html_text(PAGE, name="page.html", mode="best")
+
+
+def test_a_class_name_alone_never_cuts_a_heading_or_paragraph() -> None:
+    page = (
+        "<html><head><title>T</title></head><body><article><h1>Lunar news</h1>"
+        '<h2 class="social-article__subtitle">Russia leaves the lunar project</h2>'
+        '<p class="printable">Russia left.</p>'
+        "<p>The agency said on Monday that the lunar station would be open to every "
+        "interested country and partner agency in the world.</p>"
+        '<div class="share-buttons"><a href="#">Share</a> <a href="#">Tweet</a></div>'
+        "</article></body></html>"
+    )
+    for mode in ("auto", "full"):
+        text = "\n\n".join(html_text(page, name="p.html", mode=mode).blocks)
+        assert "Russia leaves the lunar project" in text and "Russia left." in text
+        assert "Tweet" not in text

@@ -43,7 +43,7 @@ def _generator() -> ModuleType:
 def test_every_fixture_has_an_expectation() -> None:
     pdfs = {path.name for path in HERE.glob("*.pdf")}
     assert pdfs == set(EXPECTED) == set(_generator().PDFS)
-    assert len(READABLE) == 6
+    assert len(READABLE) == 7
     assert {path.name for path in HERE.glob("*.expected.md")} == {
         Path(name).with_suffix(".expected.md").name for name in READABLE
     }
@@ -165,3 +165,12 @@ def test_line_sizes_by_position_or_by_text() -> None:
     assert _line_sizes(["Same", "Same x", "Body"], runs) == [9.0, 20.0, 11.0]
     # pypdf's text and its runs disagree: sizes by text, unknown (0) when missing
     assert _line_sizes(["Body", "Other"], runs) == [11.0, 0.0]
+
+
+def test_a_title_in_the_body_font_that_runs_on_every_page_is_the_title() -> None:
+    """(h): the first page's running header is the title, not the publisher line under it."""
+    body, title = _body(HERE / "h-body-font-header.pdf")
+    assert title == "ILRS Annual Report 2030"
+    assert body.startswith("# ILRS Annual Report 2030\n\nLunar Cooperation Office\n\n")
+    assert body.count("ILRS Annual Report 2030") == 1  # the other pages' headers are gone
+    assert "Page 1 of" not in body

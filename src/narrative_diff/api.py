@@ -23,7 +23,7 @@ from .capture import build_snapshot, capture_notes, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
-from .snapshot import Snapshot, check_name, parse_date
+from .snapshot import Snapshot, check_language, check_name, parse_date
 from .storage import read_utf8
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Listed:
     ref: str
     date: dt.date
     id: str
-    title: str
+    title: str | None  # None: the document has no title (the terminal shows "(no title)")
     kind: str | None
     language: str | None
     words: int
@@ -118,7 +118,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
                 f"{snap.series}:{ref}" if many else ref,
                 snap.date,
                 snap.id,
-                snap.display_title,
+                snap.title,
                 snap.kind,
                 snap.language,
                 snap.words,
@@ -182,6 +182,8 @@ def add_snapshot(
     check_name(options.series, "series")
     if options.slug:
         check_name(options.slug, "slug")
+    if options.language:
+        check_language(options.language)
     corpus.require_writable()  # refuse before any download or extraction work
     extracted = read_source(
         source, limits=options.limits or IngestLimits(), stdin=stdin, extract=options.extract
@@ -194,7 +196,7 @@ def add_snapshot(
         overwrite=options.replace,
         auto_id=options.slug is None,
     )
-    notes = capture_notes(extracted, options)
+    notes = capture_notes(extracted, options, stored.id)
     if stored.id != snap.id:
         notes.append(f"{snap.id} is taken: this version is {stored.id}")
     return Added(stored, ref_of(corpus, stored), tuple(notes))

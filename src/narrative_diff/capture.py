@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .errors import UsageProblem
 from .snapshot import LOW_COVERAGE, Snapshot
-from .text import sha256_hex
+from .text import normalise_language, sha256_hex
 
 if TYPE_CHECKING:
     from .ingest import Extracted, IngestLimits
@@ -48,7 +48,7 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
     The title is ``--title`` or the document's own (never its file name: a document
     without one has none); the date is ``--date`` or the page's publication date.
     """
-    title = options.title or extracted.title
+    title = _clean(options.title) or _clean(extracted.title)
     date = _date(extracted, options)
     language = options.language or extracted.language
     if not language:
@@ -68,8 +68,12 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
         f"The text's {repair}; the raw capture is as fetched." for repair in extracted.repairs
     ]
     if options.date is None:
-        provenance.append("Date from the page's metadata.")
-    others = [code for code in extracted.languages if code != language]
+        provenance.append(f"Date from {_date_source(extracted)}.")
+    # a mixed document keeps its other languages; a one-language one records none, even
+    # when --language renames its language (zh-Hant read as zh: the same document)
+    mixed = len(extracted.languages) > 1
+    first = normalise_language(language)
+    others = [c for c in extracted.languages if normalise_language(c) != first] if mixed else []
     return Snapshot.create(
         series=options.series,
         slug=slug,
@@ -87,26 +91,30 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
     )
 
 
-def capture_notes(extracted: Extracted, options: AddOptions) -> list[str]:
-    """What ``add`` tells the user about a capture, one line each: a low extraction
-    coverage and what was kept instead, a repair, a date taken from the page."""
+def capture_notes(extracted: Extracted, options: AddOptions, snap_id: str) -> list[str]:
+    """What ``add`` tells the user about the capture stored as ``snap_id``, one line each:
+    a fallback extraction or a low coverage, a repair, a date taken from the document, a
+    second language."""
     notes = []
+    slug = snap_id.split("/", 1)[-1]
     kept, main = extracted.extraction, extracted.main_coverage
-    if kept and main is not None and kept.method != "main":
+    if kept and main is not None and options.extract == "auto" and kept.method != "main":
         notes.append(
             f"the page's main text held only {main:.0%} of its prose: kept the "
-            f"{kept.method} extraction (coverage {kept.coverage:.0%}); check it with "
-            "'narrative-diff show', or pass --extract main"
+            f"{kept.method} extraction (coverage {kept.coverage:.0%}); read it with "
+            f"'narrative-diff show {snap_id}' (to keep the main text instead: add the page "
+            f"again with --extract main --replace --slug {slug})"
         )
-    elif kept and kept.coverage < LOW_COVERAGE:
+    elif kept and kept.method != "full" and kept.coverage < LOW_COVERAGE:
         notes.append(
-            f"the extracted text holds only {kept.coverage:.0%} of the page's prose; "
-            "--extract full keeps the whole page's text"
+            f"the extracted text holds only {kept.coverage:.0%} of the page's prose (to keep "
+            f"the whole page's text: add it again with --extract full --replace --slug {slug})"
         )
     notes += [f"{repair} (the raw capture is kept as fetched)" for repair in extracted.repairs]
     if options.date is None and extracted.page_date:
         notes.append(
-            f"date {extracted.page_date} taken from the page's metadata (pass --date to set it)"
+            f"date {extracted.page_date} taken from {_date_source(extracted)} "
+            "(pass --date to set it)"
         )
     if len(extracted.languages) > 1 and not options.language:
         notes.append(
@@ -116,20 +124,24 @@ def capture_notes(extracted: Extracted, options: AddOptions) -> list[str]:
 
 
 def _date(extracted: Extracted, options: AddOptions) -> dt.date:
-    """``--date``, else the page's own date; refused when there is none or it is ahead."""
+    """``--date``, else the document's own date (a page's metadata, a Markdown front
+    matter); refused when there is none or it is ahead (by more than a day: time zones)."""
     if options.date is not None:
         return options.date
     found = extracted.page_date
     if found is None:
         where = (
-            "its metadata has none" if extracted.format == "html" else "only web pages carry one"
+            f"{_date_source(extracted)} has no usable one"
+            if extracted.format in ("html", "markdown")
+            else f"add reads no date from a {extracted.format} file"
         )
         raise UsageProblem(
             f"no publication date for {extracted.source_name}: {where}",
             hint="pass --date YYYY-MM-DD",
             slug="date-missing",
         )
-    if found > _now().date():
+    # a page dated in its own time zone can be a day ahead of UTC (UTC+14 at most)
+    if found > _now().date() + dt.timedelta(days=1):
         raise UsageProblem(
             f"the date in {extracted.source_name}'s metadata, {found}, is in the future",
             hint="pass the real publication date with --date YYYY-MM-DD",
@@ -167,6 +179,15 @@ def _slug(text: str, fallback: str) -> str:
     from slugify import slugify
 
     return slugify(text, max_length=48, word_boundary=True) or fallback
+
+
+def _date_source(extracted: Extracted) -> str:
+    return "its front matter" if extracted.format == "markdown" else "the page's metadata"
+
+
+def _clean(title: str | None) -> str | None:
+    """A title with its whitespace collapsed; None for a blank one."""
+    return " ".join(title.split()) or None if title else None
 
 
 def _name_of(source_name: str) -> str | None:

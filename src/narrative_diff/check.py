@@ -127,17 +127,18 @@ def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem
         )
     kept = snap.extraction
     if kept and (kept.coverage < LOW_COVERAGE or kept.method == "full"):
-        what = (
-            f"its text holds only {kept.coverage:.0%} of the page's prose"
+        what, other = (
+            (f"its text holds only {kept.coverage:.0%} of the page's prose", "full")
             if kept.coverage < LOW_COVERAGE
-            else "its text is the whole page's (the main text held too little)"
+            else ("its text is the whole page's, which may hold menus or adverts", "main")
         )
         found.append(
             Problem(
                 path,
                 "low-coverage",
                 f"{what} ({kept.method} extraction); read it with 'narrative-diff show "
-                f"{snap.id}', or add the page again with another --extract",
+                f"{snap.id}', or add the page again with --extract {other} --replace "
+                f"--slug {snap.slug}",
                 note=True,
             )
         )

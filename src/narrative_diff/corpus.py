@@ -94,7 +94,9 @@ class Corpus:
         return []
 
     def snapshots(self, series: str | None = None) -> list[Snapshot]:
-        """Snapshots in date order (then id); all series when ``series`` is None."""
+        """Snapshots in date order, then id with numbers compared as numbers (``x``, ``x-2``,
+        ``x-10``: the order in which ``add`` gives versions of one day their ids); all series
+        when ``series`` is None."""
         if series is None:
             return [snap for name in self.series_names() for snap in self.snapshots(name)]
         if series not in self._cache:
@@ -113,7 +115,7 @@ class Corpus:
                     self.skipped.append(path)
                     continue
                 snaps.append(Snapshot.from_markdown(text, path=path))
-            self._cache[series] = sorted(snaps, key=lambda s: (s.date, s.id))
+            self._cache[series] = sorted(snaps, key=lambda s: (s.date, _natural(s.id)))
         return list(self._cache[series])
 
     def version_of(self, snap: Snapshot) -> str:
@@ -219,7 +221,8 @@ class Corpus:
         """Store a new snapshot (and its raw capture) atomically; return it as stored.
 
         Refused, with the corpus unchanged: a read-only or missing corpus, an id (or file)
-        already present (unless ``overwrite``), or identical content already in the series.
+        already present (unless ``overwrite``), identical text or the same raw capture
+        already in the series.
         With ``auto_id`` (an id made from the date, not chosen by the user), a taken id
         gives way to a free one instead: ``YYYY-MM-DD-…``, then ``…-2``, ``…-3``.
         """
@@ -229,11 +232,14 @@ class Corpus:
         # fail fast, before taking the lock (a taken id may still give way to a free one)
         self._refuse_conflicts(snap, overwrite=overwrite or auto_id)
         folder = self.root / snap.series
+        digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
         with self.lock():
             self._cache.pop(snap.series, None)
             if auto_id and not overwrite:
                 snap = self._free_id(snap)
             self._refuse_conflicts(snap, overwrite=overwrite)  # again: another add may have won
+            if digest and not overwrite:
+                self._refuse_same_capture(snap, digest)
             target = folder / f"{snap.slug}.md"
             previous = self._find(snap.id)
             if target.exists() and (previous is None or not overwrite):
@@ -243,8 +249,7 @@ class Corpus:
                     slug="id-exists",
                 )
             files: list[tuple[Path, bytes]] = []
-            if raw is not None:
-                digest = hashlib.sha256(raw).hexdigest()
+            if raw is not None and digest is not None:
                 raw_file = f"raw/{snap.slug}.{digest[:12]}{raw_suffix}"
                 snap = replace(snap, raw_file=raw_file, raw_sha256=digest)
                 files.append((folder / raw_file, raw))
@@ -282,21 +287,42 @@ class Corpus:
                 slug="no-corpus",
             )
 
+    def _refuse_same_capture(self, snap: Snapshot, digest: str) -> None:
+        """The same raw bytes again are the same capture, not a new version (extracted
+        another way, say with --extract): refused, naming how to replace it."""
+        if not (self.root / snap.series).is_dir():
+            return
+        for other in self.snapshots(snap.series):
+            if other.raw_sha256 == digest:
+                raise SnapshotConflict(
+                    f"this capture (the same bytes) is already in series {snap.series} as "
+                    f"{self.label(other)} ({other.date})",
+                    hint=f"to extract it again, pass --replace --slug {other.slug}",
+                    slug="duplicate-content",
+                )
+
     def _free_id(self, snap: Snapshot) -> Snapshot:
-        """``snap`` with the first id not taken in its series (rule: :meth:`add`)."""
+        """``snap`` with the first id not taken in its series: its own; when that belongs to
+        a snapshot of another day, the day form ``YYYY-MM-DD-…``; then ``…-2``, ``…-3``
+        (which sort after the taken one: see :meth:`snapshots`)."""
         folder = self.root / snap.series
-        taken = {s.slug for s in self.snapshots(snap.series)} if folder.is_dir() else set()
-        day = f"{snap.date:%Y-%m-%d}-" + snap.slug.removeprefix(f"{snap.date:%Y-%m}-")
-        day = day[:MAX_NAME].rstrip("-_.")
-        for n in range(1, 10_000):
-            slug = snap.slug if n == 1 else day if n == 2 else f"{day[: MAX_NAME - 6]}-{n - 1}"
-            if slug not in taken and not (folder / f"{slug}.md").exists():
-                return replace(snap, id=f"{snap.series}/{slug}")
-        raise SnapshotConflict(  # pragma: no cover - 10,000 versions on one day
-            f"no free id for another version of {snap.id}",
-            hint="choose a --slug",
-            slug="id-exists",
-        )
+        taken = {s.slug: s for s in self.snapshots(snap.series)} if folder.is_dir() else {}
+
+        def free(slug: str) -> bool:
+            return slug not in taken and not (folder / f"{slug}.md").exists()
+
+        if free(snap.slug):
+            return snap
+        base = snap.slug
+        holder = taken.get(snap.slug)
+        if holder is not None and holder.date != snap.date:
+            day = f"{snap.date:%Y-%m-%d}-" + snap.slug.removeprefix(f"{snap.date:%Y-%m}-")
+            base = day[: MAX_NAME - 6].rstrip("-_.")
+            if free(base):
+                return replace(snap, id=f"{snap.series}/{base}")
+        base = base[: MAX_NAME - 6].rstrip("-_.")
+        slug = next(f"{base}-{n}" for n in range(2, 100_000) if free(f"{base}-{n}"))
+        return replace(snap, id=f"{snap.series}/{slug}")
 
     def _find(self, snap_id: str) -> Snapshot | None:
         series = snap_id.split("/", 1)[0]
@@ -322,6 +348,17 @@ class Corpus:
                 hint="pass --replace to overwrite it, or --slug NAME for a new id",
                 slug="id-exists",
             )
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key comparing runs of digits as numbers: ``x-2`` before ``x-10``.
+
+    >>> sorted(["a-10", "a-2", "a"], key=_natural)
+    ['a', 'a-2', 'a-10']
+    """
+    return tuple(
+        (0, int(run)) if run.isdigit() else (1, run) for run in re.split(r"(\d+)", text) if run
+    )
 
 
 def locate(

@@ -86,6 +86,22 @@ def check_name(name: str, what: str) -> str:
     return name
 
 
+def check_language(tag: str) -> str:
+    """Validate a language tag (``en``, ``zh-Hant``, ``pt-BR``): what ``languages`` may hold.
+
+    >>> check_language("zh-Hant")
+    'zh-Hant'
+    """
+    if not _LANGUAGE_TAG.match(tag):
+        shown = tag.encode("unicode_escape").decode("ascii")[:40]
+        raise UsageProblem(
+            f"invalid language '{shown}'",
+            hint="give a language tag: en, zh, zh-Hant, ru, pt-BR, …",
+            slug="invalid-language",
+        )
+    return tag
+
+
 def parse_date(value: object, *, where: str = "date") -> dt.date:
     """Accept a ``datetime.date`` or an ISO 8601 date string (YYYY-MM-DD).
 
@@ -236,6 +252,8 @@ class Snapshot:
                     hint="pass text in UTF-8 (check the terminal's or the file's encoding)",
                     slug="invalid-text",
                 ) from None
+        for tag in meta.get("languages") or ():
+            check_language(tag)  # what is written must read back
         body = normalise_body(body)
         return cls(
             id=f"{series}/{slug}",

@@ -16,7 +16,15 @@ def print_listing(rows: Sequence[Listed], console: Console) -> None:
     from rich.table import Table
 
     cells = [
-        (r.ref, r.date.isoformat(), r.id, r.title, r.kind or "", r.language or "", str(r.words))
+        (
+            r.ref,
+            r.date.isoformat(),
+            r.id,
+            r.title or "(no title)",
+            r.kind or "",
+            r.language or "",
+            str(r.words),
+        )
         for r in rows
     ]
     headers = ("ref", "date", "id", "title", "kind", "lang", "words")

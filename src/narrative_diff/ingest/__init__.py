@@ -195,6 +195,7 @@ def extract_bytes(
         raise binary_file(name, "it is an image, archive or program, not a document")
     encoding: str | None = None
     page = None
+    page_date = None  # the document's own date: a page's metadata, a Markdown front matter
     repaired: str | None = None  # mojibake is repaired in the decoded text, before parsing
     if fmt == "pdf":
         blocks, title = pdf_blocks(raw, name)
@@ -211,7 +212,7 @@ def extract_bytes(
         text, encoding = decode_text(raw, name)
         text, repaired = repair_mojibake(text)
         if fmt == "markdown":
-            blocks, title = markdown_blocks(text)
+            blocks, title, page_date = markdown_blocks(text)
         elif fmt in ("srt", "vtt"):
             blocks, title = transcript_blocks(text, fmt, name)
         else:
@@ -244,7 +245,7 @@ def extract_bytes(
         languages=found.languages,
         extraction=Extraction(page.method, page.coverage) if page else None,
         main_coverage=page.main_coverage if page else None,
-        page_date=page.date if page else None,
+        page_date=page.date if page else page_date,
         repairs=(repaired,) if repaired else (),
     )
 

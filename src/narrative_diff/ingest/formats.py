@@ -8,6 +8,7 @@ document's title or None.
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import io
 import re
@@ -24,6 +25,32 @@ _LIST_ITEM = re.compile(
 _MD_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 MAX_FRONT_MATTER = 64 * 1024  # a real header is short; a huge one is text, not metadata
+_YAML_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[\w-]")  # aliases can expand without bound: not read
+#: Keys that make a leading "---" block metadata (Jekyll, Hugo, Pandoc, narrative-diff).
+_FRONT_MATTER_KEYS = frozenset(
+    [
+        "title",
+        "date",
+        "author",
+        "authors",
+        "description",
+        "summary",
+        "tags",
+        "categories",
+        "layout",
+        "lang",
+        "language",
+        "slug",
+        "draft",
+        "keywords",
+        "subtitle",
+        "publisher",
+        "source",
+        "url",
+        "id",
+        "series",
+    ]
+)
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n")
 _SUBTITLE_CODES = re.compile(r"\{\\[^}]*\}")  # SSA overrides in SRT, like {\an8}
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})")
@@ -94,31 +121,40 @@ def text_blocks(text: str) -> tuple[list[str], str | None]:
     return blocks, title
 
 
-def markdown_blocks(text: str) -> tuple[list[str], str | None]:
+def markdown_blocks(text: str) -> tuple[list[str], str | None, dt.date | None]:
     """Markdown: kept as written; the title is the front matter's ``title``, else the first
-    ``# `` heading. YAML front matter (a static-site page) is metadata, not text: it is
-    left out of the body.
+    ``# `` heading; the date is the front matter's ``date``, if any.
+
+    A leading ``---`` block is front matter (a static-site page's metadata, left out of the
+    body) only when it is a YAML mapping with at least one usual metadata key; otherwise it
+    is text and stays.
 
     >>> markdown_blocks("---\\ntitle: Partners\\ndate: 2024-05-01\\n---\\n\\nThe text.\\n")
-    (['The text.'], 'Partners')
-    >>> markdown_blocks("# Heading\\n\\nThe text.")
-    (['# Heading\\n\\nThe text.'], 'Heading')
+    (['The text.'], 'Partners', datetime.date(2024, 5, 1))
+    >>> markdown_blocks("---\\nUpdate: Russia left\\n---\\n# Heading\\n\\nThe text.")[1:]
+    ('Heading', None)
     """
-    title = None
+    title: str | None = None
+    date: dt.date | None = None
     front = _FRONT_MATTER.match(text)
-    if front and len(front.group(1)) <= MAX_FRONT_MATTER:
+    if front and len(front.group(1)) <= MAX_FRONT_MATTER and not _YAML_ALIAS.search(front[1]):
         import yaml
 
         try:
             meta = yaml.safe_load(front.group(1))
-        except (yaml.YAMLError, ValueError):
+        except (yaml.YAMLError, ValueError, RecursionError):
             meta = None  # not front matter after all: keep the text as written
-        if isinstance(meta, dict):
+        if isinstance(meta, dict) and _FRONT_MATTER_KEYS & {str(k).lower() for k in meta}:
             text = text[front.end() :]
             value = meta.get("title")
-            title = " ".join(value.split()) or None if isinstance(value, str) else None
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                title = " ".join(str(value).split()) or None
+            found = meta.get("date")
+            date = found if isinstance(found, dt.date) else None
+            if isinstance(found, dt.datetime):
+                date = found.date()
     match = _MD_H1.search(text)
-    return [text.strip("\n")], title or (match.group(1).strip() if match else None)
+    return [text.strip("\n")], title or (match.group(1).strip() if match else None), date
 
 
 def _check_docx_zip(raw: bytes, name: str, max_bytes: int) -> None:

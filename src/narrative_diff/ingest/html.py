@@ -64,6 +64,7 @@ _BLOCK = _BOILER | _names(
     "option p pre section summary table tbody td tfoot th thead tr ul"
 )
 _NEVER_CUT = _names("html body main article")
+_TEXT_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote")
 _LIST_TAGS = _names("ul ol dl div section aside nav table p")
 _CUT_BY_NAME = re.compile(r"shar(?:e|ing)|social|(?<![a-z])print|toolbar|cookie|consent|gdpr")
 _SHARE_WORDS = _names(
@@ -238,6 +239,16 @@ def _notice(block: _Block) -> bool:
     )
 
 
+def _holds_text(element: HtmlElement) -> bool:
+    """Whether an element is or holds a heading or paragraph that is not a share or cookie
+    notice: a class name alone ("social-article__title", "printable") never cuts those."""
+    for node in element.iter(*_TEXT_TAGS):
+        text = node.text_content()
+        if WORD.search(text) and not (_share_only(text) or _COOKIE_NOTICE.search(text.casefold())):
+            return True
+    return False
+
+
 def _related_heading(text: str) -> bool:
     """A short text that heads a list of other stories: "Related", "热门", "Читайте также"."""
     text = _LEADING_MARKS.sub("", text).casefold()
@@ -273,7 +284,9 @@ def _boilerplate(
         name = f"{element.get('class', '')} {element.get('id', '')}".casefold()
         if not cuttable(element):
             continue
-        if _CUT_BY_NAME.search(name) or (start < end and all(notices[start:end])):
+        if (_CUT_BY_NAME.search(name) and not _holds_text(element)) or (
+            start < end and all(notices[start:end])
+        ):
             cut.append(element)
         elif element.tag not in _BLOCK and _share_only(element.text_content()):
             cut.append(element)  # a "Print" link among other words of a short line
@@ -432,7 +445,9 @@ def _page_date(tree: HtmlElement, url: str | None) -> datetime.date | None:
         from htmldate.extractors import extract_url_date, json_search
         from htmldate.utils import Extractor
         from htmldate.validators import get_max_date, get_min_date
-
+    except ImportError:  # the steps moved in a later htmldate: its public, fast search
+        return _find_date(tree, url)
+    try:
         options = Extractor(False, get_max_date("2100-12-31"), get_min_date(None), True, "%Y-%m-%d")
         canonical = tree.find('.//link[@rel="canonical"]')
         url = url or (canonical.get("href") if canonical is not None else None)
@@ -441,6 +456,19 @@ def _page_date(tree: HtmlElement, url: str | None) -> datetime.date | None:
             or examine_header(tree, options)
             or json_search(tree, options)
             or examine_time_elements(tree, options)
+        )
+        return datetime.date.fromisoformat(found) if found else None
+    except Exception:  # a date is a bonus: htmldate's failures must not lose the page
+        return None
+
+
+def _find_date(tree: HtmlElement, url: str | None) -> datetime.date | None:
+    """htmldate's public search without its extensive (text-reading) mode."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(
+            tree, url=url, extensive_search=False, original_date=True, max_date="2100-12-31"
         )
         return datetime.date.fromisoformat(found) if found else None
     except Exception:  # a date is a bonus: htmldate's failures must not lose the page

@@ -8,10 +8,11 @@ pypdf gives each page's text as lines without paragraph structure. The clean-up:
   consecutive lines (a title often takes two) is the heading when it has at most 120
   characters.
 * Title: the metadata /Title (unless it is an editor's placeholder such as
-  "Microsoft Word - x.docx"), else the heading, else the first line when it is at most
-  120 characters, shorter than a full line and does not end in . , ; : The title's lines
-  leave the body once: the heading's when it is the title, else the first line when it
-  equals the title.
+  "Microsoft Word - x.docx"), else the heading, else the first page's first line when it
+  is a running header (a title in the body font repeated on each page), else the first
+  line left when it is at most 120 characters, shorter than a full line and does not end
+  in . , ; : The title's lines leave the body once: the heading's when it is the title,
+  else the first line when it equals the title.
 * Running headers and footers: among the first two and last two non-empty lines of each
   page, a line whose digit-masked form ("Page 3" → "Page #") appears there on at least
   60% of the pages (and at least 2) is a running line; so is a bare page number ("7",
@@ -235,6 +236,11 @@ def _read_pages(raw: bytes, name: str) -> tuple[list[str], str | None, list[Run]
         ) from exc
 
 
+def _titlelike(line: str) -> bool:
+    """Short enough for a title, and not ending like a sentence or a clause."""
+    return len(line) <= _TITLE_CHARS and not line.endswith((".", ",", ";", ":"))
+
+
 def pdf_blocks(raw: bytes, name: str) -> tuple[list[str], str | None]:
     """Return the Markdown blocks and title of a PDF (rules in the module docstring)."""
     texts, meta_title, runs = _read_pages(raw, name)
@@ -253,6 +259,11 @@ def pdf_blocks(raw: bytes, name: str) -> tuple[list[str], str | None]:
     if taken:
         title = title or heading
         drops[0] |= set(block)
+    elif title is None:  # a title in the body font that also runs at the top of each page
+        top = next((i for i, line in enumerate(pages[0]) if line), None)
+        line = pages[0][top] if top is not None else ""
+        if top in drops[0] and _titlelike(line) and not _PAGE_NUMBER.fullmatch(line):
+            title, taken = line, True
     lines = [
         line
         for page, drop in zip(pages, drops, strict=True)
@@ -265,11 +276,6 @@ def pdf_blocks(raw: bytes, name: str) -> tuple[list[str], str | None]:
         full = widths[int(0.9 * (len(widths) - 1))]
         if title and " ".join(lines[first].split()).casefold() == title.casefold():
             del lines[first]
-        elif (
-            title is None
-            and len(lines[first]) <= _TITLE_CHARS
-            and _width(lines[first]) < 0.8 * full
-            and not lines[first].endswith((".", ",", ";", ":"))
-        ):
+        elif title is None and _titlelike(lines[first]) and _width(lines[first]) < 0.8 * full:
             title = lines.pop(first)
     return with_title(_paragraphs(lines), title), title
