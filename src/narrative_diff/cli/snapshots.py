@@ -76,7 +76,8 @@ def show(
 @app.command(
     rich_help_panel=CORPUS,
     epilog="Example: narrative-diff add statement.pdf --series ilrs --date 2025-04-24 "
-    "--corpus my-corpus",
+    "--corpus my-corpus; a web page is dated from its metadata: narrative-diff add "
+    "https://example.org/news.html --series ilrs -c my-corpus",
 )
 def add(
     source: Annotated[
@@ -91,7 +92,8 @@ def add(
         typer.Option(
             "--date",
             "-d",
-            help="Publication date, YYYY-MM-DD (default for web pages: the page's own date).",
+            help="Publication date, YYYY-MM-DD (default: the date in a web page's metadata "
+            "or a Markdown front matter).",
         ),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title (default: from the document).")] = None,
@@ -103,13 +105,19 @@ def add(
             "press-release, web-page, video-transcript, …"
         ),
     ] = None,
-    language: Annotated[str | None, typer.Option(help="en, zh, ru, … (default: detected).")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="en, zh, zh-Hant, ru, … (default: detected).")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="Where it was published (source_url).")] = None,
     provenance: Annotated[
         str | None, typer.Option(help="Free text: verbatim / excerpt / translation, from where.")
     ] = None,
     slug: Annotated[
-        str | None, typer.Option(help="File name part of the id (default: YYYY-MM-title-words).")
+        str | None,
+        typer.Option(
+            help="File name part of the id (default: YYYY-MM-title-words; another version "
+            "the same month: YYYY-MM-DD-…, the same day: …-2)."
+        ),
     ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite a snapshot with the same id.")
