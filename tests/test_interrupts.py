@@ -157,3 +157,35 @@ def test_a_closed_pipe_is_not_an_error(args, tmp_path):
     proc.stderr.close()
     assert proc.wait(timeout=60) == 0
     assert err == b""
+
+
+@pytest.mark.parametrize("name", ["KeyboardInterrupt", "Terminated"])
+def test_an_interruption_inside_a_weakref_callback_reaches_the_command(monkeypatch, name):
+    """Python can only print "Exception ignored" (with a traceback) for an exception raised
+    in a weakref callback, which is where a signal lands when matplotlib or lxml are
+    collecting: the hook raises it again, a millisecond later, in the command's code."""
+    import weakref
+
+    from narrative_diff import signals
+
+    error = signals.Terminated if name == "Terminated" else KeyboardInterrupt
+    printed: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", signals._redeliver(printed.append))
+    alarm = signal.getsignal(signal.SIGALRM)
+    try:
+        with pytest.raises(error), signals.running():
+
+            class Node:
+                pass
+
+            def callback(_ref: object) -> None:
+                raise error  # as the signal handler does when the signal lands here
+
+            node = Node()
+            ref = weakref.ref(node, callback)
+            del node  # the callback runs; its exception is "unraisable"
+            time.sleep(2)  # interrupted within a millisecond
+        assert ref() is None
+    finally:
+        signal.signal(signal.SIGALRM, alarm)
+    assert printed == []  # nothing printed: no "Exception ignored", no traceback

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -23,6 +24,7 @@ MESSAGES = {
     "TERM": ("narrative-diff: terminated; nothing was half-written", ExitCode.TERMINATED),
 }
 _received: list[str] = []
+_pending: list[type[KeyboardInterrupt]] = []  # raised again after an "unraisable" context
 _state = {"running": False}
 
 
@@ -43,6 +45,32 @@ def _handler(name: str, error: type[KeyboardInterrupt]) -> Callable[[int, object
     return handle
 
 
+def _redeliver(previous: Callable[[sys.UnraisableHookArgs], object]) -> Callable[..., None]:
+    """A signal that lands in a finaliser or a weakref callback (matplotlib and lxml run
+    many) raises where Python can only print "Exception ignored" with a traceback and go
+    on. Instead, the interruption is raised again a millisecond later (SIGALRM), by then in
+    the command's own code, where every clean-up runs."""
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        error = unraisable.exc_value
+        if (
+            isinstance(error, KeyboardInterrupt)
+            and _state["running"]
+            and hasattr(signal, "setitimer")  # not on Windows
+        ):
+            _pending.append(type(error))
+            signal.signal(signal.SIGALRM, _raise_pending)
+            signal.setitimer(signal.ITIMER_REAL, 0.001)
+            return
+        previous(unraisable)
+
+    return hook
+
+
+def _raise_pending(signum: int, frame: object) -> None:
+    raise _pending.pop() if _pending else KeyboardInterrupt
+
+
 def install() -> None:
     """Take over SIGINT (unless it is ignored, as in a background job) and SIGTERM."""
     if threading.current_thread() is not threading.main_thread():
@@ -50,6 +78,7 @@ def install() -> None:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _handler("INT", KeyboardInterrupt))
     signal.signal(signal.SIGTERM, _handler("TERM", Terminated))
+    sys.unraisablehook = _redeliver(sys.unraisablehook)
 
 
 @contextlib.contextmanager
