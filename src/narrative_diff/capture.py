@@ -29,7 +29,7 @@ class AddOptions:
     """What ``add`` needs besides the source; built from CLI flags in one place."""
 
     series: str
-    date: dt.date | None = None  # None: the page's own date (HTML), else refused
+    date: dt.date | None = None  # None: the document's own (HTML metadata, Markdown front matter)
     title: str | None = None
     publisher: str | None = None
     kind: str | None = None
