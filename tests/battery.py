@@ -505,7 +505,20 @@ def cases() -> list[Case]:
             other,
             ("actors", "--actors", "{n}/backtracking-actors.toml"),
         ),
-        Case("kwic of an unknown actor", other, ("kwic", "nobody", "--corpus", "{c}")),
+        Case(
+            "kwic of a word that never occurs",
+            other,
+            ("kwic", "nobody", "--corpus", "{c}"),
+            "handled",
+        ),
+        Case("kwic of a near-miss actor key", other, ("kwic", "rusia", "--corpus", "{c}")),
+        Case("kwic --regex that is invalid", other, ("kwic", "(", "--regex", "--corpus", "{c}")),
+        Case(
+            "kwic --regex that backtracks without end",
+            other,
+            ("kwic", "(a|aa)+$", "--regex", "--corpus", "{c}"),
+            "handled",
+        ),
         Case(
             "chart with an unknown metric",
             other,

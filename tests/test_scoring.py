@@ -324,7 +324,7 @@ def test_kwic_russia_shows_the_sentences(capsys, monkeypatch):
     rows = json.loads(out)
     assert code == 0 and rows
     assert {r["ref"] for r in rows} <= {"v1", "v2"}
-    assert all(r["text"] in r["context"] for r in rows)
+    assert all(r["keyword"] and (r["left"] or r["right"]) for r in rows)
     assert any(r["alias"] == "Roscosmos" for r in rows)
 
 
@@ -339,10 +339,13 @@ def test_compare_has_the_actor_block(capsys, monkeypatch):
     assert "Actors (mentions a → b)" in out and "DISAPPEARED" in out
 
 
-def test_unknown_actor_is_a_one_line_error(capsys, monkeypatch):
+def test_a_near_miss_of_an_actor_is_a_one_line_did_you_mean(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
-    code, _, err = run(capsys, "kwic", "atlantis")
-    assert code != 0 and err.count("\n") == 1 and "atlantis" in err
+    code, _, err = run(capsys, "kwic", "rusia")
+    assert code == 4 and err.count("\n") == 1
+    assert "'rusia' is not an actor" in err and "did you mean 'russia'?" in err
+    code, out, err = run(capsys, "kwic", "atlantis")
+    assert (code, out, err) == (0, "", "warning: no occurrence of 'atlantis' in the series\n")
 
 
 def test_score_between_two_refs(capsys, monkeypatch):

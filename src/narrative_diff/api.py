@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from .compare import Comparison as Comparison
     from .ingest import EXTRACT_MODES as EXTRACT_MODES
     from .ingest import IngestLimits as IngestLimits
+    from .kwic import KWIC_COLUMNS as KWIC_COLUMNS
+    from .kwic import KwicRow as KwicRow
     from .publish import Written as Written
     from .report import Report as Report
     from .scoring import SCORE_COLUMNS as SCORE_COLUMNS
@@ -52,6 +54,8 @@ _LAZY = {
     "CompareOptions": "compare",
     "Comparison": "compare",
     "IngestLimits": "ingest",
+    "KwicRow": "kwic",
+    "KWIC_COLUMNS": "kwic",
     "EXTRACT_MODES": "ingest",
     "Written": "publish",
     "Report": "report",
@@ -401,28 +405,24 @@ def describe_actors(actors: ActorSet) -> list[dict[str, object]]:
 
 
 def keyword_in_context(
-    corpus: Corpus, actor: str, series: str | None = None, *, actors: ActorSet | None = None
-) -> list[dict[str, object]]:
-    """Every mention of ``actor`` (key or name) in a series, in date order, with context:
-    ref, date, snapshot, sentence index, where, alias, matched text, span, weight."""
-    from .scoring import Weights, score_all
+    corpus: Corpus,
+    term: str,
+    series: str | None = None,
+    *,
+    actors: ActorSet | None = None,
+    regex: bool = False,
+    window: int = 40,
+) -> list[KwicRow]:
+    """Every mention of an actor (key or name), or every occurrence of a word, phrase or
+    (``regex``) regular expression, in a series in date order: ref, date, sentence, where,
+    ``window`` characters left and right, and for an actor the alias and weight."""
+    from .kwic import keyword_rows
 
-    actors = actors or load_actors()
-    key = actors.get(actor).key
     snaps = corpus.snapshots(_one_series(corpus, series))
     refs = {snap.id: corpus.version_of(snap) for snap in snaps}
-    fields = ("date", "snapshot", "sentence", "where", "alias", "text", "start", "end")
-    return [  # plain rows: kwic need not import pandas
-        {
-            "ref": refs[m.snapshot],
-            **{k: getattr(m, k) for k in fields},
-            "weight": m.weight,
-            "context": _window(m.context, m.text),
-        }
-        for sc in score_all(snaps, actors, weights=Weights())
-        for m in sc.mentions
-        if m.actor == key
-    ]
+    return keyword_rows(
+        snaps, refs, term, actors or load_actors(), regex_search=regex, window=window
+    )
 
 
 def chart_series(
@@ -521,18 +521,4 @@ def report_series(
         report,
         paths,
         progress=lambda stage: report_progress(stage, next(counter, stages), stages),
-    )
-
-
-def _window(sentence: str, mention: str, width: int = 240) -> str:
-    """The sentence, or ``width`` characters of it around the mention: a sentence without
-    punctuation (a transcript, a table) can run to pages, and would be printed per mention."""
-    if len(sentence) <= width:
-        return sentence
-    at = max(0, sentence.find(mention))
-    start = max(0, min(at - width // 2, len(sentence) - width))
-    return (
-        ("…" if start else "")
-        + sentence[start : start + width]
-        + ("…" if start + width < len(sentence) else "")
     )

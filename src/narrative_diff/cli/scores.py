@@ -24,6 +24,7 @@ from .app import (
     emit_rows,
     output_option,
     progress,
+    warn,
 )
 from .terminal import print_actors, print_kwic, print_scores
 
@@ -86,19 +87,46 @@ def score(
     )
 
 
-@app.command(rich_help_panel=SCORES, epilog="Example: narrative-diff kwic russia ilrs")
+@app.command(
+    rich_help_panel=SCORES,
+    epilog="Example: narrative-diff kwic russia ilrs · narrative-diff kwic \"equal "
+    "collaborators\" · narrative-diff kwic 'Luna[- ]2[5-7]' --regex --window 60",
+)
 def kwic(
-    actor: Annotated[str, typer.Argument(help="Actor key or name, e.g. russia.")],
+    term: Annotated[
+        str,
+        typer.Argument(
+            help="An actor key or name (russia), or any word or phrase (Roscosmos, "
+            "\"equal collaborators\", 国家航天局: any case, either Chinese script)."
+        ),
+    ],
     series: SeriesArg = None,
+    regex: Annotated[
+        bool, typer.Option("--regex", help="Search TERM as a regular expression.")
+    ] = False,
+    window: Annotated[
+        int, typer.Option(min=0, max=1000, help="Characters of context on each side.")
+    ] = 40,
     actors_file: ActorsOpt = None,
     fmt: FormatOpt = "table",
     corpus: CorpusOpt = None,
 ) -> None:
-    """Every mention of an actor in context: snapshot, date, sentence, alias, weight."""
+    """Every mention of an actor, or every occurrence of a word, phrase or pattern, in
+    context: left | keyword | right, with the snapshot, sentence and (for an actor) weight."""
     choice(fmt, ROW_FORMATS, "--format")
     store = api.open_corpus(corpus)
-    rows = api.keyword_in_context(store, actor, series, actors=api.load_actors(actors_file))
-    emit_rows(rows, fmt, table=lambda out: print_kwic(rows, out))
+    rows = api.keyword_in_context(
+        store, term, series, actors=api.load_actors(actors_file), regex=regex, window=window
+    )
+    if not rows and fmt == "table":
+        warn(f"no occurrence of '{term}' in the series")
+        return
+    emit_rows(
+        [row.as_dict() for row in rows],
+        fmt,
+        table=lambda out: print_kwic(rows, out),
+        columns=list(api.KWIC_COLUMNS),
+    )
 
 
 @app.command(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from narrative_diff.api import ChangeRow, Listed, ScoreResult
+    from narrative_diff.api import ChangeRow, KwicRow, Listed, ScoreResult
 
 
 def print_listing(rows: Sequence[Listed], console: Console) -> None:
@@ -146,25 +146,26 @@ def print_actors(source: str, rows: Sequence[Mapping[str, object]], console: Con
     console.print(table)
 
 
-def print_kwic(rows: Sequence[Mapping[str, object]], console: Console) -> None:
-    """One line per mention: where, alias and the sentence with the mention in bold."""
+def print_kwic(rows: Sequence[KwicRow], console: Console) -> None:
+    """One line per occurrence, the keyword in a column of its own between its left and
+    right context (aligned, so that the eye runs down the keywords)."""
     from rich.table import Table
     from rich.text import Text
 
+    actor = any(row.alias is not None for row in rows)
     table = Table(header_style="bold", pad_edge=False, box=None)
-    for name in ("ref", "date", "sent.", "where", "alias", "weight", "context"):
-        table.add_column(name, overflow="fold")
+    for name in ("ref", "date", "sent.", "where"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("left", justify="right", no_wrap=True, overflow="ellipsis")
+    table.add_column("keyword", style="bold", no_wrap=True)
+    table.add_column("right", no_wrap=True, overflow="ellipsis")
+    if actor:
+        table.add_column("alias", no_wrap=True)
+        table.add_column("weight", justify="right", no_wrap=True)
     for row in rows:
-        context = Text(str(row["context"]))
-        context.highlight_words([str(row["text"])], style="bold")
-        weight = row["weight"]
-        table.add_row(
-            str(row["ref"]),
-            str(row["date"]),
-            str(row["sentence"]),
-            str(row["where"]),
-            str(row["alias"]),
-            f"{weight:.3f}" if isinstance(weight, float) else str(weight),
-            context,
-        )
+        cells: list[str | Text] = [row.ref, row.date, str(row.sentence), row.where]
+        cells += [Text(row.left), Text(row.keyword), Text(row.right)]  # literal, never markup
+        if actor:
+            cells += [Text(row.alias or ""), "" if row.weight is None else f"{row.weight:.3f}"]
+        table.add_row(*cells)
     console.print(table)
