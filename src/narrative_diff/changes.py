@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .actors import ActorSet
 from .scoring import Event, ScoreRow, SnapshotScore, Weights, event, score_all, table_rows
-from .text import languages_differ
+from .text import languages_differ, normalise_language
 
 if TYPE_CHECKING:
     import numpy as np
@@ -218,11 +218,15 @@ class ScoreResult:
     rows: tuple[ScoreRow, ...]
     changes: tuple[ChangeRow, ...]
     scores: tuple[SnapshotScore, ...]
+    #: The pair the summary shows (from id, to id): the last two snapshots in one language,
+    #: or the pair asked for; None for a single snapshot.
+    summary: tuple[str, str] | None = None
 
     def as_dict(self) -> dict[str, object]:
         """What ``score --format json`` prints."""
         return {
             "actors_file": self.actors.source,
+            "summary": {"from": self.summary[0], "to": self.summary[1]} if self.summary else None,
             "scores": [row.as_dict() for row in self.rows],
             "changes": [row.as_dict() for row in self.changes],
         }
@@ -238,12 +242,32 @@ def score_series(
     progress: Callable[[int, int], None] | None = None,
 ) -> ScoreResult:
     """Score ``snapshots`` (in date order) and the changes between ``pairs`` of positions
-    (default: every consecutive pair and first → last)."""
+    (default: every consecutive pair, first → last, and the summary pair: the last two
+    snapshots in one language). The summary shows the last pair given, or that one."""
     weights = weights or Weights()
     scores = tuple(score_all(snapshots, actors, weights=weights, progress=progress))
     rows = tuple(table_rows(scores, actors, refs))
+    shown = pairs[-1] if pairs else summary_pair(snapshots)
+    if pairs is None:
+        pairs = default_pairs(len(scores))
+        if shown is not None and shown not in pairs:
+            pairs.append(shown)
     changes = changes_table(scores, actors, weights=weights, pairs=pairs)
-    return ScoreResult(actors, rows, changes, scores)
+    summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
+    return ScoreResult(actors, rows, changes, scores, summary)
+
+
+def summary_pair(snapshots: Sequence[Snapshot]) -> tuple[int, int] | None:
+    """The last two snapshots in one language (positions), so that the summary has counts
+    to test; the last two of all when no two share a language; None for fewer than two.
+
+    Languages compare by their primary subtag (zh and zh-Hant are one language)."""
+    languages = [normalise_language(snap.language) for snap in snapshots]
+    for j in range(len(snapshots) - 1, 0, -1):
+        for i in range(j - 1, -1, -1):
+            if languages[i] is not None and languages[i] == languages[j]:
+                return i, j
+    return (len(snapshots) - 2, len(snapshots) - 1) if len(snapshots) > 1 else None
 
 
 @dataclass

@@ -78,13 +78,23 @@ def print_scores(result: ScoreResult, console: Console) -> None:
 
 
 def _print_last_pair(result: ScoreResult, console: Console) -> None:
-    """The change statistics of the last pair (first → last by default)."""
+    """The change statistics of the summary pair: the last two snapshots in one language
+    (or the pair given with --between), saying which."""
     from rich.table import Table
 
-    last = result.changes[-1]
-    span = [r for r in result.changes if (r.from_id, r.to_id) == (last.from_id, last.to_id)]
+    if result.summary is None:
+        return
+    span = [r for r in result.changes if (r.from_id, r.to_id) == result.summary]
+    shown = [row for row in span if row.count_from or row.count_to]
+    if not span:
+        return
+    refs = {row.snapshot: (row.ref, row.language) for row in result.rows}
+    (ref_a, lang_a), (ref_b, lang_b) = (refs.get(i, ("-", None)) for i in result.summary)
+    same = lang_a == lang_b or not any(r.cross_language for r in span)
+    why = f"the last two snapshots in {lang_a}" if same else "languages differ"
+    interval = all(row.prominence_ci is not None for row in shown)
     summary = Table(
-        title=f"{last.from_date} → {last.to_date}",
+        title=f"{ref_a} {span[0].from_date} → {ref_b} {span[0].to_date} ({why})",
         title_justify="left",
         header_style="bold",
         pad_edge=False,
@@ -95,21 +105,19 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
         "event",
         "log ratio",
         "p",
-        "prominence Δ (95% CI)",
+        "prominence Δ (95% CI)" if interval else "prominence Δ",
         "share of voice Δ",
         "label",
     ):
         summary.add_column(name, justify="left" if name in ("actor", "event", "label") else "right")
-    for row in span:
-        if row.count_from or row.count_to:
-            summary.add_row(*_change_cells(row))
+    for row in shown:
+        summary.add_row(*_change_cells(row))
     console.print(summary)
-    if any(row.label == "cross-language" for row in span):
-        languages = {row.snapshot: row.language for row in result.rows}
+    if not same:
         console.print(
-            f"note: {last.from_id} is in {languages.get(last.from_id)} and "
-            f"{last.to_id} in {languages.get(last.to_id)}: no tests or rate ratios across "
-            "languages; the prominence changes are rough (docs/methodology.md)"
+            f"note: {result.summary[0]} is in {lang_a} and {result.summary[1]} in {lang_b}: "
+            "no tests or rate ratios across languages; the prominence changes are rough "
+            "(docs/methodology.md)"
         )
 
 
