@@ -134,8 +134,8 @@ def test_alias_that_fired_is_reported(ilrs: ActorSet) -> None:
         ("Russian Federation", "Russian Federation"),
         ("Sino(?<!\\wSino)(?=-)", "Sino"),
         ("US", "US"),
-        ("中(?<!其中)(?=俄(?!亥))", "中"),
-        ("俄(?<=中俄)", "俄"),
+        ("中", "中"),  # an abbreviation in a compound: the character as listed
+        ("俄", "俄"),
     ]
 
 
@@ -348,7 +348,8 @@ def test_russia_disappears_from_the_seeds_in_2023(ilrs: ActorSet) -> None:
     v2 = seed_counts("2022-01-white-paper.md", ilrs)
     v3 = seed_counts("2023-05-cnsa-presentation.md", ilrs)
     assert v1["russia"] == 10 and v2["russia"] == 2 and v3["russia"] == 0
-    assert v1["several"] == 3 and v3["several"] == 4 and v3["china"] == 9
+    # "China National Space Administration (CNSA)" is one mention (v3: 9 before the span rule)
+    assert v1["several"] == 3 and v3["several"] == 4 and v3["china"] == 8
 
 
 def test_belarus_in_the_chinese_seed_is_not_russia(ilrs: ActorSet) -> None:
@@ -377,7 +378,8 @@ def test_bad_toml_names_the_line(tmp_path: Path) -> None:
 def test_unknown_key(tmp_path: Path) -> None:
     message = load_error(tmp_path, '[actors.a]\nname = "A"\nalias = ["A"]\n')
     assert message == (
-        "F: actor 'a' has unknown key 'alias'; allowed keys: name, aliases, exclude, patterns, kind"
+        "F: actor 'a' has unknown key 'alias'; allowed keys: name, aliases, exclude, patterns, "
+        "kind, abbrev"
     )
 
 
@@ -432,7 +434,7 @@ def test_pattern_matching_the_empty_string(tmp_path: Path, pattern: str) -> None
         ),
         (
             '[actors.a]\nname = "A"\naliases = ["俄"]\n',
-            "F: actor 'a': single Han character alias '俄'; use compounds or a pattern",
+            "F: actor 'a': single Han character alias '俄'; use 'abbrev' for compounds",
         ),
         (
             '[actors.a]\nname = "A"\naliases = ["China"]\nexclude = ["china"]\n',

@@ -265,7 +265,7 @@ def test_pairs_in_two_languages_are_labelled_not_tested(ilrs):
     china = pair[pair["actor"] == "china"].iloc[0]
     assert china["label"] == "cross-language"
     assert china["p_value"] is None or china["p_value"] != china["p_value"]  # None or NaN
-    assert china["prominence_change"] == pytest.approx(2.3562 - 4.8426, abs=1e-3)
+    assert china["prominence_change"] == pytest.approx(2.3562 - 3.8962, abs=1e-3)
 
 
 # ------------------------------------------------------------------ CLI

@@ -11,6 +11,7 @@ digits, ``-``, ``_``) is the id used in output::
     exclude = ["白俄罗斯", "Prussian"]       # optional: spans that veto this actor's matches
     patterns = ['俄(?<=中俄)']                # optional: Python regular expressions
     kind = "actor"                           # optional: "actor" (default) or "generic"
+    abbrev = ["俄"]                          # optional: single Han characters for compounds
 
 ``kind = "generic"`` marks an unnamed-partner bucket ("several countries", 多国); capitals
 and demonyms are ordinary aliases; no other keys are allowed. An alias belongs to one actor
@@ -47,10 +48,18 @@ Matching rules (:class:`ActorMatcher`)
   (Никарагуа). A one-word noun takes all its case forms in its own number, an adjective
   all its full forms; in a phrase, the leading nominative words are inflected together
   case by case ("Российской Федерации") and the rest stays as written.
+* Scripts: a Han character is folded to its simplified form, one for one (OpenCC ``t2s``,
+  imported when a Han character is first folded; a conversion that is not one character
+  keeps the original), so 中國 matches 中国 and spans still quote the original text.
 * Han compounds: a single Han character (中, 俄) is refused as an alias: it occurs inside
-  unrelated words (俄亥俄 Ohio, 其中 "among which"). Since a character belongs to one
-  mention, 中俄 counts for both actors by patterns that claim one character each
-  (``中(?=俄)`` for China, ``俄(?<=中俄)`` for Russia): see the bundled file.
+  unrelated words (俄亥俄 Ohio, 其中 "among which"). List it in ``abbrev`` instead: a run of
+  2+ abbreviation characters is a compound when 2+ actors claim their own characters in it
+  (as the abbreviation, or by a longer alias of theirs); each counts one mention of one
+  character (中俄 → China + Russia). Longer aliases win (白俄 is Belarus alone) and an
+  actor's excludes veto its character (巴西 for 巴 Pakistan); a lone leftover counts nothing.
+* One mention per span: a mention followed by one of the same actor that is alone in
+  parentheses ("China National Space Administration (CNSA)", or the reverse) is one mention.
+* A pattern beginning with a comment ``(?#label)`` is reported under that label.
 
 Why one module of ~590 lines: loading checks a file by compiling its matcher (clashing
 aliases, Russian forms that coincide, bad or runaway patterns, aliases too long to compile
@@ -85,7 +94,7 @@ if TYPE_CHECKING:
 
 BUNDLED = "actors-ilrs.toml"
 KINDS = ("actor", "generic")
-ALLOWED_KEYS = ("name", "aliases", "exclude", "patterns", "kind")
+ALLOWED_KEYS = ("name", "aliases", "exclude", "patterns", "kind", "abbrev")
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
@@ -108,8 +117,18 @@ class _Fold(dict[int, str]):
         if len(out) != 1:  # "…" → "...", "ß" → "ss": keep the character (length-preserving)
             out = _SPECIAL.get(char, char.lower() if self.casefold else char)
             out = out if len(out) == 1 else char
+        if HAN.match(out):  # traditional → simplified, one character for one (國 → 国)
+            simple = _t2s().convert(out)
+            out = simple if len(simple) == 1 else out
         self[code] = out
         return out
+
+
+@functools.cache
+def _t2s() -> Any:  # OpenCC (untyped) is imported only when a Han character is first folded
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 _FOLD, _KEEP_CASE = _Fold(casefold=True), _Fold(casefold=False)
@@ -153,6 +172,7 @@ class Actor:
     aliases: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
+    abbrev: tuple[str, ...] = ()  # single Han characters used in compounds (中俄)
 
 
 @dataclass(frozen=True)
@@ -275,7 +295,27 @@ def _parse(table: dict[str, object], source: str) -> tuple[Actor, ...]:
             lists[field] = tuple(value)
         if not lists["aliases"]:
             raise fail(f"actor '{key}': 'aliases' must not be empty")
-        actors.append(Actor(key, name, kind, lists["aliases"], lists["exclude"], lists["patterns"]))
+        abbrev = entry.get("abbrev", [])
+        bad = (
+            [v for v in abbrev if not isinstance(v, str) or len(v) != 1 or not HAN.match(v)]
+            if isinstance(abbrev, list)
+            else [abbrev]
+        )
+        if bad:
+            raise fail(
+                f"actor '{key}': 'abbrev' must be a list of single Han characters, not {bad[0]!r}"
+            )
+        actors.append(
+            Actor(
+                key,
+                name,
+                kind,
+                lists["aliases"],
+                lists["exclude"],
+                lists["patterns"],
+                tuple(abbrev),
+            )
+        )
     return tuple(actors)
 
 
@@ -295,10 +335,16 @@ class ActorMatcher:
         self.actors = actors
         self._forms: dict[str, _Form] = {}
         self._excludes: dict[str, list[tuple[int, str | None]]] = {}
-        self._patterns: list[tuple[int, str, regex.Pattern[str]]] = []
+        self._patterns: list[tuple[int, str, regex.Pattern[str], str]] = []
+        self._abbrev: dict[str, tuple[int, str]] = {}  # folded character → (actor, as written)
         for index, actor in enumerate(actors.actors):
             for alias in actor.aliases:
                 self._add(fold(alias), index, alias)
+            for char in actor.abbrev:
+                old = self._abbrev.setdefault(fold(char), (index, char))
+                if old[0] != index:
+                    other = actors.actors[old[0]].key
+                    self._fail(f"actors '{other}' and '{actor.key}' both claim the abbrev '{char}'")
         for index, actor in enumerate(actors.actors):
             for alias in actor.aliases:
                 if _CYRILLIC.search(alias) and not _is_acronym(alias):
@@ -313,7 +359,9 @@ class ActorMatcher:
                 case = fold(text, _KEEP_CASE) if _is_acronym(text) else None
                 self._excludes.setdefault(fold(text), []).append((index, case))
             for pattern in actor.patterns:
-                self._patterns.append((index, pattern, self._compile(actor.key, pattern)))
+                label = _LABEL.match(pattern)  # "(?#N countries)": shown as the alias
+                shown = label.group(1) if label else pattern
+                self._patterns.append((index, pattern, self._compile(actor.key, pattern), shown))
         # Bounded forms (no Han character) may only start where a word starts: one
         # look-behind in front of their trie lets the engine skip "esa" inside "mesa"
         # without a Python call; the end of the word is still checked in ``accept``.
@@ -323,6 +371,8 @@ class ActorMatcher:
             (_trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (_trie_regex(unbounded), "")
         )
         self._exclude_rx = _trie_regex(self._excludes)
+        chars = "".join(re.escape(c) for c in sorted(self._abbrev))
+        self._run_rx = re.compile(f"[{chars}]{{2,}}") if chars else None
         # an exclude overlapping a match lies within this many characters of it (a space
         # in a form may stand for a longer run of whitespace: hence the slack)
         self._exclude_margin = 2 * max((len(f) for f in self._excludes), default=0) + 16
@@ -336,7 +386,7 @@ class ActorMatcher:
             self._fail(f"actor '{key}' has an empty alias")
         if len(form) == 1 and HAN.match(form):
             self._fail(
-                f"actor '{key}': single Han character alias '{alias}'; use compounds or a pattern"
+                f"actor '{key}': single Han character alias '{alias}'; use 'abbrev' for compounds"
             )
         old = self._forms.get(form)
         case = fold(alias, _KEEP_CASE) if _is_acronym(alias) else None
@@ -410,7 +460,15 @@ class ActorMatcher:
             entry = self._forms[form]
             found.append((start, start - end, 0, entry.actor, entry.alias, end))
         cased = _fold_text(nfc, _KEEP_CASE) if self._patterns else ""
-        for order, (index, pattern, compiled) in enumerate(self._patterns, 1):
+        runs: list[tuple[int, int]] = []  # abbreviation runs (中俄白): one candidate per character
+        last = len(self._patterns) + 1
+        for run in self._run_rx.finditer(folded) if self._run_rx else ():
+            runs.append(run.span())
+            for i in range(*run.span()):
+                index, char = self._abbrev[folded[i]]
+                if free(index, i, i + 1):
+                    found.append((i, -1, last, index, char, i + 1))
+        for order, (index, pattern, compiled, shown) in enumerate(self._patterns, 1):
             try:  # the regex module can stop a pattern that backtracks without end
                 hits = list(compiled.finditer(cased, timeout=PATTERN_SECONDS))
             except TimeoutError:
@@ -423,15 +481,65 @@ class ActorMatcher:
                 ) from None
             for m in hits:
                 if m.end() > m.start() and free(index, m.start(), m.end()):
-                    found.append((m.start(), m.start() - m.end(), order, index, pattern, m.end()))
+                    found.append((m.start(), m.start() - m.end(), order, index, shown, m.end()))
+        chosen: list[tuple[int, int, int, str, bool]] = []  # start, end, actor, alias, abbrev
+        for start, _, order, index, alias, end in sorted(found):
+            if not chosen or start >= chosen[-1][1]:
+                chosen.append((start, end, index, alias, order == last))
+        if runs:
+            chosen = self._compounds(chosen, runs, folded)
         matches: list[Match] = []
-        for start, _, _, index, alias, end in sorted(found):
+        for start, end, index, alias, _ in _one_per_span(chosen, folded):
             if spans is not None:
                 start, end = spans[start][0], spans[end - 1][1]
-            if not matches or start >= matches[-1].end:
-                key = self.actors.actors[index].key
-                matches.append(Match(key, alias, start, end, text[start:end]))
+            key = self.actors.actors[index].key
+            matches.append(Match(key, alias, start, end, text[start:end]))
         return matches
+
+    def _compounds(
+        self,
+        chosen: list[tuple[int, int, int, str, bool]],
+        runs: list[tuple[int, int]],
+        folded: str,
+    ) -> list[tuple[int, int, int, str, bool]]:
+        """Keep an abbreviation's one-character mention only where its run is a compound: 2+
+        distinct actors whose characters are claimed by themselves (as an abbreviation, or by
+        an alias of theirs: 俄国 in 中俄国际). So 白俄 (Belarus' alias) leaves 白 and 俄 to
+        Belarus alone, and a lone 中 before 巴西 or after 其中 (excluded) does not count."""
+        owner = {i: m[2] for m in chosen for i in range(m[0], m[1])}
+        compound: set[int] = set()
+        for start, end in runs:
+            members = {
+                owner[i] for i in range(start, end) if owner.get(i) == self._abbrev[folded[i]][0]
+            }
+            if len(members) >= 2:
+                compound.update(range(start, end))
+        return [m for m in chosen if not m[4] or m[0] in compound]
+
+
+_LABEL = re.compile(r"\(\?#([^)]+)\)")
+_PAREN = re.compile(r"\s*\(\s*")
+_CLOSE = re.compile(r"\s*\)")
+
+
+def _one_per_span(
+    chosen: list[tuple[int, int, int, str, bool]], folded: str
+) -> Iterator[tuple[int, int, int, str, bool]]:
+    """Drop a mention that only repeats the one before it in parentheses, for the same actor:
+    "China National Space Administration (CNSA)", "CNSA (China National Space Administration)",
+    中国国家航天局（CNSA） each count once (the parenthesised one is dropped)."""
+    previous = None
+    for m in chosen:
+        if (
+            previous is not None
+            and previous[2] == m[2]
+            and not m[4]
+            and _PAREN.fullmatch(folded, previous[1], m[0])
+            and _CLOSE.match(folded, m[1])
+        ):
+            continue
+        previous = m
+        yield m
 
 
 def _nested_repeat(parsed: Any, inside: bool = False) -> bool:
