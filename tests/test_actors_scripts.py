@@ -217,6 +217,8 @@ def test_proper_names_of_non_state_things(ilrs: ActorSet, text: str) -> None:
         ("玻利維亞", "bolivia"),
         ("International Lunar Observatory Association", "iloa"),
         ("埃及", "egypt"),
+        ("阿聯酋", "uae"),
+        ("Объединёнными Арабскими Эмиратами", "uae"),
     ],
 )
 def test_new_partners(ilrs: ActorSet, text: str, actor: str) -> None:
