@@ -7,8 +7,9 @@ given semantic cleanup. The result is mapped back to the original tokens, so app
 operations to ``a`` rebuilds ``b`` exactly (``WordDiff.b_text == b``).
 
 Noise: what the keys ignore (see :mod:`narrative_diff.similarity`: whitespace, quote and
-dash styles, compatibility forms; case and punctuation when asked), and an inserted or
-deleted run of whitespace alone ("open ." for "open."). Tokens equal by key but not by
+dash styles, compatibility forms, traditional/simplified script variants, Markdown markup;
+case and punctuation when asked), a list bullet opening the text, and an inserted or
+deleted run of whitespace and markup alone ("open ." for "open."). Tokens equal by key but not by
 text still appear as a delete/insert pair (so the round trip holds) but are flagged as
 noise; a diff whose only changes are noise is not a change (:attr:`WordDiff.changed`).
 
@@ -61,8 +62,8 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     from diff_match_patch import diff_match_patch
 
     ta, tb = tokenize(a), tokenize(b)
-    ka = [fold(t, options) for t in ta]
-    kb = [fold(t, options) for t in tb]
+    ka = _unbullet(ta, [fold(t, options) for t in ta])
+    kb = _unbullet(tb, [fold(t, options) for t in tb])
     keep_a = _kept(ka)
     keep_b = _kept(kb)
     codes = _Codes()
@@ -89,15 +90,36 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
         elif op == DELETE:
             end = keep_a[ia + n - 1] + 1
             text = "".join(ta[pa:end])
-            out.add(DELETE, text, noise=text.isspace())  # whitespace is never a change
+            out.add(DELETE, text, noise=_blank(ka[pa:end]))  # whitespace is never a change
             pa, ia = end, ia + n
         else:
             end = keep_b[ib + n - 1] + 1
             text = "".join(tb[pb:end])
-            out.add(INSERT, text, noise=text.isspace())
+            out.add(INSERT, text, noise=_blank(kb[pb:end]))
             pb, ib = end, ib + n
     out.pair(ta[pa:], tb[pb:])
     return WordDiff(tuple(out.ops), tuple(out.noise), budget_hit)
+
+
+def _blank(token_keys: list[str]) -> bool:
+    """True for a run of whitespace and ignored tokens (markup) only: never a change."""
+    return all(key in ("", " ") for key in token_keys)
+
+
+_BULLETS = frozenset({"-", "+", "•", "·"})  # keys ("*" is already ignored)
+
+
+def _unbullet(tokens: list[str], token_keys: list[str]) -> list[str]:
+    """The keys with a list bullet ("- " opening the text) ignored, as markup."""
+    for i in range(min(len(tokens), 2)):
+        if (
+            token_keys[i] in _BULLETS
+            and i + 1 < len(tokens)
+            and tokens[i + 1].isspace()
+            and (i == 0 or (i == 1 and tokens[0].isspace()))
+        ):
+            token_keys[i] = ""
+    return token_keys
 
 
 def _kept(token_keys: list[str]) -> list[int]:

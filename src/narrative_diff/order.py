@@ -67,7 +67,7 @@ def in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None =
     ):
         return set(order)
     weights = weights if weights is not None else [1.0] * len(pairs)
-    # One integer per chain, compared at C speed: pairs, then similarity (in thousandths,
+    # One integer per chain, compared at C speed: pairs, then similarity (ten-thousandths,
     # summed exactly), then less displacement.
     ranks = {b: r for r, b in enumerate(sorted({b for _, b in pairs}), start=1)}
     size = len(ranks) + 1
@@ -75,7 +75,8 @@ def in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None =
     tree_end = [-1] * size
     parent: dict[int, int] = {}
     best, best_end = 0, -1
-    room = (1 << 30) - 1
+    room = (1 << 30) - 1  # displacement field
+    sim_room = (1 << 60) - 1  # similarity field, in ten-thousandths (0.9999 is not 1.0)
     for k in order:
         a, b = pairs[k]
         found, previous = 0, -1
@@ -86,7 +87,8 @@ def in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None =
                 found, previous = tree[j], tree_end[j]
             j &= j - 1
         spare = found & room if found else room
-        key = ((found >> 60) + 1) << 60 | (((found >> 30) & room) + round(weights[k] * 1000)) << 30
+        similarity = ((found >> 40) & sim_room) + round(weights[k] * 10000)
+        key = ((found >> 100) + 1) << 100 | similarity << 40
         key |= max(spare - abs(a - b), 0)
         parent[k] = previous
         if key > best:

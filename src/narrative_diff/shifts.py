@@ -4,14 +4,18 @@ Everything here is read off the aligned, word-diffed segments, and every item ke
 sentences it rests on (``before``/``after`` evidence):
 
 * **replaced phrases**: the word-level replacements inside aligned sentences, counted
-  across the document and ranked by count, then by length;
+  across the document and ranked by count, then by length; a swap of function words only
+  ("in" → "on", "the" → "a") is *minor* and ranked after every other one; a swap of
+  dates, times, numbers or a wire dateline ("BEIJING, June 16" → "SHANGHAI, April 23") is
+  not a phrase but a number change;
 * **renames**: short replacements (up to four words) that look like a term being renamed,
   ranked by *consistency* — how often the pair occurs, against how often the old term
   survives in ``b`` or the new one already existed in ``a``;
 * **named things** added and removed: capitalised phrases and acronyms (alphabetic
   scripts; Chinese has no capitals, so this list is empty for it; see
   :mod:`narrative_diff.terms`);
-* **numbers** changed inside aligned sentences; **modality** (will → may, must → should)
+* **numbers** changed inside aligned sentences, and the numbers of added and deleted
+  sentences; **modality** (will → may, must → should)
   and **negation** added or removed, in English, Russian and Chinese;
 * **readability** before and after (see :mod:`narrative_diff.readability`);
 * **actors**: left empty here; the scoring step fills them in (schema 1.1).
@@ -73,6 +77,25 @@ NEGATIONS = {
     "zh": ("不", "没有", "没", "未", "无", "非"),
 }
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
+#: A number standing alone, not part of a name ("Chang'e-8", "G20").
+_WHOLE_NUMBER = re.compile(r"(?<![\w'’\-])\d+(?:[.,:/-]\d+)*(?![\w'’])")
+_DATE_PART = re.compile(r"\d+|[^\W\d_]+")
+_DATE_WORDS_TEXT = """\
+january february march april may june july august september october november
+    december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday
+    thursday friday saturday sunday st nd rd th am pm a m p gmt utc bst cst est
+    января февраля марта апреля мая июня июля августа сентября октября ноября декабря
+    год года году г 年 月 日 号 时 点 分"""
+_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
+_DATELINE = re.compile(r"^\s*([^\W\d_a-z][^\W\d_a-z .'’-]*)\s*(?:,|\(|[-–—])")
+#: Words whose swap alone ("in" → "on", "the" → "a") is a minor replacement.
+_FUNCTION_TEXT = """\
+a an the this that these those of in on at to for from by with into onto upon
+    about over under as and or but nor so than then its their his her our your it they
+    we he she which who whom whose there here
+    в во на по с со к ко о об от до из за у при для и а но или что как
+    的 了 在 和 与 及 于 对 把 被 之 其 并 而 或"""
+FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 
 ShiftKind: TypeAlias = Literal["number", "modality", "negation"]
 _PhraseKey: TypeAlias = tuple[str, str]
@@ -95,6 +118,7 @@ class Replacement:
     after: str
     count: int
     evidence: Evidence
+    minor: bool = False  # function words only: ranked after every other replacement
 
 
 @dataclass(frozen=True)
@@ -233,12 +257,26 @@ class _Found:
     def read(self, seg: Segment, language: str, threshold: float) -> None:
         """Add the findings of one segment; only an aligned pair has any, and only a close
         one (``threshold``) has number, modal and negation shifts."""
-        if seg.op in ("added", "deleted", "unchanged"):
+        evidence = Evidence(_first(seg.a_index), _first(seg.b_index), seg.a_text, seg.b_text)
+        if seg.op in ("added", "deleted"):  # its numbers are written in or out
+            numbers = " ".join(_WHOLE_NUMBER.findall(seg.a_text or seg.b_text))
+            if numbers:
+                before, after = (numbers, "") if seg.op == "deleted" else ("", numbers)
+                self.words.append(WordChange("number", before, after, evidence))
+            return
+        if seg.op == "unchanged":
             return
         strong = seg.similarity >= threshold
-        evidence = Evidence(_first(seg.a_index), _first(seg.b_index), seg.a_text, seg.b_text)
         for change in seg.diff.changes():
             before, after = _trim(change[0]), _trim(change[1])
+            if (
+                before
+                and after
+                and ((_dated(before) and _dated(after)) or _dateline(before, after, seg))
+            ):  # a date, time, number or dateline swap: a number change, not a phrase
+                if strong:
+                    self.words.append(WordChange("number", before, after, evidence))
+                continue
             self._phrase(before, after, evidence)
             if strong:
                 self.words += _number_change(before, after, evidence)
@@ -257,6 +295,38 @@ class _Found:
     def of_kind(self, kind: ShiftKind) -> tuple[WordChange, ...]:
         """The first ``MAX_ITEMS`` word shifts of one kind, in document order."""
         return tuple(w for w in self.words if w.kind == kind)[:MAX_ITEMS]
+
+
+def _dated(text: str) -> bool:
+    """True for a date, time or number alone: "June 16", "10:30 a.m.", "2023年6月", "29".
+
+    >>> _dated("June 16"), _dated("1"), _dated("16 June 2023"), _dated("Phase 1")
+    (True, True, True, False)
+    """
+    parts = _DATE_PART.findall(text)
+    return any(p.isdigit() or len(p) > 2 for p in parts) and all(
+        p.isdigit() or p.casefold() in _DATE_WORDS for p in parts
+    )
+
+
+def _dateline(before: str, after: str, seg: Segment) -> bool:
+    """True when ``before`` and ``after`` are the capitalised place names of a wire
+    dateline opening both sentences ("BEIJING, June 16 (Xinhua) --")."""
+    found_a, found_b = _DATELINE.match(seg.a_text), _DATELINE.match(seg.b_text)
+    return bool(
+        found_a
+        and found_b
+        and found_a.group(1).strip() == before
+        and found_b.group(1).strip() == after
+        and before.isupper()
+        and after.isupper()
+    )
+
+
+def _minor(before: str, after: str) -> bool:
+    """True when both sides are function words only ("in" → "on", "the" → "a")."""
+    words = _DATE_PART.findall(f"{before} {after}")
+    return bool(words) and all(w.casefold() in FUNCTION_WORDS for w in words)
 
 
 def _number_change(before: str, after: str, evidence: Evidence) -> Iterable[WordChange]:
@@ -301,14 +371,23 @@ def _trim(text: str) -> str:
 def _ranked(found: dict[tuple[str, str], list[Evidence]]) -> tuple[Replacement, ...]:
     """Most frequent first; then phrases before wholesale rewrites of a sentence; then
     shorter first (a short replacement is the more specific finding)."""
-    items = [Replacement(before, after, len(ev), ev[0]) for (before, after), ev in found.items()]
+    items = [
+        Replacement(before, after, len(ev), ev[0], _minor(before, after) if before else False)
+        for (before, after), ev in found.items()
+    ]
 
     def rewrite(item: Replacement) -> bool:
         words = len(item.evidence.before.split()) + len(item.evidence.after.split())
         return len((item.before + " " + item.after).split()) > 0.6 * max(words, 1)
 
     items.sort(
-        key=lambda r: (-r.count, rewrite(r), len((r.before + " " + r.after).split()), r.before)
+        key=lambda r: (
+            r.minor,
+            -r.count,
+            rewrite(r),
+            len((r.before + " " + r.after).split()),
+            r.before,
+        )
     )
     return tuple(items[:MAX_ITEMS])
 
@@ -323,6 +402,7 @@ def _renames(
         if 0 < len(before.split()) <= 4
         and 0 < len(after.split()) <= 4
         and before.casefold() != after.casefold()
+        and not _minor(before, after)
         and term_like(before)
         and term_like(after)
     ]

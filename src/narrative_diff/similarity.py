@@ -8,7 +8,16 @@ Unicode compatibility forms (NFKC: full-width/half-width punctuation, ligatures)
 optionally case (:attr:`DiffOptions.ignore_case`) and punctuation
 (:attr:`DiffOptions.ignore_punctuation`).
 
-Similarity is the Dice coefficient of two multisets of word keys (:func:`bag`, :func:`dice`).
+Script variants: traditional and simplified Chinese characters are one text. Every key
+is *script-folded*: each Han character is replaced by its simplified form (OpenCC "t2s",
+character by character, keeping the character when the result is not one character), so
+the folding never changes a text's length and quotes keep the original characters.
+
+Markup: Markdown heading markers (``#``), emphasis (``*``, ``_``) and a bullet opening a
+sentence are noise.
+
+Similarity is the Dice coefficient of two multisets of word keys (:func:`bag`, :func:`dice`),
+always case-insensitive and script-folded (a case change is still shown by the word diff).
 """
 
 from __future__ import annotations
@@ -20,8 +29,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .segment import tokenize
+from .text import HAN
 
 _SPACES = re.compile(r"\s+")
+#: Markdown markup that is never a difference: emphasis and heading marks, bullets.
+_MARKUP_TOKENS = frozenset({"#", "*", "_", "•", "·"})
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•·]\s+)|[#*_•]")
 _PUNCT_ONLY = re.compile(r"^\W+$")
 _QUOTES = str.maketrans(
     {
@@ -59,12 +72,58 @@ class DiffOptions:
     timeout: float = 5.0  # seconds per word diff; 0 means no limit
 
 
+class _ScriptTable(dict[int, str]):
+    """``str.translate`` table from a Han character to its simplified form, filled on
+    demand (one OpenCC call per distinct character)."""
+
+    converter: object = None
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = ch
+        if HAN.match(ch):
+            if _ScriptTable.converter is None:
+                import opencc
+
+                _ScriptTable.converter = opencc.OpenCC("t2s")
+            converted = str(_ScriptTable.converter.convert(ch))  # type: ignore[attr-defined]
+            if len(converted) == 1:
+                folded = converted
+        self[code] = folded
+        return folded
+
+
+_SCRIPT = _ScriptTable()
+
+
+def fold_script(text: str) -> str:
+    """``text`` with traditional Han characters in simplified form, same length.
+
+    >>> fold_script("國際月球科研站 ILRS")
+    '国际月球科研站 ILRS'
+    """
+    if not HAN.search(text):
+        return text
+    return text.translate(_SCRIPT)
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without Markdown heading markers, emphasis marks and bullets.
+
+    >>> strip_markup("## The **Basic** _Model_")
+    'The Basic Model'
+    """
+    return _MARKUP.sub("", text)
+
+
 @lru_cache(maxsize=65536)
 def _fold(token: str, ignore_case: bool, ignore_punctuation: bool) -> str:
     """The key of one token, cached: documents repeat their tokens many times."""
     if token.isspace():
         return " "
-    key = unicodedata.normalize("NFKC", token).translate(_QUOTES)
+    if token in _MARKUP_TOKENS:
+        return ""
+    key = fold_script(unicodedata.normalize("NFKC", token).translate(_QUOTES))
     if ignore_case:
         key = key.casefold()
     if ignore_punctuation and all(unicodedata.category(ch)[0] in "PS" for ch in key):
@@ -108,9 +167,9 @@ def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
     True
     """
     if options.ignore_punctuation:  # punctuation is dropped token by token
-        return "".join(keys(text, options)).strip()
+        return "".join(keys(strip_markup(text), options)).strip()
     # The same result as folding token by token, done on the whole string at C speed.
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    folded = strip_markup(fold_script(unicodedata.normalize("NFKC", text).translate(_QUOTES)))
     if options.ignore_case:
         folded = folded.casefold()
     return _SPACES.sub(" ", folded).strip()
@@ -118,8 +177,11 @@ def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
 
 def bag(text: str, options: DiffOptions = DiffOptions()) -> Counter[str]:
     """The multiset of word keys, for similarity (spaces and punctuation left out: a shared
-    full stop would make any two short sentences look alike)."""
-    return Counter(k for k in keys(text, options) if k != " " and not _PUNCT_ONLY.match(k))
+    full stop would make any two short sentences look alike); always case-insensitive, so
+    that "The" opening one sentence and "the" inside another are the same word."""
+    return Counter(
+        k.casefold() for k in keys(text, options) if k != " " and not _PUNCT_ONLY.match(k)
+    )
 
 
 def overlap(a: Counter[str], b: Counter[str]) -> int:

@@ -83,6 +83,16 @@ _MONTHS = {
     "Sunday",
 }
 
+#: Words of page furniture (share buttons, menus, section labels): never a name alone.
+_UI_WORDS_TEXT = """\
+share wechat weibo facebook twitter linkedin whatsapp email e-mail print menu home
+    search login subscribe follow next previous prev back top more related comments tags
+    photo photos video editor source download close like tweet copy link qr code app read
+    perspective guide opinion feature features news contact sitemap english chinese
+    français español русский"""
+_UI_WORDS = frozenset(_UI_WORDS_TEXT.split())
+_AFTER_DATELINE = re.compile(r"\s*(?:,|\(|[-–—])")
+
 
 @dataclass(frozen=True)
 class TermChange:
@@ -219,10 +229,19 @@ def _named(side: Segmented, only: set[int] | None = None) -> Counter[str]:
         )
     found: Counter[str] = Counter()
     for match in matches:
-        name = _name(match.group(), opening=match.start() in openings)
-        if name is not None:
-            found[name] += 1
+        opening = match.start() in openings
+        if opening and match.group().isupper() and _AFTER_DATELINE.match(side.text, match.end()):
+            continue  # a wire dateline ("BEIJING, June 16 --") places the story: not a name
+        for n, piece in enumerate(_STRAY_LETTER.split(match.group())):
+            name = _name(piece, opening=opening and not n) if piece.strip() else None
+            if name is not None:
+                found[name] += 1
     return found
+
+
+#: A lone capital inside a run of capitalised words ("WeChat A Perspective"): a button
+#: label or a list marker, which ends one name and starts another.
+_STRAY_LETTER = re.compile(r"(?:^|[ \t]+)[^\W\d_](?=[ \t]|$)[ \t]*")
 
 
 def _name(text: str, *, opening: bool) -> str | None:
@@ -237,6 +256,16 @@ def _name(text: str, *, opening: bool) -> str | None:
     if opening and " " not in text and not _acronym(text):
         return None  # the capital of an ordinary first word: the commonest case
     run = [w.rstrip("'’-") for w in text.split()]
+    for cut, word in enumerate(run):
+        if cut and word in _MONTHS:  # "Geneva on June 16": the name ends before the date
+            run = run[:cut]
+            while run and run[-1].lower() in _CONNECTORS:
+                run.pop()
+            break
+    while len(run) > 1 and len(run[-1]) == 1:  # "WeChat A": a stray letter is no name
+        run.pop()
+    if all(w.casefold() in _UI_WORDS for w in run):
+        return None  # "Share Share", "Guide": page furniture
     if opening and run[0].lower() in _LEADING:
         run.pop(0)  # "The", "In" opening the sentence
         opening = False
@@ -278,6 +307,9 @@ def named_changes(
         return (), ()
     only_a, only_b = changed if changed is not None else (None, None)
     before, after = _named(sa, only_a), _named(sb, only_b)
+    ordinary = _ordinary_words(sa, sb)
+    before = Counter({t: n for t, n in before.items() if t.casefold() not in ordinary})
+    after = Counter({t: n for t, n in after.items() if t.casefold() not in ordinary})
     still_in_b = _present({t for t in before if t not in after}, sb)
     already_in_a = _present({t for t in after if t not in before}, sa)
     removed = [
@@ -293,6 +325,17 @@ def named_changes(
     removed.sort(key=lambda t: (-t.count_a, t.term))
     added.sort(key=lambda t: (-t.count_b, t.term))
     return tuple(removed[:limit]), tuple(added[:limit])
+
+
+def _ordinary_words(sa: Segmented, sb: Segmented) -> set[str]:
+    """Words written in lower case somewhere in either text: a capitalised one-word "name"
+    that is also an ordinary word ("Perspective" and "perspective") is not a name.
+
+    >>> from narrative_diff.segment import segment
+    >>> sorted(_ordinary_words(segment("Guide. A guide to ILRS.", "en"), segment("", "en")))
+    ['guide', 'to']
+    """
+    return {w for side in (sa, sb) for w in side.word_runs if w.islower()}
 
 
 def _present(terms: set[str], side: Segmented) -> set[str]:

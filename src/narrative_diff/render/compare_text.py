@@ -61,7 +61,7 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
             "Replaced phrases",
             tuple(
                 f"“{r.before}” → “{r.after}”" + (f" ({r.count}×)" if r.count > 1 else "")
-                for r in s.replaced_phrases[:limit]
+                for r in [r for r in s.replaced_phrases if not r.minor][:limit]
             ),
         ),
         Section(
@@ -75,7 +75,8 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
         Section(
             "Numbers and dates",
             tuple(
-                f"{w.before or '—'} → {w.after or '—'} in “{shorten(w.evidence.after)}”"
+                f"{w.before or '—'} → {w.after or '—'} in "
+                f"“{shorten(w.evidence.after or w.evidence.before)}”"
                 for w in s.numbers[:limit]
             ),
         ),
@@ -83,7 +84,8 @@ def sections(result: Comparison, *, limit: int = 8) -> list[Section]:
             "Modality",
             tuple(
                 [
-                    f"{w.before or '—'} → {w.after or '—'} in “{shorten(w.evidence.after)}”"
+                    f"{w.before or '—'} → {w.after or '—'} in "
+                    f"“{shorten(w.evidence.after or w.evidence.before)}”"
                     for w in s.modality[:limit]
                 ]
                 + list(_joined(f"{k} {a}→{b}" for k, (a, b) in s.modal_counts.items() if a != b))
@@ -152,9 +154,31 @@ def label(seg: Segment) -> str:
     return tag
 
 
-def visible_ops(seg: Segment) -> Iterator[tuple[WordOp, str]]:
-    """The operations a reader sees: noise is shown as the new text, unmarked."""
+_HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]+")
+_MARKUP_ONLY = re.compile(r"^[\s#*_•·+-]*$")
+
+
+def _readable(seg: Segment) -> Iterator[tuple[WordOp, str, bool]]:
+    """The segment's ``(op, text, noise)`` runs as a reader sees them: no Markdown heading
+    marker opening either side, and no noise run that is markup alone (``## ``, ``**``)."""
+    open_a = open_b = True  # nothing of that side shown yet
     for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
+        if noisy and _MARKUP_ONLY.match(text) and not text.isspace():
+            continue
+        at_start = (op != INSERT and open_a) or (op != DELETE and open_b)
+        if at_start:
+            text = _HEADING_MARK.sub("", text)
+        if not text:
+            continue
+        open_a = open_a and op == INSERT
+        open_b = open_b and op == DELETE
+        yield op, text, noisy
+
+
+def visible_ops(seg: Segment) -> Iterator[tuple[WordOp, str]]:
+    """The operations a reader sees: noise is shown as the new text, unmarked; no heading
+    marker and no markup-only noise."""
+    for op, text, noisy in _readable(seg):
         if op == EQUAL or (noisy and op == INSERT):
             yield EQUAL, text
         elif not noisy:
@@ -164,7 +188,7 @@ def visible_ops(seg: Segment) -> Iterator[tuple[WordOp, str]]:
 def side_ops(seg: Segment, side: WordOp) -> Iterator[tuple[bool, str]]:
     """One side's text as ``(marked, text)`` runs: the equal text, and that side's own
     deletions (``side`` = DELETE) or insertions (INSERT), noise left unmarked."""
-    for (op, text), noisy in zip(seg.diff.ops, seg.diff.noise, strict=True):
+    for op, text, noisy in _readable(seg):
         if op == EQUAL:
             yield False, text
         elif op == side:
