@@ -374,8 +374,8 @@ def _phrase_findings(comparisons: Sequence[Comparison], actors: ActorSet) -> lis
     for result in comparisons:
         a, b = result.a, result.b
         for r in result.summary.replaced_phrases:
-            if (r.before, r.after) in renamed or _heading(r.evidence.before):
-                continue
+            if r.minor or (r.before, r.after) in renamed or _heading(r.evidence.before):
+                continue  # a function-word swap ("in" → "on") is no finding
             # the actors the sentence no longer names
             gone = {m.actor for m in matcher.find(r.evidence.before)} - {
                 m.actor for m in matcher.find(r.evidence.after)
