@@ -74,19 +74,19 @@ the other.
 from __future__ import annotations
 
 import functools
-import importlib
 import os
 import re
 import stat
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
+from .forms import compose, join_regex, nested_repeat, russian_forms, scan, trie_regex
 from .text import HAN, HAN_RANGES
 
 if TYPE_CHECKING:
@@ -367,10 +367,10 @@ class ActorMatcher:
         # without a Python call; the end of the word is still checked in ``accept``.
         bounded = [f for f, entry in self._forms.items() if entry.bounded]
         unbounded = [f for f in self._forms if not self._forms[f].bounded]
-        self._alias_rx = _join_regex(
-            (_trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (_trie_regex(unbounded), "")
+        self._alias_rx = join_regex(
+            (trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (trie_regex(unbounded), "")
         )
-        self._exclude_rx = _trie_regex(self._excludes)
+        self._exclude_rx = trie_regex(self._excludes)
         chars = "".join(re.escape(c) for c in sorted(self._abbrev))
         self._run_rx = re.compile(f"[{chars}]{{2,}}") if chars else None
         # an exclude overlapping a match lies within this many characters of it (a space
@@ -414,7 +414,7 @@ class ActorMatcher:
         empty = parser.parse(pattern).getwidth()[0] == 0 if parser else compiled.search("")
         if empty:
             self._fail(f"actor '{key}' has a pattern that can match the empty string: '{pattern}'")
-        if parser and _nested_repeat(parser.parse(pattern)):
+        if parser and nested_repeat(parser.parse(pattern)):
             self._fail(
                 f"actor '{key}' has a pattern with a repeat inside a repeat: '{pattern}' "
                 "(it can take exponential time on some texts; write e.g. 'a+' for '(a+)+')"
@@ -425,7 +425,7 @@ class ActorMatcher:
 
     def find(self, text: str) -> list[Match]:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
-        nfc, spans = _compose(text)
+        nfc, spans = compose(text)
         folded = _fold_text(nfc, _FOLD)
         margin = self._exclude_margin
 
@@ -437,7 +437,7 @@ class ActorMatcher:
                 return True
             low = max(0, start - margin)
             window = folded[low : end + margin]
-            for s, e, form in _scan(self._exclude_rx, window, lambda *_: True, first_only=False):
+            for s, e, form in scan(self._exclude_rx, window, lambda *_: True, first_only=False):
                 s, e = s + low, e + low
                 if s < end and start < e:
                     for owner, case in self._excludes[form]:
@@ -456,7 +456,7 @@ class ActorMatcher:
             return free(entry.actor, start, end)
 
         found = []  # (start, -length, order, actor index, alias, end): sorted, leftmost-longest
-        for start, end, form in _scan(self._alias_rx, folded, accept, first_only=True):
+        for start, end, form in scan(self._alias_rx, folded, accept, first_only=True):
             entry = self._forms[form]
             found.append((start, start - end, 0, entry.actor, entry.alias, end))
         cased = _fold_text(nfc, _KEEP_CASE) if self._patterns else ""
@@ -540,152 +540,6 @@ def _one_per_span(
             continue
         previous = m
         yield m
-
-
-def _nested_repeat(parsed: Any, inside: bool = False) -> bool:
-    """Whether a parsed pattern repeats something that itself repeats ("(a+)+", "(a*b?)*"):
-    the shape of catastrophic backtracking, refused so that matching stays bounded."""
-    c = importlib.import_module("re._constants")  # the parse tree's opcodes (stdlib, private)
-
-    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
-    for op, value in parsed:
-        if op in repeats:
-            _low, high, sub = value
-            many = high is c.MAXREPEAT or high > 1
-            if (inside and many) or _nested_repeat(sub, inside or many):
-                return True
-        elif (
-            (op is c.SUBPATTERN and _nested_repeat(value[-1], inside))
-            or (op is c.BRANCH and any(_nested_repeat(b, inside) for b in value[1]))
-            or (op in (c.ASSERT, c.ASSERT_NOT) and _nested_repeat(value[1], inside))
-        ):
-            return True
-    return False
-
-
-def _join_regex(*parts: tuple[re.Pattern[str] | None, str]) -> re.Pattern[str] | None:
-    """One pattern from several tries, each behind its own prefix assertion."""
-    alternatives = [prefix + rx.pattern for rx, prefix in parts if rx is not None]
-    if not alternatives:
-        return None
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
-
-
-#: A character trie: each character maps to the trie of what may follow; "" ends a form.
-_Trie: TypeAlias = dict[str, "_Trie"]
-
-
-def _trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
-    """One regular expression for all forms, longest first: a trie, so the engine tries few
-    branches per position. A space matches any whitespace run. The caller checks word
-    boundaries (an assertion after each form makes the pattern slow to compile)."""
-    root: _Trie = {}
-    for form in forms:
-        node = root
-        for char in form:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return re.compile(_render(root)) if root else None
-
-
-def _render(node: _Trie) -> str:
-    branches = [
-        (r"\s+" if char == " " else re.escape(char)) + _render(child)
-        for char, child in sorted(node.items())
-        if char
-    ]
-    if "" in node:
-        branches.append("")
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-
-def _scan(
-    rx: re.Pattern[str] | None,
-    folded: str,
-    accept: Callable[[int, int, str], bool],
-    first_only: bool,
-) -> Iterator[tuple[int, int, str]]:
-    """Yield ``(start, end, form)`` for accepted forms at every position, longest first.
-
-    A form that ``accept`` refuses (word boundary, case, veto) is retried shorter at the same
-    start (``endpos``), so no valid form hides behind it. ``first_only`` stops at the longest
-    accepted form per position.
-    """
-    if rx is None:
-        return
-    position = 0
-    while (m := rx.search(folded, position)) is not None:
-        start = position = m.start()
-        while m is not None:
-            form = " ".join(m.group().split())
-            if accept(start, m.end(), form):
-                yield start, m.end(), form
-                if first_only:
-                    break
-            m = rx.match(folded, start, m.end() - 1) if m.end() - 1 > start else None
-        position += 1
-
-
-def _compose(text: str) -> tuple[str, list[tuple[int, int]] | None]:
-    """NFC ``text`` and, when that changed it, each NFC character's span in ``text``."""
-    if unicodedata.is_normalized("NFC", text):
-        return text, None
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        j = i + 1
-        while j < len(text) and unicodedata.combining(text[j]):
-            j += 1
-        piece = unicodedata.normalize("NFC", text[i:j])
-        pieces.append(piece)
-        spans.extend([(i, j)] * len(piece))
-        i = j
-    return "".join(pieces), spans
-
-
-_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
-_INFLECTED = frozenset({"NOUN", "ADJF", "PRTF"})
-
-
-@functools.cache
-def _morph() -> Any:  # pymorphy3 (untyped) is imported only when a Russian alias needs it
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
-
-
-@functools.lru_cache(maxsize=4096)
-def russian_forms(phrase: str) -> frozenset[str]:
-    """Inflected forms (lower case) of a Russian alias given in dictionary form.
-
-    >>> sorted(russian_forms("Россия"))
-    ['россией', 'россии', 'россию', 'россия']
-    >>> sorted(russian_forms("Российская Федерация"))[:3]
-    ['российская федерация', 'российской федерацией', 'российской федерации']
-    """
-    words = phrase.lower().split()
-    parses = []
-    for word in words:
-        candidates = _morph().parse(word)
-        parse = next((p for p in candidates if "nomn" in p.tag and p.tag.POS in _INFLECTED), None)
-        if parse is None:
-            break
-        parses.append(parse)
-    forms = {" ".join(words)}
-    if len(words) == 1 and parses:
-        part, number = parses[0].tag.POS, parses[0].tag.number
-        forms |= {
-            f.word
-            for f in parses[0].lexeme
-            if part == f.tag.POS and (part != "NOUN" or f.tag.number == number)
-        }
-    elif parses:
-        for case in _CASES:
-            inflected = [p.inflect({case} | ({p.tag.number} - {None})) for p in parses]
-            if all(inflected):
-                forms.add(" ".join([f.word for f in inflected] + words[len(parses) :]))
-    return frozenset(forms)
 
 
 @functools.lru_cache(maxsize=16)

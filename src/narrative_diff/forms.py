@@ -1,0 +1,162 @@
+"""How an alias is written and found: its inflected Russian forms, one trie-shaped regular
+expression for all forms of all aliases, the scan that tries them longest first, and the
+check that keeps user patterns from backtracking without bound.
+
+Separate from :mod:`narrative_diff.actors` (the actors file and the matcher built from it)
+because none of it knows about actors: it is text machinery the matcher composes.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeAlias
+
+
+def nested_repeat(parsed: Any, inside: bool = False) -> bool:
+    """Whether a parsed pattern repeats something that itself repeats ("(a+)+", "(a*b?)*"):
+    the shape of catastrophic backtracking, refused so that matching stays bounded."""
+    c = importlib.import_module("re._constants")  # the parse tree's opcodes (stdlib, private)
+
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+    for op, value in parsed:
+        if op in repeats:
+            _low, high, sub = value
+            many = high is c.MAXREPEAT or high > 1
+            if (inside and many) or nested_repeat(sub, inside or many):
+                return True
+        elif (
+            (op is c.SUBPATTERN and nested_repeat(value[-1], inside))
+            or (op is c.BRANCH and any(nested_repeat(b, inside) for b in value[1]))
+            or (op in (c.ASSERT, c.ASSERT_NOT) and nested_repeat(value[1], inside))
+        ):
+            return True
+    return False
+
+
+def join_regex(*parts: tuple[re.Pattern[str] | None, str]) -> re.Pattern[str] | None:
+    """One pattern from several tries, each behind its own prefix assertion."""
+    alternatives = [prefix + rx.pattern for rx, prefix in parts if rx is not None]
+    if not alternatives:
+        return None
+    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+
+
+#: A character trie: each character maps to the trie of what may follow; "" ends a form.
+_Trie: TypeAlias = dict[str, "_Trie"]
+
+
+def trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """One regular expression for all forms, longest first: a trie, so the engine tries few
+    branches per position. A space matches any whitespace run. The caller checks word
+    boundaries (an assertion after each form makes the pattern slow to compile)."""
+    root: _Trie = {}
+    for form in forms:
+        node = root
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_render(root)) if root else None
+
+
+def _render(node: _Trie) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _render(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if "" in node:
+        branches.append("")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def scan(
+    rx: re.Pattern[str] | None,
+    folded: str,
+    accept: Callable[[int, int, str], bool],
+    first_only: bool,
+) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, form)`` for accepted forms at every position, longest first.
+
+    A form that ``accept`` refuses (word boundary, case, veto) is retried shorter at the same
+    start (``endpos``), so no valid form hides behind it. ``first_only`` stops at the longest
+    accepted form per position.
+    """
+    if rx is None:
+        return
+    position = 0
+    while (m := rx.search(folded, position)) is not None:
+        start = position = m.start()
+        while m is not None:
+            form = " ".join(m.group().split())
+            if accept(start, m.end(), form):
+                yield start, m.end(), form
+                if first_only:
+                    break
+            m = rx.match(folded, start, m.end() - 1) if m.end() - 1 > start else None
+        position += 1
+
+
+def compose(text: str) -> tuple[str, list[tuple[int, int]] | None]:
+    """NFC ``text`` and, when that changed it, each NFC character's span in ``text``."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        pieces.append(piece)
+        spans.extend([(i, j)] * len(piece))
+        i = j
+    return "".join(pieces), spans
+
+
+_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_INFLECTED = frozenset({"NOUN", "ADJF", "PRTF"})
+
+
+@functools.cache
+def _morph() -> Any:  # pymorphy3 (untyped) is imported only when a Russian alias needs it
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@functools.lru_cache(maxsize=4096)
+def russian_forms(phrase: str) -> frozenset[str]:
+    """Inflected forms (lower case) of a Russian alias given in dictionary form.
+
+    >>> sorted(russian_forms("Россия"))
+    ['россией', 'россии', 'россию', 'россия']
+    >>> sorted(russian_forms("Российская Федерация"))[:3]
+    ['российская федерация', 'российской федерацией', 'российской федерации']
+    """
+    words = phrase.lower().split()
+    parses = []
+    for word in words:
+        candidates = _morph().parse(word)
+        parse = next((p for p in candidates if "nomn" in p.tag and p.tag.POS in _INFLECTED), None)
+        if parse is None:
+            break
+        parses.append(parse)
+    forms = {" ".join(words)}
+    if len(words) == 1 and parses:
+        part, number = parses[0].tag.POS, parses[0].tag.number
+        forms |= {
+            f.word
+            for f in parses[0].lexeme
+            if part == f.tag.POS and (part != "NOUN" or f.tag.number == number)
+        }
+    elif parses:
+        for case in _CASES:
+            inflected = [p.inflect({case} | ({p.tag.number} - {None})) for p in parses]
+            if all(inflected):
+                forms.add(" ".join([f.word for f in inflected] + words[len(parses) :]))
+    return frozenset(forms)
