@@ -83,11 +83,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
 from .forms import compose, join_regex, nested_repeat, russian_forms, scan, trie_regex
-from .text import HAN, HAN_RANGES
+from .text import HAN, HAN_RANGES, han_variant
 
 if TYPE_CHECKING:
     import regex
@@ -118,17 +118,9 @@ class _Fold(dict[int, str]):
             out = _SPECIAL.get(char, char.lower() if self.casefold else char)
             out = out if len(out) == 1 else char
         if HAN.match(out):  # traditional → simplified, one character for one (國 → 国)
-            simple = _t2s().convert(out)
-            out = simple if len(simple) == 1 else out
+            out = han_variant(out)
         self[code] = out
         return out
-
-
-@functools.cache
-def _t2s() -> Any:  # OpenCC (untyped) is imported only when a Han character is first folded
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 _FOLD, _KEEP_CASE = _Fold(casefold=True), _Fold(casefold=False)

@@ -13,7 +13,6 @@ to an actor key or name, is refused with a "did you mean".
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ActorNotFound, UsageProblem
 from .segment import Segmented, segment
-from .text import HAN
+from .text import HAN, han_variant
 
 if TYPE_CHECKING:
     import regex
@@ -214,16 +213,8 @@ def _phrase(term: str) -> re.Pattern[str]:
     return re.compile(bounded, re.IGNORECASE)
 
 
-@functools.cache
 def _han_forms(ch: str) -> tuple[str, ...]:
-    import opencc
-
-    forms = {ch}
-    for config in ("t2s", "s2t"):
-        converted = opencc.OpenCC(config).convert(ch)
-        if len(converted) == 1:
-            forms.add(converted)
-    return tuple(sorted(forms))
+    return tuple(sorted({ch, han_variant(ch, "t2s"), han_variant(ch, "s2t")}))
 
 
 def _compile(term: str) -> regex.Pattern[str]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .segment import tokenize
-from .text import HAN
+from .text import fold_script
 
 _SPACES = re.compile(r"\s+")
 #: Markdown markup that is never a difference: emphasis and heading marks, bullets.
@@ -70,41 +70,6 @@ class DiffOptions:
     ignore_case: bool = False
     ignore_punctuation: bool = False
     timeout: float = 5.0  # seconds per word diff; 0 means no limit
-
-
-class _ScriptTable(dict[int, str]):
-    """``str.translate`` table from a Han character to its simplified form, filled on
-    demand (one OpenCC call per distinct character)."""
-
-    converter: object = None
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        folded = ch
-        if HAN.match(ch):
-            if _ScriptTable.converter is None:
-                import opencc
-
-                _ScriptTable.converter = opencc.OpenCC("t2s")
-            converted = str(_ScriptTable.converter.convert(ch))  # type: ignore[attr-defined]
-            if len(converted) == 1:
-                folded = converted
-        self[code] = folded
-        return folded
-
-
-_SCRIPT = _ScriptTable()
-
-
-def fold_script(text: str) -> str:
-    """``text`` with traditional Han characters in simplified form, same length.
-
-    >>> fold_script("國際月球科研站 ILRS")
-    '国际月球科研站 ILRS'
-    """
-    if not HAN.search(text):
-        return text
-    return text.translate(_SCRIPT)
 
 
 def strip_markup(text: str) -> str:

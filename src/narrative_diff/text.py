@@ -8,9 +8,11 @@ normalisation (quotes, dashes, full-width punctuation) is a separate, later step
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 _BLANK_RUN = re.compile(r"\n{3,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # category Cc but tab, LF, FF, CR
@@ -125,3 +127,48 @@ def shorten(text: str, width: int = 90) -> str:
     cut = text[: width - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > width // 2 else cut).rstrip(" ,;:") + "…"
+
+
+@functools.cache
+def _opencc(config: str) -> Any:  # OpenCC (untyped) is imported on the first Han character
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@functools.lru_cache(maxsize=65_536)
+def han_variant(ch: str, config: str = "t2s") -> str:
+    """One Han character in the other Chinese script (OpenCC ``t2s``: simplified, ``s2t``:
+    traditional), one character for one; ``ch`` itself when OpenCC gives none or several.
+    Character by character keeps every offset, so evidence quotes the original text.
+
+    >>> han_variant("國"), han_variant("国", "s2t"), han_variant("国")
+    ('国', '國', '国')
+    """
+    converted = str(_opencc(config).convert(ch))
+    return converted if len(converted) == 1 else ch
+
+
+class _ScriptFold(dict[int, str]):
+    """``str.translate`` table: a Han character to its simplified form, filled on demand."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = han_variant(ch) if HAN.match(ch) else ch
+        self[code] = folded
+        return folded
+
+
+_SCRIPT_FOLD = _ScriptFold()
+
+
+def fold_script(text: str) -> str:
+    """``text`` with traditional Han characters in simplified form, same length: the two
+    Chinese scripts as one text for matching and comparing.
+
+    >>> fold_script("國際月球科研站 ILRS")
+    '国际月球科研站 ILRS'
+    """
+    if not HAN.search(text):
+        return text
+    return text.translate(_SCRIPT_FOLD)

@@ -89,7 +89,7 @@ def score(
 
 @app.command(
     rich_help_panel=SCORES,
-    epilog="Example: narrative-diff kwic russia ilrs · narrative-diff kwic \"equal "
+    epilog='Example: narrative-diff kwic russia ilrs · narrative-diff kwic "equal '
     "collaborators\" · narrative-diff kwic 'Luna[- ]2[5-7]' --regex --window 60",
 )
 def kwic(
@@ -97,7 +97,7 @@ def kwic(
         str,
         typer.Argument(
             help="An actor key or name (russia), or any word or phrase (Roscosmos, "
-            "\"equal collaborators\", 国家航天局: any case, either Chinese script)."
+            '"equal collaborators", 国家航天局: any case, either Chinese script).'
         ),
     ],
     series: SeriesArg = None,

@@ -23,7 +23,7 @@ import re
 import typing
 from dataclasses import dataclass
 
-from narrative_diff.text import HAN, HAN_RANGES
+from narrative_diff.text import HAN, HAN_RANGES, han_variant
 
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.80
@@ -122,28 +122,14 @@ def chinese_script(text: str) -> str:
     >>> chinese_script("中國國家航天局與俄羅斯"), chinese_script("中国国家航天局与俄罗斯")
     ('zh-Hant', 'zh')
     """
-    han = "".join(HAN.findall(text[:200_000]))
-    if not han:
-        return "zh"
-    to_simple, to_traditional = _converters()
-    simple, traditional = to_simple.convert(han), to_traditional.convert(han)
-    if len(simple) != len(han) or len(traditional) != len(han):  # phrase tables changed length
-        simple = "".join(to_simple.convert(ch) for ch in han)
-        traditional = "".join(to_traditional.convert(ch) for ch in han)
-    only_traditional = sum(1 for a, b in zip(han, simple, strict=True) if a != b)
-    only_simple = sum(1 for a, b in zip(han, traditional, strict=True) if a != b)
+    han = HAN.findall(text[:200_000])
+    only_traditional = sum(1 for ch in han if han_variant(ch, "t2s") != ch)
+    only_simple = sum(1 for ch in han if han_variant(ch, "s2t") != ch)
     return (
         "zh-Hant"
         if only_traditional > only_simple and only_traditional >= MIN_TRADITIONAL
         else "zh"
     )
-
-
-@functools.cache
-def _converters() -> tuple[typing.Any, typing.Any]:
-    import opencc
-
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
 
 
 def identify(text: str) -> Languages:
