@@ -74,10 +74,9 @@ def test_list_table_json_csv(capsys, corpus):
     assert [r["ref"] for r in rows] == ["v1", "v2", "v3"]
     assert rows[2]["title"] == "2023-05-presentation" and rows[2]["words"] == 14
     code, out, _ = run(capsys, "list", "-f", "csv", "--corpus", corpus.root)
-    assert out.splitlines()[0] == "ref,date,id,title,kind,language,words,hash_ok"
-    assert (
-        out.splitlines()[1] == "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10,True"
-    )
+    assert out.splitlines()[0] == "ref,date,id,title,kind,language,words,hash_ok,lineage"
+    row = "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10,True,"
+    assert out.splitlines()[1] == row  # no publisher, no lineage: the last cell is empty
 
 
 def test_list_bad_format_is_a_usage_error(capsys, corpus):

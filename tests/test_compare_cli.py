@@ -13,7 +13,7 @@ from .test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads(
-    (resources.files("narrative_diff") / "schemas" / "compare-1.1.schema.json").read_text()
+    (resources.files("narrative_diff") / "schemas" / "compare-1.2.schema.json").read_text()
 )
 
 

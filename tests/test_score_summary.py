@@ -51,7 +51,10 @@ def test_score_shows_the_last_two_english_snapshots_of_the_seeds(capsys, monkeyp
     monkeypatch.setenv("COLUMNS", "160")
     code, out, _ = _run(capsys, "score")
     assert code == 0
-    assert "v4 2023-10-02 → v5 2024-04-24 (the last two snapshots in en)" in out
+    assert (
+        "v4 2023-10-02 → v5 2024-04-24 (the last two snapshots in en, lineage China official)"
+        in out
+    )
     summary = out[out.index("v4 2023-10-02 → v5") :]
     assert "prominence Δ (95% CI)" in summary and "cross-language" not in summary
     rows = [line for line in summary.splitlines() if "→" in line and "│" in line]

@@ -276,12 +276,13 @@ def test_score_cli_table_csv_json(capsys, monkeypatch):
     assert "DISAPPEARED" in out and "Russia" in out
     code, out, _ = run(capsys, "score", "ilrs", "-f", "csv")
     header = out.splitlines()[0].split(",")
-    assert header[:8] == [
+    assert header[:9] == [
         "series",
         "snapshot",
         "ref",
         "date",
         "language",
+        "lineage",
         "actor",
         "actor_name",
         "kind",

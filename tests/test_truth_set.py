@@ -41,18 +41,14 @@ def simplified_chinese(doc: dict[str, Any]) -> bool:
 
 
 def options(doc: dict[str, Any], series: str, language: str | None = None) -> AddOptions:
-    """``add FILE -s SERIES --date D --language L --publisher P [--lineage NAME]``; the
-    lineage is passed only where ``add`` has the option (else it is the publisher's)."""
-    extra: dict[str, Any] = {}
-    if "lineage" in {f.name for f in dataclasses.fields(AddOptions)}:
-        extra["lineage"] = doc["lineage"]
+    """``add FILE -s SERIES --date D --language L --publisher P --lineage NAME``."""
     return AddOptions(
         series=series,
         date=dt.date.fromisoformat(doc["date"]),
         publisher=doc["publisher"],
+        lineage=doc["lineage"],
         language=language or doc["language"],
         slug=Path(doc["file"]).stem,
-        **extra,
     )
 
 
@@ -91,7 +87,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scored]:
         events.setdefault(name, {})
         if row.event:
             events[name][row.actor] = row.event
-        lineages.setdefault(name, set()).add(str(getattr(row, "lineage", "")))
+        lineages.setdefault(name, set()).add(row.lineage)
     hant: dict[str, dict[str, int]] = {}
     for row in api.score_series(corpus, HANT_SERIES).rows:
         hant.setdefault(hant_ids[row.snapshot], {})[row.actor] = row.count
@@ -205,7 +201,6 @@ def test_traditional_conversion_scores_the_same(scored: Scored, name: str) -> No
 # --- lineage events -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="lineages land with issue 12 point 4", strict=False)
 @pytest.mark.parametrize("name", [d["file"] for d in DOCS])
 def test_events_within_lineages(scored: Scored, name: str) -> None:
     doc = BY_FILE[name]

@@ -23,7 +23,7 @@ from .capture import build_snapshot, capture_notes, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
-from .snapshot import Snapshot, check_language, check_name, parse_date
+from .snapshot import Snapshot, check_language, check_lineage, check_name, parse_date
 from .storage import read_utf8
 
 if TYPE_CHECKING:
@@ -88,10 +88,11 @@ class Listed:
     language: str | None
     words: int
     hash_ok: bool
+    lineage: str = ""  # Snapshot.lineage_name: the lineage, else the publisher
 
     @staticmethod
     def columns() -> list[str]:
-        return ["ref", "date", "id", "title", "kind", "language", "words", "hash_ok"]
+        return ["ref", "date", "id", "title", "kind", "language", "words", "hash_ok", "lineage"]
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -103,6 +104,7 @@ class Listed:
             "language": self.language,
             "words": self.words,
             "hash_ok": self.hash_ok,
+            "lineage": self.lineage,
         }
 
 
@@ -127,6 +129,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
                 snap.language,
                 snap.words,
                 snap.hash_ok,
+                snap.lineage_name,
             )
         )
     return rows
@@ -188,6 +191,8 @@ def add_snapshot(
         check_name(options.slug, "slug")
     if options.language:
         check_language(options.language)
+    if options.lineage is not None:
+        options = replace(options, lineage=check_lineage(options.lineage))
     corpus.require_writable()  # refuse before any download or extraction work
     extracted = read_source(
         source, limits=options.limits or IngestLimits(), stdin=stdin, extract=options.extract
@@ -317,10 +322,20 @@ def score_series(
     weights: Weights | None = None,
     progress: Callable[[int, int], None] | None = None,
     between: tuple[str, str] | None = None,
+    by: str = "snapshot",
 ) -> ScoreResult:
     """Score every snapshot of a series (the only one when the corpus has one). The change
-    statistics cover consecutive pairs and first → last, or only ``between`` (two refs)."""
+    statistics cover each snapshot against the previous one of its lineage and first →
+    last of each lineage, or only ``between`` (two refs). ``by="lineage"`` groups the rows
+    by lineage."""
     from .changes import score_series as score
+
+    if by not in SCORE_ORDERS:
+        raise UsageProblem(
+            f"--by {by} is not one of {', '.join(SCORE_ORDERS)}",
+            hint="use --by snapshot (date order) or --by lineage",
+            slug="bad-option",
+        )
 
     series = _one_series(corpus, series)
     snaps = corpus.snapshots(series)
@@ -331,7 +346,7 @@ def score_series(
             slug="empty-series",
         )
     pairs = None if between is None else [_pair_positions(corpus, series, snaps, between)]
-    return score(
+    result = score(
         snaps,
         actors or load_actors(),
         corpus.version_of,
@@ -339,6 +354,11 @@ def score_series(
         pairs=pairs,
         progress=progress,
     )
+    return result.by_lineage() if by == "lineage" else result
+
+
+#: How ``score`` orders its rows (``--by``).
+SCORE_ORDERS = ("snapshot", "lineage")
 
 
 def _pair_positions(
@@ -436,7 +456,7 @@ def chart_series(
 ) -> Written:
     """Chart ``metrics`` (charts.METRICS; a list, or names separated by commas) of a series
     into ``out`` (.png, .svg or .pdf); several metrics give small multiples."""
-    from .charts import chart_data, parse_metrics
+    from .charts import lineage_charts, parse_metrics
     from .charts import texts as chart_texts
     from .fonts import require_glyphs
     from .publish import (
@@ -455,8 +475,10 @@ def chart_series(
     check_output(path, corpus.root)
     series = _one_series(corpus, series)
     result = score_series(corpus, series, actors=actors)
-    charts = [
-        chart_data(
+    charts = [  # a panel per metric, and per lineage when the series has several
+        panel
+        for metric in metrics
+        for panel in lineage_charts(
             result.rows,
             result.changes,
             metric,
@@ -464,7 +486,6 @@ def chart_series(
             actors_source=result.actors.source,
             top=top,
         )
-        for metric in metrics
     ]
     fonts = require_glyphs(chart_texts(charts))
     return write_chart(charts, path, fonts)

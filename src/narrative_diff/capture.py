@@ -32,6 +32,7 @@ class AddOptions:
     date: dt.date | None = None  # None: the document's own (HTML metadata, Markdown front matter)
     title: str | None = None
     publisher: str | None = None
+    lineage: str | None = None  # None: the publisher's (Snapshot.lineage_name)
     kind: str | None = None
     language: str | None = None
     url: str | None = None
@@ -81,6 +82,7 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
         title=title,
         body=_with_title(extracted.body, title),
         publisher=options.publisher,
+        lineage=options.lineage,
         kind=options.kind or DEFAULT_KIND.get(extracted.format, "document"),
         language=language,
         languages=(language, *others) if others else (),

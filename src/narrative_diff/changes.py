@@ -9,6 +9,12 @@ change in prominence and share of voice from a sentence bootstrap within each sn
 snapshots in different languages only the events and prominence changes are given; the
 label is "cross-language" (a word and a Han character are different units of exposure).
 
+Pairs are taken within a lineage (``Snapshot.lineage_name``: one publisher's line of
+documents): a change from a Chinese agency's page to a Russian outlet's article is a switch
+of source, not of narrative. A pair across lineages (asked for with ``--between``) is
+labelled "cross-source": no event, no test. DISAPPEARED means absent from every later
+snapshot of the lineage; an actor named again later gets ABSENT (a one-off absence).
+
 The bootstrap draws, for each replicate, how often each body sentence is resampled; only
 sentences that mention someone matter, so the draw is a multinomial over those sentences
 plus one "all others" cell, and the replicate totals are one matrix product.
@@ -19,6 +25,7 @@ Each result is a :class:`ChangeRow`; :func:`score_series` scores a whole series 
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
 from collections.abc import Callable, Sequence
@@ -128,8 +135,9 @@ def exact_p(c1: int, n1: int, c2: int, n2: int) -> float:
 
 
 #: How far a change is borne out: "" (0 → 0, nothing to test), "supported" (the exact test
-#: and the bootstrap agree), "directional", or "cross-language" (no test across languages).
-Label = Literal["", "supported", "directional", "cross-language"]
+#: and the bootstrap agree), "directional", "cross-language" (no test across languages) or
+#: "cross-source" (two lineages: no test, no event).
+Label = Literal["", "supported", "directional", "cross-language", "cross-source"]
 Interval = tuple[float, float]
 
 
@@ -161,10 +169,22 @@ class ChangeRow:
     p_value: float | None = None
     prominence_ci: Interval | None = None
     share_of_voice_ci: Interval | None = None
+    from_lineage: str = ""
+    to_lineage: str = ""
+    #: the actor is named in a snapshot after ``to`` in its lineage (n → 0 is then ABSENT)
+    named_later: bool = False
+
+    @property
+    def cross_source(self) -> bool:
+        """The two snapshots belong to different lineages (case and spacing aside)."""
+        return self.from_lineage.casefold() != self.to_lineage.casefold()
 
     @property
     def event(self) -> Event:
-        return event(self.count_from, self.count_to)
+        """APPEARED, DISAPPEARED, ABSENT or ""; never an event across lineages."""
+        if self.cross_source:
+            return ""
+        return event(self.count_from, self.count_to, named_later=self.named_later)
 
     @property
     def label(self) -> Label:
@@ -172,6 +192,8 @@ class ChangeRow:
         nothing to test (0 → 0, or a row without statistics)."""
         if not (self.count_from or self.count_to):
             return ""
+        if self.cross_source:
+            return "cross-source"
         if self.cross_language:
             return "cross-language"
         if self.p_value is None or self.prominence_ci is None:
@@ -189,6 +211,8 @@ class ChangeRow:
             "to": self.to_id,
             "from_date": self.from_date,
             "to_date": self.to_date,
+            "from_lineage": self.from_lineage,
+            "to_lineage": self.to_lineage,
             "count_from": self.count_from,
             "count_to": self.count_to,
             "words_from": self.words_from,
@@ -221,11 +245,29 @@ class ScoreResult:
     #: The pair the summary shows (from id, to id): the last two snapshots in one language,
     #: or the pair asked for; None for a single snapshot.
     summary: tuple[str, str] | None = None
+    #: How ``rows`` are ordered: by snapshot (date order) or by lineage, then date.
+    by: Literal["snapshot", "lineage"] = "snapshot"
+
+    @property
+    def lineages(self) -> tuple[str, ...]:
+        """The lineage names, in order of first appearance (case aside, one per lineage)."""
+        seen: dict[str, str] = {}
+        for row in self.rows:
+            seen.setdefault(row.lineage.casefold(), row.lineage)
+        return tuple(seen.values())
+
+    def by_lineage(self) -> ScoreResult:
+        """The same result with its rows grouped by lineage (each in date order)."""
+        order = {name.casefold(): i for i, name in enumerate(self.lineages)}
+        rows = sorted(self.rows, key=lambda row: order[row.lineage.casefold()])  # stable
+        return replace(self, rows=tuple(rows), by="lineage")
 
     def as_dict(self) -> dict[str, object]:
         """What ``score --format json`` prints."""
         return {
             "actors_file": self.actors.source,
+            "by": self.by,
+            "lineages": list(self.lineages),
             "summary": {"from": self.summary[0], "to": self.summary[1]} if self.summary else None,
             "scores": [row.as_dict() for row in self.rows],
             "changes": [row.as_dict() for row in self.changes],
@@ -249,7 +291,7 @@ def score_series(
     rows = tuple(table_rows(scores, actors, refs))
     shown = pairs[-1] if pairs else summary_pair(snapshots)
     if pairs is None:
-        pairs = default_pairs(len(scores))
+        pairs = lineage_pairs(snapshots)
         if shown is not None and shown not in pairs:
             pairs.append(shown)
     changes = changes_table(scores, actors, weights=weights, pairs=pairs)
@@ -258,16 +300,43 @@ def score_series(
 
 
 def summary_pair(snapshots: Sequence[Snapshot]) -> tuple[int, int] | None:
-    """The last two snapshots in one language (positions), so that the summary has counts
-    to test; the last two of all when no two share a language; None for fewer than two.
+    """The last two snapshots of one language and one lineage (positions), so that the
+    summary has counts to test; failing that the last two in one language, then the last
+    two of all; None for fewer than two.
 
     Languages compare by their primary subtag (zh and zh-Hant are one language)."""
     languages = [normalise_language(snap.language) for snap in snapshots]
-    for j in range(len(snapshots) - 1, 0, -1):
-        for i in range(j - 1, -1, -1):
-            if languages[i] is not None and languages[i] == languages[j]:
-                return i, j
-    return (len(snapshots) - 2, len(snapshots) - 1) if len(snapshots) > 1 else None
+    lineages = [snap.lineage_key for snap in snapshots]
+
+    def last(same: Callable[[int, int], bool]) -> tuple[int, int] | None:
+        for j in range(len(snapshots) - 1, 0, -1):
+            for i in range(j - 1, -1, -1):
+                if same(i, j):
+                    return i, j
+        return None
+
+    def language(i: int, j: int) -> bool:
+        return languages[i] is not None and languages[i] == languages[j]
+
+    found = last(lambda i, j: language(i, j) and lineages[i] == lineages[j]) or last(language)
+    if found is None and len(snapshots) > 1:
+        found = (len(snapshots) - 2, len(snapshots) - 1)
+    return found
+
+
+def lineage_pairs(snapshots: Sequence[Snapshot]) -> list[tuple[int, int]]:
+    """Each snapshot paired with the previous one of its lineage, then first → last of each
+    lineage of three or more (positions in ``snapshots``, which are in date order). With
+    one lineage this is :func:`default_pairs`."""
+    by_lineage: dict[str, list[int]] = {}
+    for index, snap in enumerate(snapshots):
+        by_lineage.setdefault(snap.lineage_key, []).append(index)
+    steps = sorted(
+        (pair for members in by_lineage.values() for pair in itertools.pairwise(members)),
+        key=lambda pair: (pair[1], pair[0]),
+    )
+    spans = sorted((m[0], m[-1]) for m in by_lineage.values() if len(m) > 2)
+    return [*steps, *spans]
 
 
 @dataclass
@@ -296,8 +365,11 @@ def change_rows(
     actors: ActorSet,
     weights: Weights,
     cache: dict[str, np.ndarray] | None = None,
+    *,
+    named_later: frozenset[str] = frozenset(),
 ) -> list[ChangeRow]:
-    """One row per actor for the change from snapshot ``one`` to snapshot ``two``."""
+    """One row per actor for the change from snapshot ``one`` to snapshot ``two``;
+    ``named_later``: the actors named after ``two`` in its lineage (their n → 0 is ABSENT)."""
     import numpy as np
 
     keys = [a.key for a in actors.actors]
@@ -312,6 +384,8 @@ def change_rows(
     sides = _Sides.of(one, two, keys)
     p_totals = [sum(p.values()) for p in sides.prominence]
     cross = languages_differ(one.snapshot.language, two.snapshot.language)
+    lineages = one.snapshot.lineage_name, two.snapshot.lineage_name
+    untested = cross or one.snapshot.lineage_key != two.snapshot.lineage_key
     rows = []
     for index, actor in enumerate(actors.actors):
         c1, c2 = sides.counts[0][actor.key], sides.counts[1][actor.key]
@@ -339,8 +413,12 @@ def change_rows(
             share_of_voice_change=round(s2 - s1, 4),
             # Word counts in two languages are different units: no test, no rate ratio.
             cross_language=cross,
+            from_lineage=lineages[0],
+            to_lineage=lineages[1],
+            named_later=actor.key in named_later,
         )
-        if not cross and (c1 or c2):  # nothing to test for 0 → 0
+        # nothing to test for 0 → 0; two lineages are two sources, not a change
+        if not untested and (c1 or c2):
             row = replace(
                 row,
                 log_ratio=round(log_ratio(c1, n1, c2, n2), 4),
@@ -360,19 +438,31 @@ def changes_table(
     weights: Weights | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[ChangeRow, ...]:
-    """Change rows for ``pairs`` of positions in ``scores``: by default every consecutive
-    pair and first → last."""
+    """Change rows for ``pairs`` of positions in ``scores``: by default each snapshot with
+    the previous one of its lineage, and first → last of each lineage."""
     weights = weights or Weights()
     if pairs is None:
-        pairs = default_pairs(len(scores))
+        pairs = lineage_pairs([sc.snapshot for sc in scores])
     last_use = {scores[k].snapshot.id: n for n, pair in enumerate(pairs) for k in pair}
     cache: dict[str, np.ndarray] = {}
     rows: list[ChangeRow] = []
+    later = _named_later(scores)
     for n, (i, j) in enumerate(pairs):
-        rows += change_rows(scores[i], scores[j], actors, weights, cache)
+        rows += change_rows(scores[i], scores[j], actors, weights, cache, named_later=later[j])
         for key in [key for key in cache if last_use[key] <= n]:  # keep memory flat
             del cache[key]
     return tuple(rows)
+
+
+def _named_later(scores: Sequence[SnapshotScore]) -> list[frozenset[str]]:
+    """For each position, the actors named in a later snapshot of the same lineage."""
+    seen: dict[str, set[str]] = {}
+    out: list[frozenset[str]] = [frozenset()] * len(scores)
+    for i in range(len(scores) - 1, -1, -1):
+        lineage = scores[i].snapshot.lineage_key
+        out[i] = frozenset(seen.get(lineage, ()))
+        seen.setdefault(lineage, set()).update(m.actor for m in scores[i].mentions)
+    return out
 
 
 def default_pairs(n: int) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ from .text import languages_differ
 
 __all__ = ["SCHEMA_VERSION", "CompareOptions", "Comparison", "compare"]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,11 @@ class Comparison:
         return self.summary.narrative_change
 
     @property
+    def cross_source(self) -> bool:
+        """The two snapshots belong to different lineages: no actor events between them."""
+        return self.a.lineage_key != self.b.lineage_key
+
+    @property
     def budget_hit(self) -> bool:
         return any(s.diff.budget_hit for s in self.segments)
 
@@ -77,6 +82,12 @@ def compare(
         warnings.append(
             f"comparing {a.language} with {b.language}: word changes across "
             "languages are translations, not edits"
+        )
+    if a.lineage_key != b.lineage_key:
+        warnings.append(
+            f"comparing two sources (lineage {a.lineage_name or '(none)'} with "
+            f"{b.lineage_name or '(none)'}): actors named or not are a switch of source, "
+            "not events"
         )
     sa, sb = segment(a.body, a.language), segment(b.body, b.language)
     alignment = align(sa, sb, options=options.diff, threshold=options.threshold)

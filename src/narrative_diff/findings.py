@@ -10,6 +10,10 @@ Three kinds, from data computed elsewhere:
 * **phrase**: a replaced phrase between consecutive snapshots; phrases that write an actor
   out (an actor named before, not after) rank higher.
 
+Each lineage (``Snapshot.lineage_name``: one publisher's line of documents) is read on its
+own: an actor's trajectory runs over the snapshots of one lineage, and only comparisons
+within a lineage make findings; with several lineages, each actor finding names its lineage.
+
 Strength, used only to rank (docs/methodology.md, "Findings"): for an actor, its largest
 change in share of voice between consecutive snapshots, plus 0.25 for an event and 0.1 when
 supported; for a rename 0.35 + 0.15 × consistency + 0.05 per extra occurrence (up to 3); for a
@@ -75,10 +79,19 @@ def find(
     """Every finding, strongest first (ties in date order). ``changes`` are change rows
     (those of consecutive pairs are used); ``consecutive`` compares each snapshot with the
     one before it, ``skipping`` with the one two before (for renames only)."""
-    series = _Series(tuple(scores), tuple(consecutive), actors, refs)
-    found = _actor_findings(series, changes)
-    found += _rename_findings([*consecutive, *skipping])
-    found += _phrase_findings(consecutive, actors)
+    lines: dict[str, list[SnapshotScore]] = {}
+    for sc in scores:
+        lines.setdefault(sc.snapshot.lineage_key, []).append(sc)
+    within = [c for c in consecutive if c.a.lineage_key == c.b.lineage_key]
+    found: list[Finding] = []
+    for members in lines.values():
+        name = (members[0].snapshot.lineage_name or "no lineage") if len(lines) > 1 else ""
+        series = _Series(tuple(members), tuple(within), actors, refs, name)
+        found += _actor_findings(series, changes)
+    found += _rename_findings(
+        [c for c in [*consecutive, *skipping] if c.a.lineage_key == c.b.lineage_key]
+    )
+    found += _phrase_findings(within, actors)
     order = {f: i for i, f in enumerate(found)}
     return tuple(sorted(found, key=lambda f: (-round(f.strength, 6), order[f])))
 
@@ -96,6 +109,7 @@ class _Series:
     comparisons: tuple[Comparison, ...]
     actors: ActorSet
     refs: Mapping[str, str]
+    lineage: str = ""  # named in headlines when the series has several
     spans: dict[tuple[int, int], list[ChangeRow]] = field(default_factory=dict)
 
     @property
@@ -142,7 +156,10 @@ def _actor_findings(series: _Series, changes: Sequence[ChangeRow]) -> list[Findi
         events = [r.event for r in mine]
         if not (any(r.label == "supported" for r in mine) or any(events)):
             continue
-        if "DISAPPEARED" not in events and max(counts) <= 2 and "APPEARED" in events:
+        # newly named (after the lineage's first snapshot) and kept: grouped; an actor
+        # that drops out or returns after an absence gets its own finding
+        kept = "DISAPPEARED" not in events and "ABSENT" not in events
+        if kept and max(counts) <= 2 and "APPEARED" in events and not counts[0]:
             first = next(i for i, c in enumerate(counts) if c)
             newcomers.setdefault(series.ids[first], []).append(actor.name)
             continue
@@ -177,7 +194,7 @@ def _actor_finding(
     strength += 0.1 if supported else 0
     return Finding(
         kind="actor",
-        headline=f"{actor.name}: " + _trajectory(counts, series.scores, series.refs),
+        headline=f"{actor.name}{_in(series)}: " + _trajectory(counts, series.scores, series.refs),
         detail=detail,
         label=label,
         # a generic bucket ("partners", "several countries") is lexical: half weight
@@ -196,12 +213,17 @@ def _newcomers(series: _Series, snap_id: str, names: list[str]) -> Finding:
     return Finding(
         kind="appeared",
         headline=f"{len(names)} actor{'s' if len(names) > 1 else ''} named for the first "
-        f"time in {_month(date)} ({ref}): {shown}",
+        f"time{_in(series)} in {_month(date)} ({ref}): {shown}",
         detail="directional: one or two mentions each, too few for a test",
         label="directional",
         strength=min(0.3, 0.05 * len(names)),
         quotes=(Quote(ref, date, mentions[0].context),) if mentions else (),
     )
+
+
+def _in(series: _Series) -> str:
+    """ " (in CNSA)" when the series has several lineages, else ""."""
+    return f" (in {series.lineage})" if series.lineage else ""
 
 
 def _trajectory(counts: list[int], scores: Sequence[SnapshotScore], refs: Mapping[str, str]) -> str:

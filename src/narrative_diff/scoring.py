@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -44,6 +44,7 @@ from .actors import Actor, ActorMatcher, ActorSet, Match, matcher_for
 from .segment import Segmented, segment
 from .shifts import ActorChange
 from .shifts import Event as Event
+from .snapshot import lineage_names
 from .text import normalise_language
 
 if TYPE_CHECKING:
@@ -206,17 +207,54 @@ def score_snapshot(
     )
 
 
-def event(before: int | None, after: int) -> Event:
-    """APPEARED (0 → n), DISAPPEARED (n → 0) or "" (also when there is no "before").
+def event(before: int | None, after: int, *, named_later: bool = False) -> Event:
+    """APPEARED (0 → n), DISAPPEARED (n → 0), ABSENT (n → 0 but ``named_later``: a one-off
+    absence) or "" (also when there is no "before").
 
-    >>> event(0, 2), event(3, 0), event(None, 0), event(1, 1)
-    ('APPEARED', 'DISAPPEARED', '', '')
+    >>> event(0, 2), event(3, 0), event(3, 0, named_later=True), event(None, 0), event(1, 1)
+    ('APPEARED', 'DISAPPEARED', 'ABSENT', '', '')
     """
     if before is None:
         return ""
     if before == 0 < after:
         return "APPEARED"
-    return "DISAPPEARED" if after == 0 < before else ""
+    if after == 0 < before:
+        return "ABSENT" if named_later else "DISAPPEARED"
+    return ""
+
+
+def series_events(counts: Sequence[int], lineages: Sequence[str]) -> list[Event]:
+    """The event at each position of a series: against the previous snapshot of the same
+    lineage (the first of a lineage has none). n → 0 is DISAPPEARED only when the actor is
+    absent from every later snapshot of that lineage; otherwise ABSENT.
+
+    >>> series_events([3, 5, 0, 0, 2], ["cnsa", "tass", "cnsa", "cnsa", "tass"])
+    ['', '', 'DISAPPEARED', '', '']
+    >>> series_events([3, 0, 2, 0], ["a", "a", "a", "a"])
+    ['', 'ABSENT', 'APPEARED', 'DISAPPEARED']
+    """
+    later = named_later(counts, lineages)
+    previous: dict[str, int] = {}
+    out: list[Event] = []
+    for i, (count, lineage) in enumerate(zip(counts, lineages, strict=True)):
+        out.append(event(previous.get(lineage), count, named_later=later[i]))
+        previous[lineage] = count
+    return out
+
+
+def named_later(counts: Sequence[int], lineages: Sequence[str]) -> list[bool]:
+    """For each position: is the actor named in a later snapshot of the same lineage?
+
+    >>> named_later([1, 0, 2, 0], ["a", "b", "a", "b"])
+    [True, False, False, False]
+    """
+    seen: set[str] = set()
+    out = [False] * len(counts)
+    for i in range(len(counts) - 1, -1, -1):
+        out[i] = lineages[i] in seen
+        if counts[i]:
+            seen.add(lineages[i])
+    return out
 
 
 def _frame_pattern(language: str | None) -> re.Pattern[str]:
@@ -237,6 +275,7 @@ class ScoreRow:
     ref: str
     date: str
     language: str | None
+    lineage: str
     actor: str
     actor_name: str
     kind: str
@@ -269,8 +308,11 @@ def table_rows(
 ) -> list[ScoreRow]:
     """One row per snapshot × actor: the tidy table of ``score``."""
     rows: list[ScoreRow] = []
-    previous: dict[str, int] = {}
-    for sc in scores:
+    counted = [Counter(m.actor for m in sc.mentions) for sc in scores]
+    lineages = [sc.snapshot.lineage_key for sc in scores]
+    names = lineage_names(sc.snapshot for sc in scores)
+    events = {a.key: series_events([c[a.key] for c in counted], lineages) for a in actors.actors}
+    for i, sc in enumerate(scores):
         ref = refs(sc.snapshot)
         by_actor: dict[str, list[Mention]] = defaultdict(list)
         for m in sc.mentions:
@@ -279,12 +321,17 @@ def table_rows(
             sum(sum(m.weight for m in by_actor[a.key]) for a in actors.actors),
             sum(len(v) for v in by_actor.values()),
         )
-        context = _RowContext(sc, ref, _frame_pattern(sc.snapshot.language), _without_mentions(sc))
+        context = _RowContext(
+            sc,
+            ref,
+            _frame_pattern(sc.snapshot.language),
+            _without_mentions(sc),
+            names[sc.snapshot.lineage_key],
+        )
         for actor in actors.actors:
-            found = by_actor[actor.key]
-            change = event(previous.get(actor.key), len(found))
-            previous[actor.key] = len(found)
-            rows.append(_score_row(context, actor, found, totals, change))
+            rows.append(
+                _score_row(context, actor, by_actor[actor.key], totals, events[actor.key][i])
+            )
     return rows
 
 
@@ -304,6 +351,7 @@ class _RowContext:
     ref: str
     frame: re.Pattern[str]
     blanked: dict[int, str]
+    lineage: str  # the lineage's name as first written in the series
 
 
 def _score_row(
@@ -326,6 +374,7 @@ def _score_row(
         ref=ctx.ref,
         date=snap.date.isoformat(),
         language=snap.language,
+        lineage=ctx.lineage,
         actor=actor.key,
         actor_name=actor.name,
         kind=actor.kind,
@@ -392,8 +441,8 @@ def score_all(
 def actor_block(
     result: Comparison, actors: ActorSet, weights: Weights | None = None
 ) -> tuple[ActorChange, ...]:
-    """The actor block of a comparison: counts and prominence before and after, the event,
-    and the sentences that show it."""
+    """The actor block of a comparison: counts and prominence before and after, the event
+    (none between two lineages), and the sentences that show it."""
     matcher, weights = matcher_for(actors), weights or Weights()
     one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
     two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
@@ -413,7 +462,7 @@ def actor_block(
                 # an absent side sums to the integer 0, as the compare JSON has always shown
                 prominence_a=round(sum(m.weight for m in found[0]), 4),
                 prominence_b=round(sum(m.weight for m in found[1]), 4),
-                event=event(c1, c2),
+                event="" if result.cross_source else event(c1, c2),
                 evidence_a=tuple(dict.fromkeys(m.context for m in found[0]))[:3],
                 evidence_b=tuple(dict.fromkeys(m.context for m in found[1]))[:3],
             )

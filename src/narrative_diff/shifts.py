@@ -148,8 +148,10 @@ class ReadabilityChange(TypedDict):
     comparison: dict[str, Any]
 
 
-#: An actor's event between two snapshots: named again (""), APPEARED or DISAPPEARED.
-Event = Literal["", "APPEARED", "DISAPPEARED"]
+#: An actor's event between two snapshots: named again (""), APPEARED or DISAPPEARED; in a
+#: series, ABSENT is a one-off absence (named again later in the lineage). ``compare`` of two
+#: snapshots knows no "later" and never gives ABSENT.
+Event = Literal["", "APPEARED", "DISAPPEARED", "ABSENT"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +30,7 @@ KEYS = (
     "date",
     "title",
     "publisher",
+    "lineage",
     "kind",
     "language",
     "languages",
@@ -39,12 +42,13 @@ KEYS = (
     "raw_file",
     "raw_sha256",
 )
-_TEXT_KEYS = ("title", "publisher", "kind", "language", "source_url", "provenance")
+_TEXT_KEYS = ("title", "publisher", "lineage", "kind", "language", "source_url", "provenance")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _RAW_FILE = re.compile(r"^raw/[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_NAME = 80
+MAX_LINEAGE = 120
 #: How the text of an HTML page was extracted (``ingest.html``): precision, recall, whole page.
 EXTRACTION_METHODS = ("main", "recall", "full")
 #: Below this coverage an extraction is low: ``add`` says so and ``check`` lists it.
@@ -102,6 +106,29 @@ def check_language(tag: str) -> str:
     return tag
 
 
+def check_lineage(name: str) -> str:
+    """Validate a lineage name (``CNSA``, ``Xinhua English``): one line of printable text.
+
+    A lineage is shown in tables and headings, never used as a file name, so spaces and
+    capitals are fine; control and direction-changing characters are refused.
+
+    >>> check_lineage("Xinhua English")
+    'Xinhua English'
+    """
+    if (
+        not name.strip()
+        or len(name) > MAX_LINEAGE
+        or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name)
+    ):
+        shown = name.encode("unicode_escape").decode("ascii")[:40]
+        raise UsageProblem(
+            f"invalid lineage '{shown}'",
+            hint=f"give one line of text, at most {MAX_LINEAGE} characters (e.g. 'CNSA')",
+            slug="invalid-lineage",
+        )
+    return " ".join(name.split())
+
+
 def parse_date(value: object, *, where: str = "date") -> dt.date:
     """Accept a ``datetime.date`` or an ISO 8601 date string (YYYY-MM-DD).
 
@@ -147,6 +174,7 @@ class SnapshotMeta(TypedDict, total=False):
     """The optional front-matter values :meth:`Snapshot.create` accepts (all may be None)."""
 
     publisher: str | None
+    lineage: str | None
     kind: str | None
     language: str | None
     languages: tuple[str, ...]
@@ -167,6 +195,7 @@ class Snapshot:
     matter, which differs from :attr:`body_hash` when the file was edited by hand. ``title``
     is None for a document without one (never a file name: a title weighs in the scores).
     ``languages`` lists every language of a mixed document, dominant first (empty for one).
+    ``lineage`` names the source line it belongs to (see :attr:`lineage_name`).
     """
 
     id: str
@@ -175,6 +204,7 @@ class Snapshot:
     title: str | None
     body: str
     publisher: str | None = None
+    lineage: str | None = None
     kind: str | None = None
     language: str | None = None
     languages: tuple[str, ...] = ()
@@ -195,6 +225,18 @@ class Snapshot:
     def display_title(self) -> str:
         """The title for listings and reports; "(no title)" when the document has none."""
         return self.title or "(no title)"
+
+    @property
+    def lineage_name(self) -> str:
+        """The source line this snapshot continues: ``lineage``, else its publisher, else ""
+        (all unattributed snapshots of a series form one line). Events and change statistics
+        compare snapshots of one lineage only (docs/methodology.md, "Lineages")."""
+        return " ".join((self.lineage or self.publisher or "").split())
+
+    @property
+    def lineage_key(self) -> str:
+        """:attr:`lineage_name` as compared: case and spacing do not make a new lineage."""
+        return self.lineage_name.casefold()
 
     @cached_property
     def words(self) -> int:
@@ -254,6 +296,8 @@ class Snapshot:
                 ) from None
         for tag in meta.get("languages") or ():
             check_language(tag)  # what is written must read back
+        if meta.get("lineage") is not None:
+            meta["lineage"] = check_lineage(str(meta["lineage"]))
         body = normalise_body(body)
         return cls(
             id=f"{series}/{slug}",
@@ -317,6 +361,13 @@ class Snapshot:
                 )
             if value is not None:
                 strings[key] = value
+        if "lineage" in strings:
+            try:
+                strings["lineage"] = check_lineage(strings["lineage"])
+            except UsageProblem as exc:
+                raise CorpusError(
+                    f"{where}: {exc.message}", hint=fix, slug="corrupt-snapshot"
+                ) from None
         raw_file = strings.get("raw_file")
         if raw_file is not None and (not _RAW_FILE.match(raw_file) or ".." in raw_file):
             raise CorpusError(
@@ -358,6 +409,15 @@ class Snapshot:
             path=path,
             **strings,
         )
+
+
+def lineage_names(snapshots: Iterable[Snapshot]) -> dict[str, str]:
+    """Each lineage key with the name it is shown under: as first written in the series
+    (``CNSA`` and a later ``cnsa`` are one lineage, shown as ``CNSA``)."""
+    names: dict[str, str] = {}
+    for snap in snapshots:
+        names.setdefault(snap.lineage_key, snap.lineage_name)
+    return names
 
 
 def _languages(value: object, where: str, fix: str) -> tuple[str, ...]:

@@ -1,7 +1,18 @@
 """Charts of actor scores over time: the data first (:mod:`.data`, plain values), then
 the drawing (:mod:`.draw`, matplotlib, imported only when a chart is drawn)."""
 
-from .data import METRICS, Chart, Line, Metric, Style, chart_data, parse_metrics, styles, texts
+from .data import (
+    METRICS,
+    Chart,
+    Line,
+    Metric,
+    Style,
+    chart_data,
+    lineage_charts,
+    parse_metrics,
+    styles,
+    texts,
+)
 from .draw import card, figure, save
 
 __all__ = [
@@ -13,6 +24,7 @@ __all__ = [
     "card",
     "chart_data",
     "figure",
+    "lineage_charts",
     "parse_metrics",
     "save",
     "styles",

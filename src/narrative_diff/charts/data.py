@@ -83,6 +83,8 @@ class Chart:
     left_out: tuple[str, ...] = ()
     # every actor's events, drawn or not
     events: tuple[ChartEvent, ...] = ()
+    #: the lineage this panel draws ("" when the chart draws the whole series)
+    lineage: str = ""
 
 
 def texts(charts: Sequence[Chart]) -> list[str]:
@@ -126,10 +128,13 @@ def chart_data(
     series: str,
     actors_source: str,
     top: int = 7,
+    palette: dict[str, Style] | None = None,
+    lineage: str = "",
 ) -> Chart:
     """The chart of ``metric`` from score rows (one per snapshot × actor, in date order)
     and consecutive-pair change rows. Actors never mentioned are left out; beyond ``top``
-    (ranked by peak prominence), the rest are named in ``left_out``."""
+    (ranked by peak prominence), the rest are named in ``left_out``. ``palette``: the
+    styles to use (shared by the panels of a faceted chart); ``lineage``: the panel's."""
     spec = METRICS[metric]
     table = _Table.of(rows)
     mentioned = [k for k in table.keys if any(r.count for r in table.by_actor[k])]
@@ -137,7 +142,7 @@ def chart_data(
     ranked = sorted(mentioned, key=lambda k: (-peak[k], mentioned.index(k)))
     shown, left_out = ranked[:top], ranked[top:]
     drawn = [k for k in mentioned if k in shown]  # in the actors file's order
-    palette = styles(drawn)
+    palette = palette if palette is not None else styles(drawn)
     intervals = _intervals(changes, spec.interval) if metric != "share" else {}
     lines = tuple(_line(table, key, spec.column, palette[key], intervals) for key in drawn)
     label = spec.label
@@ -151,9 +156,46 @@ def chart_data(
         dates=tuple(table.dates[s] for s in table.snaps),
         refs=tuple(table.refs[s] for s in table.snaps),
         lines=lines,
-        note=_note(table, series, actors_source, lines, [table.name(k) for k in left_out]),
+        note=_note(table, series, actors_source, lines, [table.name(k) for k in left_out], lineage),
         left_out=tuple(left_out),
+        lineage=lineage,
     )
+
+
+def lineage_charts(
+    rows: Sequence[ScoreRow],
+    changes: Sequence[ChangeRow],
+    metric: str,
+    *,
+    series: str,
+    actors_source: str,
+    top: int = 7,
+) -> tuple[Chart, ...]:
+    """The chart of ``metric``, one panel per lineage when the series has several (so that
+    no line joins two sources), each actor styled alike in every panel; else one chart."""
+    lineages = list(dict.fromkeys(r.lineage.casefold() for r in rows))
+    if len(lineages) < 2:
+        return (
+            chart_data(rows, changes, metric, series=series, actors_source=actors_source, top=top),
+        )
+    mentioned = list(dict.fromkeys(r.actor for r in rows if r.count))
+    palette = styles(mentioned)
+    panels = []
+    for key in lineages:
+        mine = [r for r in rows if r.lineage.casefold() == key]
+        panels.append(
+            chart_data(
+                mine,
+                changes,
+                metric,
+                series=series,
+                actors_source=actors_source,
+                top=top,
+                palette=palette,
+                lineage=mine[0].lineage or "(no lineage)",
+            )
+        )
+    return tuple(panels)
 
 
 @dataclass(frozen=True)
@@ -215,13 +257,19 @@ def _line(
 
 
 def _note(
-    table: _Table, series: str, source: str, lines: Sequence[Line], left_out: Sequence[str]
+    table: _Table,
+    series: str,
+    source: str,
+    lines: Sequence[Line],
+    left_out: Sequence[str],
+    lineage: str = "",
 ) -> str:
     """The source note: what was charted, the bars, mixed languages, actors not drawn."""
     first, last = table.snaps[0], table.snaps[-1]
     refs, dates = table.refs, table.dates
+    where = f"series '{series}', lineage '{lineage}'" if lineage else f"series '{series}'"
     note = (
-        f"Source: narrative-diff, series '{series}', {len(table.snaps)} snapshots "
+        f"Source: narrative-diff, {where}, {len(table.snaps)} snapshots "
         f"({refs[first]} {dates[first]} to {refs[last]} {dates[last]}); actors: {source}."
     )
     if any(v is not None for line in lines for v in line.low):

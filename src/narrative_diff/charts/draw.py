@@ -40,16 +40,19 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
         else:
             _lines(ax, chart)
         ax.set_ylabel(chart.label if rows == 1 else _wrap(chart.label, 22), fontsize=12)
+        if chart.lineage:  # a facet: one lineage's snapshots
+            ax.set_title(f"Lineage: {chart.lineage}", loc="left", fontsize=12)
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=11)
-    _date_axis(axes[-1], charts[0])
+    _date_axis(axes[-1], sorted({d for chart in charts for d in chart.dates}))
     first = charts[0]
+    one_metric = len({chart.metric for chart in charts}) == 1
     default = (
         f"{first.label[0].upper()}{first.label[1:]} by actor, series '{first.series}'"
-        if rows == 1
+        if one_metric
         else f"Actors over time, series '{first.series}'"
-    )
+    ) + (", by lineage" if any(chart.lineage for chart in charts) else "")
     fig.suptitle(title or default, fontsize=15, fontweight="bold")
     handles, labels = [], []
     for ax in axes:
@@ -58,7 +61,10 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
                 handles.append(handle)
                 labels.append(text)
     fig.legend(handles, labels, loc="outside right upper", fontsize=11, frameon=False)
-    notes = [c.note for c in charts if c.lines and "Bars:" in c.note] or [charts[0].note]
+    if any(chart.lineage for chart in charts):  # each facet's note names its lineage
+        notes = [" ".join(c.note for c in charts)]
+    else:
+        notes = [c.note for c in charts if c.lines and "Bars:" in c.note] or [charts[0].note]
     fig.supxlabel(_wrap(notes[0], 140), fontsize=9, color="#444444", x=0.01, ha="left")
     return fig
 
@@ -224,17 +230,18 @@ def _on_axis(dates: dt.date | Sequence[dt.date]) -> Any:
     return list(dates) if isinstance(dates, Sequence) else dates
 
 
-def _date_axis(ax: Axes, chart: Chart) -> None:
+def _date_axis(ax: Axes, dates: Sequence[dt.date]) -> None:
+    """Date ticks, and limits padded around the first and last of ``dates`` (in order)."""
     import matplotlib.dates as mdates
 
     locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(formatter)
-    span = (chart.dates[-1] - chart.dates[0]).days or 30
+    span = (dates[-1] - dates[0]).days or 30
     pad = dt.timedelta(days=max(15, span // 20))
-    low = chart.dates[0] - pad if chart.dates[0] - dt.date.min > pad else dt.date.min
-    high = chart.dates[-1] + 3 * pad if dt.date.max - chart.dates[-1] > 3 * pad else dt.date.max
+    low = dates[0] - pad if dates[0] - dt.date.min > pad else dt.date.min
+    high = dates[-1] + 3 * pad if dt.date.max - dates[-1] > 3 * pad else dt.date.max
     ax.set_xlim(_on_axis(low), _on_axis(high))
 
 
@@ -296,7 +303,7 @@ def card(
     ax.set_title(f"{chart.label[0].upper()}{chart.label[1:]}, leading actors", fontsize=14)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
-    _date_axis(ax, chart)
+    _date_axis(ax, chart.dates)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize=11, frameon=False)
     fig.text(
         0.03,

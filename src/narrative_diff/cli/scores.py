@@ -50,7 +50,8 @@ def actors(
 
 @app.command(
     rich_help_panel=SCORES,
-    epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv",
+    epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv · "
+    "narrative-diff score --by lineage",
 )
 def score(
     series: SeriesArg = None,
@@ -64,11 +65,22 @@ def score(
             "and first → last).",
         ),
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Order and group the rows by snapshot (date order) or by lineage (each "
+            "source's snapshots together).",
+            metavar="snapshot|lineage",
+        ),
+    ] = "snapshot",
     fmt: FormatOpt = "table",
     corpus: CorpusOpt = None,
 ) -> None:
-    """Score every actor in every snapshot: mentions, prominence, share of voice, events."""
+    """Score every actor in every snapshot: mentions, prominence, share of voice, events
+    (each snapshot against the previous one of its lineage)."""
     choice(fmt, ROW_FORMATS, "--format")
+    choice(by, api.SCORE_ORDERS, "--by")
     store = api.open_corpus(corpus)
     with progress("Scoring") as report_progress:
         result = api.score_series(
@@ -77,6 +89,7 @@ def score(
             actors=api.load_actors(actors_file),
             progress=report_progress,
             between=between,
+            by=by,
         )
     emit_rows(
         [row.as_dict() for row in result.rows],

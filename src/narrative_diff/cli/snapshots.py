@@ -98,6 +98,13 @@ def add(
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title (default: from the document).")] = None,
     publisher: Annotated[str | None, typer.Option(help="Who published it.")] = None,
+    lineage: Annotated[
+        str | None,
+        typer.Option(
+            help="The source line it continues, e.g. 'CNSA' (default: the publisher). Events "
+            "compare snapshots of one lineage only."
+        ),
+    ] = None,
     kind: Annotated[
         str | None,
         typer.Option(
@@ -149,6 +156,7 @@ def add(
         date=api.parse_add_date(date) if date is not None else None,
         title=title,
         publisher=publisher,
+        lineage=lineage,
         kind=kind,
         language=language,
         url=url,

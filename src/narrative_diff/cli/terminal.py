@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from narrative_diff.api import ChangeRow, KwicRow, Listed, ScoreResult
+    from narrative_diff.api import ChangeRow, KwicRow, Listed, ScoreResult, ScoreRow
 
 
 def print_listing(rows: Sequence[Listed], console: Console) -> None:
-    """One line per snapshot; the title column takes the width the others leave."""
+    """One line per snapshot; the title column takes the width the others leave. The
+    lineage column shows when the snapshots come from more than one lineage."""
     from rich.table import Table
 
+    lineages = len({r.lineage.casefold() for r in rows}) > 1
     cells = [
         (
             r.ref,
@@ -24,14 +26,17 @@ def print_listing(rows: Sequence[Listed], console: Console) -> None:
             r.kind or "",
             r.language or "",
             str(r.words),
+            *((r.lineage or "(none)",) if lineages else ()),
         )
         for r in rows
     ]
-    headers = ("ref", "date", "id", "title", "kind", "lang", "words")
+    headers = ("ref", "date", "id", "title", "kind", "lang", "words", *(("lineage",) * lineages))
     widths = [
         max([len(h)] + [console.measure(c[i]).maximum for c in cells])
         for i, h in enumerate(headers)
     ]
+    if lineages:
+        widths[-1] = min(widths[-1], 20)
     room = console.width - sum(widths) + widths[3] - 2 * (len(headers) - 1)
     table = Table(box=None, header_style="bold", pad_edge=False)
     for i, name in enumerate(headers):
@@ -40,7 +45,7 @@ def print_listing(rows: Sequence[Listed], console: Console) -> None:
             justify="right" if name == "words" else "left",
             no_wrap=True,
             overflow="ellipsis",
-            max_width=max(12, room) if i == 3 else None,
+            max_width=max(12, room) if i == 3 else 20 if name == "lineage" else None,
         )
     for cell in cells:
         table.add_row(*cell)
@@ -48,39 +53,64 @@ def print_listing(rows: Sequence[Listed], console: Console) -> None:
 
 
 def print_scores(result: ScoreResult, console: Console) -> None:
-    """Counts and prominence per actor over time, events marked; then the last pair."""
-    from rich.table import Table
+    """Counts and prominence per actor over time, events marked (one grid, or one per
+    lineage with ``--by lineage``); then the summary pair."""
+    lineages = result.lineages
+    if result.by == "lineage" and len(lineages) > 1:
+        for name in lineages:
+            rows = [r for r in result.rows if r.lineage.casefold() == name.casefold()]
+            _grid(
+                result, rows, f"Lineage {name or '(none)'}: mentions (count / prominence)", console
+            )
+    else:
+        many = len(lineages) > 1
+        _grid(result, list(result.rows), "Mentions (count / prominence)", console, many)
+    if result.changes:
+        _print_last_pair(result, console)
 
-    dates = dict.fromkeys((row.ref, row.date) for row in result.rows)
+
+def _grid(
+    result: ScoreResult,
+    rows: Sequence[ScoreRow],
+    title: str,
+    console: Console,
+    lineage: bool = False,
+) -> None:
+    """One grid: an actor per line, a snapshot per column (its lineage under it when
+    ``lineage``), "count / prominence" and the event in each cell."""
+    from rich.table import Table
+    from rich.text import Text
+
+    columns = dict.fromkeys((row.ref, row.date, row.lineage) for row in rows)
     grid = Table(
-        title=f"Mentions (count / prominence) — actors: {result.actors.source}",
+        title=Text(f"{title} — actors: {result.actors.source}"),  # literal, never markup
         title_justify="left",
         header_style="bold",
         pad_edge=False,
     )
     grid.add_column("actor")
-    for ref, date in dates:
-        grid.add_column(f"{ref}\n{date}", justify="right")
+    for ref, date, name in columns:
+        head = f"{ref}\n{date}" + (f"\n{name[:14] or '(none)'}" if lineage else "")
+        grid.add_column(Text(head), justify="right")
     for actor in result.actors.actors:
-        rows = [row for row in result.rows if row.actor == actor.key]
-        if not any(row.count for row in rows):
+        mine = [row for row in rows if row.actor == actor.key]
+        if not any(row.count for row in mine):
             continue
         cells = []
-        for row in rows:
+        for row in mine:
             cell = f"{row.count} / {row.prominence:.2f}" if row.count else "—"
             if row.event:
                 cell += f"\n{row.event}"
             cells.append(cell)
-        grid.add_row(rows[0].actor_name, *cells)
+        grid.add_row(Text(mine[0].actor_name), *cells)
     console.print(grid)
-    if result.changes:
-        _print_last_pair(result, console)
 
 
 def _print_last_pair(result: ScoreResult, console: Console) -> None:
-    """The change statistics of the summary pair: the last two snapshots in one language
-    (or the pair given with --between), saying which."""
+    """The change statistics of the summary pair: the last two snapshots of one language
+    and lineage (or the pair given with --between), saying which."""
     from rich.table import Table
+    from rich.text import Text
 
     if result.summary is None:
         return
@@ -91,10 +121,18 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
     refs = {row.snapshot: (row.ref, row.language) for row in result.rows}
     (ref_a, lang_a), (ref_b, lang_b) = (refs.get(i, ("-", None)) for i in result.summary)
     same = lang_a == lang_b or not any(r.cross_language for r in span)
-    why = f"the last two snapshots in {lang_a}" if same else "languages differ"
-    interval = all(row.prominence_ci is not None for row in shown)
+    first = span[0]
+    if first.cross_source:
+        why = f"sources differ: {first.from_lineage or '(none)'} → {first.to_lineage or '(none)'}"
+    elif same:
+        why = f"the last two snapshots in {lang_a}" + (
+            f", lineage {first.to_lineage}" if first.to_lineage else ""
+        )
+    else:
+        why = "languages differ"
+    interval = any(row.prominence_ci is not None for row in shown)
     summary = Table(
-        title=f"{ref_a} {span[0].from_date} → {ref_b} {span[0].to_date} ({why})",
+        title=Text(f"{ref_a} {first.from_date} → {ref_b} {first.to_date} ({why})"),
         title_justify="left",
         header_style="bold",
         pad_edge=False,
@@ -113,7 +151,14 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
     for row in shown:
         summary.add_row(*_change_cells(row))
     console.print(summary)
-    if not same:
+    if first.cross_source:
+        console.print(
+            Text(
+                f"note: {result.summary[0]} and {result.summary[1]} come from different "
+                "lineages: a switch of source, so no events and no tests (docs/methodology.md)"
+            )
+        )
+    elif not same:
         console.print(
             f"note: {result.summary[0]} is in {lang_a} and {result.summary[1]} in {lang_b}: "
             "no tests or rate ratios across languages; the prominence changes are rough "

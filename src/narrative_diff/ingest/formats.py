@@ -45,6 +45,7 @@ _FRONT_MATTER_KEYS = frozenset(
         "keywords",
         "subtitle",
         "publisher",
+        "lineage",
         "source",
         "url",
         "id",

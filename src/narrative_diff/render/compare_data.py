@@ -27,6 +27,7 @@ def comparison_to_dict(result: Comparison) -> dict[str, Any]:
             "ignore_punctuation": result.options.diff.ignore_punctuation,
             "threshold": result.options.threshold,
         },
+        "cross_source": result.cross_source,
         "warnings": list(result.warnings),
         "budget_hit": result.budget_hit,
         "blocks": [
@@ -90,6 +91,8 @@ def _side(snap: Snapshot, ref: str) -> dict[str, Any]:
         "title": snap.title or "",
         "series": snap.series,
         "language": snap.language,
+        "publisher": snap.publisher,
+        "lineage": snap.lineage_name,
         "sha256": snap.body_hash,
     }
 
@@ -128,6 +131,7 @@ def _replacement(item: Replacement) -> dict[str, Any]:
         "before": item.before,
         "after": item.after,
         "count": item.count,
+        "minor": item.minor,
         "evidence": _evidence(item.evidence),
     }
 

@@ -119,7 +119,10 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
         csp=CSP,
         css=Markup(CSS),
         script=Markup(SCRIPT),
-        charts=list(zip(report.charts, uris, strict=True)),
+        charts=[
+            (panels[0], " ".join(p.note for p in panels), uri)
+            for panels, uri in zip(report.figures, uris, strict=True)
+        ],
         columns=TABLE_COLUMNS,
         header=table_header,
         cell=cell,

@@ -34,7 +34,8 @@ def render(report: Report) -> str:
     lines += ["## Snapshots", "", "| ref | date | title | publisher | language | words |"]
     lines.append("|---|---|---|---|---|---:|")
     lines += [
-        f"| {s.ref} | {s.date} | {_esc(s.title)} | {_esc(s.publisher)} | {s.language} | {s.words} |"
+        f"| {s.ref} | {s.date} | {_esc(s.title)} | {_esc(report.publisher_of(s))} "
+        f"| {s.language} | {s.words} |"
         for s in report.snapshots
     ]
     lines += ["", "## Scores", "", "| " + " | ".join(table_header(c) for c in TABLE_COLUMNS) + " |"]
@@ -49,7 +50,8 @@ def render(report: Report) -> str:
 
 def _pair(pair: PairReport) -> list[str]:
     lines = [
-        f"## {pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date})",
+        f"## {pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date}"
+        + (f", lineage {pair.lineage})" if pair.lineage else ")"),
         "",
         f"**{_esc(pair.verdict)}**",
         "",

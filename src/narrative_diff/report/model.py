@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from narrative_diff.changes import ScoreResult
-from narrative_diff.charts import Chart, chart_data
+from narrative_diff.changes import ScoreResult, lineage_pairs
+from narrative_diff.charts import Chart, lineage_charts
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.findings import HEADLINES, Finding, find
 from narrative_diff.relations import DELETE, INSERT, Op, WordOp
@@ -29,7 +29,7 @@ from narrative_diff.render.compare_text import (
     visible_ops,
 )
 from narrative_diff.scoring import ScoreRow, Weights, actor_block
-from narrative_diff.snapshot import Snapshot
+from narrative_diff.snapshot import Snapshot, lineage_names
 from narrative_diff.text import languages_differ
 
 #: Metrics charted in the report, the first one on the summary card.
@@ -66,6 +66,7 @@ class SnapshotInfo:
     words: int
     source_url: str
     provenance: str
+    lineage: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class PairReport:
     sections: tuple[Section, ...]
     passages: tuple[Passage, ...]
     more: int  # changed passages not shown
+    lineage: str = ""  # the pair's lineage, when the series has several
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Report:
     tool: str
     snapshots: tuple[SnapshotInfo, ...]
     findings: tuple[Finding, ...]
+    #: every chart panel: metric by metric, and within a metric one panel per lineage
     charts: tuple[Chart, ...]
     table: tuple[ScoreRow, ...]  # the rows of mentioned actors, and of disappearances
     pairs: tuple[PairReport, ...]
@@ -112,6 +115,32 @@ class Report:
     @property
     def headlines(self) -> tuple[Finding, ...]:
         return self.findings[:HEADLINES]
+
+    @property
+    def lineages(self) -> tuple[str, ...]:
+        """The lineages of the series, in order of first appearance."""
+        return tuple(dict.fromkeys(s.lineage for s in self.snapshots))
+
+    def publisher_of(self, s: SnapshotInfo) -> str:
+        """The publisher as the snapshot table shows it: with its lineage when the series
+        has several."""
+        if len(self.lineages) < 2:
+            return s.publisher
+        return f"{s.publisher} (lineage: {s.lineage or 'none'})".lstrip()
+
+    @property
+    def figures(self) -> tuple[tuple[Chart, ...], ...]:
+        """The charts as drawn: one figure per metric, its panels (one per lineage)."""
+        metrics = dict.fromkeys(chart.metric for chart in self.charts)
+        return tuple(tuple(c for c in self.charts if c.metric == m) for m in metrics)
+
+    @property
+    def lead_chart(self) -> Chart:
+        """The summary card's chart: the first metric, in the lineage of the latest
+        snapshot."""
+        latest = self.snapshots[-1].lineage if self.snapshots else ""
+        panels = self.figures[0]
+        return next((c for c in panels if c.lineage == latest), panels[0])
 
     def texts(self) -> list[str]:
         """Every piece of text the report prints (for the font check)."""
@@ -146,10 +175,14 @@ def build(
     findings = find(result.scores, result.changes, consecutive, skipping, result.actors, refs)
     source = result.actors.source
     charts = tuple(
-        chart_data(result.rows, result.changes, metric, series=series, actors_source=source)
+        panel
         for metric in REPORT_METRICS
+        for panel in lineage_charts(
+            result.rows, result.changes, metric, series=series, actors_source=source
+        )
     )
     first, last = refs[snaps[0].id], refs[snaps[-1].id]
+    names = lineage_names(snaps)
     return Report(
         series=series,
         title=f"How the '{series}' narrative changed: {first} to {last}"
@@ -159,12 +192,14 @@ def build(
         last_date=snaps[-1].date.isoformat(),
         actors_source=source,
         tool=f"narrative-diff {__version__}",
-        snapshots=tuple(_info(s, refs[s.id]) for s in snaps),
+        snapshots=tuple(_info(s, refs[s.id], names[s.lineage_key]) for s in snaps),
         findings=findings,
         charts=charts,
         # the mentioned actors, and the snapshot where one disappears (a row with 0 mentions)
         table=tuple(row for row in result.rows if row.count or row.event),
-        pairs=tuple(_pair(res) for res in consecutive),
+        pairs=tuple(
+            _pair(res, names[res.a.lineage_key] if len(names) > 1 else "") for res in consecutive
+        ),
         methodology=methodology_text(),
     )
 
@@ -175,10 +210,22 @@ def _comparisons(
     result: ScoreResult,
     progress: Callable[[str, int, int], None] | None,
 ) -> tuple[list[Comparison], list[Comparison]]:
-    """Each snapshot compared with the one before it (with the actor block), and with the
-    one two before in the same language (renames may skip a snapshot)."""
+    """Each snapshot compared with the one before it in its lineage (with the actor
+    block), and with the one two before in the same lineage and language (renames may skip
+    a snapshot). Snapshots of different lineages are never compared: a switch of source
+    is not a change of narrative."""
     options, weights = CompareOptions(), Weights()
-    steps = max(1, 2 * len(snaps) - 3)
+    steps = [(i, j) for i, j in lineage_pairs(snaps) if _next_in_lineage(snaps, i, j)]
+    members: dict[str, list[int]] = {}
+    for index, snap in enumerate(snaps):
+        members.setdefault(snap.lineage_key, []).append(index)
+    skips = sorted(
+        (line[k], line[k + 2])
+        for line in members.values()
+        for k in range(len(line) - 2)
+        if not languages_differ(snaps[line[k]].language, snaps[line[k + 2]].language)
+    )
+    total = max(1, len(steps) + len(skips))
     done = 0
 
     def pair(i: int, j: int) -> Comparison:
@@ -187,23 +234,26 @@ def _comparisons(
         out = compare(a, b, a_ref=refs[a.id], b_ref=refs[b.id], options=options)
         done += 1
         if progress:
-            progress("comparing", done, steps)
+            progress("comparing", done, total)
         return out
 
     consecutive = []
-    for i in range(len(snaps) - 1):
-        res = pair(i, i + 1)
+    for i, j in steps:
+        res = pair(i, j)
         summary = replace(res.summary, actors=actor_block(res, result.actors, weights))
         consecutive.append(replace(res, summary=summary))
-    skipping = [
-        pair(i, i + 2)
-        for i in range(len(snaps) - 2)
-        if not languages_differ(snaps[i].language, snaps[i + 2].language)
-    ]
-    return consecutive, skipping
+    return consecutive, [pair(i, j) for i, j in skips]
 
 
-def _info(s: Snapshot, ref: str) -> SnapshotInfo:
+def _next_in_lineage(snaps: Sequence[Snapshot], i: int, j: int) -> bool:
+    """Whether ``j`` is the next snapshot of ``i``'s lineage (not a first → last span)."""
+    key = snaps[i].lineage_key
+    return snaps[j].lineage_key == key and not any(
+        snaps[k].lineage_key == key for k in range(i + 1, j)
+    )
+
+
+def _info(s: Snapshot, ref: str, lineage: str) -> SnapshotInfo:
     return SnapshotInfo(
         ref=ref,
         id=s.id,
@@ -215,10 +265,12 @@ def _info(s: Snapshot, ref: str) -> SnapshotInfo:
         words=s.words,
         source_url=s.source_url or "",
         provenance=s.provenance or "",
+        lineage=lineage,
     )
 
 
-def _pair(result: Comparison) -> PairReport:
+def _pair(result: Comparison, lineage: str = "") -> PairReport:
+    """A pair's section; ``lineage``: its lineage, named when the series has several."""
     segs = changed(result)
     shown = segs[:PASSAGES_PER_PAIR]
     return PairReport(
@@ -241,6 +293,7 @@ def _pair(result: Comparison) -> PairReport:
             for seg in shown
         ),
         more=len(segs) - len(shown),
+        lineage=lineage,
     )
 
 

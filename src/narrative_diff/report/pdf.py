@@ -162,7 +162,7 @@ def _title_page(pdf: FPDF, report: Report) -> None:
         pdf.set_text_color(*INK)
         table.row(["ref", "date", "title", "publisher", "lang", "words"])
         for s in report.snapshots:
-            table.row([s.ref, s.date, s.title, s.publisher, s.language, str(s.words)])
+            table.row([s.ref, s.date, s.title, report.publisher_of(s), s.language, str(s.words)])
     pdf.ln(3)
     _heading(pdf, "Provenance", 11, outline=1)
     for s in report.snapshots:
@@ -220,9 +220,15 @@ def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes]) ->
     _heading(pdf, "Charts")
     width = pdf.epw
     for png in charts_png:
-        if pdf.get_y() + width * 0.62 > pdf.page_break_trigger:
+        from PIL import Image  # fpdf2's own dependency
+
+        with Image.open(io.BytesIO(png)) as image:
+            aspect = image.height / image.width
+        # a chart faceted by lineage is tall: at most one page high
+        w = min(width, (pdf.page_break_trigger - pdf.t_margin - 6) / aspect)
+        if pdf.get_y() + w * aspect > pdf.page_break_trigger:
             pdf.add_page()
-        pdf.image(io.BytesIO(png), w=width)
+        pdf.image(io.BytesIO(png), w=w)
         pdf.ln(3)
     pdf.add_page()
     _heading(pdf, "Score table (actors mentioned, and where one disappears)")
@@ -244,7 +250,9 @@ def _pairs(pdf: FPDF, report: Report) -> None:
         pdf.add_page()
         if n == 0:
             pdf.start_section("Changes by pair", level=0, strict=False)
-        _heading(pdf, f"{pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date})", outline=1)
+        line = f", lineage {pair.lineage}" if pair.lineage else ""
+        title = f"{pair.a_ref} → {pair.b_ref} ({pair.a_date} → {pair.b_date}{line})"
+        _heading(pdf, title, outline=1)
         _para(pdf, pair.verdict, size=9.5, style="B")
         pdf.ln(1)
         for section in pair.sections:

@@ -47,12 +47,12 @@ class Art:
     _images: dict[str, list[bytes]] = field(default_factory=dict)
 
     def images(self, fmt: str) -> list[bytes]:
-        """Every chart of the report as ``fmt`` (png or svg), in order."""
+        """Every chart of the report (:attr:`Report.figures`) as ``fmt`` (png or svg)."""
         if fmt not in self._images:
             from narrative_diff.charts import figure
 
-            self._images[fmt] = [
-                figure_bytes(figure([chart], self.fonts), fmt) for chart in self.report.charts
+            self._images[fmt] = [  # one image per metric, a panel per lineage
+                figure_bytes(figure(panels, self.fonts), fmt) for panels in self.report.figures
             ]
         return self._images[fmt]
 
@@ -98,13 +98,13 @@ def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
         f"Series '{report.series}', {len(report.snapshots)} snapshot{plural}, "
         f"{report.first_date} to {report.last_date}. {report.tool}"
     )
-    figure = card(report.title, subtitle, points, report.charts[0], art.fonts)
+    figure = card(report.title, subtitle, points, report.lead_chart, art.fonts)
     charts = art.images("png")
     return (
         Rendered(figure_bytes(figure, "png"), "summary card"),
         *(
-            Rendered(png, f"chart ({chart.metric})", f"-{chart.metric}")
-            for chart, png in zip(report.charts, charts, strict=True)
+            Rendered(png, f"chart ({panels[0].metric})", f"-{panels[0].metric}")
+            for panels, png in zip(report.figures, charts, strict=True)
         ),
     )
 
