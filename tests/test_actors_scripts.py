@@ -173,11 +173,27 @@ def test_numbered_group_counts_once_and_two_countries_do_not(ilrs: ActorSet) -> 
         "CNSA (China National Space Administration)",
         "中国国家航天局（CNSA）",
         "中國國家航天局 ( CNSA )",
+        'CNSA ("China National Space Administration")',
+        "中国国家航天局（“CNSA”）",
     ],
 )
 def test_an_alias_and_its_parenthesised_alias_count_once(ilrs: ActorSet, text: str) -> None:
     assert counts(text, ilrs) == Counter({"china": 1})
     assert find_mentions(text, ilrs)[0].start == 0  # the first one stays
+
+
+@pytest.mark.parametrize(
+    ("text", "aliases"),
+    [  # quotation marks around the name do not make the abbreviation a second mention
+        ('State Space Corporation "Roscosmos" (ROSCOSMOS)', ["Roscosmos"]),
+        ("Госкорпорация «Роскосмос» (ROSCOSMOS) сообщила", ["Роскосмос"]),
+        ("«Роскосмос»(«ROSCOSMOS»)", ["Роскосмос"]),
+    ],
+)
+def test_quoted_names_and_their_abbreviation_count_once(
+    ilrs: ActorSet, text: str, aliases: list[str]
+) -> None:
+    assert [m.text for m in find_mentions(text, ilrs)] == aliases
 
 
 def test_parentheses_of_another_actor_or_with_more_text_count(ilrs: ActorSet) -> None:

@@ -510,8 +510,12 @@ class ActorMatcher:
 
 
 _LABEL = re.compile(r"\(\?#([^)]+)\)")
-_PAREN = re.compile(r"\s*\(\s*")
-_CLOSE = re.compile(r"\s*\)")
+# Quotation marks around a name or its abbreviation (State Space Corporation "Roscosmos"
+# (ROSCOSMOS), Госкорпорация «Роскосмос» (ROSCOSMOS), CNSA ("China National Space
+# Administration")) do not change the span.
+_OPEN_QUOTE, _CLOSE_QUOTE = "\"'“«„‹「『", "\"'”»›」』"
+_PAREN = re.compile(rf"[{_CLOSE_QUOTE}]?\s*\(\s*[{_OPEN_QUOTE}]?")
+_CLOSE = re.compile(rf"[{_CLOSE_QUOTE}]?\s*\)")
 
 
 def _one_per_span(
@@ -519,7 +523,8 @@ def _one_per_span(
 ) -> Iterator[tuple[int, int, int, str, bool]]:
     """Drop a mention that only repeats the one before it in parentheses, for the same actor:
     "China National Space Administration (CNSA)", "CNSA (China National Space Administration)",
-    中国国家航天局（CNSA） each count once (the parenthesised one is dropped)."""
+    中国国家航天局（CNSA） each count once (the parenthesised one is dropped); quotation marks
+    around either do not change that."""
     previous = None
     for m in chosen:
         if (
