@@ -78,6 +78,28 @@ class WordDiff:
             pairs.append(("".join(before), "".join(after)))
         return pairs
 
+    def rewrite(self) -> list[tuple[str, str]]:
+        """The changes as one ``(before, after)`` pair: from the first non-noise change to
+        the last, the equal text between them on both sides ([] when nothing changed).
+
+        >>> WordDiff(((0, "a "), (-1, "b"), (1, "c"), (0, " d"), (1, " e")), (False,) * 5).rewrite()
+        [('b d', 'c d e')]
+        """
+        changed = [
+            i
+            for i, ((op, _), noisy) in enumerate(zip(self.ops, self.noise, strict=True))
+            if op != EQUAL and not noisy
+        ]
+        if not changed:
+            return []
+        span = self.ops[changed[0] : changed[-1] + 1]
+        return [
+            (
+                "".join(text for op, text in span if op != INSERT),
+                "".join(text for op, text in span if op != DELETE),
+            )
+        ]
+
 
 @dataclass(frozen=True)
 class Relation:

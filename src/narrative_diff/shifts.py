@@ -246,6 +246,11 @@ def summarise(
     )
 
 
+#: A pair less similar than this (but above the pairing floor, ``align.PAIR_FLOOR``) is read
+#: as one rewrite, from its first change to its last: no word-level phrases, no renames.
+LOOSE_PAIR = 0.4
+
+
 @dataclass
 class _Found:
     """Word-level findings gathered segment by segment, each with its evidence, so that
@@ -269,7 +274,10 @@ class _Found:
         if seg.op == "unchanged":
             return
         strong = seg.similarity >= threshold
-        for change in seg.diff.changes():
+        # a loose pair is one rewrite: "first" → "second" out of two different sentences
+        # about two phases is no replaced phrase
+        loose = seg.similarity < LOOSE_PAIR
+        for change in seg.diff.rewrite() if loose else seg.diff.changes():
             before, after = _trim(change[0]), _trim(change[1])
             if (
                 before
