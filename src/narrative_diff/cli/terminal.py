@@ -130,7 +130,7 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
         )
     else:
         why = "languages differ"
-    interval = any(row.prominence_ci is not None for row in shown)
+    interval = all(row.prominence_ci is not None for row in shown)
     summary = Table(
         title=Text(f"{ref_a} {first.from_date} → {ref_b} {first.to_date} ({why})"),
         title_justify="left",
