@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import io
 import os
 import shutil
 import sys
 import tempfile
+import types
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -163,6 +165,9 @@ def make_nasty(folder: Path) -> None:
     for pipe in ("pipe", "pipe.png"):
         if not (folder / pipe).exists():
             os.mkfifo(folder / pipe)  # opening it would wait for a writer
+    for module in extras():
+        if hasattr(module, "nasty"):
+            module.nasty(folder)
 
 
 def _pdf(**encryption: str) -> bytes:
@@ -551,7 +556,26 @@ def cases() -> list[Case]:
             "check a corpus folder that does not exist", other, ("check", "--corpus", "{n}/nowhere")
         ),
         Case("--traceback without a command", other, ("--traceback",), "handled"),
+        *(case for module in extras() for case in module.cases()),
     ]
+
+
+#: Battery modules of the second round (issue 13), one per class of failure, each with
+#: ``cases() -> list[Case]`` and optionally ``nasty(folder)`` (more nasty inputs) and
+#: ``routes(server)`` (more pages on the local HTTP server). A module not written yet is
+#: skipped.
+EXTRAS = ("battery_names", "battery_output", "battery_network", "battery_work", "battery_files")
+
+
+def extras() -> list[types.ModuleType]:
+    found = []
+    for name in EXTRAS:
+        try:
+            found.append(importlib.import_module(f"tests.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tests.{name}":
+                raise
+    return found
 
 
 def _url(url: str, *extra: str) -> tuple[str, ...]:
@@ -624,6 +648,9 @@ def run_all(nasty: Path | None = None) -> list[Outcome]:
     server = LocalHTTPServer()
     server.route("/endless", b"<p>" + b"station " * 700_000, send_length=False)
     server.route("/hostile", _hostile_page())
+    for module in extras():
+        if hasattr(module, "routes"):
+            module.routes(server)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = nasty or Path(tmp) / "nasty"
