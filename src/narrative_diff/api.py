@@ -292,12 +292,22 @@ def render_comparison(
     return buffer.getvalue()
 
 
-def check_output_path(path: str | os.PathLike[str], corpus: Corpus) -> None:
-    """Refuse, before any work, an output file that cannot or must not be written: inside
-    the corpus, over a link, device or pipe, or in a missing folder."""
+def check_output_path(
+    path: str | os.PathLike[str],
+    corpus: Corpus,
+    inputs: Sequence[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Refuse, before any work, an output file that cannot or must not be written: one of
+    the command's ``inputs`` (files given as refs, the actors file), inside the corpus,
+    over a link, device or pipe, or in a missing folder."""
     from .publish import check_output
 
-    check_output(Path(path), corpus.root)
+    check_output(Path(path), corpus.root, inputs=[i for i in inputs if i is not None])
+
+
+def _actors_file(actors: ActorSet | None) -> list[str]:
+    """The actors file a command reads, as an input no output may replace."""
+    return [actors.source] if actors and not actors.source.startswith("bundled:") else []
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -472,7 +482,7 @@ def chart_series(
     path = Path(out)
     check_source_date_epoch()
     output_format(path, CHART_FORMATS)  # a bad file name fails before any work
-    check_output(path, corpus.root)
+    check_output(path, corpus.root, inputs=_actors_file(actors))
     series = _one_series(corpus, series)
     result = score_series(corpus, series, actors=actors)
     charts = [  # a panel per metric, and per lineage when the series has several
@@ -533,7 +543,7 @@ def report_series(
     series = _one_series(corpus, series)
     paths = report_paths(series, Path(out) if out is not None else None)
     for path in paths.values():  # the default folder, reports/, is made when writing
-        check_output(path, corpus.root, new_folder=out is None)
+        check_output(path, corpus.root, new_folder=out is None, inputs=_actors_file(actors))
     report_progress = progress or (lambda stage, done, total: None)
     report = build_report(corpus, series, actors=actors, progress=report_progress)
     stages = len(paths) + 1

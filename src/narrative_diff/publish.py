@@ -59,9 +59,23 @@ def check_source_date_epoch() -> None:
         )
 
 
-def check_output(path: Path, corpus_root: Path | None = None, *, new_folder: bool = False) -> None:
-    """Refuse an output path that would damage something: a file inside the corpus (a
-    snapshot overwritten), or a link, device or pipe (which a rename would replace)."""
+def check_output(
+    path: Path,
+    corpus_root: Path | None = None,
+    *,
+    new_folder: bool = False,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+) -> None:
+    """Refuse an output path that would damage something: one of the command's ``inputs``
+    (as ``cp a a`` refuses), a file inside the corpus (a snapshot overwritten), or a link,
+    device or pipe (which a rename would replace)."""
+    for source in inputs:
+        if _same_file(path, Path(source)):
+            raise OutputError(
+                f"{path} is also an input of this command ({source})",
+                hint="write the output to another file",
+                slug="output-is-input",
+            )
     inside = False
     if corpus_root is not None:
         with contextlib.suppress(OSError):  # (OutputError is an OSError: raise it outside)
@@ -84,6 +98,16 @@ def check_output(path: Path, corpus_root: Path | None = None, *, new_folder: boo
             hint="create it first, or write somewhere else",
             slug="no-such-folder",
         )
+
+
+def _same_file(output: Path, source: Path) -> bool:
+    """Whether writing ``output`` would replace ``source``: the same file through any link
+    (hard or symbolic), or the same resolved path."""
+    with contextlib.suppress(OSError):
+        if output.exists() and source.exists():
+            return os.path.samefile(output, source)
+        return output.resolve() == source.resolve()
+    return False
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:

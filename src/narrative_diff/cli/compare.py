@@ -67,7 +67,7 @@ def compare(
     actor_set = None if no_actors else api.load_actors(actors_file)
     store = api.open_corpus(corpus)
     if output is not None:  # a bad -o fails before the work, and never inside the corpus
-        api.check_output_path(output, store)
+        api.check_output_path(output, store, inputs=(ref_a, ref_b, actors_file))
     result = api.compare_refs(store, ref_a, ref_b, options=options, actors=actor_set)
     if fmt == "terminal" and output is None:  # warnings are part of the terminal output
         from narrative_diff.render.compare_terminal import print_comparison
