@@ -75,3 +75,34 @@ def test_a_new_output_beside_the_inputs_is_written(
     assert main(["compare", a, b, "-f", "md", "-o", str(files / "a.md")]) == 0
     assert "~~jointly initiated~~" in (files / "a.md").read_text(encoding="utf-8")
     assert (files / "a.txt").read_text(encoding="utf-8") == A
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(child.stdout)
+
+
+def test_a_killed_run_s_temporary_files_are_cleaned_by_the_next(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A report killed with SIGKILL leaves ``.NAME.PID.XXXX.tmp``; the next write of NAME
+    removes it, while a live writer's file stays."""
+    out = tmp_path / "ilrs.md"
+    dead = tmp_path / f".ilrs.md.{_dead_pid()}.k3j2h1.tmp"
+    live = tmp_path / f".ilrs.md.{os.getppid()}.a1b2c3.tmp"
+    other = tmp_path / f".other.md.{_dead_pid()}.x9y8z7.tmp"  # another file's: not ours
+    for stale in (dead, live, other):
+        stale.write_bytes(b"half a report")
+    assert main(["report", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert out.read_text(encoding="utf-8").startswith("# ")
+    assert not dead.exists() and live.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.glob(".ilrs.md.*.tmp")) == [live.name]

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import tempfile
@@ -108,7 +109,12 @@ def commit(
 
 
 def _stage(final: Path, data: bytes) -> tuple[str, Path]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    """Write ``data`` to a temporary file beside ``final``, named ``.NAME.PID.XXXX.tmp`` so
+    that a later run can tell a dead process's leftover from a live writer's file."""
+    clear_stale(final)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{final.name}.{os.getpid()}.", suffix=".tmp", dir=final.parent
+    )
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
@@ -120,6 +126,32 @@ def _stage(final: Path, data: bytes) -> tuple[str, Path]:
             os.unlink(tmp)
         raise
     return tmp, final
+
+
+def clear_stale(final: Path) -> list[Path]:
+    """Remove the temporary files of ``final`` left by a process that was killed (SIGKILL,
+    a power cut: no handler ran); a file of a process still running is left alone."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for tmp in final.parent.glob(f".{glob.escape(final.name)}.*.tmp"):
+            pid = tmp.name[len(final.name) + 2 :].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                    removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: another user's process, alive
+        return True
+    return True
 
 
 def _umask() -> int:
