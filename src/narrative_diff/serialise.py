@@ -1,12 +1,20 @@
 """One policy for machine-readable output: JSON and CSV written the same way everywhere.
 
-JSON: UTF-8 text (no ``\\u`` escapes), keys in the order the rows give them (stable, never
-re-sorted), no NaN or Infinity (a missing statistic is ``null``; a NaN that slipped
-through is a bug and fails loudly), dates as ISO 8601. Rows (``list``, ``score``, ``kwic``,
-``actors``) are indented by two spaces; a comparison is indented for a terminal and compact
-when piped or written to a file (``indent=None``: a long comparison's JSON is 5x faster to
-write and a third of the size). CSV: a header from the first row,
-``\\n`` line ends, sequences joined with "; ", None as an empty cell.
+JSON: UTF-8 text (``\\u`` escapes only for the characters a terminal would act on: C1
+controls and bidi overrides; json escapes C0 controls itself), keys in the order the rows
+give them (stable, never re-sorted), no NaN or Infinity (a missing statistic is ``null``;
+a NaN that slipped through is a bug and fails loudly), dates as ISO 8601. Rows (``list``,
+``score``, ``kwic``, ``actors``) are indented by two spaces; a comparison is indented for a
+terminal and compact when piped or written to a file (``indent=None``: a long comparison's
+JSON is 5x faster to write and a third of the size). CSV: a header from the first row,
+``\\n`` line ends, sequences joined with "; ", None as an empty cell, and a text cell that a
+spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return: OWASP's "CSV injection") opened with a single quote ``'``. Numbers the
+tool computes (a log ratio of -2.8) stay numbers: only text is quoted, so a text cell
+"-0.3866" (from a document) is quoted and a float -0.3866 is not.
+
+People read text through :func:`printable` (re-exported here, the output policy): control
+characters shown escaped. JSON and CSV keep the exact text (JSON escapes controls itself).
 """
 
 from __future__ import annotations
@@ -15,8 +23,16 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
+
+from narrative_diff.text import printable
+
+__all__ = ["FORMULA_START", "printable", "to_csv", "to_json"]
+
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_json(data: object, *, indent: int | None = 2) -> str:
@@ -24,8 +40,19 @@ def to_json(data: object, *, indent: int | None = 2) -> str:
 
     >>> to_json({"b": 1, "a": [None, "é", (1.5, 2)]}, indent=None)
     '{"b": 1, "a": [null, "é", [1.5, 2]]}'
+    >>> print(to_json(["\\x1b[2J \\x9b1m \\u202e"]))
+    [
+      "\\u001b[2J \\u009b1m \\u202e"
+    ]
     """
-    return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
+    text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: Characters json leaves raw but a terminal may act on (C1 controls, CSI U+009B) or that
+#: reorder the line (bidi overrides): written as ``\\u`` escapes, the same JSON value. Only
+#: strings can hold them (JSON's own syntax is ASCII), so the substitution is safe.
+_INVISIBLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _plain(value: object) -> str:
@@ -42,6 +69,9 @@ def to_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None =
     >>> print(to_csv([{"a": 1, "b": None, "c": ["x", "y"]}]), end="")
     a,b,c
     1,,x; y
+    >>> print(to_csv([{"t": "=HYPERLINK(1)", "n": -2.8, "s": "-2.8"}]), end="")
+    t,n,s
+    '=HYPERLINK(1),-2.8,'-2.8
     """
     if not rows and columns is None:
         return ""
@@ -54,6 +84,9 @@ def to_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None =
 
 
 def _cell(value: object) -> object:
+    """A value as a CSV cell: sequences joined, text that would start a formula quoted."""
     if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
     return value

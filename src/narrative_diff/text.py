@@ -172,3 +172,35 @@ def fold_script(text: str) -> str:
     if not HAN.search(text):
         return text
     return text.translate(_SCRIPT_FOLD)
+
+
+#: What a terminal acts on instead of showing: C0 and C1 controls (ESC, BEL, backspace, CR,
+#: CSI U+009B…), DEL, the bidirectional embeddings, overrides and isolates (the "Trojan
+#: Source" characters) and lone surrogates (undecodable bytes of a file name), which
+#: cannot be written as UTF-8 at all.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def printable(text: str, *, layout: bool = True) -> str:
+    """``text`` safe to write to a terminal: every control character shown escaped, the way
+    git's ``core.quotePath`` shows a file name (``\\x1b``, ``\\r``, ``\\u202e``), so that a
+    document cannot clear the screen, retitle the window, plant a hyperlink or reorder
+    what is shown. Newline and tab are kept as layout unless ``layout`` is False (one-line
+    messages, where they are shown as ``\\n`` and ``\\t`` too). Everything else is unchanged.
+
+    >>> printable("Roadmap\\x1b]0;pwned\\x07 2025\\u202e")
+    'Roadmap\\\\x1b]0;pwned\\\\x07 2025\\\\u202e'
+    >>> printable("a\\tb\\nc\\r"), printable("a\\tb\\nc", layout=False)
+    ('a\\tb\\nc\\\\r', 'a\\\\tb\\\\nc')
+    """
+
+    def shown(match: re.Match[str]) -> str:
+        ch = match.group()
+        if layout and ch in "\n\t":
+            return ch
+        if ch in _NAMED:
+            return _NAMED[ch]
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _UNPRINTABLE.sub(shown, text)

@@ -13,11 +13,12 @@ from .data import (
     styles,
     texts,
 )
-from .draw import card, figure, save
+from .draw import ChartWarning, card, figure, save
 
 __all__ = [
     "METRICS",
     "Chart",
+    "ChartWarning",
     "Line",
     "Metric",
     "Style",

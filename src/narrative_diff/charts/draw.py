@@ -5,15 +5,22 @@ multiples) with a date x-axis, a colour-blind-safe palette (Okabe & Ito), hollow
 where an actor is absent, APPEARED/DISAPPEARED labels, a title, a legend and a source note;
 share of voice is a stacked area. :func:`card` is the one-image summary for a slide. The
 tests read the drawn data back from the figure and compare it with the table.
+
+matplotlib's own warnings while drawing (a glyph no font has, a layout that does not fit)
+are caught in :func:`save`, where all drawing happens, and warned again once each as a
+:class:`ChartWarning` in the tool's words; the CLI prints those as ``warning:`` lines.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+import re
+import warnings
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from narrative_diff.fonts import FALLBACK_FONT_ENV
 from narrative_diff.text import shorten
 
 from .data import OTHER_COLOUR, PALETTE, Chart
@@ -261,7 +268,39 @@ def save(
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
     }[fmt]
-    fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+    for said in dict.fromkeys(chart_warnings(str(w.message) for w in caught)):
+        warnings.warn(said, ChartWarning, stacklevel=2)
+
+
+class ChartWarning(UserWarning):
+    """Something drawn other than asked (an empty box for a missing glyph), said once."""
+
+
+_GLYPH = re.compile(r"Glyph (\d+) \(.*?\) missing from font\(s\) (.+?)\.?$", re.DOTALL)
+
+
+def chart_warnings(messages: Iterable[str]) -> list[str]:
+    """matplotlib's warnings in the tool's words, one line each: a missing glyph by its code
+    point (the character itself may be a control character), with the fix.
+
+    >>> chart_warnings(["Glyph 57344 (\\ue000) missing from font(s) DejaVu Sans."])[0][:51]
+    'chart: no font has a glyph for U+E000 (DejaVu Sans)'
+    """
+    said = []
+    for message in messages:
+        glyph = _GLYPH.match(message)
+        if glyph:
+            fonts = ", ".join(sorted(glyph[2].split(", ")))  # matplotlib's order varies
+            said.append(
+                f"chart: no font has a glyph for U+{int(glyph[1]):04X} ({fonts}); it is "
+                f"drawn as an empty box; set {FALLBACK_FONT_ENV} to a font that has it"
+            )
+        else:
+            said.append("chart: " + " ".join(message.split()))
+    return said
 
 
 def card(

@@ -5,7 +5,8 @@ calls one library function and prints the result; what they share is in :mod:`.a
 :func:`main` is the single error boundary: a :class:`NarrativeDiffError` becomes one line
 on stderr and its exit code (docs/messages.md); a traceback appears only with
 ``--traceback``. Pretty exceptions with local variables stay off: snapshots may hold
-sensitive text.
+sensitive text. Python warnings (a library's, or a glyph missing from a chart's fonts) are
+shown the same way as the CLI's own: one ``warning: …`` line each, once.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import errno
 import importlib
 import os
 import sys
+import warnings
+from collections.abc import Callable
 
 import typer
 
 from narrative_diff import signals
 from narrative_diff.errors import ExitCode, NarrativeDiffError, from_os_error
+from narrative_diff.serialise import printable
 
-from .app import app
+from .app import app, warn
 
 #: The modules whose commands are registered on :data:`app` by being imported, in the
 #: order ``--help`` lists them: the corpus, the comparison, then actors, scores and reports.
@@ -35,6 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     show_traceback = "--traceback" in args
     args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
+    with warnings.catch_warnings():  # restores the hook (main may run many times in tests)
+        warnings.showwarning = _warning_line(set())
+        # the library's own (a glyph no font has: "chart: …") are news, never errors
+        warnings.filterwarnings("default", message="chart: ")
+        return _guarded(args, show_traceback)
+
+
+def _guarded(args: list[str], show_traceback: bool) -> int:
     try:
         return _run(args)
     except (KeyboardInterrupt, typer.Abort) as exc:
@@ -48,8 +60,21 @@ def main(argv: list[str] | None = None) -> int:
         if show_traceback:
             raise
         line, code = diagnosis(exc)
-        typer.echo(f"narrative-diff: {line}", err=True)
+        typer.echo(f"narrative-diff: {printable(line, layout=False)}", err=True)
         return code
+
+
+def _warning_line(shown: set[str]) -> Callable[..., None]:
+    """``warnings.showwarning`` for the CLI: the documented ``warning: …`` line (not
+    Python's two lines with a file name and source), each distinct message once."""
+
+    def show(message: Warning | str, *_: object, **__: object) -> None:
+        text = " ".join(str(message).split())
+        if text not in shown:
+            shown.add(text)
+            warn(text)
+
+    return show
 
 
 def _run(args: list[str]) -> int:

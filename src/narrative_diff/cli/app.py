@@ -3,7 +3,9 @@
 Shared options are defined once here (``--corpus``, ``--actors``, ``--format``, ``-o``), so
 their names, help and types cannot drift between commands. :func:`emit_rows` is the one
 output path for rows: a table for people, or JSON / CSV by :mod:`narrative_diff.serialise`'s
-single policy.
+single policy. Text from documents, front matter, actor files, file names and URLs reaches
+people only through :func:`literal` (rich) or :func:`warn` (plain lines): never read as
+rich markup (``[/]``, ``[link=…]``), control characters shown escaped (``\\x1b``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from narrative_diff.errors import UsageProblem
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
 app = typer.Typer(
     name="narrative-diff",
@@ -155,17 +158,23 @@ def progress(label: str) -> contextlib.AbstractContextManager[Progress | None]:
         import time
 
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import Progress as Bar
+
+        from narrative_diff.serialise import printable
+
+        def said(text: str) -> str:  # the description column reads markup
+            return escape(printable(text, layout=False))
 
         started = time.monotonic()
         with Bar(transient=True, console=Console(stderr=True)) as shown:
-            task = shown.add_task(label, total=None, visible=False)
+            task = shown.add_task(said(label), total=None, visible=False)
 
             def update(done: int, total: int, stage: str | None = None) -> None:
                 visible = time.monotonic() - started > 1.0  # only when it takes a while
                 shown.update(task, completed=done, total=total, visible=visible)
                 if stage:
-                    shown.update(task, description=f"{label}: {stage}")
+                    shown.update(task, description=said(f"{label}: {stage}"))
 
             yield update
 
@@ -173,13 +182,40 @@ def progress(label: str) -> contextlib.AbstractContextManager[Progress | None]:
 
 
 def warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+    """One ``warning:`` line on stderr (docs/messages.md); document text in ``message`` is
+    shown with its control characters (and any line break) escaped, on one line."""
+    from narrative_diff.serialise import printable
+
+    typer.echo(f"warning: {printable(message, layout=False)}", err=True)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True, exact_when_piped: bool = False) -> None:
+    """Plain lines of document text (``show``, ``check``, notes): control characters shown
+    escaped, newline and tab kept. ``exact_when_piped``: escaped only on a terminal, so that
+    ``show v2 > v2.txt`` keeps the exact text, as ``cat`` would."""
+    from narrative_diff.serialise import printable
+
+    stream = sys.stderr if err else sys.stdout
+    exact = exact_when_piped and not stream.isatty()
+    # color=True: click would otherwise strip what looks like a colour code from the exact text
+    typer.echo(text if exact else printable(text), err=err, nl=nl, color=True if exact else None)
+
+
+def literal(text: object, style: str | None = None) -> Text:
+    """``text`` for rich exactly as written: never markup (``[/]``, ``[link=…]`` stay
+    text), control characters shown escaped (an ESC sequence cannot reach the terminal)."""
+    from rich.text import Text
+
+    from narrative_diff.serialise import printable
+
+    return Text(printable(str(text)), style=style or "")
 
 
 def status(message: str) -> contextlib.AbstractContextManager[object]:
-    """A spinner on stderr for slow work, only when stderr is a terminal."""
+    """A spinner on stderr for slow work, only when stderr is a terminal; ``message`` (it
+    may name a file or URL) is shown literally."""
     if not sys.stderr.isatty():
         return contextlib.nullcontext()
     from rich.console import Console
 
-    return Console(stderr=True).status(message)
+    return Console(stderr=True).status(literal(message))

@@ -1,9 +1,15 @@
-"""Rows on the terminal (rich tables): snapshots, scores, keyword in context."""
+"""Rows on the terminal (rich tables): snapshots, scores, keyword in context.
+
+Every cell, title and header goes through :func:`.app.literal`: document text is never read
+as rich markup, and its control characters are shown escaped.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
+
+from .app import literal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,15 +24,20 @@ def print_listing(rows: Sequence[Listed], console: Console) -> None:
 
     lineages = len({r.lineage.casefold() for r in rows}) > 1
     cells = [
-        (
-            r.ref,
-            r.date.isoformat(),
-            r.id,
-            r.title or "(no title)",
-            r.kind or "",
-            r.language or "",
-            str(r.words),
-            *((r.lineage or "(none)",) if lineages else ()),
+        tuple(
+            map(
+                literal,
+                (
+                    r.ref,
+                    r.date.isoformat(),
+                    r.id,
+                    r.title or "(no title)",
+                    r.kind or "",
+                    r.language or "",
+                    str(r.words),
+                    *((r.lineage or "(none)",) if lineages else ()),
+                ),
+            )
         )
         for r in rows
     ]
@@ -79,11 +90,10 @@ def _grid(
     """One grid: an actor per line, a snapshot per column (its lineage under it when
     ``lineage``), "count / prominence" and the event in each cell."""
     from rich.table import Table
-    from rich.text import Text
 
     columns = dict.fromkeys((row.ref, row.date, row.lineage) for row in rows)
     grid = Table(
-        title=Text(f"{title} — actors: {result.actors.source}"),  # literal, never markup
+        title=literal(f"{title} — actors: {result.actors.source}"),
         title_justify="left",
         header_style="bold",
         pad_edge=False,
@@ -91,7 +101,7 @@ def _grid(
     grid.add_column("actor")
     for ref, date, name in columns:
         head = f"{ref}\n{date}" + (f"\n{name[:14] or '(none)'}" if lineage else "")
-        grid.add_column(Text(head), justify="right")
+        grid.add_column(literal(head), justify="right")
     for actor in result.actors.actors:
         mine = [row for row in rows if row.actor == actor.key]
         if not any(row.count for row in mine):
@@ -102,7 +112,7 @@ def _grid(
             if row.event:
                 cell += f"\n{row.event}"
             cells.append(cell)
-        grid.add_row(Text(mine[0].actor_name), *cells)
+        grid.add_row(literal(mine[0].actor_name), *map(literal, cells))
     console.print(grid)
 
 
@@ -110,7 +120,6 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
     """The change statistics of the summary pair: the last two snapshots of one language
     and lineage (or the pair given with --between), saying which."""
     from rich.table import Table
-    from rich.text import Text
 
     if result.summary is None:
         return
@@ -132,7 +141,7 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
         why = "languages differ"
     interval = all(row.prominence_ci is not None for row in shown)
     summary = Table(
-        title=Text(f"{ref_a} {first.from_date} → {ref_b} {first.to_date} ({why})"),
+        title=literal(f"{ref_a} {first.from_date} → {ref_b} {first.to_date} ({why})"),
         title_justify="left",
         header_style="bold",
         pad_edge=False,
@@ -149,20 +158,22 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
     ):
         summary.add_column(name, justify="left" if name in ("actor", "event", "label") else "right")
     for row in shown:
-        summary.add_row(*_change_cells(row))
+        summary.add_row(*map(literal, _change_cells(row)))
     console.print(summary)
     if first.cross_source:
         console.print(
-            Text(
+            literal(
                 f"note: {result.summary[0]} and {result.summary[1]} come from different "
                 "lineages: a switch of source, so no events and no tests (docs/methodology.md)"
             )
         )
     elif not same:
         console.print(
-            f"note: {result.summary[0]} is in {lang_a} and {result.summary[1]} in {lang_b}: "
-            "no tests or rate ratios across languages; the prominence changes are rough "
-            "(docs/methodology.md)"
+            literal(
+                f"note: {result.summary[0]} is in {lang_a} and {result.summary[1]} in {lang_b}: "
+                "no tests or rate ratios across languages; the prominence changes are rough "
+                "(docs/methodology.md)"
+            )
         )
 
 
@@ -189,13 +200,15 @@ def print_actors(source: str, rows: Sequence[Mapping[str, object]], console: Con
     """One line per actor: key, name, kind and aliases."""
     from rich.table import Table
 
-    table = Table(box=None, header_style="bold", pad_edge=False, title=source, title_justify="left")
+    table = Table(
+        box=None, header_style="bold", pad_edge=False, title=literal(source), title_justify="left"
+    )
     for name in ("actor", "name", "kind", "aliases"):
         table.add_column(name, overflow="fold")
     for r in rows:
         aliases = r["aliases"]
         shown = ", ".join(aliases) if isinstance(aliases, list | tuple) else str(aliases)
-        table.add_row(str(r["actor"]), str(r["name"]), str(r["kind"]), shown)
+        table.add_row(*map(literal, (r["actor"], r["name"], r["kind"], shown)))
     console.print(table)
 
 
@@ -203,7 +216,6 @@ def print_kwic(rows: Sequence[KwicRow], console: Console) -> None:
     """One line per occurrence, the keyword in a column of its own between its left and
     right context (aligned, so that the eye runs down the keywords)."""
     from rich.table import Table
-    from rich.text import Text
 
     actor = any(row.alias is not None for row in rows)
     table = Table(header_style="bold", pad_edge=False, box=None)
@@ -216,9 +228,9 @@ def print_kwic(rows: Sequence[KwicRow], console: Console) -> None:
         table.add_column("alias", no_wrap=True)
         table.add_column("weight", justify="right", no_wrap=True)
     for row in rows:
-        cells: list[str | Text] = [row.ref, row.date, str(row.sentence), row.where]
-        cells += [Text(row.left), Text(row.keyword), Text(row.right)]  # literal, never markup
+        cells: list[object] = [row.ref, row.date, row.sentence, row.where]
+        cells += [row.left, row.keyword, row.right]
         if actor:
-            cells += [Text(row.alias or ""), "" if row.weight is None else f"{row.weight:.3f}"]
-        table.add_row(*cells)
+            cells += [row.alias or "", "" if row.weight is None else f"{row.weight:.3f}"]
+        table.add_row(*map(literal, cells))
     console.print(table)

@@ -3,6 +3,10 @@
 Colour marks deletions (red, struck through) and insertions (green, underlined). Without
 colour (``NO_COLOR``, output piped to a file or pager, or ``--plain``) the same passages are
 written with wdiff's ``[-deleted-]{+inserted+}`` markers, so nothing depends on colour.
+
+Document text (refs, ids, titles, warnings, findings, passages) is printed as rich ``Text``,
+never as markup, and through :func:`~narrative_diff.text.printable`: a ``[/]`` or
+``[link=…]`` in a title stays text, an ESC sequence in a passage is shown as ``\\x1b``.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from narrative_diff.relations import DELETE, EQUAL, INSERT, WordOp
+from narrative_diff.text import printable
 
 from .compare_text import (
     changed,
@@ -34,36 +39,31 @@ def print_comparison(
     result: Comparison, console: Console, *, side_by_side: bool = False, plain: bool = False
 ) -> None:
     """Write ``result`` to ``console``; ``plain`` forces marker-based output."""
-    from rich.markup import escape
-
     plain = plain or console.no_color or not console.is_terminal
     styled = not plain
+
+    def say(text: str, style: str | None = None) -> None:
+        console.print(_literal(text, style if styled else None), highlight=False)
+
     a, b = result.a, result.b
-    console.print(
-        f"[bold]{escape(result.a_ref)} → {escape(result.b_ref)}[/bold]"
-        if styled
-        else f"{result.a_ref} -> {result.b_ref}"
+    say(
+        f"{result.a_ref} → {result.b_ref}" if styled else f"{result.a_ref} -> {result.b_ref}",
+        "bold",
     )
-    console.print(
-        f"  a: {escape(result.a_ref)}  {escape(a.id)}  ({a.date})  {escape(a.display_title)}",
-        highlight=False,
-    )
-    console.print(
-        f"  b: {escape(result.b_ref)}  {escape(b.id)}  ({b.date})  {escape(b.display_title)}",
-        highlight=False,
-    )
+    say(f"  a: {result.a_ref}  {a.id}  ({a.date})  {a.display_title}")
+    say(f"  b: {result.b_ref}  {b.id}  ({b.date})  {b.display_title}")
     for warning in result.warnings:
-        console.print(f"warning: {escape(warning)}", style="yellow" if styled else None)
+        say(f"warning: {warning}", "yellow")
     console.print()
-    console.print(verdict(result), style="bold" if styled else None, highlight=False)
+    say(verdict(result), "bold")
     for section in sections(result):
         console.print()
-        console.print(section.title, style="bold underline" if styled else None)
+        say(section.title, "bold underline")
         for line in section.lines:
-            console.print(f"  {escape(line)}", highlight=False)
+            say(f"  {line}")
     passages = changed(result)
     console.print()
-    console.print(f"Changed passages ({len(passages)})", style="bold underline" if styled else None)
+    say(f"Changed passages ({len(passages)})", "bold underline")
     if side_by_side:
         _side_by_side(passages, console, styled, result)
         return
@@ -72,7 +72,14 @@ def print_comparison(
         if styled:
             console.print(_styled_line(seg, tag), highlight=False)
         else:
-            console.print(f"{tag}  {plain_diff(seg)}", highlight=False, markup=False)
+            say(f"{tag}  {plain_diff(seg)}")
+
+
+def _literal(text: str, style: str | None = None) -> Text:
+    """Document text for rich: never markup, control characters shown escaped."""
+    from rich.text import Text
+
+    return Text(printable(text), style=style or "")
 
 
 def _styled_line(seg: Segment, tag: str) -> Text:
@@ -84,7 +91,7 @@ def _styled_line(seg: Segment, tag: str) -> Text:
     line.append(f"{tag}  ", style="dim")
     styles = {EQUAL: None, DELETE: "red strike", INSERT: "green underline"}
     for op, text in visible_ops(seg):
-        line.append(text, style=styles[op])
+        line.append(printable(text), style=styles[op])
     return line
 
 
@@ -101,8 +108,8 @@ def _side_by_side(
     from rich.text import Text
 
     table = Table(show_lines=True, expand=True)
-    table.add_column(Text(result.a_ref), ratio=1)
-    table.add_column(Text(result.b_ref), ratio=1)
+    table.add_column(_literal(result.a_ref), ratio=1)
+    table.add_column(_literal(result.b_ref), ratio=1)
     for seg in passages:
         cells = []
         for side, style, marks in _SIDES:
@@ -113,9 +120,9 @@ def _side_by_side(
             )
             for marked, text in side_ops(seg, side):  # Text, never markup: "[b]" stays text
                 if marked and not styled:
-                    cell.append(marks.format(text))
+                    cell.append(printable(marks.format(text)))
                 else:
-                    cell.append(text, style=style if marked else None)
+                    cell.append(printable(text), style=style if marked else None)
             cells.append(cell)
         table.add_row(*cells)
     console.print(table)

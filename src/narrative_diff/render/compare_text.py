@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from narrative_diff.compare import Comparison
 from narrative_diff.relations import DELETE, EQUAL, INSERT, Segment, WordOp
-from narrative_diff.text import shorten
+from narrative_diff.text import printable, shorten
 
 
 @dataclass(frozen=True)
@@ -204,14 +204,17 @@ def plain_diff(seg: Segment) -> str:
 def comparison_to_markdown(result: Comparison) -> str:
     """Markdown: summary first, then the changed passages (~~deleted~~, <ins>inserted</ins>).
 
-    Every piece of document text is escaped, so a title or passage cannot inject markup.
+    Every piece of document text is escaped, so a title or passage cannot inject markup,
+    and its control characters are shown escaped (``\\x1b``): a Markdown file is often read
+    with ``cat``, where an ESC sequence would act on the terminal.
     """
     esc = _markdown_escape
     lines = [
         f"# Comparison: {esc(result.a_ref)} → {esc(result.b_ref)}",
         "",
         *(
-            f"- **{side}**: {esc(ref)} `{snap.id}` ({snap.date}) {esc(snap.display_title)}"
+            f"- **{side}**: {esc(ref)} `{printable(snap.id)}` ({snap.date}) "
+            f"{esc(snap.display_title)}"
             for side, ref, snap in (("a", result.a_ref, result.a), ("b", result.b_ref, result.b))
         ),
         "",
@@ -229,7 +232,7 @@ def comparison_to_markdown(result: Comparison) -> str:
 
 
 def _markdown_escape(text: str) -> str:
-    flat = re.sub(r"\s+", " ", text)  # one line per passage; keep the edge spaces
+    flat = printable(re.sub(r"\s+", " ", text))  # one line per passage; keep the edge spaces
     return "".join("\\" + ch if ch in "\\`*_[]<>~#|" else ch for ch in flat)
 
 
@@ -252,12 +255,15 @@ def _markdown_diff(seg: Segment) -> str:
 
 
 def comparison_to_html(result: Comparison) -> str:
-    """One self-contained HTML page (inline CSS, no scripts, every text escaped)."""
+    """One self-contained HTML page (inline CSS, no scripts, every text escaped). Control
+    characters are shown escaped (``\\x1b``) as on the terminal: raw, they are invisible in
+    a browser (and a parse error in HTML), but act on a terminal that ``cat``\\ s the file."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(
         loader=PackageLoader("narrative_diff", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        finalize=_shown,
     )
     template = env.get_template("compare.html.j2")
     return template.render(
@@ -271,3 +277,13 @@ def comparison_to_html(result: Comparison) -> str:
         DELETE=DELETE,
         INSERT=INSERT,
     )
+
+
+def _shown(value: object) -> object:
+    """Jinja2's ``finalize``: text with its control characters escaped, before autoescape
+    (markup the template made itself, ``Markup``, is left as it is)."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
