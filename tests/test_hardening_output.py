@@ -308,3 +308,30 @@ def test_echo_escapes_except_exact_text_into_a_pipe(capsys: pytest.CaptureFixtur
     out, err = capsys.readouterr()
     assert err == "a\\x1b[2J\tb\nc\n"
     assert out == "a\x1b[2J\n"
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal (so the spinner and the progress bar draw)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_status_and_progress_labels_are_literal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from narrative_diff.cli.app import progress, status
+
+    fake = _Terminal()
+    monkeypatch.setattr("sys.stderr", fake)
+    with status("Reading [/x] \x1b]0;pwned\x07"):
+        pass
+    clock = iter(range(0, 1000, 5))
+    monkeypatch.setattr(time, "monotonic", lambda: float(next(clock)))
+    with progress("Report [/]") as shown:
+        assert shown is not None
+        shown(1, 2, "[bold]charts[/x] \x1b[2J")
+    drawn = fake.getvalue()
+    assert "Reading [/x] \\x1b]0;pwned\\x07" in drawn
+    assert "Report [/]: [bold]charts[/x] \\x1b[2J" in drawn
+    assert "\x1b]0;pwned" not in drawn and "\x1b[2J" not in drawn
