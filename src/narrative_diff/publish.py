@@ -125,4 +125,7 @@ def write_chart(charts: Sequence[Chart], path: Path, fonts: FontSet) -> Written:
 
     fmt = output_format(path, CHART_FORMATS)
     write_file(path, figure_bytes(figure(charts, fonts), fmt))
-    return Written(path, f"chart ({', '.join(c.metric for c in charts)})")
+    metrics = ", ".join(dict.fromkeys(c.metric for c in charts))
+    lineages = len({c.lineage for c in charts if c.lineage})
+    by = f", {lineages} lineages" if lineages > 1 else ""
+    return Written(path, f"chart ({metrics}{by})")
