@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -28,18 +29,38 @@ class _Server(ThreadingHTTPServer):
         """Clients that gave up (timeouts) break the pipe; that is expected here."""
 
 
+@dataclass(frozen=True)
+class Drip:
+    """A slow answer: after ``delay`` seconds, ``body`` one byte every ``interval`` seconds
+    (no Content-Length); with ``slow_headers`` the status line and headers drip too."""
+
+    body: bytes
+    interval: float = 0.2
+    delay: float = 0.0
+    slow_headers: bool = False
+    status: int = 200
+    content_type: str = "text/html"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def head(self) -> bytes:
+        lines = [f"HTTP/1.1 {self.status} Slow", f"Content-Type: {self.content_type}"]
+        lines += [f"{name}: {value}" for name, value in self.headers.items()]
+        return ("\r\n".join([*lines, "Connection: close", "", ""])).encode("latin-1")
+
+
 class LocalHTTPServer:
     """A threaded HTTP server on 127.0.0.1 with routes registered by the test.
 
     ``route(path, body, content_type, status, headers)`` serves a fixed answer;
     ``/stall`` answers only after ``STALL_SECONDS`` (or at teardown), and
-    ``/redirect-loop`` redirects to itself. ``requests`` records each request's path and
-    headers.
+    ``/redirect-loop`` redirects to itself; ``drip(path, Drip(...))`` answers slowly (a
+    byte at a time). ``requests`` records each request's path and headers.
     """
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes, dict[str, str], bool]] = {}
         self.requests: list[dict[str, str]] = []
+        self.drips: dict[str, Drip] = {}
         self.stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
         self.port = self._httpd.server_address[1]
@@ -65,6 +86,11 @@ class LocalHTTPServer:
         self.routes[path] = (status, content_type or "", body, dict(headers or {}), send_length)
         return self.url(path)
 
+    def drip(self, path: str, drip: Drip) -> str:
+        """Answer ``path`` slowly (see :class:`Drip`); return the route's full URL."""
+        self.drips[path] = drip
+        return self.url(path)
+
     def url(self, path: str) -> str:
         """The full URL of ``path`` on this server."""
         return f"http://127.0.0.1:{self.port}{path}"
@@ -87,6 +113,8 @@ class LocalHTTPServer:
                 if path == "/stall":
                     server.stopping.wait(STALL_SECONDS)
                     self._answer(200, "text/plain", b"too late", {}, True)
+                elif path in server.drips:
+                    self._drip(server.drips[path])
                 elif path == "/redirect-loop":
                     self._answer(302, "text/plain", b"", {"Location": "/redirect-loop"}, True)
                 elif self.path in server.routes or path in server.routes:
@@ -111,6 +139,24 @@ class LocalHTTPServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _drip(self, drip: Drip) -> None:
+                """Write the answer a piece at a time until done, the client gives up or
+                the server stops."""
+                self.close_connection = True
+                if server.stopping.wait(drip.delay):
+                    return
+                head = drip.head()
+                pieces = [bytes([b]) for b in head] if drip.slow_headers else [head]
+                pieces += [bytes([b]) for b in drip.body]
+                try:
+                    for n, piece in enumerate(pieces):
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                        if n < len(pieces) - 1 and server.stopping.wait(drip.interval):
+                            return
+                except OSError:  # the client gave up: expected
+                    return
 
             def log_message(self, format: str, *args: object) -> None:
                 """Keep the test output clean."""

@@ -49,6 +49,8 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
     The title is ``--title`` or the document's own (never its file name: a document
     without one has none); the date is ``--date`` or the page's publication date.
     """
+    from .ingest.redact import redact_text
+
     title = _clean(options.title) or _clean(extracted.title)
     date = _date(extracted, options)
     language = options.language or extracted.language
@@ -62,7 +64,7 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
     named = title or _name_of(extracted.source_name) or "snapshot"
     slug = options.slug or f"{date:%Y-%m}-{_slug(named, 'snapshot')}"
     provenance = [
-        options.provenance
+        redact_text(options.provenance or "")
         or f"Text extracted from {extracted.format} ({extracted.source_name}) by narrative-diff."
     ]
     provenance += [
@@ -87,7 +89,7 @@ def build_snapshot(extracted: Extracted, options: AddOptions) -> Snapshot:
         language=language,
         languages=(language, *others) if others else (),
         extraction=extracted.extraction,
-        source_url=options.url or extracted.source_url,
+        source_url=_stored_url(extracted, options),
         retrieved=_now(),
         provenance=" ".join(provenance),
     )
@@ -97,6 +99,8 @@ def capture_notes(extracted: Extracted, options: AddOptions, snap_id: str) -> li
     """What ``add`` tells the user about the capture stored as ``snap_id``, one line each:
     a fallback extraction or a low coverage, a repair, a date taken from the document, a
     second language."""
+    from .ingest.redact import MARKER, redact_text, was_redacted
+
     notes = []
     slug = snap_id.split("/", 1)[-1]
     kept, main = extracted.extraction, extracted.main_coverage
@@ -113,6 +117,16 @@ def capture_notes(extracted: Extracted, options: AddOptions, snap_id: str) -> li
             f"the whole page's text: add it again with --extract full --replace --slug {slug})"
         )
     notes += [f"{repair} (the raw capture is kept as fetched)" for repair in extracted.repairs]
+    provenance = options.provenance or ""
+    if (
+        was_redacted(_stored_url(extracted, options))
+        or was_redacted(extracted.source_name)
+        or redact_text(provenance) != provenance
+    ):
+        notes.append(
+            f"credentials removed from the stored URL: user:password and secret parameters "
+            f"are stored as {MARKER} (a fetch still uses the real URL)"
+        )
     if options.date is None and extracted.page_date:
         notes.append(
             f"date {extracted.page_date} taken from {_date_source(extracted)} "
@@ -123,6 +137,14 @@ def capture_notes(extracted: Extracted, options: AddOptions, snap_id: str) -> li
             f"languages {', '.join(extracted.languages)}: recorded as {extracted.languages[0]}"
         )
     return notes
+
+
+def _stored_url(extracted: Extracted, options: AddOptions) -> str | None:
+    """``--url`` or the final URL after redirects, without credentials (a corpus is meant
+    for git): the fetch already redacted its URL, ``--url`` is redacted here."""
+    from .ingest.redact import redact_url
+
+    return redact_url(options.url) if options.url else extracted.source_url
 
 
 def _date(extracted: Extracted, options: AddOptions) -> dt.date:

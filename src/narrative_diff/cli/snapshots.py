@@ -143,6 +143,13 @@ def add(
     timeout: Annotated[
         float, typer.Option(min=0.1, max=3600.0, help="Seconds to wait for a URL.")
     ] = 20.0,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Let a public web page redirect to a private or loopback address.",
+        ),
+    ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Add a document as a new dated snapshot (text extracted, raw capture kept)."""
@@ -164,7 +171,7 @@ def add(
         slug=slug,
         replace=replace,
         extract=extract,
-        limits=api.IngestLimits(max_bytes=max_bytes, timeout=timeout),
+        limits=api.IngestLimits(max_bytes=max_bytes, timeout=timeout, allow_private=allow_private),
     )
     store = api.open_corpus(corpus)
     with status(f"Reading {source}"):

@@ -12,7 +12,8 @@ Design choices:
   HTML page's main text, measured against the page's prose with fallbacks when it kept
   too little, and htmldate reads the page's date (``html.py``); pypdf (pure Python, no
   system libraries) reads PDF; python-docx reads Word; webvtt-py reads SRT and VTT; httpx
-  fetches URLs with timeouts, a redirect limit and streaming; fastText and OpenCC tell the
+  fetches URLs within one deadline, with a redirect limit, a check of every redirect hop
+  (no public page may redirect into a private network) and streaming; fastText and OpenCC tell the
   language(s) and the Chinese script offline (``language.py``). All of them are imported
   inside the functions that use them, so the CLI starts fast.
 * The text is never invented: a document without a title has none (a file name is not a
@@ -28,6 +29,8 @@ Design choices:
   shorter than half a full line (headings). Running headers/footers (the same line,
   digits masked, at the top or bottom of >= 60% of the pages), page numbers and
   hyphenation are repaired first; details in ``pdf.py``.
+* A URL is stored and printed without its credentials (``redact.py``): user info and
+  secret-looking query parameters become ``REDACTED``; only the fetch uses the real URL.
 * Every problem a user can fix is a :class:`~narrative_diff.errors.NarrativeDiffError`
   with a one-line message naming the source and a hint naming the fix; library
   exceptions are wrapped.
@@ -49,6 +52,7 @@ from narrative_diff.snapshot import Extraction
 from narrative_diff.text import normalise_body
 
 from .encoding import decode_html, decode_text, repair_mojibake
+from .fetch import NetworkLimits as IngestLimits  # the limits and the network policy
 from .fetch import check_url, fetch_url
 from .formats import docx_blocks, markdown_blocks, text_blocks, transcript_blocks, with_title
 from .language import detect_language, identify
@@ -59,12 +63,13 @@ from .model import (
     SUFFIXES,
     SUPPORTED_HINT,
     Extracted,
-    IngestLimits,
     binary_file,
     empty_document,
     too_large,
 )
+from .model import IngestLimits as BaseLimits
 from .pdf import pdf_blocks
+from .redact import redact_url
 
 __all__ = [
     "EXTRACT_MODES",
@@ -171,7 +176,7 @@ def extract_bytes(
     name: str,
     media_type: str | None = None,
     source_url: str | None = None,
-    limits: IngestLimits | None = None,
+    limits: BaseLimits | None = None,
     extract: str = "auto",
 ) -> Extracted:
     """Extract the text of ``raw``; ``name`` is used for the extension and in messages.
@@ -302,7 +307,7 @@ def _read_path(path: str, max_bytes: int) -> bytes:
 def read_source(
     source: str,
     *,
-    limits: IngestLimits = DEFAULT_LIMITS,
+    limits: BaseLimits = DEFAULT_LIMITS,
     stdin: typing.BinaryIO | None = None,
     extract: str = "auto",
 ) -> Extracted:
@@ -329,9 +334,9 @@ def read_source(
         scheme = url.group(1).lower()
         if scheme in ("http", "https"):
             raw, content_type, final_url = fetch_url(source, limits=limits)
-            return extract_bytes(
+            return extract_bytes(  # the final URL comes back with its credentials redacted
                 raw,
-                name=source,
+                name=redact_url(source),
                 media_type=content_type,
                 source_url=final_url,
                 limits=limits,

@@ -1,18 +1,37 @@
-"""Fetching http(s) URLs with httpx: streamed, size-bounded, errors made one-line."""
+"""Fetching http(s) URLs with httpx: streamed, size-bounded, within one deadline
+(``deadline.py``), each redirect hop checked (``addresses.py``), errors made one-line and
+credentials kept out of every message and of the returned final URL (``redact.py``).
+"""
 
 from __future__ import annotations
 
+import typing
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from narrative_diff.errors import FetchFailed, UsageProblem
 
+from .addresses import RedirectGuard, Resolver, resolve
 from .model import DEFAULT_LIMITS, IngestLimits, brief, too_large
+from .redact import redact_text, redact_url
+
+if typing.TYPE_CHECKING:
+    import httpx
 
 _ACCEPT = (
     "text/html,application/xhtml+xml,application/pdf,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
     "text/plain;q=0.9,text/markdown;q=0.9,text/vtt;q=0.9,*/*;q=0.5"
 )
+
+
+@dataclass(frozen=True)
+class NetworkLimits(IngestLimits):
+    """:class:`IngestLimits` with the network policy: ``allow_private`` lets a public page
+    redirect to a private address (see ``addresses.py``). ``narrative_diff.ingest`` exports
+    it as ``IngestLimits``, so ``api.IngestLimits(..., allow_private=True)`` works."""
+
+    allow_private: bool = False
 
 
 def user_agent() -> str:
@@ -24,6 +43,7 @@ def user_agent() -> str:
 
 def check_url(url: str) -> None:
     """Raise ``UsageProblem`` (``unsupported-url``) unless ``url`` is http(s) with a host."""
+    shown = redact_url(url)
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -31,33 +51,48 @@ def check_url(url: str) -> None:
             host.encode("idna")  # a label over 63 characters, or not encodable at all
     except (ValueError, UnicodeError) as exc:
         raise UsageProblem(
-            f"cannot fetch {url}: not a valid URL ({exc})",
+            f"cannot fetch {shown}: not a valid URL ({redact_text(brief(exc))})",
             hint="check the address, e.g. https://example.org/page.html",
             slug="unsupported-url",
         ) from None
     if parts.scheme.lower() not in ("http", "https"):
         raise UsageProblem(
-            f"cannot fetch {url}: only http and https URLs are supported",
+            f"cannot fetch {shown}: only http and https URLs are supported",
             hint="download the document and add the file instead",
             slug="unsupported-url",
         )
     if not parts.hostname:
         raise UsageProblem(
-            f"cannot fetch {url}: the URL has no host name",
+            f"cannot fetch {shown}: the URL has no host name",
             hint="give a full URL such as https://example.org/page.html",
             slug="unsupported-url",
         )
 
 
-def fetch_url(url: str, *, limits: IngestLimits = DEFAULT_LIMITS) -> tuple[bytes, str | None, str]:
+def fetch_url(
+    url: str, *, limits: IngestLimits = DEFAULT_LIMITS, resolver: Resolver = resolve
+) -> tuple[bytes, str | None, str]:
     """GET ``url``; return ``(body, content type without parameters or None, final URL)``.
 
-    Redirects are followed up to ``limits.max_redirects``; the body is streamed and reading
-    stops as soon as it passes ``limits.max_bytes``.
+    The final URL is returned with its credentials redacted (``redact.py``). Redirects
+    are followed up to ``limits.max_redirects``, each hop checked by a
+    :class:`RedirectGuard` (``resolver`` judges the addresses); the body is streamed and
+    reading stops as soon as it passes ``limits.max_bytes`` or the deadline.
     """
     import httpx
 
+    from .deadline import Deadline, DeadlinePassed, deadline_transport
+
     check_url(url)
+    shown = redact_url(url)
+    deadline = Deadline.after(limits.timeout)
+    allow_private = isinstance(limits, NetworkLimits) and limits.allow_private
+    guard = RedirectGuard(allow_private=allow_private, resolver=resolver)
+
+    def each_request(request: httpx.Request) -> None:
+        deadline.clamp(None, httpx.ConnectTimeout)
+        guard.hop(str(request.url), request.url.host, request.url.port or _port(request.url))
+
     headers = {"User-Agent": user_agent(), "Accept": _ACCEPT}
     try:
         with (
@@ -66,46 +101,58 @@ def fetch_url(url: str, *, limits: IngestLimits = DEFAULT_LIMITS) -> tuple[bytes
                 timeout=httpx.Timeout(limits.timeout),
                 follow_redirects=True,
                 max_redirects=limits.max_redirects,
+                transport=deadline_transport(deadline),
+                event_hooks={"request": [each_request]},
             ) as client,
             client.stream("GET", url) as response,
         ):
             if response.status_code >= 400:
+                status = f"{response.status_code} {response.reason_phrase}".strip()
                 raise FetchFailed(
-                    f"{url} answered HTTP {response.status_code} {response.reason_phrase}".strip(),
+                    f"{shown} answered HTTP {status}",
                     hint="check the URL in a browser; the page may have moved or need a login",
                     slug="http-error",
                 )
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limits.max_bytes:
-                raise too_large(url, int(declared), limits.max_bytes)
+                raise too_large(shown, int(declared), limits.max_bytes)
             chunks: list[bytes] = []
             received = 0
             for chunk in response.iter_bytes():
+                if deadline.left() <= 0:
+                    raise DeadlinePassed
                 received += len(chunk)
                 if received > limits.max_bytes:
-                    raise too_large(url, None, limits.max_bytes)
+                    raise too_large(shown, None, limits.max_bytes)
                 chunks.append(chunk)
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            return b"".join(chunks), content_type or None, str(response.url)
-    except httpx.TimeoutException as exc:
+            return b"".join(chunks), content_type or None, redact_url(str(response.url))
+    except (httpx.TimeoutException, DeadlinePassed) as exc:
         raise FetchFailed(
-            f"{url} did not answer within {limits.timeout:g} s",
-            hint="try again later, or allow more time with --timeout",
+            f"{shown} did not answer within {limits.timeout:g} s",
+            hint="try again later, or allow more time with --timeout (one deadline for "
+            "connecting, headers and body, redirects included)",
             slug="fetch-timeout",
         ) from exc
     except httpx.TooManyRedirects as exc:
         raise FetchFailed(
-            f"{url} redirected more than {limits.max_redirects} times",
+            f"{shown} redirected more than {limits.max_redirects} times",
             hint="open the URL in a browser and add the final address instead",
             slug="too-many-redirects",
         ) from exc
     except httpx.InvalidURL as exc:
         raise UsageProblem(
-            f"cannot fetch {url}: {brief(exc)}", hint="check the URL", slug="unsupported-url"
+            f"cannot fetch {shown}: {redact_text(brief(exc))}",
+            hint="check the URL",
+            slug="unsupported-url",
         ) from exc
     except httpx.HTTPError as exc:
         raise FetchFailed(
-            f"cannot fetch {url}: {brief(exc)}",
+            f"cannot fetch {shown}: {redact_text(brief(exc))}",
             hint="check the address and your network connection, then try again",
             slug="fetch-failed",
         ) from exc
+
+
+def _port(url: httpx.URL) -> int:
+    return 443 if url.scheme == "https" else 80
