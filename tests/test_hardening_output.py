@@ -7,6 +7,7 @@ formula are quoted; matplotlib's warnings come out as ``warning:`` lines.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -231,9 +232,10 @@ def test_csv_quotes_text_that_starts_a_formula_not_numbers() -> None:
     assert text.split("\n") == [
         "t,p,m,a,n",
         "'=HYPERLINK(1),'+1,'-0.3866,'@SUM(A1),-0.3866",
-        "'\tx,'\rx,'-a; b,a=b,2",
+        '"\'\tx","\'\rx","\'-a; b","a=b","2"',  # a CR: every cell quoted, or readers split
         "",
     ]
+    assert len(list(csv.reader(io.StringIO(text)))) == 3
 
 
 def test_list_csv_quotes_a_formula_title_and_json_keeps_it(

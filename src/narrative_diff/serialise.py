@@ -78,8 +78,14 @@ def to_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None =
     buffer = io.StringIO()
     fields = list(columns if columns is not None else rows[0])
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    # csv quotes a cell holding "\n" but not one holding a lone "\r", which every reader
+    # takes for the end of the row: such a row is written with every cell quoted
+    quoted = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    for row in rows:
+        cells = {k: _cell(v) for k, v in row.items()}
+        carriage = any(isinstance(v, str) and "\r" in v for v in cells.values())
+        (quoted if carriage else writer).writerow(cells)
     return buffer.getvalue()
 
 
