@@ -66,6 +66,7 @@ def routes(server: LocalHTTPServer) -> None:
     here = f"http://localhost:{port}/net/page"  # followed: the real port
     server.route("/net/to-this-localhost", b"", status=302, headers={"Location": here})
     server.route("/net/to-page", b"", status=302, headers={"Location": "/net/page"})
+    server.route("/net/to-file", b"", status=302, headers={"Location": "file:///etc/passwd"})
     presigned = (
         f"http://ann:hunter2@127.0.0.1:{port}/net/page?X-Amz-Algorithm=AWS4-HMAC-SHA256"
         "&X-Amz-Credential=AKIDEXAMPLE%2F20300101&X-Amz-Expires=300&X-Amz-Signature=SEKRIT"
@@ -134,6 +135,8 @@ def cases() -> list[Case]:
         Case("redirect to localhost with --allow-private", private,
              _url("{u}/net/to-this-localhost", "--allow-private"), "added", env=PUBLIC),
         Case("redirect on the same public host", private, _url("{u}/net/to-page"), "added",
+             env=PUBLIC),
+        Case("public page redirects to file:///etc/passwd", private, _url("{u}/net/to-file"),
              env=PUBLIC),
         Case("private page redirects to localhost", private,
              _url("{u}/net/to-this-localhost"), "added"),

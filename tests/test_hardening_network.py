@@ -341,6 +341,24 @@ def test_a_public_page_may_not_redirect_to_loopback(http_server: LocalHTTPServer
 
 
 @pytest.mark.network
+def test_an_international_host_name_is_judged_as_connected_to(
+    http_server: LocalHTTPServer,
+) -> None:
+    start = http_server.route(
+        "/go", b"", status=302, headers={"Location": "http://bücher.example/page"}
+    )
+    asked: list[str] = []
+
+    def resolver(host: str, port: int) -> Sequence[str]:
+        asked.append(host)
+        return {"127.0.0.1": (PUBLIC_ADDRESS,), "xn--bcher-kva.example": ("10.1.1.1",)}[host]
+
+    with raises_slug(FetchFailed, "private-redirect", "(10.1.1.1)"):
+        fetch_url(start, resolver=resolver)
+    assert asked == ["127.0.0.1", "xn--bcher-kva.example"]
+
+
+@pytest.mark.network
 def test_allow_private_on_the_command_line(
     http_server: LocalHTTPServer,
     corpus: Path,

@@ -91,7 +91,9 @@ def fetch_url(
 
     def each_request(request: httpx.Request) -> None:
         deadline.clamp(None, httpx.ConnectTimeout)
-        guard.hop(str(request.url), request.url.host, request.url.port or _port(request.url))
+        target = request.url  # the host as connected to: IDNA-encoded, IPv6 without brackets
+        host = target.raw_host.decode("ascii", errors="replace")
+        guard.hop(str(target), host, target.port or _port(target))
 
     headers = {"User-Agent": user_agent(), "Accept": _ACCEPT}
     try:
