@@ -23,11 +23,12 @@ from .capture import build_snapshot, capture_notes, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
-from .snapshot import Snapshot, check_language, check_lineage, check_name, parse_date
+from .snapshot import Snapshot as Snapshot
+from .snapshot import check_language, check_lineage, check_name, parse_date, shown
 from .storage import read_utf8
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     import pandas as pd
 
@@ -168,6 +169,30 @@ def describe(corpus: Corpus, snap: Snapshot) -> dict[str, object]:
     }
 
 
+def edited_warning(snaps: Iterable[Snapshot]) -> str | None:
+    """The one warning a command prints when a snapshot it used was edited after capture
+    (its text no longer matches its recorded ``sha256``), naming them and the fix; None
+    when every one is as captured."""
+    edited = list(dict.fromkeys(snap.id for snap in snaps if not snap.hash_ok))
+    if not edited:
+        return None
+    named = ", ".join(shown(i, 80) for i in edited[:3])
+    if len(edited) > 3:
+        named += f" and {len(edited) - 3} more"
+    was = "was" if len(edited) == 1 else f"({len(edited)} snapshots) were"
+    return (
+        f"{named} {was} edited after capture (the text does not match the recorded sha256) "
+        "and the edited text is used; 'narrative-diff check' lists edits, "
+        "'narrative-diff check --update-hashes' accepts them"
+    )
+
+
+def series_snapshots(corpus: Corpus, series: str | None = None) -> list[Snapshot]:
+    """The snapshots of a series (the corpus's only one when None), in date order: what
+    ``score``, ``kwic``, ``chart`` and ``report`` read."""
+    return corpus.snapshots(_one_series(corpus, series))
+
+
 @dataclass(frozen=True)
 class Added:
     """A stored snapshot, its ``vN`` ref, and what ``add`` tells the user about it (a low
@@ -193,6 +218,8 @@ def add_snapshot(
         check_language(options.language)
     if options.lineage is not None:
         options = replace(options, lineage=check_lineage(options.lineage))
+    if options.publisher is not None:  # the lineage of a snapshot without one
+        options = replace(options, publisher=check_lineage(options.publisher, "publisher"))
     corpus.require_writable()  # refuse before any download or extraction work
     extracted = read_source(
         source, limits=options.limits or IngestLimits(), stdin=stdin, extract=options.extract

@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .corpus import Corpus
-from .errors import CorpusError, NarrativeDiffError
-from .snapshot import LOW_COVERAGE, Snapshot, check_name, record_hash
+from .corpus import Corpus, series_folder_problem
+from .errors import CorpusError
+from .snapshot import LOW_COVERAGE, Snapshot, record_hash, shown
 from .storage import commit, read_utf8
 
 
@@ -29,7 +29,12 @@ class Problem:
     note: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.slug}: {self.message}"
+        """One line: a file name holding a newline or a direction mark is shown escaped."""
+        path = "".join(
+            ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+            for ch in str(self.path)
+        )
+        return f"{path}: {self.slug}: {' '.join(self.message.split())}"
 
 
 def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
@@ -50,10 +55,9 @@ def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
         files = list(corpus.snapshot_files(folder))
         if not files:
             continue
-        try:
-            check_name(folder.name, "series")
-        except NarrativeDiffError as exc:
-            problems.append(Problem(folder, "invalid-series", str(exc)))
+        problem = series_folder_problem(folder, [p.name for p in corpus.root.iterdir()])
+        if problem:
+            problems.append(Problem(folder, "invalid-series", problem))
         referenced: set[str] = set()
         by_hash: dict[str, list[Snapshot]] = defaultdict(list)
         for path in files:
@@ -96,7 +100,7 @@ def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem
                 path,
                 "misplaced",
                 f"series '{snap.series}' but the file is in "
-                f"folder '{folder.name}'; move it or fix 'series'",
+                f"folder '{shown(folder.name)}'; move it or fix 'series'",
             )
         )
     if path.stem != snap.slug:

@@ -13,7 +13,9 @@ failed ``add``. A raw capture's file name carries the start of its hash, so writ
 never overwrites another file, and the snapshot's rename is the single commit point.
 
 Files in a series folder that have no front matter (notes, a README) are skipped and
-listed in :attr:`Corpus.skipped`; files with broken front matter are errors.
+listed in :attr:`Corpus.skipped`; files with broken front matter are errors, and so are an
+empty ``.md`` file, two files claiming one id, and a series folder whose name is not a
+series name (``ILRS``, ``ilrs\n``): each would otherwise shift or double the ``vN`` refs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -33,16 +36,17 @@ from pathlib import Path
 from .errors import (
     SYSTEM_ERRNOS,
     CorpusError,
+    NarrativeDiffError,
     SnapshotConflict,
     SnapshotNotFound,
     from_os_error,
 )
-from .snapshot import MAX_NAME, Snapshot, check_name
+from .snapshot import MAX_NAME, Snapshot, check_name, shown
 from .storage import commit, corpus_lock, read_utf8
 
 ENV_VAR = "NARRATIVE_DIFF_CORPUS"
-_VERSION_REF = re.compile(r"^v(\d+)$")
-_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_VERSION_REF = re.compile(r"v(\d+)")  # fullmatch: "$" also matches before a final newline
+_DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 def bundled_root() -> Path:
@@ -65,17 +69,25 @@ class Corpus:
 
     # ---------------------------------------------------------------- reading
     def series_names(self) -> list[str]:
-        """Sub-folders that hold at least one snapshot file, sorted."""
+        """Sub-folders that hold at least one snapshot file, sorted. Such a folder whose name
+        is not a series name (``ILRS``, ``ｉｌｒｓ``, ``ilrs\n``, ``con``) is an error naming
+        it: it would be a look-alike series no command could name."""
         self.require_existing()
-        names = []
-        for child in sorted(self.root.iterdir()):
-            if (
-                child.is_dir()
-                and not child.name.startswith(".")
-                and any(self.snapshot_files(child))
-            ):
-                names.append(child.name)
-        return names
+        folders = [
+            child
+            for child in sorted(self.root.iterdir())
+            if child.is_dir() and not child.name.startswith(".") and any(self.snapshot_files(child))
+        ]
+        for folder in folders:
+            problem = series_folder_problem(folder, [f.name for f in folders])
+            if problem:
+                raise CorpusError(
+                    f"{folder.parent / shown(folder.name)}: {problem}",
+                    hint="rename the folder to lowercase letters, digits, '-' and '_', or move "
+                    "it out of the corpus; 'narrative-diff check' lists every problem",
+                    slug="invalid-series",
+                )
+        return [folder.name for folder in folders]
 
     @staticmethod
     def snapshot_files(folder: Path) -> Iterator[Path]:
@@ -98,7 +110,9 @@ class Corpus:
         ``x-10``: the order in which ``add`` gives versions of one day their ids); all series
         when ``series`` is None."""
         if series is None:
-            return [snap for name in self.series_names() for snap in self.snapshots(name)]
+            every = [snap for name in self.series_names() for snap in self.snapshots(name)]
+            refuse_duplicate_ids(every)  # a copy in another series' folder
+            return every
         if series not in self._cache:
             check_name(series, "series")  # "../elsewhere", "ilrs/" never leave the corpus
             folder = self.root / series
@@ -111,10 +125,11 @@ class Corpus:
             snaps = []
             for path in self.snapshot_files(folder):
                 text = read_utf8(path)
-                if not text.startswith("---"):
-                    self.skipped.append(path)
+                if text.strip() and not text.lstrip().startswith("---"):
+                    self.skipped.append(path)  # notes, a README: an empty file is an error
                     continue
                 snaps.append(Snapshot.from_markdown(text, path=path))
+            refuse_duplicate_ids(snaps)
             self._cache[series] = sorted(snaps, key=lambda s: (s.date, _natural(s.id)))
         return list(self._cache[series])
 
@@ -137,7 +152,7 @@ class Corpus:
         exact = next((s for s in pool if s.id == ref or (series and s.slug == ref)), None)
         if exact is not None:
             return exact
-        version = _VERSION_REF.match(ref)
+        version = _VERSION_REF.fullmatch(ref)
         if version or ref in ("latest", "first"):
             return self._by_position(ref, version, names)
         return self._by_date_or_slug(ref, pool)
@@ -181,7 +196,7 @@ class Corpus:
 
     def _by_date_or_slug(self, ref: str, pool: list[Snapshot]) -> Snapshot:
         """A date prefix or a bare slug: unique matches only, so a ref never picks at random."""
-        if _DATE_PREFIX.match(ref):
+        if _DATE_PREFIX.fullmatch(ref):
             matches = [s for s in pool if s.date.isoformat().startswith(ref)]
         else:
             matches = [s for s in pool if s.slug == ref]
@@ -253,7 +268,9 @@ class Corpus:
                 raw_file = f"raw/{snap.slug}.{digest[:12]}{raw_suffix}"
                 snap = replace(snap, raw_file=raw_file, raw_sha256=digest)
                 files.append((folder / raw_file, raw))
-            files.append((target, snap.to_markdown().encode("utf-8")))  # the commit point
+            text = snap.to_markdown()
+            Snapshot.from_markdown(text, path=target)  # what is written must read back
+            files.append((target, text.encode("utf-8")))  # the commit point
             try:
                 commit(files, root=self.root)
             finally:
@@ -347,6 +364,33 @@ class Corpus:
                 f"snapshot {snap.id} already exists",
                 hint="pass --replace to overwrite it, or --slug NAME for a new id",
                 slug="id-exists",
+            )
+
+
+def series_folder_problem(folder: Path, names: list[str]) -> str | None:
+    """What is wrong with a series folder's name (None: nothing), naming the series it
+    looks like (the same name once case, width and compatibility forms are folded)."""
+    try:
+        check_name(folder.name, "series")
+    except NarrativeDiffError as exc:
+        key = unicodedata.normalize("NFKC", folder.name).casefold().strip()
+        twin = next((n for n in names if n != folder.name and n == key), None)
+        like = f", a look-alike of series '{twin}'" if twin else ""
+        return f"a folder of snapshots whose name is not a series name{like} ({exc.message})"
+    return None
+
+
+def refuse_duplicate_ids(snaps: list[Snapshot]) -> None:
+    """Two files claiming one id (a copy under another name) would make two ``v1`` rows
+    and tables of mismatched shape: an error naming both files."""
+    seen: dict[str, Snapshot] = {}
+    for snap in snaps:
+        first = seen.setdefault(snap.id, snap)
+        if first is not snap:
+            raise CorpusError(
+                f"{first.path} and {snap.path} both claim id {snap.id}",
+                hint="delete the copy, or give one file its own id (and file name)",
+                slug="duplicate-id",
             )
 
 

@@ -16,6 +16,7 @@ from narrative_diff import api
 from narrative_diff.errors import ExitCode
 
 from .app import COMPARE, ActorsOpt, CorpusOpt, app, choice, console, output_option, warn
+from .snapshots import warn_edited
 
 
 @app.command(
@@ -69,6 +70,7 @@ def compare(
     if output is not None:  # a bad -o fails before the work, and never inside the corpus
         api.check_output_path(output, store, inputs=(ref_a, ref_b, actors_file))
     result = api.compare_refs(store, ref_a, ref_b, options=options, actors=actor_set)
+    warn_edited([result.a, result.b])
     if fmt == "terminal" and output is None:  # warnings are part of the terminal output
         from narrative_diff.render.compare_terminal import print_comparison
 

@@ -26,6 +26,7 @@ from .app import (
     progress,
     warn,
 )
+from .snapshots import warn_edited
 from .terminal import print_actors, print_kwic, print_scores
 
 
@@ -91,6 +92,7 @@ def score(
             between=between,
             by=by,
         )
+    warn_edited(api.series_snapshots(store, series))
     emit_rows(
         [row.as_dict() for row in result.rows],
         fmt,
@@ -131,6 +133,7 @@ def kwic(
     rows = api.keyword_in_context(
         store, term, series, actors=api.load_actors(actors_file), regex=regex, window=window
     )
+    warn_edited(api.series_snapshots(store, series))
     if not rows and fmt == "table":
         warn(f"no occurrence of '{term}' in the series")
         return
@@ -172,6 +175,7 @@ def chart(
     written = api.chart_series(
         store, series, metric, out, actors=api.load_actors(actors_file), top=top
     )
+    warn_edited(api.series_snapshots(store, series))
     typer.echo(f"wrote {written.path} ({written.what})")
 
 
@@ -202,6 +206,7 @@ def report(
             actors=api.load_actors(actors_file),
             progress=(lambda stage, done, total: shown(done, total, stage)) if shown else None,
         )
+    warn_edited(api.series_snapshots(store, series))
     for item in written:
         size = item.path.stat().st_size
         typer.echo(f"wrote {item.path} ({item.what}, {size / 1024:,.0f} KiB)")

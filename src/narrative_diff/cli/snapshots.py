@@ -6,6 +6,7 @@ Each parses its options, calls one function of :mod:`narrative_diff.api` and pri
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +47,13 @@ def list_cmd(
         warn(f"skipped {len(store.skipped)} file(s) without front matter ({store.skipped[0]}…)")
 
 
+def warn_edited(snaps: Sequence[api.Snapshot]) -> None:
+    """One ``warning:`` line when a snapshot the command used was edited after capture."""
+    message = api.edited_warning(snaps)
+    if message:
+        warn(message)
+
+
 @app.command(rich_help_panel=CORPUS, epilog="Example: narrative-diff show v2 --meta")
 def show(
     ref: Annotated[
@@ -64,6 +72,7 @@ def show(
     """Print one snapshot's text (or, with --meta, its metadata)."""
     store = api.open_corpus(corpus)
     snap = api.get_snapshot(store, ref)
+    warn_edited([snap])
     if meta:
         import yaml
 

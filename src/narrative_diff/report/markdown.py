@@ -34,7 +34,7 @@ def render(report: Report) -> str:
     lines += ["## Snapshots", "", "| ref | date | title | publisher | language | words |"]
     lines.append("|---|---|---|---|---|---:|")
     lines += [
-        f"| {s.ref} | {s.date} | {_esc(s.title)} | {_esc(report.publisher_of(s))} "
+        f"| {s.ref} | {s.date} | {_esc(s.title_cell)} | {_esc(report.publisher_of(s))} "
         f"| {s.language} | {s.words} |"
         for s in report.snapshots
     ]

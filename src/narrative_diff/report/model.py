@@ -41,6 +41,8 @@ NO_FINDINGS = (
     "No findings: no actor appears, disappears or changes beyond chance, and no term was "
     "renamed or phrase replaced between consecutive snapshots."
 )
+#: How the snapshot table marks a snapshot whose text no longer matches its hash.
+EDITED = "(edited after capture)"
 #: Columns of the score table, in order.
 TABLE_COLUMNS = (
     "ref",
@@ -67,6 +69,13 @@ class SnapshotInfo:
     source_url: str
     provenance: str
     lineage: str = ""
+    #: the text no longer matches its recorded sha256: the report marks it (EDITED)
+    edited: bool = False
+
+    @property
+    def title_cell(self) -> str:
+        """The title as the snapshot table shows it, marked when the text was edited."""
+        return f"{self.title} {EDITED}" if self.edited else self.title
 
 
 @dataclass(frozen=True)
@@ -146,7 +155,7 @@ class Report:
         """Every piece of text the report prints (for the font check)."""
         out = [self.title, self.series, self.actors_source]
         for s in self.snapshots:
-            out += [s.title, s.publisher, s.provenance, s.source_url]
+            out += [s.title_cell, s.publisher, s.provenance, s.source_url]
         for f in self.findings:
             out += [f.headline, f.detail, *(q.text for q in f.quotes)]
         out += [row.actor_name for row in self.table]
@@ -266,6 +275,7 @@ def _info(s: Snapshot, ref: str, lineage: str) -> SnapshotInfo:
         source_url=s.source_url or "",
         provenance=s.provenance or "",
         lineage=lineage,
+        edited=not s.hash_ok,
     )
 
 

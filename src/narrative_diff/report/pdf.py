@@ -162,7 +162,9 @@ def _title_page(pdf: FPDF, report: Report) -> None:
         pdf.set_text_color(*INK)
         table.row(["ref", "date", "title", "publisher", "lang", "words"])
         for s in report.snapshots:
-            table.row([s.ref, s.date, s.title, report.publisher_of(s), s.language, str(s.words)])
+            table.row(
+                [s.ref, s.date, s.title_cell, report.publisher_of(s), s.language, str(s.words)]
+            )
     pdf.ln(3)
     _heading(pdf, "Provenance", 11, outline=1)
     for s in report.snapshots:

@@ -18,10 +18,49 @@ from pathlib import Path
 from typing import TypedDict, Unpack
 
 import frontmatter
-import yaml
 
-from .errors import CorpusError, UsageProblem
-from .text import count_words, normalise_body, sha256_hex
+from narrative_diff.errors import CorpusError, UsageProblem
+from narrative_diff.text import count_words, normalise_body, sha256_hex
+
+from .front_matter import MAX_FRONT_MATTER, AliasRefused, load_yaml, read_front_matter
+from .names import (
+    LANGUAGE_TAG,
+    MAX_LINEAGE,
+    MAX_NAME,
+    SHOWN,
+    WINDOWS_RESERVED,
+    check_language,
+    check_lineage,
+    check_name,
+    one_line,
+    parse_date,
+    shown,
+    windows_reserved,
+)
+
+__all__ = [
+    "EXTRACTION_METHODS",
+    "KEYS",
+    "LOW_COVERAGE",
+    "MAX_FRONT_MATTER",
+    "MAX_LINEAGE",
+    "MAX_NAME",
+    "SHOWN",
+    "WINDOWS_RESERVED",
+    "AliasRefused",
+    "Extraction",
+    "Snapshot",
+    "SnapshotMeta",
+    "check_language",
+    "check_lineage",
+    "check_name",
+    "lineage_names",
+    "load_yaml",
+    "parse_date",
+    "record_hash",
+    "shown",
+    "windows_reserved",
+]
 
 #: Front-matter keys in the order they are written.
 KEYS = (
@@ -43,12 +82,7 @@ KEYS = (
     "raw_sha256",
 )
 _TEXT_KEYS = ("title", "publisher", "lineage", "kind", "language", "source_url", "provenance")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_RAW_FILE = re.compile(r"^raw/[A-Za-z0-9][A-Za-z0-9._-]*$")
-MAX_NAME = 80
-MAX_LINEAGE = 120
+_RAW_FILE = re.compile(r"raw/[A-Za-z0-9][A-Za-z0-9._-]*")  # fullmatch, as in .names
 #: How the text of an HTML page was extracted (``ingest.html``): precision, recall, whole page.
 EXTRACTION_METHODS = ("main", "recall", "full")
 #: Below this coverage an extraction is low: ``add`` says so and ``check`` lists it.
@@ -65,90 +99,6 @@ class Extraction:
 
     def as_dict(self) -> dict[str, str | float]:
         return {"method": self.method, "coverage": self.coverage}
-
-
-def check_name(name: str, what: str) -> str:
-    """Validate a series name or slug: lowercase ASCII letters, digits, ``-``, ``_``, inner dots.
-
-    Names become folder and file names, so separators, ``..``, spaces and control or
-    direction-changing characters are refused rather than escaped.
-
-    >>> check_name("ilrs", "series")
-    'ilrs'
-    >>> check_name("../etc", "series")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    narrative_diff.errors.UsageProblem: invalid series name '../etc'; use lowercase letters, ...
-    """
-    if not name or len(name) > MAX_NAME or not _NAME.match(name):
-        shown = name.encode("unicode_escape").decode("ascii")
-        raise UsageProblem(
-            f"invalid {what} name '{shown}'",
-            hint="use lowercase letters, digits, '-' and '_' (e.g. 'ilrs')",
-            slug=f"invalid-{what}",
-        )
-    return name
-
-
-def check_language(tag: str) -> str:
-    """Validate a language tag (``en``, ``zh-Hant``, ``pt-BR``): what ``languages`` may hold.
-
-    >>> check_language("zh-Hant")
-    'zh-Hant'
-    """
-    if not _LANGUAGE_TAG.match(tag):
-        shown = tag.encode("unicode_escape").decode("ascii")[:40]
-        raise UsageProblem(
-            f"invalid language '{shown}'",
-            hint="give a language tag: en, zh, zh-Hant, ru, pt-BR, …",
-            slug="invalid-language",
-        )
-    return tag
-
-
-def check_lineage(name: str) -> str:
-    """Validate a lineage name (``CNSA``, ``Xinhua English``): one line of printable text.
-
-    A lineage is shown in tables and headings, never used as a file name, so spaces and
-    capitals are fine; control and direction-changing characters are refused.
-
-    >>> check_lineage("Xinhua English")
-    'Xinhua English'
-    """
-    if (
-        not name.strip()
-        or len(name) > MAX_LINEAGE
-        or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in name)
-    ):
-        shown = name.encode("unicode_escape").decode("ascii")[:40]
-        raise UsageProblem(
-            f"invalid lineage '{shown}'",
-            hint=f"give one line of text, at most {MAX_LINEAGE} characters (e.g. 'CNSA')",
-            slug="invalid-lineage",
-        )
-    return " ".join(name.split())
-
-
-def parse_date(value: object, *, where: str = "date") -> dt.date:
-    """Accept a ``datetime.date`` or an ISO 8601 date string (YYYY-MM-DD).
-
-    >>> parse_date("2022-01-28")
-    datetime.date(2022, 1, 28)
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise UsageProblem(
-        f"{where} {value!r} is not an ISO 8601 date",
-        hint="write it as YYYY-MM-DD, e.g. 2022-01-28",
-        slug="invalid-date",
-    )
 
 
 def record_hash(text: str, digest: str) -> str:
@@ -230,13 +180,16 @@ class Snapshot:
     def lineage_name(self) -> str:
         """The source line this snapshot continues: ``lineage``, else its publisher, else ""
         (all unattributed snapshots of a series form one line). Events and change statistics
-        compare snapshots of one lineage only (docs/methodology.md, "Lineages")."""
-        return " ".join((self.lineage or self.publisher or "").split())
+        compare snapshots of one lineage only (docs/methodology.md, "Lineages"). A
+        publisher's control and format characters are dropped: an invisible mark never
+        makes a look-alike lineage (a ``lineage`` holding one is refused)."""
+        return " ".join(one_line(self.lineage or self.publisher or "").split())
 
     @property
     def lineage_key(self) -> str:
-        """:attr:`lineage_name` as compared: case and spacing do not make a new lineage."""
-        return self.lineage_name.casefold()
+        """:attr:`lineage_name` as compared: case, width and spacing do not make a new
+        lineage (``CNSA``, ``cnsa`` and the full-width ``ＣＮＳＡ`` are one)."""
+        return unicodedata.normalize("NFKC", self.lineage_name).casefold()
 
     @cached_property
     def words(self) -> int:
@@ -314,30 +267,26 @@ class Snapshot:
         """Parse a stored snapshot; every defect becomes a ``corrupt-snapshot`` error."""
         where = str(path) if path else "snapshot"
         fix = "fix the front matter by hand, or run 'narrative-diff check' for all problems"
+        if not text.strip():
+            raise CorpusError(
+                f"{where}: the file is empty (a snapshot starts with '---' front matter)",
+                hint="restore it from a backup (or git), or delete it: it would shift every vN "
+                "after it",
+                slug="corrupt-snapshot",
+            )
         if not text.startswith("---"):
             raise CorpusError(
                 f"{where}: no YAML front matter (the file must start with '---')",
                 hint=fix,
                 slug="corrupt-snapshot",
             )
-        try:
-            post = frontmatter.loads(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            # python-frontmatter hands YAML the text from the newline ending the first '---'.
-            line = f" at line {mark.line + 1}" if mark is not None else ""
-            raise CorpusError(
-                f"{where}: front matter is not valid YAML{line}", hint=fix, slug="corrupt-snapshot"
-            ) from exc
-        except ValueError as exc:  # PyYAML builds dates eagerly: "2022-13-45" fails here
-            raise CorpusError(
-                f"{where}: invalid value in front matter ({exc})", hint=fix, slug="corrupt-snapshot"
-            ) from exc
-        meta = dict(post.metadata)
-        unknown = sorted(set(meta) - set(KEYS))
+        meta, content = read_front_matter(text, where, fix)
+        unknown = sorted({str(key) for key in meta} - set(KEYS))
         if unknown:
             raise CorpusError(
-                f"{where}: unknown front-matter key(s) {', '.join(unknown)}",
+                f"{where}: unknown front-matter key(s) "
+                + ", ".join(shown(key, 30) for key in unknown[:5])
+                + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""),
                 hint=f"allowed keys: {', '.join(KEYS)}",
                 slug="corrupt-snapshot",
             )
@@ -355,7 +304,7 @@ class Snapshot:
             value = meta.pop(key, None)
             if value is not None and not isinstance(value, str):
                 raise CorpusError(
-                    f"{where}: '{key}' must be a string, not {value!r}",
+                    f"{where}: '{key}' must be a string, not {shown(value)}",
                     hint=fix,
                     slug="corrupt-snapshot",
                 )
@@ -369,9 +318,13 @@ class Snapshot:
                     f"{where}: {exc.message}", hint=fix, slug="corrupt-snapshot"
                 ) from None
         raw_file = strings.get("raw_file")
-        if raw_file is not None and (not _RAW_FILE.match(raw_file) or ".." in raw_file):
+        if raw_file is not None and (
+            not _RAW_FILE.fullmatch(raw_file)
+            or ".." in raw_file
+            or windows_reserved(raw_file.removeprefix("raw/"))
+        ):
             raise CorpusError(
-                f"{where}: raw_file '{raw_file}' must name a file in raw/, "
+                f"{where}: raw_file '{shown(raw_file)}' must name a file in raw/, "
                 "e.g. raw/2022-01-white-paper.pdf",
                 hint=fix,
                 slug="corrupt-snapshot",
@@ -386,7 +339,7 @@ class Snapshot:
         series, snap_id = strings.pop("series"), strings.pop("id")  # present: checked above
         if snap_id.split("/", 1)[0] != series or "/" not in snap_id:
             raise CorpusError(
-                f"{where}: id '{snap_id}' does not start with its series '{series}/'",
+                f"{where}: id '{shown(snap_id)}' does not start with its series '{shown(series)}/'",
                 hint=fix,
                 slug="corrupt-snapshot",
             )
@@ -395,14 +348,16 @@ class Snapshot:
                 check_name(part, what)
             except UsageProblem as exc:
                 raise CorpusError(
-                    f"{where}: id '{snap_id}': {exc.message}", hint=fix, slug="corrupt-snapshot"
+                    f"{where}: id '{shown(snap_id)}': {exc.message}",
+                    hint=fix,
+                    slug="corrupt-snapshot",
                 ) from None
         return cls(
             id=snap_id,
             series=series,
             date=date,
             title=strings.pop("title", None) or None,
-            body=normalise_body(post.content),
+            body=normalise_body(content),
             retrieved=retrieved,
             languages=_languages(meta.pop("languages", None), where, fix),
             extraction=_extraction(meta.pop("extraction", None), where, fix),
@@ -425,7 +380,7 @@ def _languages(value: object, where: str, fix: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(
-        isinstance(v, str) and _LANGUAGE_TAG.match(v) for v in value
+        isinstance(v, str) and LANGUAGE_TAG.fullmatch(v) for v in value
     ):
         raise CorpusError(
             f"{where}: 'languages' must be a list of language tags, e.g. [zh, en]",

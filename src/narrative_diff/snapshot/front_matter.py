@@ -1,0 +1,88 @@
+"""Front matter as the corpus reads it: plain YAML, without anchors or aliases.
+
+PyYAML's safe loader still expands aliases: a few hundred bytes of nested ``&a``/``*a``
+become billions of values once something walks them (a message, a comparison). The
+loader here refuses anchors and aliases as it composes, before any value is built, and
+:func:`read_front_matter` bounds the size and depth of what it reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from narrative_diff.errors import CorpusError
+
+from .names import shown
+
+
+class AliasRefused(yaml.composer.ComposerError):
+    """YAML anchors and aliases (``&a``, ``*a``) in corpus front matter: refused, because a
+    few hundred bytes of nested aliases expand to billions of values once used."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses anchors and aliases as it composes (before any
+    value is built), so no front matter can expand beyond its own size."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise AliasRefused(
+                None, None, "YAML anchors and aliases (&name, *name) are not read", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str) -> object:
+    """YAML by the safe loader, without anchors or aliases (:class:`AliasRefused`): the one
+    reader of front matter, for corpus files and for Markdown documents being added.
+    Raises ``yaml.YAMLError``, ``ValueError`` (an impossible date) or ``RecursionError``."""
+    loader = _NoAliasLoader(text)  # as yaml.load does, with a SafeLoader subclass
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+#: A real front matter is a few hundred bytes; a larger one is not read.
+MAX_FRONT_MATTER = 64 * 1024
+_BOUNDARY = re.compile(r"^-{3,}[ \t]*\r?$", re.M)
+
+
+def read_front_matter(text: str, where: str, fix: str) -> tuple[dict[object, object], str]:
+    """The front matter of a snapshot file (a mapping) and its body; every defect is a
+    ``corrupt-snapshot`` error that names the file and shows no value in full."""
+
+    def corrupt(problem: str) -> CorpusError:
+        return CorpusError(f"{where}: {problem}", hint=fix, slug="corrupt-snapshot")
+
+    end = _BOUNDARY.search(text, text.find("\n") + 1) if "\n" in text else None
+    if end is None:
+        raise corrupt("the front matter has no closing '---' line")
+    head, body = text[text.find("\n") + 1 : end.start()], text[end.end() :]
+    if len(head) > MAX_FRONT_MATTER:
+        raise corrupt(
+            f"front matter of {len(head):,} characters (the limit is {MAX_FRONT_MATTER:,})"
+        )
+    try:
+        meta = load_yaml(head)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 2}" if mark is not None else ""  # after the '---'
+        if isinstance(exc, AliasRefused):
+            raise corrupt(
+                f"front matter uses YAML anchors or aliases{line}, which are not read "
+                "(they can expand without bound)"
+            ) from None
+        raise corrupt(f"front matter is not valid YAML{line}") from None
+    except ValueError as exc:  # PyYAML builds dates eagerly: "2022-13-45" fails here
+        raise corrupt(f"invalid value in front matter ({shown(str(exc), 100)})") from None
+    except RecursionError:
+        raise corrupt("front matter nested too deeply") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise corrupt(f"front matter is {shown(meta)}, not a mapping of keys to values")
+    return meta, body.removeprefix("\n")
