@@ -241,6 +241,17 @@ def cases() -> list[Case]:
         ),
         Case("show FILE: an alias bomb outside the corpus", yaml_, ("show", "{n}/bomb.md")),
         Case(
+            "add a Markdown document whose front matter is an alias bomb (kept as text)",
+            yaml_,
+            tuple(a.replace("names-doc.txt", "bomb-doc.md") for a in _add("ilrs")),
+            "added",
+        ),
+        Case(
+            "add --title of 70,000 characters (would not read back: nothing written)",
+            yaml_,
+            _add("ilrs", "--title", "x" * 70_000),
+        ),
+        Case(
             "compare FILE v1: an alias bomb outside the corpus",
             yaml_,
             ("compare", "{n}/bomb.md", "v1", "-c", "{c}"),

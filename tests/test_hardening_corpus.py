@@ -359,6 +359,6 @@ def test_full_width_and_case_do_not_make_a_new_lineage():
 def test_a_snapshot_that_would_not_read_back_is_not_written(corpus):
     before = tree_digest(corpus.root)
     snap = make_snapshot("ilrs", "2030-01-long", "2030-01-01", "Text.\n", title="x" * 70_000)
-    with raises_slug(CorpusError, "corrupt-snapshot", "front matter of 70,"):
+    with raises_slug(UsageProblem, "invalid-text", "would not read back: front matter of 70,"):
         corpus.add(snap)
     assert tree_digest(corpus.root) == before

@@ -39,6 +39,7 @@ from .errors import (
     NarrativeDiffError,
     SnapshotConflict,
     SnapshotNotFound,
+    UsageProblem,
     from_os_error,
 )
 from .snapshot import MAX_NAME, Snapshot, check_name, shown
@@ -269,7 +270,7 @@ class Corpus:
                 snap = replace(snap, raw_file=raw_file, raw_sha256=digest)
                 files.append((folder / raw_file, raw))
             text = snap.to_markdown()
-            Snapshot.from_markdown(text, path=target)  # what is written must read back
+            _reads_back(text, target)
             files.append((target, text.encode("utf-8")))  # the commit point
             try:
                 commit(files, root=self.root)
@@ -365,6 +366,19 @@ class Corpus:
                 hint="pass --replace to overwrite it, or --slug NAME for a new id",
                 slug="id-exists",
             )
+
+
+def _reads_back(text: str, target: Path) -> None:
+    """Refuse, before anything is written, a snapshot whose file would not read back (a
+    title so long the front matter passes its limit): a usage problem, not a corrupt file."""
+    try:
+        Snapshot.from_markdown(text, path=target)
+    except CorpusError as exc:
+        raise UsageProblem(
+            f"the snapshot would not read back: {exc.message.removeprefix(f'{target}: ')}",
+            hint="shorten the title (--title) or the other metadata",
+            slug="invalid-text",
+        ) from None
 
 
 def series_folder_problem(folder: Path, names: list[str]) -> str | None:
