@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import base64
 import shutil
+import socket
+import ssl
+import subprocess
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,6 +115,56 @@ def test_a_slow_page_within_the_deadline_is_read_whole(http_server: LocalHTTPSer
     url = http_server.drip("/slow.md", Drip(b"# Notes\n\nLunar station.\n", interval=0.01))
     body, _, _ = fetch_url(url, limits=IngestLimits(timeout=5.0))
     assert body == b"# Notes\n\nLunar station.\n"
+
+
+def test_a_silent_tls_handshake_is_cut_at_the_deadline() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=1) as listener:  # never accepts
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+        started = time.monotonic()
+        with raises_slug(FetchFailed, "fetch-timeout", "within 0.5 s"):
+            fetch_url(url, limits=IngestLimits(timeout=0.5))
+        assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_through_the_deadline_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TLS handshake runs on the wrapped connection (``start_tls``): a page is read."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = LocalHTTPServer()
+    server.route("/notes.md", b"# Notes\n\nLunar station.\n", "text/markdown")
+    with context.wrap_socket(socket.create_server(("127.0.0.1", 0)), server_side=True) as tls:
+        port = tls.getsockname()[1]
+
+        def relay() -> None:  # TLS in front of the plain local server, one connection
+            conn, _ = tls.accept()
+            with conn, socket.create_connection(("127.0.0.1", server.port)) as plain:
+                plain.sendall(conn.recv(65536))
+                while data := plain.recv(65536):
+                    conn.sendall(data)
+
+        thread = threading.Thread(target=relay, daemon=True)
+        thread.start()
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        try:
+            body, media, final = fetch_url(f"https://127.0.0.1:{port}/notes.md")
+        finally:
+            thread.join(timeout=5)
+            server.close()
+    assert (body, media, final) == (
+        b"# Notes\n\nLunar station.\n",
+        "text/markdown",
+        f"https://127.0.0.1:{port}/notes.md",
+    )
 
 
 def test_the_deadline_clamps_each_wait_and_refuses_when_passed() -> None:

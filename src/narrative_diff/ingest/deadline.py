@@ -113,9 +113,9 @@ def deadline_transport(deadline: Deadline) -> httpx.HTTPTransport:
     the backend: its connection pool is replaced by an identical one that has it)."""
     import httpx
 
-    transport = httpx.HTTPTransport()
+    ssl_context = httpx.create_ssl_context()  # made once, shared by both pools
+    transport = httpx.HTTPTransport(verify=ssl_context)
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        network_backend=_DeadlineBackend(deadline),
+        ssl_context=ssl_context, network_backend=_DeadlineBackend(deadline)
     )
     return transport
