@@ -248,6 +248,10 @@ def test_a_copy_under_another_name_is_one_error_naming_both_files(capsys, corpus
     code, out, _ = run(capsys, "check", "-c", corpus.root)
     assert code == 1
     assert f"{copy}: duplicate-id: id ilrs/2022-01-white-paper is also used by {original}" in out
+    assert (
+        "duplicate-content: identical text in ilrs/2022-01-white-paper (2022-01-white-paper.md), "
+        "ilrs/2022-01-white-paper (copy.md)\n"
+    ) in out
 
 
 def test_a_copy_in_another_series_folder_is_a_duplicate(corpus):

@@ -8,7 +8,7 @@ accepts intended edits by recording the new hashes, atomically, one file at a ti
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -71,13 +71,18 @@ def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
             if snap.raw_file:
                 referenced.add(snap.raw_file)
             by_hash[snap.body_hash].append(snap)
+        ids = Counter(s.id for same in by_hash.values() for s in same)
         for same in by_hash.values():
             if len(same) > 1:
                 problems.append(
                     Problem(
                         folder,
                         "duplicate-content",
-                        "identical text in " + ", ".join(s.id for s in same),
+                        "identical text in "
+                        + ", ".join(  # one id twice (a copy): the file names tell them apart
+                            f"{s.id} ({s.path.name})" if s.path and ids[s.id] > 1 else s.id
+                            for s in same
+                        ),
                     )
                 )
         problems += _leftovers(folder, referenced)
