@@ -269,7 +269,7 @@ def _tamper(corpus: Corpus) -> None:
 
 WARNING = (
     "warning: ilrs/2021-06-guide was edited after capture (the text does not match the "
-    "recorded sha256) and the edited text is used; 'narrative-diff check' lists edits, "
+    "recorded sha256) and the text is used as it is; 'narrative-diff check' lists edits, "
     "'narrative-diff check --update-hashes' accepts them\n"
 )
 
@@ -366,3 +366,20 @@ def test_a_snapshot_that_would_not_read_back_is_not_written(corpus):
     with raises_slug(UsageProblem, "invalid-text", "would not read back: front matter of 70,"):
         corpus.add(snap)
     assert tree_digest(corpus.root) == before
+
+
+def test_the_warning_tells_edited_from_unhashed_snapshots(capsys, corpus):
+    _tamper(corpus)
+    for name in ("2022-01-white-paper.md", "2023-05-presentation.md"):
+        path = corpus.root / "ilrs" / name
+        path.write_text(path.read_text().replace("\nsha256: ", "\n# sha256: "))
+    code, _, err = run(capsys, "score", "-c", corpus.root)
+    assert code == 0
+    assert err == (
+        "warning: ilrs/2021-06-guide was edited after capture (the text does not match the "
+        "recorded sha256); ilrs/2022-01-white-paper, ilrs/2023-05-presentation (2 snapshots) "
+        "were not hashed (no sha256 recorded) and the text is used as it is; 'narrative-diff "
+        "check' lists edits, 'narrative-diff check --update-hashes' accepts them\n"
+    )
+    assert run(capsys, "check", "--update-hashes", "-c", corpus.root)[0] == 0
+    assert run(capsys, "score", "-c", corpus.root)[2] == ""

@@ -171,20 +171,35 @@ def describe(corpus: Corpus, snap: Snapshot) -> dict[str, object]:
 
 def edited_warning(snaps: Iterable[Snapshot]) -> str | None:
     """The one warning a command prints when a snapshot it used was edited after capture
-    (its text no longer matches its recorded ``sha256``), naming them and the fix; None
-    when every one is as captured."""
-    edited = list(dict.fromkeys(snap.id for snap in snaps if not snap.hash_ok))
-    if not edited:
+    (its text no longer matches its recorded ``sha256``) or has no hash to check it by,
+    naming them and the fix; None when every one is as captured."""
+    used = list({snap.id: snap for snap in snaps if not snap.hash_ok}.values())
+    edited = [snap.id for snap in used if snap.sha256]
+    unrecorded = [snap.id for snap in used if not snap.sha256]
+    parts = []
+    if edited:
+        parts.append(
+            f"{_named(edited)} {_were(edited)} edited after capture (the text does not match "
+            "the recorded sha256)"
+        )
+    if unrecorded:
+        parts.append(f"{_named(unrecorded)} {_were(unrecorded)} not hashed (no sha256 recorded)")
+    if not parts:
         return None
-    named = ", ".join(shown(i, 80) for i in edited[:3])
-    if len(edited) > 3:
-        named += f" and {len(edited) - 3} more"
-    was = "was" if len(edited) == 1 else f"({len(edited)} snapshots) were"
     return (
-        f"{named} {was} edited after capture (the text does not match the recorded sha256) "
-        "and the edited text is used; 'narrative-diff check' lists edits, "
-        "'narrative-diff check --update-hashes' accepts them"
+        "; ".join(parts) + " and the text is used as it is; 'narrative-diff check' lists "
+        "edits, 'narrative-diff check --update-hashes' accepts them"
     )
+
+
+def _named(ids: list[str]) -> str:
+    """At most three ids, escaped and cut, then how many more."""
+    named = ", ".join(shown(i, 80) for i in ids[:3])
+    return named + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+
+
+def _were(ids: list[str]) -> str:
+    return "was" if len(ids) == 1 else f"({len(ids)} snapshots) were"
 
 
 def series_snapshots(corpus: Corpus, series: str | None = None) -> list[Snapshot]:
