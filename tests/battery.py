@@ -31,6 +31,10 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conftest import LocalHTTPServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "reliability.md"
@@ -643,14 +647,7 @@ def run_case(case: Case, nasty: Path, work: Path, base_url: str = "") -> Outcome
 
 def run_all(nasty: Path | None = None) -> list[Outcome]:
     """Every case, with a local HTTP server on 127.0.0.1 for the URL cases."""
-    from .conftest import LocalHTTPServer
-
-    server = LocalHTTPServer()
-    server.route("/endless", b"<p>" + b"station " * 700_000, send_length=False)
-    server.route("/hostile", _hostile_page())
-    for module in extras():
-        if hasattr(module, "routes"):
-            module.routes(server)
+    server = local_server()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = nasty or Path(tmp) / "nasty"
@@ -659,6 +656,19 @@ def run_all(nasty: Path | None = None) -> list[Outcome]:
             return [run_case(case, folder, Path(tmp), base) for case in cases()]
     finally:
         server.close()
+
+
+def local_server() -> LocalHTTPServer:
+    """The local HTTP server on 127.0.0.1 with every page the URL cases ask for."""
+    from .conftest import LocalHTTPServer
+
+    server = LocalHTTPServer()
+    server.route("/endless", b"<p>" + b"station " * 700_000, send_length=False)
+    server.route("/hostile", _hostile_page())
+    for module in extras():
+        if hasattr(module, "routes"):
+            module.routes(server)
+    return server
 
 
 def _hostile_page() -> bytes:

@@ -38,9 +38,7 @@ class Battery:
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Battery]:
-    server = LocalHTTPServer()  # the routes of battery.run_all
-    server.route("/endless", b"<p>" + b"station " * 700_000, send_length=False)
-    server.route("/hostile", battery._hostile_page())
+    server = battery.local_server()  # as battery.run_all has it
     try:
         yield Battery(tmp_path_factory.mktemp("battery"), server)
     finally:
