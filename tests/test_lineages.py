@@ -347,3 +347,37 @@ def test_the_truth_set_read_as_one_line_and_by_lineage(tmp_path: Path) -> None:
         "Russia (in CNSA): 4 mentions in 2021-04 (v3), absent in 2023-05 (v9), "
         "2 in 2024-04 (v12), absent from 2025-04 (v19) on (DISAPPEARED)"
     )
+
+
+def test_the_report_pair_sections_use_the_series_events(mixed: Corpus, tmp_path: Path) -> None:
+    """Pakistan is absent from CNSA's c2 once (named again in c3): the pair section says
+    ABSENT, as the score table does, not DISAPPEARED."""
+    report = api.build_report(mixed, "moon")
+    v1_v3 = next(p for p in report.pairs if (p.a_ref, p.b_ref) == ("v1", "v3"))
+    actors = next(sec for sec in v1_v3.sections if sec.title.startswith("Actors"))
+    assert any(line.startswith("Pakistan: 1 → 0") and "ABSENT" in line for line in actors.lines)
+    assert any(line.startswith("Russia: 2 → 0") and "DISAPPEARED" in line for line in actors.lines)
+
+
+def test_a_series_of_single_snapshot_lineages_says_nothing_was_compared(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path / "c")
+    (tmp_path / "c").mkdir()
+    for n, (slug, (date, _, _, body)) in enumerate(DOCS.items()):
+        corpus.add(make_snapshot("moon", slug, date, body, language="en", publisher=f"P{n}"))
+    report = api.build_report(Corpus(tmp_path / "c"), "moon")
+    assert report.pairs == () and report.findings == ()
+    assert report.no_findings.startswith("No findings: no two snapshots share a lineage")
+    out = tmp_path / "r.md"
+    api.report_series(Corpus(tmp_path / "c"), "moon", out)
+    assert "give snapshots of one source line the same lineage" in out.read_text(encoding="utf-8")
+
+
+def test_the_summary_card_shows_the_latest_snapshot_s_panel_without_a_name(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path / "c")
+    (tmp_path / "c").mkdir()
+    for slug, publisher in (("c1", "TASS"), ("t1", None), ("c2", None)):
+        date, _, _, body = DOCS[slug]
+        corpus.add(make_snapshot("moon", slug, date, body, language="en", publisher=publisher))
+    report = api.build_report(Corpus(tmp_path / "c"), "moon")
+    assert report.lead_chart.lineage == "(no lineage)"
+    assert report.lead_chart.refs == ("v2", "v3")

@@ -3,6 +3,7 @@ the drawing (:mod:`.draw`, matplotlib, imported only when a chart is drawn)."""
 
 from .data import (
     METRICS,
+    NO_LINEAGE,
     Chart,
     Line,
     Metric,
@@ -17,6 +18,7 @@ from .draw import ChartWarning, card, figure, save
 
 __all__ = [
     "METRICS",
+    "NO_LINEAGE",
     "Chart",
     "ChartWarning",
     "Line",

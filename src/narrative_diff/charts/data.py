@@ -43,6 +43,8 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 STYLES = ("-", "--", ":", "-.")
 HATCHES = ("", "//", "..", "xx")
 OTHER_COLOUR = "#BBBBBB"
+#: The panel title of the snapshots with neither a lineage nor a publisher.
+NO_LINEAGE = "(no lineage)"
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def lineage_charts(
                 actors_source=actors_source,
                 top=top,
                 palette=palette,
-                lineage=mine[0].lineage or "(no lineage)",
+                lineage=mine[0].lineage or NO_LINEAGE,
             )
         )
     return tuple(panels)

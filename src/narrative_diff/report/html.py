@@ -17,7 +17,7 @@ import base64
 import hashlib
 from collections.abc import Sequence
 
-from .model import EDITED, NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header, value_of
+from .model import EDITED, TABLE_COLUMNS, Report, cell, table_header, value_of
 
 CSS = """
 body { font: 15px/1.5 system-ui, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC",
@@ -128,6 +128,6 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
         cell=cell,
         value=value_of,
         methodology=Markup(methodology.render(report.methodology)),
-        no_findings=NO_FINDINGS,
+        no_findings=report.no_findings,
         edited=EDITED,
     )

@@ -12,7 +12,7 @@ import re
 
 from narrative_diff.relations import DELETE, EQUAL
 
-from .model import NO_FINDINGS, TABLE_COLUMNS, PairReport, Passage, Report, cell, table_header
+from .model import TABLE_COLUMNS, PairReport, Passage, Report, cell, table_header
 
 
 def render(report: Report) -> str:
@@ -25,7 +25,7 @@ def render(report: Report) -> str:
     ]
     lines += ["## Findings", ""]
     if not report.findings:
-        lines += [NO_FINDINGS, ""]
+        lines += [report.no_findings, ""]
     for n, finding in enumerate(report.findings, start=1):
         lines.append(f"{n}. **{_esc(finding.headline)}**  ")
         lines.append(f"   *{_esc(finding.detail)}*")

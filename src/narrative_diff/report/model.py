@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrative_diff.changes import ScoreResult, lineage_pairs
-from narrative_diff.charts import Chart, lineage_charts
+from narrative_diff.charts import NO_LINEAGE, Chart, lineage_charts
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.findings import HEADLINES, Finding, find
 from narrative_diff.relations import DELETE, INSERT, Op, WordOp
@@ -43,6 +43,12 @@ NO_FINDINGS = (
 )
 #: How the snapshot table marks a snapshot whose text no longer matches its hash.
 EDITED = "(edited after capture)"
+#: ... and when no two snapshots share a lineage, so that nothing was compared.
+NOTHING_COMPARED = (
+    "No findings: no two snapshots share a lineage (each comes from another source), so "
+    "none was compared with another. Events and changes are read within a lineage; give "
+    "snapshots of one source line the same lineage (add --lineage NAME) to compare them."
+)
 #: Columns of the score table, in order.
 TABLE_COLUMNS = (
     "ref",
@@ -147,9 +153,14 @@ class Report:
     def lead_chart(self) -> Chart:
         """The summary card's chart: the first metric, in the lineage of the latest
         snapshot."""
-        latest = self.snapshots[-1].lineage if self.snapshots else ""
+        latest = (self.snapshots[-1].lineage if self.snapshots else "") or NO_LINEAGE
         panels = self.figures[0]
-        return next((c for c in panels if c.lineage == latest), panels[0])
+        return next((c for c in panels if c.lineage in (latest, "")), panels[0])
+
+    @property
+    def no_findings(self) -> str:
+        """What the findings section says when there are none: why."""
+        return NO_FINDINGS if self.pairs or len(self.snapshots) < 2 else NOTHING_COMPARED
 
     def texts(self) -> list[str]:
         """Every piece of text the report prints (for the font check)."""
@@ -246,11 +257,16 @@ def _comparisons(
             progress("comparing", done, total)
         return out
 
+    # each pair's actor events as the series reads them: a one-off absence is ABSENT
+    events = {(row.snapshot, row.actor): row.event for row in result.rows}
     consecutive = []
     for i, j in steps:
         res = pair(i, j)
-        summary = replace(res.summary, actors=actor_block(res, result.actors, weights))
-        consecutive.append(replace(res, summary=summary))
+        block = tuple(
+            replace(x, event=events.get((res.b.id, x.actor), x.event))
+            for x in actor_block(res, result.actors, weights)
+        )
+        consecutive.append(replace(res, summary=replace(res.summary, actors=block)))
     return consecutive, [pair(i, j) for i, j in skips]
 
 

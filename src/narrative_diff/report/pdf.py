@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.fonts import FontSet
 
-from .model import NO_FINDINGS, TABLE_COLUMNS, Report, cell, table_header
+from .model import TABLE_COLUMNS, Report, cell, table_header
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -149,7 +149,7 @@ def _title_page(pdf: FPDF, report: Report) -> None:
     for finding in report.headlines:
         _finding(pdf, finding)
     if not report.headlines:
-        _para(pdf, NO_FINDINGS, size=9.5, colour=GREY)
+        _para(pdf, report.no_findings, size=9.5, colour=GREY)
     pdf.ln(2)
     _heading(pdf, "Snapshots", 13, outline=1)
     with pdf.table(
