@@ -337,3 +337,19 @@ def test_status_and_progress_labels_are_literal(monkeypatch: pytest.MonkeyPatch)
     assert "Reading [/x] \\x1b]0;pwned\\x07" in drawn
     assert "Report [/]: [bold]charts[/x] \\x1b[2J" in drawn
     assert "\x1b]0;pwned" not in drawn and "\x1b[2J" not in drawn
+
+
+def test_reports_and_show_keep_escapes_off_the_terminal(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report (Markdown, HTML) shows a document's control characters escaped; `show`
+    into a pipe keeps the exact text, as `cat` would."""
+    edit(V2, title=f"Paper {ESCAPES[:12]}", sentence=ESCAPES)(corpus)
+    for name in ("r.md", "r.html"):
+        assert main(["report", "--corpus", str(corpus), "-o", str(tmp_path / name)]) == 0
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert not RAW.search(text.replace("\n", "").replace("\t", "")), name
+        assert "x1b" in text, name  # shown (in Markdown its backslash is escaped too)
+    capsys.readouterr()
+    assert main(["show", "v2", "--corpus", str(corpus)]) == 0
+    assert "\x1b[2J" in capsys.readouterr().out  # piped: the exact text

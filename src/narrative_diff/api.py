@@ -334,6 +334,13 @@ def render_comparison(
     return buffer.getvalue()
 
 
+def shown_source(source: str) -> str:
+    """A source (a path or URL) as it may be shown: credentials in a URL redacted."""
+    from .ingest.redact import redact_url
+
+    return redact_url(source) if "://" in source else source
+
+
 def check_output_path(
     path: str | os.PathLike[str],
     corpus: Corpus,

@@ -15,7 +15,7 @@ import typer
 from narrative_diff import api
 from narrative_diff.errors import ExitCode
 
-from .app import COMPARE, ActorsOpt, CorpusOpt, app, choice, console, output_option, warn
+from .app import COMPARE, ActorsOpt, CorpusOpt, app, choice, console, echo, output_option, warn
 from .snapshots import warn_edited
 
 
@@ -87,6 +87,6 @@ def compare(
             typer.echo(text, nl=False)
         else:
             api.write_text(output, text)
-            typer.echo(f"wrote {output}", err=True)
+            echo(f"wrote {output}", err=True)
     if exit_code and result.narrative_change:
         raise typer.Exit(ExitCode.FINDINGS)

@@ -21,6 +21,7 @@ from .app import (
     SeriesArg,
     app,
     choice,
+    echo,
     emit_rows,
     output_option,
     progress,
@@ -176,7 +177,7 @@ def chart(
         store, series, metric, out, actors=api.load_actors(actors_file), top=top
     )
     warn_edited(api.series_snapshots(store, series))
-    typer.echo(f"wrote {written.path} ({written.what})")
+    echo(f"wrote {written.path} ({written.what})")
 
 
 @app.command(
@@ -209,4 +210,4 @@ def report(
     warn_edited(api.series_snapshots(store, series))
     for item in written:
         size = item.path.stat().st_size
-        typer.echo(f"wrote {item.path} ({item.what}, {size / 1024:,.0f} KiB)")
+        echo(f"wrote {item.path} ({item.what}, {size / 1024:,.0f} KiB)")

@@ -15,7 +15,18 @@ import typer
 from narrative_diff import api
 from narrative_diff.errors import ExitCode, UsageProblem
 
-from .app import CORPUS, ROW_FORMATS, CorpusOpt, FormatOpt, app, choice, emit_rows, status, warn
+from .app import (
+    CORPUS,
+    ROW_FORMATS,
+    CorpusOpt,
+    FormatOpt,
+    app,
+    choice,
+    echo,
+    emit_rows,
+    status,
+    warn,
+)
 from .terminal import print_listing
 
 
@@ -77,9 +88,9 @@ def show(
         import yaml
 
         data = api.describe(store, snap)
-        typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
-    else:
-        typer.echo(snap.body, nl=False)
+        echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), nl=False)
+    else:  # the exact text into a file or pipe; control characters escaped on a terminal
+        echo(snap.body, nl=False, exact_when_piped=True)
 
 
 @app.command(
@@ -150,7 +161,12 @@ def add(
         int, typer.Option(min=1, help="Refuse sources larger than this many bytes.")
     ] = 50 << 20,
     timeout: Annotated[
-        float, typer.Option(min=0.1, max=3600.0, help="Seconds to wait for a URL.")
+        float,
+        typer.Option(
+            min=0.1,
+            max=3600.0,
+            help="Seconds a URL may take in all: connecting, headers, body and redirects.",
+        ),
     ] = 20.0,
     allow_private: Annotated[
         bool,
@@ -183,12 +199,12 @@ def add(
         limits=api.IngestLimits(max_bytes=max_bytes, timeout=timeout, allow_private=allow_private),
     )
     store = api.open_corpus(corpus)
-    with status(f"Reading {source}"):
+    with status(f"Reading {api.shown_source(source)}"):
         added = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
     for note in added.notes:
-        typer.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
     snap = added.snapshot
-    typer.echo(
+    echo(
         f"added {snap.id} as {added.ref} ({snap.date}, "
         f"{snap.words} words, {snap.language}) -> {snap.path}"
     )
@@ -206,10 +222,10 @@ def check(
     store = api.open_corpus(corpus)
     good, found = api.check(store, update=update_hashes)
     for problem in found:
-        typer.echo(str(problem))
+        echo(str(problem))
     problems = [p for p in found if not p.note]
     notes = f", {len(found) - len(problems)} note(s)" if len(found) > len(problems) else ""
-    typer.echo(f"{len(good)} snapshot(s) read in {store.root}, {len(problems)} problem(s){notes}")
+    echo(f"{len(good)} snapshot(s) read in {store.root}, {len(problems)} problem(s){notes}")
     if problems:
         raise typer.Exit(ExitCode.FINDINGS)
 
@@ -222,4 +238,4 @@ def check(
 def init(dest: Annotated[Path, typer.Argument(help="New folder to create.")]) -> None:
     """Create a writable corpus folder holding a copy of the ILRS series."""
     store = api.init_corpus(dest)
-    typer.echo(f"created {store.root} with series: {', '.join(store.series_names())}")
+    echo(f"created {store.root} with series: {', '.join(store.series_names())}")

@@ -263,7 +263,7 @@ def comparison_to_html(result: Comparison) -> str:
     env = Environment(
         loader=PackageLoader("narrative_diff", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        finalize=_shown,
+        finalize=shown_in_html,
     )
     template = env.get_template("compare.html.j2")
     return template.render(
@@ -279,7 +279,7 @@ def comparison_to_html(result: Comparison) -> str:
     )
 
 
-def _shown(value: object) -> object:
+def shown_in_html(value: object) -> object:
     """Jinja2's ``finalize``: text with its control characters escaped, before autoescape
     (markup the template made itself, ``Markup``, is left as it is)."""
     from markupsafe import Markup

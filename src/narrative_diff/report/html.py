@@ -17,6 +17,8 @@ import base64
 import hashlib
 from collections.abc import Sequence
 
+from narrative_diff.render.compare_text import shown_in_html
+
 from .model import EDITED, TABLE_COLUMNS, Report, cell, table_header, value_of
 
 CSS = """
@@ -109,6 +111,7 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
     env = Environment(
         loader=PackageLoader("narrative_diff", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
+        finalize=shown_in_html,  # control characters shown escaped, as on the terminal
     )
     uris = [
         "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii") for svg in charts_svg

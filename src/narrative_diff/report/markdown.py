@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from narrative_diff.relations import DELETE, EQUAL
+from narrative_diff.text import printable
 
 from .model import TABLE_COLUMNS, PairReport, Passage, Report, cell, table_header
 
@@ -84,5 +85,7 @@ def _passage(passage: Passage) -> str:
 
 
 def _esc(text: str) -> str:
-    """One line, with every Markdown and HTML metacharacter escaped."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>~#|" else ch for ch in re.sub(r"\s+", " ", text))
+    """One line, with every Markdown and HTML metacharacter escaped and control characters
+    shown escaped (a raw ESC would act on a terminal that prints the file)."""
+    flat = printable(re.sub(r"\s+", " ", text))
+    return "".join("\\" + ch if ch in "\\`*_[]<>~#|" else ch for ch in flat)
