@@ -381,3 +381,10 @@ def test_the_summary_card_shows_the_latest_snapshot_s_panel_without_a_name(tmp_p
     report = api.build_report(Corpus(tmp_path / "c"), "moon")
     assert report.lead_chart.lineage == "(no lineage)"
     assert report.lead_chart.refs == ("v2", "v3")
+
+
+def test_list_shows_a_lineage_as_first_written(
+    mixed: Corpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = api.list_snapshots(mixed, "moon")
+    assert [r.lineage for r in rows] == ["CNSA", "TASS", "CNSA", "CNSA", "TASS", "Xinhua"]

@@ -117,8 +117,12 @@ def open_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
 def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
     """Every snapshot (of one series, or all) in date order with its ``vN`` ref."""
     many = series is None and len(corpus.series_names()) > 1
+    snaps = corpus.snapshots(series)
+    names: dict[tuple[str, str], str] = {}  # a lineage as first written in its series
+    for snap in snaps:
+        names.setdefault((snap.series, snap.lineage_key), snap.lineage_name)
     rows = []
-    for snap in corpus.snapshots(series):
+    for snap in snaps:
         ref = corpus.version_of(snap)
         rows.append(
             Listed(
@@ -130,7 +134,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
                 snap.language,
                 snap.words,
                 snap.hash_ok,
-                snap.lineage_name,
+                names[(snap.series, snap.lineage_key)],
             )
         )
     return rows
