@@ -74,9 +74,11 @@ the other.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import stat
+import time
 import tomllib
 import unicodedata
 from collections.abc import Iterator
@@ -184,7 +186,7 @@ class ActorSet:
         raise ActorNotFound(f"no actor '{key}' in {self.source}", hint=f"known actors: {known}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     actor: str
     alias: str
@@ -195,6 +197,12 @@ class Match:
 
 #: The longest one actor pattern may search one text (then the actors file is refused).
 PATTERN_SECONDS = 2.0
+#: The longest all patterns of an actors file may search in one command, every text
+#: together (loading the file starts the count): eight patterns each just under the limit
+#: above, over every text of a report, took minutes. ``$NARRATIVE_DIFF_PATTERN_SECONDS``
+#: sets another budget.
+PATTERN_BUDGET = 10.0
+PATTERN_BUDGET_ENV = "NARRATIVE_DIFF_PATTERN_SECONDS"
 #: Actors files are lists of names: anything larger is a mistake (or an attack).
 MAX_ACTORS_BYTES = 2 * 1024 * 1024
 
@@ -235,7 +243,9 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
         raise ActorsFileError(f"{source}: nested too deeply to read") from exc
     try:
         actor_set = ActorSet(_parse(table, source), source)
-        matcher_for(actor_set)  # compile now: clashing aliases and bad patterns are load errors
+        # compile now (clashing aliases and bad patterns are load errors); a command's
+        # pattern budget starts here
+        matcher_for(actor_set).reset_budget()
     except (RecursionError, OverflowError, MemoryError) as exc:  # absurd aliases or patterns
         raise ActorsFileError(
             f"{source}: an alias or pattern is too long or too deeply nested to compile "
@@ -365,9 +375,48 @@ class ActorMatcher:
         self._exclude_rx = trie_regex(self._excludes)
         chars = "".join(re.escape(c) for c in sorted(self._abbrev))
         self._run_rx = re.compile(f"[{chars}]{{2,}}") if chars else None
+        self.reset_budget()
         # an exclude overlapping a match lies within this many characters of it (a space
         # in a form may stand for a longer run of whitespace: hence the slack)
         self._exclude_margin = 2 * max((len(f) for f in self._excludes), default=0) + 16
+
+    def reset_budget(self, seconds: float | None = None) -> None:
+        """Start a new pattern budget (``seconds``, else ``$NARRATIVE_DIFF_PATTERN_SECONDS``,
+        else :data:`PATTERN_BUDGET`): the time all patterns may spend from now on."""
+        self._budget = pattern_budget() if seconds is None else seconds
+        self._spent = [0.0] * len(self._patterns)
+
+    def _search(self, order: int, cased: str) -> list[regex.Match[str]]:
+        """The matches of pattern ``order`` (0-based), within the per-search limit and what
+        is left of the budget; either exceeded is a one-line refusal naming the pattern."""
+        index, pattern, compiled, _ = self._patterns[order]
+        left = self._budget - sum(self._spent)
+        limit = min(PATTERN_SECONDS, max(left, 0.001))
+        began = time.perf_counter()
+        try:  # the regex module can stop a pattern that backtracks without end
+            return list(compiled.finditer(cased, timeout=limit))
+        except TimeoutError:
+            pass
+        finally:
+            self._spent[order] += time.perf_counter() - began
+        key = self.actors.actors[index].key
+        if limit >= PATTERN_SECONDS:
+            raise ActorsFileError(
+                f"{self.actors.source}: the pattern '{pattern}' of actor '{key}' took over "
+                f"{PATTERN_SECONDS:g} s on one text (it backtracks)",
+                hint="simplify the pattern (no nested or adjacent repeats of the same "
+                "characters), or use aliases",
+            )
+        worst = max(range(len(self._spent)), key=self._spent.__getitem__)
+        index, pattern = self._patterns[worst][:2]
+        raise ActorsFileError(
+            f"{self.actors.source}: the patterns took over {self._budget:g} s in all on this "
+            f"command's texts (the budget); '{pattern}' of actor "
+            f"'{self.actors.actors[index].key}' took {self._spent[worst]:.1f} s of it",
+            hint="simplify that pattern (no adjacent repeats of the same characters, e.g. "
+            f"\\w*\\w*), use aliases, or raise ${PATTERN_BUDGET_ENV}",
+            slug="pattern-budget",
+        )
 
     def _fail(self, problem: str) -> NoReturn:
         raise ActorsFileError(f"{self.actors.source}: {problem}")
@@ -460,18 +509,8 @@ class ActorMatcher:
                 index, char = self._abbrev[folded[i]]
                 if free(index, i, i + 1):
                     found.append((i, -1, last, index, char, i + 1))
-        for order, (index, pattern, compiled, shown) in enumerate(self._patterns, 1):
-            try:  # the regex module can stop a pattern that backtracks without end
-                hits = list(compiled.finditer(cased, timeout=PATTERN_SECONDS))
-            except TimeoutError:
-                key = self.actors.actors[index].key
-                raise ActorsFileError(
-                    f"{self.actors.source}: the pattern '{pattern}' of actor '{key}' took over "
-                    f"{PATTERN_SECONDS:g} s on one text (it backtracks)",
-                    hint="simplify the pattern (no nested or adjacent repeats of the same "
-                    "characters), or use aliases",
-                ) from None
-            for m in hits:
+        for order, (index, _, _, shown) in enumerate(self._patterns, 1):
+            for m in self._search(order - 1, cased):
                 if m.end() > m.start() and free(index, m.start(), m.end()):
                     found.append((m.start(), m.start() - m.end(), order, index, shown, m.end()))
         chosen: list[tuple[int, int, int, str, bool]] = []  # start, end, actor, alias, abbrev
@@ -516,6 +555,17 @@ _LABEL = re.compile(r"\(\?#([^)]+)\)")
 _OPEN_QUOTE, _CLOSE_QUOTE = "\"'“«„‹「『", "\"'”»›」』"
 _PAREN = re.compile(rf"[{_CLOSE_QUOTE}]?\s*\(\s*[{_OPEN_QUOTE}]?")
 _CLOSE = re.compile(rf"[{_CLOSE_QUOTE}]?\s*\)")
+
+
+def pattern_budget() -> float:
+    """Seconds all actor patterns may take in one command: ``$NARRATIVE_DIFF_PATTERN_SECONDS``
+    when it is a positive number, else :data:`PATTERN_BUDGET`."""
+    raw = os.environ.get(PATTERN_BUDGET_ENV, "")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return PATTERN_BUDGET
+    return seconds if math.isfinite(seconds) and seconds > 0 else PATTERN_BUDGET
 
 
 def _one_per_span(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from .actors import PATTERN_BUDGET_ENV, pattern_budget
 from .errors import ActorNotFound, UsageProblem
 from .segment import Segmented, segment
 from .text import HAN, han_variant
@@ -80,11 +82,12 @@ def keyword_rows(
     if actor is not None:
         return _actor_rows(snapshots, refs, actor, actors, window)
     pattern = _compile(term) if regex_search else _phrase(term)
+    deadline = time.monotonic() + pattern_budget()  # all snapshots together
     rows = [
         _row(snap, refs, seg, start, end, window)
         for snap in snapshots
         for seg in (segment(snap.body, snap.language),)
-        for start, end in _search(pattern, snap.body, term)
+        for start, end in _search(pattern, snap.body, term, deadline)
     ]
     if not rows and not regex_search:
         close = _close_actor(actors, term)
@@ -232,15 +235,25 @@ def _compile(term: str) -> regex.Pattern[str]:
 
 
 def _search(
-    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str
+    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str, deadline: float
 ) -> list[tuple[int, int]]:
-    """The non-empty spans of ``pattern`` in ``text``; a ``--regex`` under a time limit."""
+    """The non-empty spans of ``pattern`` in ``text``; a ``--regex`` under a time limit per
+    snapshot and a budget for the whole command (``deadline``, a ``time.monotonic()``)."""
+    limit = min(PATTERN_SECONDS, max(deadline - time.monotonic(), 0.001))
     try:
         if isinstance(pattern, re.Pattern):
             spans = [m.span() for m in pattern.finditer(text)]
         else:
-            spans = [m.span() for m in pattern.finditer(text, timeout=PATTERN_SECONDS)]
+            spans = [m.span() for m in pattern.finditer(text, timeout=limit)]
     except TimeoutError:
+        if limit < PATTERN_SECONDS:
+            raise UsageProblem(
+                f"--regex '{term[:60]}' took more than {pattern_budget():g} s over the "
+                "series (the budget of one command)",
+                hint="simplify the pattern (adjacent repeats such as \\w+\\w+ take "
+                f"polynomial time), search fewer snapshots, or raise ${PATTERN_BUDGET_ENV}",
+                slug="pattern-budget",
+            ) from None
         raise UsageProblem(
             f"--regex '{term[:60]}' took more than {PATTERN_SECONDS:g} s on one snapshot",
             hint="simplify the pattern (nested repeats such as (a+)+ backtrack without end)",

@@ -97,7 +97,7 @@ class Weights:
         return 1.0 / math.log2(1 + k)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One actor mention, with everything needed to audit its weight."""
 
@@ -152,6 +152,7 @@ def score_snapshot(
         if index >= 0 and match.end <= seg.sentences[index].end:
             by_sentence[index].append(match)
     rank = 0
+    date = snapshot.date.isoformat()  # one string for every mention, not one each
     for sentence in seg.sentences:
         kind = seg.blocks[sentence.block].kind
         if kind == "paragraph":
@@ -177,7 +178,7 @@ def score_snapshot(
             mentions.append(
                 Mention(
                     snapshot=snapshot.id,
-                    date=snapshot.date.isoformat(),
+                    date=date,
                     actor=match.actor,
                     alias=match.alias,
                     text=match.text,
@@ -446,9 +447,13 @@ def actor_block(
     matcher, weights = matcher_for(actors), weights or Weights()
     one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
     two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
+    named: tuple[dict[str, list[Mention]], dict[str, list[Mention]]] = ({}, {})
+    for side, sc in zip(named, (one, two), strict=True):  # one pass, not one per actor
+        for m in sc.mentions:
+            side.setdefault(m.actor, []).append(m)
     block = []
     for actor in actors.actors:
-        found = [[m for m in sc.mentions if m.actor == actor.key] for sc in (one, two)]
+        found = [side.get(actor.key, []) for side in named]
         c1, c2 = len(found[0]), len(found[1])
         if not (c1 or c2):
             continue

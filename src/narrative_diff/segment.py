@@ -40,7 +40,7 @@ TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A title, heading or paragraph; ``text`` includes any ``#`` marker."""
 
@@ -56,7 +56,7 @@ class Block:
         return _HEADING.sub("", self.text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence (or a title/heading line) inside block ``block``."""
 

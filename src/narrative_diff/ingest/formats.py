@@ -56,6 +56,12 @@ _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n")
 _SUBTITLE_CODES = re.compile(r"\{\\[^}]*\}")  # SSA overrides in SRT, like {\an8}
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})")
 DOCX_XML_CAP = 200 * 1024 * 1024
+#: The most paragraphs and XML tags (opening and closing, counted by their "<") a .docx may
+#: hold: a 1,000-page report has about 20,000 paragraphs and 1,000,000 tags; python-docx
+#: reads 200,000 paragraphs in about 15 s.
+DOCX_MAX_PARAGRAPHS = 200_000
+DOCX_MAX_ELEMENTS = 4_000_000
+_PARAGRAPH_TAGS = (b"<w:p>", b"<w:p ", b"<w:p/")
 PAUSE_SECONDS = 2.0
 
 
@@ -137,6 +143,7 @@ def markdown_blocks(text: str) -> tuple[list[str], str | None, dt.date | None]:
     """
     title: str | None = None
     date: dt.date | None = None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CR alone: old Mac files
     front = _FRONT_MATTER.match(text)
     if front and len(front.group(1)) <= MAX_FRONT_MATTER and not _YAML_ALIAS.search(front[1]):
         import yaml
@@ -180,11 +187,55 @@ def _check_docx_zip(raw: bytes, name: str, max_bytes: int) -> None:
     total = sum(sizes.values())
     if sizes["word/document.xml"] > cap or total > cap:
         raise too_large(f"{name} (uncompressed)", max(total, sizes["word/document.xml"]), cap)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        _count_docx_elements(archive, name)
 
 
-def _docx_paragraph(paragraph: Any) -> tuple[str, str]:
-    """Return ``(kind, text)`` with kind 'title', 'h1', 'h2', 'list' or 'p'."""
-    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+def _count_docx_elements(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a document.xml of more paragraphs or elements than :data:`DOCX_MAX_PARAGRAPHS`
+    and :data:`DOCX_MAX_ELEMENTS`, counted on the inflated bytes a megabyte at a time before
+    python-docx parses them: the byte cap bounds memory, not work (190 MB of small
+    paragraphs, from a 645 KB file, took minutes to read)."""
+    paragraphs = elements = 0
+    tail = b""
+    try:
+        with archive.open("word/document.xml") as stream:
+            while chunk := stream.read(1 << 20):
+                window = tail + chunk  # a tag split between two chunks is counted once
+                paragraphs += sum(window.count(tag) for tag in _PARAGRAPH_TAGS)
+                paragraphs -= sum(tail.count(tag) for tag in _PARAGRAPH_TAGS)
+                elements += chunk.count(b"<")
+                tail = window[-8:]
+                if paragraphs > DOCX_MAX_PARAGRAPHS or elements > DOCX_MAX_ELEMENTS:
+                    break
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # bad CRC, bad deflate
+        raise UnreadableDocument(
+            f"{name} is not a valid .docx file ({brief(exc)})",
+            hint="open it in Word or LibreOffice and save it again as .docx",
+            slug="corrupt-docx",
+        ) from exc
+    if paragraphs > DOCX_MAX_PARAGRAPHS or elements > DOCX_MAX_ELEMENTS:
+        what, limit = (
+            ("paragraphs", DOCX_MAX_PARAGRAPHS)
+            if paragraphs > DOCX_MAX_PARAGRAPHS
+            else ("XML elements", DOCX_MAX_ELEMENTS)
+        )
+        raise UnreadableDocument(
+            f"{name} has more than {limit:,} {what} in word/document.xml (the limit)",
+            hint="split the document, or save the part you need as .txt and add that",
+            slug="too-many-elements",
+        )
+
+
+def _docx_paragraph(paragraph: Any, styles: dict[str | None, str]) -> tuple[str, str]:
+    """Return ``(kind, text)`` with kind 'title', 'h1', 'h2', 'list' or 'p'; ``styles``
+    caches style names by style id (python-docx looks a style up by a linear search over
+    the styles part, milliseconds per paragraph)."""
+    style_id = paragraph._p.style  # the pStyle value, None for the default style
+    if style_id not in styles:
+        found = paragraph.style
+        styles[style_id] = (found.name if found is not None else "") or ""
+    style = styles[style_id]
     text = join_lines(paragraph.text.replace("\t", " ").split("\n"))
     lowered = style.lower()
     if lowered == "title":
@@ -195,10 +246,13 @@ def _docx_paragraph(paragraph: Any) -> tuple[str, str]:
     return ("list" if lowered.startswith("list") else "p"), text
 
 
-def _docx_items(container: Any) -> list[tuple[str, str]]:
+def _docx_items(
+    container: Any, styles: dict[str | None, str] | None = None
+) -> list[tuple[str, str]]:
     """Paragraphs in document order; table cells (merged cells once) as paragraphs."""
     from docx.table import Table
 
+    styles = {} if styles is None else styles
     items: list[tuple[str, str]] = []
     for item in container.iter_inner_content():
         if isinstance(item, Table):
@@ -207,9 +261,9 @@ def _docx_items(container: Any) -> list[tuple[str, str]]:
                 for cell in row.cells:
                     if id(cell._tc) not in seen:  # a merged cell repeats in each row
                         seen[id(cell._tc)] = cell._tc
-                        items.extend(_docx_items(cell))
+                        items.extend(_docx_items(cell, styles))
         else:
-            items.append(_docx_paragraph(item))
+            items.append(_docx_paragraph(item, styles))
     return [(kind, text) for kind, text in items if text]
 
 

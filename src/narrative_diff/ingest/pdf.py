@@ -59,6 +59,9 @@ _DIGITS = re.compile(r"\d+")
 _ZONE = 2  # lines at the top and at the bottom of a page that may be header or footer
 _TITLE_SIZE = 1.2  # a title's font is at least this many times the page's median size
 _TITLE_CHARS = 120
+#: The most pages a PDF may have: each page costs a text extraction, and a small file can
+#: declare 100,000 pages that share one content stream.
+MAX_PAGES = 10_000
 
 Run = tuple[str, float]  # a piece of first-page text and its effective font size
 
@@ -199,7 +202,7 @@ def _run_size(cm: Any, tm: Any, font_size: Any) -> float:
 def _read_pages(raw: bytes, name: str) -> tuple[list[str], str | None, list[Run]]:
     """Each page's text, the metadata title, and the first page's text runs with sizes."""
     import pypdf
-    from pypdf.errors import DependencyError, FileNotDecryptedError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError
 
     quiet_logger("pypdf")
     encrypted = UnreadableDocument(
@@ -218,6 +221,7 @@ def _read_pages(raw: bytes, name: str) -> tuple[list[str], str | None, list[Run]
             reader = pypdf.PdfReader(io.BytesIO(raw))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise encrypted
+            _check_pages(reader, name)
             title = reader.metadata.title if reader.metadata else None
             texts = [
                 page.extract_text(visitor_text=visit if n == 0 else None) or ""
@@ -228,12 +232,51 @@ def _read_pages(raw: bytes, name: str) -> tuple[list[str], str | None, list[Run]
         raise
     except (FileNotDecryptedError, DependencyError, NotImplementedError) as exc:
         raise encrypted from exc
+    except LimitReachedError as exc:
+        raise _limit_reached(name, exc) from exc
     except Exception as exc:  # pypdf raises PdfReadError and plain ValueError/KeyError...
         raise UnreadableDocument(
             f"{name} is a damaged or truncated PDF ({type(exc).__name__}: {brief(exc)})",
             hint="download or export the PDF again",
             slug="corrupt-pdf",
         ) from exc
+
+
+def _check_pages(reader: Any, name: str) -> None:
+    """Refuse more than :data:`MAX_PAGES` pages: first as the page tree declares them (read
+    before the tree is walked: walking 100,000 pages takes seconds), then as counted."""
+    try:
+        declared = int(reader.trailer["/Root"]["/Pages"]["/Count"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        declared = 0  # no usable /Count: the walk below counts
+    pages = declared if declared > MAX_PAGES else len(reader.pages)
+    if pages > MAX_PAGES:
+        raise UnreadableDocument(
+            f"{name} has {pages:,} pages, more than the {MAX_PAGES:,} pages a PDF may have "
+            "here (the limit)",
+            hint="split the PDF (for example qpdf --split-pages) and add the parts",
+            slug="too-many-pages",
+        )
+
+
+def _limit_reached(name: str, exc: Exception) -> UnreadableDocument:
+    """A guard of pypdf's against bombs fired: say which, and its size."""
+    from pypdf import get_configuration
+
+    detail = brief(exc)
+    if "decompress" in detail.lower():
+        limit = get_configuration().zlib_maximum_output_length
+        problem = (
+            f"a compressed stream in {name} inflates past {limit:,} bytes (pypdf's "
+            "decompression limit, a guard against decompression bombs)"
+        )
+    else:
+        problem = f"{name} reaches one of pypdf's safety limits ({detail})"
+    return UnreadableDocument(
+        problem,
+        hint="extract the text with another tool (for example pdftotext) and add the .txt",
+        slug="pdf-limit",
+    )
 
 
 def _titlelike(line: str) -> bool:
