@@ -388,3 +388,47 @@ def test_list_shows_a_lineage_as_first_written(
 ) -> None:
     rows = api.list_snapshots(mixed, "moon")
     assert [r.lineage for r in rows] == ["CNSA", "TASS", "CNSA", "CNSA", "TASS", "Xinhua"]
+
+
+def test_the_summary_falls_back_to_one_lineage_before_one_language(tmp_path: Path) -> None:
+    """CNSA in English then Chinese, then TASS in English: the summary is CNSA's pair (its
+    events hold; no test across languages), not the cross-source English pair."""
+    corpus = Corpus(tmp_path / "c")
+    (tmp_path / "c").mkdir()
+    bodies = [
+        ("a", "2021-01-10", "CNSA", "en", "# A\n\nRussia and China build the station.\n"),
+        ("b", "2022-01-10", "CNSA", "zh", "# 乙\n\n国际月球科研站由中国提出。\n"),
+        ("c", "2023-01-10", "TASS", "en", "# C\n\nRussia and China build the station.\n"),
+    ]
+    for slug, date, publisher, language, body in bodies:
+        corpus.add(make_snapshot("moon", slug, date, body, language=language, publisher=publisher))
+    result = api.score_series(Corpus(tmp_path / "c"), "moon")
+    assert result.summary == ("moon/a", "moon/b") and not result.asked
+    russia = next(r for r in result.changes if r.actor == "russia" and r.to_id == "moon/b")
+    assert (russia.event, russia.label) == ("DISAPPEARED", "cross-language")
+    assert not any(r.cross_source for r in result.changes)
+
+
+def test_between_backwards_has_no_absent_and_says_it_was_asked(
+    mixed: Corpus, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--between v4 v1 (CNSA, later first): Pakistan 1 → 1, Russia 0 → 2, nothing ABSENT,
+    and the header says it is the pair asked for."""
+    result = api.score_series(mixed, "moon", between=("v4", "v1"))
+    assert result.asked and result.summary == ("moon/c3", "moon/c1")
+    assert not any(r.event == "ABSENT" for r in result.changes)
+    assert main(["score", "moon", "--between", "v3", "v1", "--corpus", str(mixed.root)]) == 0
+    out = capsys.readouterr().out
+    assert "(the pair asked for in en, lineage CNSA)" in out
+    egypt_like = next(
+        r
+        for r in api.score_series(mixed, "moon", between=("v3", "v1")).changes
+        if r.actor == "pakistan"
+    )
+    assert (egypt_like.count_from, egypt_like.count_to, egypt_like.event) == (0, 1, "APPEARED")
+
+
+def test_change_rows_name_a_lineage_as_first_written(mixed: Corpus) -> None:
+    result = api.score_series(mixed, "moon")
+    row = next(r for r in result.changes if r.to_id == "moon/c3")  # c3 says "cnsa"
+    assert (row.from_lineage, row.to_lineage) == ("CNSA", "CNSA")

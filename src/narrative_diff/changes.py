@@ -28,12 +28,13 @@ from __future__ import annotations
 import itertools
 import math
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .actors import ActorSet
 from .scoring import Event, ScoreRow, SnapshotScore, Weights, event, score_all, table_rows
+from .snapshot import lineage_names
 from .text import languages_differ, normalise_language
 
 if TYPE_CHECKING:
@@ -291,6 +292,8 @@ class ScoreResult:
     summary: tuple[str, str] | None = None
     #: How ``rows`` are ordered: by snapshot (date order) or by lineage, then date.
     by: Literal["snapshot", "lineage"] = "snapshot"
+    #: The summary pair was asked for (``--between``), not chosen.
+    asked: bool = False
 
     @property
     def lineages(self) -> tuple[str, ...]:
@@ -331,6 +334,7 @@ def score_series(
     (default: every consecutive pair, first → last, and the summary pair: the last two
     snapshots in one language). The summary shows the last pair given, or that one."""
     weights = weights or Weights()
+    given = pairs is not None
     scores = tuple(score_all(snapshots, actors, weights=weights, progress=progress))
     rows = tuple(table_rows(scores, actors, refs))
     shown = pairs[-1] if pairs else summary_pair(snapshots)
@@ -340,13 +344,14 @@ def score_series(
             pairs.append(shown)
     changes = changes_table(scores, actors, weights=weights, pairs=pairs)
     summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
-    return ScoreResult(actors, rows, changes, scores, summary)
+    return ScoreResult(actors, rows, changes, scores, summary, asked=bool(pairs) and given)
 
 
 def summary_pair(snapshots: Sequence[Snapshot]) -> tuple[int, int] | None:
     """The last two snapshots of one language and one lineage (positions), so that the
-    summary has counts to test; failing that the last two in one language, then the last
-    two of all; None for fewer than two.
+    summary has counts to test; failing that the last two of one lineage (events, no
+    tests), then the last two in one language (cross-source), then the last two of all;
+    None for fewer than two.
 
     Languages compare by their primary subtag (zh and zh-Hant are one language)."""
     languages = [normalise_language(snap.language) for snap in snapshots]
@@ -362,7 +367,11 @@ def summary_pair(snapshots: Sequence[Snapshot]) -> tuple[int, int] | None:
     def language(i: int, j: int) -> bool:
         return languages[i] is not None and languages[i] == languages[j]
 
-    found = last(lambda i, j: language(i, j) and lineages[i] == lineages[j]) or last(language)
+    found = (
+        last(lambda i, j: language(i, j) and lineages[i] == lineages[j])
+        or last(lambda i, j: lineages[i] == lineages[j])  # events, no tests
+        or last(language)  # cross-source: no events, no tests
+    )
     if found is None and len(snapshots) > 1:
         found = (len(snapshots) - 2, len(snapshots) - 1)
     return found
@@ -412,10 +421,12 @@ def change_rows(
     *,
     named_later: frozenset[str] = frozenset(),
     columns: Sequence[str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> list[ChangeRow]:
     """One row per actor for the change from snapshot ``one`` to snapshot ``two``;
     ``named_later``: the actors named after ``two`` in its lineage (their n → 0 is ABSENT);
-    ``columns``: the actors to bootstrap (every actor named on either side), if not all."""
+    ``columns``: the actors to bootstrap (every actor named on either side), if not all;
+    ``names``: each lineage key's name as first written in the series."""
     import numpy as np
 
     keys = list(columns) if columns is not None else [a.key for a in actors.actors]
@@ -431,7 +442,10 @@ def change_rows(
     sides = _Sides.of(one, two, [a.key for a in actors.actors])
     p_totals = [sum(p.values()) for p in sides.prominence]
     cross = languages_differ(one.snapshot.language, two.snapshot.language)
-    lineages = one.snapshot.lineage_name, two.snapshot.lineage_name
+    names = names or {}
+    lineages = tuple(
+        names.get(sc.snapshot.lineage_key, sc.snapshot.lineage_name) for sc in (one, two)
+    )
     untested = cross or one.snapshot.lineage_key != two.snapshot.lineage_key
     rows = []
     for actor in actors.actors:
@@ -495,13 +509,22 @@ def changes_table(
     cache: dict[str, np.ndarray] = {}
     rows: list[ChangeRow] = []
     later = _named_later(scores)
+    names = lineage_names(sc.snapshot for sc in scores)
     columns = None
     if len(actors.actors) > MANY_ACTORS:  # bootstrap only the actors the series names
         named = {m.actor for sc in scores for m in sc.mentions}
         columns = [a.key for a in actors.actors if a.key in named]
     for n, (i, j) in enumerate(pairs):
         rows += change_rows(
-            scores[i], scores[j], actors, weights, cache, named_later=later[j], columns=columns
+            scores[i],
+            scores[j],
+            actors,
+            weights,
+            cache,
+            # later than a pair's end only when it runs forward (--between v5 v1 does not)
+            named_later=later[j] if i < j else frozenset(),
+            columns=columns,
+            names=names,
         )
         for key in [key for key in cache if last_use[key] <= n]:  # keep memory flat
             del cache[key]

@@ -134,11 +134,12 @@ def _print_last_pair(result: ScoreResult, console: Console) -> None:
     if first.cross_source:
         why = f"sources differ: {first.from_lineage or '(none)'} → {first.to_lineage or '(none)'}"
     elif same:
-        why = f"the last two snapshots in {lang_a}" + (
-            f", lineage {first.to_lineage}" if first.to_lineage else ""
-        )
+        what = "the pair asked for" if result.asked else "the last two snapshots"
+        why = f"{what} in {lang_a}" + (f", lineage {first.to_lineage}" if first.to_lineage else "")
     else:
-        why = "languages differ"
+        why = (
+            "languages differ" if result.asked else "the last two of one lineage; languages differ"
+        )
     interval = all(row.prominence_ci is not None for row in shown)
     summary = Table(
         title=literal(f"{ref_a} {first.from_date} → {ref_b} {first.to_date} ({why})"),
