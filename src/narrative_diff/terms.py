@@ -14,10 +14,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .segment import WORD_RUN, Segmented
 from .text import HAN
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _CONNECTORS = {"of", "for", "on", "the", "de", "la", "du"}
 _LEADING = {
@@ -146,14 +149,17 @@ def occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
 class _NGrams:
     """Counts of a text's word n-grams. A few phrases are counted by scanning the joined
     words; past ``_SCAN_LIMIT`` phrases of one length, the n-grams of that length are
-    counted once (zip and Counter, in C), so checking many phrases never rescans the text."""
+    encoded as one 64-bit number each and sorted once (numpy), so checking many phrases
+    never rescans the text nor holds every n-gram of a long text as Python tuples (a
+    million-word side took over 400 MB that way)."""
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
         self.single = Counter(words)
         self.joined = ""
         self.scans: Counter[int] = Counter()
-        self.by_length: dict[int, Counter[tuple[str, ...]]] = {}
+        self.ids: dict[str, int] = {}
+        self.sorted: dict[int, np.ndarray] = {}
 
     def count(self, key: tuple[str, ...]) -> int:
         n = len(key)
@@ -161,15 +167,36 @@ class _NGrams:
             return self.single[key[0]]
         if not all(word in self.single for word in key):  # a phrase needs all its words
             return 0
-        if n in self.by_length:
-            return self.by_length[n][key]
         self.scans[n] += 1
         if self.scans[n] > _SCAN_LIMIT:
-            grams = zip(*(self.words[i:] for i in range(n)), strict=False)
-            self.by_length[n] = Counter(grams)
-            return self.by_length[n][key]
+            return self._encoded(key)
         self.joined = self.joined or f" {' '.join(self.words)} "
         return self.joined.count(f" {' '.join(key)} ")
+
+    def _encoded(self, key: tuple[str, ...]) -> int:
+        """How many windows of the text equal ``key``, by binary search in the sorted
+        codes. The code of n word ids in base V (the vocabulary size) is exact while V**n
+        fits in 64 bits; past that it wraps, and two n-grams sharing a code is a chance of
+        about one in 2**64 per pair."""
+        import numpy as np
+
+        if not self.ids:
+            self.ids = {word: i for i, word in enumerate(self.single)}
+        n, base = len(key), np.uint64(len(self.ids))
+        if n not in self.sorted:
+            ids = np.fromiter((self.ids[w] for w in self.words), np.uint64, len(self.words))
+            codes = np.zeros(max(len(ids) - n + 1, 0), np.uint64)
+            with np.errstate(over="ignore"):
+                for k in range(n):
+                    codes = codes * base + ids[k : k + len(codes)]
+            codes.sort()
+            self.sorted[n] = codes
+        code = np.uint64(0)
+        with np.errstate(over="ignore"):
+            for word in key:
+                code = code * base + np.uint64(self.ids[word])
+        table = self.sorted[n]
+        return int(np.searchsorted(table, code, "right") - np.searchsorted(table, code, "left"))
 
 
 _SCAN_LIMIT = 20
