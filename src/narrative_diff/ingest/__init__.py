@@ -52,7 +52,6 @@ from narrative_diff.snapshot import Extraction
 from narrative_diff.text import normalise_body
 
 from .encoding import decode_html, decode_text, repair_mojibake
-from .fetch import NetworkLimits as IngestLimits  # the limits and the network policy
 from .fetch import check_url, fetch_url
 from .formats import docx_blocks, markdown_blocks, text_blocks, transcript_blocks, with_title
 from .language import detect_language, identify
@@ -63,11 +62,11 @@ from .model import (
     SUFFIXES,
     SUPPORTED_HINT,
     Extracted,
+    IngestLimits,
     binary_file,
     empty_document,
     too_large,
 )
-from .model import IngestLimits as BaseLimits
 from .pdf import pdf_blocks
 from .redact import redact_url
 
@@ -176,7 +175,7 @@ def extract_bytes(
     name: str,
     media_type: str | None = None,
     source_url: str | None = None,
-    limits: BaseLimits | None = None,
+    limits: IngestLimits | None = None,
     extract: str = "auto",
 ) -> Extracted:
     """Extract the text of ``raw``; ``name`` is used for the extension and in messages.
@@ -307,7 +306,7 @@ def _read_path(path: str, max_bytes: int) -> bytes:
 def read_source(
     source: str,
     *,
-    limits: BaseLimits = DEFAULT_LIMITS,
+    limits: IngestLimits = DEFAULT_LIMITS,
     stdin: typing.BinaryIO | None = None,
     extract: str = "auto",
 ) -> Extracted:

@@ -6,7 +6,6 @@ credentials kept out of every message and of the returned final URL (``redact.py
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from narrative_diff.errors import FetchFailed, UsageProblem
@@ -23,15 +22,6 @@ _ACCEPT = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
     "text/plain;q=0.9,text/markdown;q=0.9,text/vtt;q=0.9,*/*;q=0.5"
 )
-
-
-@dataclass(frozen=True)
-class NetworkLimits(IngestLimits):
-    """:class:`IngestLimits` with the network policy: ``allow_private`` lets a public page
-    redirect to a private address (see ``addresses.py``). ``narrative_diff.ingest`` exports
-    it as ``IngestLimits``, so ``api.IngestLimits(..., allow_private=True)`` works."""
-
-    allow_private: bool = False
 
 
 def user_agent() -> str:
@@ -86,7 +76,7 @@ def fetch_url(
     check_url(url)
     shown = redact_url(url)
     deadline = Deadline.after(limits.timeout)
-    allow_private = isinstance(limits, NetworkLimits) and limits.allow_private
+    allow_private = limits.allow_private
     guard = RedirectGuard(allow_private=allow_private, resolver=resolver)
 
     def each_request(request: httpx.Request) -> None:

@@ -39,13 +39,15 @@ class IngestLimits:
     """Bounds on what ``read_source`` accepts.
 
     ``max_bytes`` is checked with ``os.stat`` before a file is opened; stdin and URL bodies
-    stop being read one byte past it. ``timeout`` is the URL connect and read timeout in
-    seconds.
+    stop being read one byte past it. ``timeout`` is the deadline in seconds for a whole URL
+    fetch (connecting, headers, body, redirects). ``allow_private`` lets a public page
+    redirect to a private address (see ``addresses.py``).
     """
 
     max_bytes: int = 50 * 1024 * 1024
     timeout: float = 20.0
     max_redirects: int = 5
+    allow_private: bool = False
 
 
 DEFAULT_LIMITS = IngestLimits()
