@@ -681,7 +681,13 @@ def _hostile_page() -> bytes:
 
 
 def table(outcomes: list[Outcome]) -> str:
+    survived = sum(o.survived for o in outcomes)
+    lost = sum(o.case.expect != "added" and not o.corpus_unchanged for o in outcomes)
+    internal = sum(o.code == 70 for o in outcomes)
     rows = [
+        f"Tried {len(outcomes)} cases: {survived} survived, {len(outcomes) - survived} failed; "
+        f"{lost} changed the corpus without meaning to (lost), {internal} exited 70.",
+        "",
         "| # | group | input | command | exit | what happened | corpus unchanged | survived |",
         "|---|---|---|---|---|---|---|---|",
     ]
