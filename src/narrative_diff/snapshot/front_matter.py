@@ -64,7 +64,9 @@ def read_front_matter(text: str, where: str, fix: str) -> tuple[dict[object, obj
     head, body = text[text.find("\n") + 1 : end.start()], text[end.end() :]
     if len(head) > MAX_FRONT_MATTER:
         raise corrupt(
-            f"front matter of {len(head):,} characters (the limit is {MAX_FRONT_MATTER:,})"
+            # in KiB: the same message for texts a few characters apart (a path's length)
+            f"front matter of about {len(head) // 1024:,} KiB "
+            f"(the limit is {MAX_FRONT_MATTER // 1024:,} KiB)"
         )
     try:
         meta = load_yaml(head)
