@@ -432,3 +432,11 @@ def test_change_rows_name_a_lineage_as_first_written(mixed: Corpus) -> None:
     result = api.score_series(mixed, "moon")
     row = next(r for r in result.changes if r.to_id == "moon/c3")  # c3 says "cnsa"
     assert (row.from_lineage, row.to_lineage) == ("CNSA", "CNSA")
+
+
+def test_an_empty_lineage_in_front_matter_means_the_default(tmp_path: Path) -> None:
+    text = (
+        "---\nid: moon/a\nseries: moon\ndate: 2024-01-01\npublisher: TASS\nlineage: ''\n---\n\nT.\n"
+    )
+    snap = Snapshot.from_markdown(text, path=tmp_path / "a.md")
+    assert snap.lineage is None and snap.lineage_name == "TASS"

@@ -218,7 +218,8 @@ def build(
         # the mentioned actors, and the snapshot where one disappears (a row with 0 mentions)
         table=tuple(row for row in result.rows if row.count or row.event),
         pairs=tuple(
-            _pair(res, names[res.a.lineage_key] if len(names) > 1 else "") for res in consecutive
+            _pair(res, (names[res.a.lineage_key] or NO_LINEAGE) if len(names) > 1 else "")
+            for res in consecutive
         ),
         methodology=methodology_text(),
     )

@@ -310,6 +310,8 @@ class Snapshot:
                 )
             if value is not None:
                 strings[key] = value
+        if strings.get("lineage", "x").strip() == "":  # "lineage:" left empty: the default
+            del strings["lineage"]
         if "lineage" in strings:
             try:
                 strings["lineage"] = check_lineage(strings["lineage"])
