@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.helpers import PINNED
+
 if TYPE_CHECKING:
     from .conftest import LocalHTTPServer
 
@@ -362,7 +364,7 @@ def cases() -> list[Case]:
             ("check", "--corpus", "{c}"),
             "handled",
             corpus_setup=_put(
-                "ilrs/2030-01-copy.md", (ROOT / "seeds/ilrs/2021-06-roadmap-guide.md").read_text()
+                "ilrs/2030-01-copy.md", (PINNED / "ilrs/2021-06-roadmap-guide.md").read_text()
             ),
         ),
         Case(
@@ -612,7 +614,7 @@ def run_case(case: Case, nasty: Path, work: Path, base_url: str = "") -> Outcome
     corpus = work / "corpus"
     if corpus.exists():
         shutil.rmtree(corpus)
-    shutil.copytree(ROOT / "seeds", corpus, symlinks=True)
+    shutil.copytree(PINNED, corpus, symlinks=True)
     if case.corpus_setup:
         case.corpus_setup(corpus)
     before = tree_digest(corpus)

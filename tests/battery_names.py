@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.battery import GOOD_FM, Case
+from tests.helpers import PINNED
 
 V1 = "ilrs/2021-06-roadmap-guide.md"
 V2 = "ilrs/2022-01-white-paper.md"
@@ -343,7 +344,7 @@ def cases() -> list[Case]:
             ("score", "-c", "{c}"),
             corpus_setup=_put(
                 "ilrs/zz-copy.md",
-                (Path(__file__).resolve().parents[1] / "seeds" / V2)
+                (PINNED / V2)
                 .read_text(encoding="utf-8")
                 .replace("together with Russia", "with Russia"),
             ),

@@ -23,9 +23,10 @@ from narrative_diff.actors import (
 )
 from narrative_diff.errors import ActorNotFound, ActorsFileError, SourceNotFound
 from narrative_diff.snapshot import Snapshot
+from tests.helpers import PINNED
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds" / "ilrs"
+SEEDS = PINNED / "ilrs"
 PARTNERS = (
     "venezuela", "pakistan", "south-africa", "egypt", "belarus", "azerbaijan", "serbia",
     "nicaragua", "senegal", "apsco", "ilrsco", "esa", "united-states",

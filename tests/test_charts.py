@@ -12,9 +12,10 @@ from narrative_diff.charts import METRICS, chart_data, figure, parse_metrics, st
 from narrative_diff.cli import main
 from narrative_diff.errors import FontMissing, UsageProblem
 from narrative_diff.fonts import FontSet, font_set, require_glyphs
+from tests.helpers import PINNED
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
+SEEDS = PINNED
 
 
 @pytest.fixture(scope="module")

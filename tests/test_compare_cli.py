@@ -9,6 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tests.helpers import PINNED
+
 from .test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,7 +192,7 @@ def test_terminal_colour_and_no_color(no_color, marker):
     from narrative_diff import api
     from narrative_diff.render.compare_terminal import print_comparison
 
-    result = api.compare_refs(api.open_corpus(ROOT / "seeds"), "v1", "v3")
+    result = api.compare_refs(api.open_corpus(PINNED), "v1", "v3")
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, no_color=no_color, width=200)
     print_comparison(result, console)

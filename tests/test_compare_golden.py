@@ -323,8 +323,7 @@ def check_low_similarity(result: Comparison) -> None:
     assert [(r.before, r.after) for r in summary.replaced_phrases] == [
         (
             "first phase is the basic model",
-            "second phase, the Extended Model, will add robotic outposts near the lunar "
-            "south pole",
+            "second phase, the Extended Model, will add robotic outposts near the lunar south pole",
         )
     ]
 

@@ -25,7 +25,7 @@ from narrative_diff.ingest.redact import redact_text, redact_url, secret_name, w
 
 from .battery_network import PAGE
 from .conftest import Drip, LocalHTTPServer
-from .helpers import raises_slug, tree_digest
+from .helpers import PINNED, raises_slug, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC_ADDRESS = "93.184.216.34"
@@ -34,7 +34,7 @@ SECRETS = ("hunter2", "SEKRIT")
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "seeds", tmp_path / "corpus")
+    shutil.copytree(PINNED, tmp_path / "corpus")
     return tmp_path / "corpus"
 
 
@@ -426,7 +426,7 @@ def test_allow_private_on_the_command_line(
     code, _, err = _add(capsys, corpus, start)  # 127.0.0.1 is private: its redirects are free
     assert code == 0, err
     shutil.rmtree(corpus)
-    shutil.copytree(ROOT / "seeds", corpus)
+    shutil.copytree(PINNED, corpus)
     monkeypatch.setenv(PUBLIC_HOSTS_ENV, "127.0.0.1")  # now it stands for a public server
     code, _, err = _add(capsys, corpus, start)
     assert code == 6 and tree_digest(corpus) == before

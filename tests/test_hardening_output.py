@@ -22,7 +22,7 @@ from narrative_diff.cli.app import literal, warn
 from narrative_diff.serialise import printable, to_csv, to_json
 
 from .battery_output import ESCAPES, V1, V2, actors_file, edit
-from .helpers import tree_digest
+from .helpers import PINNED, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A raw terminal control or bidi override: none may reach a human-readable output.
@@ -32,7 +32,7 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "seeds", folder)
+    shutil.copytree(PINNED, folder)
     return folder
 
 

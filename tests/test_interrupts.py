@@ -16,7 +16,7 @@ import pytest
 from narrative_diff.check import check_corpus
 from narrative_diff.corpus import Corpus
 
-from .helpers import add_command, tree_digest
+from .helpers import PINNED, add_command, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = str(Path(sys.executable).parent / "narrative-diff")
@@ -25,7 +25,7 @@ EXE = str(Path(sys.executable).parent / "narrative-diff")
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     root = tmp_path / "corpus"
-    shutil.copytree(ROOT / "seeds", root)
+    shutil.copytree(PINNED, root)
     return root
 
 
@@ -83,9 +83,7 @@ def test_interrupted_add_leaves_the_corpus_as_it_was(corpus, tmp_path, sig, code
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_report_leaves_no_file(tmp_path, sig):
-    done = interrupt(
-        [EXE, "report", "--corpus", str(ROOT / "seeds")], after=2.0, sig=sig, cwd=tmp_path
-    )
+    done = interrupt([EXE, "report", "--corpus", str(PINNED)], after=2.0, sig=sig, cwd=tmp_path)
     assert done.returncode in (130, 143), done.stderr
     assert "Traceback" not in done.stderr
     written = (
@@ -128,7 +126,7 @@ def test_ten_concurrent_adds_all_land_once(corpus, tmp_path):
 def test_a_full_disk_for_the_output_is_one_line(args, tmp_path):
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [EXE, *args, "--corpus", str(ROOT / "seeds")],
+            [EXE, *args, "--corpus", str(PINNED)],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -146,7 +144,7 @@ def test_a_full_disk_for_the_output_is_one_line(args, tmp_path):
 @pytest.mark.parametrize("args", [["list"], ["score"], ["kwic", "russia"]])
 def test_a_closed_pipe_is_not_an_error(args, tmp_path):
     proc = subprocess.Popen(
-        [EXE, *args, "--corpus", str(ROOT / "seeds")],
+        [EXE, *args, "--corpus", str(PINNED)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=tmp_path,

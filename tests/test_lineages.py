@@ -20,7 +20,7 @@ from narrative_diff.corpus import Corpus
 from narrative_diff.errors import CorpusError, UsageProblem
 from narrative_diff.snapshot import Snapshot, check_lineage
 
-from .helpers import make_snapshot, raises_slug, tree_digest
+from .helpers import PINNED, make_snapshot, raises_slug, tree_digest
 
 DOCS = {  # slug: (date, publisher, lineage, body)
     "c1": (
@@ -225,7 +225,7 @@ def test_the_report_reads_each_lineage_on_its_own(mixed: Corpus) -> None:
 
 
 def test_the_seeds_are_one_lineage_and_keep_their_findings() -> None:
-    corpus = api.open_corpus(Path(__file__).resolve().parents[1] / "seeds")
+    corpus = api.open_corpus(PINNED)
     assert {s.lineage_name for s in corpus.snapshots("ilrs")} == {"China official"}
     report = api.build_report(corpus, "ilrs")
     assert report.findings[0].headline.startswith("Russia: ")

@@ -7,6 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from tests.helpers import PINNED
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -35,7 +37,7 @@ def test_wheel_bundles_the_seed_series(tmp_path):
             if n.startswith("narrative_diff/bundled/ilrs/") and n.endswith(".md")
         }
         names = archive.namelist()
-    seeds = {p.name: p.read_bytes() for p in (ROOT / "seeds" / "ilrs").glob("*.md")}
+    seeds = {p.name: p.read_bytes() for p in (PINNED / "ilrs").glob("*.md")}
     assert bundled == seeds
     assert "narrative_diff/cli/__init__.py" in names
     assert "narrative_diff/report/renderers.py" in names
@@ -46,3 +48,15 @@ def test_wheel_bundles_the_seed_series(tmp_path):
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     with zipfile.ZipFile(wheel) as archive:
         assert "narrative-diff = narrative_diff.entry:run" in archive.read(entry_points).decode()
+
+
+def test_the_checkouts_seeds_still_hold_the_pinned_series_unchanged():
+    """``seeds/`` is the checkout's working corpus: snapshots a user adds there are theirs,
+    but the six shipped files must stay the pinned copy the package (and every test) reads;
+    a change meant for the shipped series goes into both folders."""
+    seeds = ROOT / "seeds" / "ilrs"
+    for pinned in sorted((PINNED / "ilrs").iterdir()):
+        assert (seeds / pinned.name).read_bytes() == pinned.read_bytes(), (
+            f"seeds/ilrs/{pinned.name} differs from the pinned copy in "
+            f"src/narrative_diff/bundled/ilrs/: copy one onto the other"
+        )

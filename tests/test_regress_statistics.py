@@ -31,9 +31,10 @@ from hypothesis import strategies as st
 
 from narrative_diff.changes import exact_p
 from narrative_diff.cli import main
+from tests.helpers import PINNED
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds" / "ilrs"
+SEEDS = PINNED / "ilrs"
 ILRS_FILES = sorted(SEEDS.glob("*.md"))  # date-prefixed names: date order
 
 
@@ -92,7 +93,7 @@ def outside(rows: list[dict[str, Any]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def ilrs() -> dict[str, Any]:
-    return score_json(ROOT / "seeds")
+    return score_json(PINNED)
 
 
 # ---------------------------------------------------------------- c: intervals contain estimates

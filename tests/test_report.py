@@ -22,10 +22,10 @@ from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
 from narrative_diff.fonts import FALLBACK_FONT_ENV, font_set, missing_glyphs
 
-from .helpers import make_snapshot
+from .helpers import PINNED, make_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
+SEEDS = PINNED
 
 
 @pytest.fixture(scope="module")

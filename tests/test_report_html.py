@@ -21,10 +21,10 @@ import pytest
 from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
 
-from .helpers import make_snapshot
+from .helpers import PINNED, make_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
+SEEDS = PINNED
 GOLDEN = ROOT / "fixtures" / "golden" / "ilrs-report.html"
 ACTUAL = ROOT / "tests" / "actual"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -16,9 +16,10 @@ from narrative_diff.cli import main
 from narrative_diff.report import RENDERERS
 from narrative_diff.scoring import SCORE_COLUMNS
 from narrative_diff.serialise import to_csv, to_json
+from tests.helpers import PINNED
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
+SEEDS = PINNED
 
 ROW = ChangeRow(
     actor="russia",
@@ -98,7 +99,10 @@ def test_the_markdown_renderer_draws_the_report():
     assert "1. **Russia: 9 mentions in 2021-06 (v1), 2 in 2022-01 (v2)" in text
     assert "“Reconnaissance” renamed “Basic Model”" in text
     # the redline marks deletions and insertions, each the right way round
-    assert "The ILRS was ~~jointly initiated by China and Russia as equal collaborators~~<ins>launched together with Russia</ins>." in text  # noqa: E501
+    assert (
+        "The ILRS was ~~jointly initiated by China and Russia as equal collaborators~~"
+        "<ins>launched together with Russia</ins>." in text
+    )
     assert "| v1 | 2021-06-16 | Russia | 9 | 36.14 | 7.74 | 51% |  |" in text
 
 

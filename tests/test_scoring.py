@@ -13,7 +13,7 @@ from narrative_diff.actors import ActorMatcher, load_actors
 from narrative_diff.changes import exact_p, log_odds_z, log_ratio
 from narrative_diff.scoring import Weights, score_snapshot
 
-from .helpers import make_snapshot, modules_loaded_by
+from .helpers import PINNED, make_snapshot, modules_loaded_by
 from .test_cli import run
 
 
@@ -196,7 +196,7 @@ def test_bootstrap_is_reproducible():
 # ------------------------------------------------------------------ the ILRS series
 @pytest.fixture(scope="module")
 def ilrs():
-    return api.score_series(api.open_corpus(ROOT / "seeds"), "ilrs")
+    return api.score_series(api.open_corpus(PINNED), "ilrs")
 
 
 def test_ilrs_russia_prominent_then_named_then_gone(ilrs):
@@ -226,9 +226,7 @@ def test_weight_sensitivity_keeps_the_rank_order(ilrs):
         Weights(lead=2.0),
         Weights(decay="exp"),
     ):
-        other = api.score_frame(
-            api.score_series(api.open_corpus(ROOT / "seeds"), "ilrs", weights=weights)
-        )
+        other = api.score_frame(api.score_series(api.open_corpus(PINNED), "ilrs", weights=weights))
         for ref in base["ref"].unique():
 
             def order(table, ref=ref):
@@ -364,7 +362,7 @@ def test_score_between_two_refs(capsys, monkeypatch):
 def test_kwic_does_not_import_pandas():
     statement = (
         "from narrative_diff import api; "
-        f"api.keyword_in_context(api.open_corpus({str(ROOT / 'seeds')!r}), 'russia')"
+        f"api.keyword_in_context(api.open_corpus({str(PINNED)!r}), 'russia')"
     )
     assert modules_loaded_by(statement, ["pandas", "numpy", "matplotlib"]) == []
 
@@ -372,7 +370,7 @@ def test_kwic_does_not_import_pandas():
 def test_score_and_its_json_do_not_import_pandas_or_matplotlib():
     """pandas is for notebooks (api.score_frame); scoring, the JSON and the CSV do without it
     (it cost ~0.6 s of start-up when the score table was a DataFrame)."""
-    seeds = str(ROOT / "seeds")
+    seeds = str(PINNED)
     statement = (
         "import contextlib, io; from narrative_diff.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"

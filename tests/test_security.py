@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from narrative_diff.cli import main
+from tests.helpers import PINNED
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "narrative_diff"
@@ -91,7 +92,7 @@ def csp_of(html: str) -> dict[str, str]:
     ids=["compare", "report"],
 )
 def test_html_outputs_have_a_restrictive_csp(args, tmp_path, capsys):
-    argv = [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--corpus", str(ROOT / "seeds")]
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--corpus", str(PINNED)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     html = (tmp_path / "r.html").read_text() if args[0] == "report" else out

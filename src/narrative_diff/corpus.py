@@ -51,12 +51,11 @@ _DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 def bundled_root() -> Path:
-    """The read-only ILRS corpus shipped inside the package (wheel) or, in a source
-    checkout installed in editable mode, the checkout's ``seeds/`` folder."""
-    packaged = Path(str(resources.files("narrative_diff") / "bundled"))
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "seeds"
+    """The read-only ILRS corpus shipped inside the package: the series exactly as
+    released. It is a pinned copy, not the checkout's ``seeds/`` (a working corpus a user
+    may add to), so the tests and the README examples that run on it cannot be broken by
+    a user's own snapshots."""
+    return Path(str(resources.files("narrative_diff") / "bundled"))
 
 
 @dataclass(frozen=True)
