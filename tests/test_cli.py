@@ -83,7 +83,7 @@ def test_list_bad_format_is_a_usage_error(capsys, corpus):
     assert run(capsys, "list", "-f", "xml", "--corpus", corpus.root) == (
         2,
         "",
-        "narrative-diff: bad-option: --format 'xml' is not one of table, json, csv; "
+        "narrative-diff: bad-option: --format 'xml' is not one of table, json, csv, parquet; "
         "e.g. --format table\n",
     )
 

@@ -4,8 +4,9 @@ Each function takes plain values and an options dataclass and returns values; no
 them prints. Heavy modules (ingestion libraries) load only inside the functions that
 need them, so ``list`` and ``show`` stay fast. The result and option types (``ScoreResult``,
 ``ScoreRow``, ``ChangeRow``, ``Comparison``, ``CompareOptions``, ``DiffOptions``,
-``IngestLimits``, ``Report``, ``Written``) can be imported from here too; they load on
-first use.
+``IngestLimits``, ``Report``, ``Written``) can be imported from here too, with the
+output of rows to a file (``rows_output``, ``write_rows``: ``-o``, ``-f parquet``); they load
+on first use.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ if TYPE_CHECKING:
     from .ingest import IngestLimits as IngestLimits
     from .kwic import KWIC_COLUMNS as KWIC_COLUMNS
     from .kwic import KwicRow as KwicRow
+    from .publish import RowsOutput as RowsOutput
     from .publish import Written as Written
+    from .publish import rows_output as rows_output
+    from .publish import write_rows as write_rows
     from .report import Report as Report
     from .scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from .scoring import ScoreRow as ScoreRow
@@ -59,6 +63,9 @@ _LAZY = {
     "KWIC_COLUMNS": "kwic",
     "EXTRACT_MODES": "ingest",
     "Written": "publish",
+    "RowsOutput": "publish",
+    "rows_output": "publish",
+    "write_rows": "publish",
     "Report": "report",
     "SCORE_COLUMNS": "scoring",
     "ScoreRow": "scoring",

@@ -125,6 +125,14 @@ class FontMissing(NarrativeDiffError, LookupError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class MissingExtra(NarrativeDiffError, ImportError):
+    """An option that needs an optional dependency (an extra) which is not installed, e.g.
+    ``-f parquet`` without pyarrow: said up front, with the install command."""
+
+    slug = "missing-extra"
+    exit_code = ExitCode.USAGE
+
+
 class OutputError(NarrativeDiffError, OSError):
     """An output path that cannot work: unknown extension, missing folder, inside the
     corpus."""

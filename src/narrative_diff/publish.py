@@ -1,24 +1,27 @@
 """Output files: which format a path asks for, paths that must not be written, charts as
-image bytes, and a chart written atomically. The report's formats are in
-:mod:`narrative_diff.report.renderers`."""
+image bytes, a chart written atomically, and the rows of ``list``, ``score`` and ``kwic``
+written to a file (``-o``, or ``-f parquet``: reports/<series>-<command>.parquet). The
+report's formats are in :mod:`narrative_diff.report.renderers`."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import CannotWrite, OutputError, UsageProblem
-from .storage import write_file
+from .snapshot import check_name
+from .storage import make_folders, write_file
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .charts import Chart
+    from .corpus import Corpus
     from .fonts import FontSet
 
 CHART_FORMATS = ("png", "svg", "pdf")
@@ -129,3 +132,91 @@ def write_chart(charts: Sequence[Chart], path: Path, fonts: FontSet) -> Written:
     lineages = len({c.lineage for c in charts if c.lineage})
     by = f", {lineages} lineages" if lineages > 1 else ""
     return Written(path, f"chart ({metrics}{by})")
+
+
+#: What rows can be written to a file as (``-o``); parquet is written to a file only.
+ROWS_FILE_FORMATS = ("json", "csv", "parquet")
+
+
+@dataclass(frozen=True)
+class RowsOutput:
+    """Where the rows of ``list``, ``score`` or ``kwic`` go, decided (and checked) before
+    any work: ``path``, in format ``fmt``; ``default``: under reports/, made on writing."""
+
+    path: Path
+    fmt: str
+    default: bool
+
+
+def rows_output(
+    corpus: Corpus,
+    fmt: str,
+    out: str | os.PathLike[str] | None,
+    *,
+    command: str,
+    series: str | None = None,
+    term: str | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
+) -> RowsOutput | None:
+    """The file the rows go to, or None for standard output (table, json or csv without
+    ``-o``). ``-f parquet`` without ``-o`` writes reports/<series>-<command>[-<term>].parquet:
+    binary never goes to a terminal. ``-o`` with the table format takes the format from the
+    file name. A missing pyarrow, or a path ``check_output`` refuses, fails here."""
+    from .serialise import require_pyarrow
+
+    if out is None and fmt != "parquet":
+        return None
+    if fmt == "table":
+        fmt = Path(out or "").suffix.lower().lstrip(".")
+        if fmt not in ROWS_FILE_FORMATS:
+            raise UsageProblem(
+                f"-o {out} needs a format for the rows",
+                hint="add -f json, -f csv or -f parquet (or end the file name in .json, "
+                ".csv or .parquet)",
+                slug="bad-option",
+            )
+    if fmt == "parquet":
+        require_pyarrow()
+    path = Path(out) if out is not None else _default_path(corpus, command, series, term, fmt)
+    check_output(path, corpus.root, new_folder=out is None, inputs=inputs)
+    return RowsOutput(path, fmt, default=out is None)
+
+
+def _default_path(
+    corpus: Corpus, command: str, series: str | None, term: str | None, fmt: str
+) -> Path:
+    """reports/<series>-<command>[-<term slug>].<fmt>; ``all`` when no one series is meant."""
+    if series is not None:
+        name = check_name(series, "series")
+    else:
+        names = corpus.series_names()
+        name = names[0] if len(names) == 1 else "all"
+    stem = f"{name}-{command}"
+    if term is not None:
+        from slugify import slugify
+
+        stem = "-".join(part for part in (stem, slugify(term, max_length=48)) if part)
+    return Path("reports") / f"{stem}.{fmt}"
+
+
+def write_rows(
+    target: RowsOutput,
+    rows: Sequence[Mapping[str, object]],
+    columns: Sequence[str],
+    document: object = None,
+) -> Written:
+    """The rows written atomically as ``target`` says: json (``document``, default the
+    rows), csv or parquet, by :mod:`narrative_diff.serialise`'s policy."""
+    from .serialise import to_csv, to_json, to_parquet
+
+    data: bytes
+    if target.fmt == "parquet":
+        data = to_parquet(rows, columns)
+    elif target.fmt == "csv":
+        data = to_csv(rows, columns).encode("utf-8")
+    else:
+        data = (to_json(rows if document is None else document) + "\n").encode("utf-8")
+    if target.default:
+        make_folders([target.path.parent])
+    write_file(target.path, data)
+    return Written(target.path, f"{len(rows)} row{'' if len(rows) == 1 else 's'}")

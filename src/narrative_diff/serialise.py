@@ -13,6 +13,13 @@ carriage return: OWASP's "CSV injection") opened with a single quote ``'``. Numb
 tool computes (a log ratio of -2.8) stay numbers: only text is quoted, so a text cell
 "-0.3866" (from a document) is quoted and a float -0.3866 is not.
 
+Parquet (``-f parquet``, the optional pyarrow extra): the CSV's columns in the CSV's order,
+typed: integers int64, other numbers float64, true/false bool, text string with the exact
+text (no formula quote: no spreadsheet runs a Parquet cell), None null, and a ``date``
+column (ISO text in the rows) a Parquet DATE, which pandas reads as ``datetime.date``, R
+as ``Date`` and DuckDB as ``DATE``. A column without a single value (``kwic`` of a word:
+no alias, no weight) is text, all null.
+
 People read text through :func:`printable` (re-exported here, the output policy): control
 characters shown escaped. JSON and CSV keep the exact text (JSON escapes controls itself).
 """
@@ -27,9 +34,10 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
+from narrative_diff.errors import MissingExtra
 from narrative_diff.text import printable
 
-__all__ = ["FORMULA_START", "printable", "to_csv", "to_json"]
+__all__ = ["FORMULA_START", "printable", "require_pyarrow", "to_csv", "to_json", "to_parquet"]
 
 #: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -96,3 +104,55 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+#: The columns of ISO dates, written to Parquet as dates.
+DATE_COLUMNS = frozenset({"date"})
+
+
+def require_pyarrow() -> None:
+    """Refuse ``-f parquet`` before any work when pyarrow (the optional extra) is missing;
+    finding it does not import it (``list`` stays light)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("pyarrow") is not None
+    except (ImportError, ValueError):  # a broken installation: as good as missing
+        found = False
+    if not found:
+        raise _missing_pyarrow()
+
+
+def _missing_pyarrow() -> MissingExtra:
+    return MissingExtra(
+        "-f parquet needs pyarrow",
+        hint="install it with pip install 'narrative-diff[parquet]'",
+        slug="missing-extra",
+    )
+
+
+def to_parquet(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> bytes:
+    """Rows as the bytes of a Parquet file with ``columns`` (typed as the module docstring
+    says); the same bytes for the same rows.
+
+    >>> import io, pyarrow.parquet as pq
+    >>> data = to_parquet([{"date": "2024-05-01", "n": 3, "t": "=x"}], ["date", "n", "t"])
+    >>> pq.read_table(io.BytesIO(data)).to_pylist()
+    [{'date': datetime.date(2024, 5, 1), 'n': 3, 't': '=x'}]
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise _missing_pyarrow() from None
+
+    arrays = []
+    for name in columns:
+        values = [row.get(name) for row in rows]
+        if name in DATE_COLUMNS:
+            values = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values]
+        array = pa.array(values)
+        arrays.append(array.cast(pa.string()) if pa.types.is_null(array.type) else array)
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays(arrays, names=list(columns)), buffer)
+    return buffer.getvalue()

@@ -3,7 +3,8 @@
 Shared options are defined once here (``--corpus``, ``--actors``, ``--format``, ``-o``), so
 their names, help and types cannot drift between commands. :func:`emit_rows` is the one
 output path for rows: a table for people, or JSON / CSV by :mod:`narrative_diff.serialise`'s
-single policy. Text from documents, front matter, actor files, file names and URLs reaches
+single policy, or (``list``, ``score``, ``kwic``: ``-o``, ``-f parquet``) a file written by
+the library. Text from documents, front matter, actor files, file names and URLs reaches
 people only through :func:`literal` (rich) or :func:`warn` (plain lines): never read as
 rich markup (``[/]``, ``[link=…]``), control characters shown escaped (``\\x1b``).
 """
@@ -11,10 +12,12 @@ rich markup (``[/]``, ``[link=…]``), control characters shown escaped (``\\x1b
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import typer
 
@@ -24,15 +27,72 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from narrative_diff.api import RowsOutput
+
+T = TypeVar("T")
+
 app = typer.Typer(
     name="narrative-diff",
     help="Track how official narratives shift across successive versions of public documents.",
     epilog="Example: narrative-diff list ilrs · Exit codes: see docs/messages.md",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion; the values come from complete_series and
+    # complete_ref (typer's completion code is imported by typer itself: no start-up cost)
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def complete_series(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The shell's completions of a SERIES: the series of the corpus the command would read
+    (``--corpus`` when it is already on the line)."""
+    from narrative_diff import api
+
+    names = _quietly(lambda: api.open_corpus(_corpus_on_line(ctx)).series_names())
+    return [name for name in names if name.startswith(incomplete)]
+
+
+def complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The shell's completions of a REF: v1…vN (SERIES:vN when the corpus holds several),
+    latest, then the snapshot ids, each with its date and title (which zsh and fish show,
+    on one line: typer reads the help as rich markup and wraps it at 80 columns)."""
+    from rich.markup import escape
+
+    from narrative_diff import api
+    from narrative_diff.serialise import printable
+
+    def said(text: str) -> str:
+        text = printable(text, layout=False)
+        return escape(text if len(text) <= 56 else text[:55] + "…")
+
+    def refs() -> list[tuple[str, str]]:
+        listed = api.list_snapshots(api.open_corpus(_corpus_on_line(ctx)))
+        about = [said(f"{r.date} {r.title or '(no title)'}") for r in listed]
+        found = [(r.ref, text) for r, text in zip(listed, about, strict=True)]
+        if listed:
+            found.append(("latest", about[-1]))
+        return found + [(r.id, r.ref) for r in listed]
+
+    return [(value, about) for value, about in _quietly(refs) if value.startswith(incomplete)]
+
+
+def _corpus_on_line(ctx: typer.Context) -> str | os.PathLike[str] | None:
+    """``--corpus`` as parsed so far on the line being completed, else None (the default)."""
+    value = ctx.params.get("corpus")
+    return value if isinstance(value, str | os.PathLike) else None
+
+
+def _quietly(work: Callable[[], list[T]]) -> list[T]:
+    """What a completion offers: ``work()``, or nothing when it fails. The shell shows
+    whatever a completion prints, so it never raises, warns or prints an error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return work()
+    except Exception:
+        return []
+
 
 #: Help panels: commands over the corpus, the comparison, and actors, scores and reports.
 CORPUS, COMPARE, SCORES = "Corpus", "Compare", "Actors, scores and reports"
@@ -58,8 +118,32 @@ ActorsOpt = Annotated[
 #: The formats of commands that print rows.
 ROW_FORMATS = ("table", "json", "csv")
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")]
+#: The formats of ``list``, ``score`` and ``kwic``, which can also write their rows to a file.
+FILE_ROW_FORMATS = (*ROW_FORMATS, "parquet")
+RowsFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, json, csv or parquet (a file: -o, default reports/<series>-<command>"
+        ".parquet; needs the 'parquet' extra).",
+    ),
+]
+RowsOutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the rows to this file (json, csv or parquet) instead of printing them.",
+        show_default=False,
+    ),
+]
 SeriesArg = Annotated[
-    str | None, typer.Argument(help="The series (needed when the corpus holds several).")
+    str | None,
+    typer.Argument(
+        help="The series (needed when the corpus holds several).",
+        autocompletion=complete_series,
+    ),
 ]
 
 
@@ -109,12 +193,20 @@ def emit_rows(
     table: Callable[[Console], None],
     document: object = None,
     columns: Sequence[str] | None = None,
+    target: RowsOutput | None = None,
 ) -> None:
     """The one output path for rows: ``table`` draws them for people; json prints
     ``document`` (default: the rows); csv prints the rows (header: ``columns``, else the
-    first row's keys)."""
+    first row's keys); a ``target`` (``api.rows_output``) gets them as a file instead, and
+    one ``wrote PATH (N rows)`` line is printed."""
     from narrative_diff.serialise import to_csv, to_json
 
+    if target is not None:
+        from narrative_diff import api
+
+        written = api.write_rows(target, rows, columns or list(rows[0] if rows else []), document)
+        info(f"wrote {written.path} ({written.what})")
+        return
     choice(fmt, ROW_FORMATS, "--format")
     if fmt == "json":
         typer.echo(to_json(rows if document is None else document))

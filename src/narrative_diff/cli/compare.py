@@ -15,7 +15,18 @@ import typer
 from narrative_diff import api
 from narrative_diff.errors import ExitCode
 
-from .app import COMPARE, ActorsOpt, CorpusOpt, app, choice, console, echo, output_option, warn
+from .app import (
+    COMPARE,
+    ActorsOpt,
+    CorpusOpt,
+    app,
+    choice,
+    complete_ref,
+    console,
+    echo,
+    output_option,
+    warn,
+)
 from .snapshots import warn_edited
 
 
@@ -26,8 +37,12 @@ from .snapshots import warn_edited
     " old.pdf new.pdf --exit-code",
 )
 def compare(
-    ref_a: Annotated[str, typer.Argument(help="The earlier snapshot (ref or file).")],
-    ref_b: Annotated[str, typer.Argument(help="The later snapshot (ref or file).")],
+    ref_a: Annotated[
+        str, typer.Argument(help="The earlier snapshot (ref or file).", autocompletion=complete_ref)
+    ],
+    ref_b: Annotated[
+        str, typer.Argument(help="The later snapshot (ref or file).", autocompletion=complete_ref)
+    ],
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="terminal, md, html or json.")
     ] = "terminal",

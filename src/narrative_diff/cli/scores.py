@@ -13,11 +13,14 @@ import typer
 from narrative_diff import api
 
 from .app import (
+    FILE_ROW_FORMATS,
     ROW_FORMATS,
     SCORES,
     ActorsOpt,
     CorpusOpt,
     FormatOpt,
+    RowsFormatOpt,
+    RowsOutOpt,
     SeriesArg,
     app,
     choice,
@@ -53,7 +56,7 @@ def actors(
 @app.command(
     rich_help_panel=SCORES,
     epilog="Example: narrative-diff score ilrs --format csv > ilrs-scores.csv · "
-    "narrative-diff score --by lineage",
+    "narrative-diff score --by lineage · narrative-diff score -f parquet -o scores.parquet",
 )
 def score(
     series: SeriesArg = None,
@@ -76,19 +79,23 @@ def score(
             metavar="snapshot|lineage",
         ),
     ] = "snapshot",
-    fmt: FormatOpt = "table",
+    fmt: RowsFormatOpt = "table",
+    out: RowsOutOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
     """Score every actor in every snapshot: mentions, prominence, share of voice, events
     (each snapshot against the previous one of its lineage)."""
-    choice(fmt, ROW_FORMATS, "--format")
+    choice(fmt, FILE_ROW_FORMATS, "--format")
     choice(by, api.SCORE_ORDERS, "--by")
     store = api.open_corpus(corpus)
+    found = api.load_actors(actors_file)
+    inputs = [actors_file] if actors_file else []
+    target = api.rows_output(store, fmt, out, command="score", series=series, inputs=inputs)
     with progress("Scoring") as report_progress:
         result = api.score_series(
             store,
             series,
-            actors=api.load_actors(actors_file),
+            actors=found,
             progress=report_progress,
             between=between,
             by=by,
@@ -97,9 +104,10 @@ def score(
     emit_rows(
         [row.as_dict() for row in result.rows],
         fmt,
-        table=lambda out: print_scores(result, out),
+        table=lambda shown: print_scores(result, shown),
         document=result.as_dict(),
         columns=api.SCORE_COLUMNS,
+        target=target,
     )
 
 
@@ -124,25 +132,35 @@ def kwic(
         int, typer.Option(min=0, max=1000, help="Characters of context on each side.")
     ] = 40,
     actors_file: ActorsOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: RowsFormatOpt = "table",
+    out: RowsOutOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
     """Every mention of an actor, or every occurrence of a word, phrase or pattern, in
     context: left | keyword | right, with the snapshot, sentence and (for an actor) weight."""
-    choice(fmt, ROW_FORMATS, "--format")
+    choice(fmt, FILE_ROW_FORMATS, "--format")
     store = api.open_corpus(corpus)
-    rows = api.keyword_in_context(
-        store, term, series, actors=api.load_actors(actors_file), regex=regex, window=window
+    found = api.load_actors(actors_file)
+    target = api.rows_output(
+        store,
+        fmt,
+        out,
+        command="kwic",
+        series=series,
+        term=term,
+        inputs=[actors_file] if actors_file else [],
     )
+    rows = api.keyword_in_context(store, term, series, actors=found, regex=regex, window=window)
     warn_edited(api.series_snapshots(store, series))
-    if not rows and fmt == "table":
+    if not rows and fmt == "table" and target is None:
         warn(f"no occurrence of '{term}' in the series")
         return
     emit_rows(
         [row.as_dict() for row in rows],
         fmt,
-        table=lambda out: print_kwic(rows, out),
+        table=lambda shown: print_kwic(rows, shown),
         columns=list(api.KWIC_COLUMNS),
+        target=target,
     )
 
 

@@ -17,11 +17,14 @@ from narrative_diff.errors import ExitCode, UsageProblem
 
 from .app import (
     CORPUS,
-    ROW_FORMATS,
+    FILE_ROW_FORMATS,
     CorpusOpt,
-    FormatOpt,
+    RowsFormatOpt,
+    RowsOutOpt,
     app,
     choice,
+    complete_ref,
+    complete_series,
     echo,
     emit_rows,
     status,
@@ -31,22 +34,30 @@ from .terminal import print_listing
 
 
 @app.command(
-    "list", rich_help_panel=CORPUS, epilog="Example: narrative-diff list ilrs --format csv"
+    "list",
+    rich_help_panel=CORPUS,
+    epilog="Example: narrative-diff list ilrs --format csv · narrative-diff list -f parquet",
 )
 def list_cmd(
-    series: Annotated[str | None, typer.Argument(help="Only this series.")] = None,
-    fmt: FormatOpt = "table",
+    series: Annotated[
+        str | None,
+        typer.Argument(help="Only this series.", autocompletion=complete_series),
+    ] = None,
+    fmt: RowsFormatOpt = "table",
+    out: RowsOutOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
     """List snapshots in date order: ref (v1, v2, …), date, id, title, kind, language, words."""
-    choice(fmt, ROW_FORMATS, "--format")
+    choice(fmt, FILE_ROW_FORMATS, "--format")
     store = api.open_corpus(corpus)
+    target = api.rows_output(store, fmt, out, command="list", series=series)
     rows = api.list_snapshots(store, series)
     emit_rows(
         [r.as_dict() for r in rows],
         fmt,
-        table=lambda out: print_listing(rows, out),
+        table=lambda shown: print_listing(rows, shown),
         columns=api.Listed.columns(),
+        target=target,
     )
     edited = [r.id for r in rows if not r.hash_ok]
     if edited:
@@ -69,7 +80,10 @@ def warn_edited(snaps: Sequence[api.Snapshot]) -> None:
 def show(
     ref: Annotated[
         str,
-        typer.Argument(help="A snapshot: id, v1…, latest, date prefix, SERIES:v2, or a file path."),
+        typer.Argument(
+            help="A snapshot: id, v1…, latest, date prefix, SERIES:v2, or a file path.",
+            autocompletion=complete_ref,
+        ),
     ],
     meta: Annotated[
         bool,
