@@ -205,7 +205,7 @@ def emit_rows(
         from narrative_diff import api
 
         written = api.write_rows(target, rows, columns or list(rows[0] if rows else []), document)
-        info(f"wrote {written.path} ({written.what})")
+        echo(f"wrote {written.path} ({written.what})")
         return
     choice(fmt, ROW_FORMATS, "--format")
     if fmt == "json":
