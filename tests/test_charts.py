@@ -149,7 +149,7 @@ def test_chart_command_writes_each_format(tmp_path, capsys, name, magic):
     assert data.startswith(magic)
     if name.endswith(".pdf"):
         text = " ".join(_reader(out).pages[0].extract_text().split())
-        assert "Mentions by actor, series 'ilrs'" in text
+        assert "International Lunar Research Station (ILRS): mentions by actor" in text
         assert "Russia" in text and "v3 DISAPPEARED: Russia" in text
 
 

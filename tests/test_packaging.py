@@ -34,11 +34,13 @@ def test_wheel_bundles_the_seed_series(tmp_path):
         bundled = {
             Path(n).name: archive.read(n)
             for n in archive.namelist()
-            if n.startswith("narrative_diff/bundled/ilrs/") and n.endswith(".md")
+            if n.startswith("narrative_diff/bundled/ilrs/") and n.endswith((".md", ".yaml"))
         }
         names = archive.namelist()
-    seeds = {p.name: p.read_bytes() for p in (PINNED / "ilrs").glob("*.md")}
+    pinned = [*(PINNED / "ilrs").glob("*.md"), PINNED / "ilrs" / "series.yaml"]
+    seeds = {p.name: p.read_bytes() for p in pinned}
     assert bundled == seeds
+    assert b"title: International Lunar Research Station (ILRS)" in bundled["series.yaml"]
     assert "narrative_diff/cli/__init__.py" in names
     assert "narrative_diff/report/renderers.py" in names
     assert "narrative_diff/templates/report.html.j2" in names

@@ -95,7 +95,9 @@ def test_the_markdown_renderer_draws_the_report():
     assert set(RENDERERS) == {"pdf", "html", "png", "md"}
     md = RENDERERS["md"].draw(report, None)  # type: ignore[arg-type]  # md needs no art
     text = md[0].data.decode("utf-8")
-    assert text.startswith("# How the 'ilrs' narrative changed: v1 to v6\n")
+    assert text.startswith(
+        "# International Lunar Research Station (ILRS): how the narrative changed, v1 to v6\n"
+    )
     assert "1. **Russia: 9 mentions in 2021-06 (v1), 2 in 2022-01 (v2)" in text
     assert "“Reconnaissance” renamed “Basic Model”" in text
     # the redline marks deletions and insertions, each the right way round

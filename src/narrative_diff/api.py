@@ -24,6 +24,9 @@ from .capture import build_snapshot, capture_notes, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
+from .series import SeriesInfo as SeriesInfo
+from .series import series_actors, series_problems
+from .series import series_info as corpus_series_info
 from .snapshot import Snapshot as Snapshot
 from .snapshot import check_language, check_lineage, check_name, parse_date, shown
 from .storage import read_utf8
@@ -97,6 +100,7 @@ class Listed:
     words: int
     hash_ok: bool
     lineage: str = ""  # Snapshot.lineage_name: the lineage, else the publisher
+    lineage_shown: str = ""  # its display name (series.yaml ``lineages``); not in rows
 
     @staticmethod
     def columns() -> list[str]:
@@ -126,8 +130,10 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
     many = series is None and len(corpus.series_names()) > 1
     snaps = corpus.snapshots(series)
     names: dict[tuple[str, str], str] = {}  # a lineage as first written in its series
+    infos: dict[str, SeriesInfo] = {}
     for snap in snaps:
         names.setdefault((snap.series, snap.lineage_key), snap.lineage_name)
+        infos.setdefault(snap.series, corpus_series_info(corpus, snap.series))
     rows = []
     for snap in snaps:
         ref = corpus.version_of(snap)
@@ -142,9 +148,23 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
                 snap.words,
                 snap.hash_ok,
                 names[(snap.series, snap.lineage_key)],
+                infos[snap.series].shown_lineage(names[(snap.series, snap.lineage_key)]),
             )
         )
     return rows
+
+
+def series_info(corpus: Corpus, series: str | None = None) -> SeriesInfo:
+    """A series' title, description, actors file and lineage names (its ``series.yaml``;
+    the slug as title without one); the corpus's only series when None."""
+    return corpus_series_info(corpus, _one_series(corpus, series))
+
+
+def series_heading(corpus: Corpus, series: str | None = None) -> str | None:
+    """The line ``list`` prints above its table: the series' title and description;
+    None without a ``series.yaml`` title, or when the listing spans several series."""
+    names = [series] if series is not None else corpus.series_names()
+    return corpus_series_info(corpus, names[0]).heading if len(names) == 1 else None
 
 
 def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None) -> Snapshot:
@@ -270,7 +290,8 @@ def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list
     corpus.require_existing()
     if update:
         update_hashes(corpus)
-    return check_corpus(corpus)
+    good, problems = check_corpus(corpus)
+    return good, problems + series_problems(corpus)
 
 
 def init_corpus(dest: str | os.PathLike[str]) -> Corpus:
@@ -296,6 +317,9 @@ def compare_refs(
     from .compare import compare
 
     a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
+    stored = ref_of(corpus, a) is not None and ref_of(corpus, b) is not None
+    if actors is not None and stored and a.series == b.series:  # the series' own actors
+        actors = series_actors(corpus, a.series, actors, load_actors)
     for ref, snap in ((ref_a, a), (ref_b, b)):
         if not snap.body.strip():
             raise UnreadableDocument(
@@ -418,7 +442,7 @@ def score_series(
     pairs = None if between is None else [_pair_positions(corpus, series, snaps, between)]
     result = score(
         snaps,
-        actors or load_actors(),
+        series_actors(corpus, series, actors, load_actors),
         corpus.version_of,
         weights=weights,
         pairs=pairs,
@@ -508,11 +532,11 @@ def keyword_in_context(
     ``window`` characters left and right, and for an actor the alias and weight."""
     from .kwic import keyword_rows
 
-    snaps = corpus.snapshots(_one_series(corpus, series))
+    series = _one_series(corpus, series)
+    snaps = corpus.snapshots(series)
     refs = {snap.id: corpus.version_of(snap) for snap in snaps}
-    return keyword_rows(
-        snaps, refs, term, actors or load_actors(), regex_search=regex, window=window
-    )
+    actors = series_actors(corpus, series, actors, load_actors)
+    return keyword_rows(snaps, refs, term, actors, regex_search=regex, window=window)
 
 
 def chart_series(
@@ -545,6 +569,7 @@ def chart_series(
     check_output(path, corpus.root, inputs=_actors_file(actors))
     series = _one_series(corpus, series)
     result = score_series(corpus, series, actors=actors)
+    info = corpus_series_info(corpus, series)
     charts = [  # a panel per metric, and per lineage when the series has several
         panel
         for metric in metrics
@@ -555,6 +580,8 @@ def chart_series(
             series=series,
             actors_source=result.actors.source,
             top=top,
+            title=info.title if info.titled else "",
+            lineage_shown=info.shown_lineage,
         )
     ]
     fonts = require_glyphs(chart_texts(charts))
@@ -582,7 +609,8 @@ def build_report(
     )
     snaps = corpus.snapshots(series)
     refs = {snap.id: corpus.version_of(snap) for snap in snaps}
-    return build(snaps, refs, result, series=series, progress=report_progress)
+    info = corpus_series_info(corpus, series)
+    return build(snaps, refs, result, series=series, info=info, progress=report_progress)
 
 
 def report_series(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -87,11 +87,14 @@ class Chart:
     events: tuple[ChartEvent, ...] = ()
     #: the lineage this panel draws ("" when the chart draws the whole series)
     lineage: str = ""
+    #: the series' title (series.yaml), for the heading; "" names the series by its slug
+    title: str = ""
 
 
 def texts(charts: Sequence[Chart]) -> list[str]:
     """Every piece of text the charts draw (for the font check)."""
-    return [c.note for c in charts] + [line.name for c in charts for line in c.lines]
+    heads = [text for c in charts for text in (c.title, c.lineage) if text]
+    return heads + [c.note for c in charts] + [line.name for c in charts for line in c.lines]
 
 
 def parse_metrics(text: str) -> tuple[str, ...]:
@@ -132,11 +135,13 @@ def chart_data(
     top: int = 7,
     palette: dict[str, Style] | None = None,
     lineage: str = "",
+    title: str = "",
 ) -> Chart:
     """The chart of ``metric`` from score rows (one per snapshot × actor, in date order)
     and consecutive-pair change rows. Actors never mentioned are left out; beyond ``top``
     (ranked by peak prominence), the rest are named in ``left_out``. ``palette``: the
-    styles to use (shared by the panels of a faceted chart); ``lineage``: the panel's."""
+    styles to use (shared by the panels of a faceted chart); ``lineage``: the panel's;
+    ``title``: the series' own title, when it has one."""
     spec = METRICS[metric]
     table = _Table.of(rows)
     mentioned = [k for k in table.keys if any(r.count for r in table.by_actor[k])]
@@ -161,6 +166,7 @@ def chart_data(
         note=_note(table, series, actors_source, lines, [table.name(k) for k in left_out], lineage),
         left_out=tuple(left_out),
         lineage=lineage,
+        title=title,
     )
 
 
@@ -172,13 +178,25 @@ def lineage_charts(
     series: str,
     actors_source: str,
     top: int = 7,
+    title: str = "",
+    lineage_shown: Callable[[str], str] = str,
 ) -> tuple[Chart, ...]:
     """The chart of ``metric``, one panel per lineage when the series has several (so that
-    no line joins two sources), each actor styled alike in every panel; else one chart."""
+    no line joins two sources), each actor styled alike in every panel; else one chart.
+    ``title``: the series' own title; ``lineage_shown``: a lineage's display name (both
+    from series.yaml)."""
     lineages = list(dict.fromkeys(r.lineage.casefold() for r in rows))
     if len(lineages) < 2:
         return (
-            chart_data(rows, changes, metric, series=series, actors_source=actors_source, top=top),
+            chart_data(
+                rows,
+                changes,
+                metric,
+                series=series,
+                actors_source=actors_source,
+                top=top,
+                title=title,
+            ),
         )
     mentioned = list(dict.fromkeys(r.actor for r in rows if r.count))
     palette = styles(mentioned)
@@ -194,7 +212,8 @@ def lineage_charts(
                 actors_source=actors_source,
                 top=top,
                 palette=palette,
-                lineage=mine[0].lineage or NO_LINEAGE,
+                lineage=lineage_shown(mine[0].lineage) or NO_LINEAGE,
+                title=title,
             )
         )
     return tuple(panels)

@@ -55,11 +55,15 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
     _date_axis(axes[-1], sorted({d for chart in charts for d in chart.dates}))
     first = charts[0]
     one_metric = len({chart.metric for chart in charts}) == 1
+    what = f"{first.label} by actor" if one_metric else "actors over time"
+    # the series' own title (series.yaml) leads; else the slug follows
     default = (
-        f"{first.label[0].upper()}{first.label[1:]} by actor, series '{first.series}'"
-        if one_metric
-        else f"Actors over time, series '{first.series}'"
-    ) + (", by lineage" if any(chart.lineage for chart in charts) else "")
+        f"{first.title}: {what}"
+        if first.title
+        else f"{what[:1].upper()}{what[1:]}, series '{first.series}'"
+    )
+    if any(chart.lineage for chart in charts):
+        default += ", by lineage"
     fig.suptitle(title or default, fontsize=15, fontweight="bold")
     handles, labels = [], []
     for ax in axes:

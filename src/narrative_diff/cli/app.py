@@ -111,7 +111,8 @@ ActorsOpt = Annotated[
     typer.Option(
         "--actors",
         "-a",
-        help="Actors file (TOML); default: the bundled ILRS actors.",
+        help="Actors file (TOML); default: the series' own (series.yaml 'actors'), else "
+        "the bundled ILRS actors.",
         show_default=False,
     ),
 ]

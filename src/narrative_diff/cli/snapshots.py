@@ -55,7 +55,7 @@ def list_cmd(
     emit_rows(
         [r.as_dict() for r in rows],
         fmt,
-        table=lambda shown: print_listing(rows, shown),
+        table=lambda shown: print_listing(rows, shown, api.series_heading(store, series)),
         columns=api.Listed.columns(),
         target=target,
     )

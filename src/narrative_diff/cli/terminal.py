@@ -17,10 +17,14 @@ if TYPE_CHECKING:
     from narrative_diff.api import ChangeRow, KwicRow, Listed, ScoreResult, ScoreRow
 
 
-def print_listing(rows: Sequence[Listed], console: Console) -> None:
+def print_listing(rows: Sequence[Listed], console: Console, heading: str | None = None) -> None:
     """One line per snapshot; the title column takes the width the others leave. The
-    lineage column shows when the snapshots come from more than one lineage."""
+    lineage column shows when the snapshots come from more than one lineage, by their
+    display names; ``heading`` (the series' title and description) goes above."""
     from rich.table import Table
+
+    if heading:
+        console.print(literal(heading))
 
     lineages = len({r.lineage.casefold() for r in rows}) > 1
     cells = [
@@ -35,7 +39,7 @@ def print_listing(rows: Sequence[Listed], console: Console) -> None:
                     r.kind or "",
                     r.language or "",
                     str(r.words),
-                    *((r.lineage or "(none)",) if lineages else ()),
+                    *((r.lineage_shown or r.lineage or "(none)",) if lineages else ()),
                 ),
             )
         )

@@ -18,12 +18,10 @@ from .model import TABLE_COLUMNS, PairReport, Passage, Report, cell, table_heade
 
 def render(report: Report) -> str:
     """The Markdown text of ``report``."""
-    lines = [
-        f"# {_esc(report.title)}",
-        "",
-        f"*{_esc(report.tool)}; actors: {_esc(report.actors_source)}*",
-        "",
-    ]
+    lines = [f"# {_esc(report.title)}", ""]
+    if report.description:
+        lines += [_esc(report.description), ""]
+    lines += [f"*{_esc(report.tool)}; actors: {_esc(report.actors_source)}*", ""]
     lines += ["## Findings", ""]
     if not report.findings:
         lines += [report.no_findings, ""]

@@ -29,6 +29,7 @@ from narrative_diff.render.compare_text import (
     visible_ops,
 )
 from narrative_diff.scoring import ScoreRow, Weights, actor_block
+from narrative_diff.series import SeriesInfo
 from narrative_diff.snapshot import Snapshot, lineage_names
 from narrative_diff.text import languages_differ
 
@@ -126,6 +127,14 @@ class Report:
     table: tuple[ScoreRow, ...]  # the rows of mentioned actors, and of disappearances
     pairs: tuple[PairReport, ...]
     methodology: str  # Markdown
+    #: the series' own title and description (series.yaml); "" without them
+    series_title: str = ""
+    description: str = ""
+
+    @property
+    def series_name(self) -> str:
+        """The series as a heading names it: its title, else its slug."""
+        return self.series_title or self.series
 
     @property
     def headlines(self) -> tuple[Finding, ...]:
@@ -164,7 +173,7 @@ class Report:
 
     def texts(self) -> list[str]:
         """Every piece of text the report prints (for the font check)."""
-        out = [self.title, self.series, self.actors_source]
+        out = [self.title, self.series, self.series_title, self.description, self.actors_source]
         for s in self.snapshots:
             out += [s.title_cell, s.publisher, s.provenance, s.source_url]
         for f in self.findings:
@@ -183,13 +192,16 @@ def build(
     result: ScoreResult,
     *,
     series: str,
+    info: SeriesInfo | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     """The report on ``series``: its ``snapshots`` in date order, their ``refs`` (id → vN)
-    and their score result; ``progress(stage, done, total)`` is called as pairs are
-    compared."""
+    and their score result; ``info``: its title, description and lineage names
+    (series.yaml); ``progress(stage, done, total)`` is called as pairs are compared."""
     from narrative_diff import __version__
 
+    info = info or SeriesInfo(name=series, title=series)
+    own_title = info.title if info.titled else ""
     snaps = list(snapshots)
     consecutive, skipping = _comparisons(snaps, refs, result, progress)
     findings = find(result.scores, result.changes, consecutive, skipping, result.actors, refs)
@@ -198,16 +210,22 @@ def build(
         panel
         for metric in REPORT_METRICS
         for panel in lineage_charts(
-            result.rows, result.changes, metric, series=series, actors_source=source
+            result.rows,
+            result.changes,
+            metric,
+            series=series,
+            actors_source=source,
+            title=own_title,
+            lineage_shown=info.shown_lineage,
         )
     )
     first, last = refs[snaps[0].id], refs[snaps[-1].id]
-    names = lineage_names(snaps)
+    names = {key: info.shown_lineage(name) for key, name in lineage_names(snaps).items()}
     return Report(
         series=series,
-        title=f"How the '{series}' narrative changed: {first} to {last}"
-        if len(snaps) > 1
-        else f"The '{series}' series: one snapshot so far ({first})",
+        title=_title(series, own_title, first, last, len(snaps)),
+        series_title=own_title,
+        description=info.description or "",
         first_date=snaps[0].date.isoformat(),
         last_date=snaps[-1].date.isoformat(),
         actors_source=source,
@@ -223,6 +241,19 @@ def build(
         ),
         methodology=methodology_text(),
     )
+
+
+def _title(series: str, own: str, first: str, last: str, count: int) -> str:
+    """The report's title: the series' own title when it has one, else its slug."""
+    if own:
+        return (
+            f"{own}: how the narrative changed, {first} to {last}"
+            if count > 1
+            else f"{own}: one snapshot so far ({first})"
+        )
+    if count > 1:
+        return f"How the '{series}' narrative changed: {first} to {last}"
+    return f"The '{series}' series: one snapshot so far ({first})"
 
 
 def _comparisons(

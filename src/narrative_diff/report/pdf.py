@@ -74,7 +74,7 @@ def _document(report: Report, fonts: FontSet) -> FPDF:
             self.set_y(-12)
             self.set_font("body", size=8)
             self.set_text_color(*GREY)
-            self.cell(0, 6, f"narrative-diff report: {report.series}", align="L")
+            self.cell(0, 6, f"narrative-diff report: {report.series_name}", align="L")
             self.set_x(self.l_margin)
             self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -136,6 +136,8 @@ def _para(
 
 def _title_page(pdf: FPDF, report: Report) -> None:
     _heading(pdf, report.title, 18)
+    if report.description:
+        _para(pdf, report.description, size=10)
     n = len(report.snapshots)
     _para(
         pdf,
