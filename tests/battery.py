@@ -52,7 +52,7 @@ GOOD_FM = (
 class Case:
     name: str
     group: str
-    argv: tuple[str, ...]  # {n}: the nasty folder, {c}: the corpus
+    argv: tuple[str, ...]  # {n}: the nasty folder, {c}: the corpus, {b}: the bundled one
     expect: str = "refused"  # "refused", "handled" (exit 0/1) or "added" (exit 0, changes)
     stdin: bytes | None = None
     corpus_setup: Callable[[Path], None] | None = None
@@ -570,7 +570,14 @@ def cases() -> list[Case]:
 #: ``cases() -> list[Case]`` and optionally ``nasty(folder)`` (more nasty inputs) and
 #: ``routes(server)`` (more pages on the local HTTP server). A module not written yet is
 #: skipped.
-EXTRAS = ("battery_names", "battery_output", "battery_network", "battery_work", "battery_files")
+EXTRAS = (
+    "battery_names",
+    "battery_output",
+    "battery_network",
+    "battery_work",
+    "battery_files",
+    "battery_remove",
+)
 
 
 def extras() -> list[types.ModuleType]:
@@ -619,7 +626,10 @@ def run_case(case: Case, nasty: Path, work: Path, base_url: str = "") -> Outcome
         case.corpus_setup(corpus)
     before = tree_digest(corpus)
     argv = [
-        a.replace("{n}", str(nasty)).replace("{c}", str(corpus)).replace("{u}", base_url)
+        a.replace("{n}", str(nasty))
+        .replace("{c}", str(corpus))
+        .replace("{u}", base_url)
+        .replace("{b}", str(PINNED))
         for a in case.argv
     ]
     out, err = io.StringIO(), io.StringIO()
@@ -641,6 +651,7 @@ def run_case(case: Case, nasty: Path, work: Path, base_url: str = "") -> Outcome
 
     def scrub(text: str) -> str:
         text = text.replace(str(nasty), "nasty").replace(str(corpus), "corpus")
+        text = text.replace(str(PINNED), "BUNDLED")  # the package's copy, wherever installed
         return text.replace(base_url, "http://127.0.0.1:PORT") if base_url else text
 
     unchanged = tree_digest(corpus) == before
@@ -720,7 +731,7 @@ def table(outcomes: list[Outcome]) -> str:
 
 def _show(arg: str) -> str:
     shown = arg.replace("{n}/", "nasty/").replace("{c}", "corpus")
-    shown = shown.replace("{u}", "http://127.0.0.1:PORT")
+    shown = shown.replace("{u}", "http://127.0.0.1:PORT").replace("{b}", "BUNDLED")
     return "".join(
         ch
         if ch.isprintable() and ch not in "\u202e|"

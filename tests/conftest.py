@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -172,3 +173,15 @@ def http_server() -> Iterator[LocalHTTPServer]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def shipped_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder like the checkout's root as shipped, whose ``seeds/`` is the pinned ILRS
+    series: tests that rely on ``./seeds`` run here, never in the checkout, whose own
+    ``seeds/`` may hold a user's snapshots."""
+    from tests.helpers import PINNED
+
+    folder = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(PINNED, folder / "seeds")
+    return folder

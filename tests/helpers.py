@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from narrative_diff.corpus import Corpus, bundled_root
+from narrative_diff.corpus import Corpus
 from narrative_diff.errors import NarrativeDiffError
+from narrative_diff.location import bundled_root
 from narrative_diff.snapshot import Snapshot
 
 #: The pinned ILRS corpus every test reads (the copy inside the package), never the

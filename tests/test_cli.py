@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from narrative_diff import __version__
+from narrative_diff import __version__, api
 from narrative_diff.cli import main
-from narrative_diff.corpus import Corpus, bundled_root
+from narrative_diff.corpus import Corpus
+from narrative_diff.location import bundled_root
 
 from .helpers import small_corpus, tree_digest
 
@@ -67,15 +68,17 @@ def test_list_table_json_csv(capsys, corpus):
     code, out, err = run(capsys, "list", "--corpus", corpus.root)
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].split() == ["ref", "date", "id", "title", "kind", "lang", "words"]
-    assert lines[2].split()[:3] == ["v2", "2022-01-28", "ilrs/2022-01-white-paper"]
+    assert lines[0].split() == ["ref", "hash", "date", "id", "title", "kind", "lang", "words"]
+    v2 = api.open_corpus(corpus.root).resolve("v2")
+    assert lines[2].split()[:4] == ["v2", (v2.sha256 or "")[:7], "2022-01-28", v2.id]
     code, out, _ = run(capsys, "list", "ilrs", "-f", "json", "--corpus", corpus.root)
     rows = json.loads(out)
     assert [r["ref"] for r in rows] == ["v1", "v2", "v3"]
     assert rows[2]["title"] == "2023-05-presentation" and rows[2]["words"] == 14
     code, out, _ = run(capsys, "list", "-f", "csv", "--corpus", corpus.root)
-    assert out.splitlines()[0] == "ref,date,id,title,kind,language,words,hash_ok,lineage"
-    row = "v1,2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10,True,"
+    assert out.splitlines()[0] == "ref,hash,date,id,title,kind,language,words,hash_ok,lineage"
+    digest = (api.open_corpus(corpus.root).resolve("v1").sha256 or "")[:7]
+    row = f"v1,{digest},2021-06-16,ilrs/2021-06-guide,2021-06-guide,statement,en,10,True,"
     assert out.splitlines()[1] == row  # no publisher, no lineage: the last cell is empty
 
 
@@ -140,9 +143,11 @@ def test_add_then_identical_add_is_refused(capsys, corpus, tmp_path):
     doc.write_text("ILRS partners\n\nThe ILRS is a China-initiated project with 17 partners.\n")
     code, out, err = run(capsys, "add", doc, "-s", "ilrs", "-d", "2025-04-24", "-c", corpus.root)
     assert (code, err) == (0, "")
+    digest = api.open_corpus(corpus.root).resolve("v4").sha256 or ""
     assert out == (
-        f"added ilrs/2025-04-ilrs-partners as v4 (2025-04-24, 12 words, en) -> "
-        f"{corpus.root / 'ilrs' / '2025-04-ilrs-partners.md'}\n"
+        f"corpus {corpus.root} (--corpus)\n"
+        f"added ilrs/2025-04-ilrs-partners as v4 (2025-04-24, 12 words, en, hash {digest[:7]}) "
+        f"-> {corpus.root / 'ilrs' / '2025-04-ilrs-partners.md'}\n"
     )
     stored = (corpus.root / "ilrs" / "2025-04-ilrs-partners.md").read_text()
     assert "title: ILRS partners\n" in stored and "language: en\n" in stored
@@ -369,7 +374,9 @@ def test_add_a_web_page(capsys, corpus, http_server):
     url = http_server.route("/news/ilrs.html", ARTICLE, "text/html; charset=utf-8")
     code, out, err = run(capsys, "add", url, "-s", "ilrs", "-d", "2025-04-24", "-c", corpus.root)
     assert (code, err) == (0, "")
-    assert out.startswith("added ilrs/2025-04-new-partners-join-the-lunar-station as v4 ")
+    assert out.splitlines()[1].startswith(
+        "added ilrs/2025-04-new-partners-join-the-lunar-station as v4 "
+    )
     snap = Corpus(corpus.root).resolve("latest")
     assert snap.title == "New partners join the lunar station"
     assert snap.kind == "web-page" and snap.language == "en" and snap.source_url == url

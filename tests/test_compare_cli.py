@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -20,9 +21,11 @@ SCHEMA = json.loads(
 
 
 @pytest.fixture(autouse=True)
-def _in_checkout(monkeypatch):
-    """Run from the repository root, so the corpus is ./seeds."""
-    monkeypatch.chdir(ROOT)
+def _in_checkout(monkeypatch, tmp_path):
+    """Run from a folder like the checkout's root as shipped: ./seeds is the pinned series
+    (never the checkout's own seeds/, which may hold a user's snapshots)."""
+    shutil.copytree(PINNED, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
 
 
@@ -62,6 +65,10 @@ def test_json_output_validates_against_the_schema(capsys):
 def test_exit_code_reports_a_narrative_change(capsys):
     assert run(capsys, "compare", "v1", "v3", "--exit-code", "-f", "json")[0] == 1
     code, out, _ = run(capsys, "compare", "v2", "ilrs/2022-01-white-paper", "--exit-code")
+    assert code == 0 and "name the same snapshot" in out
+    copy = Path.cwd() / "white-paper-copy.md"  # the same text outside the corpus: compared
+    copy.write_bytes((PINNED / "ilrs" / "2022-01-white-paper.md").read_bytes())
+    code, out, _ = run(capsys, "compare", "v2", copy, "--exit-code")
     assert code == 0 and "no narrative change: 12 unchanged (sentences)" in out
 
 

@@ -69,8 +69,8 @@ def test_reordered_words_are_an_edit_not_unchanged():
     assert [r.op for r in result.alignment.blocks] == ["unchanged", "edited"]
 
 
-def test_across_languages_no_word_findings_are_made_up(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_across_languages_no_word_findings_are_made_up(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, out, err = run(capsys, "compare", "v5", "v6", "--plain")
     assert code == 0 and err == ""
     assert out.count("warning: comparing en with zh") == 1
@@ -78,8 +78,8 @@ def test_across_languages_no_word_findings_are_made_up(capsys, monkeypatch):
     assert "words → " in out and " characters; sentences" in out  # each side's own unit
 
 
-def test_names_still_present_are_not_written_out(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_names_still_present_are_not_written_out(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, out, _ = run(capsys, "compare", "v2", "v3", "-f", "json")
     assert code == 0
     named = json.loads(out)["summary"]["named"]
@@ -112,8 +112,10 @@ def test_markdown_escapes_titles_and_keeps_strikethrough_renderable(capsys, tmp_
     assert "open ~~to all partners~~." in out
 
 
-def test_terminal_format_to_a_file_is_the_plain_terminal_text(capsys, tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_terminal_format_to_a_file_is_the_plain_terminal_text(
+    capsys, tmp_path, monkeypatch, shipped_folder
+):
+    monkeypatch.chdir(shipped_folder)
     target = tmp_path / "out.txt"
     code, _, err = run(capsys, "compare", "v1", "v3", "-o", target)
     assert (code, err) == (0, f"wrote {target}\n")

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from narrative_diff import api
 from narrative_diff.cli import main
-from narrative_diff.corpus import bundled_root
+from narrative_diff.location import bundled_root
 
 EXE = Path(sys.executable).with_name("narrative-diff")
 REFS = ["v1", "v2", "v3", "v4", "v5", "v6"]
@@ -72,7 +73,8 @@ def test_series_complete_to_ilrs(tmp_path):
 def test_compare_completes_refs_latest_and_ids(tmp_path):
     values, _ = complete("narrative-diff compare v1 ", tmp_path)
     ids = sorted(p.stem for p in (bundled_root() / "ilrs").glob("*.md"))
-    assert values == [*REFS, "latest", *(f"ilrs/{i}" for i in ids)]
+    hashes = [r.hash for r in api.list_snapshots(api.open_corpus(bundled_root()))]
+    assert values == [*REFS, "latest", *(f"ilrs/{i}" for i in ids), *hashes]
 
 
 def test_the_corpus_on_the_line_is_the_one_completed(tmp_path):

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from narrative_diff import corpus as corpus_mod
+from narrative_diff import location as corpus_mod
 from narrative_diff.check import check_corpus, update_hashes
-from narrative_diff.corpus import Corpus, locate
+from narrative_diff.corpus import Corpus
 from narrative_diff.errors import (
     CorpusError,
     DiskFull,
@@ -21,6 +21,7 @@ from narrative_diff.errors import (
     SnapshotNotFound,
     UsageProblem,
 )
+from narrative_diff.location import locate
 from narrative_diff.snapshot import KEYS, Snapshot
 from narrative_diff.text import normalise_body
 

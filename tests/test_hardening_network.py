@@ -432,4 +432,4 @@ def test_allow_private_on_the_command_line(
     assert code == 6 and tree_digest(corpus) == before
     assert err.startswith(f"narrative-diff: private-redirect: {start} redirected to {target}")
     code, out, err = _add(capsys, corpus, start, "--allow-private")
-    assert code == 0 and out.startswith("added ilrs/2030-01-"), err
+    assert code == 0 and out.splitlines()[1].startswith("added ilrs/2030-01-"), err

@@ -90,9 +90,9 @@ def test_a_near_miss_of_an_actor_key_is_refused_with_did_you_mean() -> None:
 
 
 def test_the_cli_table_has_left_keyword_right_columns(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, shipped_folder: Path
 ) -> None:
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(shipped_folder)
     monkeypatch.setenv("COLUMNS", "200")
     assert main(["kwic", "equal collaborators", "--window", "20"]) == 0
     out = capsys.readouterr().out.splitlines()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from narrative_diff import corpus as corpus_mod
+from narrative_diff import location as corpus_mod
 from narrative_diff import storage
 from narrative_diff.check import update_hashes
 from narrative_diff.cli import main

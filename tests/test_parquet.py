@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from narrative_diff.cli import main
-from narrative_diff.corpus import bundled_root
+from narrative_diff.location import bundled_root
 
 
 @pytest.fixture

@@ -46,8 +46,10 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def test_score_shows_the_last_two_english_snapshots_of_the_seeds(capsys, monkeypatch) -> None:
-    monkeypatch.chdir(ROOT)
+def test_score_shows_the_last_two_english_snapshots_of_the_seeds(
+    capsys, monkeypatch, shipped_folder
+) -> None:
+    monkeypatch.chdir(shipped_folder)
     monkeypatch.setenv("COLUMNS", "160")
     code, out, _ = _run(capsys, "score")
     assert code == 0
@@ -69,8 +71,10 @@ def test_score_shows_the_last_two_english_snapshots_of_the_seeds(capsys, monkeyp
     assert ("ilrs/2023-10-iac-abstract", "ilrs/2024-04-new-partners") in pairs
 
 
-def test_a_cross_language_pair_asked_for_promises_no_interval(capsys, monkeypatch) -> None:
-    monkeypatch.chdir(ROOT)
+def test_a_cross_language_pair_asked_for_promises_no_interval(
+    capsys, monkeypatch, shipped_folder
+) -> None:
+    monkeypatch.chdir(shipped_folder)
     monkeypatch.setenv("COLUMNS", "160")
     code, out, _ = _run(capsys, "score", "--between", "v1", "v6")
     assert code == 0

@@ -267,8 +267,8 @@ def test_pairs_in_two_languages_are_labelled_not_tested(ilrs):
 
 
 # ------------------------------------------------------------------ CLI
-def test_score_cli_table_csv_json(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_score_cli_table_csv_json(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, out, err = run(capsys, "score", "ilrs")
     assert (code, err) == (0, "")
     assert "DISAPPEARED" in out and "Russia" in out
@@ -317,8 +317,8 @@ def test_a_heading_after_the_last_sentence_is_still_inside_the_text():
     assert row["first_position"] == round(2 / 3, 4)  # clamped to the last sentence
 
 
-def test_kwic_russia_shows_the_sentences(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_kwic_russia_shows_the_sentences(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, out, _ = run(capsys, "kwic", "russia", "-f", "json")
     rows = json.loads(out)
     assert code == 0 and rows
@@ -327,8 +327,8 @@ def test_kwic_russia_shows_the_sentences(capsys, monkeypatch):
     assert any(r["alias"] == "Roscosmos" for r in rows)
 
 
-def test_compare_has_the_actor_block(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_compare_has_the_actor_block(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, out, _ = run(capsys, "compare", "v1", "v3", "-f", "json")
     block = {x["actor"]: x for x in json.loads(out)["summary"]["actors"]}
     assert block["russia"]["event"] == "DISAPPEARED" and block["russia"]["count_b"] == 0
@@ -338,8 +338,8 @@ def test_compare_has_the_actor_block(capsys, monkeypatch):
     assert "Actors (mentions a → b)" in out and "DISAPPEARED" in out
 
 
-def test_a_near_miss_of_an_actor_is_a_one_line_did_you_mean(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_a_near_miss_of_an_actor_is_a_one_line_did_you_mean(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, _, err = run(capsys, "kwic", "rusia")
     assert code == 4 and err.count("\n") == 1
     assert "'rusia' is not an actor" in err and "did you mean 'russia'?" in err
@@ -347,8 +347,8 @@ def test_a_near_miss_of_an_actor_is_a_one_line_did_you_mean(capsys, monkeypatch)
     assert (code, out, err) == (0, "", "warning: no occurrence of 'atlantis' in the series\n")
 
 
-def test_score_between_two_refs(capsys, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def test_score_between_two_refs(capsys, monkeypatch, shipped_folder):
+    monkeypatch.chdir(shipped_folder)
     code, out, _ = run(capsys, "score", "--between", "v2", "v5", "-f", "json")
     changes = json.loads(out)["changes"]
     assert code == 0

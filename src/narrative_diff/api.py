@@ -18,18 +18,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import corpus as corpus_mod
+from . import location
 from .capture import AddOptions as AddOptions
 from .capture import build_snapshot, capture_notes, document_snapshot
 from .check import Problem, check_corpus, update_hashes
 from .corpus import Corpus
 from .errors import SnapshotNotFound, UnreadableDocument, UsageProblem
+from .refs import Shift as Shift
+from .refs import shift, short_hashes
+from .removal import Removed as Removed
+from .removal import remove_snapshot as remove_snapshot
 from .series import SeriesInfo as SeriesInfo
 from .series import series_actors, series_problems
 from .series import series_info as corpus_series_info
 from .snapshot import Snapshot as Snapshot
 from .snapshot import check_language, check_lineage, check_name, parse_date, shown
-from .storage import read_utf8
+from .storage import make_folders, read_utf8
+
+#: Where writing commands put their files when ``-o`` is not given (relative to the
+#: current folder): the report, its charts, ``chart`` and ``-f parquet`` tables.
+REPORTS = Path("reports")
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -101,14 +109,19 @@ class Listed:
     hash_ok: bool
     lineage: str = ""  # Snapshot.lineage_name: the lineage, else the publisher
     lineage_shown: str = ""  # its display name (series.yaml ``lineages``); not in rows
+    hash: str = ""  # its hash ref (refs.short_hashes), which never shifts
 
     @staticmethod
     def columns() -> list[str]:
-        return ["ref", "date", "id", "title", "kind", "language", "words", "hash_ok", "lineage"]
+        return [
+            "ref", "hash", "date", "id", "title", "kind", "language", "words", "hash_ok",
+            "lineage",
+        ]  # fmt: skip
 
     def as_dict(self) -> dict[str, object]:
         return {
             "ref": self.ref,
+            "hash": self.hash,
             "date": self.date.isoformat(),
             "id": self.id,
             "title": self.title,
@@ -122,7 +135,7 @@ class Listed:
 
 def open_corpus(path: str | os.PathLike[str] | None = None) -> Corpus:
     """The corpus from ``--corpus``, ``$NARRATIVE_DIFF_CORPUS``, ``./seeds`` or the bundle."""
-    return corpus_mod.locate(path)
+    return location.locate(path)
 
 
 def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
@@ -134,6 +147,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
     for snap in snaps:
         names.setdefault((snap.series, snap.lineage_key), snap.lineage_name)
         infos.setdefault(snap.series, corpus_series_info(corpus, snap.series))
+    hashes = short_hashes(corpus.snapshots())  # unique in the corpus, as refs are resolved
     rows = []
     for snap in snaps:
         ref = corpus.version_of(snap)
@@ -149,6 +163,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
                 snap.hash_ok,
                 names[(snap.series, snap.lineage_key)],
                 infos[snap.series].shown_lineage(names[(snap.series, snap.lineage_key)]),
+                hash=hashes[snap.id],
             )
         )
     return rows
@@ -179,6 +194,28 @@ def get_snapshot(corpus: Corpus, ref: str, *, limits: IngestLimits | None = None
     if head == b"---":  # a snapshot file itself (from this or another corpus)
         return Snapshot.from_markdown(read_utf8(Path(ref)), path=Path(ref))
     return document_snapshot(Path(ref), limits=limits)
+
+
+def removal_target(corpus: Corpus, ref: str) -> tuple[Snapshot, str]:
+    """What ``remove REF`` would remove (a snapshot of the corpus, never a file on disk)
+    and how to name it when asking; a read-only corpus is refused first."""
+    corpus.require_writable()
+    snap = corpus.resolve(ref)
+    raw = f" and its raw capture {snap.raw_file}" if snap.raw_file else ""
+    title = snap.display_title if len(snap.display_title) <= 60 else snap.display_title[:59] + "…"
+    return snap, f"{corpus.label(snap)} ({snap.date}, {title}){raw}"
+
+
+def corpus_line(corpus: Corpus) -> str:
+    """The first line of a command that writes to the corpus: which one, and why that
+    one (so that an add never lands in ``./seeds`` unnoticed)."""
+    why = {
+        "option": "--corpus",
+        "env": f"${location.ENV_VAR}",
+        "seeds": "seeds/ in the current folder",
+        "bundled": "the bundled series",
+    }.get(corpus.origin, corpus.origin)
+    return f"corpus {corpus.root} ({why})"
 
 
 def ref_of(corpus: Corpus, snap: Snapshot) -> str | None:
@@ -248,6 +285,8 @@ class Added:
     snapshot: Snapshot
     ref: str | None
     notes: tuple[str, ...]
+    hash: str = ""  # its hash ref, which never shifts
+    shift: Shift | None = None  # later snapshots whose vN moved up
 
 
 def add_snapshot(
@@ -271,6 +310,8 @@ def add_snapshot(
         source, limits=options.limits or IngestLimits(), stdin=stdin, extract=options.extract
     )
     snap = build_snapshot(extracted, options)
+    folder = corpus.root / options.series
+    before = [s.id for s in corpus.snapshots(options.series)] if folder.is_dir() else []
     stored = corpus.add(
         snap,
         raw=extracted.raw,
@@ -281,7 +322,11 @@ def add_snapshot(
     notes = capture_notes(extracted, options, stored.id)
     if stored.id != snap.id:
         notes.append(f"{snap.id} is taken: this version is {stored.id}")
-    return Added(stored, ref_of(corpus, stored), tuple(notes))
+    after = corpus.snapshots(options.series)
+    moved = shift(options.series, before, [s.id for s in after])
+    return Added(
+        stored, ref_of(corpus, stored), tuple(notes), short_hashes(after)[stored.id], moved
+    )
 
 
 def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list[Problem]]:
@@ -296,7 +341,7 @@ def check(corpus: Corpus, *, update: bool = False) -> tuple[list[Snapshot], list
 
 def init_corpus(dest: str | os.PathLike[str]) -> Corpus:
     """Create a writable corpus with a copy of the bundled ILRS series."""
-    return corpus_mod.init(dest)
+    return location.init(dest)
 
 
 def parse_add_date(value: str) -> dt.date:
@@ -334,6 +379,20 @@ def compare_refs(
 
     summary = replace(result.summary, actors=actor_block(result, actors))
     return replace(result, summary=summary)
+
+
+def same_snapshot(corpus: Corpus, result: Comparison) -> str | None:
+    """The line ``compare`` says when its two refs name one stored snapshot (``2025`` and
+    ``latest``, say), where an empty comparison alone would leave the reader guessing;
+    None otherwise."""
+    a, b = result.a, result.b
+    if a.path is None or b.path is None or a.path.resolve() != b.path.resolve():
+        return None
+    label = corpus.label(a) if ref_of(corpus, a) else str(a.path)
+    return (
+        f"{result.a_ref} and {result.b_ref} name the same snapshot, {label} ({a.date}): "
+        "nothing to compare"
+    )
 
 
 def render_comparison(
@@ -543,13 +602,14 @@ def chart_series(
     corpus: Corpus,
     series: str | None,
     metrics: str | Sequence[str],
-    out: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
     *,
     actors: ActorSet | None = None,
     top: int = 7,
 ) -> Written:
     """Chart ``metrics`` (charts.METRICS; a list, or names separated by commas) of a series
-    into ``out`` (.png, .svg or .pdf); several metrics give small multiples."""
+    into ``out`` (.png, .svg or .pdf; default ``reports/<series>-<metrics>.png``, beside
+    the report, never the current folder); several metrics give small multiples."""
     from .charts import lineage_charts, parse_metrics
     from .charts import texts as chart_texts
     from .fonts import require_glyphs
@@ -563,11 +623,12 @@ def chart_series(
 
     if isinstance(metrics, str):
         metrics = parse_metrics(metrics)
-    path = Path(out)
     check_source_date_epoch()
-    output_format(path, CHART_FORMATS)  # a bad file name fails before any work
-    check_output(path, corpus.root, inputs=_actors_file(actors))
     series = _one_series(corpus, series)
+    path = Path(out) if out is not None else REPORTS / f"{series}-{'-'.join(metrics)}.png"
+    if out is not None:
+        output_format(path, CHART_FORMATS)  # a bad file name fails before any work
+    check_output(path, corpus.root, new_folder=out is None, inputs=_actors_file(actors))
     result = score_series(corpus, series, actors=actors)
     info = corpus_series_info(corpus, series)
     charts = [  # a panel per metric, and per lineage when the series has several
@@ -585,6 +646,8 @@ def chart_series(
         )
     ]
     fonts = require_glyphs(chart_texts(charts))
+    if out is None:
+        make_folders([path.parent])
     return write_chart(charts, path, fonts)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .corpus import Corpus, series_folder_problem
 from .errors import CorpusError
 from .snapshot import LOW_COVERAGE, Snapshot, record_hash, shown
-from .storage import commit, read_utf8
+from .storage import commit, interrupted_removals, read_utf8
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,15 @@ def _leftovers(folder: Path, referenced: set[str]) -> list[Problem]:
     found = []
     for tmp in sorted(folder.rglob(".*.tmp")):
         found.append(Problem(tmp, "stale-temp", "left by an interrupted write; delete it"))
+    for hidden in interrupted_removals(folder):
+        found.append(
+            Problem(
+                hidden,
+                "interrupted-remove",
+                "left by a remove that was killed; the next add or remove in this corpus "
+                "finishes it",
+            )
+        )
     raw_dir = folder / "raw"
     if raw_dir.is_dir():
         for raw in sorted(raw_dir.iterdir()):

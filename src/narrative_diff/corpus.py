@@ -22,40 +22,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from .errors import (
-    SYSTEM_ERRNOS,
     CorpusError,
     NarrativeDiffError,
     SnapshotConflict,
     SnapshotNotFound,
     UsageProblem,
-    from_os_error,
 )
+from .refs import DATE_PREFIX, VERSION_REF, by_hash, position, shorten
 from .snapshot import MAX_NAME, Snapshot, check_name, shown
-from .storage import commit, corpus_lock, read_utf8
-
-ENV_VAR = "NARRATIVE_DIFF_CORPUS"
-_VERSION_REF = re.compile(r"v(\d+)")  # fullmatch: "$" also matches before a final newline
-_DATE_PREFIX = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-
-
-def bundled_root() -> Path:
-    """The read-only ILRS corpus shipped inside the package: the series exactly as
-    released. It is a pinned copy, not the checkout's ``seeds/`` (a working corpus a user
-    may add to), so the tests and the README examples that run on it cannot be broken by
-    a user's own snapshots."""
-    return Path(str(resources.files("narrative_diff") / "bundled"))
+from .storage import commit, corpus_lock, finish_retractions, read_utf8, retract
 
 
 @dataclass(frozen=True)
@@ -139,7 +122,8 @@ class Corpus:
         return f"v{ids.index(snap.id) + 1}" if snap.id in ids else "-"
 
     def resolve(self, ref: str, *, series: str | None = None) -> Snapshot:
-        """Find one snapshot by id, ``vN``, ``latest``, date prefix, or ``SERIES:ref``.
+        """Find one snapshot by id, ``vN``, ``latest``, date prefix, hash prefix (7+ hex
+        digits of its sha256: :mod:`narrative_diff.refs`), slug, or ``SERIES:ref``.
 
         Unknown and ambiguous refs raise :class:`SnapshotNotFound` listing candidates.
         """
@@ -152,7 +136,7 @@ class Corpus:
         exact = next((s for s in pool if s.id == ref or (series and s.slug == ref)), None)
         if exact is not None:
             return exact
-        version = _VERSION_REF.fullmatch(ref)
+        version = VERSION_REF.fullmatch(ref)
         if version or ref in ("latest", "first"):
             return self._by_position(ref, version, names)
         return self._by_date_or_slug(ref, pool)
@@ -185,7 +169,7 @@ class Corpus:
                 slug="ambiguous-ref",
             )
         ordered = self.snapshots(names[0])
-        index = _position(ref, version, len(ordered))
+        index = position(ref, version, len(ordered))
         if 1 <= index <= len(ordered):
             return ordered[index - 1]
         raise SnapshotNotFound(
@@ -195,11 +179,12 @@ class Corpus:
         )
 
     def _by_date_or_slug(self, ref: str, pool: list[Snapshot]) -> Snapshot:
-        """A date prefix or a bare slug: unique matches only, so a ref never picks at random."""
-        if _DATE_PREFIX.fullmatch(ref):
+        """A date prefix, a bare slug or a hash prefix (a slug that looks like hex wins):
+        unique matches only, so a ref never picks at random."""
+        if DATE_PREFIX.fullmatch(ref):
             matches = [s for s in pool if s.date.isoformat().startswith(ref)]
         else:
-            matches = [s for s in pool if s.slug == ref]
+            matches = [s for s in pool if s.slug == ref] or by_hash(ref.lower(), pool)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -211,8 +196,8 @@ class Corpus:
         raise SnapshotNotFound(
             f"no snapshot matches '{ref}'",
             hint="known: "
-            + _shorten([self.label(s) for s in pool])
-            + " (or a vN, 'latest', a date prefix, or a file path)",
+            + shorten([self.label(s) for s in pool])
+            + " (or a vN, 'latest', a date prefix, a hash from 'list', or a file path)",
             slug="unknown-ref",
         )
 
@@ -280,9 +265,58 @@ class Corpus:
                     (folder / previous.raw_file).unlink()
         return Snapshot.from_markdown(read_utf8(target), path=target)
 
-    def lock(self) -> contextlib.AbstractContextManager[None]:
-        """The corpus write lock (see :func:`storage.corpus_lock`)."""
-        return corpus_lock(self.root)
+    def remove(self, snap_id: str) -> tuple[Snapshot, str | None]:
+        """Remove a snapshot and its raw capture as one change (:func:`storage.retract`):
+        afterwards both are gone, or, after any failure, both are as they were. A raw
+        capture another snapshot also names is kept. Returns the snapshot as it was and
+        the raw file removed (None: it had none, or it was missing or shared)."""
+        self.require_writable()
+        series = snap_id.split("/", 1)[0]
+        with self.lock():
+            self._cache.pop(series, None)
+            snap = self._find(snap_id)
+            if snap is None or snap.path is None:
+                raise SnapshotNotFound(
+                    f"no snapshot {snap_id} in corpus {self.root}",
+                    hint="'narrative-diff list' shows the snapshots",
+                    slug="unknown-ref",
+                )
+            folder = self.root / snap.series
+            files, raw = [], self._own_raw(snap, folder)
+            if raw is not None:
+                files.append(folder / raw)
+            try:
+                retract([*files, snap.path], root=self.root)
+            finally:
+                self._cache.pop(series, None)
+            for empty in (folder / "raw", folder):  # a series with nothing left in it
+                with contextlib.suppress(OSError):
+                    empty.rmdir()
+        return snap, raw
+
+    def _own_raw(self, snap: Snapshot, folder: Path) -> str | None:
+        """The snapshot's raw capture when it is a file under ``raw/`` that no other
+        snapshot names (a hand-made front matter may point two snapshots at one file)."""
+        if not snap.raw_file:
+            return None
+        raw = folder / snap.raw_file
+        inside = raw.resolve().parent == (folder / "raw").resolve()
+        shared = any(
+            other.raw_file == snap.raw_file
+            for other in self.snapshots(snap.series)
+            if other.id != snap.id
+        )
+        return snap.raw_file if inside and raw.is_file() and not shared else None
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """The corpus write lock (see :func:`storage.corpus_lock`); taking it first
+        finishes removals a killed process left half done."""
+        with corpus_lock(self.root):
+            for folder in self.root.iterdir():
+                if folder.is_dir() and not folder.name.startswith("."):
+                    finish_retractions(folder)
+            yield
 
     def require_writable(self) -> None:
         """Refuse writes to the bundled corpus, saying how to get a writable one."""
@@ -416,85 +450,3 @@ def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     return tuple(
         (0, int(run)) if run.isdigit() else (1, run) for run in re.split(r"(\d+)", text) if run
     )
-
-
-def locate(
-    explicit: str | os.PathLike[str] | None = None,
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-) -> Corpus:
-    """Find the corpus: ``--corpus`` > ``$NARRATIVE_DIFF_CORPUS`` > ``./seeds`` > bundled."""
-    env = os.environ if env is None else env
-    cwd = Path() if cwd is None else cwd  # relative paths keep messages short
-    if explicit:
-        return _existing(Path(explicit), "option", "--corpus")
-    if env.get(ENV_VAR):
-        return _existing(Path(env[ENV_VAR]), "env", ENV_VAR)
-    if (cwd / "seeds").is_dir():
-        return Corpus(cwd / "seeds", origin="seeds")
-    return bundled()
-
-
-def bundled() -> Corpus:
-    """The read-only corpus shipped with the package."""
-    return Corpus(bundled_root(), origin="bundled", read_only=True)
-
-
-def _existing(path: Path, origin: str, where: str) -> Corpus:
-    if path.exists() and not path.is_dir():
-        raise CorpusError(
-            f"{where} {path} is a file, not a corpus folder",
-            hint="pass a folder (create one with 'narrative-diff init DIR')",
-            slug="not-a-corpus",
-        )
-    return Corpus(path, origin=origin)
-
-
-def init(dest: str | os.PathLike[str], *, source: Corpus | None = None) -> Corpus:
-    """Create a writable corpus at ``dest`` holding a copy of the ILRS series."""
-    dest = Path(dest)
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise CorpusError(
-            f"{dest} already exists and is not an empty folder",
-            hint="choose a new folder name",
-            slug="not-empty",
-        )
-    source = source or bundled()
-    staging: Path | None = None
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        staging.chmod(0o777 & ~umask)  # mkdtemp makes 0700; a corpus is an ordinary folder
-        for name in source.series_names():
-            shutil.copytree(source.root / name, staging / name, ignore=shutil.ignore_patterns(".*"))
-        if dest.exists():
-            dest.rmdir()
-        os.replace(staging, dest)
-    except OSError as exc:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        if exc.errno in SYSTEM_ERRNOS:  # permissions, a read-only disk, a full disk
-            raise from_os_error(exc, path=dest, action="could not create") from exc
-        raise CorpusError(
-            f"could not create {dest}: {exc.strerror or exc}",
-            hint="check the path and permissions",
-            slug="write-failed",
-        ) from exc
-    return Corpus(dest)
-
-
-def _position(ref: str, version: re.Match[str] | None, count: int) -> int:
-    """The 1-based position ``first``, ``latest`` or ``vN`` names in a series of ``count``."""
-    if ref == "latest":
-        return count
-    if ref == "first":
-        return 1
-    return int(version[1]) if version else 0
-
-
-def _shorten(items: list[str], limit: int = 8) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")

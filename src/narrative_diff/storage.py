@@ -8,6 +8,11 @@
   A write the system refuses (permissions, a read-only disk) or that finds the disk full
   is reported by :func:`errors.from_os_error` (``permission-denied``, ``read-only``,
   ``disk-full``); any other failure is ``write-failed``.
+* :func:`retract` removes a group of files as one change (``remove``): each is renamed to
+  a hidden name beside it, the last (the snapshot file) being the commit point, then the
+  hidden files are deleted. Before the commit point a failure renames them back; after it
+  the deletion is finished. A process killed in between (SIGKILL, a power cut) leaves
+  hidden names that :func:`finish_retractions` resolves the same way on the next write.
 * :func:`corpus_lock` serialises writers with an advisory ``flock`` on the corpus folder
   itself, so no lock file is ever created inside (or outside) the corpus and every process
   on the machine sees the same lock whatever its temp folder. Where ``fcntl`` is missing
@@ -20,6 +25,7 @@ import contextlib
 import glob
 import hashlib
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -140,6 +146,98 @@ def clear_stale(final: Path) -> list[Path]:
                     tmp.unlink()
                     removed.append(tmp)
     return removed
+
+
+#: Hidden names of a removal in progress: ``.NAME.PID.TOKEN.removing`` for the files that
+#: go first, ``.NAME.PID.TOKEN.removed`` for the commit point (the snapshot file).
+_REMOVING, _REMOVED = "removing", "removed"
+
+
+def retract(
+    files: Sequence[Path], *, root: Path, unchanged: str = "the corpus was not changed"
+) -> None:
+    """Remove ``files`` as one change (see the module docstring); the last is the commit
+    point. Each file must exist; ``root`` names the corpus in errors."""
+    token = secrets.token_hex(4)
+    plan = [
+        (path, path.with_name(f".{path.name}.{os.getpid()}.{token}.{mark}"))
+        for index, path in enumerate(files)
+        for mark in [_REMOVED if index == len(files) - 1 else _REMOVING]
+    ]
+    try:
+        for path, hidden in plan:
+            os.rename(path, hidden)
+    except BaseException as exc:  # OSError, or Ctrl-C / SIGTERM between two renames
+        if plan and os.path.lexists(plan[-1][1]):  # committed: finish, then report
+            _delete(hidden for _, hidden in plan)
+            raise
+        for path, hidden in reversed(plan):  # not committed: everything back in place
+            if os.path.lexists(hidden):
+                with contextlib.suppress(OSError):
+                    os.rename(hidden, path)
+        if not isinstance(exc, OSError):
+            raise
+        where = next((p for p, h in plan if not os.path.lexists(h)), root).parent
+        if exc.errno in SYSTEM_ERRNOS:
+            raise from_os_error(
+                exc, path=where, action="could not remove from", outcome=unchanged
+            ) from exc
+        raise CorpusError(
+            f"could not remove from {where}: {exc.strerror or exc}",
+            hint=f"check permissions; {unchanged}",
+            slug="write-failed",
+        ) from exc
+    _delete(hidden for _, hidden in plan)
+
+
+def _delete(paths: Iterable[Path]) -> None:
+    """Delete hidden files of a committed removal; one that cannot go now (or an
+    interruption) is finished by :func:`finish_retractions` later."""
+    interrupted: KeyboardInterrupt | None = None
+    for path in paths:
+        for _ in range(2):  # a Ctrl-C here is held back until every file is gone
+            try:
+                path.unlink(missing_ok=True)
+                break
+            except OSError:
+                break
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+    if interrupted is not None:
+        raise interrupted
+
+
+def interrupted_removals(folder: Path) -> list[Path]:
+    """Hidden files of removals under ``folder`` whose process is gone."""
+    found = []
+    with contextlib.suppress(OSError):
+        for mark in (_REMOVING, _REMOVED):
+            for path in folder.rglob(f".*.{mark}"):
+                pid = path.name.rsplit(".", 3)[-3]
+                if pid.isdigit() and not _alive(int(pid)):
+                    found.append(path)
+    return sorted(found)
+
+
+def finish_retractions(folder: Path) -> list[Path]:
+    """Resolve removals interrupted by a killed process: a group whose commit point was
+    passed (its ``.removed`` file exists) is deleted, any other is renamed back. Called
+    under the corpus lock; returns the files deleted or restored."""
+    groups: dict[str, list[Path]] = {}
+    for path in interrupted_removals(folder):
+        token = path.name.rsplit(".", 2)[-2]
+        groups.setdefault(token, []).append(path)
+    done = []
+    for paths in groups.values():
+        committed = any(p.name.endswith(f".{_REMOVED}") for p in paths)
+        for path in paths:
+            with contextlib.suppress(OSError):
+                if committed:
+                    path.unlink()
+                else:  # ".NAME.PID.TOKEN.removing" back to NAME
+                    os.rename(path, path.with_name(path.name[1:].rsplit(".", 3)[0]))
+                done.append(path)
+    return done
 
 
 def _alive(pid: int) -> bool:

@@ -39,11 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     show_traceback = "--traceback" in args
     args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
+    if any(a in QUIET for a in args):  # so is --quiet: given to the root, where it lives
+        args = ["--quiet", *(a for a in args if a not in QUIET)]
     with warnings.catch_warnings():  # restores the hook (main may run many times in tests)
         warnings.showwarning = _warning_line(set())
         # the library's own (a glyph no font has: "chart: …") are news, never errors
         warnings.filterwarnings("default", message="chart: ")
         return _guarded(args, show_traceback)
+
+
+#: ``--quiet`` is accepted before or after the command's name.
+QUIET = ("--quiet", "-q")
 
 
 def _guarded(args: list[str], show_traceback: bool) -> int:

@@ -55,8 +55,8 @@ def complete_series(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """The shell's completions of a REF: v1…vN (SERIES:vN when the corpus holds several),
-    latest, then the snapshot ids, each with its date and title (which zsh and fish show,
-    on one line: typer reads the help as rich markup and wraps it at 80 columns)."""
+    latest, then the snapshot ids and hash refs, each with its date and title (which zsh and
+    fish show, on one line: typer reads the help as rich markup and wraps it at 80 columns)."""
     from rich.markup import escape
 
     from narrative_diff import api
@@ -72,7 +72,7 @@ def complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         found = [(r.ref, text) for r, text in zip(listed, about, strict=True)]
         if listed:
             found.append(("latest", about[-1]))
-        return found + [(r.id, r.ref) for r in listed]
+        return found + [(r.id, r.ref) for r in listed] + [(r.hash, r.ref) for r in listed]
 
     return [(value, about) for value, about in _quietly(refs) if value.startswith(incomplete)]
 
@@ -173,8 +173,17 @@ def _root(
         bool,
         typer.Option("--traceback", help="Show a Python traceback on errors (for bug reports)."),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print only results, warnings and errors: no progress, notes or 'wrote …' lines.",
+        ),
+    ] = False,
 ) -> None:
     """Track how official narratives shift across successive versions of public documents."""
+    _state["quiet"] = quiet
 
 
 def choice(value: str, allowed: Sequence[str], option: str) -> None:
@@ -206,7 +215,7 @@ def emit_rows(
         from narrative_diff import api
 
         written = api.write_rows(target, rows, columns or list(rows[0] if rows else []), document)
-        echo(f"wrote {written.path} ({written.what})")
+        info(f"wrote {written.path} ({written.what})")
         return
     choice(fmt, ROW_FORMATS, "--format")
     if fmt == "json":
@@ -241,9 +250,9 @@ class Progress(Protocol):
 
 
 def progress(label: str) -> contextlib.AbstractContextManager[Progress | None]:
-    """A progress bar on stderr for long runs (terminals only, after a second); yields a
-    ``progress(done, total, stage=None)`` callback or None."""
-    if not sys.stderr.isatty():
+    """A progress bar on stderr for long runs (terminals only, after a second, never with
+    ``--quiet``); yields a ``progress(done, total, stage=None)`` callback or None."""
+    if not sys.stderr.isatty() or _state["quiet"]:
         return contextlib.nullcontext(None)
 
     @contextlib.contextmanager
@@ -307,8 +316,36 @@ def literal(text: object, style: str | None = None) -> Text:
 def status(message: str) -> contextlib.AbstractContextManager[object]:
     """A spinner on stderr for slow work, only when stderr is a terminal; ``message`` (it
     may name a file or URL) is shown literally."""
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or _state["quiet"]:
         return contextlib.nullcontext()
     from rich.console import Console
 
     return Console(stderr=True).status(literal(message))
+
+
+#: Set by the root callback on every run: ``--quiet``.
+_state = {"quiet": False}
+
+
+def info(text: str, *, err: bool = False) -> None:
+    """A line that tells what was done (``added …``, ``wrote …``, ``note: …``), which
+    ``--quiet`` leaves out; results, warnings and errors are always printed."""
+    if not _state["quiet"]:
+        echo(text, err=err)
+
+
+def confirm(question: str, *, refused: str) -> None:
+    """Ask ``question`` on a terminal (default no); a refusal ends the command with exit
+    1 and ``refused``. Without a terminal there is nobody to ask: a usage error naming
+    ``--yes``, so a script never hangs or acts unasked."""
+    if not sys.stdin.isatty():
+        raise UsageProblem(
+            "this command asks for confirmation and standard input is not a terminal",
+            hint="pass --yes to go ahead without asking",
+            slug="confirm-needed",
+        )
+    from narrative_diff.serialise import printable
+
+    if not typer.confirm(printable(question, layout=False), default=False, err=True):
+        echo(refused, err=True)
+        raise typer.Exit(1)

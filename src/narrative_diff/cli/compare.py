@@ -24,6 +24,7 @@ from .app import (
     complete_ref,
     console,
     echo,
+    info,
     output_option,
     warn,
 )
@@ -86,6 +87,12 @@ def compare(
         api.check_output_path(output, store, inputs=(ref_a, ref_b, actors_file))
     result = api.compare_refs(store, ref_a, ref_b, options=options, actors=actor_set)
     warn_edited([result.a, result.b])
+    same = api.same_snapshot(store, result)
+    if same and fmt == "terminal" and output is None:
+        echo(same)
+        return
+    if same:  # the (empty) comparison is still written, for scripts that read it
+        warn(same)
     if fmt == "terminal" and output is None:  # warnings are part of the terminal output
         from narrative_diff.render.compare_terminal import print_comparison
 
@@ -102,6 +109,6 @@ def compare(
             typer.echo(text, nl=False)
         else:
             api.write_text(output, text)
-            echo(f"wrote {output}", err=True)
+            info(f"wrote {output}", err=True)
     if exit_code and result.narrative_change:
         raise typer.Exit(ExitCode.FINDINGS)

@@ -24,8 +24,8 @@ from .app import (
     SeriesArg,
     app,
     choice,
-    echo,
     emit_rows,
+    info,
     output_option,
     progress,
     warn,
@@ -180,9 +180,12 @@ def chart(
             "give small multiples.",
         ),
     ] = "prominence",
-    out: Annotated[Path, output_option("The file to write: .png, .svg or .pdf.")] = Path(
-        "chart.png"
-    ),
+    out: Annotated[
+        Path | None,
+        output_option(
+            "The file to write: .png, .svg or .pdf (default: reports/SERIES-METRIC.png)."
+        ),
+    ] = None,
     top: Annotated[
         int, typer.Option(min=1, help="Draw at most this many actors (by peak prominence).")
     ] = 7,
@@ -195,7 +198,7 @@ def chart(
         store, series, metric, out, actors=api.load_actors(actors_file), top=top
     )
     warn_edited(api.series_snapshots(store, series))
-    echo(f"wrote {written.path} ({written.what})")
+    info(f"wrote {written.path} ({written.what})")
 
 
 @app.command(
@@ -228,4 +231,4 @@ def report(
     warn_edited(api.series_snapshots(store, series))
     for item in written:
         size = item.path.stat().st_size
-        echo(f"wrote {item.path} ({item.what}, {size / 1024:,.0f} KiB)")
+        info(f"wrote {item.path} ({item.what}, {size / 1024:,.0f} KiB)")

@@ -25,8 +25,10 @@ from .app import (
     choice,
     complete_ref,
     complete_series,
+    confirm,
     echo,
     emit_rows,
+    info,
     status,
     warn,
 )
@@ -215,13 +217,49 @@ def add(
     store = api.open_corpus(corpus)
     with status(f"Reading {api.shown_source(source)}"):
         added = api.add_snapshot(store, source, options, stdin=sys.stdin.buffer)
+    info(api.corpus_line(store))  # first, once it is written (a refusal stays one line)
     for note in added.notes:
-        echo(f"note: {note}", err=True)
+        info(f"note: {note}", err=True)
     snap = added.snapshot
-    echo(
+    info(
         f"added {snap.id} as {added.ref} ({snap.date}, "
-        f"{snap.words} words, {snap.language}) -> {snap.path}"
+        f"{snap.words} words, {snap.language}, hash {added.hash}) -> {snap.path}"
     )
+    if added.shift:
+        info(f"refs shifted: {added.shift}; hash refs never shift")
+
+
+@app.command(
+    rich_help_panel=CORPUS,
+    epilog="Example: narrative-diff remove v7 --corpus my-corpus · narrative-diff remove "
+    "1a2b3c4 --yes (for scripts)",
+)
+def remove(
+    ref: Annotated[
+        str,
+        typer.Argument(
+            help="The snapshot: id, v1…, latest, date prefix, hash (from 'list'), SERIES:v2.",
+            autocompletion=complete_ref,
+        ),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")
+    ] = False,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Remove a snapshot and its raw capture from the corpus, as one step."""
+    store = api.open_corpus(corpus)
+    snap, about = api.removal_target(store, ref)
+    if not yes:
+        confirm(f"Remove {about} from {api.corpus_line(store)}?", refused="nothing was removed")
+    removed = api.remove_snapshot(store, snap.id)
+    info(api.corpus_line(store))
+    raw = f" and {removed.raw_file}" if removed.raw_file else ""
+    info(f"removed {removed.snapshot.id} (was {removed.ref}, hash {removed.hash}){raw}")
+    if removed.shift:
+        info(f"refs shifted: {removed.shift}")
+    if not removed.left:
+        info(f"series {removed.snapshot.series} has no snapshots left")
 
 
 @app.command(rich_help_panel=CORPUS, epilog="Example: narrative-diff check --corpus my-corpus")
@@ -235,6 +273,8 @@ def check(
     notes for web pages whose extraction kept little of the page, or the whole page."""
     store = api.open_corpus(corpus)
     good, found = api.check(store, update=update_hashes)
+    if update_hashes:
+        info(api.corpus_line(store))
     for problem in found:
         echo(str(problem))
     problems = [p for p in found if not p.note]

@@ -33,6 +33,7 @@ def print_listing(rows: Sequence[Listed], console: Console, heading: str | None 
                 literal,
                 (
                     r.ref,
+                    r.hash,
                     r.date.isoformat(),
                     r.id,
                     r.title or "(no title)",
@@ -45,14 +46,18 @@ def print_listing(rows: Sequence[Listed], console: Console, heading: str | None 
         )
         for r in rows
     ]
-    headers = ("ref", "date", "id", "title", "kind", "lang", "words", *(("lineage",) * lineages))
+    headers = (
+        "ref", "hash", "date", "id", "title", "kind", "lang", "words",
+        *(("lineage",) * lineages),
+    )  # fmt: skip
+    title = headers.index("title")
     widths = [
         max([len(h)] + [console.measure(c[i]).maximum for c in cells])
         for i, h in enumerate(headers)
     ]
     if lineages:
         widths[-1] = min(widths[-1], 20)
-    room = console.width - sum(widths) + widths[3] - 2 * (len(headers) - 1)
+    room = console.width - sum(widths) + widths[title] - 2 * (len(headers) - 1)
     table = Table(box=None, header_style="bold", pad_edge=False)
     for i, name in enumerate(headers):
         table.add_column(
@@ -60,7 +65,7 @@ def print_listing(rows: Sequence[Listed], console: Console, heading: str | None 
             justify="right" if name == "words" else "left",
             no_wrap=True,
             overflow="ellipsis",
-            max_width=max(12, room) if i == 3 else 20 if name == "lineage" else None,
+            max_width=max(12, room) if i == title else 20 if name == "lineage" else None,
         )
     for cell in cells:
         table.add_row(*cell)
