@@ -1,0 +1,156 @@
+"""api: comparing two snapshots (refs or files) and writing what ``compare`` prints."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from narrative_diff.api.corpus_tasks import get_snapshot, ref_of
+from narrative_diff.capture import AddOptions as AddOptions
+from narrative_diff.corpus import Corpus
+from narrative_diff.errors import UnreadableDocument, UsageProblem
+from narrative_diff.refs import Shift as Shift
+from narrative_diff.removal import Removed as Removed
+from narrative_diff.removal import remove_snapshot as remove_snapshot
+from narrative_diff.series import SeriesInfo as SeriesInfo
+from narrative_diff.series import series_actors
+from narrative_diff.snapshot import Snapshot as Snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from narrative_diff.actors import ActorSet
+    from narrative_diff.changes import ChangeRow as ChangeRow
+    from narrative_diff.changes import ScoreResult as ScoreResult
+    from narrative_diff.compare import CompareOptions as CompareOptions
+    from narrative_diff.compare import Comparison as Comparison
+    from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
+    from narrative_diff.ingest import IngestLimits as IngestLimits
+    from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
+    from narrative_diff.kwic import KwicRow as KwicRow
+    from narrative_diff.publish import RowsOutput as RowsOutput
+    from narrative_diff.publish import Written as Written
+    from narrative_diff.publish import rows_output as rows_output
+    from narrative_diff.publish import write_rows as write_rows
+    from narrative_diff.report import Report as Report
+    from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
+    from narrative_diff.scoring import ScoreRow as ScoreRow
+    from narrative_diff.scoring import Weights as Weights
+    from narrative_diff.similarity import DiffOptions as DiffOptions
+
+
+#: What ``compare`` can print: the terminal view, Markdown, HTML or JSON (schema 1.2).
+COMPARE_FORMATS = ("terminal", "md", "html", "json")
+
+
+def compare_refs(
+    corpus: Corpus,
+    ref_a: str,
+    ref_b: str,
+    *,
+    options: CompareOptions | None = None,
+    actors: ActorSet | None = None,
+) -> Comparison:
+    """Compare two snapshots given as refs (or document files on disk); with ``actors``,
+    the summary gains the actor block (mentions before and after, events, evidence)."""
+    from narrative_diff.compare import compare
+
+    a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
+    stored = ref_of(corpus, a) is not None and ref_of(corpus, b) is not None
+    if actors is not None and stored and a.series == b.series:  # the series' own actors
+        actors = series_actors(corpus, a.series, actors, load_actors)
+    for ref, snap in ((ref_a, a), (ref_b, b)):
+        if not snap.body.strip():
+            raise UnreadableDocument(
+                f"{ref} ({snap.id}) has no text to compare",
+                hint="check the snapshot with 'narrative-diff show'",
+                slug="empty-document",
+            )
+    result = compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
+    if actors is None:
+        return result
+    from narrative_diff.scoring import actor_block
+
+    summary = replace(result.summary, actors=actor_block(result, actors))
+    return replace(result, summary=summary)
+
+
+def same_snapshot(corpus: Corpus, result: Comparison) -> str | None:
+    """The line ``compare`` says when its two refs name one stored snapshot (``2025`` and
+    ``latest``, say), where an empty comparison alone would leave the reader guessing;
+    None otherwise."""
+    a, b = result.a, result.b
+    if a.path is None or b.path is None or a.path.resolve() != b.path.resolve():
+        return None
+    label = corpus.label(a) if ref_of(corpus, a) else str(a.path)
+    return (
+        f"{result.a_ref} and {result.b_ref} name the same snapshot, {label} ({a.date}): "
+        "nothing to compare"
+    )
+
+
+def render_comparison(
+    result: Comparison, fmt: str, *, side_by_side: bool = False, indent: int | None = None
+) -> str:
+    """A comparison as text: ``json`` (docs/compare-schema.md; ``indent`` for people),
+    ``md``, ``html``, or ``terminal``: the plain text a pager shows (no colour, 160 columns,
+    ``[-deleted-]{+inserted+}``)."""
+    from narrative_diff import render
+    from narrative_diff.serialise import to_json
+
+    if fmt == "json":
+        return to_json(render.comparison_to_dict(result), indent=indent) + "\n"
+    if fmt == "html":
+        return render.comparison_to_html(result)
+    if fmt == "md":
+        return render.comparison_to_markdown(result)
+    if fmt != "terminal":
+        raise UsageProblem(
+            f"--format '{fmt}' is not one of {', '.join(COMPARE_FORMATS)}",
+            hint="e.g. --format json",
+            slug="bad-option",
+        )
+    import io
+
+    from rich.console import Console
+
+    from narrative_diff.render.compare_terminal import print_comparison
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, no_color=True, width=160, soft_wrap=not side_by_side)
+    print_comparison(result, console, side_by_side=side_by_side, plain=True)
+    return buffer.getvalue()
+
+
+def check_output_path(
+    path: str | os.PathLike[str],
+    corpus: Corpus,
+    inputs: Sequence[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Refuse, before any work, an output file that cannot or must not be written: one of
+    the command's ``inputs`` (files given as refs, the actors file), inside the corpus,
+    over a link, device or pipe, or in a missing folder."""
+    from narrative_diff.publish import check_output
+
+    check_output(Path(path), corpus.root, inputs=[i for i in inputs if i is not None])
+
+
+def actors_file(actors: ActorSet | None) -> list[str]:
+    """The actors file a command reads, as an input no output may replace."""
+    return [actors.source] if actors and not actors.source.startswith("bundled:") else []
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically: a reader never sees half a file."""
+    from narrative_diff.storage import write_file
+
+    write_file(Path(path), text.encode("utf-8"))
+
+
+def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
+    """The actors file given, or the bundled ILRS one."""
+    from narrative_diff.actors import load_actors as load
+
+    return load(path)
