@@ -7,6 +7,7 @@ accepts intended edits by recording the new hashes, atomically, one file at a ti
 
 from __future__ import annotations
 
+import glob
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -153,7 +154,9 @@ def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem
         )
     if snap.raw_file:
         raw = folder / snap.raw_file
-        if not raw.is_file():
+        if not raw.is_file() and any(raw.parent.glob(f".{glob.escape(raw.name)}.*.removing")):
+            pass  # hidden by an interrupted remove, listed as such; the next write restores it
+        elif not raw.is_file():
             found.append(
                 Problem(
                     path,

@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +36,7 @@ from .errors import (
     SnapshotNotFound,
     UsageProblem,
 )
-from .refs import DATE_PREFIX, VERSION_REF, by_hash, position, shorten
+from .refs import DATE_PREFIX, VERSION_REF, by_hash, position, short_hashes, shorten
 from .snapshot import MAX_NAME, Snapshot, check_name, shown
 from .storage import commit, corpus_lock, finish_retractions, read_utf8, retract
 
@@ -115,6 +115,25 @@ class Corpus:
             refuse_duplicate_ids(snaps)
             self._cache[series] = sorted(snaps, key=lambda s: (s.date, _natural(s.id)))
         return list(self._cache[series])
+
+    def readable_snapshots(self) -> list[Snapshot]:
+        """Every snapshot of every series that can be read: the pool hash refs are made
+        unique in. A broken file in another series must not stop ``list ilrs`` (the
+        command that reads that series says what is wrong)."""
+        names: list[str] = []
+        with contextlib.suppress(NarrativeDiffError):
+            names = self.series_names()
+        found: list[Snapshot] = []
+        for name in names:
+            with contextlib.suppress(NarrativeDiffError):
+                found.extend(self.snapshots(name))
+        return found
+
+    def hash_refs(self, snaps: Iterable[Snapshot] = ()) -> dict[str, str]:
+        """The hash ref of each snapshot in ``snaps`` and every readable one, by id, unique
+        across the corpus (:func:`refs.short_hashes`)."""
+        pool = {snap.id: snap for snap in (*self.readable_snapshots(), *snaps)}
+        return short_hashes(pool.values())
 
     def version_of(self, snap: Snapshot) -> str:
         """``v1``, ``v2``, … : the snapshot's position in date order within its series."""

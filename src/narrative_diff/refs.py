@@ -77,11 +77,18 @@ class Shift:
     new: tuple[int, ...]
 
     def __str__(self) -> str:
-        if len(self.old) == 1:
-            return f"{self.series}: v{self.old[0]} is now v{self.new[0]}"
-        return (
-            f"{self.series}: v{self.old[0]}…v{self.old[-1]} are now v{self.new[0]}…v{self.new[-1]}"
-        )
+        """Runs of refs that moved together, e.g. ``ilrs: v2 is now v6, v3…v6 are now
+        v2…v5`` (a version moved by ``add --replace`` to a later date)."""
+        runs: list[tuple[int, int, int, int]] = []  # old first, old last, new first, new last
+        for old, new in zip(self.old, self.new, strict=True):
+            if runs and old == runs[-1][1] + 1 and new == runs[-1][3] + 1:
+                runs[-1] = (runs[-1][0], old, runs[-1][2], new)
+            else:
+                runs.append((old, old, new, new))
+        said = [
+            f"v{a} is now v{c}" if a == b else f"v{a}…v{b} are now v{c}…v{d}" for a, b, c, d in runs
+        ]
+        return f"{self.series}: " + ", ".join(said)
 
 
 def shift(series: str, before: Sequence[str], after: Sequence[str]) -> Shift | None:
@@ -92,6 +99,8 @@ def shift(series: str, before: Sequence[str], after: Sequence[str]) -> Shift | N
     ilrs: v2…v3 are now v3…v4
     >>> print(shift("ilrs", ["a", "b", "c"], ["a", "c"]))
     ilrs: v3 is now v2
+    >>> print(shift("ilrs", ["a", "b", "c", "d"], ["a", "c", "d", "b"]))
+    ilrs: v2 is now v4, v3…v4 are now v2…v3
     """
     now = {ident: index for index, ident in enumerate(after, 1)}
     moved = [

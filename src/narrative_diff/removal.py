@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .corpus import Corpus
-from .refs import Shift, shift, short_hashes
+from .refs import Shift, shift
 from .snapshot import Snapshot
 
 
@@ -33,7 +33,9 @@ def remove_snapshot(corpus: Corpus, snap_id: str) -> Removed:
     series = snap_id.split("/", 1)[0]
     before = corpus.snapshots(series)
     ref = next((f"v{i}" for i, s in enumerate(before, 1) if s.id == snap_id), "-")
-    hashes = short_hashes(before)
+    if len(corpus.series_names()) > 1:
+        ref = f"{series}:{ref}"
+    hashes = corpus.hash_refs(before)
     snap, raw = corpus.remove(snap_id)
     after = [s.id for s in corpus.snapshots(series)] if (corpus.root / series).is_dir() else []
     moved = shift(series, [s.id for s in before], after)

@@ -25,6 +25,7 @@ import contextlib
 import glob
 import hashlib
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -101,17 +102,21 @@ def commit(
         if not isinstance(exc, OSError):
             raise
         where = files[0][0].parent if files else root
-        if exc.errno in SYSTEM_ERRNOS:  # permissions, a read-only disk, a full disk
-            while not where.exists() and where != root:  # (raw/ of a first capture)
-                where = where.parent  # name the folder that refused, not one never made
-            raise from_os_error(
-                exc, path=where, action="could not write to", outcome=unchanged
-            ) from exc
-        raise CorpusError(
-            f"could not write to {where}: {exc.strerror or exc}",
-            hint=f"check free space and permissions; {unchanged}",
-            slug="write-failed",
-        ) from exc
+        while not where.exists() and where != root:  # (raw/ of a first capture)
+            where = where.parent  # name the folder that refused, not one never made
+        raise _corpus_error(exc, "could not write to", where, unchanged) from exc
+
+
+def _corpus_error(exc: OSError, action: str, where: Path, unchanged: str) -> NarrativeDiffError:
+    """A corpus write the system refused (permissions, a read-only or full disk), named by
+    its errno; anything else is ``write-failed``. ``unchanged`` says what was left as is."""
+    if exc.errno in SYSTEM_ERRNOS:
+        return from_os_error(exc, path=where, action=action, outcome=unchanged)
+    return CorpusError(
+        f"{action} {where}: {exc.strerror or exc}",
+        hint=f"check free space and permissions; {unchanged}",
+        slug="write-failed",
+    )
 
 
 def _stage(final: Path, data: bytes) -> tuple[str, Path]:
@@ -141,7 +146,7 @@ def clear_stale(final: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for tmp in final.parent.glob(f".{glob.escape(final.name)}.*.tmp"):
             pid = tmp.name[len(final.name) + 2 :].split(".", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isascii() and pid.isdigit() and len(pid) <= 10 and not _alive(int(pid)):
                 with contextlib.suppress(OSError):
                     tmp.unlink()
                     removed.append(tmp)
@@ -151,6 +156,9 @@ def clear_stale(final: Path) -> list[Path]:
 #: Hidden names of a removal in progress: ``.NAME.PID.TOKEN.removing`` for the files that
 #: go first, ``.NAME.PID.TOKEN.removed`` for the commit point (the snapshot file).
 _REMOVING, _REMOVED = "removing", "removed"
+_HIDDEN = re.compile(
+    r"\.(?P<name>.+)\.(?P<pid>[0-9]{1,10})\.(?P<token>[0-9a-f]{8})\.(?:removing|removed)"
+)
 
 
 def retract(
@@ -178,15 +186,7 @@ def retract(
         if not isinstance(exc, OSError):
             raise
         where = next((p for p, h in plan if not os.path.lexists(h)), root).parent
-        if exc.errno in SYSTEM_ERRNOS:
-            raise from_os_error(
-                exc, path=where, action="could not remove from", outcome=unchanged
-            ) from exc
-        raise CorpusError(
-            f"could not remove from {where}: {exc.strerror or exc}",
-            hint=f"check permissions; {unchanged}",
-            slug="write-failed",
-        ) from exc
+        raise _corpus_error(exc, "could not remove from", where, unchanged) from exc
     _delete(hidden for _, hidden in plan)
 
 
@@ -208,34 +208,41 @@ def _delete(paths: Iterable[Path]) -> None:
 
 
 def interrupted_removals(folder: Path) -> list[Path]:
-    """Hidden files of removals under ``folder`` whose process is gone."""
+    """Hidden files of removals under ``folder`` whose process is gone (names that only
+    look like one, such as a PID of letters or of 30 digits, are left alone)."""
     found = []
     with contextlib.suppress(OSError):
         for mark in (_REMOVING, _REMOVED):
             for path in folder.rglob(f".*.{mark}"):
-                pid = path.name.rsplit(".", 3)[-3]
-                if pid.isdigit() and not _alive(int(pid)):
+                parts = _HIDDEN.fullmatch(path.name)
+                if parts and not _alive(int(parts["pid"])):
                     found.append(path)
     return sorted(found)
 
 
 def finish_retractions(folder: Path) -> list[Path]:
     """Resolve removals interrupted by a killed process: a group whose commit point was
-    passed (its ``.removed`` file exists) is deleted, any other is renamed back. Called
-    under the corpus lock; returns the files deleted or restored."""
+    passed (its ``.removed`` file exists) is deleted, any other is renamed back, never
+    over a file that is there again. Called under the corpus lock; returns the files
+    deleted or restored."""
     groups: dict[str, list[Path]] = {}
     for path in interrupted_removals(folder):
-        token = path.name.rsplit(".", 2)[-2]
-        groups.setdefault(token, []).append(path)
+        parts = _HIDDEN.fullmatch(path.name)
+        if parts:
+            groups.setdefault(parts["token"], []).append(path)
     done = []
     for paths in groups.values():
         committed = any(p.name.endswith(f".{_REMOVED}") for p in paths)
         for path in paths:
+            parts = _HIDDEN.fullmatch(path.name)
+            original = path.with_name(parts["name"]) if parts else path
             with contextlib.suppress(OSError):
                 if committed:
                     path.unlink()
-                else:  # ".NAME.PID.TOKEN.removing" back to NAME
-                    os.rename(path, path.with_name(path.name[1:].rsplit(".", 3)[0]))
+                elif not os.path.lexists(original):  # ".NAME.PID.TOKEN.removing" back
+                    os.rename(path, original)
+                else:
+                    continue
                 done.append(path)
     return done
 
@@ -245,7 +252,7 @@ def _alive(pid: int) -> bool:
         return True
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # (a PID beyond any the system gives)
         return False
     except OSError:  # EPERM: another user's process, alive
         return True

@@ -16,6 +16,15 @@ import importlib
 from typing import TYPE_CHECKING
 
 from narrative_diff.capture import AddOptions as AddOptions
+from narrative_diff.capture import build_snapshot as build_snapshot
+from narrative_diff.capture import document_snapshot as document_snapshot
+from narrative_diff.check import Problem as Problem
+from narrative_diff.check import check_corpus as check_corpus
+from narrative_diff.check import update_hashes as update_hashes
+from narrative_diff.corpus import Corpus as Corpus
+from narrative_diff.errors import SnapshotNotFound as SnapshotNotFound
+from narrative_diff.errors import UnreadableDocument as UnreadableDocument
+from narrative_diff.errors import UsageProblem as UsageProblem
 from narrative_diff.refs import Shift as Shift
 from narrative_diff.removal import Removed as Removed
 from narrative_diff.removal import remove_snapshot as remove_snapshot

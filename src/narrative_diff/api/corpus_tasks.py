@@ -15,7 +15,7 @@ from narrative_diff.check import Problem, check_corpus, update_hashes
 from narrative_diff.corpus import Corpus
 from narrative_diff.errors import SnapshotNotFound, UsageProblem
 from narrative_diff.refs import Shift as Shift
-from narrative_diff.refs import shift, short_hashes
+from narrative_diff.refs import shift
 from narrative_diff.removal import Removed as Removed
 from narrative_diff.removal import remove_snapshot as remove_snapshot
 from narrative_diff.series import SeriesInfo as SeriesInfo
@@ -99,7 +99,7 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
     for snap in snaps:
         names.setdefault((snap.series, snap.lineage_key), snap.lineage_name)
         infos.setdefault(snap.series, corpus_series_info(corpus, snap.series))
-    hashes = short_hashes(corpus.snapshots())  # unique in the corpus, as refs are resolved
+    hashes = corpus.hash_refs(snaps)  # unique in the corpus, as refs are resolved
     rows = []
     for snap in snaps:
         ref = corpus.version_of(snap)
@@ -277,7 +277,7 @@ def add_snapshot(
     after = corpus.snapshots(options.series)
     moved = shift(options.series, before, [s.id for s in after])
     return Added(
-        stored, ref_of(corpus, stored), tuple(notes), short_hashes(after)[stored.id], moved
+        stored, ref_of(corpus, stored), tuple(notes), corpus.hash_refs(after)[stored.id], moved
     )
 
 

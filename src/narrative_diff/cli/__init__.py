@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     show_traceback = "--traceback" in args
     args = [a for a in args if a != "--traceback"]  # accepted anywhere on the line
     if any(a in QUIET for a in args):  # so is --quiet: given to the root, where it lives
-        args = ["--quiet", *(a for a in args if a not in QUIET)]
+        args = _hoisted_quiet(args)
     with warnings.catch_warnings():  # restores the hook (main may run many times in tests)
         warnings.showwarning = _warning_line(set())
         # the library's own (a glyph no font has: "chart: …") are news, never errors
@@ -50,6 +50,39 @@ def main(argv: list[str] | None = None) -> int:
 
 #: ``--quiet`` is accepted before or after the command's name.
 QUIET = ("--quiet", "-q")
+
+
+def _hoisted_quiet(args: list[str]) -> list[str]:
+    """``args`` with ``--quiet`` / ``-q`` moved before the command, where typer reads it;
+    the same word as an option's value (``--title -q``) or after ``--`` stays where it is."""
+    commands: dict[str, object] = getattr(typer.main.get_command(app), "commands", {})
+    takes_value: set[str] = set()
+    kept: list[str] = []
+    quiet, command, value_next = False, None, False
+    for index, arg in enumerate(args):
+        if arg == "--":
+            kept += args[index:]
+            break
+        if value_next:
+            kept.append(arg)
+            value_next = False
+            continue
+        if arg in QUIET:
+            quiet = True
+            continue
+        if command is None and not arg.startswith("-"):
+            command = commands.get(arg)
+            takes_value = {  # (typer ships its own click: its classes are not click's)
+                name
+                for param in getattr(command, "params", [])
+                if getattr(param, "param_type_name", "") == "option"
+                and not getattr(param, "is_flag", False)
+                and not getattr(param, "count", False)
+                for name in getattr(param, "opts", [])
+            }
+        value_next = arg in takes_value
+        kept.append(arg)
+    return ["--quiet", *kept] if quiet else kept
 
 
 def _guarded(args: list[str], show_traceback: bool) -> int:

@@ -70,8 +70,11 @@ def complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
         listed = api.list_snapshots(api.open_corpus(_corpus_on_line(ctx)))
         about = [said(f"{r.date} {r.title or '(no title)'}") for r in listed]
         found = [(r.ref, text) for r, text in zip(listed, about, strict=True)]
-        if listed:
-            found.append(("latest", about[-1]))
+        latest = {r.id.split("/", 1)[0]: text for r, text in zip(listed, about, strict=True)}
+        if len(latest) == 1:
+            found += [("latest", text) for text in latest.values()]
+        else:  # a bare "latest" is ambiguous when the corpus holds several series
+            found += [(f"{series}:latest", text) for series, text in latest.items()]
         return found + [(r.id, r.ref) for r in listed] + [(r.hash, r.ref) for r in listed]
 
     return [(value, about) for value, about in _quietly(refs) if value.startswith(incomplete)]
