@@ -170,7 +170,8 @@ def test_pdf_has_page_numbers_actors_redline_and_appendix(reports):
     assert "v1 → v2 (2021-06-16 → 2022-01-28)" in everything
     assert "jointly initiated by China and Russia as equal collaborators" in everything
     assert "Appendix: methodology" in everything
-    assert "Score table" in everything
+    assert "Mentions and prominence by snapshot" in everything  # actors × snapshots
+    assert "Appendix: the score table, one row per snapshot and actor" in everything
 
 
 def test_pdf_text_keeps_chinese_and_embeds_its_fonts(reports):

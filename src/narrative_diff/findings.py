@@ -20,7 +20,9 @@ supported; for a rename 0.35 + 0.15 × consistency + 0.05 per extra occurrence (
 phrase 0.15, plus 0.3 when its sentence no longer names an actor. A generic bucket
 ("several countries") gets half weight; a gap in the middle of a series 0.1 instead of 0.25;
 titles and headings are left out (another document's title is not a rename). Actors that
-only appear, with at most two mentions, are grouped into one finding per snapshot.
+only appear, with at most two mentions, are grouped into one finding per snapshot, and so
+are actors of at most two mentions that several at once stop being named (0.1 each, at
+most 0.45).
 """
 
 from __future__ import annotations
@@ -156,6 +158,8 @@ def _actor_findings(series: _Series, changes: Sequence[ChangeRow]) -> list[Findi
             by_actor.setdefault(r.actor, []).append(r)
     out: list[Finding] = []
     newcomers: dict[str, list[str]] = {}
+    # the same for actors of one or two mentions that go, when several go at once
+    leavers: dict[str, list[tuple[Actor, list[ChangeRow], list[int]]]] = {}
     for actor in series.actors.actors:
         mine = by_actor.get(actor.key, [])
         counts = series.counts(actor.key)
@@ -171,8 +175,17 @@ def _actor_findings(series: _Series, changes: Sequence[ChangeRow]) -> list[Findi
             first = next(i for i, c in enumerate(counts) if c)
             newcomers.setdefault(series.ids[first], []).append(actor.name)
             continue
+        if max(counts) <= 2 and counts[-1] == 0 and "DISAPPEARED" in events:
+            gone = len(counts) - next(i for i, c in enumerate(reversed(counts)) if c)
+            leavers.setdefault(series.ids[gone], []).append((actor, mine, counts))
+            continue
         out.append(_actor_finding(series, actor, mine, counts))
     out += [_newcomers(series, snap_id, names) for snap_id, names in newcomers.items()]
+    for snap_id, group in leavers.items():  # one alone keeps its own trajectory
+        if len(group) == 1:
+            out.append(_actor_finding(series, *group[0]))
+        else:
+            out.append(_leavers(series, snap_id, [actor.name for actor, _, _ in group]))
     return out
 
 
@@ -226,6 +239,30 @@ def _newcomers(series: _Series, snap_id: str, names: list[str]) -> Finding:
         label="directional",
         strength=min(0.3, 0.05 * len(names)),
         quotes=(Quote(ref, date, mentions[0].context),) if mentions else (),
+    )
+
+
+def _leavers(series: _Series, snap_id: str, names: list[str]) -> Finding:
+    """Actors of one or two mentions no longer named from one snapshot on: one grouped
+    finding (five partners dropped at once are one change, as five arrivals are), quoting
+    the last sentence that named one of them."""
+    index = series.ids.index(snap_id)
+    before = series.scores[index - 1]
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    keys = {a.key for a in series.actors.actors if a.name in names}
+    mentions = [m for m in before.mentions if m.actor in keys]
+    ref, date = series.refs[snap_id], series.scores[index].snapshot.date.isoformat()
+    was = before.snapshot
+    return Finding(
+        kind="actor",
+        headline=f"{len(names)} actor{'s' if len(names) > 1 else ''} no longer named"
+        f"{_in(series)} from {_month(date)} ({ref}) on: {shown}",
+        detail="directional: one or two mentions each before, too few for a test",
+        label="directional",
+        strength=min(0.45, 0.1 * len(names)),
+        quotes=(Quote(series.refs[was.id], was.date.isoformat(), mentions[-1].context),)
+        if mentions
+        else (),
     )
 
 

@@ -13,6 +13,7 @@ import re
 from narrative_diff.relations import DELETE, EQUAL
 from narrative_diff.text import printable
 
+from .layout import pivot
 from .model import TABLE_COLUMNS, PairReport, Passage, Report, cell, table_header
 
 
@@ -21,7 +22,8 @@ def render(report: Report) -> str:
     lines = [f"# {_esc(report.title)}", ""]
     if report.description:
         lines += [_esc(report.description), ""]
-    lines += [f"*{_esc(report.tool)}; actors: {_esc(report.actors_source)}*", ""]
+    lines += [f"*{_esc(report.tool)}; actors from {_esc(report.actors_said)}*", ""]
+    lines += _latest(report)
     lines += ["## Findings", ""]
     if not report.findings:
         lines += [report.no_findings, ""]
@@ -37,14 +39,40 @@ def render(report: Report) -> str:
         f"| {s.language} | {s.words} |"
         for s in report.snapshots
     ]
-    lines += ["", "## Scores", "", "| " + " | ".join(table_header(c) for c in TABLE_COLUMNS) + " |"]
+    grid = pivot(report)
+    lines += ["", "## Mentions and prominence by snapshot", ""]
+    lines += ["Each cell: mentions · prominence; “gone”: no longer named from there.", ""]
+    lines += ["| actor | " + " | ".join(grid.refs) + " |", "|---|" + "---:|" * len(grid.refs)]
+    lines += [
+        f"| {_esc(actor)} | " + " | ".join(grid.cells[(actor, ref)] for ref in grid.refs) + " |"
+        for actor in grid.actors
+    ]
+    for pair in report.pairs:
+        lines += ["", *_pair(pair)]
+    lines += ["", "## Score table, one row per snapshot and actor", ""]
+    lines += ["| " + " | ".join(table_header(c) for c in TABLE_COLUMNS) + " |"]
     lines.append("|" + "---|" * len(TABLE_COLUMNS))
     lines += [
         "| " + " | ".join(_esc(cell(c, row)) for c in TABLE_COLUMNS) + " |" for row in report.table
     ]
-    for pair in report.pairs:
-        lines += ["", *_pair(pair)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _latest(report: Report) -> list[str]:
+    """What the newest snapshot changed, first."""
+    latest = report.latest
+    if latest is None:
+        return []
+    lines = [f"## {_esc(latest.heading)}", "", f"*{_esc(latest.verdict)}*", ""]
+    lines += [f"- **{_esc(line)}**" for line in latest.lines()]
+    for moved in (*latest.written_out, *latest.written_in)[:4]:
+        if moved.quote:
+            side = latest.a_ref if moved.after == 0 else latest.b_ref
+            lines.append(f"  - {_esc(moved.name)}, {side}: “{_esc(moved.quote)}”")
+    for swap in latest.swaps:
+        lines.append(f"  - {latest.a_ref}: “{_esc(swap.sentence_before)}”")
+        lines.append(f"  - {latest.b_ref}: “{_esc(swap.sentence_after)}”")
+    return [*lines, ""]
 
 
 def _pair(pair: PairReport) -> list[str]:

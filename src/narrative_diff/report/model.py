@@ -9,9 +9,11 @@ compare summary and the changed passages (the redline)). The renderers
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from narrative_diff.changes import ScoreResult, lineage_pairs
 from narrative_diff.charts import NO_LINEAGE, Chart, lineage_charts
@@ -32,6 +34,10 @@ from narrative_diff.scoring import ScoreRow, Weights, actor_block
 from narrative_diff.series import SeriesInfo
 from narrative_diff.snapshot import Snapshot, lineage_names
 from narrative_diff.text import languages_differ
+
+from .latest import LatestChange, latest_change
+
+T = TypeVar("T")
 
 #: Metrics charted in the report, the first one on the summary card.
 REPORT_METRICS = ("prominence", "count", "share")
@@ -130,6 +136,16 @@ class Report:
     #: the series' own title and description (series.yaml); "" without them
     series_title: str = ""
     description: str = ""
+    #: what the newest snapshot changed against the previous one of its lineage
+    latest: LatestChange | None = None
+
+    @property
+    def actors_said(self) -> str:
+        """The actors file in plain words (not ``bundled: actors-ilrs.toml``)."""
+        if self.actors_source.startswith("bundled"):
+            name = self.actors_source.split(":", 1)[-1].strip()
+            return f"the ILRS actor list shipped with narrative-diff ({name})"
+        return f"the actor list {self.actors_source}"
 
     @property
     def series_name(self) -> str:
@@ -138,7 +154,13 @@ class Report:
 
     @property
     def headlines(self) -> tuple[Finding, ...]:
-        return self.findings[:HEADLINES]
+        """The strongest findings; actors named for the first time are among them when
+        there are any (a newcomer group ranks low on strength, but editors ask for it)."""
+        top = self.findings[:HEADLINES]
+        first = next((f for f in self.findings if f.kind == "appeared"), None)
+        if first is None or first in top or len(top) < HEADLINES:
+            return top
+        return (*top[:-1], first)
 
     @property
     def lineages(self) -> tuple[str, ...]:
@@ -173,7 +195,11 @@ class Report:
 
     def texts(self) -> list[str]:
         """Every piece of text the report prints (for the font check)."""
-        out = [self.title, self.series, self.series_title, self.description, self.actors_source]
+        out = [self.title, self.series, self.series_title, self.description, self.actors_said]
+        if self.latest is not None:
+            out += [self.latest.heading, self.latest.verdict, *self.latest.lines()]
+            out += [m.quote for m in (*self.latest.written_out, *self.latest.written_in)]
+            out += [t for w in self.latest.swaps for t in (w.sentence_before, w.sentence_after)]
         for s in self.snapshots:
             out += [s.title_cell, s.publisher, s.provenance, s.source_url]
         for f in self.findings:
@@ -240,6 +266,7 @@ def build(
             for res in consecutive
         ),
         methodology=methodology_text(),
+        latest=latest_change(snaps, consecutive),
     )
 
 
@@ -344,15 +371,31 @@ def _pair(result: Comparison, lineage: str = "") -> PairReport:
                 position=position(seg),
                 op=seg.op,
                 moved=seg.moved,
-                a_runs=tuple(side_ops(seg, DELETE)),
-                b_runs=tuple(side_ops(seg, INSERT)),
-                ops=tuple(visible_ops(seg)),
+                a_runs=_plain_runs(side_ops(seg, DELETE)),
+                b_runs=_plain_runs(side_ops(seg, INSERT)),
+                ops=_plain_runs(visible_ops(seg)),
             )
             for seg in shown
         ),
         more=len(segs) - len(shown),
         lineage=lineage,
     )
+
+
+_MARKER = re.compile(r"(^|\n)#{1,6}[ \t]+")
+
+
+def _plain_runs(runs: Iterable[tuple[T, str]]) -> tuple[tuple[T, str], ...]:
+    """Runs without Markdown heading markers (``## Partners`` reads "Partners"): a reader
+    of the report sees text, never Markdown syntax."""
+    out, start = [], True
+    for tag, text in runs:
+        if start:
+            text = _MARKER.sub(r"\1", text) if text.startswith("#") else text
+        text = re.sub(r"\n#{1,6}[ \t]+", "\n", text)
+        out.append((tag, text))
+        start = text.endswith("\n") or (start and not text)
+    return tuple(out)
 
 
 def methodology_text() -> str:

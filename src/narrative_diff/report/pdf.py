@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.fonts import FontSet
 
+from .layout import PIVOT_COLUMNS, hyphenated, pivot
 from .model import TABLE_COLUMNS, Report, cell, table_header
 
 if TYPE_CHECKING:
@@ -29,9 +30,10 @@ if TYPE_CHECKING:
 
     from narrative_diff.findings import Finding
 
-#: Characters of categories Cc and Cf, but the line feed and tab: nothing to draw.
+#: Characters of categories Cc and Cf, but the line feed, tab and soft hyphen (a hyphenation
+#: point: pyphen's, or the document's own): nothing to draw.
 _INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 Colour = tuple[int, int, int]
 INK = (26, 26, 26)
@@ -49,12 +51,19 @@ LABEL_COLOURS = {
 
 
 def render(report: Report, fonts: FontSet, charts_png: Sequence[bytes]) -> bytes:
-    """The PDF bytes of ``report``; ``charts_png`` are the report's charts, in order."""
+    """The PDF bytes of ``report``; ``charts_png`` are the report's charts, in order.
+
+    Sections flow one after the other (a new page only where the next block would not fit),
+    every heading is kept with what follows it, and long words in narrow cells break at
+    hyphenation points (pyphen), never in the middle of a syllable without a hyphen."""
     pdf = _document(report, fonts)
-    _title_page(pdf, report)
+    _first_page(pdf, report)
     _findings(pdf, report)
-    _charts_and_table(pdf, report, charts_png)
+    _snapshots(pdf, report)
+    _charts(pdf, charts_png)
+    _score_table(pdf, report)
     _pairs(pdf, report)
+    _long_table(pdf, report)
     _methodology(pdf, report)
     return bytes(pdf.output())
 
@@ -109,8 +118,21 @@ def _fixed_date(report: Report) -> dt.datetime:
     return dt.datetime.fromisoformat(report.last_date).replace(tzinfo=dt.UTC)
 
 
+#: Room (mm) a heading needs below it on its page; less, and it starts the next page.
+KEEP_WITH_NEXT = 30.0
+
+
+def _room(pdf: FPDF, needed: float) -> None:
+    """Start a new page unless ``needed`` mm are left on this one (a heading is never
+    left alone at a page's foot)."""
+    if pdf.get_y() + needed > pdf.page_break_trigger:
+        pdf.add_page()
+
+
 def _heading(pdf: FPDF, text: str, size: float = 14, *, outline: int | None = 0) -> None:
-    """A heading; ``outline`` is its level in the PDF's bookmarks (None: not listed)."""
+    """A heading, kept with the first lines after it; ``outline`` is its level in the
+    PDF's bookmarks (None: not listed)."""
+    _room(pdf, KEEP_WITH_NEXT + size * 0.5)
     if outline is not None:
         pdf.start_section(text, level=outline, strict=False)
     pdf.set_font("body", "B", size)
@@ -134,50 +156,107 @@ def _para(
     pdf.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
-def _title_page(pdf: FPDF, report: Report) -> None:
+def _first_page(pdf: FPDF, report: Report) -> None:
+    """The title, what the newest snapshot changed, then the strongest findings."""
     _heading(pdf, report.title, 18)
     if report.description:
         _para(pdf, report.description, size=10)
     n = len(report.snapshots)
     _para(
         pdf,
-        f"Series '{report.series}': {n} snapshot{'s' if n != 1 else ''}, {report.first_date} to "
-        f"{report.last_date}. Actors: {report.actors_source}. Made by {report.tool}.",
+        f"{n} snapshot{'s' if n != 1 else ''} from {report.first_date} to {report.last_date}; "
+        f"actors from {report.actors_said}. Made by {report.tool}; how the numbers are "
+        "made: the appendix.",
         colour=GREY,
-        size=9,
+        size=8.5,
     )
     pdf.ln(3)
-    _heading(pdf, "Key findings", 13, outline=1)
+    _latest(pdf, report)
+    _heading(pdf, "Key findings across the series", 13, outline=1)
     for finding in report.headlines:
         _finding(pdf, finding)
     if not report.headlines:
         _para(pdf, report.no_findings, size=9.5, colour=GREY)
-    pdf.ln(2)
-    _heading(pdf, "Snapshots", 13, outline=1)
-    with pdf.table(
-        col_widths=(9, 20, 75, 45, 9, 14),
-        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-        first_row_as_headings=True,
-        line_height=4.2,
-    ) as table:
-        pdf.set_font("body", "", 8)
-        pdf.set_text_color(*INK)
-        table.row(["ref", "date", "title", "publisher", "lang", "words"])
-        for s in report.snapshots:
-            table.row(
-                [s.ref, s.date, s.title_cell, report.publisher_of(s), s.language, str(s.words)]
+
+
+def _latest(pdf: FPDF, report: Report) -> None:
+    """What the newest snapshot changed, grouped, with the sentences that show it."""
+    latest = report.latest
+    if latest is None:
+        if report.snapshots:
+            newest = report.snapshots[-1]
+            _heading(pdf, "The latest snapshot", 13, outline=1)
+            _para(
+                pdf,
+                f"{newest.ref} ({newest.date}) is the first snapshot of its source line: "
+                "there is nothing earlier to compare it with.",
+                size=9.5,
+                colour=GREY,
             )
+            pdf.ln(2)
+        return
+    _heading(pdf, latest.heading, 13, outline=1)
+    _para(pdf, latest.verdict, size=9, colour=GREY)
+    pdf.ln(0.8)
+    for line in latest.lines():
+        _para(pdf, line, size=10, style="B")
+    for moved in (*latest.written_out, *latest.written_in)[:4]:
+        if moved.quote:
+            side = latest.a_ref if moved.after == 0 else latest.b_ref
+            _para(pdf, f"{moved.name}, {side}: “{moved.quote}”", size=8.5, colour=GREY, indent=3)
+    for swap in latest.swaps:
+        _para(pdf, f"{latest.a_ref}: “{swap.sentence_before}”", size=8.5, colour=GREY, indent=3)
+        _para(pdf, f"{latest.b_ref}: “{swap.sentence_after}”", size=8.5, colour=GREY, indent=3)
     pdf.ln(3)
+
+
+def _table(
+    pdf: FPDF,
+    rows: Sequence[Sequence[str]],
+    widths: Sequence[float],
+    *,
+    size: float = 8,
+    right: Sequence[int] = (),
+    lang: str = "en",
+) -> None:
+    """A table with padded, left-aligned cells (numbers right-aligned), long words
+    hyphenated, the header row repeated on each page."""
+    from fpdf.fonts import FontFace
+
+    pdf.set_font("body", "", size)
+    pdf.set_text_color(*INK)
+    aligns = tuple("RIGHT" if i in right else "LEFT" for i in range(len(widths)))
+    with pdf.table(
+        col_widths=tuple(widths),
+        text_align=aligns,
+        first_row_as_headings=True,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(236, 236, 236)),
+        line_height=size * 0.5,
+        padding=(0.8, 1.2),
+        repeat_headings=1,
+    ) as table:
+        for row in rows:
+            table.row([hyphenated(text, lang) for text in row])
+    pdf.ln(3)
+
+
+def _snapshots(pdf: FPDF, report: Report) -> None:
+    """The snapshots, then their provenance, both as tables."""
+    _heading(pdf, "Snapshots", 13, outline=0)
+    rows = [["ref", "date", "title", "publisher", "lang", "words"]]
+    rows += [
+        [s.ref, s.date, s.title_cell, report.publisher_of(s), s.language, str(s.words)]
+        for s in report.snapshots
+    ]
+    _table(pdf, rows, (9, 19, 72, 46, 10, 16), right=(5,))
     _heading(pdf, "Provenance", 11, outline=1)
-    for s in report.snapshots:
-        _para(
-            pdf,
-            f"{s.ref} {s.id}" + (f" ({s.source_url})" if s.source_url else ""),
-            size=8.5,
-            style="B",
-        )
-        _para(pdf, s.provenance or "(no provenance recorded)", size=8, colour=GREY, indent=3)
-        pdf.ln(0.8)
+    rows = [["ref", "source", "provenance"]]
+    rows += [
+        [s.ref, f"{s.id}" + (f"\n{s.source_url}" if s.source_url else ""),
+         s.provenance or "(no provenance recorded)"]
+        for s in report.snapshots
+    ]  # fmt: skip
+    _table(pdf, rows, (9, 55, 114), size=7.5)
 
 
 def _finding(pdf: FPDF, finding: Finding, *, size: float = 10) -> None:
@@ -201,16 +280,16 @@ def _finding(pdf: FPDF, finding: Finding, *, size: float = 10) -> None:
 
 
 def _findings(pdf: FPDF, report: Report) -> None:
-    rest = report.findings[len(report.headlines) :]
+    rest = [f for f in report.findings if f not in report.headlines]
     if not rest:
         return
-    pdf.add_page()
-    _heading(pdf, "All findings, strongest first")
+    pdf.ln(2)
+    _heading(pdf, "More findings, strongest first")
     _para(
         pdf,
-        "The key findings are on page 1. Labels: supported (exact test and bootstrap both "
-        "rule out chance), directional (they do not: too few mentions), cross-language (no "
-        "test), candidate rename, lexical (a replaced phrase). See the methodology appendix.",
+        "Labels: supported (the change is too large to be chance), directional (too few "
+        "mentions to tell), cross-language (no test across languages), candidate rename, "
+        "lexical (a replaced phrase). How each is decided: the appendix.",
         size=8.5,
         colour=GREY,
     )
@@ -219,39 +298,54 @@ def _findings(pdf: FPDF, report: Report) -> None:
         _finding(pdf, finding, size=9.5)
 
 
-def _charts_and_table(pdf: FPDF, report: Report, charts_png: Sequence[bytes]) -> None:
-    pdf.add_page()
-    _heading(pdf, "Charts")
-    width = pdf.epw
-    for png in charts_png:
-        from PIL import Image  # fpdf2's own dependency
+def _charts(pdf: FPDF, charts_png: Sequence[bytes]) -> None:
+    from PIL import Image  # fpdf2's own dependency
 
+    _heading(pdf, "Charts")
+    for png in charts_png:
         with Image.open(io.BytesIO(png)) as image:
             aspect = image.height / image.width
         # a chart faceted by lineage is tall: at most one page high
-        w = min(width, (pdf.page_break_trigger - pdf.t_margin - 6) / aspect)
-        if pdf.get_y() + w * aspect > pdf.page_break_trigger:
-            pdf.add_page()
+        w = min(pdf.epw, (pdf.page_break_trigger - pdf.t_margin - 6) / aspect)
+        _room(pdf, w * aspect)
         pdf.image(io.BytesIO(png), w=w)
         pdf.ln(3)
-    pdf.add_page()
-    _heading(pdf, "Score table (actors mentioned, and where one disappears)")
-    with pdf.table(
-        col_widths=(8, 19, 36, 17, 17, 19, 17, 24),
-        text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
-        first_row_as_headings=True,
-        line_height=4,
-    ) as table:
-        pdf.set_font("body", "", 7.5)
-        pdf.set_text_color(*INK)
-        table.row([table_header(c) for c in TABLE_COLUMNS])
-        for row in report.table:
-            table.row([cell(c, row) for c in TABLE_COLUMNS])
+
+
+def _score_table(pdf: FPDF, report: Report) -> None:
+    """Actors × snapshots: mentions and prominence in each (the long form, one row per
+    snapshot and actor, is in the appendix and the CSV)."""
+    grid = pivot(report)
+    if not grid.actors:
+        return
+    _heading(pdf, "Mentions and prominence by snapshot")
+    _para(
+        pdf,
+        "Each cell: mentions, then prominence (mentions weighted by where they stand). "
+        "“gone” marks the snapshot where an actor stops being named.",
+        size=8,
+        colour=GREY,
+    )
+    pdf.ln(1)
+    refs = list(grid.refs)
+    for start in range(0, len(refs), PIVOT_COLUMNS):  # wide series: several bands
+        band = refs[start : start + PIVOT_COLUMNS]
+        rows = [["actor", *band]]
+        rows += [[actor, *(grid.cells[(actor, ref)] for ref in band)] for actor in grid.actors]
+        width = (pdf.epw - 38) / len(band)
+        _table(pdf, rows, (38, *(width,) * len(band)), size=7.5, right=range(1, len(band) + 1))
+
+
+def _long_table(pdf: FPDF, report: Report) -> None:
+    _heading(pdf, "Appendix: the score table, one row per snapshot and actor")
+    rows = [[table_header(c) for c in TABLE_COLUMNS]]
+    rows += [[cell(c, row) for c in TABLE_COLUMNS] for row in report.table]
+    _table(pdf, rows, (9, 19, 36, 17, 20, 19, 17, 41), size=7.5, right=(3, 4, 5, 6))
 
 
 def _pairs(pdf: FPDF, report: Report) -> None:
     for n, pair in enumerate(report.pairs):
-        pdf.add_page()
+        _room(pdf, KEEP_WITH_NEXT + 10)
         if n == 0:
             pdf.start_section("Changes by pair", level=0, strict=False)
         line = f", lineage {pair.lineage}" if pair.lineage else ""
@@ -291,24 +385,27 @@ def _pairs(pdf: FPDF, report: Report) -> None:
 
 
 def _runs(pdf: FPDF, runs: Sequence[tuple[bool, str]], side: str) -> None:
-    """One side of a passage: the side's own changes struck through or underlined."""
-    size, height = 8.5, 4.2
-    pdf.set_x(pdf.l_margin + 3)
-    pdf.set_font("body", "B", 7)
-    pdf.set_text_color(*GREY)
-    pdf.write(height, f"{side}: ")
-    for marked, text in runs:
-        if marked and side == "before":
-            pdf.set_font("body", "S", size)
-            pdf.set_text_color(*DELETED)
-        elif marked:
-            pdf.set_font("body", "U", size)
-            pdf.set_text_color(*INSERTED)
-        else:
-            pdf.set_font("body", "", size)
-            pdf.set_text_color(*INK)
-        pdf.write(height, text)
-    pdf.ln(height + 0.8)
+    """One side of a passage: the side's own changes struck through or underlined. The
+    runs are set as one paragraph, so a word that the diff splits into two runs ("dem" +
+    "onstration") still breaks as one word."""
+    size = 8.5
+    columns = pdf.text_columns(l_margin=pdf.l_margin + 3, text_align="LEFT", line_height=1.1)
+    with columns as cols, cols.paragraph() as par:
+        pdf.set_font("body", "B", 7)
+        pdf.set_text_color(*GREY)
+        par.write(f"{side}: ")
+        for marked, text in runs:
+            if marked and side == "before":
+                pdf.set_font("body", "S", size)
+                pdf.set_text_color(*DELETED)
+            elif marked:
+                pdf.set_font("body", "U", size)
+                pdf.set_text_color(*INSERTED)
+            else:
+                pdf.set_font("body", "", size)
+                pdf.set_text_color(*INK)
+            par.write(text)
+    pdf.ln(0.8)
 
 
 def _methodology(pdf: FPDF, report: Report) -> None:
@@ -317,7 +414,6 @@ def _methodology(pdf: FPDF, report: Report) -> None:
     from fpdf.fonts import FontFace, TextStyle
     from markdown_it import MarkdownIt
 
-    pdf.add_page()
     _heading(pdf, "Appendix: methodology")
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(report.methodology)
     pdf.set_text_color(*INK)
