@@ -4,7 +4,8 @@ golden file.
 Chromium is never downloaded: the tests use ``/usr/bin/chromium`` (``.ci/run`` installs
 Debian's package when it is absent). Without it they are skipped on a developer's machine
 and fail in CI. The golden file ``fixtures/golden/ilrs-report.html`` is the ILRS report with
-the version and the chart images scrubbed; on a mismatch the actual page is written to
+the version, the chart images, the embedded Han font and the CSP hashes scrubbed
+(test_report_html_fonts.py checks the font); on a mismatch the actual page is written to
 ``tests/actual/``, and ``NARRATIVE_DIFF_UPDATE_GOLDEN=1`` accepts it.
 """
 
@@ -167,6 +168,8 @@ def test_document_text_never_runs(browser, tmp_path):
 
 def scrub(html: str) -> str:
     html = re.sub(r"narrative-diff \d[^\s<\"]*", "narrative-diff <version>", html)
+    html = re.sub(r"data:font/woff2;base64,[A-Za-z0-9+/=]+", "data:<han-font>", html)
+    html = re.sub(r"'sha256-[A-Za-z0-9+/=]+'", "'sha256-<hash>'", html)  # the CSS has the font
     return re.sub(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+", "data:<chart>", html)
 
 

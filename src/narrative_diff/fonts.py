@@ -1,17 +1,32 @@
-"""Fonts for the charts and the PDF report, found offline and checked before use.
+"""Fonts for the charts and the reports, found offline and checked before use.
 
 Official texts in a series mix Latin, Cyrillic and Chinese, and a chart or PDF that shows
 an empty box instead of 俄 is worse than no chart. Two font files cover them:
 
-* DejaVu Sans (regular, bold, oblique), which matplotlib ships: Latin, Greek, Cyrillic;
-* WenQuanYi Micro Hei, from the ``paperang-p2-fonts-cjk`` package on PyPI, for Han text.
-  It has TrueType outlines, which matplotlib's PDF backend and fpdf2 can both subset and
-  embed (Noto Sans CJK ships CFF outlines, which they cannot), and it is 5 MB.
+* DejaVu Sans (regular, bold, oblique), which matplotlib ships: Latin, Greek, Cyrillic
+  (Bitstream Vera licence, with the DejaVu changes in the public domain);
+* a Han font, chosen in this order:
 
-``NARRATIVE_DIFF_FONT`` names another TrueType file (.ttf or .ttc) to fall back on, in
-place of WenQuanYi Micro Hei: for Han text, or for a script neither font has (Devanagari,
-Thai, …). For text no font covers, :func:`require_glyphs` fails loudly (``font-missing``)
-rather than drawing empty boxes.
+  1. ``NARRATIVE_DIFF_FONT``, a font file the user names (.ttf, .ttc or .otf);
+  2. a CJK font of the system, found by fontconfig (``fc-list :lang=zh``): Noto Sans CJK
+     and Source Han Sans first, then WenQuanYi, then any other Sans, then any;
+  3. WenQuanYi Micro Hei from the ``paperang-p2-fonts-cjk`` wheel (Apache 2.0 or GPLv3
+     with a font exception), packaged data, never downloaded at run time.
+
+A font is used only when fontTools reads it, it has TrueType (``glyf``) or CFF outlines
+(fpdf2 ≥ 2.8 and matplotlib's PDF backend embed both; CFF2 variable fonts, such as
+NotoSansCJK-VF, they cannot) and it has a glyph for 国.
+
+Why the packaged fallback is still paperang-p2-fonts-cjk (docs/fonts.md has the survey):
+every CJK font wheel on PyPI is a by-product of some other project, and none is better
+kept. The Noto Sans SC wheels (pylopdf-fonts-zh-cn, justmytype-intl-cjk) are 17-30 MB and
+ship CFF outlines or a variable font whose default instance is Thin; manimgx-fonts-cjk is
+a 33 MB CFF2 variable font neither PDF writer embeds; mplfonts is 85 MB and ships SimHei,
+which is not free. WenQuanYi Micro Hei is a finished font with TrueType outlines and a
+free licence, 5 MB, which every writer here embeds; the wheel is pinned.
+
+For text no font covers, :func:`require_glyphs` fails loudly (``font-missing``) rather than
+drawing empty boxes. :func:`web_font` subsets the Han font for the HTML report.
 """
 
 from __future__ import annotations
@@ -25,10 +40,26 @@ from pathlib import Path
 
 from .errors import FontMissing
 
-#: Environment variable naming a TrueType font to fall back on (Han and other scripts).
+#: Environment variable naming a font file to fall back on (Han and other scripts).
 FALLBACK_FONT_ENV = "NARRATIVE_DIFF_FONT"
 #: Characters that need no glyph: controls, format marks, separators, combining marks.
 _NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs", "Co", "Cn"}
+#: Font files fpdf2, matplotlib and fontTools can all read.
+_SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
+#: System CJK families by preference (fontconfig's family names, lower case, prefixes).
+_PREFERRED = (
+    "noto sans cjk sc",
+    "source han sans sc",
+    "noto sans cjk",
+    "source han sans",
+    "noto sans sc",
+    "wenquanyi micro hei",
+    "wenquanyi zen hei",
+)
+#: fc-list's output: one font a line, tab-separated.
+_FC_FORMAT = "%{file}\t%{index}\t%{family[0]}\t%{style[0]}\n"
+#: The character a Han font must have.
+_PROBE = 0x56FD  # 国
 
 
 @dataclass(frozen=True)
@@ -41,6 +72,8 @@ class FontSet:
     cjk_name: str | None
     italic: Path | None = None
     bold_italic: Path | None = None
+    #: the face of ``cjk`` in a collection (.ttc): 0 for a single font file
+    cjk_index: int = 0
 
     @property
     def families(self) -> list[str]:
@@ -54,49 +87,164 @@ def font_set() -> FontSet:
     import matplotlib
 
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    cjk = _cjk_path()
+    cjk = _cjk_font()
     return FontSet(
         regular=folder / "DejaVuSans.ttf",
         bold=folder / "DejaVuSans-Bold.ttf",
-        cjk=cjk,
-        cjk_name=_family_name(cjk) if cjk else None,
+        cjk=cjk[0] if cjk else None,
+        cjk_name=cjk[2] if cjk else None,
         italic=folder / "DejaVuSans-Oblique.ttf",
         bold_italic=folder / "DejaVuSans-BoldOblique.ttf",
+        cjk_index=cjk[1] if cjk else 0,
     )
 
 
-def _cjk_path() -> Path | None:
+def _cjk_font() -> tuple[Path, int, str] | None:
+    """The Han font: (file, face index, family name), or None when there is none."""
     chosen = os.environ.get(FALLBACK_FONT_ENV)
     if chosen:
         path = Path(chosen)
-        if not path.is_file() or path.suffix.lower() not in (".ttf", ".ttc"):
+        if not path.is_file() or path.suffix.lower() not in _SUFFIXES:
             raise FontMissing(
-                f"{FALLBACK_FONT_ENV}={chosen} is not a TrueType font file",
-                hint="point it at a .ttf or .ttc file (CFF .otf fonts cannot be embedded), "
-                "or unset it to use the bundled font",
+                f"{FALLBACK_FONT_ENV}={chosen} is not a usable font file",
+                hint="point it at a .ttf, .ttc or .otf font with TrueType or CFF outlines, "
+                "or unset it to use the system's or the bundled font",
             )
-        return path
+        return path, 0, _family_name(path, 0)
+    found = _system_cjk()
+    if found is not None:
+        return found
     try:
         import paperang_p2_fonts_cjk
     except ImportError:
         return None
     path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
-    return path if path.is_file() else None
+    return (path, 0, _family_name(path, 0)) if path.is_file() else None
 
 
-def _family_name(path: Path) -> str:
+def _system_cjk() -> tuple[Path, int, str] | None:
+    """The best CJK font fontconfig lists for Chinese that every writer here can use."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        listed = subprocess.run(
+            [fc_list, "-f", _FC_FORMAT, ":lang=zh"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    candidates = sorted(
+        (c for c in (_fc_entry(line) for line in listed.splitlines()) if c is not None),
+        key=_preference,
+    )
+    for path, index, family, _style in candidates:
+        if _usable(path, index):
+            return path, index, family
+    return None
+
+
+def _fc_entry(line: str) -> tuple[Path, int, str, str] | None:
+    """One line of :data:`_FC_FORMAT`: file, face index, first family, first style."""
+    fields = line.split("\t")
+    if len(fields) != 4 or Path(fields[0]).suffix.lower() not in _SUFFIXES:
+        return None
+    try:
+        index = int(fields[1] or "0")
+    except ValueError:
+        return None
+    return Path(fields[0]), index, fields[2].strip(), fields[3].strip()
+
+
+def _preference(entry: tuple[Path, int, str, str]) -> tuple[int, int, int, str, int]:
+    path, index, family, style = entry
+    name = family.lower()
+    rank = next((i for i, p in enumerate(_PREFERRED) if name.startswith(p)), len(_PREFERRED))
+    sans = 0 if "sans" in name or "hei" in name else 1
+    regular = 0 if style.lower() in ("regular", "book", "normal") else 1
+    return rank, sans, regular, str(path), index
+
+
+def _usable(path: Path, index: int) -> bool:
     from fontTools.ttLib import TTFont
 
     try:
-        with path.open("rb") as handle, TTFont(handle, fontNumber=0, lazy=True) as font:
-            if "glyf" not in font:
-                raise ValueError("no TrueType outlines")
+        with path.open("rb") as handle, TTFont(handle, fontNumber=index, lazy=True) as font:
+            outlines = "glyf" in font or "CFF " in font
+            return outlines and _PROBE in (font.getBestCmap() or {})
+    except Exception:  # a damaged system font is passed over, not fatal
+        return False
+
+
+def _family_name(path: Path, index: int) -> str:
+    from fontTools.ttLib import TTFont
+
+    try:
+        with path.open("rb") as handle, TTFont(handle, fontNumber=index, lazy=True) as font:
+            if "glyf" not in font and "CFF " not in font:
+                raise ValueError("no TrueType or CFF outlines")
             return str(font["name"].getBestFamilyName())
     except Exception as exc:  # fontTools raises many kinds on a damaged file
         raise FontMissing(
             f"cannot use the font {path}: {exc}",
-            hint=f"set {FALLBACK_FONT_ENV} to a TrueType (.ttf/.ttc) font, or unset it",
+            hint=f"set {FALLBACK_FONT_ENV} to a .ttf/.ttc/.otf font with TrueType or CFF "
+            "outlines, or unset it",
         ) from None
+
+
+def is_cjk(ch: str) -> bool:
+    """A character of the CJK scripts and their punctuation (the Han font's business)."""
+    point = ord(ch)
+    return (
+        0x2E80 <= point <= 0x9FFF  # radicals, punctuation, kana, bopomofo, Hangul jamo, Han
+        or 0xAC00 <= point <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= point <= 0xFAFF  # compatibility ideographs
+        or 0xFE30 <= point <= 0xFE4F  # compatibility forms
+        or 0xFF00 <= point <= 0xFFEF  # full-width and half-width forms
+        or 0x20000 <= point <= 0x3FFFF  # extensions B and later
+    )
+
+
+def web_font(chars: Iterable[str], fonts: FontSet | None = None) -> tuple[bytes, list[int]] | None:
+    """The Han font subset to the CJK characters of ``chars`` it has, as WOFF2, with the
+    code points it covers (sorted); None when there are none or no Han font. The same
+    characters give the same bytes (no timestamps, tables in a fixed order)."""
+    fonts = fonts or font_set()
+    if fonts.cjk is None:
+        return None
+    wanted = sorted({ord(ch) for ch in chars if is_cjk(ch)})
+    if not wanted:
+        return None
+    import io
+    import logging
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset"
+    with TTFont(fonts.cjk, fontNumber=fonts.cjk_index, lazy=True, recalcTimestamp=False) as font:
+        have = font.getBestCmap() or {}
+        points = [p for p in wanted if p in have]
+        if not points:
+            return None
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.hinting = False  # smaller; browsers hint CJK outlines themselves
+        options.desubroutinize = True  # CFF fonts compress better without subroutines
+        options.layout_features = ["*"]
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=points)
+        subsetter.subset(font)
+        font.flavor = "woff2"
+        out = io.BytesIO()
+        font.save(out)
+    return out.getvalue(), points
 
 
 @cache
@@ -105,9 +253,9 @@ def _coverage(fonts: FontSet) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     points: set[int] = set()
-    for path in (fonts.regular, fonts.cjk):
+    for path, index in ((fonts.regular, 0), (fonts.cjk, fonts.cjk_index)):
         if path is not None:
-            with TTFont(path, fontNumber=0, lazy=True) as font:
+            with TTFont(path, fontNumber=index, lazy=True) as font:
                 points.update(font.getBestCmap())
     return frozenset(points)
 
@@ -133,7 +281,7 @@ def require_glyphs(texts: Iterable[str], fonts: FontSet | None = None) -> FontSe
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise FontMissing(
             f"no font has glyphs for {shown}{more}",
-            hint=f"set {FALLBACK_FONT_ENV} to a .ttf/.ttc font that has them (e.g. from "
-            "Debian's fonts-noto-core for most scripts, fonts-wqy-microhei for Han)",
+            hint=f"set {FALLBACK_FONT_ENV} to a .ttf/.ttc/.otf font that has them (e.g. from "
+            "Debian's fonts-noto-core for most scripts, fonts-noto-cjk for Han)",
         )
     return fonts

@@ -1,10 +1,15 @@
 """The report as one self-contained HTML file.
 
 Everything is inline: the CSS, a small script that sorts the score table, the charts as
-SVG data URIs (glyphs drawn as paths, so no font is needed). Jinja2 autoescapes every piece
+SVG data URIs (glyphs drawn as paths, so no font is needed), and, when the page shows Han
+(or other CJK) text, the Han font (fonts.py) subset to exactly those characters as a WOFF2
+``data:`` URL, so a reader with no CJK font sees the characters rather than empty boxes;
+its family comes after the Latin ones, which keep their fonts. Each chart's source note is
+drawn in its image and repeated in its ``alt`` text, not again in a caption. Dates are
+``<time>`` elements that never wrap. Jinja2 autoescapes every piece
 of document text (URLs are shown as text, never as links); the methodology is Markdown
 rendered with raw HTML disabled. The Content-Security-Policy is a second line: it allows no
-source but ``data:`` images and admits only this file's own style and script by their
+source but ``data:`` images and fonts and admits only this file's own style and script by their
 SHA-256 hashes, so a ``<script>`` or an ``onerror`` that slipped past the escaping could not
 run or fetch anything (it would not stop a navigation such as a ``<meta>`` refresh: that is
 the escaping's job). The inline and side-by-side views switch with
@@ -16,10 +21,17 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from narrative_diff.render.compare_text import shown_in_html
 
 from .model import EDITED, TABLE_COLUMNS, Report, cell, table_header, value_of
+
+if TYPE_CHECKING:
+    from narrative_diff.fonts import FontSet
+
+#: The CSS family of the embedded Han subset.
+HAN_FAMILY = "narrative-diff Han"
 
 CSS = """
 body { font: 15px/1.5 system-ui, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC",
@@ -28,7 +40,8 @@ body { font: 15px/1.5 system-ui, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC",
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 h3 { font-size: 1.1rem; margin-top: 1.6rem; } h4 { font-size: .95rem; margin: .8rem 0 .2rem; }
-.meta, .hint, .dates, figcaption { color: #555; font-size: .9rem; }
+.meta, .hint, .dates { color: #555; font-size: .9rem; }
+time { white-space: nowrap; }
 nav a { color: #0b5394; }
 ol.findings > li { margin-bottom: .9rem; }
 .headline { font-weight: 650; margin: 0; }
@@ -95,15 +108,55 @@ def _hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-#: No network, no plugins, no frames; only this file's own style and script.
-CSP = (
-    f"default-src 'none'; img-src data:; style-src {_hash(CSS)}; script-src {_hash(SCRIPT)}; "
-    "base-uri 'none'; form-action 'none'"
-)
+def csp(css: str) -> str:
+    """No network, no plugins, no frames; only this file's own style (``css``), script,
+    and ``data:`` images and fonts."""
+    return (
+        f"default-src 'none'; img-src data:; font-src data:; style-src {_hash(css)}; "
+        f"script-src {_hash(SCRIPT)}; base-uri 'none'; form-action 'none'"
+    )
 
 
-def render(report: Report, charts_svg: Sequence[bytes]) -> str:
-    """The HTML page; ``charts_svg`` are the report's charts as SVG, in order."""
+#: The policy of a page without an embedded font.
+CSP = csp(CSS)
+
+
+def _ranges(points: Sequence[int]) -> str:
+    """``unicode-range`` of sorted code points: runs as ``U+4E00-4E02``."""
+    runs: list[list[int]] = []
+    for point in points:
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in runs)
+
+
+def han_css(page: str, fonts: FontSet | None = None) -> str:
+    """The CSS for a page whose text is ``page``: :data:`CSS`, and when the page has CJK
+    characters the Han font has, an ``@font-face`` with the subset, its family placed after
+    the Latin ones. The same page text gives the same CSS."""
+    from narrative_diff.fonts import web_font
+
+    subset = web_font(page, fonts)
+    if subset is None:
+        return CSS
+    woff2, points = subset
+    face = (
+        f'@font-face {{ font-family: "{HAN_FAMILY}"; font-display: block;\n'
+        f"  src: url(data:font/woff2;base64,{base64.b64encode(woff2).decode('ascii')}) "
+        'format("woff2");\n'
+        f"  unicode-range: {_ranges(points)}; }}\n"
+    )
+    family = f'"{HAN_FAMILY}", '
+    css = CSS.replace('"Noto Sans CJK SC"', family + '"Noto Sans CJK SC"', 1)
+    css = css.replace("ui-monospace, monospace;", f"ui-monospace, monospace, {family[:-2]};")
+    return face + css
+
+
+def render(report: Report, charts_svg: Sequence[bytes], fonts: FontSet | None = None) -> str:
+    """The HTML page; ``charts_svg`` are the report's charts as SVG, in order; ``fonts``
+    (default :func:`~narrative_diff.fonts.font_set`) gives the Han font to embed."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markdown_it import MarkdownIt
     from markupsafe import Markup
@@ -117,10 +170,9 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
         "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii") for svg in charts_svg
     ]
     methodology = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return env.get_template("report.html.j2").render(
+    template = env.get_template("report.html.j2")
+    values = dict(
         report=report,
-        csp=CSP,
-        css=Markup(CSS),
         script=Markup(SCRIPT),
         charts=[
             (panels[0], " ".join(p.note for p in panels), uri)
@@ -134,3 +186,8 @@ def render(report: Report, charts_svg: Sequence[bytes]) -> str:
         no_findings=report.no_findings,
         edited=EDITED,
     )
+    # the page's text does not depend on its CSS: render once to learn which characters
+    # it shows, then again with the font that draws them
+    page = template.render(csp=CSP, css=Markup(CSS), **values)
+    css = han_css(page, fonts)
+    return page if css == CSS else template.render(csp=csp(css), css=Markup(css), **values)
