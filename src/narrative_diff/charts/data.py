@@ -1,19 +1,37 @@
 """Chart data: what each chart draws, as plain values (no matplotlib here).
 
-:func:`chart_data` turns score rows and change rows (:class:`~narrative_diff.changes.
-ScoreResult`) into a :class:`Chart`: one :class:`Line` per actor with its dates, values,
-events and bootstrap intervals, a style per actor and the source note.
+:func:`chart_data` turns score rows (:class:`~narrative_diff.changes.ScoreResult`) into a
+:class:`Chart`: one :class:`Line` per actor with its dates, values and events, a style per
+actor and the source note.
+
+Styles: an actor's style is a function of its place in the actors file (declared order)
+alone, never of which actors a chart happens to draw, so adding or removing a snapshot, a
+lineage or ``--top`` never re-colours anyone, and every series scored with the same actors
+file shows an actor alike. Index ``i`` takes Okabe & Ito's colour ``i mod 7`` (their
+colour-blind-safe palette without its yellow, too pale on white), the line style ``i div 7``
+(solid, dashed, dotted, dash-dot) and a marker and hatch that shift with it, so 28 actors
+never look the same. An actor missing from the actors file (the rows always carry all of
+it, so none today) takes the style of a stable hash of its key (CRC-32), the same in every
+run.
+
+Intervals: the sentence-bootstrap intervals are of the *change* between two snapshots, so
+they belong to a pair, not to a point; drawn as bars around a level they suggested a
+range for the level itself (a bar to 11 on a 0-9 scale). A separate panel of changes
+would need one mark per actor per pair (200 at 30 snapshots), which nobody reads; the
+change table (``score``, the report) gives each interval beside its p-value, so the charts
+draw levels only and the note says where the intervals are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from narrative_diff.changes import ChangeRow, Interval
+from narrative_diff.changes import ChangeRow
 from narrative_diff.errors import UsageProblem
 from narrative_diff.scoring import Event, ScoreRow
 
@@ -22,20 +40,19 @@ ChartEvent = tuple[int, Event, tuple[str, ...]]
 
 
 class Metric(NamedTuple):
-    """A chartable metric: its ScoreRow column, axis label and ChangeRow interval column."""
+    """A chartable metric: its ScoreRow column and axis label."""
 
     column: str
     label: str
-    interval: str | None
 
 
 #: metric name on the command line → what it draws
 METRICS: dict[str, Metric] = {
-    "count": Metric("count", "mentions", None),
-    "rate": Metric("rate", "mentions per 1,000 words", None),
-    "prominence": Metric("prominence", "prominence (weighted mentions)", "prominence_ci"),
-    "share": Metric("share_of_voice", "share of voice", "share_of_voice_ci"),
-    "sentences": Metric("sentence_share", "share of sentences naming the actor", None),
+    "count": Metric("count", "mentions"),
+    "rate": Metric("rate", "mentions per 1,000 words"),
+    "prominence": Metric("prominence", "prominence (weighted mentions)"),
+    "share": Metric("share_of_voice", "share of voice"),
+    "sentences": Metric("sentence_share", "share of sentences naming the actor"),
 }
 #: Okabe & Ito's colour-blind-safe palette without its yellow (too pale on white).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -59,16 +76,13 @@ class Style:
 
 @dataclass(frozen=True)
 class Line:
-    """One actor's values over the snapshots; ``low``/``high`` bound the value at each
-    snapshot by the bootstrap interval of its change from the previous one (or None)."""
+    """One actor's values over the snapshots."""
 
     actor: str
     name: str
     style: Style
     values: tuple[float, ...]
     events: tuple[Event, ...]
-    low: tuple[float | None, ...]
-    high: tuple[float | None, ...]
 
 
 @dataclass(frozen=True)
@@ -110,19 +124,35 @@ def parse_metrics(text: str) -> tuple[str, ...]:
     return names
 
 
-def styles(actor_keys: Sequence[str]) -> dict[str, Style]:
-    """A style per actor drawn, in the order given (the actors file's): colours first, then
-    markers, line styles and hatching, so two actors never look the same. The report draws
-    the same actors in every chart, so an actor keeps its style across them."""
-    out = {}
-    for i, key in enumerate(actor_keys):
-        out[key] = Style(
-            PALETTE[i % len(PALETTE)],
-            MARKERS[(i + i // len(PALETTE)) % len(MARKERS)],
-            STYLES[(i // len(PALETTE)) % len(STYLES)],
-            HATCHES[(i // len(PALETTE)) % len(HATCHES)],
-        )
-    return out
+def style_at(index: int) -> Style:
+    """The style of the actor declared ``index``-th in the actors file (module docstring):
+    colour cycles fastest, then the line style; the marker shifts by one each cycle, so
+    the first 28 never repeat all four."""
+    cycle = index // len(PALETTE)
+    return Style(
+        PALETTE[index % len(PALETTE)],
+        MARKERS[(index + cycle) % len(MARKERS)],
+        STYLES[cycle % len(STYLES)],
+        HATCHES[cycle % len(HATCHES)],
+    )
+
+
+#: How many actors have styles of their own (colours × line styles).
+DISTINCT = len(PALETTE) * len(STYLES)
+
+
+def style_of(key: str, declared: Sequence[str]) -> Style:
+    """``key``'s style: by its index in ``declared`` (the actors file's keys in order), else
+    by a stable hash of the key (CRC-32, unlike ``hash()`` the same in every process)."""
+    if key in declared:
+        return style_at(list(declared).index(key))
+    return style_at(zlib.crc32(key.encode("utf-8")) % DISTINCT)
+
+
+def styles(declared: Sequence[str]) -> dict[str, Style]:
+    """A style per actor of the actors file, ``declared`` being all its keys in order (not
+    only those drawn: a style must not depend on what else a chart shows)."""
+    return {key: style_at(i) for i, key in enumerate(declared)}
 
 
 def chart_data(
@@ -133,15 +163,16 @@ def chart_data(
     series: str,
     actors_source: str,
     top: int = 7,
-    palette: dict[str, Style] | None = None,
     lineage: str = "",
     title: str = "",
 ) -> Chart:
-    """The chart of ``metric`` from score rows (one per snapshot × actor, in date order)
-    and consecutive-pair change rows. Actors never mentioned are left out; beyond ``top``
-    (ranked by peak prominence), the rest are named in ``left_out``. ``palette``: the
-    styles to use (shared by the panels of a faceted chart); ``lineage``: the panel's;
-    ``title``: the series' own title, when it has one."""
+    """The chart of ``metric`` from score rows (one per snapshot × actor, in date order,
+    every actor of the actors file in its declared order, which fixes the styles).
+    Actors never mentioned are left out; beyond ``top`` (ranked by peak prominence), the
+    rest are named in ``left_out``. ``changes`` are not drawn (module docstring: their
+    intervals are in the change table); ``lineage``: the panel's; ``title``: the series'
+    own title, when it has one."""
+    del changes  # kept in the signature: callers pass a ScoreResult's two parts
     spec = METRICS[metric]
     table = _Table.of(rows)
     mentioned = [k for k in table.keys if any(r.count for r in table.by_actor[k])]
@@ -149,9 +180,7 @@ def chart_data(
     ranked = sorted(mentioned, key=lambda k: (-peak[k], mentioned.index(k)))
     shown, left_out = ranked[:top], ranked[top:]
     drawn = [k for k in mentioned if k in shown]  # in the actors file's order
-    palette = palette if palette is not None else styles(drawn)
-    intervals = _intervals(changes, spec.interval) if metric != "share" else {}
-    lines = tuple(_line(table, key, spec.column, palette[key], intervals) for key in drawn)
+    lines = tuple(_line(table, key, spec.column, style_of(key, table.keys)) for key in drawn)
     label = spec.label
     if metric == "rate" and table.han_refs():
         label += " (characters in Han text)"
@@ -182,7 +211,8 @@ def lineage_charts(
     lineage_shown: Callable[[str], str] = str,
 ) -> tuple[Chart, ...]:
     """The chart of ``metric``, one panel per lineage when the series has several (so that
-    no line joins two sources), each actor styled alike in every panel; else one chart.
+    no line joins two sources), each actor styled alike in every panel (by its place in the
+    actors file); else one chart.
     ``title``: the series' own title; ``lineage_shown``: a lineage's display name (both
     from series.yaml)."""
     lineages = list(dict.fromkeys(r.lineage.casefold() for r in rows))
@@ -198,8 +228,6 @@ def lineage_charts(
                 title=title,
             ),
         )
-    mentioned = list(dict.fromkeys(r.actor for r in rows if r.count))
-    palette = styles(mentioned)
     panels = []
     for key in lineages:
         mine = [r for r in rows if r.lineage.casefold() == key]
@@ -211,7 +239,6 @@ def lineage_charts(
                 series=series,
                 actors_source=actors_source,
                 top=top,
-                palette=palette,
                 lineage=lineage_shown(mine[0].lineage) or NO_LINEAGE,
                 title=title,
             )
@@ -258,30 +285,15 @@ def _grouped(rows: Sequence[ScoreRow]) -> dict[str, list[ScoreRow]]:
     return out
 
 
-def _line(
-    table: _Table,
-    key: str,
-    column: str,
-    style: Style,
-    intervals: dict[tuple[str, str, str], Interval],
-) -> Line:
-    """One actor's values, with the interval of each change around the previous value."""
+def _line(table: _Table, key: str, column: str, style: Style) -> Line:
+    """One actor's values over the snapshots."""
     rows = table.by_actor[key]
-    values = [_number(getattr(r, column)) for r in rows]
-    low: list[float | None] = [None] * len(values)
-    high: list[float | None] = [None] * len(values)
-    for i in range(1, len(table.snaps)):
-        ci = intervals.get((key, table.snaps[i - 1], table.snaps[i]))
-        if ci is not None:
-            low[i], high[i] = values[i - 1] + ci[0], values[i - 1] + ci[1]
     return Line(
         actor=key,
         name=table.name(key),
         style=style,
-        values=tuple(values),
+        values=tuple(_number(getattr(r, column)) for r in rows),
         events=tuple(r.event for r in rows),
-        low=tuple(low),
-        high=tuple(high),
     )
 
 
@@ -293,7 +305,8 @@ def _note(
     left_out: Sequence[str],
     lineage: str = "",
 ) -> str:
-    """The source note: what was charted, the bars, mixed languages, actors not drawn."""
+    """The source note: what was charted, where the intervals are, mixed languages, actors
+    not drawn."""
     first, last = table.snaps[0], table.snaps[-1]
     refs, dates = table.refs, table.dates
     where = f"series '{series}', lineage '{lineage}'" if lineage else f"series '{series}'"
@@ -301,8 +314,11 @@ def _note(
         f"Source: narrative-diff, {where}, {len(table.snaps)} snapshots "
         f"({refs[first]} {dates[first]} to {refs[last]} {dates[last]}); actors: {source}."
     )
-    if any(v is not None for line in lines for v in line.low):
-        note += " Bars: 95% sentence-bootstrap interval of the change from the previous snapshot."
+    if len(table.snaps) > 1 and lines:
+        note += (
+            " The 95% intervals of each change are in the change table"
+            " (narrative-diff score), not drawn."
+        )
     if not lines:
         note += " No actor of the actors file is mentioned in this series."
     if len(set(table.languages.values())) > 1:
@@ -330,16 +346,3 @@ def _number(value: float | int | None) -> float:
     return (
         0.0 if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
     )
-
-
-def _intervals(
-    changes: Sequence[ChangeRow], column: str | None
-) -> dict[tuple[str, str, str], Interval]:
-    if column is None:
-        return {}
-    out = {}
-    for row in changes:
-        ci: Interval | None = getattr(row, column)
-        if ci is not None:
-            out[(row.actor, row.from_id, row.to_id)] = (float(ci[0]), float(ci[1]))
-    return out

@@ -1,10 +1,16 @@
 """Drawing charts with matplotlib (the only module that imports it, and only when drawing).
 
 :func:`figure` draws one or several :class:`~narrative_diff.charts.data.Chart` (small
-multiples) with a date x-axis, a colour-blind-safe palette (Okabe & Ito), hollow markers
-where an actor is absent, APPEARED/DISAPPEARED labels, a title, a legend and a source note;
-share of voice is a stacked area. :func:`card` is the one-image summary for a slide. The
-tests read the drawn data back from the figure and compare it with the table.
+multiples) on a date axis whose ticks name each snapshot's ref, each actor in its own
+style (:mod:`.data`), hollow markers where an actor is absent, the actor's name at the end
+of its line, APPEARED/DISAPPEARED labels (:mod:`.labels`), a title, a legend and a source
+note; share of voice is a stacked area. :func:`card` is the one-image summary for a slide.
+The tests read the drawn data back from the figure and compare it with the table.
+
+Points of equal value at one snapshot are moved apart along the time axis by a small
+:func:`dodge` (at most 1.5% of the span, and well under the gap between snapshots) so that
+no line or marker hides another (APSCO and AUASS have the same counts); absences (zero)
+are not moved: they all mean the same thing.
 
 matplotlib's own warnings while drawing (a glyph no font has, a layout that does not fit)
 are caught in :func:`save`, where all drawing happens, and warned again once each as a
@@ -14,6 +20,7 @@ are caught in :func:`save`, where all drawing happens, and warned again once eac
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import warnings
@@ -23,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from narrative_diff.fonts import FALLBACK_FONT_ENV
 from narrative_diff.text import shorten
 
+from . import labels
 from .data import OTHER_COLOUR, PALETTE, Chart
 
 if TYPE_CHECKING:
@@ -39,20 +47,27 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
 
     _configure(fonts)
     rows = len(charts)
-    fig = Figure(figsize=(11, 3.2 + 3.0 * rows), dpi=100, layout="constrained")
+    numbers = labels.event_numbers(charts)
+    listed = "" if numbers is None else _wrap(labels.event_list(charts, numbers), 150)
+    # the numbered list of events below the panels makes the figure taller, not them smaller
+    tall = 3.2 + 3.0 * rows + (0.15 * (listed.count("\n") + 2) if listed else 0)
+    fig = Figure(figsize=(11, tall), dpi=100, layout="constrained")
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     for ax, chart in zip(axes, charts, strict=True):
         if chart.metric == "share":
-            _stacked(ax, chart)
+            _stacked(ax, chart, numbers)
         else:
-            _lines(ax, chart)
+            _lines(ax, chart, numbers)
         ax.set_ylabel(chart.label if rows == 1 else _wrap(chart.label, 22), fontsize=12)
         if chart.lineage:  # a facet: one lineage's snapshots
             ax.set_title(f"Lineage: {chart.lineage}", loc="left", fontsize=12)
         ax.grid(axis="y", color="#dddddd", linewidth=0.8)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(labelsize=11)
-    _date_axis(axes[-1], sorted({d for chart in charts for d in chart.dates}))
+    ticks = sorted(
+        {(d, r) for chart in charts for d, r in zip(chart.dates, chart.refs, strict=True)}
+    )
+    labels.date_ticks(axes[-1], [d for d, _ in ticks], [r for _, r in ticks])
     first = charts[0]
     one_metric = len({chart.metric for chart in charts}) == 1
     what = f"{first.label} by actor" if one_metric else "actors over time"
@@ -64,19 +79,24 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
     )
     if any(chart.lineage for chart in charts):
         default += ", by lineage"
-    fig.suptitle(title or default, fontsize=15, fontweight="bold")
-    handles, labels = [], []
+    # at the left, clear of the legend at the top right
+    fig.suptitle(title or default, fontsize=15, fontweight="bold", x=0.01, ha="left")
+    handles, names = [], []
     for ax in axes:
         for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
-            if text not in labels:
+            if text not in names:
                 handles.append(handle)
-                labels.append(text)
-    fig.legend(handles, labels, loc="outside right upper", fontsize=11, frameon=False)
+                names.append(text)
+    fig.legend(handles, names, loc="outside right upper", fontsize=11, frameon=False)
     if any(chart.lineage for chart in charts):  # each facet's note names its lineage
-        notes = [" ".join(c.note for c in charts)]
+        note = " ".join(dict.fromkeys(c.note for c in charts))
     else:
-        notes = [c.note for c in charts if c.lines and "Bars:" in c.note] or [charts[0].note]
-    fig.supxlabel(_wrap(notes[0], 140), fontsize=9, color="#444444", x=0.01, ha="left")
+        note = next((c.note for c in charts if c.lines), charts[0].note)
+    text = _wrap(note, 150)
+    if listed:  # the numbered events, above the note
+        text = listed + "\n\n" + text
+    fig.supxlabel(text, fontsize=9, color="#444444", x=0.01, ha="left")
+    labels.settle(fig)
     return fig
 
 
@@ -105,12 +125,12 @@ def _configure(fonts: FontSet) -> None:
     )
 
 
-def _lines(ax: Axes, chart: Chart) -> None:
-    dates = _on_axis(chart.dates)
-    for line in chart.lines:
+def _lines(ax: Axes, chart: Chart, numbers: dict[tuple[str, int], int] | None = None) -> None:
+    xs = dodge(chart)
+    for line, x in zip(chart.lines, xs, strict=True):
         s = line.style
         ax.plot(
-            dates,
+            x,
             line.values,
             color=s.colour,
             linestyle=s.line,
@@ -122,12 +142,12 @@ def _lines(ax: Axes, chart: Chart) -> None:
             zorder=2,
             gid=f"line-{line.actor}",
         )
-        hollow = [(d, v) for d, v in zip(dates, line.values, strict=True) if not v]
+        hollow = [(d, v) for d, v in zip(x, line.values, strict=True) if not v]
         if hollow:  # absent from a snapshot: a hollow marker on the zero line
-            xs, ys = zip(*hollow, strict=True)
+            hx, hy = zip(*hollow, strict=True)
             ax.plot(
-                xs,
-                ys,
+                hx,
+                hy,
                 linestyle="none",
                 marker=s.marker,
                 markersize=8,
@@ -137,79 +157,55 @@ def _lines(ax: Axes, chart: Chart) -> None:
                 zorder=3,
                 gid=f"absent-{line.actor}",
             )
-        bars = [
-            (d, v, lo, hi)
-            for d, v, lo, hi in zip(dates, line.values, line.low, line.high, strict=True)
-            if lo is not None
-        ]
-        if bars:
-            xs, ys, los, his = zip(*bars, strict=True)
-            ax.errorbar(
-                xs,
-                ys,
-                yerr=[
-                    [max(0.0, y - lo) for y, lo in zip(ys, los, strict=True)],
-                    [max(0.0, hi - y) for y, hi in zip(ys, his, strict=True)],
-                ],
-                fmt="none",
-                ecolor=s.colour,
-                elinewidth=1.0,
-                capsize=3,
-                alpha=0.4,
-                zorder=1,
-            )
-    _events(ax, chart)
-    top = max((v for line in chart.lines for v in line.values), default=0.0)
-    ax.set_ylim(0, (top or 1.0) * (1.1 + 0.09 * len(chart.events)))  # room for the labels
+    labels.end_labels(ax, chart, xs)
+    labels.event_labels(ax, chart, numbers)
+    top = max((v for line in chart.lines for v in line.values), default=0.0) or 1.0
+    free = labels.headroom(len(chart.events), numbers is not None)
+    ax.set_ylim(0, top * 1.04 / (1 - free))  # the top kept for the event labels
 
 
-def _events(ax: Axes, chart: Chart) -> None:
-    """APPEARED / DISAPPEARED: one label per snapshot and event, naming the snapshot and
-    up to two actors (of all actors, drawn or not), each on its own row along the top of the
-    panel so that no two overlap; a dotted line marks the snapshot."""
-    colours = {line.name: line.style.colour for line in chart.lines}
-    for row, (i, event, names) in enumerate(chart.events):
-        date = chart.dates[i]
-        shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
-        colour = next((colours[n] for n in names if n in colours), "#555555")
-        right = 2 * i >= len(chart.dates) and len(chart.dates) > 1
-        ax.axvline(_on_axis(date), color=colour, linestyle=":", linewidth=0.8, alpha=0.6, zorder=0)
-        ax.annotate(
-            f" {chart.refs[i]} {event}: {shown} ",
-            xy=(date, 0.98 - 0.065 * row),
-            xycoords=("data", "axes fraction"),
-            # labels in the right half run leftwards from their line, inside the panel
-            ha="right" if right else "left",
-            fontsize=9,
-            va="top",
-            color=colour,
-            bbox={
-                "boxstyle": "square,pad=0.1",
-                "facecolor": "white",
-                "edgecolor": "none",
-                "alpha": 0.8,
-            },
-        )
+def dodge(chart: Chart) -> list[list[Any]]:
+    """Each line's x values: its dates, moved apart where several lines have the same
+    non-zero value at one snapshot (module docstring), in the order the lines are drawn."""
+    days = sorted(set(chart.dates))
+    span = (days[-1] - days[0]).days if len(days) > 1 else 0
+    gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+    xs: list[list[Any]] = [list(chart.dates) for _ in chart.lines]
+    for i, date in enumerate(chart.dates):
+        tied: dict[float, list[int]] = {}
+        for k, line in enumerate(chart.lines):
+            if line.values[i]:
+                tied.setdefault(round(line.values[i], 9), []).append(k)
+        for group in tied.values():
+            if len(group) < 2 or not span:
+                continue
+            step = min(0.015 * span, 0.3 * min(gaps) / (len(group) - 1))
+            moment = dt.datetime.combine(date, dt.time())
+            for j, k in enumerate(group):
+                shift = (j - (len(group) - 1) / 2) * step
+                xs[k][i] = moment + dt.timedelta(days=shift)
+    return xs
 
 
-def _stacked(ax: Axes, chart: Chart) -> None:
+def _stacked(ax: Axes, chart: Chart, numbers: dict[tuple[str, int], int] | None = None) -> None:
     dates = _on_axis(chart.dates)
     values = [list(line.values) for line in chart.lines]
     other = [max(0.0, 1.0 - sum(col)) if any(col) else 0.0 for col in zip(*values, strict=True)]
     colours = [line.style.colour for line in chart.lines]
     hatches = [line.style.hatch for line in chart.lines]
-    labels = [shorten(line.name, 32) for line in chart.lines]
+    names = [shorten(line.name, 32) for line in chart.lines]
     if any(v > 1e-9 for v in other):
         values.append(other)
         colours.append(OTHER_COLOUR)
         hatches.append("")
-        labels.append("other actors")
-    ax.set_ylim(0, 1)
+        names.append("other actors")
+    ax.set_ylim(0, 1 / (1 - labels.headroom(len(chart.events), numbers is not None)))
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
     if not values:  # nobody is mentioned: an empty panel, and the note says why
         return
     if len(dates) == 1:  # one snapshot: a stacked bar (an area needs two dates)
         bottom = 0.0
-        for column, colour, hatch, label in zip(values, colours, hatches, labels, strict=True):
+        for column, colour, hatch, label in zip(values, colours, hatches, names, strict=True):
             ax.bar(
                 dates,
                 column,
@@ -226,34 +222,19 @@ def _stacked(ax: Axes, chart: Chart) -> None:
         dates,
         values,
         colors=colours,
-        labels=labels,
+        labels=names,
         alpha=0.85,
         hatch=hatches,
         edgecolor="white",
         linewidth=0.6,
     )
-    _events(ax, chart)
+    labels.event_labels(ax, chart, numbers)
 
 
 def _on_axis(dates: dt.date | Sequence[dt.date]) -> Any:
     """Dates as matplotlib takes them: it converts dates itself (its units registry), but
     its type stubs admit only numbers on the x axis."""
     return list(dates) if isinstance(dates, Sequence) else dates
-
-
-def _date_axis(ax: Axes, dates: Sequence[dt.date]) -> None:
-    """Date ticks, and limits padded around the first and last of ``dates`` (in order)."""
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(formatter)
-    span = (dates[-1] - dates[0]).days or 30
-    pad = dt.timedelta(days=max(15, span // 20))
-    low = dates[0] - pad if dates[0] - dt.date.min > pad else dt.date.min
-    high = dates[-1] + 3 * pad if dt.date.max - dates[-1] > 3 * pad else dt.date.max
-    ax.set_xlim(_on_axis(low), _on_axis(high))
 
 
 def _wrap(text: str, width: int) -> str:
@@ -337,23 +318,21 @@ def card(
         y -= 0.022
     peak = sorted(chart.lines, key=lambda line: -max(line.values))[:4]
     chart = replace(chart, lines=tuple(line for line in chart.lines if line in peak))
-    ax = fig.add_axes((0.58, 0.2, 0.39, 0.62))
+    numbers = labels.event_numbers([chart])
+    ax = fig.add_axes((0.56, 0.25, 0.33, 0.57))  # the names at the line ends to its right
     if chart.metric == "share":
-        _stacked(ax, chart)
+        _stacked(ax, chart, numbers)
     else:
-        _lines(ax, chart)
+        _lines(ax, chart, numbers)
     ax.set_ylabel(chart.label, fontsize=12)
     ax.set_title(f"{chart.label[0].upper()}{chart.label[1:]}, leading actors", fontsize=14)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
-    _date_axis(ax, chart.dates)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize=11, frameon=False)
-    fig.text(
-        0.03,
-        0.02,
-        _wrap(chart.note.split(" Not drawn")[0], 190),
-        fontsize=8.5,
-        color="#444444",
-        va="bottom",
-    )
+    labels.date_ticks(ax, chart.dates, chart.refs)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4, fontsize=11, frameon=False)
+    note = _wrap(chart.note.split(" Not drawn")[0], 190)
+    if numbers is not None:
+        note = _wrap(labels.event_list([chart], numbers), 190) + "\n" + note
+    fig.text(0.03, 0.02, note, fontsize=8.5, color="#444444", va="bottom")
+    labels.settle(fig)
     return fig

@@ -1,0 +1,167 @@
+"""Chart layout, measured on the drawn figure: stable colours, no bars around levels, refs
+on the axis, equal lines both visible, and no text touching other text at 30 snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import shutil
+from pathlib import Path
+
+import pytest
+
+from narrative_diff import api
+from narrative_diff.charts import figure, lineage_charts
+from narrative_diff.charts.data import PALETTE, style_at, style_of, styles
+from narrative_diff.charts.labels import box_of
+from narrative_diff.corpus import Corpus
+from narrative_diff.fonts import font_set
+from tests.helpers import PINNED, make_snapshot
+
+PARTNERS = ("Russia", "Venezuela", "Pakistan", "Egypt", "APSCO", "AUASS", "Belarus", "Serbia")
+
+
+def _charts(root: Path, *metrics: str):
+    result = api.score_series(api.open_corpus(root), "ilrs")
+    return [
+        panel
+        for metric in metrics
+        for panel in lineage_charts(
+            result.rows, result.changes, metric, series="ilrs", actors_source="test"
+        )
+    ]
+
+
+def _grown(tmp_path: Path, extra: int) -> Path:
+    """The pinned corpus plus ``extra`` generated snapshots (one lineage, events at most)."""
+    root = tmp_path / f"c{extra}"
+    shutil.copytree(PINNED, root)
+    corpus = Corpus(root)
+    for k in range(extra):
+        who = [n for j, n in enumerate(PARTNERS) if (k + j) % 3]
+        body = f"# Update {k}\n\nThe ILRS is led by China. " + " ".join(f"{n} joined." for n in who)
+        date = dt.date(2025, 6, 1) + dt.timedelta(days=30 * k)
+        corpus.add(
+            make_snapshot(
+                "ilrs",
+                f"gen-{k:02d}",
+                date.isoformat(),
+                body + "\n",
+                language="en",
+                kind="statement",
+                lineage="China official",
+            )
+        )
+    return root
+
+
+def _colours(charts) -> dict[str, str]:
+    return {line.actor: line.style.colour for c in charts for line in c.lines}
+
+
+def test_an_actor_keeps_its_colour_when_the_series_changes(tmp_path):
+    before = _colours(_charts(PINNED, "count"))
+    after = _colours(_charts(_grown(tmp_path, 3), "count"))
+    assert set(before) != set(after)  # the drawn actors changed (APSCO, AUASS come in)
+    for actor in set(before) & set(after):
+        assert before[actor] == after[actor], actor
+    assert before["pakistan"] == PALETTE[4]  # declared 5th in the actors file
+    # and the figure draws it so
+    fig = figure(_charts(PINNED, "count"), font_set())
+    lines = {line.get_gid(): line for line in fig.axes[0].get_lines()}
+    assert lines["line-pakistan"].get_color() == PALETTE[4]
+
+
+def test_style_is_by_declared_order_else_a_stable_hash():
+    declared = ["a", "b", "c"]
+    assert styles(declared)["b"] == style_at(1) == style_of("b", declared)
+    assert style_of("b", ["b"]) != style_of("b", declared)  # the place, not the key
+    assert style_of("zz", declared) == style_of("zz", []) == style_of("zz", ["x"])
+    seen = {(s.colour, s.marker, s.line) for s in map(style_at, range(28))}
+    assert len(seen) == 28
+
+
+def test_no_interval_is_drawn_beyond_the_axis(tmp_path):
+    fig = figure(_charts(PINNED, "prominence", "count"), font_set())
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert not ax.containers  # no error bars around the levels
+        for line in ax.get_lines():
+            ys = [y for y in line.get_ydata() if isinstance(y, (int, float))]
+            assert all(low <= y <= high for y in ys)
+        highest = max(max(line.get_ydata()) for line in ax.get_lines() if line.get_gid())
+        assert high < 1.6 * highest  # the scale is the data's, with room for labels only
+
+
+def test_ticks_name_every_ref_with_its_date():
+    fig = figure(_charts(PINNED, "count"), font_set())
+    fig.draw_without_rendering()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    refs = [label.split("\n")[-1] for label in labels]
+    assert refs == ["v1", "v2", "v3", "v4", "v5", "v6"]
+    assert labels[0] == "2021-06-16\nv1" and labels[-1].startswith("2025-04-23")
+
+
+def _visible_texts(fig):
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for ax in fig.axes:
+        out += [(t.get_gid() or "", box_of(t, renderer)) for t in ax.texts if t.get_text()]
+        out += [
+            (f"tick{i}", t.get_window_extent(renderer))
+            for i, t in enumerate(ax.get_xticklabels())
+            if t.get_text() and t.get_visible()
+        ]
+    out.append(("note", fig._supxlabel.get_window_extent(renderer)))
+    out.append(("title", fig._suptitle.get_window_extent(renderer)))
+    return out
+
+
+def _overlap(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0.5 and h > 0.5 else 0.0
+
+
+@pytest.mark.parametrize("metrics", [("count",), ("prominence", "share")])
+def test_no_text_touches_other_text_at_30_snapshots(tmp_path, metrics):
+    charts = _charts(_grown(tmp_path, 24), *metrics)
+    assert len(charts[0].dates) == 30 and len(charts[0].events) > 10
+    fig = figure(charts, font_set())
+    fig.draw_without_rendering()  # as when saved: laid out again
+    texts = _visible_texts(fig)
+    gids = [gid for gid, _ in texts]
+    assert any(g.startswith("tag-") for g in gids) and any(g.startswith("end-") for g in gids)
+    assert "Events. 1: v5" in fig._supxlabel.get_text()  # the numbered list
+    whole = fig.bbox
+    for gid, box in texts:
+        assert whole.x0 <= box.x0 and box.x1 <= whole.x1 + 1, gid
+        assert whole.y0 <= box.y0 and box.y1 <= whole.y1 + 1, gid
+    for (g1, b1), (g2, b2) in itertools.combinations(texts, 2):
+        assert not _overlap(b1, b2), (g1, g2)
+    ticks = [g for g in gids if g.startswith("tick")]
+    assert "tick0" in ticks and "tick29" in ticks  # first and last always named
+
+
+def test_equal_lines_are_both_visible():
+    charts = _charts(PINNED, "count")
+    values = {line.actor: line.values for line in charts[0].lines}
+    assert values["venezuela"] == values["pakistan"]  # the same counts in every snapshot
+    fig = figure(charts, font_set())
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    lines = {line.get_gid(): line for line in ax.get_lines()}
+    a, b = lines["line-venezuela"], lines["line-pakistan"]
+    assert list(a.get_ydata()) == list(b.get_ydata())
+    assert list(a.get_xdata()) != list(b.get_xdata())  # moved apart where non-zero
+    renderer = fig.canvas.get_renderer()
+    ends = {t.get_gid(): box_of(t, renderer) for t in ax.texts}
+    assert not _overlap(ends["end-venezuela"], ends["end-pakistan"])
+    assert {"end-venezuela", "end-pakistan"} <= set(ends)
+
+
+def test_svg_names_the_refs_and_is_deterministic(tmp_path):
+    from narrative_diff.publish import figure_bytes
+
+    svgs = [figure_bytes(figure(_charts(PINNED, "count"), font_set()), "svg") for _ in "ab"]
+    assert svgs[0] == svgs[1]
