@@ -1,9 +1,13 @@
 """Report benchmark: ``narrative-diff report`` on the ILRS seeds and on a long series.
 
 Targets (issue 5), on a 2-core machine: the ILRS report in under 10 s; a 50-snapshot series
-of 5,000-word documents in under 60 s. Run from the repository root::
+of 5,000-word documents in under 60 s. Issue 15: the ILRS report under 3 s, measured against
+the figure of an earlier commit in the same run (``--against REV``: a git worktree of REV,
+its code put first on PYTHONPATH, the same installed libraries). Run from the repository
+root::
 
     .venv/bin/python bench/report.py [--snapshots 50] [--words 5000] [--runs 3]
+    .venv/bin/python bench/report.py --ilrs-only --against 0ee4a95 --runs 5
 
 Each run is the whole process ``narrative-diff report SERIES`` in an empty folder, writing
 the default outputs (reports/<series>.pdf, .html, the card and three chart PNGs); median of
@@ -19,8 +23,10 @@ Documents come from bench/corpus_gen.py's Markov chain; actor names are planted 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -89,23 +95,46 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=50)
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--ilrs-only", action="store_true", help="only the ILRS report")
+    parser.add_argument("--against", help="also time the ILRS report at this git revision")
     args = parser.parse_args()
     exe = str(Path(sys.executable).parent / "narrative-diff")
+    pinned = ROOT / "src" / "narrative_diff" / "bundled"
+    words = sum(len(p.read_text().split()) for p in (pinned / "ilrs").glob("*.md"))
+    command = [exe, "report", "--corpus", str(pinned)]
     rows = []
-    seconds, peak = timed(
-        [exe, "report", "--corpus", str(ROOT / "seeds")], args.runs, fresh_folder=True
-    )
-    rows.append(
-        (
-            "ILRS seeds",
-            6,
-            sum(len(p.read_text().split()) for p in (ROOT / "seeds" / "ilrs").glob("*.md")),
-            seconds,
-            peak,
-            10,
-        )
-    )
+    if args.against:
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = Path(tmp) / "tree"
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(ROOT),
+                    "worktree",
+                    "add",
+                    "-q",
+                    "--detach",
+                    str(tree),
+                    args.against,
+                ],
+                check=True,
+            )
+            try:
+                env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+                seconds, peak = timed(command, args.runs, fresh_folder=True, env=env)
+            finally:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)])
+        rows.append((f"ILRS seeds at {args.against}", 6, words, seconds, peak, 3))
+        print(f"measured the ILRS report at {args.against}", file=sys.stderr)
+    seconds, peak = timed(command, args.runs, fresh_folder=True)
+    rows.append(("ILRS seeds, this tree", 6, words, seconds, peak, 3 if args.ilrs_only else 10))
     print("measured the ILRS report", file=sys.stderr)
+    if args.ilrs_only:
+        _table(rows, args)
+        if args.against:
+            print(f"\nthis tree / {args.against}: {rows[-1][3] / rows[0][3]:.2f}")
+        return
     chain = Chain.train(training_sentences())
     with tempfile.TemporaryDirectory() as tmp:
         for name, builder in (("evolving", build_evolving), ("unrelated", build_corpus)):
@@ -119,6 +148,12 @@ def main() -> None:
             rows.append((f"{name} series", args.snapshots, total, seconds, peak, 60))
             print(f"measured the {name} series", file=sys.stderr)
             shutil.rmtree(root)
+    _table(rows, args)
+
+
+def _table(
+    rows: list[tuple[str, int, int, float, float | None, int]], args: argparse.Namespace
+) -> None:
     print(
         f"Command: `{' '.join(['.venv/bin/python', 'bench/report.py', *sys.argv[1:]])}` "
         f"(whole `narrative-diff report` process, default outputs, median of {args.runs})\n"

@@ -90,9 +90,12 @@ def build_corpus(root: Path, snapshots: int, words: int, chain: Chain) -> None:
         corpus.add(snap)
 
 
-def timed(cmd: list[str], runs: int, *, fresh_folder: bool = False) -> tuple[float, float | None]:
+def timed(
+    cmd: list[str], runs: int, *, fresh_folder: bool = False, env: dict[str, str] | None = None
+) -> tuple[float, float | None]:
     """Median wall seconds and peak MiB (GNU time) of ``cmd``; with ``fresh_folder``, each
-    run starts in a new empty working folder (for commands that write files there)."""
+    run starts in a new empty working folder (for commands that write files there);
+    ``env``: the environment (e.g. PYTHONPATH to time another checkout's code)."""
     times, peaks = [], []
     gnu_time = shutil.which("time") or "/usr/bin/time"
     for _ in range(runs):
@@ -107,10 +110,11 @@ def timed(cmd: list[str], runs: int, *, fresh_folder: bool = False) -> tuple[flo
                     text=True,
                     check=True,
                     cwd=cwd,
+                    env=env,
                 )
                 peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
             else:
-                subprocess.run(cmd, stdout=out, check=True, cwd=cwd)
+                subprocess.run(cmd, stdout=out, check=True, cwd=cwd, env=env)
             times.append(time.perf_counter() - started)
     return statistics.median(times), max(peaks) if peaks else None
 

@@ -111,6 +111,7 @@ def test_ilrs_report_in_chromium(browser, ilrs_html, tmp_path):
 
 def test_score_table_sorts(browser, ilrs_html):
     page, log = open_page(browser, ilrs_html)
+    page.locator("#scores details summary").click()  # the long table, folded by default
     heading = page.locator("table.sortable th", has_text="mentions")
     first_count = "table.sortable tbody tr:first-child td:nth-child(4)"
     heading.click()
@@ -121,6 +122,29 @@ def test_score_table_sorts(browser, ilrs_html):
     assert page.locator(first_count).inner_text() == "9"
     counts = page.locator("table.sortable tbody td:nth-child(4)").all_inner_texts()
     assert [int(c) for c in counts] == sorted((int(c) for c in counts), reverse=True)
+    assert log["errors"] == []
+
+
+def test_page_one_shows_the_latest_change_and_the_pivoted_scores(browser, ilrs_html):
+    page, log = open_page(browser, ilrs_html)
+    latest = page.locator("#latest")
+    assert latest.locator("h2").inner_text() == (
+        "What the latest snapshot changed: v6 (2025-04-23) against v5 (2024-04-24)"
+    )
+    assert "Serbia (0 → 1)" in latest.inner_text()
+    assert page.locator("section").first.get_attribute("id") == "latest"
+    grid = page.locator("#scores table").first
+    assert grid.locator("thead th").all_inner_texts() == [
+        "actor",
+        "v1",
+        "v2",
+        "v3",
+        "v4",
+        "v5",
+        "v6",
+    ]
+    russia = grid.locator("tbody tr", has_text="Russia").first.locator("td").all_inner_texts()
+    assert russia == ["9 · 7.7", "2 · 0.9", "gone", "–", "–", "–"]  # as score -f csv
     assert log["errors"] == []
 
 

@@ -19,12 +19,13 @@ are caught in :func:`save`, where all drawing happens, and warned again once eac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from narrative_diff.fonts import FALLBACK_FONT_ENV
@@ -96,7 +97,8 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
     if listed:  # the numbered events, above the note
         text = listed + "\n\n" + text
     fig.supxlabel(text, fontsize=9, color="#444444", x=0.01, ha="left")
-    labels.settle(fig)
+    with _said():
+        labels.settle(fig)
     return fig
 
 
@@ -253,11 +255,19 @@ def save(
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
     }[fmt]
+    with _said():
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+
+
+@contextlib.contextmanager
+def _said() -> Iterator[None]:
+    """matplotlib's warnings while drawing (a glyph no font has) as the chart's own, one
+    ``chart: …`` line each: laying a figure out draws it too, not only saving it."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+        yield
     for said in dict.fromkeys(chart_warnings(str(w.message) for w in caught)):
-        warnings.warn(said, ChartWarning, stacklevel=2)
+        warnings.warn(said, ChartWarning, stacklevel=3)
 
 
 class ChartWarning(UserWarning):
@@ -334,5 +344,6 @@ def card(
     if numbers is not None:
         note = _wrap(labels.event_list([chart], numbers), 190) + "\n" + note
     fig.text(0.03, 0.02, note, fontsize=8.5, color="#444444", va="bottom")
-    labels.settle(fig)
+    with _said():
+        labels.settle(fig)
     return fig

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.render.compare_text import shown_in_html
 
+from .layout import pivot
 from .model import EDITED, TABLE_COLUMNS, Report, cell, table_header, value_of
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ def render(report: Report, charts_svg: Sequence[bytes], fonts: FontSet | None = 
         methodology=Markup(methodology.render(report.methodology)),
         no_findings=report.no_findings,
         edited=EDITED,
+        grid=pivot(report),
     )
     # the page's text does not depend on its CSS: render once to learn which characters
     # it shows, then again with the font that draws them

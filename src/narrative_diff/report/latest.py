@@ -62,6 +62,16 @@ class LatestChange:
             f"{self.a_ref} ({self.a_date})"
         )
 
+    def quotes(self, limit: int = 4) -> list[tuple[str, str, str]]:
+        """(names, ref, sentence) for the actors written in or out: one sentence that
+        names several of them is quoted once, with all their names."""
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for moved in (*self.written_out, *self.written_in):
+            if moved.quote:
+                ref = self.a_ref if moved.after == 0 else self.b_ref
+                grouped.setdefault((ref, moved.quote), []).append(moved.name)
+        return [(", ".join(names), ref, quote) for (ref, quote), names in grouped.items()][:limit]
+
     def lines(self) -> list[str]:
         """The change in plain words, one line per kind, grouped (five partners written
         out are one line, as five arrivals are)."""

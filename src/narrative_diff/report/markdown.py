@@ -65,10 +65,8 @@ def _latest(report: Report) -> list[str]:
         return []
     lines = [f"## {_esc(latest.heading)}", "", f"*{_esc(latest.verdict)}*", ""]
     lines += [f"- **{_esc(line)}**" for line in latest.lines()]
-    for moved in (*latest.written_out, *latest.written_in)[:4]:
-        if moved.quote:
-            side = latest.a_ref if moved.after == 0 else latest.b_ref
-            lines.append(f"  - {_esc(moved.name)}, {side}: “{_esc(moved.quote)}”")
+    for names, ref, quote in latest.quotes():
+        lines.append(f"  - {_esc(names)}, {ref}: “{_esc(quote)}”")
     for swap in latest.swaps:
         lines.append(f"  - {latest.a_ref}: “{_esc(swap.sentence_before)}”")
         lines.append(f"  - {latest.b_ref}: “{_esc(swap.sentence_after)}”")

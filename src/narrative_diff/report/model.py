@@ -198,7 +198,7 @@ class Report:
         out = [self.title, self.series, self.series_title, self.description, self.actors_said]
         if self.latest is not None:
             out += [self.latest.heading, self.latest.verdict, *self.latest.lines()]
-            out += [m.quote for m in (*self.latest.written_out, *self.latest.written_in)]
+            out += [names + quote for names, _, quote in self.latest.quotes()]
             out += [t for w in self.latest.swaps for t in (w.sentence_before, w.sentence_after)]
         for s in self.snapshots:
             out += [s.title_cell, s.publisher, s.provenance, s.source_url]

@@ -96,7 +96,7 @@ def _document(report: Report, fonts: FontSet) -> FPDF:
     if fonts.cjk is not None:
         # One face (it has one weight; parsing it costs 0.5 s): bold or italic Han text
         # falls back to it as it is (exact_match=False).
-        pdf.add_font("cjk", "", str(fonts.cjk), collection_font_number=0)
+        pdf.add_font("cjk", "", str(fonts.cjk), collection_font_number=fonts.cjk_index)
         pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_title(report.title)
     pdf.set_author(report.tool)
@@ -200,10 +200,8 @@ def _latest(pdf: FPDF, report: Report) -> None:
     pdf.ln(0.8)
     for line in latest.lines():
         _para(pdf, line, size=10, style="B")
-    for moved in (*latest.written_out, *latest.written_in)[:4]:
-        if moved.quote:
-            side = latest.a_ref if moved.after == 0 else latest.b_ref
-            _para(pdf, f"{moved.name}, {side}: “{moved.quote}”", size=8.5, colour=GREY, indent=3)
+    for names, ref, quote in latest.quotes():
+        _para(pdf, f"{names}, {ref}: “{quote}”", size=8.5, colour=GREY, indent=3)
     for swap in latest.swaps:
         _para(pdf, f"{latest.a_ref}: “{swap.sentence_before}”", size=8.5, colour=GREY, indent=3)
         _para(pdf, f"{latest.b_ref}: “{swap.sentence_after}”", size=8.5, colour=GREY, indent=3)

@@ -22,6 +22,8 @@ from narrative_diff.text import shorten
 from .model import Report
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from narrative_diff.fonts import FontSet
 
 #: Formats written by default (reports/<series>.<fmt>); ``-o x.md`` asks for Markdown.
@@ -45,15 +47,17 @@ class Art:
     report: Report
     fonts: FontSet
     _images: dict[str, list[bytes]] = field(default_factory=dict)
+    _figures: list[Figure] = field(default_factory=list)
 
     def images(self, fmt: str) -> list[bytes]:
-        """Every chart of the report (:attr:`Report.figures`) as ``fmt`` (png or svg)."""
+        """Every chart of the report (:attr:`Report.figures`) as ``fmt`` (png or svg): each
+        figure is laid out once and saved in every format asked for."""
         if fmt not in self._images:
-            from narrative_diff.charts import figure
+            if not self._figures:
+                from narrative_diff.charts import figure
 
-            self._images[fmt] = [  # one image per metric, a panel per lineage
-                figure_bytes(figure(panels, self.fonts), fmt) for panels in self.report.figures
-            ]
+                self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
+            self._images[fmt] = [figure_bytes(fig, fmt) for fig in self._figures]
         return self._images[fmt]
 
 
