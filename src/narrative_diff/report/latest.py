@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from narrative_diff.compare import Comparison
 from narrative_diff.render.compare_text import verdict
 from narrative_diff.snapshot import Snapshot
+from narrative_diff.text import languages_differ
 
 #: Renamed terms and replaced phrases shown on page 1 (the pair's section has them all).
 SWAPS = 3
@@ -93,6 +94,18 @@ def _names(moved: Sequence[Moved]) -> str:
     return ", ".join(f"{m.name} ({m.before} → {m.after})" for m in moved)
 
 
+def _verdict(result: Comparison) -> str:
+    """The pair's verdict, with a warning when the two are in different languages."""
+    a, b = result.a.language or "?", result.b.language or "?"
+    if not languages_differ(result.a.language, result.b.language):
+        return verdict(result)
+    return (
+        f"Languages differ ({a} → {b}): the sentence counts compare a translation, not a "
+        "rewrite; actors are compared by their names in each language, and no word "
+        "changes are read as findings."
+    )
+
+
 def latest_change(
     snapshots: Sequence[Snapshot], consecutive: Sequence[Comparison]
 ) -> LatestChange | None:
@@ -129,7 +142,7 @@ def latest_change(
         b_ref=result.b_ref,
         a_date=result.a.date.isoformat(),
         b_date=result.b.date.isoformat(),
-        verdict=verdict(result),
+        verdict=_verdict(result),
         written_out=written_out,
         written_in=written_in,
         swaps=tuple(swaps[:SWAPS]),

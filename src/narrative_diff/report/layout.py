@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 #: Snapshot columns of the pivoted table per band (a wider series gets several bands).
 PIVOT_COLUMNS = 8
 SOFT_HYPHEN = "\u00ad"
-_WORD = re.compile(r"(?<![\w./:@-])[^\W\d_]{8,}(?![\w./:@-])")
+_WORD = re.compile(r"(?<![\w./:@=?&#%~+-])[^\W\d_]{8,}(?![\w./:@=?&#%~+-])")
 _DICTIONARIES = {"en": "en_US", "ru": "ru_RU", "de": "de_DE", "fr": "fr_FR", "es": "es"}
 
 

@@ -62,7 +62,7 @@ def _latest(report: Report) -> list[str]:
     """What the newest snapshot changed, first."""
     latest = report.latest
     if latest is None:
-        return []
+        return ["## The latest snapshot", "", report.no_latest, ""] if report.no_latest else []
     lines = [f"## {_esc(latest.heading)}", "", f"*{_esc(latest.verdict)}*", ""]
     lines += [f"- **{_esc(line)}**" for line in latest.lines()]
     for names, ref, quote in latest.quotes():

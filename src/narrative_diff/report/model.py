@@ -163,6 +163,23 @@ class Report:
         return (*top[:-1], first)
 
     @property
+    def others(self) -> tuple[Finding, ...]:
+        """The findings not among the headlines, strongest first."""
+        top = self.headlines
+        return tuple(f for f in self.findings if f not in top)
+
+    @property
+    def no_latest(self) -> str:
+        """What page 1 says when the newest snapshot has nothing earlier in its lineage."""
+        if self.latest is not None or not self.snapshots:
+            return ""
+        newest = self.snapshots[-1]
+        return (
+            f"The latest snapshot, {newest.ref} ({newest.date}), is the first of its source "
+            "line: there is nothing earlier to compare it with."
+        )
+
+    @property
     def lineages(self) -> tuple[str, ...]:
         """The lineages of the series, in order of first appearance."""
         return tuple(dict.fromkeys(s.lineage for s in self.snapshots))
@@ -383,6 +400,10 @@ def _pair(result: Comparison, lineage: str = "") -> PairReport:
 
 
 _MARKER = re.compile(r"(^|\n)#{1,6}[ \t]+")
+#: A heading line: markers, then text that does not end a sentence ("# of partners is 17."
+#: is a sentence that starts with "#", and keeps it).
+_HEADING_LINE = re.compile(r"#{1,6}[ \t]+[^\n]*[^\n.!?。！？]$|#{1,6}[ \t]+[^\n]*[^\n.!?。！？]\n")
+_HEADING_AFTER_BREAK = re.compile(r"\n#{1,6}[ \t]+(?=[^\n]*[^\n.!?。！？](?:\n|$))")
 
 
 def _plain_runs(runs: Iterable[tuple[T, str]]) -> tuple[tuple[T, str], ...]:
@@ -390,9 +411,9 @@ def _plain_runs(runs: Iterable[tuple[T, str]]) -> tuple[tuple[T, str], ...]:
     of the report sees text, never Markdown syntax."""
     out, start = [], True
     for tag, text in runs:
-        if start:
-            text = _MARKER.sub(r"\1", text) if text.startswith("#") else text
-        text = re.sub(r"\n#{1,6}[ \t]+", "\n", text)
+        if start and _HEADING_LINE.match(text):
+            text = _MARKER.sub(r"\1", text, count=1)
+        text = _HEADING_AFTER_BREAK.sub("\n", text)
         out.append((tag, text))
         start = text.endswith("\n") or (start and not text)
     return tuple(out)

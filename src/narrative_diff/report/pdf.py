@@ -118,6 +118,9 @@ def _fixed_date(report: Report) -> dt.datetime:
     return dt.datetime.fromisoformat(report.last_date).replace(tzinfo=dt.UTC)
 
 
+#: Provenance longer than this (characters) is set as paragraphs, not in the table (a table
+#: row must fit on one page: about 1,000 words do not).
+PROVENANCE_IN_TABLE = 3000
 #: Room (mm) a heading needs below it on its page; less, and it starts the next page.
 KEEP_WITH_NEXT = 30.0
 
@@ -183,16 +186,9 @@ def _latest(pdf: FPDF, report: Report) -> None:
     """What the newest snapshot changed, grouped, with the sentences that show it."""
     latest = report.latest
     if latest is None:
-        if report.snapshots:
-            newest = report.snapshots[-1]
+        if report.no_latest:
             _heading(pdf, "The latest snapshot", 13, outline=1)
-            _para(
-                pdf,
-                f"{newest.ref} ({newest.date}) is the first snapshot of its source line: "
-                "there is nothing earlier to compare it with.",
-                size=9.5,
-                colour=GREY,
-            )
+            _para(pdf, report.no_latest, size=9.5, colour=GREY)
             pdf.ln(2)
         return
     _heading(pdf, latest.heading, 13, outline=1)
@@ -248,6 +244,13 @@ def _snapshots(pdf: FPDF, report: Report) -> None:
     ]
     _table(pdf, rows, (9, 19, 72, 46, 10, 16), right=(5,))
     _heading(pdf, "Provenance", 11, outline=1)
+    if max((len(s.provenance) for s in report.snapshots), default=0) > PROVENANCE_IN_TABLE:
+        for s in report.snapshots:  # a table row must fit on one page: long ones flow
+            _para(pdf, f"{s.ref} {s.id}" + (f" ({s.source_url})" if s.source_url else ""),
+                  size=8.5, style="B")  # fmt: skip
+            _para(pdf, s.provenance or "(no provenance recorded)", size=8, colour=GREY, indent=3)
+            pdf.ln(0.8)
+        return
     rows = [["ref", "source", "provenance"]]
     rows += [
         [s.ref, f"{s.id}" + (f"\n{s.source_url}" if s.source_url else ""),
@@ -278,7 +281,7 @@ def _finding(pdf: FPDF, finding: Finding, *, size: float = 10) -> None:
 
 
 def _findings(pdf: FPDF, report: Report) -> None:
-    rest = [f for f in report.findings if f not in report.headlines]
+    rest = report.others
     if not rest:
         return
     pdf.ln(2)
