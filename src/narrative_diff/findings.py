@@ -227,8 +227,7 @@ def _actor_finding(
 def _newcomers(series: _Series, snap_id: str, names: list[str]) -> Finding:
     """Actors first named in one snapshot, one or two mentions each: one grouped finding."""
     sc = next(sc for sc in series.scores if sc.snapshot.id == snap_id)
-    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    keys = {a.key for a in series.actors.actors if a.name in names}
+    shown, keys = _group(series, names)
     mentions = [m for m in sc.mentions if m.actor in keys]
     ref, date = series.refs[snap_id], sc.snapshot.date.isoformat()
     return Finding(
@@ -248,8 +247,7 @@ def _leavers(series: _Series, snap_id: str, names: list[str]) -> Finding:
     the last sentence that named one of them."""
     index = series.ids.index(snap_id)
     before = series.scores[index - 1]
-    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-    keys = {a.key for a in series.actors.actors if a.name in names}
+    shown, keys = _group(series, names)
     mentions = [m for m in before.mentions if m.actor in keys]
     ref, date = series.refs[snap_id], series.scores[index].snapshot.date.isoformat()
     was = before.snapshot
@@ -264,6 +262,13 @@ def _leavers(series: _Series, snap_id: str, names: list[str]) -> Finding:
         if mentions
         else (),
     )
+
+
+def _group(series: _Series, names: list[str]) -> tuple[str, set[str]]:
+    """A grouped finding's names as its headline lists them (eight, then how many more)
+    and the actors' keys."""
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return shown, {a.key for a in series.actors.actors if a.name in names}
 
 
 def _in(series: _Series) -> str:
