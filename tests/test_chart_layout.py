@@ -26,9 +26,7 @@ def _charts(root: Path, *metrics: str):
     return [
         panel
         for metric in metrics
-        for panel in lineage_charts(
-            result.rows, result.changes, metric, series="ilrs", actors_source="test"
-        )
+        for panel in lineage_charts(result.rows, metric, series="ilrs", actors_source="test")
     ]
 
 

@@ -27,9 +27,7 @@ def records():
 
 def chart(records, metric: str, top: int = 8):
     result, _ = records
-    return chart_data(
-        result.rows, result.changes, metric, series="ilrs", actors_source="test", top=top
-    )
+    return chart_data(result.rows, metric, series="ilrs", actors_source="test", top=top)
 
 
 @pytest.mark.parametrize("metric", list(METRICS))

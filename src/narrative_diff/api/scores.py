@@ -204,7 +204,6 @@ def chart_series(
         for metric in metrics
         for panel in lineage_charts(
             result.rows,
-            result.changes,
             metric,
             series=series,
             actors_source=result.actors.source,

@@ -31,7 +31,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from narrative_diff.changes import ChangeRow
 from narrative_diff.errors import UsageProblem
 from narrative_diff.scoring import Event, ScoreRow
 
@@ -157,7 +156,6 @@ def styles(declared: Sequence[str]) -> dict[str, Style]:
 
 def chart_data(
     rows: Sequence[ScoreRow],
-    changes: Sequence[ChangeRow],
     metric: str,
     *,
     series: str,
@@ -169,10 +167,9 @@ def chart_data(
     """The chart of ``metric`` from score rows (one per snapshot × actor, in date order,
     every actor of the actors file in its declared order, which fixes the styles).
     Actors never mentioned are left out; beyond ``top`` (ranked by peak prominence), the
-    rest are named in ``left_out``. ``changes`` are not drawn (module docstring: their
+    rest are named in ``left_out``. Change rows are not drawn (module docstring: their
     intervals are in the change table); ``lineage``: the panel's; ``title``: the series'
     own title, when it has one."""
-    del changes  # kept in the signature: callers pass a ScoreResult's two parts
     spec = METRICS[metric]
     table = _Table.of(rows)
     mentioned = [k for k in table.keys if any(r.count for r in table.by_actor[k])]
@@ -201,7 +198,6 @@ def chart_data(
 
 def lineage_charts(
     rows: Sequence[ScoreRow],
-    changes: Sequence[ChangeRow],
     metric: str,
     *,
     series: str,
@@ -220,7 +216,6 @@ def lineage_charts(
         return (
             chart_data(
                 rows,
-                changes,
                 metric,
                 series=series,
                 actors_source=actors_source,
@@ -234,7 +229,6 @@ def lineage_charts(
         panels.append(
             chart_data(
                 mine,
-                changes,
                 metric,
                 series=series,
                 actors_source=actors_source,

@@ -254,7 +254,6 @@ def build(
         for metric in REPORT_METRICS
         for panel in lineage_charts(
             result.rows,
-            result.changes,
             metric,
             series=series,
             actors_source=source,
