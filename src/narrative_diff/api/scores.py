@@ -255,7 +255,7 @@ def report_series(
     format ``out`` names (.pdf, .html, .png or .md). ``progress(stage, done, total)`` is
     called as the work goes."""
     from narrative_diff.publish import check_output, check_source_date_epoch
-    from narrative_diff.report import report_paths, write_report
+    from narrative_diff.report import drawing_beside, report_paths, write_report
 
     check_source_date_epoch()
     series = one_series(corpus, series)
@@ -263,11 +263,13 @@ def report_series(
     for path in paths.values():  # the default folder, reports/, is made when writing
         check_output(path, corpus.root, new_folder=out is None, inputs=actors_file(actors))
     report_progress = progress or (lambda stage, done, total: None)
-    report = build_report(corpus, series, actors=actors, progress=report_progress)
     stages = len(paths) + 1
     counter = iter(range(1, stages + 1))
-    return write_report(
-        report,
-        paths,
-        progress=lambda stage: report_progress(stage, next(counter, stages), stages),
-    )
+    with drawing_beside(paths) as drawer:  # the charts are drawn beside the text
+        report = build_report(corpus, series, actors=actors, progress=report_progress)
+        return write_report(
+            report,
+            paths,
+            progress=lambda stage: report_progress(stage, next(counter, stages), stages),
+            drawer=drawer,
+        )

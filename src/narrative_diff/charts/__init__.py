@@ -14,7 +14,7 @@ from .data import (
     styles,
     texts,
 )
-from .draw import ChartWarning, card, figure, save
+from .draw import ChartWarning, card, figure, save, warm
 
 __all__ = [
     "METRICS",
@@ -32,4 +32,5 @@ __all__ = [
     "save",
     "styles",
     "texts",
+    "warm",
 ]

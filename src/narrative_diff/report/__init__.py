@@ -2,7 +2,15 @@
 (:mod:`.renderers`: PDF, HTML, PNG card, Markdown) that only lay it out."""
 
 from .model import Report, build
-from .renderers import DEFAULT_FORMATS, RENDERERS, Rendered, Renderer, report_paths, write_report
+from .renderers import (
+    DEFAULT_FORMATS,
+    RENDERERS,
+    Rendered,
+    Renderer,
+    drawing_beside,
+    report_paths,
+    write_report,
+)
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -11,6 +19,7 @@ __all__ = [
     "Renderer",
     "Report",
     "build",
+    "drawing_beside",
     "report_paths",
     "write_report",
 ]

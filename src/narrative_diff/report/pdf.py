@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from narrative_diff.fonts import FontSet
@@ -50,8 +50,9 @@ LABEL_COLOURS = {
 }
 
 
-def render(report: Report, fonts: FontSet, charts_png: Sequence[bytes]) -> bytes:
-    """The PDF bytes of ``report``; ``charts_png`` are the report's charts, in order.
+def render(report: Report, fonts: FontSet, charts_png: Callable[[], Sequence[bytes]]) -> bytes:
+    """The PDF bytes of ``report``; ``charts_png()`` gives the report's charts, in order,
+    asked for only when the text before them is set (they may still be being drawn).
 
     Sections flow one after the other (a new page only where the next block would not fit),
     every heading is kept with what follows it, and long words in narrow cells break at
@@ -299,11 +300,11 @@ def _findings(pdf: FPDF, report: Report) -> None:
         _finding(pdf, finding, size=9.5)
 
 
-def _charts(pdf: FPDF, charts_png: Sequence[bytes]) -> None:
+def _charts(pdf: FPDF, charts_png: Callable[[], Sequence[bytes]]) -> None:
     from PIL import Image  # fpdf2's own dependency
 
     _heading(pdf, "Charts")
-    for png in charts_png:
+    for png in charts_png():
         with Image.open(io.BytesIO(png)) as image:
             aspect = image.height / image.width
         # a chart faceted by lineage is tall: at most one page high

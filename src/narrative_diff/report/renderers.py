@@ -4,12 +4,15 @@ A renderer is chosen through :data:`RENDERERS` by the format a file name asks fo
 format is one function and one entry here. Renderers share :class:`Art`: the charts, drawn
 once per image format and only when a renderer asks for them, and the fonts that cover the
 text. :func:`write_report` renders every format asked for, then writes the files as one set
-(a reader never sees half a report).
+(a reader never sees half a report). Given a drawer (:func:`drawing_beside`), the charts,
+the summary card and the HTML page (matplotlib's work, and what needs it) are made in a
+second process while this one sets the PDF's text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from narrative_diff.fonts import FontSet
+
+    from .background import Drawer
 
 #: Formats written by default (reports/<series>.<fmt>); ``-o x.md`` asks for Markdown.
 DEFAULT_FORMATS = ("pdf", "html", "png")
@@ -42,23 +47,49 @@ class Rendered:
 
 @dataclass
 class Art:
-    """The report's charts as images, drawn once per format on first use, and the fonts."""
+    """What the renderers share, made once on first use: the charts as images in each
+    format, the summary card, the HTML page (:meth:`made`); and the fonts.
+
+    :meth:`start` hands the drawing to a second process (:mod:`.background`) so that it
+    goes on while this one sets text."""
 
     report: Report
     fonts: FontSet
-    _images: dict[str, list[bytes]] = field(default_factory=dict)
+    _made: dict[str, list[bytes]] = field(default_factory=dict)
     _figures: list[Figure] = field(default_factory=list)
+    _drawer: Drawer | None = None
 
-    def images(self, fmt: str) -> list[bytes]:
-        """Every chart of the report (:attr:`Report.figures`) as ``fmt`` (png or svg): each
-        figure is laid out once and saved in every format asked for."""
-        if fmt not in self._images:
-            if not self._figures:
-                from narrative_diff.charts import figure
+    def made(self, job: str) -> list[bytes]:
+        """What one drawing job makes, done once: ``png`` or ``svg``, every chart of the
+        report (:attr:`Report.figures`) in that format; ``card``, the summary card;
+        ``html``, the HTML page (it is mostly its SVG charts, drawn in the same process)."""
+        if job not in self._made:
+            self._made[job] = self._drawer.get(job) if self._drawer else self.draw(job)
+        return self._made[job]
 
-                self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
-            self._images[fmt] = [figure_bytes(fig, fmt) for fig in self._figures]
-        return self._images[fmt]
+    def draw(self, job: str) -> list[bytes]:
+        """Do one job here: each figure is laid out once and saved in every format."""
+        if job == "card":
+            from narrative_diff.charts import card
+
+            title, subtitle, points = card_text(self.report)
+            drawn = card(title, subtitle, points, self.report.lead_chart, self.fonts)
+            return [figure_bytes(drawn, "png")]
+        if job == "html":
+            from .html import render
+
+            return [render(self.report, self.made("svg")).encode("utf-8")]
+        if not self._figures:
+            from narrative_diff.charts import figure
+
+            self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
+        return [figure_bytes(fig, job) for fig in self._figures]
+
+    def start(self, drawer: Drawer, jobs: Sequence[str]) -> None:
+        """Have ``drawer``'s process do ``jobs`` (png, html, card; the first needed
+        first) while this one sets text."""
+        drawer.start(Art(self.report, self.fonts).draw, jobs)
+        self._drawer = drawer
 
 
 @dataclass(frozen=True)
@@ -70,25 +101,24 @@ class Renderer:
     stage: str
     draw: Callable[[Report, Art], tuple[Rendered, ...]]
     prints_text: bool = False
+    #: The jobs it asks :class:`Art` for (:meth:`Art.made`), in the order it asks.
+    needs: tuple[str, ...] = ()
 
 
 def _pdf(report: Report, art: Art) -> tuple[Rendered, ...]:
     from .pdf import render
 
-    return (Rendered(render(report, art.fonts, art.images("png")), "PDF report"),)
+    return (Rendered(render(report, art.fonts, lambda: art.made("png")), "PDF report"),)
 
 
 def _html(report: Report, art: Art) -> tuple[Rendered, ...]:
-    from .html import render
+    (page,) = art.made("html")
+    return (Rendered(page, "HTML report"),)
 
-    return (Rendered(render(report, art.images("svg")).encode("utf-8"), "HTML report"),)
 
-
-def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
-    """The summary card, with each chart beside it as ``<stem>-<metric>.png``."""
-    from narrative_diff.charts import card
-    from narrative_diff.fonts import require_glyphs
-
+def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
+    """The summary card's title, subtitle and points (headlines, each with its detail
+    and the last two sentences it rests on)."""
     points = [
         (
             f.headline,
@@ -96,19 +126,22 @@ def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
         )
         for f in report.headlines[:3]
     ]
-    require_glyphs([text for head, rest in points for text in (head, *rest)], art.fonts)
     plural = "s" if len(report.snapshots) != 1 else ""
     subtitle = (
         f"Series '{report.series}', {len(report.snapshots)} snapshot{plural}, "
         f"{report.first_date} to {report.last_date}. {report.tool}"
     )
-    figure = card(report.title, subtitle, points, report.lead_chart, art.fonts)
-    charts = art.images("png")
+    return report.title, subtitle, points
+
+
+def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
+    """The summary card, with each chart beside it as ``<stem>-<metric>.png``."""
+    (card,) = art.made("card")
     return (
-        Rendered(figure_bytes(figure, "png"), "summary card"),
+        Rendered(card, "summary card"),
         *(
             Rendered(png, f"chart ({panels[0].metric})", f"-{panels[0].metric}")
-            for panels, png in zip(report.figures, charts, strict=True)
+            for panels, png in zip(report.figures, art.made("png"), strict=True)
         ),
     )
 
@@ -121,9 +154,9 @@ def _markdown(report: Report, art: Art) -> tuple[Rendered, ...]:
 
 #: Output format (a file extension) → its renderer.
 RENDERERS: dict[str, Renderer] = {
-    "pdf": Renderer("PDF report", "laying out the PDF", _pdf, prints_text=True),
-    "html": Renderer("HTML report", "drawing charts (svg) for the HTML", _html),
-    "png": Renderer("summary card", "drawing the summary card", _card),
+    "pdf": Renderer("PDF report", "laying out the PDF", _pdf, prints_text=True, needs=("png",)),
+    "html": Renderer("HTML report", "writing the HTML", _html, needs=("html",)),
+    "png": Renderer("summary card", "drawing the summary card", _card, needs=("card", "png")),
     "md": Renderer("Markdown report", "writing the Markdown", _markdown),
 }
 
@@ -142,15 +175,47 @@ def report_paths(series: str, out: Path | None) -> dict[str, Path]:
     return {output_format(out, tuple(RENDERERS)): out}
 
 
+def jobs_for(paths: Mapping[str, Path]) -> list[str]:
+    """What is drawn in a second process for the formats of ``paths`` (png first: the PDF
+    needs it soonest): nothing when drawing is all there is to do."""
+    renderers = [RENDERERS[fmt] for fmt in paths]
+    if all(r.draw is _card for r in renderers):
+        return []
+    return sorted({job for r in renderers for job in r.needs}, key=_JOB_ORDER.index)
+
+
+_JOB_ORDER = ("png", "html", "card")
+
+
+@contextlib.contextmanager
+def drawing_beside(paths: Mapping[str, Path]) -> Iterator[Drawer | None]:
+    """A :class:`~.background.Drawer` for :func:`write_report`, forked now so that it
+    prepares (imports matplotlib) while the report is built; None where it cannot help."""
+    from . import background
+
+    if not jobs_for(paths) or not background.available():
+        yield None
+        return
+    from narrative_diff.charts import warm
+
+    drawer = background.Drawer(warm)
+    try:
+        yield drawer
+    finally:
+        drawer.close()
+
+
 def write_report(
     report: Report,
     paths: Mapping[str, Path],
     *,
     progress: Callable[[str], None] | None = None,
+    drawer: Drawer | None = None,
 ) -> list[Written]:
     """Render ``report`` to the formats in ``paths``, then write every file as one set.
     The fonts must cover the text each format draws: the charts always, the whole report
-    for a format that sets its text itself (the PDF)."""
+    for a format that sets its text itself (the PDF). With a ``drawer``
+    (:func:`drawing_beside`) the charts are drawn in its process meanwhile."""
     from narrative_diff.charts import texts as chart_texts
     from narrative_diff.fonts import require_glyphs
 
@@ -160,9 +225,13 @@ def write_report(
 
     renderers = {fmt: RENDERERS[fmt] for fmt in paths}
     prints_text = any(r.prints_text for r in renderers.values())
-    art = Art(
-        report, require_glyphs(chart_texts(report.charts) + (report.texts() if prints_text else []))
-    )
+    texts = chart_texts(report.charts) + (report.texts() if prints_text else [])
+    if "png" in renderers:
+        title, subtitle, points = card_text(report)
+        texts += [title, subtitle] + [text for head, rest in points for text in (head, *rest)]
+    art = Art(report, require_glyphs(texts))
+    if drawer is not None:
+        art.start(drawer, jobs_for(paths))
     files: list[tuple[Path, bytes, str]] = []
     for fmt, renderer in renderers.items():
         step(renderer.stage)

@@ -1,0 +1,138 @@
+"""Charts drawn in a second process beside the PDF's text (report/background.py): the same
+files as drawing them in one process, and nothing lost when the second process fails.
+
+The :class:`Drawer` tests use small module-level draw functions (the child gets them by
+pickling, which names them by module), so they say exactly what the child did.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from narrative_diff import api
+from narrative_diff.report import background
+from narrative_diff.report.background import WORKERS_ENV, Drawer
+
+from .helpers import PINNED
+
+needs_fork = pytest.mark.skipif(
+    not background.available(), reason="drawing beside needs Linux, fork and two cores"
+)
+
+
+def named(job: str) -> list[bytes]:
+    """A job's result says which process made it."""
+    return [job.encode(), str(os.getpid()).encode()]
+
+
+def failing(job: str) -> list[bytes]:
+    if job == "svg":
+        raise ValueError(f"cannot draw {job} in {os.getpid()}")
+    return named(job)
+
+
+def warning(job: str) -> list[bytes]:
+    warnings.warn(f"glyph missing in {job}", UserWarning, stacklevel=1)
+    return named(job)
+
+
+def nothing() -> None:
+    return None
+
+
+def dying() -> None:
+    os._exit(9)  # the child is killed before it gets its jobs
+
+
+@needs_fork
+def test_jobs_are_drawn_by_the_child_in_order():
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(named, ["png", "svg"])
+        png, svg = drawer.get("png"), drawer.get("svg")
+    finally:
+        drawer.close()
+    assert png[0] == b"png" and svg[0] == b"svg"
+    assert int(png[1]) == int(svg[1]) != os.getpid()  # one child drew both
+
+
+@needs_fork
+def test_a_dead_child_leaves_the_drawing_to_the_parent():
+    drawer = Drawer(dying)
+    try:
+        drawer.start(named, ["png", "svg"])
+        assert drawer.get("png") == [b"png", str(os.getpid()).encode()]
+        assert drawer.get("svg")[1] == str(os.getpid()).encode()
+    finally:
+        drawer.close()
+
+
+@needs_fork
+def test_an_error_in_the_child_is_raised_by_the_parent_drawing_again():
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(failing, ["png", "svg", "card"])
+        assert int(drawer.get("png")[1]) != os.getpid()
+        with pytest.raises(ValueError, match=f"cannot draw svg in {os.getpid()}$"):
+            drawer.get("svg")
+        # what the child did not reach is drawn here
+        assert drawer.get("card") == [b"card", str(os.getpid()).encode()]
+    finally:
+        drawer.close()
+
+
+@needs_fork
+def test_the_childs_warnings_are_raised_in_the_parent():
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(warning, ["png"])
+        with pytest.warns(UserWarning, match="glyph missing in png"):
+            result = drawer.get("png")
+    finally:
+        drawer.close()
+    assert int(result[1]) != os.getpid()
+
+
+@needs_fork
+def test_a_drawer_never_started_ends_at_once():
+    drawer = Drawer(nothing)
+    drawer.close()
+    assert not drawer._process.is_alive()
+    assert drawer._process.exitcode is not None
+
+
+def test_one_worker_means_no_second_process(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    assert not background.available()
+
+
+@needs_fork
+def test_drawing_beside_gives_the_same_files_as_drawing_in_one_process(tmp_path, monkeypatch):
+    """Every default output, byte for byte, with the charts drawn in a second process
+    (and that process was really used) and without it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    started: list[Drawer] = []
+    real_start = Drawer.start
+
+    def spy(self: Drawer, draw, jobs) -> None:
+        started.append(self)
+        real_start(self, draw, jobs)
+
+    monkeypatch.setattr(Drawer, "start", spy)
+    outputs: dict[str, dict[str, bytes]] = {}
+    for name, workers in (("beside", ""), ("alone", "1")):
+        monkeypatch.setenv(WORKERS_ENV, workers)
+        folder = tmp_path / name
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        written = api.report_series(api.open_corpus(PINNED), "ilrs")
+        outputs[name] = {item.path.name: Path(item.path).read_bytes() for item in written}
+    assert len(started) == 1  # the first run only
+    assert sorted(outputs["beside"]) == sorted(outputs["alone"])
+    assert len(outputs["beside"]) == 6
+    for name, data in outputs["beside"].items():
+        assert data == outputs["alone"][name], name
