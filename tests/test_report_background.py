@@ -136,3 +136,89 @@ def test_drawing_beside_gives_the_same_files_as_drawing_in_one_process(tmp_path,
     assert len(outputs["beside"]) == 6
     for name, data in outputs["beside"].items():
         assert data == outputs["alone"][name], name
+
+
+@needs_fork
+def test_close_never_waits_for_a_child_that_got_no_jobs():
+    """A draw that cannot be pickled is done here; close() still ends the child."""
+    drawer = Drawer(nothing)
+    drawer.start(lambda job: [job.encode()], ["png"])  # a lambda does not pickle
+    assert drawer.get("png") == [b"png"]
+    drawer.close()
+    assert drawer._process.exitcode is not None
+
+
+@needs_fork
+def test_a_refused_fork_leaves_the_drawing_here(tmp_path, monkeypatch):
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    monkeypatch.chdir(tmp_path)
+    written = api.report_series(api.open_corpus(PINNED), "ilrs", "ilrs.pdf")
+    assert [item.path.name for item in written] == ["ilrs.pdf"]
+    assert (tmp_path / "ilrs.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_daemonic_process_draws_itself(monkeypatch):
+    import multiprocessing
+
+    class Pooled:
+        daemon = True
+
+    monkeypatch.setattr(multiprocessing, "current_process", lambda: Pooled())
+    assert not background.available()
+
+
+class Picky(UserWarning):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def picky(job: str) -> list[bytes]:
+    warnings.warn(Picky(f"odd warning in {job}", 3), stacklevel=1)
+    return named(job)
+
+
+@needs_fork
+def test_a_warning_class_that_needs_more_arguments_comes_back_as_a_user_warning():
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(picky, ["png"])
+        with pytest.warns(UserWarning, match="odd warning in png"):
+            drawer.get("png")
+    finally:
+        drawer.close()
+
+
+@needs_fork
+def test_a_killed_parent_takes_the_child_with_it(tmp_path):
+    """SIGKILL gives the parent no time to stop the child: the child sees the pipes
+    close and ends, so whoever reads the command's output is not kept waiting."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narrative_diff", "report", "--corpus", str(PINNED)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    ends = time.monotonic() + 20
+    child = ""
+    while time.monotonic() < ends and not child:
+        time.sleep(0.02)
+        child = children.read_text().strip() if children.exists() else ""
+    assert child, "the report forked no child"
+    time.sleep(0.3)  # the child is importing matplotlib or waiting for its jobs
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=20)  # returns once the child has closed the output pipes
+    ends = time.monotonic() + 10
+    while Path(f"/proc/{child.split()[0]}").exists() and time.monotonic() < ends:
+        time.sleep(0.05)
+    stat = Path(f"/proc/{child.split()[0]}/stat")
+    assert not stat.exists() or stat.read_text().split()[2] == "Z"

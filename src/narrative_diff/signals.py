@@ -81,6 +81,34 @@ def install() -> None:
     sys.unraisablehook = _redeliver(sys.unraisablehook)
 
 
+#: The signals :func:`blocked` holds back while a helper process is forked.
+HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+
+
+@contextlib.contextmanager
+def blocked() -> Iterator[None]:
+    """Hold back SIGINT, SIGTERM and SIGALRM (delivered when the block ends): around a
+    fork, so that none lands in the child before :func:`for_child` has run, nor in the
+    parent before it can stop the child."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def for_child() -> None:
+    """In a forked helper: Ctrl-C is ignored (the parent stops the helper itself), SIGTERM
+    ends it at once, and nothing the parent had pending is raised again here."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    _pending.clear()
+    _state["running"] = False
+
+
 @contextlib.contextmanager
 def running() -> Iterator[None]:
     """The command's work: signals raise instead of exiting."""

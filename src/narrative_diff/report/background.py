@@ -6,16 +6,18 @@ each other but the finished images: matplotlib drawing the charts and the summar
 a machine with two cores, doing them side by side takes the time of the longer half
 instead of the sum.
 
-How: the process forks (the child has the report already built: nothing is pickled going
-in, only image bytes coming out), and the child draws each job in order (``png`` first,
-the PDF needs it soonest), sending each result down a pipe as soon as it is done. The
-parent asks for a job when it needs it and waits only if the child is not done yet.
-Warnings the child's drawing raises are raised again here, in order, as if drawn here.
-Nothing is written to disk by the child; the parent writes every file as one set.
+How: the process forks before the report is built (the child imports matplotlib
+meanwhile), then sends the child the report (pickled: about 0.1 MB for the ILRS series),
+and the child draws each job in order (``png`` first, the PDF needs it soonest), sending
+each result down a pipe as soon as it is done. The parent asks for a job when it needs
+it and waits only if the child is not done yet. Warnings the child's drawing raises are
+raised again here, in order. Nothing is written to disk by the child; the parent writes
+every file as one set.
 
-Fork is used only where it is the platform's own way (Linux) and there are two usable
-cores; ``NARRATIVE_DIFF_WORKERS=1`` turns it off. If the child fails (an error while
-drawing) or dies (killed, out of memory), the parent draws what is missing itself: an
+Fork is used only where it is the platform's own way (Linux), there are two usable
+cores, and the process may have children; ``NARRATIVE_DIFF_WORKERS=1`` turns it off (any
+other value leaves it on). If the fork is refused, the child fails (an error while
+drawing) or dies (killed, out of memory), this process draws what is missing itself: an
 error then happens here, with its own traceback and message, as it would without the
 child, and a report never fails for want of the child.
 """
@@ -32,6 +34,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from narrative_diff import signals
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
@@ -43,10 +47,13 @@ Draw = Callable[[str], list[bytes]]
 
 
 def available() -> bool:
-    """Whether drawing in a forked process can pay off here (module docstring)."""
+    """Whether drawing in a forked process can pay off here (module docstring): not in a
+    daemonic process (a multiprocessing pool's worker may not have children)."""
     if os.environ.get(WORKERS_ENV, "").strip() == "1":
         return False
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if multiprocessing.current_process().daemon:
         return False
     return len(os.sched_getaffinity(0)) >= 2
 
@@ -57,7 +64,9 @@ class Drawer:
 
     The child is forked before the report is built and runs ``prepare`` (imports) while
     this process builds it. A thread here receives each result as soon as it is sent: a
-    pipe holds 64 KiB, so a child sending a chart nobody reads yet would stop drawing."""
+    pipe holds 64 KiB, so a child sending a chart nobody reads yet would stop drawing.
+    The child closes this side's pipe ends, so that it sees the parent go (an end of
+    file, a broken pipe) however the parent ends, and ends too."""
 
     def __init__(self, prepare: Callable[[], None]) -> None:
         self._draw: Draw | None = None
@@ -68,18 +77,28 @@ class Drawer:
         context = multiprocessing.get_context("fork")
         self._conn, child_out = context.Pipe(duplex=False)
         child_in, self._orders = context.Pipe(duplex=False)
+        ends = (self._conn, self._orders)
         self._process: BaseProcess = context.Process(
-            target=_work, args=(prepare, child_in, child_out), daemon=True
+            target=_work, args=(prepare, child_in, child_out, ends), daemon=True
         )
-        with warnings.catch_warnings():
-            # Python 3.12+ warns when forking with threads running (a progress bar's
-            # refresh thread): the child only draws and never touches what they hold
-            warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
-            self._process.start()
-        child_out.close()
-        child_in.close()
-        self._receiver = threading.Thread(target=self._receive, daemon=True)
-        self._receiver.start()
+        try:
+            with warnings.catch_warnings(), signals.blocked():
+                # Python 3.12+ warns when forking with threads running (a progress bar's
+                # refresh thread): the child only draws and never touches what they hold
+                warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
+                self._process.start()
+            # a signal held back during the fork lands here: the child is stopped below
+            child_out.close()
+            child_in.close()
+            self._receiver = threading.Thread(target=self._receive, daemon=True)
+            self._receiver.start()
+        except BaseException:
+            if self._process.pid is not None:
+                self._process.terminate()
+                self._process.join()
+            for conn in (self._conn, self._orders, child_out, child_in):
+                conn.close()
+            raise
 
     def start(self, draw: Draw, jobs: Sequence[str]) -> None:
         """Have the child do ``draw(job)`` for each of ``jobs`` (``draw`` is pickled: a
@@ -123,32 +142,33 @@ class Drawer:
                 return
 
     def close(self) -> None:
-        """Stop the child if it is still drawing (an error or Ctrl-C here) and reap it."""
+        """Stop the child if it is still there and reap it (after its last message it
+        has nothing left to do)."""
         self._orders.close()
-        with self._changed:
-            done = self._over
-        if not done:  # still drawing, or never given the jobs
+        if self._process.is_alive():
             self._process.terminate()
         self._process.join()
-        self._receiver.join()  # the child's end is closed: the thread has its last message
+        self._receiver.join()  # every write end is closed now: the thread has its end of file
         self._conn.close()
 
 
-def _work(prepare: Callable[[], None], orders: Connection, conn: Connection) -> None:
+def _work(
+    prepare: Callable[[], None],
+    orders: Connection,
+    conn: Connection,
+    parent_ends: tuple[Connection, Connection],
+) -> None:
     """The child: prepare, wait for the jobs, draw each and send it; on an error, stop
     (the parent draws the job again itself, so the error is raised there, traceback and
-    all)."""
-    # Ctrl-C reaches the whole process group: the parent stops the child itself, with
-    # SIGTERM, which must end the child at once (not run the CLI's handler it inherited)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.closing(conn), contextlib.closing(orders):
+    all). Whatever happens, nothing is printed here."""
+    signals.for_child()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HELD)
+    for end in parent_ends:
+        end.close()
+    with contextlib.suppress(BaseException), contextlib.closing(conn), contextlib.closing(orders):
         with contextlib.suppress(Exception):
             prepare()
-        try:
-            draw, jobs = orders.recv()
-        except Exception:  # no jobs (nothing to draw, or an error there)
-            return
+        draw, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
         for job in jobs:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -157,6 +177,16 @@ def _work(prepare: Callable[[], None], orders: Connection, conn: Connection) -> 
                 except Exception:  # raised again by the parent's own drawing
                     break
             for warning in caught:
-                conn.send(("warning", job, (str(warning.message), warning.category)))
+                conn.send(("warning", job, (str(warning.message), _category(warning))))
             conn.send(("done", job, value))
         conn.send(("over", "", None))  # anything not sent is drawn by the parent
+
+
+def _category(warning: warnings.WarningMessage) -> type[Warning]:
+    """The warning's class when the parent can raise it again with a message alone."""
+    category = warning.category
+    try:
+        category(str(warning.message))
+    except Exception:  # a class that needs other arguments
+        return UserWarning
+    return category

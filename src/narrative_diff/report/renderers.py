@@ -196,9 +196,18 @@ def drawing_beside(paths: Mapping[str, Path]) -> Iterator[Drawer | None]:
     if not jobs_for(paths) or not background.available():
         yield None
         return
+    import matplotlib  # noqa: F401 - why: below
+
     from narrative_diff.charts import warm
 
-    drawer = background.Drawer(warm)
+    # matplotlib settles its config folder on import (a temporary one, removed at exit,
+    # where HOME is read-only): in this process, which exits normally, not in the child;
+    # this process imports it anyway (fonts.py reads its data path)
+    try:
+        drawer = background.Drawer(warm)
+    except OSError:  # the fork was refused (a process limit, no memory): draw here
+        yield None
+        return
     try:
         yield drawer
     finally:
