@@ -52,7 +52,8 @@ class Drip:
 class LocalHTTPServer:
     """A threaded HTTP server on 127.0.0.1 with routes registered by the test.
 
-    ``route(path, body, content_type, status, headers)`` serves a fixed answer;
+    ``route(path, body, content_type, status, headers)`` serves a fixed answer (304 to
+    a request whose If-None-Match is the route's ETag header);
     ``/stall`` answers only after ``STALL_SECONDS`` (or at teardown), and
     ``/redirect-loop`` redirects to itself; ``drip(path, Drip(...))`` answers slowly (a
     byte at a time). ``requests`` records each request's path and headers.
@@ -119,7 +120,13 @@ class LocalHTTPServer:
                 elif path == "/redirect-loop":
                     self._answer(302, "text/plain", b"", {"Location": "/redirect-loop"}, True)
                 elif self.path in server.routes or path in server.routes:
-                    self._answer(*server.routes.get(self.path, server.routes.get(path)))
+                    answer = server.routes.get(self.path, server.routes.get(path))
+                    assert answer is not None
+                    etag = answer[3].get("ETag")
+                    if etag is not None and self.headers.get("If-None-Match") == etag:
+                        self._answer(304, "", b"", {"ETag": etag}, False)
+                    else:
+                        self._answer(*answer)
                 else:
                     self._answer(404, "text/plain", b"not found", {}, True)
 

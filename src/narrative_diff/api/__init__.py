@@ -66,6 +66,9 @@ from .scores import keyword_in_context as keyword_in_context
 from .scores import report_series as report_series
 from .scores import score_frame as score_frame
 from .scores import score_series as score_series
+from .watching import parse_every as parse_every
+from .watching import watch as watch
+from .watching import watch_exit_code as watch_exit_code
 
 if TYPE_CHECKING:
     from narrative_diff.changes import ChangeRow as ChangeRow
@@ -85,6 +88,8 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
     from narrative_diff.similarity import DiffOptions as DiffOptions
+    from narrative_diff.watching import Check as Check
+    from narrative_diff.watching import Manners as Manners
 
 
 #: Names of lower modules that api offers, loaded on first use (start-up stays light).
@@ -106,6 +111,8 @@ _LAZY = {
     "ScoreRow": "scoring",
     "Weights": "scoring",
     "DiffOptions": "similarity",
+    "Check": "watching",
+    "Manners": "watching",
 }
 
 

@@ -30,7 +30,8 @@ from .app import app, warn
 #: The modules whose commands are registered on :data:`app` by being imported, in the
 #: order ``--help`` lists them: the corpus, the comparison, then actors, scores and reports.
 COMMANDS = tuple(
-    importlib.import_module(f"{__name__}.{name}") for name in ("snapshots", "compare", "scores")
+    importlib.import_module(f"{__name__}.{name}")
+    for name in ("snapshots", "watching", "compare", "scores")
 )
 
 

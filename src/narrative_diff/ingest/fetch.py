@@ -6,6 +6,8 @@ credentials kept out of every message and of the returned final URL (``redact.py
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from narrative_diff.errors import FetchFailed, UsageProblem
@@ -59,6 +61,27 @@ def check_url(url: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A response: the body (empty for a status of 300 and above), its content type
+    without parameters, the final URL (credentials redacted), the status and the headers
+    a later conditional request or a retry needs (lower-case names)."""
+
+    body: bytes
+    content_type: str | None
+    final_url: str
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def status_text(self) -> str:
+        return f"HTTP {self.status}"
+
+
+#: Response headers kept in :attr:`Fetched.headers`.
+KEPT_HEADERS = ("etag", "last-modified", "retry-after")
+
+
 def fetch_url(
     url: str, *, limits: IngestLimits = DEFAULT_LIMITS, resolver: Resolver = resolve
 ) -> tuple[bytes, str | None, str]:
@@ -67,8 +90,34 @@ def fetch_url(
     The final URL is returned with its credentials redacted (``redact.py``). Redirects
     are followed up to ``limits.max_redirects``, each hop checked by a
     :class:`RedirectGuard` (``resolver`` judges the addresses); the body is streamed and
-    reading stops as soon as it passes ``limits.max_bytes`` or the deadline.
+    reading stops as soon as it passes ``limits.max_bytes`` or the deadline. An HTTP
+    error status raises :class:`FetchFailed` (``http-error``).
     """
+    got = fetch(url, limits=limits, resolver=resolver)
+    if got.status >= 400:
+        raise http_error(url, got.status, got.headers.get("reason", ""))
+    return got.body, got.content_type, got.final_url
+
+
+def http_error(url: str, status: int, reason: str = "") -> FetchFailed:
+    """The one-line error for an HTTP error status."""
+    return FetchFailed(
+        f"{redact_url(url)} answered HTTP {f'{status} {reason}'.strip()}",
+        hint="check the URL in a browser; the page may have moved or need a login",
+        slug="http-error",
+    )
+
+
+def fetch(
+    url: str,
+    *,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    resolver: Resolver = resolve,
+    headers: Mapping[str, str] | None = None,
+) -> Fetched:
+    """GET ``url`` as :func:`fetch_url` does, with extra request ``headers`` (e.g.
+    ``If-None-Match``), and return the response whatever its status: a caller that
+    retries on 429 or 503, or takes 304 as "unchanged", decides what an error is."""
     import httpx
 
     from .deadline import Deadline, DeadlinePassed, deadline_transport
@@ -85,11 +134,11 @@ def fetch_url(
         host = target.raw_host.decode("ascii", errors="replace")
         guard.hop(str(target), host, target.port or _port(target))
 
-    headers = {"User-Agent": user_agent(), "Accept": _ACCEPT}
+    sent = {"User-Agent": user_agent(), "Accept": _ACCEPT, **(headers or {})}
     try:
         with (
             httpx.Client(
-                headers=headers,
+                headers=sent,
                 timeout=httpx.Timeout(limits.timeout),
                 follow_redirects=True,
                 max_redirects=limits.max_redirects,
@@ -98,13 +147,11 @@ def fetch_url(
             ) as client,
             client.stream("GET", url) as response,
         ):
-            if response.status_code >= 400:
-                status = f"{response.status_code} {response.reason_phrase}".strip()
-                raise FetchFailed(
-                    f"{shown} answered HTTP {status}",
-                    hint="check the URL in a browser; the page may have moved or need a login",
-                    slug="http-error",
-                )
+            kept = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
+            final = redact_url(str(response.url))
+            if response.status_code >= 300:  # an error or 304 Not Modified: no body wanted
+                kept["reason"] = response.reason_phrase
+                return Fetched(b"", None, final, response.status_code, kept)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limits.max_bytes:
                 raise too_large(shown, int(declared), limits.max_bytes)
@@ -118,7 +165,9 @@ def fetch_url(
                     raise too_large(shown, None, limits.max_bytes)
                 chunks.append(chunk)
             content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            return b"".join(chunks), content_type or None, redact_url(str(response.url))
+            return Fetched(
+                b"".join(chunks), content_type or None, final, response.status_code, kept
+            )
     except (httpx.TimeoutException, DeadlinePassed) as exc:
         raise FetchFailed(
             f"{shown} did not answer within {limits.timeout:g} s",

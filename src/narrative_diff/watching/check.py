@@ -1,0 +1,272 @@
+"""One check of a watched page: fetch it politely, extract it as ``add`` does, and add a
+snapshot only when its text changed beyond noise, saying in one line what changed.
+
+Noise is what does not change a reader's words: whitespace, punctuation, and the lines
+the source's ``ignore`` patterns drop ("Updated: …", visitor counters). A change of
+words adds a snapshot; the line names the actors written in or out and the top renamed
+term or replaced phrase, from the comparison with the series' latest snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from narrative_diff.capture import AddOptions, build_snapshot
+from narrative_diff.compare import compare
+from narrative_diff.errors import FetchFailed, NarrativeDiffError, UnreadableDocument
+from narrative_diff.ingest import IngestLimits, extract_bytes
+from narrative_diff.ingest.redact import redact_url
+
+from .manners import Visits
+from .sources import Source
+
+if TYPE_CHECKING:
+    from narrative_diff.actors import ActorSet
+    from narrative_diff.corpus import Corpus
+    from narrative_diff.shifts import Summary
+    from narrative_diff.snapshot import Snapshot
+
+#: What a check can find.
+OUTCOMES = ("added", "unchanged", "noise", "not-modified", "failed")
+
+
+@dataclass(frozen=True)
+class Check:
+    """What one check of one source found, and the line that says so."""
+
+    series: str
+    url: str
+    at: str  # when, ISO 8601 in UTC
+    outcome: str  # one of OUTCOMES
+    line: str
+    ref: str | None = None  # the snapshot added, or the latest one it was compared with
+    snapshot: str | None = None  # the id of the snapshot added
+    slug: str | None = None  # a failure's kind (docs/messages.md)
+    exit_code: int = 0
+    validators: dict[str, str] = field(default_factory=dict)  # ETag / Last-Modified seen
+
+    def as_dict(self) -> dict[str, object]:
+        """The log's record (validators are state, not history)."""
+        out: dict[str, object] = {
+            "at": self.at,
+            "series": self.series,
+            "url": self.url,
+            "outcome": self.outcome,
+            "line": self.line,
+        }
+        for key in ("ref", "snapshot", "slug"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+def check_source(
+    corpus: Corpus,
+    source: Source,
+    *,
+    actors: ActorSet,
+    visits: Visits,
+    validators: dict[str, str] | None = None,
+    limits: IngestLimits | None = None,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> Check:
+    """Check ``source`` once (module docstring); failures come back as a ``failed`` check,
+    never raised, so that the other sources are still checked."""
+    at = now().replace(microsecond=0)
+    stamp = at.isoformat().replace("+00:00", "Z")
+    shown = redact_url(source.url)
+
+    def failed(error: NarrativeDiffError) -> Check:
+        return Check(
+            source.series,
+            shown,
+            stamp,
+            "failed",
+            f"{source.series}: failed: {error.one_line()}",
+            slug=error.slug,
+            exit_code=int(error.exit_code),
+        )
+
+    try:
+        got = visits.get(source.url, validators or {}, limits or IngestLimits())
+        if got.status == 304:
+            return Check(
+                source.series,
+                shown,
+                stamp,
+                "not-modified",
+                f"{source.series}: not modified since the last check (HTTP 304)",
+                validators=dict(validators or {}),
+            )
+        raw = got.body
+        extracted = extract_bytes(
+            _selected(raw, source) if source.selector else raw,
+            name=shown,
+            media_type=got.content_type,
+            source_url=got.final_url,
+            limits=limits,
+            extract="full" if source.selector else "auto",
+        )
+        kept = {k: v for k, v in got.headers.items() if k in ("etag", "last-modified")}
+        latest = _latest(corpus, source.series)
+        if latest is not None:
+            quiet = _unchanged(latest, extracted.body, source)
+            if quiet is not None:
+                outcome, line = quiet
+                return Check(
+                    source.series,
+                    shown,
+                    stamp,
+                    outcome,
+                    line,
+                    ref=corpus.version_of(latest),
+                    validators=kept,
+                )
+        options = AddOptions(
+            series=source.series,
+            date=at.date(),
+            title=source.title,
+            publisher=source.publisher,
+            lineage=source.lineage,
+            language=source.language,
+            url=got.final_url,
+            provenance=(
+                f"Fetched from {got.final_url} by narrative-diff watch at {stamp}"
+                + (f", the part selected by {source.selector!r}" if source.selector else "")
+                + "."
+            ),
+        )
+        snap = build_snapshot(extracted, options)
+        stored = corpus.add(snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, auto_id=True)
+    except NarrativeDiffError as error:
+        return failed(error)
+    ref = corpus.version_of(stored) or stored.id
+    said = _what_changed(latest, stored, actors) if latest is not None else _first(stored)
+    return Check(
+        source.series,
+        shown,
+        stamp,
+        "added",
+        f"{source.series}: added {ref} ({stored.date.isoformat()}): {said}",
+        ref=ref,
+        snapshot=stored.id,
+        validators=kept,
+    )
+
+
+def _latest(corpus: Corpus, series: str) -> Snapshot | None:
+    folder = corpus.root / series
+    if not folder.is_dir():
+        return None
+    snaps = corpus.snapshots(series)
+    return snaps[-1] if snaps else None
+
+
+def comparable(text: str, ignore: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of ``text`` once the lines ``ignore`` matches are dropped: what a reader
+    reads, without whitespace, punctuation or the noise lines."""
+    patterns = [re.compile(p) for p in ignore]
+    lines = [line for line in text.splitlines() if not any(p.search(line) for p in patterns)]
+    return tuple(re.findall(r"\w+", "\n".join(lines)))
+
+
+def _unchanged(latest: Snapshot, body: str, source: Source) -> tuple[str, str] | None:
+    """("unchanged" or "noise", the line), or None when the words changed."""
+    if " ".join(latest.body.split()) == " ".join(body.split()):
+        return "unchanged", f"{source.series}: unchanged since {latest.date.isoformat()}"
+    if comparable(latest.body, source.ignore) == comparable(body, source.ignore):
+        return (
+            "noise",
+            f"{source.series}: no change beyond whitespace, punctuation or ignored lines "
+            f"since {latest.date.isoformat()}",
+        )
+    return None
+
+
+def _first(stored: Snapshot) -> str:
+    words = len(stored.body.split())
+    return f"the first snapshot of the series ({words:,} words)"
+
+
+def _what_changed(before: Snapshot, after: Snapshot, actors: ActorSet) -> str:
+    """Actors written in and out, then the top renamed term or replaced phrase."""
+    from dataclasses import replace
+
+    from narrative_diff.scoring import actor_block
+
+    result = compare(before, after)
+    summary = replace(result.summary, actors=actor_block(result, actors))
+    return describe(summary)
+
+
+def describe(summary: Summary) -> str:
+    """The change in one line: 'Russia 2 → 0 DISAPPEARED; "a" → "b"'."""
+    parts = []
+    moved = [
+        x
+        for x in summary.actors
+        if (x.count_a == 0) != (x.count_b == 0)  # written in or out
+    ]
+    moved.sort(key=lambda x: (-abs(x.count_b - x.count_a), x.name))
+    for x in moved[:4]:
+        event = "DISAPPEARED" if x.count_b == 0 else "APPEARED"
+        parts.append(f"{x.name} {x.count_a} → {x.count_b} {event}")
+    if len(moved) > 4:
+        parts.append(f"{len(moved) - 4} more actors written in or out")
+    swaps = [(r.before, r.after) for r in summary.renames] + [
+        (r.before, r.after) for r in summary.replaced_phrases if not r.minor
+    ]
+    if swaps:
+        before, after = swaps[0]
+        parts.append(f"“{before}” → “{after}”")
+    if not parts:
+        changed = sum(n for op, n in summary.counts.items() if str(op) != "equal")
+        parts.append(f"wording changed ({changed} sentence{'s' if changed != 1 else ''})")
+    return "; ".join(parts)
+
+
+def _selected(raw: bytes, source: Source) -> bytes:
+    """The page cut down to what ``source.selector`` matches, as a page of its own (its
+    title kept): extraction then reads that part only."""
+    import lxml.html
+    from cssselect import GenericTranslator
+
+    from narrative_diff.ingest.encoding import decode_html
+
+    markup, _ = decode_html(raw, source.url)
+    try:
+        tree = lxml.html.document_fromstring(markup)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise UnreadableDocument(
+            f"{redact_url(source.url)} is not an HTML page ({exc})",
+            hint="a selector needs an HTML page; remove it for other documents",
+            slug="not-html",
+        ) from None
+    found = tree.xpath(GenericTranslator().css_to_xpath(str(source.selector)))
+    parts = (
+        [p for p in found if isinstance(p, lxml.html.HtmlElement)]
+        if isinstance(found, list)
+        else []
+    )
+    if not parts:
+        raise FetchFailed(
+            f"the selector {source.selector!r} matched nothing on {redact_url(source.url)}",
+            hint="the page changed its layout: check the selector in a browser's inspector",
+            slug="selector-missed",
+        )
+    title = tree.findtext(".//title") or ""
+    head = f"<title>{_escape(title)}</title>" if title else ""
+    body = "".join(lxml.html.tostring(p, encoding="unicode") for p in parts)
+    page = f"<!DOCTYPE html><html><head><meta charset=utf-8>{head}</head><body>{body}</body>"
+    return (page + "</html>").encode()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)

@@ -1,0 +1,301 @@
+"""``watch``: pages on a local server (127.0.0.1) that change, stay the same, change only
+in whitespace or an ignored line, answer 304, fail, or are closed to robots.
+
+Each test writes its own sources file and corpus; the pages are invented, shaped like an
+agency's news page (navigation, an article, a footer with an "Updated" line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from narrative_diff.cli import main
+from narrative_diff.corpus import Corpus
+from narrative_diff.watching import Manners, SourcesError, Visits, parse_sources
+
+TODAY = dt.datetime.now(dt.UTC).date().isoformat()
+
+ARTICLE_V1 = """
+<p>The International Lunar Research Station was jointly initiated by China and Russia.</p>
+<p>Russia will contribute its Luna missions, and Russia and China share the work.</p>
+<p>The first phase is named Reconnaissance and runs to 2025.</p>
+"""
+ARTICLE_V2 = """
+<p>The International Lunar Research Station was proposed by China and is built with partners.</p>
+<p>Partners contribute missions, and China leads the work.</p>
+<p>The first phase is named Basic Model and runs to 2025.</p>
+"""
+
+
+def page(article: str, updated: str = "2026-12-01", spaces: str = " ") -> bytes:
+    """An agency's page: navigation, the article with a date line that changes daily, a
+    footer."""
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>ILRS cooperation</title></head><body>
+<nav><a href="/">Home</a>{spaces}<a href="/news">News</a></nav>
+<div class="article"><h1>ILRS cooperation</h1>{article}<p>Updated: {updated}</p></div>
+<footer><p>Copyright the agency</p></footer>
+</body></html>""".encode()
+
+
+def sources_file(tmp_path: Path, *entries: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text("\n".join(entries), encoding="utf-8")
+    return path
+
+
+def source(url: str, series: str = "ilrs-cnsa", extra: str = "") -> str:
+    return f'[[source]]\nurl = "{url}"\nseries = "{series}"\nlanguage = "en"\n{extra}\n'
+
+
+def watch(sources: Path, corpus: Path, *more: str) -> int:
+    return main(["watch", str(sources), "--once", "--interval", "0", "-c", str(corpus), *more])
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+def log_of(corpus: Path) -> list[dict[str, object]]:
+    lines = (corpus / ".watch" / "log.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_first_check_adds_then_same_page_adds_nothing(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"ilrs-cnsa: added v1 ({TODAY}): the first snapshot of the series (")
+    snaps = Corpus(corpus).snapshots("ilrs-cnsa")
+    assert len(snaps) == 1
+    assert "jointly initiated by China and Russia" in snaps[0].body
+    assert snaps[0].source_url == url
+    assert "by narrative-diff watch" in snaps[0].provenance
+
+    assert watch(sources, corpus) == 0
+    assert capsys.readouterr().out == f"ilrs-cnsa: unchanged since {TODAY}\n"
+    assert len(Corpus(corpus).snapshots("ilrs-cnsa")) == 1
+    assert [e["outcome"] for e in log_of(corpus)] == ["added", "unchanged"]
+
+
+def test_whitespace_and_an_ignored_line_are_noise(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url, extra='ignore = ["^Updated: "]'))
+    assert watch(sources, corpus) == 0
+    capsys.readouterr()
+    # the footer's date moves and the article's spacing changes: no new words
+    spaced = ARTICLE_V1.replace("China and Russia.", "China  and\n Russia .")
+    http_server.route("/ilrs.html", page(spaced, updated="2026-12-04", spaces="\n\n"))
+    assert watch(sources, corpus) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        f"ilrs-cnsa: no change beyond whitespace, punctuation or ignored lines since {TODAY}\n"
+    )
+    assert len(Corpus(corpus).snapshots("ilrs-cnsa")) == 1
+
+
+def test_a_changed_updated_line_without_ignore_is_a_change(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    http_server.route("/ilrs.html", page(ARTICLE_V1, updated="2026-12-04"))
+    capsys.readouterr()
+    assert watch(sources, corpus) == 0
+    assert "ilrs-cnsa: added v2" in capsys.readouterr().out
+
+
+def test_narrative_change_adds_and_names_the_shift(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    http_server.route("/ilrs.html", page(ARTICLE_V2))
+    capsys.readouterr()
+    assert watch(sources, corpus) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"ilrs-cnsa: added v2 ({TODAY}): Russia 3 → 0 DISAPPEARED")
+    assert "“Reconnaissance” → “Basic Model”" in line
+    entry = log_of(corpus)[-1]
+    assert entry["outcome"] == "added" and entry["ref"] == "v2"
+    assert len(Corpus(corpus).snapshots("ilrs-cnsa")) == 2
+
+
+def test_etag_gives_a_conditional_request_and_304_is_not_modified(
+    http_server, tmp_path, corpus, capsys
+):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1), headers={"ETag": '"v1"'})
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    assert watch(sources, corpus) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "ilrs-cnsa: not modified since the last check (HTTP 304)"
+    asked = [r for r in http_server.requests if r["path"] == "/ilrs.html"]
+    assert "If-None-Match" not in asked[0] and asked[1]["If-None-Match"] == '"v1"'
+    assert asked[1]["User-Agent"].startswith("narrative-diff/")
+
+
+def test_a_failing_source_is_reported_and_the_others_still_checked(
+    http_server, tmp_path, corpus, capsys
+):
+    good = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    gone = http_server.url("/moved-away.html")  # 404
+    sources = sources_file(tmp_path, source(gone, "ilrs-gone"), source(good))
+    assert watch(sources, corpus) == 6
+    captured = capsys.readouterr()
+    assert captured.err.strip() == (
+        f"ilrs-gone: failed: http-error: {gone} answered HTTP 404 Not Found; check the URL in "
+        "a browser; the page may have moved or need a login"
+    )
+    assert captured.out.startswith("ilrs-cnsa: added v1")
+    assert [e["outcome"] for e in log_of(corpus)] == ["failed", "added"]
+
+
+def test_robots_txt_is_obeyed_unless_told_otherwise(http_server, tmp_path, corpus, capsys):
+    http_server.route("/robots.txt", b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    url = http_server.route("/private/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 6
+    assert "failed: robots-disallowed: robots.txt of" in capsys.readouterr().err
+    assert not [r for r in http_server.requests if r["path"] == "/private/ilrs.html"]
+    assert watch(sources, corpus, "--ignore-robots") == 0
+    assert "added v1" in capsys.readouterr().out
+
+
+def test_a_selector_keeps_only_its_part_and_a_missing_one_fails(
+    http_server, tmp_path, corpus, capsys
+):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url, extra='selector = "div.article"'))
+    assert watch(sources, corpus) == 0
+    body = Corpus(corpus).snapshots("ilrs-cnsa")[0].body
+    assert "Reconnaissance" in body and "Copyright" not in body and "Home" not in body
+    http_server.route("/ilrs.html", page(ARTICLE_V1).replace(b'class="article"', b'id="main"'))
+    capsys.readouterr()
+    assert watch(sources, corpus) == 6
+    assert "failed: selector-missed: the selector 'div.article' matched nothing" in (
+        capsys.readouterr().err
+    )
+
+
+def test_busy_site_is_asked_again_after_a_pause(http_server):
+    """503 with Retry-After: Visits waits what the site asks (capped), then gives up with
+    the status and a hint that the next check tries again."""
+    http_server.route("/busy", b"busy", "text/plain", status=503, headers={"Retry-After": "7"})
+    waits: list[float] = []
+    visits = Visits(Manners(interval=0, retries=2, robots=False), sleep=waits.append)
+    from narrative_diff.errors import FetchFailed
+    from narrative_diff.ingest import IngestLimits
+
+    with pytest.raises(FetchFailed, match="HTTP 503") as caught:
+        visits.get(http_server.url("/busy"), {}, IngestLimits())
+    assert waits == [7.0, 7.0]
+    assert len([r for r in http_server.requests if r["path"] == "/busy"]) == 3
+    assert caught.value.hint == "the site is busy or failing: the next check will try again"
+
+
+def test_requests_to_one_host_are_spaced(http_server):
+    http_server.route("/a", page(ARTICLE_V1))
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    visits = Visits(Manners(interval=5, robots=False), sleep=sleep, clock=lambda: now[0])
+    from narrative_diff.ingest import IngestLimits
+
+    for _ in range(2):
+        visits.get(http_server.url("/a"), {}, IngestLimits())
+    assert waits == [5.0]
+
+
+def test_one_watcher_per_corpus(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    (corpus / ".watch").mkdir()
+    with FileLock(str(corpus / ".watch" / "lock")):
+        assert watch(sources, corpus) == 7
+    err = capsys.readouterr().err
+    assert err.startswith("narrative-diff: watch-running: another watch is checking the corpus")
+    assert not [r for r in http_server.requests if r["path"] == "/ilrs.html"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[source]]\nurl = "https://a.example/x"\n', "source 1 (https://a.example/x): 'series'"),
+        (
+            '[[source]]\nurl = "https://a.example/x"\nseries = "s"\nselektor = "p"\n',
+            "source 1 (s): unknown key 'selektor'",
+        ),
+        ('[[source]]\nurl = "ftp://a.example/x"\nseries = "s"\n', "only http and https"),
+        (
+            '[[source]]\nurl = "https://a.example/x"\nseries = "s"\n'
+            '[[source]]\nurl = "https://b.example/y"\nseries = "s"\n',
+            "source 2 watches series 's', as source 1 does",
+        ),
+        (
+            '[[source]]\nurl = "https://a.example/x"\nseries = "s"\nselector = "div[["\n',
+            "source 1 (s): selector 'div[[' is not a CSS selector",
+        ),
+        (
+            '[[source]]\nurl = "https://a.example/x"\nseries = "s"\nignore = ["(unclosed"]\n',
+            "source 1 (s): ignore pattern '(unclosed' is not a regular expression",
+        ),
+        ("[[source]\n", "is not valid TOML"),
+        ("title = 'x'\n", "unknown table or key 'title'"),
+        ("", "has no [[source]] entries"),
+    ],
+)
+def test_bad_sources_files_name_the_entry(text, message):
+    with pytest.raises(SourcesError, match=None) as caught:
+        parse_sources(text, "sources.toml")
+    assert message in str(caught.value)
+
+
+def test_bad_sources_file_is_one_line_and_nothing_is_fetched(http_server, tmp_path, corpus, capsys):
+    good = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(good), source(good, "x", 'ignore = ["("]'))
+    assert watch(sources, corpus) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("narrative-diff: invalid-sources: ")
+    assert "source 2 (x): ignore pattern '(' is not a regular expression" in err
+    assert http_server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("every", "message"),
+    [("5x", "is not a duration"), ("30s", "is under a minute"), ("h", "is not a duration")],
+)
+def test_every_takes_a_duration(tmp_path, corpus, every, message, capsys):
+    sources = sources_file(tmp_path, source("https://a.example/x"))
+    assert main(["watch", str(sources), "--every", every, "-c", str(corpus)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_every_checks_again_until_stopped(http_server, tmp_path, corpus):
+    from narrative_diff import api
+
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    slept: list[float] = []
+    checks = api.watch(
+        Corpus(corpus),
+        sources,
+        every=3600,
+        rounds=3,
+        sleep=slept.append,
+        manners=Manners(interval=0),
+    )
+    assert slept == [3600, 3600]
+    assert [c.outcome for c in checks] == ["unchanged"]
+    assert [e["outcome"] for e in log_of(corpus)] == ["added", "unchanged", "unchanged"]
