@@ -62,6 +62,7 @@ class LocalHTTPServer:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes, dict[str, str], bool]] = {}
         self.requests: list[dict[str, str]] = []
+        self.posts: list[dict[str, str]] = []  # path, body (text) and headers of each POST
         self.drips: dict[str, Drip] = {}
         self.stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), self._handler())
@@ -129,6 +130,12 @@ class LocalHTTPServer:
                         self._answer(*answer)
                 else:
                     self._answer(404, "text/plain", b"not found", {}, True)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8", errors="replace")
+                server.posts.append({"path": self.path, "body": body, **dict(self.headers)})
+                self._answer(200, "application/json", b"{}", {}, True)
 
             def _answer(
                 self,

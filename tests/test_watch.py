@@ -54,7 +54,9 @@ def source(url: str, series: str = "ilrs-cnsa", extra: str = "") -> str:
 
 
 def watch(sources: Path, corpus: Path, *more: str) -> int:
-    return main(["watch", str(sources), "--once", "--interval", "0", "-c", str(corpus), *more])
+    feeds = corpus.parent / "feeds"
+    argv = ["watch", str(sources), "--once", "--interval", "0", "--feeds", str(feeds)]
+    return main([*argv, "-c", str(corpus), *more])
 
 
 @pytest.fixture
@@ -225,7 +227,7 @@ def test_one_watcher_per_corpus(http_server, tmp_path, corpus, capsys):
     with FileLock(str(corpus / ".watch" / "lock")):
         assert watch(sources, corpus) == 7
     err = capsys.readouterr().err
-    assert err.startswith("narrative-diff: watch-running: another watch is checking the corpus")
+    assert err.startswith("narrative-diff: watch-running: another watch or backfill is working on")
     assert not [r for r in http_server.requests if r["path"] == "/ilrs.html"]
 
 
@@ -299,3 +301,118 @@ def test_every_checks_again_until_stopped(http_server, tmp_path, corpus):
     assert slept == [3600, 3600]
     assert [c.outcome for c in checks] == ["unchanged"]
     assert [e["outcome"] for e in log_of(corpus)] == ["added", "unchanged", "unchanged"]
+
+
+def test_each_series_has_an_atom_feed_of_its_changes(http_server, tmp_path, corpus):
+    import xml.etree.ElementTree as ET
+
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    assert watch(sources, corpus) == 0  # unchanged: no entry
+    http_server.route("/ilrs.html", page(ARTICLE_V2))
+    assert watch(sources, corpus) == 0
+    feed = tmp_path / "feeds" / "ilrs-cnsa.atom"
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(feed.read_bytes())
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert len(titles) == 2
+    assert titles[0].startswith(f"added v2 ({TODAY}): Russia 3 → 0 DISAPPEARED")
+    assert titles[1].startswith(f"added v1 ({TODAY}): the first snapshot")
+    assert root.findtext("a:title", namespaces=ns) == "ILRS cooperation: narrative changes" or (
+        root.findtext("a:title", namespaces=ns) == "ilrs-cnsa: narrative changes"
+    )
+    ids = [e.findtext("a:id", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert all(i.startswith("tag:narrative-diff,") for i in ids) and len(set(ids)) == 2
+    before = feed.read_bytes()
+    assert watch(sources, corpus) == 0  # the same log gives the same feed
+    assert feed.read_bytes() == before
+
+
+def test_a_change_is_notified_through_apprise(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    hook = f"json://127.0.0.1:{http_server.port}/hook"
+    sources = sources_file(tmp_path, f'notify = ["{hook}"]\n', source(url))
+    assert watch(sources, corpus) == 0
+    http_server.route("/ilrs.html", page(ARTICLE_V2))
+    assert watch(sources, corpus) == 0
+    posted = [p for p in http_server.posts if p["path"] == "/hook"]
+    assert len(posted) == 2  # the first snapshot and the change
+    message = json.loads(posted[1]["body"])
+    assert message["title"] == "narrative-diff: ilrs-cnsa changed"
+    assert message["message"].startswith(f"ilrs-cnsa: added v2 ({TODAY}): Russia 3 → 0")
+    assert url in message["message"]
+    capsys.readouterr()
+    # a notification that fails is a warning: the snapshot is added all the same
+    dead = "json://127.0.0.1:9/hook"
+    sources = sources_file(tmp_path, f'notify = ["{dead}"]\n', source(url))
+    http_server.route("/ilrs.html", page(ARTICLE_V2 + "<p>Serbia joined in 2024.</p>"))
+    assert watch(sources, corpus) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("ilrs-cnsa: added v3")
+    assert captured.err.strip() == "warning: ilrs-cnsa: could not notify json://…"
+
+
+def test_a_notify_url_apprise_cannot_use_names_the_entry_only_by_service(tmp_path, corpus, capsys):
+    sources = sources_file(
+        tmp_path, source("https://a.example/x", extra='notify = ["nosuchservice://secret-token"]')
+    )
+    assert watch(sources, corpus) == 3
+    err = capsys.readouterr().err
+    assert "notify URL nosuchservice://… is not one apprise can use" in err
+    assert "secret-token" not in err
+
+
+def test_a_page_back_to_an_earlier_text_says_so_and_adds_nothing(
+    http_server, tmp_path, corpus, capsys
+):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    http_server.route("/ilrs.html", page(ARTICLE_V2))
+    assert watch(sources, corpus) == 0
+    http_server.route("/ilrs.html", page(ARTICLE_V1))
+    capsys.readouterr()
+    assert watch(sources, corpus) == 0
+    assert (
+        capsys.readouterr().out == f"ilrs-cnsa: back to the text of v1 ({TODAY}); nothing added\n"
+    )
+    assert len(Corpus(corpus).snapshots("ilrs-cnsa")) == 2
+    assert log_of(corpus)[-1]["outcome"] == "reverted"
+
+
+def test_a_redirected_page_is_recorded_at_its_final_address(http_server, tmp_path, corpus):
+    final = http_server.route("/2026/ilrs.html", page(ARTICLE_V1))
+    moved = http_server.route("/ilrs.html", b"", status=301, headers={"Location": final})
+    sources = sources_file(tmp_path, source(moved))
+    assert watch(sources, corpus) == 0
+    snap = Corpus(corpus).snapshots("ilrs-cnsa")[0]
+    assert snap.source_url == final
+    assert f"Fetched from {final}" in snap.provenance
+
+
+def test_a_page_that_drips_past_the_timeout_fails_alone(http_server, tmp_path, corpus, capsys):
+    from .conftest import Drip
+
+    slow = http_server.drip("/slow.html", Drip(page(ARTICLE_V1), interval=0.05))
+    good = http_server.route("/ilrs.html", page(ARTICLE_V2))
+    sources = sources_file(tmp_path, source(slow, "ilrs-slow"), source(good))
+    assert watch(sources, corpus, "--timeout", "1") == 6
+    captured = capsys.readouterr()
+    assert captured.err.startswith(
+        f"ilrs-slow: failed: fetch-timeout: {slow} did not answer within 1 s"
+    )
+    assert captured.out.startswith("ilrs-cnsa: added v1")
+
+
+def test_notify_without_apprise_says_which_extra(tmp_path, corpus, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "apprise", None)  # as if not installed
+    sources = sources_file(
+        tmp_path, 'notify = ["json://127.0.0.1:9/x"]\n', source("https://a.example/x")
+    )
+    assert watch(sources, corpus) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("narrative-diff: missing-extra: notifications (notify in the sources")
+    assert "pip install 'narrative-diff[notify]'" in err

@@ -66,6 +66,7 @@ from .scores import keyword_in_context as keyword_in_context
 from .scores import report_series as report_series
 from .scores import score_frame as score_frame
 from .scores import score_series as score_series
+from .watching import backfill as backfill
 from .watching import parse_every as parse_every
 from .watching import watch as watch
 from .watching import watch_exit_code as watch_exit_code

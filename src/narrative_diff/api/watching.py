@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from .comparing import load_actors
 if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.ingest import IngestLimits
-    from narrative_diff.watching import Check, Manners
+    from narrative_diff.watching import Check, Handled, Manners
 
 #: ``--every`` units.
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -59,13 +60,15 @@ def watch(
     limits: IngestLimits | None = None,
     actors: ActorSet | None = None,
     each: Callable[[Check], None] | None = None,
+    feeds: str | os.PathLike[str] | None = None,
     rounds: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Check]:
     """Check every source of ``sources_file`` once (``every`` None), or every ``every``
     seconds until stopped (or ``rounds`` rounds); return the last round's checks. The
-    whole sources file is checked before anything is fetched."""
-    from narrative_diff.watching import Visits, load_sources, watch_round
+    whole sources file is checked before anything is fetched. After each round, the Atom
+    feed of each series' changes is written to ``feeds`` (a folder) unless it is None."""
+    from narrative_diff.watching import Visits, load_sources, watch_round, write_feeds
 
     sources = load_sources(Path(sources_file))
     corpus.require_writable()
@@ -73,11 +76,7 @@ def watch(
 
     def actors_for(series: str) -> ActorSet:
         if series not in cache:
-            cache[series] = (
-                series_actors(corpus, series, actors, load_actors)
-                if (corpus.root / series).is_dir()
-                else actors or load_actors(None)
-            )
+            cache[series] = actors_of(corpus, series, actors)
         return cache[series]
 
     done = 0
@@ -86,7 +85,101 @@ def watch(
         checks = watch_round(
             corpus, sources, actors_for=actors_for, visits=visits, limits=limits, each=each
         )
+        if feeds is not None:
+            write_feeds(corpus, sources, Path(feeds))
         done += 1
         if every is None or (rounds is not None and done >= rounds):
             return checks
         sleep(every)
+
+
+def backfill(
+    corpus: Corpus,
+    url: str,
+    series: str,
+    *,
+    archive: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int | None = None,
+    selector: str | None = None,
+    ignore: tuple[str, ...] = (),
+    language: str | None = None,
+    publisher: str | None = None,
+    interval: float = 1.0,
+    limits: IngestLimits | None = None,
+    actors: ActorSet | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    each: Callable[[Handled], None] | None = None,
+    manners: Manners | None = None,
+) -> list[Handled]:
+    """Add the distinct versions of ``url`` that a web archive holds to ``series``, dated
+    by capture (watching/backfill.py); a rerun adds nothing, an interrupted run resumes."""
+    from narrative_diff.ingest import IngestLimits
+    from narrative_diff.watching import (
+        DEFAULT_ARCHIVE,
+        Manners,
+        SourcesError,
+        Visits,
+        locked,
+        source_from,
+    )
+    from narrative_diff.watching import backfill as run
+
+    entry = {
+        "url": url,
+        "series": series,
+        "selector": selector,
+        "ignore": list(ignore),
+        "language": language,
+        "publisher": publisher,
+    }
+    try:
+        source = source_from({k: v for k, v in entry.items() if v is not None}, "backfill")
+    except SourcesError as error:  # the options, not a file: a usage problem
+        message = error.message.split("): ", 1)[-1]  # the option, not "backfill (S)"
+        raise UsageProblem(message, hint=error.hint, slug="bad-option") from None
+    base = (archive or DEFAULT_ARCHIVE).rstrip("/")
+    check_archive(base)
+    if since and until and since > until:
+        raise UsageProblem(
+            f"--from {since} is after --to {until}", hint="swap them", slug="bad-option"
+        )
+    own = actors_of(corpus, series, actors)
+    # the archive's own API, not a site: its robots.txt is for crawlers of its pages
+    visits = Visits(manners or Manners(interval=interval, robots=False))
+    with locked(corpus):
+        return run(
+            corpus,
+            source,
+            base=base,
+            actors=own,
+            visits=visits,
+            limits=limits or IngestLimits(),
+            since=since,
+            until=until,
+            limit=limit,
+            progress=progress,
+            each=each,
+        )
+
+
+def check_archive(base: str) -> None:
+    """``--archive`` must be an http(s) address."""
+    from narrative_diff.ingest.fetch import check_url
+
+    try:
+        check_url(base)
+    except UsageProblem as error:
+        raise UsageProblem(
+            f"--archive: {error.message}",
+            hint="give the archive's address, e.g. https://web.archive.org or your pywb's",
+            slug="bad-option",
+        ) from None
+
+
+def actors_of(corpus: Corpus, series: str, actors: ActorSet | None) -> ActorSet:
+    """The actors a series is read with: its own file (series.yaml) when it names one."""
+    if (corpus.root / series).is_dir():
+        return series_actors(corpus, series, actors, load_actors)
+    return actors or load_actors(None)

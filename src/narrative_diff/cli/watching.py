@@ -9,7 +9,7 @@ import typer
 
 from narrative_diff import api
 
-from .app import CORPUS, CorpusOpt, app, info
+from .app import CORPUS, CorpusOpt, app, info, progress, warn
 
 
 @app.command(
@@ -43,6 +43,11 @@ def watch(
         bool,
         typer.Option("--ignore-robots", help="Fetch pages that robots.txt asks robots to skip."),
     ] = False,
+    feeds: Annotated[
+        Path,
+        typer.Option(help="Folder of the Atom feeds of changes, <series>.atom."),
+    ] = Path("reports"),
+    no_feeds: Annotated[bool, typer.Option("--no-feeds", help="Write no Atom feeds.")] = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Check watched pages: a snapshot is added when a page's words change (whitespace,
@@ -54,6 +59,12 @@ def watch(
             slug="bad-option",
         )
     seconds = api.parse_every(every) if every else None
+
+    def said(check: api.Check) -> None:
+        info(check.line, err=check.outcome == "failed")
+        for warning in check.warnings:
+            warn(warning)
+
     store = api.open_corpus(corpus)
     checks = api.watch(
         store,
@@ -61,8 +72,88 @@ def watch(
         every=seconds,
         manners=api.Manners(interval=interval, robots=not ignore_robots),
         limits=api.IngestLimits(timeout=timeout),
-        each=lambda check: info(check.line, err=check.outcome == "failed"),
+        each=said,
+        feeds=None if no_feeds else feeds,
     )
     code = api.watch_exit_code(checks)
     if code:
         raise typer.Exit(code)
+
+
+@app.command(
+    rich_help_panel=CORPUS,
+    epilog="Examples: narrative-diff backfill https://example.org/ilrs.html --series ilrs-cnsa "
+    "--from 2021-01-01 -c my-corpus · narrative-diff backfill URL --series S --archive "
+    "http://localhost:8080/my-collection (a pywb)",
+)
+def backfill(
+    url: Annotated[str, typer.Argument(help="The page whose archived history to read.")],
+    series: Annotated[str, typer.Option("--series", "-s", help="Series to add it to.")],
+    since: Annotated[
+        str | None, typer.Option("--from", help="First capture date, YYYY-MM-DD.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="Last capture date, YYYY-MM-DD.")
+    ] = None,
+    archive: Annotated[
+        str | None,
+        typer.Option(
+            help="A CDX-compatible archive's address (default: the Internet Archive, "
+            "https://web.archive.org)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Read at most this many captures.")
+    ] = None,
+    selector: Annotated[
+        str | None, typer.Option(help="Only this part of the page (a CSS selector).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(help="A line pattern (regex) that is noise; repeat for more."),
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="en, zh, ru, … (default: detected).")] = None,
+    publisher: Annotated[str | None, typer.Option(help="Who published the page.")] = None,
+    interval: Annotated[
+        float, typer.Option(min=0.0, help="Seconds between two requests to the archive.")
+    ] = 1.0,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, max=3600.0, help="Seconds one request may take in all.")
+    ] = 30.0,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Add a page's history from a web archive: one snapshot per capture whose words
+    differ from the one before, dated by capture. A rerun adds nothing; an interrupted one
+    resumes."""
+    store = api.open_corpus(corpus)
+    with progress("Backfill") as shown:
+        handled = api.backfill(
+            store,
+            url,
+            series,
+            archive=archive,
+            since=api.parse_add_date(since) if since else None,
+            until=api.parse_add_date(until) if until else None,
+            limit=limit,
+            selector=selector,
+            ignore=tuple(ignore or ()),
+            language=language,
+            publisher=publisher,
+            interval=interval,
+            limits=api.IngestLimits(timeout=timeout),
+            progress=(lambda done, total: shown(done, total, "captures")) if shown else None,
+            each=lambda item: (
+                info(item.line, err=item.outcome == "failed")
+                if item.outcome in ("added", "failed")
+                else None
+            ),
+        )
+    counts = {o: sum(h.outcome == o for h in handled) for o in ("added", "noise", "duplicate")}
+    failed = [h for h in handled if h.outcome == "failed"]
+    info(
+        f"{series}: {len(handled)} new capture(s) read: {counts['added']} added, "
+        f"{counts['noise']} without new words, {counts['duplicate']} duplicate, "
+        f"{len(failed)} failed"
+    )
+    if failed:
+        raise typer.Exit(failed[0].exit_code)

@@ -12,12 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from narrative_diff.capture import AddOptions, build_snapshot
 from narrative_diff.compare import compare
-from narrative_diff.errors import FetchFailed, NarrativeDiffError, UnreadableDocument
+from narrative_diff.errors import (
+    FetchFailed,
+    NarrativeDiffError,
+    SnapshotConflict,
+    UnreadableDocument,
+)
 from narrative_diff.ingest import IngestLimits, extract_bytes
 from narrative_diff.ingest.redact import redact_url
 
@@ -27,11 +32,12 @@ from .sources import Source
 if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.corpus import Corpus
+    from narrative_diff.ingest import Extracted
     from narrative_diff.shifts import Summary
     from narrative_diff.snapshot import Snapshot
 
 #: What a check can find.
-OUTCOMES = ("added", "unchanged", "noise", "not-modified", "failed")
+OUTCOMES = ("added", "unchanged", "noise", "reverted", "not-modified", "failed")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Check:
     slug: str | None = None  # a failure's kind (docs/messages.md)
     exit_code: int = 0
     validators: dict[str, str] = field(default_factory=dict)  # ETag / Last-Modified seen
+    warnings: tuple[str, ...] = ()  # what went wrong beside the check (a notification)
 
     def as_dict(self) -> dict[str, object]:
         """The log's record (validators are state, not history)."""
@@ -103,19 +110,11 @@ def check_source(
                 f"{source.series}: not modified since the last check (HTTP 304)",
                 validators=dict(validators or {}),
             )
-        raw = got.body
-        extracted = extract_bytes(
-            _selected(raw, source) if source.selector else raw,
-            name=shown,
-            media_type=got.content_type,
-            source_url=got.final_url,
-            limits=limits,
-            extract="full" if source.selector else "auto",
-        )
+        extracted = read_page(got.body, source, got.content_type, got.final_url, limits)
         kept = {k: v for k, v in got.headers.items() if k in ("etag", "last-modified")}
         latest = _latest(corpus, source.series)
         if latest is not None:
-            quiet = _unchanged(latest, extracted.body, source)
+            quiet = unchanged(latest, extracted.body, source)
             if quiet is not None:
                 outcome, line = quiet
                 return Check(
@@ -143,10 +142,25 @@ def check_source(
         )
         snap = build_snapshot(extracted, options)
         stored = corpus.add(snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, auto_id=True)
+    except SnapshotConflict as error:  # back to an earlier version's text: nothing to add
+        earlier = next((s for s in corpus.snapshots(source.series) if s.body == snap.body), latest)
+        ref = corpus.version_of(earlier) if earlier is not None else None
+        if ref is None or earlier is None:
+            return failed(error)
+        return Check(
+            source.series,
+            shown,
+            stamp,
+            "reverted",
+            f"{source.series}: back to the text of {ref} ({earlier.date.isoformat()}); "
+            "nothing added",
+            ref=ref,
+            validators=kept,
+        )
     except NarrativeDiffError as error:
         return failed(error)
     ref = corpus.version_of(stored) or stored.id
-    said = _what_changed(latest, stored, actors) if latest is not None else _first(stored)
+    said = what_changed(latest, stored, actors) if latest is not None else first(stored)
     return Check(
         source.series,
         shown,
@@ -157,6 +171,35 @@ def check_source(
         snapshot=stored.id,
         validators=kept,
     )
+
+
+def read_page(
+    raw: bytes,
+    source: Source,
+    content_type: str | None,
+    url: str,
+    limits: IngestLimits | None = None,
+) -> Extracted:
+    """A fetched page's text, as ``add`` extracts it: only the part the source's
+    selector names (its whole text) when it has one. The raw capture kept is ``raw``."""
+    extracted = extract_bytes(
+        _selected(raw, source) if source.selector else raw,
+        name=redact_url(source.url),
+        media_type=content_type,
+        source_url=url,
+        limits=limits,
+        extract="full" if source.selector else "auto",
+    )
+    return replace(extracted, raw=raw) if source.selector else extracted
+
+
+def latest_before(corpus: Corpus, series: str, date: dt.date | None = None) -> Snapshot | None:
+    """The series' latest snapshot, or its latest dated ``date`` or earlier."""
+    folder = corpus.root / series
+    if not folder.is_dir():
+        return None
+    snaps = [s for s in corpus.snapshots(series) if date is None or s.date <= date]
+    return snaps[-1] if snaps else None
 
 
 def _latest(corpus: Corpus, series: str) -> Snapshot | None:
@@ -175,7 +218,7 @@ def comparable(text: str, ignore: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", "\n".join(lines)))
 
 
-def _unchanged(latest: Snapshot, body: str, source: Source) -> tuple[str, str] | None:
+def unchanged(latest: Snapshot, body: str, source: Source) -> tuple[str, str] | None:
     """("unchanged" or "noise", the line), or None when the words changed."""
     if " ".join(latest.body.split()) == " ".join(body.split()):
         return "unchanged", f"{source.series}: unchanged since {latest.date.isoformat()}"
@@ -188,12 +231,12 @@ def _unchanged(latest: Snapshot, body: str, source: Source) -> tuple[str, str] |
     return None
 
 
-def _first(stored: Snapshot) -> str:
+def first(stored: Snapshot) -> str:
     words = len(stored.body.split())
     return f"the first snapshot of the series ({words:,} words)"
 
 
-def _what_changed(before: Snapshot, after: Snapshot, actors: ActorSet) -> str:
+def what_changed(before: Snapshot, after: Snapshot, actors: ActorSet) -> str:
     """Actors written in and out, then the top renamed term or replaced phrase."""
     from dataclasses import replace
 

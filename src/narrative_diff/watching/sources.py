@@ -33,6 +33,7 @@ KEYS = {
     "publisher": False,
     "lineage": False,
     "title": False,
+    "notify": False,
 }
 
 
@@ -56,6 +57,7 @@ class Source:
     publisher: str | None = None
     lineage: str | None = None
     title: str | None = None
+    notify: tuple[str, ...] = ()  # apprise URLs told of each narrative change
 
     @property
     def name(self) -> str:
@@ -89,18 +91,21 @@ def parse_sources(text: str, name: str = "sources file") -> list[Source]:
         raise SourcesError(
             f"{name} is not valid TOML: {exc}", hint="fix the file (docs/watching.md)"
         ) from None
-    extra = sorted(set(data) - {"source"})
+    extra = sorted(set(data) - {"source", "notify"})
     if extra:
         raise SourcesError(
             f"{name}: unknown table or key '{extra[0]}'",
-            hint="a sources file has only [[source]] tables (docs/watching.md)",
+            hint="a sources file has [[source]] tables and a notify list (docs/watching.md)",
         )
+    everyone = _urls(data.get("notify", []), f"{name}: notify")
     entries = data.get("source", [])
     if not isinstance(entries, list) or not entries:
         raise SourcesError(
             f"{name} has no [[source]] entries", hint="add one per page (docs/watching.md)"
         )
-    sources = [_source(entry, f"{name}: source {n}") for n, entry in enumerate(entries, 1)]
+    sources = [
+        source_from(entry, f"{name}: source {n}", everyone) for n, entry in enumerate(entries, 1)
+    ]
     seen: dict[str, int] = {}
     for n, source in enumerate(sources, 1):
         if source.series in seen:
@@ -113,7 +118,9 @@ def parse_sources(text: str, name: str = "sources file") -> list[Source]:
     return sources
 
 
-def _source(entry: object, where: str) -> Source:
+def source_from(entry: object, where: str, notify: tuple[str, ...] = ()) -> Source:
+    """One source from its table (or from command-line options), checked; ``notify``:
+    the file's own notification URLs, told of every source's changes."""
     if not isinstance(entry, dict):
         raise SourcesError(f"{where} is not a table", hint="write it as [[source]] with keys")
     label = f"{where} ({entry.get('series', entry.get('url', '?'))})"
@@ -126,7 +133,7 @@ def _source(entry: object, where: str) -> Source:
         if required and key not in entry:
             raise SourcesError(f"{label}: '{key}' is missing", hint=f'add {key} = "…"')
     for key, value in entry.items():
-        if key != "ignore" and not isinstance(value, str):
+        if key not in ("ignore", "notify") and not isinstance(value, str):
             raise SourcesError(f"{label}: '{key}' must be a string", hint=f'write {key} = "…"')
     try:
         check_url(entry["url"])
@@ -155,6 +162,7 @@ def _source(entry: object, where: str) -> Source:
     selector = entry.get("selector")
     if selector is not None:
         _check_selector(selector, label)
+    own = _urls(entry.get("notify", []), f"{label}: notify")
     return Source(
         url=entry["url"],
         series=entry["series"],
@@ -164,7 +172,21 @@ def _source(entry: object, where: str) -> Source:
         publisher=entry.get("publisher"),
         lineage=entry.get("lineage"),
         title=entry.get("title"),
+        notify=tuple(dict.fromkeys((*notify, *own))),
     )
+
+
+def _urls(value: object, label: str) -> tuple[str, ...]:
+    """A notify list: apprise URLs (checked by apprise, an optional extra)."""
+    if not isinstance(value, list) or not all(isinstance(u, str) and u for u in value):
+        raise SourcesError(
+            f"{label} must be a list of apprise URLs", hint='write notify = ["json://host/hook"]'
+        )
+    if value:
+        from .notify import check_urls
+
+        check_urls(value, label)
+    return tuple(value)
 
 
 def _check_selector(selector: str, label: str) -> None:

@@ -1,0 +1,112 @@
+"""Web archives: the captures of a page listed through the CDX API, each fetched as the
+archive stored it.
+
+Any CDX-compatible archive works (the Internet Archive's Wayback Machine, pywb, national
+web archives): ``BASE/cdx/search/cdx?url=…&output=json`` lists the captures, and
+``BASE/web/<timestamp>id_/<url>`` gives one capture's bytes as captured, without the
+archive's banner or rewritten links (``id_``). The ``wayback`` package (EDGI) is not
+used: it has the Internet Archive's address built in, and one GET with JSON output does
+not need it; our own fetch (``ingest/fetch.py``) keeps its guards, deadline and messages.
+Banners that an archive inserts anyway are cut out (:func:`strip_banner`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from narrative_diff.errors import FetchFailed
+from narrative_diff.ingest import IngestLimits
+
+from .manners import Visits
+
+#: The Internet Archive, the default archive.
+DEFAULT_ARCHIVE = "https://web.archive.org"
+
+#: What archives insert into a page in replay, cut out if a capture still has it.
+_BANNERS = re.compile(
+    rb"<!-- BEGIN WAYBACK TOOLBAR INSERT -->.*?<!-- END WAYBACK TOOLBAR INSERT -->"
+    rb"|<!-- WB Insert -->.*?<!-- End WB Insert -->",
+    re.S | re.I,
+)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One capture in an archive's index."""
+
+    timestamp: str  # YYYYMMDDhhmmss
+    original: str  # the page's own URL, as captured
+    digest: str  # the archive's content hash: equal digests, equal bytes
+    mimetype: str = ""
+
+    @property
+    def date(self) -> dt.date:
+        return dt.date(int(self.timestamp[:4]), int(self.timestamp[4:6]), int(self.timestamp[6:8]))
+
+    def memento(self, base: str) -> str:
+        """Where the archive serves this capture's bytes as captured."""
+        return f"{base.rstrip('/')}/web/{self.timestamp}id_/{self.original}"
+
+
+def list_captures(
+    base: str,
+    url: str,
+    *,
+    visits: Visits,
+    limits: IngestLimits,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int | None = None,
+) -> list[Capture]:
+    """The successful captures of ``url`` in ``base``'s index, oldest first."""
+    query = {"url": url, "output": "json", "fl": "timestamp,original,statuscode,digest,mimetype"}
+    if since:
+        query["from"] = since.strftime("%Y%m%d")
+    if until:
+        query["to"] = until.strftime("%Y%m%d")
+    if limit:
+        query["limit"] = str(limit)
+    index = f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(query)}"
+    got = visits.get(index, {}, limits)
+    return parse_cdx(got.body, index)
+
+
+def parse_cdx(body: bytes, where: str) -> list[Capture]:
+    """The captures of a CDX JSON answer (a header row of field names, then one row per
+    capture; an empty answer is no captures), oldest first, errors and redirects left out.
+    """
+    if not body.strip():
+        return []
+    try:
+        rows = json.loads(body)
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise ValueError("not a list of rows")
+        if not rows:
+            return []
+        fields = [str(f) for f in rows[0]]
+        found = [dict(zip(fields, map(str, row), strict=True)) for row in rows[1:]]
+        captures = [
+            Capture(r["timestamp"], r["original"], r.get("digest", ""), r.get("mimetype", ""))
+            for r in found
+            if r.get("statuscode", "200") in ("200", "-")
+        ]
+        for capture in captures:
+            if not (capture.timestamp.isdigit() and len(capture.timestamp) >= 8):
+                raise ValueError(f"timestamp {capture.timestamp!r}")
+            capture.date  # noqa: B018 - a month 13 is malformed too
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FetchFailed(
+            f"the archive's index at {where} is not CDX JSON ({str(exc)[:80]})",
+            hint="check --archive: it must be a CDX-compatible archive (Wayback, pywb)",
+            slug="bad-cdx",
+        ) from None
+    return sorted(captures, key=lambda c: c.timestamp)
+
+
+def strip_banner(raw: bytes) -> bytes:
+    """A capture without the banner an archive inserted into it in replay."""
+    return _BANNERS.sub(b"", raw)

@@ -1,0 +1,234 @@
+"""``backfill``: a page's history from a fake CDX-compatible archive on 127.0.0.1.
+
+The archive holds six captures of one invented agency page: the first version (with a
+replay banner the archive should not have left in), the same bytes again (a duplicate
+digest), the first version with only its date line changed (noise, ignored), the rewritten
+version, a capture the index lists as a 404, and one whose memento is missing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from narrative_diff.cli import main
+from narrative_diff.corpus import Corpus
+from narrative_diff.watching import parse_cdx, strip_banner
+
+from .test_watch import ARTICLE_V1, ARTICLE_V2, page
+
+PAGE = "http://example.org/ilrs.html"
+BANNER = (
+    b"<!-- BEGIN WAYBACK TOOLBAR INSERT --><div>Wayback Machine: 5 captures of "
+    b"Russia Russia Russia</div><!-- END WAYBACK TOOLBAR INSERT -->"
+)
+CAPTURES = [
+    # timestamp, status, digest, body
+    ("20210616093000", "200", "AAAA", page(ARTICLE_V1).replace(b"<body>", b"<body>" + BANNER)),
+    ("20210901120000", "200", "AAAA", page(ARTICLE_V1)),
+    ("20220110080000", "200", "BBBB", page(ARTICLE_V1, updated="2022-01-09")),
+    ("20230501101010", "200", "CCCC", page(ARTICLE_V2)),
+    ("20230601000000", "404", "DDDD", b"gone"),
+    ("20230701000000", "200", "EEEE", None),  # listed, but its memento is missing
+]
+
+
+def archive(server, captures=CAPTURES) -> str:
+    rows = [["timestamp", "original", "statuscode", "digest", "mimetype"]]
+    rows += [[t, PAGE, status, digest, "text/html"] for t, status, digest, _ in captures]
+    server.route("/cdx/search/cdx", json.dumps(rows).encode(), "application/json")
+    for timestamp, _, _, body in captures:
+        if body is not None:
+            server.route(f"/web/{timestamp}id_/{PAGE}", body)
+    return server.url("")
+
+
+def run(base: str, corpus, *more: str) -> int:
+    return main(
+        [
+            "backfill",
+            PAGE,
+            "--series",
+            "ilrs-cnsa",
+            "--archive",
+            base,
+            "--interval",
+            "0",
+            "--ignore",
+            "^Updated: ",
+            "--language",
+            "en",
+            "-c",
+            str(corpus),
+            *more,
+        ]
+    )
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    return folder
+
+
+def test_backfill_keeps_the_distinct_versions_dated_by_capture(http_server, corpus, capsys):
+    base = archive(http_server)
+    assert run(base, corpus) == 6  # the missing memento
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "ilrs-cnsa: added v1 (2021-06-16, capture 20210616093000): the first snapshot of "
+        "the series (40 words)",
+        "ilrs-cnsa: added v2 (2023-05-01, capture 20230501101010): Russia 3 → 0 "
+        "DISAPPEARED; “Reconnaissance” → “Basic Model”",
+        "ilrs-cnsa: 5 new capture(s) read: 2 added, 1 without new words, 1 duplicate, 1 failed",
+    ]
+    assert err.strip() == (
+        f"ilrs-cnsa: 20230701000000: failed: http-error: {base}/web/20230701000000id_/"
+        f"{PAGE} answered HTTP 404 Not Found; check the URL in a browser; the page may have "
+        "moved or need a login"
+    )
+    first, second = Corpus(corpus).snapshots("ilrs-cnsa")
+    assert (first.date.isoformat(), second.date.isoformat()) == ("2021-06-16", "2023-05-01")
+    assert first.source_url == PAGE
+    assert f"{base}/web/20210616093000id_/{PAGE}" in first.provenance
+    assert "Wayback Machine" not in first.body  # the banner was cut out
+    assert first.body.count("Russia") == 3
+    fetched = [r["path"] for r in http_server.requests if r["path"].startswith("/web/")]
+    assert not any("20210901120000" in p for p in fetched)  # a duplicate digest: not fetched
+    assert not any("20230601000000" in p for p in fetched)  # a 404 capture: not listed
+
+
+def test_a_second_run_adds_nothing_and_retries_only_the_failed(http_server, corpus, capsys):
+    base = archive(http_server)
+    run(base, corpus)
+    capsys.readouterr()
+    before = len(http_server.requests)
+    assert run(base, corpus) == 6
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "ilrs-cnsa: 1 new capture(s) read: 0 added, 0 without new words, 0 duplicate, 1 failed"
+    )
+    mementos = [r["path"] for r in http_server.requests[before:] if r["path"].startswith("/web/")]
+    assert mementos == [f"/web/20230701000000id_/{PAGE}"]
+    # the archive answers now: the capture is the rewritten text again, nothing is added
+    http_server.route(f"/web/20230701000000id_/{PAGE}", page(ARTICLE_V2))
+    assert run(base, corpus) == 0
+    assert "0 added, 1 without new words" in capsys.readouterr().out
+    assert len(Corpus(corpus).snapshots("ilrs-cnsa")) == 2
+    assert run(base, corpus) == 0
+    assert "0 new capture(s) read" in capsys.readouterr().out
+
+
+def test_dates_and_limit_go_to_the_index(http_server, corpus, capsys):
+    base = archive(http_server)
+    assert run(base, corpus, "--from", "2022-01-01", "--to", "2023-05-31", "--limit", "5") == 6
+    query = next(r["path"] for r in http_server.requests if r["path"].startswith("/cdx/"))
+    assert "from=20220101" in query and "to=20230531" in query and "limit=5" in query
+    assert "url=http%3A%2F%2Fexample.org%2Filrs.html" in query
+
+
+def test_a_malformed_index_is_one_line(http_server, corpus, capsys):
+    http_server.route("/cdx/search/cdx", b"<html>not an index</html>", "text/html")
+    assert run(http_server.url(""), corpus) == 6
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("narrative-diff: bad-cdx: the archive's index at ")
+    assert "is not CDX JSON" in err
+
+
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [
+        (b"", 0),
+        (b"[]", 0),
+        (b'[["timestamp","original","statuscode","digest"]]', 0),
+        (b'[["timestamp","original","statuscode","digest"],["20200101000000","u","200","X"]]', 1),
+    ],
+)
+def test_parse_cdx_takes_empty_and_header_only_answers(body, count):
+    assert len(parse_cdx(body, "x")) == count
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{}", b'[["timestamp"],["2020"]]', b'[["timestamp","original"],["20201301000000","u"]]'],
+)
+def test_parse_cdx_refuses_what_is_not_an_index(body):
+    from narrative_diff.errors import FetchFailed
+
+    with pytest.raises(FetchFailed, match="is not CDX JSON"):
+        parse_cdx(body, "x")
+
+
+def test_strip_banner_cuts_the_inserts_only():
+    page_bytes = b"<p>before</p><!-- WB Insert --><script>x</script><!-- End WB Insert --><p>a</p>"
+    assert strip_banner(page_bytes) == b"<p>before</p><p>a</p>"
+    assert strip_banner(strip_banner(page_bytes)) == strip_banner(page_bytes)
+
+
+def test_bad_options_are_usage_errors(corpus, capsys):
+    assert run("ftp://archive.example", corpus) == 2
+    assert "--archive: cannot fetch" in capsys.readouterr().err
+    assert run("http://127.0.0.1:9", corpus, "--selector", "div[[") == 2
+    assert "selector 'div[[' is not a CSS selector" in capsys.readouterr().err
+    assert run("http://127.0.0.1:9", corpus, "--from", "2023-01-01", "--to", "2022-01-01") == 2
+    assert "--from 2023-01-01 is after --to 2022-01-01" in capsys.readouterr().err
+
+
+def test_an_interrupted_backfill_resumes_where_it_stopped(http_server, corpus):
+    from narrative_diff import api
+
+    base = archive(http_server)
+    seen = []
+
+    def stop_after_first(handled) -> None:
+        seen.append(handled.timestamp)
+        if len(seen) == 1:
+            raise KeyboardInterrupt
+
+    store = Corpus(corpus)
+    with pytest.raises(KeyboardInterrupt):
+        api.backfill(store, PAGE, "ilrs-cnsa", archive=base, interval=0, each=stop_after_first)
+    assert len(store.snapshots("ilrs-cnsa")) == 1
+    handled = api.backfill(store, PAGE, "ilrs-cnsa", archive=base, interval=0)
+    assert handled[0].timestamp == "20210901120000"  # the next one
+    assert [h.outcome for h in handled] == ["duplicate", "added", "added", "failed"]
+    first = [r for r in http_server.requests if "20210616093000id_" in r["path"]]
+    assert len(first) == 1
+
+
+def test_a_capture_that_is_busy_forever_or_not_text_fails_alone(http_server, corpus):
+    from narrative_diff import api
+    from narrative_diff.watching import Manners
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    captures = [
+        *CAPTURES[:1],
+        ("20220301000000", "200", "FFFF", png),
+        ("20220401000000", "200", "GGGG", None),  # answers 429 below, forever
+        *CAPTURES[3:4],
+    ]
+    base = archive(http_server, captures)
+    http_server.route(
+        f"/web/20220401000000id_/{PAGE}", b"slow down", "text/plain", 429, {"Retry-After": "0"}
+    )
+    handled = api.backfill(
+        Corpus(corpus),
+        PAGE,
+        "ilrs-cnsa",
+        archive=base,
+        manners=Manners(interval=0, retries=2, backoff=0, robots=False),
+    )
+    outcomes = {h.timestamp: h.outcome for h in handled}
+    assert outcomes == {
+        "20210616093000": "added",
+        "20220301000000": "failed",
+        "20220401000000": "failed",
+        "20230501101010": "added",
+    }
+    lines = {h.timestamp: h.line for h in handled}
+    assert "failed: binary-file: " in lines["20220301000000"]
+    assert "answered HTTP 429" in lines["20220401000000"]
+    asked = [r for r in http_server.requests if "20220401000000id_" in r["path"]]
+    assert len(asked) == 3  # the first request and two retries
