@@ -120,12 +120,60 @@ def test_a_second_run_adds_nothing_and_retries_only_the_failed(http_server, corp
     assert "0 new capture(s) read" in capsys.readouterr().out
 
 
-def test_dates_and_limit_go_to_the_index(http_server, corpus, capsys):
+def test_dates_go_to_the_index_and_are_kept_here_too(http_server, corpus, capsys):
+    """The fake index ignores from and to, as some archives do: the range holds anyway."""
     base = archive(http_server)
-    assert run(base, corpus, "--from", "2022-01-01", "--to", "2023-05-31", "--limit", "5") == 6
+    assert run(base, corpus, "--from", "2022-01-01", "--to", "2023-05-31") == 0
     query = next(r["path"] for r in http_server.requests if r["path"].startswith("/cdx/"))
-    assert "from=20220101" in query and "to=20230531" in query and "limit=5" in query
+    assert "from=20220101" in query and "to=20230531" in query
     assert "url=http%3A%2F%2Fexample.org%2Filrs.html" in query
+    dates = [s.date.isoformat() for s in Corpus(corpus).snapshots("ilrs-cnsa")]
+    assert dates == ["2022-01-10", "2023-05-01"]
+    assert "2 new capture(s) read: 2 added" in capsys.readouterr().out
+
+
+def test_limit_counts_the_captures_not_read_yet(http_server, corpus, capsys):
+    base = archive(http_server)
+    for _ in range(3):
+        run(base, corpus, "--limit", "2")
+    outcomes = [
+        json.loads(line)["outcome"]
+        for line in (corpus / ".watch" / "backfill-ilrs-cnsa.jsonl").read_text().splitlines()
+    ]
+    assert outcomes == ["added", "duplicate", "noise", "added", "failed"]  # two per run
+
+
+def test_a_page_back_to_an_earlier_text_is_history(http_server, corpus, capsys):
+    """v1, v2, then v1 again on a later date: three snapshots, the last one v1's text."""
+    captures = [
+        CAPTURES[1],
+        CAPTURES[3],
+        ("20240101000000", "200", "AAAA", page(ARTICLE_V1)),  # the same bytes as the first
+    ]
+    assert run(archive(http_server, captures), corpus) == 0
+    snaps = Corpus(corpus).snapshots("ilrs-cnsa")
+    assert [s.date.isoformat() for s in snaps] == ["2021-09-01", "2023-05-01", "2024-01-01"]
+    assert snaps[0].body == snaps[2].body
+    assert "Russia 0 → 3 APPEARED" in capsys.readouterr().out
+    from narrative_diff.check import check_corpus
+
+    _, problems = check_corpus(Corpus(corpus))
+    assert problems == []
+
+
+def test_watch_first_then_backfill_says_which_snapshot_holds_the_text(http_server, corpus, capsys):
+    from .test_watch import source, sources_file, watch
+
+    url = http_server.route("/live.html", page(ARTICLE_V2))
+    assert watch(sources_file(corpus.parent, source(url)), corpus) == 0
+    capsys.readouterr()
+    captures = [CAPTURES[1], CAPTURES[3]]
+    assert run(archive(http_server, captures), corpus) == 0
+    out = capsys.readouterr().out
+    assert "added v1 (2021-09-01, capture 20210901120000): the earliest version" in out
+    handled = (corpus / ".watch" / "backfill-ilrs-cnsa.jsonl").read_text()
+    assert "captured earlier: not added (the series dates it from" in handled
+    assert "remove v2 and run backfill again" in handled
 
 
 def test_a_malformed_index_is_one_line(http_server, corpus, capsys):
@@ -232,3 +280,11 @@ def test_a_capture_that_is_busy_forever_or_not_text_fails_alone(http_server, cor
     assert "answered HTTP 429" in lines["20220401000000"]
     asked = [r for r in http_server.requests if "20220401000000id_" in r["path"]]
     assert len(asked) == 3  # the first request and two retries
+
+
+def test_the_archive_is_not_sent_credentials_or_tokens():
+    from narrative_diff.watching.archive import public
+
+    assert public("http://user:pw@example.org/a?id=3&token=SECRET&api_key=K") == (
+        "http://example.org/a?id=3"
+    )

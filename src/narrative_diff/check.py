@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,7 +75,7 @@ def check_corpus(corpus: Corpus) -> tuple[list[Snapshot], list[Problem]]:
             by_hash[snap.body_hash].append(snap)
         ids = Counter(s.id for same in by_hash.values() for s in same)
         for same in by_hash.values():
-            if len(same) > 1:
+            if len(same) > 1 and not _reverted(same, good_in(folder, good)):
                 problems.append(
                     Problem(
                         folder,
@@ -174,6 +175,23 @@ def _snapshot_problems(snap: Snapshot, path: Path, folder: Path) -> list[Problem
                 )
             )
     return found
+
+
+def good_in(folder: Path, good: list[Snapshot]) -> list[Snapshot]:
+    """The snapshots read from ``folder``, in date order."""
+    return sorted(
+        (s for s in good if s.path and s.path.parent == folder), key=lambda s: (s.date, s.slug)
+    )
+
+
+def _reverted(same: list[Snapshot], series: list[Snapshot]) -> bool:
+    """Identical texts that are a page's returns to an earlier version (``watch``,
+    ``backfill``): each on its own date, with another text between each two."""
+    if len({s.date for s in same}) < len(same) or len({s.id for s in same}) < len(same):
+        return False
+    order = [s.id for s in series]
+    places = sorted(order.index(s.id) for s in same if s.id in order)
+    return len(places) == len(same) and all(b - a > 1 for a, b in itertools.pairwise(places))
 
 
 def _leftovers(folder: Path, referenced: set[str]) -> list[Problem]:

@@ -236,12 +236,15 @@ class Corpus:
         raw_suffix: str = "",
         overwrite: bool = False,
         auto_id: bool = False,
+        reverts: bool = False,
     ) -> Snapshot:
         """Store a new snapshot (and its raw capture) atomically; return it as stored.
 
         Refused, with the corpus unchanged: a read-only or missing corpus, an id (or file)
         already present (unless ``overwrite``), identical text or the same raw capture
-        already in the series.
+        already in the series. With ``reverts`` (``watch``, ``backfill``: a page's history),
+        identical text is refused only beside itself: the same date, or the snapshot just
+        before or after it by date; further away it is a page back to an earlier version.
         With ``auto_id`` (an id made from the date, not chosen by the user), a taken id
         gives way to a free one instead: ``YYYY-MM-DD-…``, then ``…-2``, ``…-3``.
         """
@@ -249,16 +252,17 @@ class Corpus:
         check_name(snap.series, "series")
         check_name(snap.slug, "slug")
         # fail fast, before taking the lock (a taken id may still give way to a free one)
-        self._refuse_conflicts(snap, overwrite=overwrite or auto_id)
+        self._refuse_conflicts(snap, overwrite=overwrite or auto_id, reverts=reverts)
         folder = self.root / snap.series
         digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
         with self.lock():
             self._cache.pop(snap.series, None)
             if auto_id and not overwrite:
                 snap = self._free_id(snap)
-            self._refuse_conflicts(snap, overwrite=overwrite)  # again: another add may have won
+            # again: another add may have won
+            self._refuse_conflicts(snap, overwrite=overwrite, reverts=reverts)
             if digest and not overwrite:
-                self._refuse_same_capture(snap, digest)
+                self._refuse_same_capture(snap, digest, reverts=reverts)
             target = folder / f"{snap.slug}.md"
             previous = self._find(snap.id)
             if target.exists() and (previous is None or not overwrite):
@@ -357,12 +361,12 @@ class Corpus:
                 slug="no-corpus",
             )
 
-    def _refuse_same_capture(self, snap: Snapshot, digest: str) -> None:
+    def _refuse_same_capture(self, snap: Snapshot, digest: str, *, reverts: bool = False) -> None:
         """The same raw bytes again are the same capture, not a new version (extracted
         another way, say with --extract): refused, naming how to replace it."""
         if not (self.root / snap.series).is_dir():
             return
-        for other in self.snapshots(snap.series):
+        for other in self._compared(snap, reverts):
             if other.raw_sha256 == digest:
                 raise SnapshotConflict(
                     f"this capture (the same bytes) is already in series {snap.series} as "
@@ -400,11 +404,22 @@ class Corpus:
             return None
         return next((s for s in self.snapshots(series) if s.id == snap_id), None)
 
-    def _refuse_conflicts(self, snap: Snapshot, *, overwrite: bool) -> None:
+    def _compared(self, snap: Snapshot, reverts: bool) -> list[Snapshot]:
+        """The snapshots ``snap`` may not repeat: all of its series, or with ``reverts``
+        those of its date and its neighbours by date."""
+        existing = self.snapshots(snap.series)
+        if not reverts:
+            return existing
+        before = [o for o in existing if o.date < snap.date]
+        after = [o for o in existing if o.date > snap.date]
+        same = [o for o in existing if o.date == snap.date]
+        return same + before[-1:] + after[:1]
+
+    def _refuse_conflicts(self, snap: Snapshot, *, overwrite: bool, reverts: bool = False) -> None:
         if not (self.root / snap.series).is_dir():
             return
         existing = self.snapshots(snap.series)
-        for other in existing:  # identical text first: the more useful thing to hear
+        for other in self._compared(snap, reverts):  # identical text first: more useful
             if other.body_hash == snap.body_hash and not (overwrite and other.id == snap.id):
                 raise SnapshotConflict(
                     f"identical text is already in series {snap.series} as "

@@ -35,6 +35,12 @@ def parse_every(value: str) -> float:
             slug="bad-option",
         )
     seconds = float(number) * UNITS[unit]
+    if seconds > 366 * 86400:
+        raise UsageProblem(
+            f"--every {value} is over a year",
+            hint="give at most 366d (a cron job suits rarer checks)",
+            slug="bad-option",
+        )
     if seconds < 60:
         raise UsageProblem(
             f"--every {value} is under a minute",
@@ -60,15 +66,20 @@ def watch(
     limits: IngestLimits | None = None,
     actors: ActorSet | None = None,
     each: Callable[[Check], None] | None = None,
+    warn: Callable[[str], None] | None = None,
     feeds: str | os.PathLike[str] | None = None,
     rounds: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Check]:
     """Check every source of ``sources_file`` once (``every`` None), or every ``every``
     seconds until stopped (or ``rounds`` rounds); return the last round's checks. The
-    whole sources file is checked before anything is fetched. After each round, the Atom
-    feed of each series' changes is written to ``feeds`` (a folder) unless it is None."""
-    from narrative_diff.watching import Visits, load_sources, watch_round, write_feeds
+    whole sources file is checked before anything is fetched, and the corpus's watch
+    lock is held from the first round to the end. After each round, the Atom feed of
+    each series' changes is written to ``feeds`` (a folder) unless it is None. With
+    ``every``, a round that fails as a whole (the feeds folder cannot be written) is a
+    ``warn`` line, and the next round comes all the same."""
+    from narrative_diff.errors import NarrativeDiffError
+    from narrative_diff.watching import Visits, load_sources, locked, watch_round, write_feeds
 
     sources = load_sources(Path(sources_file))
     corpus.require_writable()
@@ -80,17 +91,31 @@ def watch(
         return cache[series]
 
     done = 0
-    while True:
-        visits = Visits(manners) if manners is not None else Visits()
-        checks = watch_round(
-            corpus, sources, actors_for=actors_for, visits=visits, limits=limits, each=each
-        )
-        if feeds is not None:
-            write_feeds(corpus, sources, Path(feeds))
-        done += 1
-        if every is None or (rounds is not None and done >= rounds):
-            return checks
-        sleep(every)
+    checks: list[Check] = []
+    with locked(corpus):
+        while True:
+            visits = Visits(manners) if manners is not None else Visits()
+            try:
+                checks = watch_round(
+                    corpus,
+                    sources,
+                    actors_for=actors_for,
+                    visits=visits,
+                    limits=limits,
+                    each=each,
+                    warn=warn,
+                )
+                if feeds is not None:
+                    write_feeds(corpus, sources, Path(feeds))
+            except NarrativeDiffError as error:
+                if every is None:
+                    raise
+                if warn:
+                    warn(f"this round stopped: {error.one_line()}; the next comes in {every:g} s")
+            done += 1
+            if every is None or (rounds is not None and done >= rounds):
+                return checks
+            sleep(every)
 
 
 def backfill(

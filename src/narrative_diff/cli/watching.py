@@ -9,7 +9,7 @@ import typer
 
 from narrative_diff import api
 
-from .app import CORPUS, CorpusOpt, app, info, progress, warn
+from .app import CORPUS, CorpusOpt, app, echo, info, progress, warn
 
 
 @app.command(
@@ -61,9 +61,13 @@ def watch(
     seconds = api.parse_every(every) if every else None
 
     def said(check: api.Check) -> None:
-        info(check.line, err=check.outcome == "failed")
-        for warning in check.warnings:
-            warn(warning)
+        # results (a snapshot added) and failures are shown even with --quiet
+        if check.outcome == "failed":
+            echo(check.line, err=True)
+        elif check.outcome == "added":
+            echo(check.line)
+        else:
+            info(check.line)
 
     store = api.open_corpus(corpus)
     checks = api.watch(
@@ -73,6 +77,7 @@ def watch(
         manners=api.Manners(interval=interval, robots=not ignore_robots),
         limits=api.IngestLimits(timeout=timeout),
         each=said,
+        warn=warn,
         feeds=None if no_feeds else feeds,
     )
     code = api.watch_exit_code(checks)

@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from narrative_diff.errors import CorpusError, ExitCode
+from narrative_diff.errors import CorpusError, ExitCode, NarrativeDiffError
+from narrative_diff.ingest.redact import redact_url
 from narrative_diff.storage import write_file
 
 from .archive import DEFAULT_ARCHIVE, Capture, list_captures, parse_cdx, strip_banner
 from .backfill import Handled, backfill
-from .check import OUTCOMES, Check, check_source, comparable, describe
+from .check import OUTCOMES, Check, check_source, comparable, describe, failed_check
 from .manners import Manners, Visits
 from .sources import Source, SourcesError, load_sources, parse_sources, source_from
 
@@ -66,33 +67,61 @@ def watch_round(
     visits: Visits | None = None,
     limits: IngestLimits | None = None,
     each: Callable[[Check], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> list[Check]:
-    """Check every source once, in order; ``each`` is called with each check as it is
-    done (a failure is a check too: the others are still checked)."""
-    with locked(corpus):
-        folder = corpus.root / FOLDER
-        visits = visits or Visits()
-        state = _state(folder / "state.json")
-        checks = []
-        for source in sources:
+    """Check every source once, in order (the caller holds :func:`locked`); ``each`` is
+    called with each check once it is logged (a failure is a check too: the others are
+    still checked), ``warn`` with what went wrong beside it (a notification)."""
+    folder = corpus.root / FOLDER
+    folder.mkdir(exist_ok=True)
+    visits = visits or Visits()
+    state = _state(folder / "state.json")
+    checks = []
+    for source in sources:
+        key = _key(source)
+        known = state.get(source.series, {})
+        if known.get("url") != key:
+            known = {}
+        try:
+            actors = actors_for(source.series)
+        except NarrativeDiffError as error:  # this series' own files: the others go on
+            check = failed_check(source, error)
+        else:
             check = check_source(
                 corpus,
                 source,
-                actors=actors_for(source.series),
+                actors=actors,
                 visits=visits,
-                validators=state.get(source.series, {}).get(source.url),
+                validators={k: v for k, v in known.items() if k in VALIDATORS},
+                compare_with=known.get("snapshot"),
                 limits=limits,
             )
-            if check.outcome != "failed":
-                state[source.series] = {source.url: check.validators} if check.validators else {}
-                write_file(folder / "state.json", _json(state))
-            if check.outcome == "added" and source.notify:
-                check = _notified(check, source)
-            _append(folder / "log.jsonl", check)
-            checks.append(check)
-            if each:
-                each(check)
-        return checks
+        if check.outcome != "failed":
+            state[source.series] = {"url": key, **check.validators}
+            if check.ref is not None and check.compared:
+                state[source.series]["snapshot"] = check.compared
+            write_file(folder / "state.json", _json(state))
+        _append(folder / "log.jsonl", check)  # logged before anything else can stop us
+        checks.append(check)
+        if each:
+            each(check)
+        if check.outcome == "added" and source.notify:
+            for line in _notify(check, source):
+                if warn:
+                    warn(line)
+    return checks
+
+
+#: The response headers a conditional request sends back.
+VALIDATORS = ("etag", "last-modified")
+
+
+def _key(source: Source) -> str:
+    """How state.json knows a source's page without holding its URL (it may carry a
+    token): a hash of it."""
+    import hashlib
+
+    return hashlib.sha256(source.url.encode("utf-8")).hexdigest()[:16]
 
 
 @contextlib.contextmanager
@@ -118,17 +147,14 @@ def locked(corpus: Corpus) -> Iterator[None]:
         lock.release()
 
 
-def _notified(check: Check, source: Source) -> Check:
-    """Tell ``source.notify`` of the change; a failed notification is a warning on the
-    check, not a failed check (the snapshot is added all the same)."""
-    from dataclasses import replace
-
+def _notify(check: Check, source: Source) -> list[str]:
+    """Tell ``source.notify`` of the change; what failed, as warning lines (the snapshot
+    is added all the same)."""
     from .notify import send
 
     title = f"narrative-diff: {source.series} changed"
     failed = send(source.notify, title, f"{check.line}\n{check.url}")
-    said = tuple(f"{source.series}: could not notify {service}" for service in failed)
-    return replace(check, warnings=check.warnings + said) if said else check
+    return [f"{source.series}: could not notify {service}" for service in failed]
 
 
 def write_feeds(corpus: Corpus, sources: Sequence[Source], folder: Path) -> list[Path]:
@@ -140,9 +166,11 @@ def write_feeds(corpus: Corpus, sources: Sequence[Source], folder: Path) -> list
     written = []
     log = corpus.root / FOLDER / "log.jsonl"
     for source in sources:
-        has = (corpus.root / source.series).is_dir()
-        title = (series_info(corpus, source.series).title if has else None) or source.series
-        written.append(write_feed(log, folder, source.series, title, source.url))
+        title = source.series
+        if (corpus.root / source.series).is_dir():
+            with contextlib.suppress(NarrativeDiffError):  # a bad series.yaml: the slug
+                title = series_info(corpus, source.series).title or title
+        written.append(write_feed(log, folder, source.series, title, redact_url(source.url)))
     return written
 
 
@@ -151,14 +179,21 @@ def exit_code(checks: Sequence[Check]) -> int:
     return next((c.exit_code for c in checks if c.outcome == "failed"), int(ExitCode.OK))
 
 
-def _state(path: Path) -> dict[str, dict[str, dict[str, str]]]:
-    """The validators per series and URL; a missing or unreadable file is no state (the
-    next fetch is then a plain GET, nothing else is lost)."""
+def _state(path: Path) -> dict[str, dict[str, str]]:
+    """Per series: its page (a hash of the URL), the validators it last answered and the
+    snapshot the last check compared with. A missing or damaged file, or entry, is no
+    state: the next fetch is then unconditional, nothing else is lost."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(series): {str(k): v for k, v in entry.items() if isinstance(v, str)}
+        for series, entry in data.items()
+        if isinstance(entry, dict)
+    }
 
 
 def _json(data: object) -> bytes:
@@ -166,8 +201,18 @@ def _json(data: object) -> bytes:
 
 
 def _append(path: Path, check: Check) -> None:
-    """One line, written with one call in append mode: a reader never sees half a line
-    among whole ones, and a crash loses at most the line being written."""
-    line = json.dumps(check.as_dict(), ensure_ascii=False, sort_keys=True) + "\n"
-    with path.open("a", encoding="utf-8") as log:
-        log.write(line)
+    """One line, written with one call in append mode; after a line a crash cut short,
+    on a line of its own (so a crash loses at most the line being written)."""
+    append_line(path, check.as_dict())
+
+
+def append_line(path: Path, record: dict[str, object]) -> None:
+    """``record`` as one JSON line at the end of ``path`` (see :func:`_append`)."""
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+    with path.open("ab") as log:
+        if log.tell() > 0:
+            with path.open("rb") as read:
+                read.seek(-1, 2)
+                if read.read(1) != b"\n":
+                    line = "\n" + line
+        log.write(line.encode("utf-8"))

@@ -16,10 +16,11 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from narrative_diff.errors import FetchFailed
 from narrative_diff.ingest import IngestLimits
+from narrative_diff.ingest.redact import redact_url, secret_name
 
 from .manners import Visits
 
@@ -60,51 +61,84 @@ def list_captures(
     limits: IngestLimits,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    limit: int | None = None,
 ) -> list[Capture]:
-    """The successful captures of ``url`` in ``base``'s index, oldest first."""
-    query = {"url": url, "output": "json", "fl": "timestamp,original,statuscode,digest,mimetype"}
+    """The successful captures of ``url`` in ``base``'s index from ``since`` to
+    ``until``, oldest first."""
+    query = {
+        "url": public(url),
+        "output": "json",
+        "fl": "timestamp,original,statuscode,digest,mimetype",
+    }
     if since:
         query["from"] = since.strftime("%Y%m%d")
     if until:
         query["to"] = until.strftime("%Y%m%d")
-    if limit:
-        query["limit"] = str(limit)
     index = f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(query)}"
     got = visits.get(index, {}, limits)
-    return parse_cdx(got.body, index)
+    captures = parse_cdx(got.body, redact_url(index))
+    # the range again here: an index may not honour from and to
+    return [
+        c
+        for c in captures
+        if (since is None or c.date >= since) and (until is None or c.date <= until)
+    ]
+
+
+def public(url: str) -> str:
+    """``url`` as an archive may be asked about it: without a user:password and without
+    parameters that look secret (``token``, ``api_key``, …), which a page's address in an
+    archive's index never has and a third party must not be sent."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not secret_name(k)]
+    return urlunsplit((parts.scheme, host, parts.path, urlencode(kept), ""))
 
 
 def parse_cdx(body: bytes, where: str) -> list[Capture]:
-    """The captures of a CDX JSON answer (a header row of field names, then one row per
-    capture; an empty answer is no captures), oldest first, errors and redirects left out.
-    """
+    """The captures of a CDX JSON answer, oldest first, errors and redirects left out: the
+    Wayback form (a header row of field names, then one row per capture) or pywb's (one
+    JSON object per line, with ``url``, ``status``, ``mime``); an empty answer is none."""
     if not body.strip():
         return []
     try:
-        rows = json.loads(body)
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise ValueError("not a list of rows")
-        if not rows:
-            return []
-        fields = [str(f) for f in rows[0]]
-        found = [dict(zip(fields, map(str, row), strict=True)) for row in rows[1:]]
+        found = _records(body)
         captures = [
-            Capture(r["timestamp"], r["original"], r.get("digest", ""), r.get("mimetype", ""))
+            Capture(
+                r["timestamp"],
+                r.get("original") or r["url"],
+                r.get("digest", ""),
+                r.get("mimetype") or r.get("mime", ""),
+            )
             for r in found
-            if r.get("statuscode", "200") in ("200", "-")
+            if (r.get("statuscode") or r.get("status") or "200") in ("200", "-")
         ]
         for capture in captures:
             if not (capture.timestamp.isdigit() and len(capture.timestamp) >= 8):
                 raise ValueError(f"timestamp {capture.timestamp!r}")
             capture.date  # noqa: B018 - a month 13 is malformed too
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise FetchFailed(
             f"the archive's index at {where} is not CDX JSON ({str(exc)[:80]})",
             hint="check --archive: it must be a CDX-compatible archive (Wayback, pywb)",
             slug="bad-cdx",
         ) from None
     return sorted(captures, key=lambda c: c.timestamp)
+
+
+def _records(body: bytes) -> list[dict[str, str]]:
+    text = body.decode("utf-8")
+    if text.lstrip().startswith("{"):  # pywb: a JSON object per line
+        lines = [json.loads(line) for line in text.splitlines() if line.strip()]
+        if not all(isinstance(line, dict) for line in lines):
+            raise ValueError("not one object per line")
+        return [{str(k): str(v) for k, v in line.items()} for line in lines]
+    rows = json.loads(text)
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise ValueError("not a list of rows")
+    if not rows:
+        return []
+    fields = [str(f) for f in rows[0]]
+    return [dict(zip(fields, map(str, row), strict=True)) for row in rows[1:]]
 
 
 def strip_banner(raw: bytes) -> bytes:

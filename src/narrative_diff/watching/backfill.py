@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from narrative_diff.capture import AddOptions, build_snapshot
 from narrative_diff.errors import NarrativeDiffError, SnapshotConflict
+from narrative_diff.ingest.redact import redact_url
 
 from .archive import Capture, list_captures, strip_banner
 from .check import first, latest_before, read_page, unchanged, what_changed
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.corpus import Corpus
     from narrative_diff.ingest import IngestLimits
+    from narrative_diff.snapshot import Snapshot
 
 
 @dataclass(frozen=True)
@@ -66,31 +69,35 @@ def backfill(
     docstring); returns what became of each capture not handled by an earlier run."""
     corpus.require_writable()
     captures = list_captures(
-        base, source.url, visits=visits, limits=limits, since=since, until=until, limit=limit
+        base, source.url, visits=visits, limits=limits, since=since, until=until
     )
     record = corpus.root / ".watch" / f"backfill-{source.series}.jsonl"
     done = _done(record)
-    seen = {digest for digest, outcome in done.values() if outcome != "failed"}
-    todo = [c for c in captures if done.get(c.timestamp, ("", "failed"))[1] == "failed"]
-    handled = []
-    for n, capture in enumerate(todo, 1):
-        if capture.digest and capture.digest in seen:
+    handled: list[Handled] = []
+    previous = ""  # the digest of the capture before: the same bytes again are skipped
+    for capture in captures:
+        outcome = done.get(capture.timestamp, ("", "failed"))[1]
+        if outcome != "failed":  # handled by an earlier run
+            previous = capture.digest
+            continue
+        if limit is not None and len(handled) >= limit:
+            break
+        if capture.digest and capture.digest == previous:
             result = Handled(
                 capture.timestamp,
                 capture.digest,
                 "duplicate",
-                f"{source.series}: {capture.timestamp} is the same capture as an earlier one",
+                f"{source.series}: {capture.timestamp} is the same capture as the one before",
             )
         else:
             result = _one(corpus, source, capture, base, actors, visits, limits)
-            if result.outcome != "failed" and capture.digest:
-                seen.add(capture.digest)
+        previous = capture.digest if result.outcome != "failed" else ""
         _append(record, result)
         handled.append(result)
         if each:
             each(result)
         if progress:
-            progress(n, len(todo))
+            progress(len(handled), min(len(captures), limit or len(captures)))
     return handled
 
 
@@ -134,14 +141,25 @@ def _one(
             + (f", the part selected by {source.selector!r}" if source.selector else "")
             + ".",
         )
+        sent = re.search(r"/(\d{8,14})id_/", got.final_url)
+        if sent and sent[1] != capture.timestamp:  # the archive sent the nearest other capture
+            return Handled(
+                capture.timestamp,
+                capture.digest,
+                "noise",
+                f"{source.series}: {capture.timestamp}: the archive answered with another "
+                f"capture ({redact_url(got.final_url)}); skipped",
+            )
         snap = build_snapshot(extracted, options)
-        stored = corpus.add(snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, auto_id=True)
-    except SnapshotConflict:  # the same text is in the series already (an earlier run)
+        stored = corpus.add(
+            snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, auto_id=True, reverts=True
+        )
+    except SnapshotConflict:  # the same text beside it: the snapshot just before or after
         return Handled(
             capture.timestamp,
             capture.digest,
             "noise",
-            f"{source.series}: {capture.timestamp}: this text is in the series already",
+            f"{source.series}: {capture.timestamp}: {_same_text(corpus, source.series, snap)}",
         )
     except NarrativeDiffError as error:
         return Handled(
@@ -152,7 +170,7 @@ def _one(
             exit_code=int(error.exit_code),
         )
     ref = corpus.version_of(stored) or stored.id
-    said = what_changed(before, stored, actors) if before is not None else first(stored)
+    said = what_changed(before, stored, actors) if before is not None else first(stored, corpus)
     return Handled(
         capture.timestamp,
         capture.digest,
@@ -161,6 +179,21 @@ def _one(
         f"{capture.timestamp}): {said}",
         ref=ref,
     )
+
+
+def _same_text(corpus: Corpus, series: str, snap: Snapshot) -> str:
+    """Why a capture with the text of a snapshot beside it adds nothing."""
+    same = next((s for s in corpus.snapshots(series) if s.body_hash == snap.body_hash), None)
+    if same is None:
+        return "this text is in the series already"
+    ref = corpus.version_of(same) or same.id
+    if same.date > snap.date:
+        return (
+            f"the text of {ref} ({same.date.isoformat()}), captured earlier: not added (the "
+            f"series dates it from {same.date.isoformat()}; to date it from the capture, "
+            f"remove {ref} and run backfill again)"
+        )
+    return f"the same text as {ref} ({same.date.isoformat()})"
 
 
 def _done(record: Path) -> dict[str, tuple[str, str]]:
@@ -181,8 +214,10 @@ def _done(record: Path) -> dict[str, tuple[str, str]]:
 
 
 def _append(record: Path, handled: Handled) -> None:
+    from . import append_line
+
     record.parent.mkdir(exist_ok=True)
-    entry = {
+    entry: dict[str, object] = {
         "timestamp": handled.timestamp,
         "digest": handled.digest,
         "outcome": handled.outcome,
@@ -190,5 +225,4 @@ def _append(record: Path, handled: Handled) -> None:
     }
     if handled.ref:
         entry["ref"] = handled.ref
-    with record.open("a", encoding="utf-8") as out:
-        out.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+    append_line(record, entry)

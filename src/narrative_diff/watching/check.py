@@ -22,6 +22,7 @@ from narrative_diff.errors import (
     NarrativeDiffError,
     SnapshotConflict,
     UnreadableDocument,
+    UsageProblem,
 )
 from narrative_diff.ingest import IngestLimits, extract_bytes
 from narrative_diff.ingest.redact import redact_url
@@ -54,7 +55,7 @@ class Check:
     slug: str | None = None  # a failure's kind (docs/messages.md)
     exit_code: int = 0
     validators: dict[str, str] = field(default_factory=dict)  # ETag / Last-Modified seen
-    warnings: tuple[str, ...] = ()  # what went wrong beside the check (a notification)
+    compared: str | None = None  # the snapshot the next check compares with
 
     def as_dict(self) -> dict[str, object]:
         """The log's record (validators are state, not history)."""
@@ -79,28 +80,34 @@ def check_source(
     actors: ActorSet,
     visits: Visits,
     validators: dict[str, str] | None = None,
+    compare_with: str | None = None,
     limits: IngestLimits | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> Check:
-    """Check ``source`` once (module docstring); failures come back as a ``failed`` check,
-    never raised, so that the other sources are still checked."""
+    """Check ``source`` once (module docstring) against the snapshot ``compare_with``
+    (the one the last check compared with or added) or else the series' latest;
+    failures come back as a ``failed`` check, never raised, so that the other sources
+    are still checked."""
     at = now().replace(microsecond=0)
     stamp = at.isoformat().replace("+00:00", "Z")
     shown = redact_url(source.url)
 
     def failed(error: NarrativeDiffError) -> Check:
-        return Check(
-            source.series,
-            shown,
-            stamp,
-            "failed",
-            f"{source.series}: failed: {error.one_line()}",
-            slug=error.slug,
-            exit_code=int(error.exit_code),
-        )
+        return failed_check(source, error, stamp)
 
+    latest = _latest(corpus, source.series)
+    if compare_with is not None and latest is not None:
+        latest = next((s for s in corpus.snapshots(source.series) if s.id == compare_with), latest)
+    if latest is None:  # nothing to compare with: the page itself, whatever its validators
+        validators = {}
     try:
         got = visits.get(source.url, validators or {}, limits or IngestLimits())
+        if got.status == 304 and not validators:
+            raise FetchFailed(
+                f"{shown} answered 304 Not Modified to a request that asked no condition",
+                hint="the server is misconfigured; the next check will try again",
+                slug="http-error",
+            )
         if got.status == 304:
             return Check(
                 source.series,
@@ -108,11 +115,12 @@ def check_source(
                 stamp,
                 "not-modified",
                 f"{source.series}: not modified since the last check (HTTP 304)",
+                ref=corpus.version_of(latest) if latest is not None else None,
                 validators=dict(validators or {}),
+                compared=latest.id if latest is not None else None,
             )
         extracted = read_page(got.body, source, got.content_type, got.final_url, limits)
         kept = {k: v for k, v in got.headers.items() if k in ("etag", "last-modified")}
-        latest = _latest(corpus, source.series)
         if latest is not None:
             quiet = unchanged(latest, extracted.body, source)
             if quiet is not None:
@@ -125,6 +133,7 @@ def check_source(
                     line,
                     ref=corpus.version_of(latest),
                     validators=kept,
+                    compared=latest.id,
                 )
         options = AddOptions(
             series=source.series,
@@ -141,7 +150,9 @@ def check_source(
             ),
         )
         snap = build_snapshot(extracted, options)
-        stored = corpus.add(snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, auto_id=True)
+        stored = corpus.add(
+            snap, raw=extracted.raw, raw_suffix=extracted.raw_suffix, auto_id=True, reverts=True
+        )
     except SnapshotConflict as error:  # back to an earlier version's text: nothing to add
         earlier = next((s for s in corpus.snapshots(source.series) if s.body == snap.body), latest)
         ref = corpus.version_of(earlier) if earlier is not None else None
@@ -156,6 +167,7 @@ def check_source(
             "nothing added",
             ref=ref,
             validators=kept,
+            compared=earlier.id,
         )
     except NarrativeDiffError as error:
         return failed(error)
@@ -170,6 +182,22 @@ def check_source(
         ref=ref,
         snapshot=stored.id,
         validators=kept,
+        compared=stored.id,
+    )
+
+
+def failed_check(source: Source, error: NarrativeDiffError, stamp: str | None = None) -> Check:
+    """A check that failed: its line names the error (slug, problem, fix)."""
+    if stamp is None:
+        stamp = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Check(
+        source.series,
+        redact_url(source.url),
+        stamp,
+        "failed",
+        f"{source.series}: failed: {error.one_line()}",
+        slug=error.slug,
+        exit_code=int(error.exit_code),
     )
 
 
@@ -212,9 +240,24 @@ def _latest(corpus: Corpus, series: str) -> Snapshot | None:
 
 def comparable(text: str, ignore: tuple[str, ...]) -> tuple[str, ...]:
     """The words of ``text`` once the lines ``ignore`` matches are dropped: what a reader
-    reads, without whitespace, punctuation or the noise lines."""
-    patterns = [re.compile(p) for p in ignore]
-    lines = [line for line in text.splitlines() if not any(p.search(line) for p in patterns)]
+    reads, without whitespace, punctuation or the noise lines. A pattern gets a second
+    per line at most (``regex``'s timeout): a pattern that backtracks without end fails
+    the check instead of hanging the watcher."""
+    import regex
+
+    patterns = [regex.compile(p) for p in ignore]
+    try:
+        lines = [
+            line
+            for line in text.splitlines()
+            if not any(p.search(line, timeout=1.0) for p in patterns)
+        ]
+    except TimeoutError:
+        raise UsageProblem(
+            "an ignore pattern took more than a second on one line",
+            hint="simplify the pattern (no nested repeats such as (a+)+)",
+            slug="slow-pattern",
+        ) from None
     return tuple(re.findall(r"\w+", "\n".join(lines)))
 
 
@@ -231,9 +274,12 @@ def unchanged(latest: Snapshot, body: str, source: Source) -> tuple[str, str] | 
     return None
 
 
-def first(stored: Snapshot) -> str:
+def first(stored: Snapshot, corpus: Corpus | None = None) -> str:
+    """The line's end for a snapshot with none before it."""
     words = len(stored.body.split())
-    return f"the first snapshot of the series ({words:,} words)"
+    later = corpus is not None and len(corpus.snapshots(stored.series)) > 1
+    what = "the earliest version in the series" if later else "the first snapshot of the series"
+    return f"{what} ({words:,} words)"
 
 
 def what_changed(before: Snapshot, after: Snapshot, actors: ActorSet) -> str:
@@ -279,8 +325,16 @@ def _selected(raw: bytes, source: Source) -> bytes:
     import lxml.html
     from cssselect import GenericTranslator
 
+    from narrative_diff.ingest import sniff
     from narrative_diff.ingest.encoding import decode_html
 
+    if sniff(raw) != "html":
+        raise UnreadableDocument(
+            f"{redact_url(source.url)} is not an HTML page, so the selector "
+            f"{source.selector!r} cannot apply",
+            hint="remove the selector for PDFs and other documents",
+            slug="not-html",
+        )
     markup, _ = decode_html(raw, source.url)
     try:
         tree = lxml.html.document_fromstring(markup)
@@ -304,6 +358,8 @@ def _selected(raw: bytes, source: Source) -> bytes:
         )
     title = tree.findtext(".//title") or ""
     head = f"<title>{_escape(title)}</title>" if title else ""
+    for part in parts:  # a <footer> or <nav> of its own would be dropped as boilerplate
+        part.tag = "div"
     body = "".join(lxml.html.tostring(p, encoding="unicode") for p in parts)
     page = f"<!DOCTYPE html><html><head><meta charset=utf-8>{head}</head><body>{body}</body>"
     return (page + "</html>").encode()

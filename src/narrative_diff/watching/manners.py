@@ -52,8 +52,16 @@ class Visits:
         """GET ``url`` politely (module docstring): the response (200, or 304 when the
         validators still hold), or :class:`FetchFailed`."""
         if self.manners.robots and not self._allowed(url, limits):
+            if self._robots.get(_origin(url)) is _UNREADABLE:
+                raise FetchFailed(
+                    f"robots.txt of {redact_url(_origin(url))} could not be read (a server "
+                    "error or no answer), which means: do not fetch for now",
+                    hint="the next check will ask again",
+                    slug="robots-unavailable",
+                )
             raise FetchFailed(
-                f"robots.txt of {_origin(url)} asks robots not to fetch {redact_url(url)}",
+                f"robots.txt of {redact_url(_origin(url))} asks robots not to fetch "
+                f"{redact_url(url)}",
                 hint="ask the site, or pass --ignore-robots if you may read it anyway",
                 slug="robots-disallowed",
             )
@@ -118,9 +126,12 @@ class Visits:
 
 
 def _deny_all() -> urllib.robotparser.RobotFileParser:
-    rules = urllib.robotparser.RobotFileParser()
-    rules.parse(["User-agent: *", "Disallow: /"])
-    return rules
+    return _UNREADABLE
+
+
+#: The rules of a robots.txt that could not be read: nothing may be fetched for now.
+_UNREADABLE = urllib.robotparser.RobotFileParser()
+_UNREADABLE.parse(["User-agent: *", "Disallow: /"])
 
 
 def _origin(url: str) -> str:

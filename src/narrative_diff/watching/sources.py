@@ -14,12 +14,11 @@ publisher = "CNSA"            # optional; the lineage defaults to it
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrative_diff.errors import ExitCode, NarrativeDiffError
+from narrative_diff.errors import ExitCode, NarrativeDiffError, SourceNotFound
 from narrative_diff.ingest.fetch import check_url
 from narrative_diff.snapshot import check_language, check_lineage, check_name
 
@@ -68,12 +67,11 @@ class Source:
 def load_sources(path: Path) -> list[Source]:
     """Every source of the file at ``path``, checked (:class:`SourcesError` otherwise)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte order mark is not TOML
     except FileNotFoundError:
-        raise SourcesError(
+        raise SourceNotFound(
             f"no sources file {path}",
             hint="write one with a [[source]] table per page (docs/watching.md)",
-            slug="no-such-file",
         ) from None
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
         raise SourcesError(
@@ -151,14 +149,22 @@ def source_from(entry: object, where: str, notify: tuple[str, ...] = ()) -> Sour
         raise SourcesError(
             f"{label}: 'ignore' must be a list of patterns", hint='write ignore = ["^Updated:"]'
         )
+    import regex  # heavy: only when a source has patterns
+
     for pattern in ignore:
         try:
-            re.compile(pattern)
-        except re.error as exc:
+            compiled = regex.compile(pattern)
+        except regex.error as exc:
             raise SourcesError(
                 f"{label}: ignore pattern {pattern!r} is not a regular expression ({exc})",
                 hint="fix the pattern (Python re syntax)",
             ) from None
+        if compiled.search("", timeout=1.0) is not None:
+            raise SourcesError(
+                f"{label}: ignore pattern {pattern!r} matches an empty line, so it would "
+                "drop every line and hide every change",
+                hint='anchor it to the noise, e.g. "^Updated: "',
+            )
     selector = entry.get("selector")
     if selector is not None:
         _check_selector(selector, label)
