@@ -288,3 +288,24 @@ def test_the_archive_is_not_sent_credentials_or_tokens():
     assert public("http://user:pw@example.org/a?id=3&token=SECRET&api_key=K") == (
         "http://example.org/a?id=3"
     )
+
+
+def test_a_pywb_collection_with_its_own_paths_and_index_form(http_server, corpus, capsys):
+    """pywb: BASE/cdx answers a JSON object per line (url, status, mime), and a capture
+    is at BASE/<timestamp>id_/<url>."""
+    lines = [
+        {"timestamp": t, "url": PAGE, "status": status, "digest": d, "mime": "text/html"}
+        for t, status, d, _ in CAPTURES[:4]
+    ]
+    http_server.route(
+        "/my-coll/cdx", "\n".join(json.dumps(x) for x in lines).encode(), "text/x-ndjson"
+    )
+    for timestamp, _, _, body in CAPTURES[:4]:
+        http_server.route(f"/my-coll/{timestamp}id_/{PAGE}", body)
+    base = http_server.url("/my-coll")
+    assert run(base, corpus, "--layout", "pywb") == 0
+    dates = [s.date.isoformat() for s in Corpus(corpus).snapshots("ilrs-cnsa")]
+    assert dates == ["2021-06-16", "2023-05-01"]
+    first = Corpus(corpus).snapshots("ilrs-cnsa")[0]
+    assert f"{base}/20210616093000id_/{PAGE}" in first.provenance
+    assert run(base, corpus, "--layout", "nonsense") == 2

@@ -124,6 +124,7 @@ def backfill(
     series: str,
     *,
     archive: str | None = None,
+    layout: str = "wayback",
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int | None = None,
@@ -143,6 +144,8 @@ def backfill(
     from narrative_diff.ingest import IngestLimits
     from narrative_diff.watching import (
         DEFAULT_ARCHIVE,
+        LAYOUTS,
+        Archive,
         Manners,
         SourcesError,
         Visits,
@@ -166,6 +169,12 @@ def backfill(
         raise UsageProblem(message, hint=error.hint, slug="bad-option") from None
     base = (archive or DEFAULT_ARCHIVE).rstrip("/")
     check_archive(base)
+    if layout not in LAYOUTS:
+        raise UsageProblem(
+            f"--layout {layout} is not a layout",
+            hint=f"use one of {', '.join(LAYOUTS)}",
+            slug="bad-option",
+        )
     if since and until and since > until:
         raise UsageProblem(
             f"--from {since} is after --to {until}", hint="swap them", slug="bad-option"
@@ -177,7 +186,7 @@ def backfill(
         return run(
             corpus,
             source,
-            base=base,
+            archive=Archive(base, layout),
             actors=own,
             visits=visits,
             limits=limits or IngestLimits(),

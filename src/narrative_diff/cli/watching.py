@@ -89,7 +89,7 @@ def watch(
     rich_help_panel=CORPUS,
     epilog="Examples: narrative-diff backfill https://example.org/ilrs.html --series ilrs-cnsa "
     "--from 2021-01-01 -c my-corpus · narrative-diff backfill URL --series S --archive "
-    "http://localhost:8080/my-collection (a pywb)",
+    "http://localhost:8080/my-collection --layout pywb",
 )
 def backfill(
     url: Annotated[str, typer.Argument(help="The page whose archived history to read.")],
@@ -107,6 +107,14 @@ def backfill(
             "https://web.archive.org)."
         ),
     ] = None,
+    layout: Annotated[
+        str,
+        typer.Option(
+            help="The archive's paths: wayback (BASE/cdx/search/cdx, BASE/web/…) or pywb "
+            "(BASE is a collection: BASE/cdx, BASE/<timestamp>id_/…).",
+            metavar="wayback|pywb",
+        ),
+    ] = "wayback",
     limit: Annotated[
         int | None, typer.Option(min=1, help="Read at most this many captures.")
     ] = None,
@@ -137,6 +145,7 @@ def backfill(
             url,
             series,
             archive=archive,
+            layout=layout,
             since=api.parse_add_date(since) if since else None,
             until=api.parse_add_date(until) if until else None,
             limit=limit,

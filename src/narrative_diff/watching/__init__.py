@@ -19,7 +19,15 @@ from narrative_diff.errors import CorpusError, ExitCode, NarrativeDiffError
 from narrative_diff.ingest.redact import redact_url
 from narrative_diff.storage import write_file
 
-from .archive import DEFAULT_ARCHIVE, Capture, list_captures, parse_cdx, strip_banner
+from .archive import (
+    DEFAULT_ARCHIVE,
+    LAYOUTS,
+    Archive,
+    Capture,
+    list_captures,
+    parse_cdx,
+    strip_banner,
+)
 from .backfill import Handled, backfill
 from .check import OUTCOMES, Check, check_source, comparable, describe, failed_check
 from .manners import Manners, Visits
@@ -32,7 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_ARCHIVE",
+    "LAYOUTS",
     "OUTCOMES",
+    "Archive",
     "Capture",
     "Check",
     "Handled",

@@ -4,7 +4,8 @@ archive stored it.
 Any CDX-compatible archive works (the Internet Archive's Wayback Machine, pywb, national
 web archives): ``BASE/cdx/search/cdx?url=…&output=json`` lists the captures, and
 ``BASE/web/<timestamp>id_/<url>`` gives one capture's bytes as captured, without the
-archive's banner or rewritten links (``id_``). The ``wayback`` package (EDGI) is not
+archive's banner or rewritten links (``id_``); a pywb collection has ``BASE/cdx`` and
+``BASE/<timestamp>id_/<url>`` (:class:`Archive`). The ``wayback`` package (EDGI) is not
 used: it has the Internet Archive's address built in, and one GET with JSON output does
 not need it; our own fetch (``ingest/fetch.py``) keeps its guards, deadline and messages.
 Banners that an archive inserts anyway are cut out (:func:`strip_banner`).
@@ -48,13 +49,34 @@ class Capture:
     def date(self) -> dt.date:
         return dt.date(int(self.timestamp[:4]), int(self.timestamp[4:6]), int(self.timestamp[6:8]))
 
-    def memento(self, base: str) -> str:
-        """Where the archive serves this capture's bytes as captured."""
-        return f"{base.rstrip('/')}/web/{self.timestamp}id_/{self.original}"
+
+#: Where an archive keeps its index and its captures: ``wayback`` (the Internet Archive,
+#: OpenWayback) or ``pywb`` (a pywb collection's own paths; BASE names the collection).
+LAYOUTS = ("wayback", "pywb")
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A web archive: its address and the layout of its paths (:data:`LAYOUTS`)."""
+
+    base: str
+    layout: str = "wayback"
+
+    @property
+    def index(self) -> str:
+        root = self.base.rstrip("/")
+        return f"{root}/cdx" if self.layout == "pywb" else f"{root}/cdx/search/cdx"
+
+    def memento(self, capture: Capture) -> str:
+        """Where the archive serves ``capture``'s bytes as captured (``id_``)."""
+        root = self.base.rstrip("/")
+        if self.layout != "pywb":
+            root += "/web"
+        return f"{root}/{capture.timestamp}id_/{capture.original}"
 
 
 def list_captures(
-    base: str,
+    archive: Archive,
     url: str,
     *,
     visits: Visits,
@@ -62,7 +84,7 @@ def list_captures(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> list[Capture]:
-    """The successful captures of ``url`` in ``base``'s index from ``since`` to
+    """The successful captures of ``url`` in the archive's index from ``since`` to
     ``until``, oldest first."""
     query = {
         "url": public(url),
@@ -73,7 +95,7 @@ def list_captures(
         query["from"] = since.strftime("%Y%m%d")
     if until:
         query["to"] = until.strftime("%Y%m%d")
-    index = f"{base.rstrip('/')}/cdx/search/cdx?{urlencode(query)}"
+    index = f"{archive.index}?{urlencode(query)}"
     got = visits.get(index, {}, limits)
     captures = parse_cdx(got.body, redact_url(index))
     # the range again here: an index may not honour from and to

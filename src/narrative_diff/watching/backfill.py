@@ -27,7 +27,7 @@ from narrative_diff.capture import AddOptions, build_snapshot
 from narrative_diff.errors import NarrativeDiffError, SnapshotConflict
 from narrative_diff.ingest.redact import redact_url
 
-from .archive import Capture, list_captures, strip_banner
+from .archive import Archive, Capture, list_captures, strip_banner
 from .check import first, latest_before, read_page, unchanged, what_changed
 from .manners import Visits
 from .sources import Source
@@ -55,7 +55,7 @@ def backfill(
     corpus: Corpus,
     source: Source,
     *,
-    base: str,
+    archive: Archive,
     actors: ActorSet,
     visits: Visits,
     limits: IngestLimits,
@@ -65,11 +65,11 @@ def backfill(
     progress: Callable[[int, int], None] | None = None,
     each: Callable[[Handled], None] | None = None,
 ) -> list[Handled]:
-    """Add the distinct versions of ``source.url`` that ``base`` archived (module
+    """Add the distinct versions of ``source.url`` that ``archive`` holds (module
     docstring); returns what became of each capture not handled by an earlier run."""
     corpus.require_writable()
     captures = list_captures(
-        base, source.url, visits=visits, limits=limits, since=since, until=until
+        archive, source.url, visits=visits, limits=limits, since=since, until=until
     )
     record = corpus.root / ".watch" / f"backfill-{source.series}.jsonl"
     done = _done(record)
@@ -90,7 +90,7 @@ def backfill(
                 f"{source.series}: {capture.timestamp} is the same capture as the one before",
             )
         else:
-            result = _one(corpus, source, capture, base, actors, visits, limits)
+            result = _one(corpus, source, capture, archive, actors, visits, limits)
         previous = capture.digest if result.outcome != "failed" else ""
         _append(record, result)
         handled.append(result)
@@ -105,12 +105,12 @@ def _one(
     corpus: Corpus,
     source: Source,
     capture: Capture,
-    base: str,
+    archive: Archive,
     actors: ActorSet,
     visits: Visits,
     limits: IngestLimits,
 ) -> Handled:
-    memento = capture.memento(base)
+    memento = archive.memento(capture)
     try:
         got = visits.get(memento, {}, limits)
         page = replace(source, url=capture.original)
