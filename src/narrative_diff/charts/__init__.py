@@ -14,7 +14,7 @@ from .data import (
     styles,
     texts,
 )
-from .draw import ChartWarning, card, figure, save, warm
+from .draw import ChartWarning, card, figure, save, tidy, warm
 
 __all__ = [
     "METRICS",
@@ -32,5 +32,6 @@ __all__ = [
     "save",
     "styles",
     "texts",
+    "tidy",
     "warm",
 ]

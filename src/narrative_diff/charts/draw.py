@@ -104,10 +104,32 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
 
 def warm() -> None:
     """Import what drawing needs (about 0.4 s), ahead of the drawing: a process that will
-    draw calls this while other work is going on (report/background.py)."""
+    draw calls this while other work is going on (report/background.py). Such a process
+    is a helper: matplotlib's notes on import (a temporary config folder where HOME is
+    read-only) are left to the main process, which imports matplotlib too."""
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     import matplotlib.backends.backend_agg
     import matplotlib.backends.backend_svg
     import matplotlib.figure  # noqa: F401
+
+
+def tidy() -> None:
+    """At the end of a helper process that drew (:func:`warm`): remove the temporary config
+    folder matplotlib made there (where HOME is read-only); a helper ends without the exit
+    handler that would."""
+    import shutil
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is None:
+        return
+    folder = Path(matplotlib.get_configdir())
+    if folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith("matplotlib-"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _configure(fonts: FontSet) -> None:

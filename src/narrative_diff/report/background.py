@@ -68,7 +68,9 @@ class Drawer:
     The child closes this side's pipe ends, so that it sees the parent go (an end of
     file, a broken pipe) however the parent ends, and ends too."""
 
-    def __init__(self, prepare: Callable[[], None]) -> None:
+    def __init__(
+        self, prepare: Callable[[], None], finish: Callable[[], None] = lambda: None
+    ) -> None:
         self._draw: Draw | None = None
         self._results: dict[str, list[bytes]] = {}
         self._warnings: list[tuple[str, type[Warning]]] = []
@@ -79,7 +81,7 @@ class Drawer:
         child_in, self._orders = context.Pipe(duplex=False)
         ends = (self._conn, self._orders)
         self._process: BaseProcess = context.Process(
-            target=_work, args=(prepare, child_in, child_out, ends), daemon=True
+            target=_work, args=(prepare, finish, child_in, child_out, ends), daemon=True
         )
         try:
             with warnings.catch_warnings(), signals.blocked():
@@ -154,32 +156,42 @@ class Drawer:
 
 def _work(
     prepare: Callable[[], None],
+    finish: Callable[[], None],
     orders: Connection,
     conn: Connection,
     parent_ends: tuple[Connection, Connection],
 ) -> None:
     """The child: prepare, wait for the jobs, draw each and send it; on an error, stop
     (the parent draws the job again itself, so the error is raised there, traceback and
-    all). Whatever happens, nothing is printed here."""
+    all); then ``finish`` (the child ends without the exit handlers of a normal exit).
+    Whatever happens, nothing is printed here."""
     signals.for_child()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HELD)
     for end in parent_ends:
         end.close()
     with contextlib.suppress(BaseException), contextlib.closing(conn), contextlib.closing(orders):
-        with contextlib.suppress(Exception):
-            prepare()
-        draw, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
-        for job in jobs:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    value = draw(job)
-                except Exception:  # raised again by the parent's own drawing
-                    break
-            for warning in caught:
-                conn.send(("warning", job, (str(warning.message), _category(warning))))
-            conn.send(("done", job, value))
-        conn.send(("over", "", None))  # anything not sent is drawn by the parent
+        try:
+            _jobs(prepare, orders, conn)
+        finally:
+            finish()
+
+
+def _jobs(prepare: Callable[[], None], orders: Connection, conn: Connection) -> None:
+    """The child's work, between its set-up and its tidying (:func:`_work`)."""
+    with contextlib.suppress(Exception):
+        prepare()
+    draw, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
+    for job in jobs:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                value = draw(job)
+            except Exception:  # raised again by the parent's own drawing
+                break
+        for warning in caught:
+            conn.send(("warning", job, (str(warning.message), _category(warning))))
+        conn.send(("done", job, value))
+    conn.send(("over", "", None))  # anything not sent is drawn by the parent
 
 
 def _category(warning: warnings.WarningMessage) -> type[Warning]:

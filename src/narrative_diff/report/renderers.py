@@ -196,15 +196,10 @@ def drawing_beside(paths: Mapping[str, Path]) -> Iterator[Drawer | None]:
     if not jobs_for(paths) or not background.available():
         yield None
         return
-    import matplotlib  # noqa: F401 - why: below
+    from narrative_diff.charts import tidy, warm
 
-    from narrative_diff.charts import warm
-
-    # matplotlib settles its config folder on import (a temporary one, removed at exit,
-    # where HOME is read-only): in this process, which exits normally, not in the child;
-    # this process imports it anyway (fonts.py reads its data path)
     try:
-        drawer = background.Drawer(warm)
+        drawer = background.Drawer(warm, tidy)
     except OSError:  # the fork was refused (a process limit, no memory): draw here
         yield None
         return
