@@ -79,7 +79,7 @@ def test_backfill_keeps_the_distinct_versions_dated_by_capture(http_server, corp
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         "ilrs-cnsa: added v1 (2021-06-16, capture 20210616093000): the first snapshot of "
-        "the series (40 words)",
+        "the series (41 words)",
         "ilrs-cnsa: added v2 (2023-05-01, capture 20230501101010): Russia 3 → 0 "
         "DISAPPEARED; “Reconnaissance” → “Basic Model”",
         "ilrs-cnsa: 5 new capture(s) read: 2 added, 1 without new words, 1 duplicate, 1 failed",

@@ -276,7 +276,7 @@ def unchanged(latest: Snapshot, body: str, source: Source) -> tuple[str, str] | 
 
 def first(stored: Snapshot, corpus: Corpus | None = None) -> str:
     """The line's end for a snapshot with none before it."""
-    words = len(stored.body.split())
+    words = stored.words
     later = corpus is not None and len(corpus.snapshots(stored.series)) > 1
     what = "the earliest version in the series" if later else "the first snapshot of the series"
     return f"{what} ({words:,} words)"
