@@ -12,6 +12,12 @@ from narrative_diff import api
 from .app import CORPUS, CorpusOpt, app, echo, info, progress, warn
 
 
+#: ``--timeout`` of watch and backfill (their defaults differ: an archive is slower).
+TimeoutOpt = Annotated[
+    float, typer.Option(min=0.1, max=3600.0, help="Seconds one request may take in all.")
+]
+
+
 @app.command(
     rich_help_panel=CORPUS,
     epilog="Examples: narrative-diff watch sources.toml --once (for cron) · narrative-diff "
@@ -36,9 +42,7 @@ def watch(
     interval: Annotated[
         float, typer.Option(min=0.0, help="Seconds between two requests to one host.")
     ] = 5.0,
-    timeout: Annotated[
-        float, typer.Option(min=0.1, max=3600.0, help="Seconds one request may take in all.")
-    ] = 20.0,
+    timeout: TimeoutOpt = 20.0,
     ignore_robots: Annotated[
         bool,
         typer.Option("--ignore-robots", help="Fetch pages that robots.txt asks robots to skip."),
@@ -130,9 +134,7 @@ def backfill(
     interval: Annotated[
         float, typer.Option(min=0.0, help="Seconds between two requests to the archive.")
     ] = 1.0,
-    timeout: Annotated[
-        float, typer.Option(min=0.1, max=3600.0, help="Seconds one request may take in all.")
-    ] = 30.0,
+    timeout: TimeoutOpt = 30.0,
     corpus: CorpusOpt = None,
 ) -> None:
     """Add a page's history from a web archive: one snapshot per capture whose words
