@@ -11,7 +11,6 @@ from narrative_diff import api
 
 from .app import CORPUS, CorpusOpt, app, echo, info, progress, warn
 
-
 #: ``--timeout`` of watch and backfill (their defaults differ: an archive is slower).
 TimeoutOpt = Annotated[
     float, typer.Option(min=0.1, max=3600.0, help="Seconds one request may take in all.")
