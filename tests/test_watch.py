@@ -483,3 +483,10 @@ def test_a_304_without_a_condition_is_not_believed(http_server, tmp_path, corpus
     assert "answered 304 Not Modified to a request that asked no condition" in (
         capsys.readouterr().err
     )
+
+
+def test_a_redirect_with_nowhere_to_go_is_one_failure(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", b"", None, status=302)
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 6
+    assert "answered HTTP 302 Found without a Location to follow" in capsys.readouterr().err

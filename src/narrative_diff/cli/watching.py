@@ -15,6 +15,15 @@ from .app import CORPUS, CorpusOpt, app, echo, info, progress, warn
 TimeoutOpt = Annotated[
     float, typer.Option(min=0.1, max=3600.0, help="Seconds one request may take in all.")
 ]
+#: As for ``add``: the largest page read, and redirects to private addresses.
+MaxBytesOpt = Annotated[int, typer.Option(min=1, help="Refuse pages larger than this many bytes.")]
+AllowPrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Let a public page redirect to a private or loopback address.",
+    ),
+]
 
 
 @app.command(
@@ -42,6 +51,8 @@ def watch(
         float, typer.Option(min=0.0, help="Seconds between two requests to one host.")
     ] = 5.0,
     timeout: TimeoutOpt = 20.0,
+    max_bytes: MaxBytesOpt = 50 << 20,
+    allow_private: AllowPrivateOpt = False,
     ignore_robots: Annotated[
         bool,
         typer.Option("--ignore-robots", help="Fetch pages that robots.txt asks robots to skip."),
@@ -78,7 +89,7 @@ def watch(
         sources,
         every=seconds,
         manners=api.Manners(interval=interval, robots=not ignore_robots),
-        limits=api.IngestLimits(timeout=timeout),
+        limits=api.IngestLimits(max_bytes=max_bytes, timeout=timeout, allow_private=allow_private),
         each=said,
         warn=warn,
         feeds=None if no_feeds else feeds,
@@ -134,6 +145,8 @@ def backfill(
         float, typer.Option(min=0.0, help="Seconds between two requests to the archive.")
     ] = 1.0,
     timeout: TimeoutOpt = 30.0,
+    max_bytes: MaxBytesOpt = 50 << 20,
+    allow_private: AllowPrivateOpt = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Add a page's history from a web archive: one snapshot per capture whose words
@@ -155,7 +168,9 @@ def backfill(
             language=language,
             publisher=publisher,
             interval=interval,
-            limits=api.IngestLimits(timeout=timeout),
+            limits=api.IngestLimits(
+                max_bytes=max_bytes, timeout=timeout, allow_private=allow_private
+            ),
             progress=(lambda done, total: shown(done, total, "captures")) if shown else None,
             each=lambda item: (
                 info(item.line, err=item.outcome == "failed")

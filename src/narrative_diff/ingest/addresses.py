@@ -92,7 +92,7 @@ class RedirectGuard:
         raise FetchFailed(
             f"{redact_url(from_url)} redirected to {redact_url(url)}{shown}, a private "
             "address: a public page may not send narrative-diff into your own network",
-            hint="if you trust this redirect, add the page again with --allow-private",
+            hint="if you trust this redirect, run the command again with --allow-private",
             slug="private-redirect",
         )
 

@@ -94,15 +94,18 @@ def fetch_url(
     error status raises :class:`FetchFailed` (``http-error``).
     """
     got = fetch(url, limits=limits, resolver=resolver)
-    if got.status >= 400:
+    if got.status >= 300:
         raise http_error(url, got.status, got.headers.get("reason", ""))
     return got.body, got.content_type, got.final_url
 
 
 def http_error(url: str, status: int, reason: str = "") -> FetchFailed:
-    """The one-line error for an HTTP error status."""
+    """The one-line error for an HTTP error status (or a redirect with nowhere to go)."""
+    said = f"{redact_url(url)} answered HTTP {f'{status} {reason}'.strip()}"
+    if status < 400:
+        said += " without a Location to follow"
     return FetchFailed(
-        f"{redact_url(url)} answered HTTP {f'{status} {reason}'.strip()}",
+        said,
         hint="check the URL in a browser; the page may have moved or need a login",
         slug="http-error",
     )

@@ -81,7 +81,7 @@ class Visits:
                 break
             self.sleep(wait)
             pause *= 2
-        if got.status >= 400:
+        if got.status >= 300 and got.status != 304:
             error = http_error(url, got.status, got.headers.get("reason", ""))
             if got.status in RETRIED:
                 error.hint = "the site is busy or failing: the next check will try again"
