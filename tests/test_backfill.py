@@ -288,6 +288,28 @@ def test_the_archive_is_not_sent_credentials_or_tokens():
     assert public("http://user:pw@example.org/a?id=3&token=SECRET&api_key=K") == (
         "http://example.org/a?id=3"
     )
+    for same in (
+        "http://example.org/a?flag",
+        "http://example.org/a?q=caf%E9&x=1;y=2",
+        "http://example.org/a?q=hello%20world&path=/x/y&q=%7Euser",
+    ):
+        assert public(same) == same  # nothing secret: the address exactly as captured
+
+
+def test_captures_that_keep_failing_do_not_use_up_the_limit(http_server, corpus, capsys):
+    captures = [
+        ("20200101000000", "200", "X1", None),
+        ("20200201000000", "200", "X2", None),
+        *CAPTURES[:1],
+        *CAPTURES[3:4],
+    ]
+    base = archive(http_server, captures)
+    for _ in range(3):
+        run(base, corpus, "--limit", "2")
+    dates = [s.date.isoformat() for s in Corpus(corpus).snapshots("ilrs-cnsa")]
+    assert dates == ["2021-06-16", "2023-05-01"]
+    query = next(r["path"] for r in http_server.requests if r["path"].startswith("/cdx/"))
+    assert "limit=2" in query
 
 
 def test_a_pywb_collection_with_its_own_paths_and_index_form(http_server, corpus, capsys):

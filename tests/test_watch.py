@@ -472,7 +472,7 @@ def test_a_selector_on_a_footer_or_a_pdf(http_server, tmp_path, corpus, capsys):
 
 
 def test_an_ignore_pattern_that_matches_every_line_is_refused():
-    with pytest.raises(SourcesError, match="matches an empty line"):
+    with pytest.raises(SourcesError, match="matches ordinary lines of text"):
         parse_sources('[[source]]\nurl = "https://a.example/x"\nseries = "s"\nignore = [""]\n')
 
 
@@ -490,3 +490,90 @@ def test_a_redirect_with_nowhere_to_go_is_one_failure(http_server, tmp_path, cor
     sources = sources_file(tmp_path, source(url))
     assert watch(sources, corpus) == 6
     assert "answered HTTP 302 Found without a Location to follow" in capsys.readouterr().err
+
+
+def test_a_revert_refused_today_is_added_the_next_day(http_server, tmp_path, corpus, capsys):
+    import datetime as dt
+
+    from narrative_diff import api
+    from narrative_diff.watching import Visits, check_source, load_sources
+
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    for article in (ARTICLE_V1, ARTICLE_V2, ARTICLE_V1):
+        http_server.route("/ilrs.html", page(article))
+        assert watch(sources, corpus) == 0
+    assert "back to the text of v1" in capsys.readouterr().out
+    state = json.loads((corpus / ".watch" / "state.json").read_text())
+    store = Corpus(corpus)
+    assert state["ilrs-cnsa"]["snapshot"] == store.snapshots("ilrs-cnsa")[-1].id  # still v2
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    check = check_source(
+        store,
+        load_sources(sources)[0],
+        actors=api.load_actors(None),
+        visits=Visits(Manners(interval=0)),
+        compare_with=state["ilrs-cnsa"]["snapshot"],
+        now=lambda: tomorrow,
+    )
+    assert check.outcome == "added" and "Russia 0 → 3 APPEARED" in check.line
+
+
+def test_validators_of_a_removed_snapshot_are_not_sent(http_server, tmp_path, corpus, capsys):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1), headers={"ETag": '"a"'})
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    http_server.route("/ilrs.html", page(ARTICLE_V2), headers={"ETag": '"b"'})
+    assert watch(sources, corpus) == 0
+    newest = Corpus(corpus).snapshots("ilrs-cnsa")[-1]
+    assert newest.path is not None
+    newest.path.unlink()
+    capsys.readouterr()
+    assert watch(sources, corpus) == 0
+    assert capsys.readouterr().out.startswith("ilrs-cnsa: added v2")
+
+
+def test_a_torn_character_in_the_log_does_not_stop_the_feeds(http_server, tmp_path, corpus):
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    assert watch(sources, corpus) == 0
+    with (corpus / ".watch" / "log.jsonl").open("ab") as log:
+        log.write('{"series": "ilrs-cnsa", "line": "“'.encode()[:-1])  # cut inside “
+    http_server.route("/ilrs.html", page(ARTICLE_V2))
+    assert watch(sources, corpus) == 0
+    assert (tmp_path / "feeds" / "ilrs-cnsa.atom").read_text().count("<entry>") == 2
+
+
+def test_under_every_a_round_that_cannot_write_its_feed_does_not_end_the_run(
+    http_server, tmp_path, corpus
+):
+    from narrative_diff import api
+
+    url = http_server.route("/ilrs.html", page(ARTICLE_V1))
+    sources = sources_file(tmp_path, source(url))
+    blocked = tmp_path / "feeds-is-a-file"
+    blocked.write_text("x")
+    said: list[str] = []
+    checks = api.watch(
+        Corpus(corpus),
+        sources,
+        every=3600,
+        rounds=2,
+        sleep=lambda s: None,
+        manners=Manners(interval=0),
+        feeds=blocked,
+        warn=said.append,
+    )
+    assert [c.outcome for c in checks] == ["unchanged"]
+    assert len(said) == 2 and all(s.startswith("this round stopped: ") for s in said)
+
+
+def test_blank_line_patterns_are_fine_and_html_fragments_take_a_selector(
+    http_server, tmp_path, corpus
+):
+    fragment = "<!-- " + "x" * 1500 + " -->\n<div class=article><p>" + ARTICLE_V1 + "</p></div>"
+    url = http_server.route("/frag.html", fragment.encode())
+    extra = 'selector = "div.article"\nignore = ["^\\\\s*$", "^$"]'
+    sources = sources_file(tmp_path, source(url, extra=extra))
+    assert watch(sources, corpus) == 0
+    assert "Reconnaissance" in Corpus(corpus).snapshots("ilrs-cnsa")[0].body

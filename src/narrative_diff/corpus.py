@@ -113,7 +113,7 @@ class Corpus:
                     continue
                 snaps.append(Snapshot.from_markdown(text, path=path))
             refuse_duplicate_ids(snaps)
-            self._cache[series] = sorted(snaps, key=lambda s: (s.date, _natural(s.id)))
+            self._cache[series] = sorted(snaps, key=lambda s: (s.date, natural(s.id)))
         return list(self._cache[series])
 
     def readable_snapshots(self) -> list[Snapshot]:
@@ -475,10 +475,10 @@ def refuse_duplicate_ids(snaps: list[Snapshot]) -> None:
             )
 
 
-def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key comparing runs of digits as numbers: ``x-2`` before ``x-10``.
 
-    >>> sorted(["a-10", "a-2", "a"], key=_natural)
+    >>> sorted(["a-10", "a-2", "a"], key=natural)
     ['a', 'a-2', 'a-10']
     """
     return tuple(

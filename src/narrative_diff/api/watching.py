@@ -107,11 +107,12 @@ def watch(
                 )
                 if feeds is not None:
                     write_feeds(corpus, sources, Path(feeds))
-            except NarrativeDiffError as error:
+            except (NarrativeDiffError, OSError, ValueError) as error:
                 if every is None:
                     raise
+                said = error.one_line() if isinstance(error, NarrativeDiffError) else repr(error)
                 if warn:
-                    warn(f"this round stopped: {error.one_line()}; the next comes in {every:g} s")
+                    warn(f"this round stopped: {said}; the next comes in {every:g} s")
             done += 1
             if every is None or (rounds is not None and done >= rounds):
                 return checks

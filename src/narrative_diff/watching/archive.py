@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from narrative_diff.errors import FetchFailed
 from narrative_diff.ingest import IngestLimits
@@ -83,9 +83,10 @@ def list_captures(
     limits: IngestLimits,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    limit: int | None = None,
 ) -> list[Capture]:
     """The successful captures of ``url`` in the archive's index from ``since`` to
-    ``until``, oldest first."""
+    ``until``, oldest first (the first ``limit`` the index lists, when given)."""
     query = {
         "url": public(url),
         "output": "json",
@@ -95,6 +96,8 @@ def list_captures(
         query["from"] = since.strftime("%Y%m%d")
     if until:
         query["to"] = until.strftime("%Y%m%d")
+    if limit:
+        query["limit"] = str(limit)
     index = f"{archive.index}?{urlencode(query)}"
     got = visits.get(index, {}, limits)
     captures = parse_cdx(got.body, redact_url(index))
@@ -109,11 +112,19 @@ def list_captures(
 def public(url: str) -> str:
     """``url`` as an archive may be asked about it: without a user:password and without
     parameters that look secret (``token``, ``api_key``, …), which a page's address in an
-    archive's index never has and a third party must not be sent."""
+    archive's index never has and a third party must not be sent. Anything else is left
+    exactly as written (an archive matches the address as captured)."""
     parts = urlsplit(url)
     host = parts.netloc.rsplit("@", 1)[-1]
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not secret_name(k)]
-    return urlunsplit((parts.scheme, host, parts.path, urlencode(kept), ""))
+    pieces = re.split(r"([&;])", parts.query) if parts.query else []
+    kept: list[str] = []
+    for piece in pieces[::2]:
+        if not secret_name(piece.split("=", 1)[0]):
+            kept.append(piece)
+    query = "&".join(kept) if len(kept) < len(pieces[::2]) else parts.query
+    if host == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))
 
 
 def parse_cdx(body: bytes, where: str) -> list[Capture]:

@@ -68,20 +68,30 @@ def backfill(
     """Add the distinct versions of ``source.url`` that ``archive`` holds (module
     docstring); returns what became of each capture not handled by an earlier run."""
     corpus.require_writable()
-    captures = list_captures(
-        archive, source.url, visits=visits, limits=limits, since=since, until=until
-    )
     record = corpus.root / ".watch" / f"backfill-{source.series}.jsonl"
     done = _done(record)
+    captures = list_captures(
+        archive,
+        source.url,
+        visits=visits,
+        limits=limits,
+        since=since,
+        until=until,
+        # the index lists oldest first: what earlier runs read, then N more
+        limit=len(done) + limit if limit is not None else None,
+    )
+    # captures no run has read (at most ``limit``), and those an earlier run failed on
+    fresh = [c.timestamp for c in captures if c.timestamp not in done]
+    wanted = set(fresh if limit is None else fresh[:limit])
+    wanted |= {c.timestamp for c in captures if done.get(c.timestamp, ("", ""))[1] == "failed"}
+    total = sum(c.timestamp in wanted for c in captures)
     handled: list[Handled] = []
     previous = ""  # the digest of the capture before: the same bytes again are skipped
     for capture in captures:
-        outcome = done.get(capture.timestamp, ("", "failed"))[1]
-        if outcome != "failed":  # handled by an earlier run
-            previous = capture.digest
+        if capture.timestamp not in wanted:
+            if capture.timestamp in done:  # handled by an earlier run
+                previous = capture.digest
             continue
-        if limit is not None and len(handled) >= limit:
-            break
         if capture.digest and capture.digest == previous:
             result = Handled(
                 capture.timestamp,
@@ -97,7 +107,7 @@ def backfill(
         if each:
             each(result)
         if progress:
-            progress(len(handled), min(len(captures), limit or len(captures)))
+            progress(len(handled), total)
     return handled
 
 
@@ -201,7 +211,7 @@ def _done(record: Path) -> dict[str, tuple[str, str]]:
     short by a crash is skipped (that capture is handled again)."""
     done: dict[str, tuple[str, str]] = {}
     try:
-        lines = record.read_text(encoding="utf-8").splitlines()
+        lines = record.read_bytes().decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return done
     for line in lines:

@@ -97,7 +97,11 @@ def check_source(
 
     latest = _latest(corpus, source.series)
     if compare_with is not None and latest is not None:
-        latest = next((s for s in corpus.snapshots(source.series) if s.id == compare_with), latest)
+        seen = next((s for s in corpus.snapshots(source.series) if s.id == compare_with), None)
+        if seen is None:  # removed since: the validators belonged to it
+            validators = {}
+        else:
+            latest = seen
     if latest is None:  # nothing to compare with: the page itself, whatever its validators
         validators = {}
     try:
@@ -167,7 +171,8 @@ def check_source(
             "nothing added",
             ref=ref,
             validators=kept,
-            compared=earlier.id,
+            # the latest stays the one to compare with: the next day, this text is added
+            compared=latest.id if latest is not None else None,
         )
     except NarrativeDiffError as error:
         return failed(error)
@@ -328,7 +333,7 @@ def _selected(raw: bytes, source: Source) -> bytes:
     from narrative_diff.ingest import sniff
     from narrative_diff.ingest.encoding import decode_html
 
-    if sniff(raw) != "html":
+    if sniff(raw) in ("pdf", "docx", "zip", "binary", "srt", "vtt"):
         raise UnreadableDocument(
             f"{redact_url(source.url)} is not an HTML page, so the selector "
             f"{source.selector!r} cannot apply",

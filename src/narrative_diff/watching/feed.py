@@ -22,7 +22,8 @@ ENTRIES = 50
 def feed_entries(log: Path, series: str) -> list[dict[str, str]]:
     """The watch log's additions to ``series``, newest first."""
     try:
-        lines = log.read_text(encoding="utf-8").splitlines()
+        # a line a crash cut short may end inside a character: decoded as far as it goes
+        lines = log.read_bytes().decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
         return []
     found = []
@@ -36,7 +37,15 @@ def feed_entries(log: Path, series: str) -> list[dict[str, str]]:
             "added",
         ):
             found.append({k: str(v) for k, v in entry.items()})
-    return list(reversed(found))[:ENTRIES]
+    return [e for e in reversed(found) if _dated(e)][:ENTRIES]
+
+
+def _dated(entry: dict[str, str]) -> bool:
+    try:
+        _when(entry["at"])
+    except (KeyError, ValueError):
+        return False
+    return "line" in entry
 
 
 def atom(series: str, title: str, url: str, entries: Iterable[dict[str, str]]) -> bytes:

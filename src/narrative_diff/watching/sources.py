@@ -159,10 +159,10 @@ def source_from(entry: object, where: str, notify: tuple[str, ...] = ()) -> Sour
                 f"{label}: ignore pattern {pattern!r} is not a regular expression ({exc})",
                 hint="fix the pattern (Python re syntax)",
             ) from None
-        if compiled.search("", timeout=1.0) is not None:
+        if any(compiled.search(line, timeout=1.0) for line in _ORDINARY):
             raise SourcesError(
-                f"{label}: ignore pattern {pattern!r} matches an empty line, so it would "
-                "drop every line and hide every change",
+                f"{label}: ignore pattern {pattern!r} matches ordinary lines of text, so it "
+                "would drop every line and hide every change",
                 hint='anchor it to the noise, e.g. "^Updated: "',
             )
     selector = entry.get("selector")
@@ -193,6 +193,10 @@ def _urls(value: object, label: str) -> tuple[str, ...]:
 
         check_urls(value, label)
     return tuple(value)
+
+
+#: Lines no noise pattern should match: one that does drops the whole page.
+_ORDINARY = ("a", "Some text 1.", "The station is built with partners.", "国际月球科研站")
 
 
 def _check_selector(selector: str, label: str) -> None:
