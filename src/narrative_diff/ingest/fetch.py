@@ -73,10 +73,6 @@ class Fetched:
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def status_text(self) -> str:
-        return f"HTTP {self.status}"
-
 
 #: Response headers kept in :attr:`Fetched.headers`.
 KEPT_HEADERS = ("etag", "last-modified", "retry-after")

@@ -95,7 +95,7 @@ def check_source(
     def failed(error: NarrativeDiffError) -> Check:
         return failed_check(source, error, stamp)
 
-    latest = _latest(corpus, source.series)
+    latest = latest_before(corpus, source.series)
     if compare_with is not None and latest is not None:
         seen = next((s for s in corpus.snapshots(source.series) if s.id == compare_with), None)
         if seen is None:  # removed since: the validators belonged to it
@@ -232,14 +232,6 @@ def latest_before(corpus: Corpus, series: str, date: dt.date | None = None) -> S
     if not folder.is_dir():
         return None
     snaps = [s for s in corpus.snapshots(series) if date is None or s.date <= date]
-    return snaps[-1] if snaps else None
-
-
-def _latest(corpus: Corpus, series: str) -> Snapshot | None:
-    folder = corpus.root / series
-    if not folder.is_dir():
-        return None
-    snaps = corpus.snapshots(series)
     return snaps[-1] if snaps else None
 
 
