@@ -84,9 +84,7 @@ class FontSet:
 @cache
 def font_set() -> FontSet:
     """The fonts this installation has (cached); the Han font may be missing."""
-    import matplotlib
-
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    folder = _matplotlib_data() / "fonts" / "ttf"
     cjk = _cjk_font()
     return FontSet(
         regular=folder / "DejaVuSans.ttf",
@@ -97,6 +95,20 @@ def font_set() -> FontSet:
         bold_italic=folder / "DejaVuSans-BoldOblique.ttf",
         cjk_index=cjk[1] if cjk else 0,
     )
+
+
+def _matplotlib_data() -> Path:
+    """matplotlib's data folder, found without importing matplotlib (0.2 s a process that
+    sets a PDF's text does not need; the package keeps it beside its ``__init__``)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise FontMissing(
+            "matplotlib is not installed, and its DejaVu fonts are needed",
+            hint="reinstall narrative-diff (pip install --force-reinstall narrative-diff)",
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "mpl-data"
 
 
 def _cjk_font() -> tuple[Path, int, str] | None:
@@ -218,7 +230,7 @@ def web_font(chars: Iterable[str], fonts: FontSet | None = None) -> tuple[bytes,
     fonts = fonts or font_set()
     if fonts.cjk is None:
         return None
-    wanted = sorted({ord(ch) for ch in chars if is_cjk(ch)})
+    wanted = sorted({ord(ch) for ch in set(chars) if is_cjk(ch)})
     if not wanted:
         return None
     import io
