@@ -329,13 +329,13 @@ def score_series(
     weights: Weights | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    scored: Sequence[SnapshotScore] | None = None,
 ) -> ScoreResult:
-    """Score ``snapshots`` (in date order) and the changes between ``pairs`` of positions
-    (default: every consecutive pair, first → last, and the summary pair: the last two
-    snapshots in one language). The summary shows the last pair given, or that one."""
-    weights = weights or Weights()
-    given = pairs is not None
-    scores = tuple(score_all(snapshots, actors, weights=weights, progress=progress))
+    """Score ``snapshots`` (in date order; ``scored``: their results, if already known)
+    and the changes between ``pairs`` of positions (default: every consecutive pair, first
+    → last, and the summary pair: the last two in one language; the summary shows it)."""
+    weights, given = weights or Weights(), pairs is not None
+    scores = tuple(scored or score_all(snapshots, actors, weights=weights, progress=progress))
     rows = tuple(table_rows(scores, actors, refs))
     shown = pairs[-1] if pairs else summary_pair(snapshots)
     if pairs is None:

@@ -55,6 +55,10 @@ if TYPE_CHECKING:
 Where = Literal["title", "heading", "lead", "body"]
 
 WEIGHTS_VERSION = "1"
+#: Bump whenever a change to the code makes :func:`score_snapshot` give another result for
+#: the same text (segmentation, matching, weights, frames): the score cache
+#: (:mod:`narrative_diff.scorecache`) keys every entry with it, so no stale entry is used.
+SCORING_VERSION = "1"
 FRAMES = {
     "en": (
         r"together with",
@@ -120,13 +124,15 @@ class SnapshotScore:
     """Everything the table needs about one snapshot, kept for the change statistics."""
 
     snapshot: Snapshot
-    segmented: Segmented
     mentions: tuple[Mention, ...]
     body_sentences: int
     words: int
     # weight per (actor, body sentence rank) and fixed weight in the title and headings
     contributions: dict[str, dict[int, float]] = field(default_factory=dict)
     fixed: dict[str, float] = field(default_factory=dict)
+    #: the sentences (indices) whose text, mentions blanked out, holds a relational frame;
+    #: kept instead of the segmentation, which is several times the size of the body
+    framed: frozenset[int] = frozenset()
 
 
 def score_snapshot(
@@ -195,9 +201,10 @@ def score_snapshot(
                 contributions[match.actor][rank] += weight
             else:  # title and headings stay fixed in the bootstrap
                 fixed[match.actor] += weight
+    frame = _frame_pattern(snapshot.language)
+    blanked = _without_mentions(mentions, seg)
     return SnapshotScore(
         snapshot,
-        seg,
         tuple(mentions),
         rank,
         # N: the word count, each Han character one token (a Chinese rate is per 1,000
@@ -205,6 +212,7 @@ def score_snapshot(
         snapshot.words,
         {a: dict(v) for a, v in contributions.items()},
         dict(fixed),
+        frozenset(i for i, text in blanked.items() if frame.search(text)),
     )
 
 
@@ -322,13 +330,7 @@ def table_rows(
             sum(sum(m.weight for m in by_actor[a.key]) for a in actors.actors),
             sum(len(v) for v in by_actor.values()),
         )
-        context = _RowContext(
-            sc,
-            ref,
-            _frame_pattern(sc.snapshot.language),
-            _without_mentions(sc),
-            names[sc.snapshot.lineage_key],
-        )
+        context = _RowContext(sc, ref, names[sc.snapshot.lineage_key])
         for actor in actors.actors:
             rows.append(
                 _score_row(context, actor, by_actor[actor.key], totals, events[actor.key][i])
@@ -350,8 +352,6 @@ class _RowContext:
 
     score: SnapshotScore
     ref: str
-    frame: re.Pattern[str]
-    blanked: dict[int, str]
     lineage: str  # the lineage's name as first written in the series
 
 
@@ -364,7 +364,7 @@ def _score_row(
     prominence = sum((m.weight for m in found), 0.0)
     sentences = {m.sentence for m in found}
     body = {m.sentence for m in found if m.where in ("lead", "body")}
-    framed = sum(1 for i in sentences if ctx.frame.search(ctx.blanked[i]))
+    framed = len(sentences & sc.framed)
     best: dict[int, float] = {}  # the heaviest mention of each sentence, in one pass
     for m in found:
         best[m.sentence] = max(best.get(m.sentence, 0.0), m.weight)
@@ -409,12 +409,12 @@ def _first_position(found: Sequence[Mention], body_sentences: int) -> float | No
     return round((rank - 1) / max(body_sentences, 1), 4)
 
 
-def _without_mentions(score: SnapshotScore) -> dict[int, str]:
+def _without_mentions(mentions: Iterable[Mention], seg: Segmented) -> dict[int, str]:
     """Each sentence that mentions someone, with its mentions blanked out, so an alias such
     as "international partners" does not count as the frame "partner"."""
     texts: dict[int, list[str]] = {}
-    for m in score.mentions:
-        sentence = score.segmented.sentences[m.sentence]
+    for m in mentions:
+        sentence = seg.sentences[m.sentence]
         text = texts.setdefault(m.sentence, list(sentence.text))
         text[m.start - sentence.start : m.end - sentence.start] = " " * (m.end - m.start)
     return {index: "".join(text) for index, text in texts.items()}

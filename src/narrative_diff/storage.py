@@ -352,6 +352,22 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
         ) from exc
 
 
+def write_scratch(path: Path, data: bytes) -> None:
+    """Write a file that may be lost but never seen half-written (a cache entry): a
+    temporary file beside it, then a rename; no fsync (a torn entry after a power cut is
+    unreadable, and unreadable entries are recomputed). OSError if the system refuses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def make_folders(folders: Iterable[Path]) -> None:
     """Create the folders output files go to (reports/ by default), or say why not."""
     for parent in folders:

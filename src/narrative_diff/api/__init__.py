@@ -5,7 +5,7 @@ Each function takes plain values and an options dataclass and returns values; no
 them prints. Heavy modules (ingestion libraries) load only inside the functions that
 need them, so ``list`` and ``show`` stay fast. The result and option types (``ScoreResult``,
 ``ScoreRow``, ``ChangeRow``, ``Comparison``, ``CompareOptions``, ``DiffOptions``,
-``IngestLimits``, ``Report``, ``Written``) can be imported from here too, with the
+``IngestLimits``, ``Report``, ``Written``, ``Engine``) can be imported from here too, with the
 output of rows to a file (``rows_output``, ``write_rows``: ``-o``, ``-f parquet``); they load
 on first use.
 """
@@ -76,6 +76,8 @@ if TYPE_CHECKING:
     from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
+    from narrative_diff.engines import ENGINES as ENGINES
+    from narrative_diff.engines import Engine as Engine
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -99,6 +101,8 @@ _LAZY = {
     "ScoreResult": "changes",
     "CompareOptions": "compare",
     "Comparison": "compare",
+    "Engine": "engines",
+    "ENGINES": "engines",
     "IngestLimits": "ingest",
     "KwicRow": "kwic",
     "KWIC_COLUMNS": "kwic",

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
+    from narrative_diff.engines import ENGINES as ENGINES
+    from narrative_diff.engines import Engine as Engine
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -58,12 +60,17 @@ def score_series(
     progress: Callable[[int, int], None] | None = None,
     between: tuple[str, str] | None = None,
     by: str = "snapshot",
+    engine: Engine | None = None,
 ) -> ScoreResult:
     """Score every snapshot of a series (the only one when the corpus has one). The change
     statistics cover each snapshot against the previous one of its lineage and first →
     last of each lineage, or only ``between`` (two refs). ``by="lineage"`` groups the rows
-    by lineage."""
+    by lineage. ``engine``: where snapshots are scored and whether the score cache is used
+    (default: here, with the cache; docs/scale.md)."""
     from narrative_diff.changes import score_series as score
+    from narrative_diff.engines import Engine, check_engine, score_snapshots
+    from narrative_diff.scorecache import ScoreCache, cache_wanted
+    from narrative_diff.scoring import Weights
 
     if by not in SCORE_ORDERS:
         raise UsageProblem(
@@ -81,14 +88,17 @@ def score_series(
             slug="empty-series",
         )
     pairs = None if between is None else [_pair_positions(corpus, series, snaps, between)]
-    result = score(
-        snaps,
-        series_actors(corpus, series, actors, load_actors),
-        corpus.version_of,
-        weights=weights,
-        pairs=pairs,
-        progress=progress,
+    engine = engine or Engine()
+    check_engine(engine)
+    weights = weights or Weights()
+    chosen = series_actors(corpus, series, actors, load_actors)
+    cache = None
+    if cache_wanted(engine.cache):
+        cache = ScoreCache.of_corpus(corpus.root, read_only=corpus.read_only)
+    scored = score_snapshots(
+        snaps, chosen, weights, cache=cache, engine=engine, progress=progress
     )
+    result = score(snaps, chosen, corpus.version_of, weights=weights, pairs=pairs, scored=scored)
     return result.by_lineage() if by == "lineage" else result
 
 

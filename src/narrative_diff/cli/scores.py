@@ -81,12 +81,41 @@ def score(
     ] = "snapshot",
     fmt: RowsFormatOpt = "table",
     out: RowsOutOpt = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where snapshots are scored: local (this machine; a process per core when "
+            "the work pays for it) or dask (a Dask cluster; needs narrative-diff[dask]).",
+            metavar="local|dask",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="With --engine dask: the scheduler's address, e.g. tcp://10.0.0.5:8786 "
+            "(default: a local cluster on this machine).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Score every snapshot again, without reading or writing the score cache "
+            "(CORPUS/.cache; also NARRATIVE_DIFF_CACHE=0).",
+        ),
+    ] = False,
     corpus: CorpusOpt = None,
 ) -> None:
     """Score every actor in every snapshot: mentions, prominence, share of voice, events
     (each snapshot against the previous one of its lineage)."""
+    from narrative_diff.api import Engine
+
     choice(fmt, FILE_ROW_FORMATS, "--format")
     choice(by, api.SCORE_ORDERS, "--by")
+    choice(engine, api.ENGINES, "--engine")
     store = api.open_corpus(corpus)
     found = api.load_actors(actors_file)
     inputs = [actors_file] if actors_file else []
@@ -99,6 +128,7 @@ def score(
             progress=report_progress,
             between=between,
             by=by,
+            engine=Engine(engine, scheduler, False if no_cache else None),
         )
     warn_edited(api.series_snapshots(store, series))
     emit_rows(

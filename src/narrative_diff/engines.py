@@ -1,0 +1,288 @@
+"""Where snapshots are scored: here, in a pool of processes, or on a Dask cluster.
+
+Why: scoring one snapshot needs nothing from any other, and it is almost all of the
+time ``score`` takes. So each snapshot's result is looked up in the score cache
+(:mod:`narrative_diff.scorecache`) first, and only the missing ones are scored:
+
+* ``local``: in this process, or, when the missing text is long enough to pay for the
+  start-up (:data:`POOL_MIN_CHARS`), in a pool of forked processes, one per core (Linux;
+  ``NARRATIVE_DIFF_WORKERS=1`` turns it off, ``=N`` caps it at N);
+* ``dask``: :func:`score_files` mapped over the snapshot files by a Dask cluster (a
+  ``LocalCluster`` when no scheduler address is given); the workers read the files, so a
+  remote cluster must see the corpus at the same path (docs/scale.md).
+
+Every engine returns a result through the same JSON form the cache keeps
+(:func:`~narrative_diff.scorecache.to_entry`), whose floats are exact, and the series
+statistics are computed afterwards in this process: the output is the same byte for byte
+whichever engine scored. A worker's result for a text other than the one this process read
+(the file changed meanwhile) is not used: the snapshot is scored here instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import signals
+from .actors import matcher_for
+from .errors import FetchFailed, MissingExtra, UsageProblem
+from .scorecache import ScoreCache, context_key, entry_key, from_entry, to_entry
+from .scoring import SnapshotScore, Weights, score_snapshot
+from .snapshot import Snapshot
+from .storage import read_utf8
+
+if TYPE_CHECKING:
+    from .actors import ActorSet
+
+#: The engines of ``score --engine``.
+ENGINES = ("local", "dask")
+#: Environment variable: how many processes may score (1: this one only); the report's
+#: chart drawer reads it too (report/background.py).
+WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
+#: Below this many characters of text to score, a pool costs more than it saves (forking,
+#: sending results back): measured in bench/README.md, "Engines".
+POOL_MIN_CHARS = 600_000
+#: Snapshots per Dask task: fewer, larger tasks keep the scheduler's overhead small.
+DASK_BATCH = 25
+#: How a LocalCluster is started when no scheduler is given (tests use threads).
+LOCAL_CLUSTER: dict[str, Any] = {"processes": True, "threads_per_worker": 1}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How to score: ``name`` (local or dask), the Dask ``scheduler`` address (None: a
+    LocalCluster), and whether to use the score cache (None: unless
+    ``NARRATIVE_DIFF_CACHE=0``)."""
+
+    name: str = "local"
+    scheduler: str | None = None
+    cache: bool | None = None
+
+
+def check_engine(engine: Engine) -> None:
+    """Refuse an unknown engine, a scheduler without Dask, or Dask without its extra,
+    before any work."""
+    if engine.name not in ENGINES:
+        raise UsageProblem(
+            f"--engine {engine.name} is not one of {', '.join(ENGINES)}",
+            hint="use --engine local (this machine) or --engine dask",
+            slug="bad-option",
+        )
+    if engine.scheduler is not None and engine.name != "dask":
+        raise UsageProblem(
+            "--scheduler works with --engine dask only",
+            hint="add --engine dask, or leave out --scheduler",
+            slug="bad-option",
+        )
+    if engine.name == "dask":
+        _distributed()
+
+
+def workers() -> int:
+    """How many processes may score here: the usable cores, capped by
+    ``NARRATIVE_DIFF_WORKERS``; 1 where forking is not the platform's way, or in a
+    daemonic process (a pool's worker may not have children)."""
+    if sys.platform != "linux" or multiprocessing.current_process().daemon:
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    wanted = os.environ.get(WORKERS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) >= 1:
+        return min(cores, int(wanted))
+    return cores
+
+
+def score_snapshots(
+    snapshots: Sequence[Snapshot],
+    actors: ActorSet,
+    weights: Weights,
+    *,
+    cache: ScoreCache | None = None,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+) -> list[SnapshotScore]:
+    """The result of every snapshot, in order: from ``cache`` where it holds one, the rest
+    scored by ``engine`` (and kept in ``cache``)."""
+    engine = engine or Engine()
+    total = len(snapshots)
+    context = context_key(actors, weights) if cache is not None else ""
+    keys = [entry_key(snap, context) for snap in snapshots] if cache is not None else []
+    found: list[SnapshotScore | None] = [None] * total
+    missing: list[int] = []
+    for i, snap in enumerate(snapshots):
+        found[i] = cache.load(keys[i], snap) if cache is not None else None
+        if found[i] is None:
+            missing.append(i)
+    done = total - len(missing)
+    if progress and done:
+        progress(done, total)
+    todo = [snapshots[i] for i in missing]
+    if engine.name == "dask":
+        results = _dask(todo, actors, weights, engine.scheduler)
+    elif len(todo) > 1 and workers() > 1 and sum(len(s.body) for s in todo) >= POOL_MIN_CHARS:
+        results = _pool(todo, actors, weights)
+    else:
+        results = (_score_here(snap, actors, weights) for snap in todo)
+    for i, entry in zip(missing, results, strict=True):
+        snap = snapshots[i]
+        score = _checked(entry, snap, actors, weights)
+        if cache is not None:
+            cache.store(keys[i], score)
+        found[i] = score
+        done += 1
+        if progress:
+            progress(done, total)
+    return [score for score in found if score is not None]
+
+
+def _checked(
+    entry: dict[str, Any] | SnapshotScore, snap: Snapshot, actors: ActorSet, weights: Weights
+) -> SnapshotScore:
+    """A worker's entry as a result; scored here when it is for another text."""
+    if isinstance(entry, SnapshotScore):
+        return entry
+    try:
+        return from_entry(entry, snap)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return score_snapshot(snap, matcher_for(actors), weights)
+
+
+def _score_here(snap: Snapshot, actors: ActorSet, weights: Weights) -> SnapshotScore:
+    return score_snapshot(snap, matcher_for(actors), weights)
+
+
+# ---------------------------------------------------------------- the per-snapshot work
+def score_file(path: str, actors: ActorSet, weights: Weights) -> dict[str, Any]:
+    """Read one snapshot file and score it: the JSON form of its result (what a worker
+    sends back; it holds the text's hash, checked on arrival)."""
+    from pathlib import Path
+
+    snap = Snapshot.from_markdown(read_utf8(Path(path)), path=Path(path))
+    return to_entry(score_snapshot(snap, matcher_for(actors), weights))
+
+
+def score_files(paths: Sequence[str], actors: ActorSet, weights: Weights) -> list[dict[str, Any]]:
+    """:func:`score_file` over a batch of files (one Dask task)."""
+    return [score_file(path, actors, weights) for path in paths]
+
+
+# ---------------------------------------------------------------- a pool of processes
+_JOB: dict[str, Any] = {}
+
+
+def _start_child(actors: ActorSet, weights: Weights) -> None:
+    """A pool worker's set-up: signals as for any helper (Ctrl-C is the parent's), and the
+    job (the matcher is the parent's, inherited by the fork)."""
+    signals.for_child()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HELD)
+    _JOB["job"] = (actors, weights)
+
+
+def _score_in_child(snap: Snapshot) -> dict[str, Any]:
+    actors, weights = _JOB["job"]
+    return to_entry(score_snapshot(snap, matcher_for(actors), weights))
+
+
+def _pool(
+    todo: Sequence[Snapshot], actors: ActorSet, weights: Weights
+) -> Iterator[dict[str, Any]]:
+    """Score ``todo`` in forked processes, results in order as they come."""
+    count = min(workers(), len(todo))
+    matcher_for(actors)  # built once here, inherited by every child
+    context = multiprocessing.get_context("fork")
+    with warnings.catch_warnings(), signals.blocked():
+        # Python 3.12+ warns when forking with threads running (a progress bar's)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
+        pool = context.Pool(count, initializer=_start_child, initargs=(actors, weights))
+    with pool:
+        chunk = max(1, min(16, len(todo) // (count * 8)))
+        yield from pool.imap(_score_in_child, todo, chunksize=chunk)
+
+
+# ---------------------------------------------------------------- Dask
+def _distributed() -> Any:
+    """``dask.distributed``, or :class:`MissingExtra` naming the extra."""
+    try:
+        import dask.distributed
+    except ImportError:
+        raise MissingExtra(
+            "--engine dask needs dask and distributed, which are not installed",
+            hint="pip install 'narrative-diff[dask]', or use --engine local",
+        ) from None
+    return dask.distributed
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None) -> Iterator[Any]:
+    """A Dask client: of the scheduler at ``scheduler``, or of a new LocalCluster with one
+    worker per usable core (closed afterwards)."""
+    distributed = _distributed()
+    if scheduler is None:
+        options = {"n_workers": max(1, workers()), **LOCAL_CLUSTER}
+        with (
+            distributed.LocalCluster(
+                dashboard_address=None, silence_logs=logging.ERROR, **options
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            yield client
+        return
+    try:
+        client = distributed.Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise FetchFailed(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+            hint="start one (dask scheduler) and give its address, e.g. "
+            "--scheduler tcp://127.0.0.1:8786, or leave out --scheduler for a local cluster",
+            slug="scheduler-unreachable",
+        ) from None
+    with client:
+        yield client
+
+
+def _dask(
+    todo: Sequence[Snapshot], actors: ActorSet, weights: Weights, scheduler: str | None
+) -> Iterator[dict[str, Any] | SnapshotScore]:
+    """Score ``todo`` on a Dask cluster, :data:`DASK_BATCH` files per task; a snapshot
+    without a file (not from a corpus) is scored here."""
+    if not todo:
+        return
+    with _client(scheduler) as client:
+        shared = client.scatter([actors, weights], broadcast=True)
+        on_disk = [i for i, snap in enumerate(todo) if snap.path is not None]
+        batches = [on_disk[k : k + DASK_BATCH] for k in range(0, len(on_disk), DASK_BATCH)]
+        futures = [
+            client.submit(
+                score_files,
+                [str(todo[i].path) for i in batch],
+                *shared,
+                key=f"score-files-{n}-{os.getpid()}-{id(todo)}",
+                pure=False,
+            )
+            for n, batch in enumerate(batches)
+        ]
+        results: dict[int, dict[str, Any] | SnapshotScore] = {}
+        next_index = 0
+        pending = dict(zip((f.key for f in futures), batches, strict=True))
+        for future in _distributed().as_completed(futures):
+            for i, entry in zip(pending[future.key], future.result(), strict=True):
+                results[i] = entry
+            while next_index < len(todo):  # hand on results in order, as they complete
+                if next_index not in results and todo[next_index].path is None:
+                    results[next_index] = _score_here(todo[next_index], actors, weights)
+                if next_index not in results:
+                    break
+                yield results.pop(next_index)
+                next_index += 1
+        while next_index < len(todo):
+            yield results.pop(next_index, None) or _score_here(todo[next_index], actors, weights)
+            next_index += 1
