@@ -52,6 +52,8 @@ WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
 POOL_MIN_CHARS = 600_000
 #: Snapshots per Dask task: fewer, larger tasks keep the scheduler's overhead small.
 DASK_BATCH = 25
+#: How long to wait for a scheduler given by address.
+SCHEDULER_TIMEOUT = "10s"
 #: How a LocalCluster is started when no scheduler is given (tests use threads).
 LOCAL_CLUSTER: dict[str, Any] = {"processes": True, "threads_per_worker": 1}
 
@@ -192,9 +194,7 @@ def _score_in_child(snap: Snapshot) -> dict[str, Any]:
     return to_entry(score_snapshot(snap, matcher_for(actors), weights))
 
 
-def _pool(
-    todo: Sequence[Snapshot], actors: ActorSet, weights: Weights
-) -> Iterator[dict[str, Any]]:
+def _pool(todo: Sequence[Snapshot], actors: ActorSet, weights: Weights) -> Iterator[dict[str, Any]]:
     """Score ``todo`` in forked processes, results in order as they come."""
     count = min(workers(), len(todo))
     matcher_for(actors)  # built once here, inherited by every child
@@ -237,7 +237,7 @@ def _client(scheduler: str | None) -> Iterator[Any]:
             yield client
         return
     try:
-        client = distributed.Client(scheduler, timeout="10s")
+        client = distributed.Client(scheduler, timeout=SCHEDULER_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise FetchFailed(
             f"cannot reach the Dask scheduler at {scheduler} ({exc})",
@@ -284,5 +284,7 @@ def _dask(
                 yield results.pop(next_index)
                 next_index += 1
         while next_index < len(todo):
-            yield results.pop(next_index, None) or _score_here(todo[next_index], actors, weights)
+            if next_index not in results:
+                results[next_index] = _score_here(todo[next_index], actors, weights)
+            yield results.pop(next_index)
             next_index += 1
