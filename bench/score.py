@@ -11,11 +11,25 @@ every snapshot has mentions of several actors; the actors file is the bundled IL
 three more actors (20 in all). The series is written to a temporary corpus, and the whole
 process ``narrative-diff score --format csv`` is timed (output to a file), median of
 ``--runs``; peak memory from /usr/bin/time when present.
+
+Two more measurements (issue 17), each on one generated series of ``--words`` words per
+snapshot, output compared byte for byte between runs (a difference stops the benchmark)::
+
+    .venv/bin/python bench/score.py --cache 10000 --words 2000
+    .venv/bin/python bench/score.py --engines 2000 --words 2000
+
+``--cache N``: ``score`` cold (empty score cache), warm (every result cached), and after
+one snapshot is added; ``--engines N``: with the cache off, one process
+(``NARRATIVE_DIFF_WORKERS=1``), the local pool (every core), and ``--engine dask`` (a
+LocalCluster, one worker per core). Each run is one whole process timed by
+``/usr/bin/time -f '%e %M'`` (wall seconds, peak RSS).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import random
 import shutil
 import statistics
@@ -90,6 +104,102 @@ def build_corpus(root: Path, snapshots: int, words: int, chain: Chain) -> None:
         corpus.add(snap)
 
 
+def write_series(root: Path, snapshots: int, words: int, chain: Chain, *, first: int = 0) -> None:
+    """Write snapshots ``first`` .. ``first + snapshots - 1`` of a generated series straight
+    into ``root/bench`` (the files ``add`` would write, without its per-add checks: 10,000
+    adds re-read the series each time); mentions planted as in :func:`build_corpus`."""
+    from narrative_diff.snapshot import Snapshot
+
+    folder = root / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    start = date(2000, 1, 1)
+    for n in range(first, first + snapshots):
+        rng = random.Random(n)
+        paragraphs = make_pair(chain, words, seed=n).a.split("\n\n")
+        for _ in range(25):
+            k = rng.randrange(1, len(paragraphs))
+            if not paragraphs[k].startswith("#"):
+                paragraphs[k] += f" {rng.choice(NAMES)} joined the work."
+        snap = Snapshot.create(
+            series="bench",
+            slug=f"s{n:05d}",
+            date=start + timedelta(days=n),
+            title=f"Snapshot {n}",
+            body="\n\n".join(paragraphs),
+            language="en",
+        )
+        (folder / f"s{n:05d}.md").write_text(snap.to_markdown(), encoding="utf-8")
+
+
+def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """One whole process under ``/usr/bin/time -f '%e %M'``: wall seconds, peak MiB, and
+    the SHA-256 of its stdout (to check that every way of scoring prints the same)."""
+    with tempfile.NamedTemporaryFile() as out:
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", *cmd],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=True,
+            env=env,
+        )
+        seconds, peak = done.stderr.strip().splitlines()[-1].split()
+        digest = hashlib.sha256(Path(out.name).read_bytes()).hexdigest()
+    return float(seconds), int(peak) / 1024, digest
+
+
+def _score_cmd(exe: str, actors: Path, root: Path, *extra: str) -> list[str]:
+    return [exe, "score", "bench", "--actors", str(actors), "-f", "csv", "--corpus", str(root)]
+
+
+def _table(title: str, rows: list[tuple[str, float, float, str]], anchor: float) -> None:
+    print(f"| {title} | seconds | × first | peak MiB | output |")
+    print("|---|---|---|---|---|")
+    digests = {digest for *_, digest in rows}
+    for name, seconds, peak, digest in rows:
+        print(f"| {name} | {seconds:.2f} | {seconds / anchor:.2f} | {peak:.0f} | {digest[:12]} |")
+    if len(digests) != 1:
+        raise SystemExit("the runs printed different output")
+
+
+def bench_cache(size: int, words: int, chain: Chain, exe: str, actors: Path, tmp: Path) -> None:
+    """Cold, warm and one-added ``score`` of one series (the score cache's benchmark)."""
+    root = tmp / "cache-corpus"
+    write_series(root, size, words, chain)
+    cmd = _score_cmd(exe, actors, root)
+    env = dict(os.environ)
+    cold = run_once(cmd, env)
+    warm = run_once(cmd, env)
+    warm2 = run_once(cmd, env)
+    write_series(root, 1, words, chain, first=size)
+    added = run_once(cmd, env)
+    fresh = run_once([*cmd, "--no-cache"], env)
+    print(f"{size:,} snapshots × {words:,} words, 20 actors; score -f csv\n")
+    _table("run", [("cold (empty cache)", *cold), ("warm", *warm), ("warm again", *warm2)], cold[0])
+    print()
+    _table("run", [(f"{size + 1:,}th added", *added), ("same, --no-cache", *fresh)], added[0])
+    ratio = min(warm[0], warm2[0]) / cold[0]
+    print(f"\nWarm / cold: {ratio:.0%} (target under 30%: {'✓' if ratio < 0.3 else '✗'})")
+
+
+def bench_engines(size: int, words: int, chain: Chain, exe: str, actors: Path, tmp: Path) -> None:
+    """One process, the pool, and Dask on the same series, the cache off."""
+    root = tmp / "engine-corpus"
+    write_series(root, size, words, chain)
+    cmd = [*_score_cmd(exe, actors, root), "--no-cache"]
+    serial = run_once(cmd, {**os.environ, "NARRATIVE_DIFF_WORKERS": "1"})
+    pool = run_once(cmd, dict(os.environ))
+    dask = run_once([*cmd, "--engine", "dask"], dict(os.environ))
+    cores = len(os.sched_getaffinity(0))
+    print(f"{size:,} snapshots × {words:,} words, 20 actors, {cores} cores; score -f csv\n")
+    rows = [
+        ("local, one process (NARRATIVE_DIFF_WORKERS=1)", *serial),
+        (f"local, pool of {cores}", *pool),
+        (f"dask, LocalCluster of {cores} workers", *dask),
+    ]
+    _table("engine", rows, serial[0])
+
+
 def timed(
     cmd: list[str], runs: int, *, fresh_folder: bool = False, env: dict[str, str] | None = None
 ) -> tuple[float, float | None]:
@@ -124,10 +234,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,100,250,500")
     parser.add_argument("--words", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cache", type=int, metavar="N", help="cold/warm cache run of N")
+    parser.add_argument("--engines", type=int, metavar="N", help="engine comparison on N")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     exe = str(Path(sys.executable).parent / "narrative-diff")
     chain = Chain.train(training_sentences())
+    if args.cache or args.engines:
+        print(f"Command: `{' '.join(['.venv/bin/python', 'bench/score.py', *sys.argv[1:]])}`\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            actors = Path(tmp) / "actors.toml"
+            bundled = (ROOT / "src" / "narrative_diff" / "data" / "actors-ilrs.toml").read_text()
+            actors.write_text(bundled + EXTRA_ACTORS, encoding="utf-8")
+            if args.cache:
+                bench_cache(args.cache, args.words, chain, exe, actors, Path(tmp))
+            if args.engines:
+                bench_engines(args.engines, args.words, chain, exe, actors, Path(tmp))
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         actors = Path(tmp) / "actors.toml"

@@ -75,14 +75,17 @@ def small_corpus(root: Path) -> Corpus:
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    """Every file below ``root`` (relative path → sha256), to prove nothing changed."""
+    """Every file below ``root`` (relative path → sha256), to prove nothing changed. The
+    score cache (``.cache/``: git-ignored, results only, deletable) is not corpus content
+    and is left out; tests/test_scorecache.py checks it."""
     if not root.exists():
         return {}
+    paths = [p for p in sorted(root.rglob("*")) if p.relative_to(root).parts[0] != ".cache"]
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
+        for p in paths
         if p.is_file()
-    } | {str(p.relative_to(root)) + "/": "dir" for p in root.rglob("*") if p.is_dir()}
+    } | {str(p.relative_to(root)) + "/": "dir" for p in paths if p.is_dir()}
 
 
 def modules_loaded_by(statement: str, names: list[str]) -> list[str]:
