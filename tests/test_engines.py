@@ -76,7 +76,7 @@ def test_a_worker_result_for_another_text_is_scored_here(ilrs, monkeypatch):
     snaps = Corpus(ilrs).snapshots("ilrs")
     actors = api.load_actors()
     weights = api.Weights()
-    expected = engines.score_snapshots(snaps, actors, weights)
+    expected, _ = engines.score_snapshots(snaps, actors, weights)
     stale = {**engines.to_entry(expected[0]), "body": "0" * 64}
     got = engines._checked(stale, snaps[0], actors, weights)
     assert got == expected[0]

@@ -264,3 +264,59 @@ def test_an_entry_round_trips_exactly(lines, cap, decay):
     assert from_entry(entry, snap) == score
     rows = scoring.table_rows([score], ACTORS, lambda s: "v1")
     assert scoring.table_rows([from_entry(entry, snap)], ACTORS, lambda s: "v1") == rows
+
+
+@pytest.fixture
+def pairs_computed(monkeypatch):
+    """Count the pairs whose change rows are computed (not read from the cache)."""
+    from narrative_diff import changes
+
+    computed: list[tuple[str, str]] = []
+    real = changes.change_rows
+
+    def counting(one, two, *args, **kwargs):
+        computed.append((one.snapshot.id, two.snapshot.id))
+        return real(one, two, *args, **kwargs)
+
+    monkeypatch.setattr(changes, "change_rows", counting)
+    return computed
+
+
+def test_the_change_rows_of_unchanged_pairs_are_kept(capsys, tmp_path, pairs_computed):
+    corpus = small_corpus(tmp_path / "c")
+    first = _score_json(capsys, corpus.root)
+    assert len(pairs_computed) == 3  # v1→v2, v2→v3, v1→v3
+    pairs_computed.clear()
+    assert _score_json(capsys, corpus.root) == first
+    assert pairs_computed == []
+    # a new snapshot naming nobody: its pair and the new first → last only
+    corpus.add(make_snapshot("ilrs", "2024-a", "2024-02-02", "# New\n\nNobody.\n", language="en"))
+    pairs_computed.clear()
+    assert json.loads(_score_json(capsys, corpus.root))["changes"]
+    assert sorted(pairs_computed) == [
+        ("ilrs/2021-06-guide", "ilrs/2024-a"),
+        ("ilrs/2023-05-presentation", "ilrs/2024-a"),
+    ]
+    # one naming Russia again: every pair ending where Russia is now "named later" changes
+    # key (its DISAPPEARED becomes ABSENT), and is computed again
+    corpus.add(
+        make_snapshot("ilrs", "2024-b", "2024-03-03", "# B\n\nRussia is back.\n", language="en")
+    )
+    pairs_computed.clear()
+    warm = _score_json(capsys, corpus.root)
+    assert ("ilrs/2022-01-white-paper", "ilrs/2023-05-presentation") in pairs_computed
+    assert warm == _score_json(capsys, corpus.root, "--no-cache")
+    events = {(c["from"], c["to"], c["actor"]): c["event"] for c in json.loads(warm)["changes"]}
+    assert events[("ilrs/2022-01-white-paper", "ilrs/2023-05-presentation", "russia")] == "ABSENT"
+
+
+def test_a_damaged_pair_entry_is_recomputed(capsys, tmp_path, pairs_computed):
+    corpus = small_corpus(tmp_path / "c")
+    first = _score_json(capsys, corpus.root)
+    entries = sorted((corpus.root / ".cache" / "changes").rglob("*.json"))
+    assert len(entries) == 3
+    entries[0].write_text('{"format": 1, "fields": [], "rows": [[1]]}')
+    entries[1].write_bytes(entries[1].read_bytes()[:-20])
+    pairs_computed.clear()
+    assert _score_json(capsys, corpus.root) == first
+    assert len(pairs_computed) == 2

@@ -25,7 +25,7 @@ Each result is a :class:`ChangeRow`; :func:`score_series` scores a whole series 
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -33,9 +33,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .actors import ActorSet
+from .pairs import default_pairs as default_pairs
+from .pairs import lineage_pairs as lineage_pairs
+from .pairs import summary_pair as summary_pair
 from .scoring import Event, ScoreRow, SnapshotScore, Weights, event, score_all, table_rows
 from .snapshot import lineage_names
-from .text import languages_differ, normalise_language
+from .text import languages_differ
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,6 +46,12 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot
 
 ALPHA = 0.05
+#: Gives one pair's change rows, from a store or from ``compute``: called with the pair's
+#: positions, what else its rows depend on (named later, bootstrap columns, lineage names)
+#: and ``compute``.
+PairMemo = Callable[
+    [int, int, tuple[object, ...], Callable[[], "list[ChangeRow]"]], "list[ChangeRow]"
+]
 #: With more actors than this, the bootstrap matrices hold only the actors a series names
 #: (10,000 actors made matrices of 2,000 × 10,000 per snapshot, most of them zeros). Below
 #: it, every actor, as before, so that published numbers do not move in the last bit.
@@ -330,6 +339,7 @@ def score_series(
     pairs: Sequence[tuple[int, int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     scored: Sequence[SnapshotScore] | None = None,
+    memo: PairMemo | None = None,
 ) -> ScoreResult:
     """Score ``snapshots`` (in date order; ``scored``: their results, if already known)
     and the changes between ``pairs`` of positions (default: every consecutive pair, first
@@ -342,54 +352,9 @@ def score_series(
         pairs = lineage_pairs(snapshots)
         if shown is not None and shown not in pairs:
             pairs.append(shown)
-    changes = changes_table(scores, actors, weights=weights, pairs=pairs)
+    changes = changes_table(scores, actors, weights=weights, pairs=pairs, memo=memo)
     summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
     return ScoreResult(actors, rows, changes, scores, summary, asked=bool(pairs) and given)
-
-
-def summary_pair(snapshots: Sequence[Snapshot]) -> tuple[int, int] | None:
-    """The last two snapshots of one language and one lineage (positions), so that the
-    summary has counts to test; failing that the last two of one lineage (events, no
-    tests), then the last two in one language (cross-source), then the last two of all;
-    None for fewer than two.
-
-    Languages compare by their primary subtag (zh and zh-Hant are one language)."""
-    languages = [normalise_language(snap.language) for snap in snapshots]
-    lineages = [snap.lineage_key for snap in snapshots]
-
-    def last(same: Callable[[int, int], bool]) -> tuple[int, int] | None:
-        for j in range(len(snapshots) - 1, 0, -1):
-            for i in range(j - 1, -1, -1):
-                if same(i, j):
-                    return i, j
-        return None
-
-    def language(i: int, j: int) -> bool:
-        return languages[i] is not None and languages[i] == languages[j]
-
-    found = (
-        last(lambda i, j: language(i, j) and lineages[i] == lineages[j])
-        or last(lambda i, j: lineages[i] == lineages[j])  # events, no tests
-        or last(language)  # cross-source: no events, no tests
-    )
-    if found is None and len(snapshots) > 1:
-        found = (len(snapshots) - 2, len(snapshots) - 1)
-    return found
-
-
-def lineage_pairs(snapshots: Sequence[Snapshot]) -> list[tuple[int, int]]:
-    """Each snapshot paired with the previous one of its lineage, then first → last of each
-    lineage of three or more (positions in ``snapshots``, which are in date order). With
-    one lineage this is :func:`default_pairs`."""
-    by_lineage: dict[str, list[int]] = {}
-    for index, snap in enumerate(snapshots):
-        by_lineage.setdefault(snap.lineage_key, []).append(index)
-    steps = sorted(
-        (pair for members in by_lineage.values() for pair in itertools.pairwise(members)),
-        key=lambda pair: (pair[1], pair[0]),
-    )
-    spans = sorted((m[0], m[-1]) for m in by_lineage.values() if len(m) > 2)
-    return [*steps, *spans]
 
 
 @dataclass
@@ -499,9 +464,11 @@ def changes_table(
     *,
     weights: Weights | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
+    memo: PairMemo | None = None,
 ) -> tuple[ChangeRow, ...]:
     """Change rows for ``pairs`` of positions in ``scores``: by default each snapshot with
-    the previous one of its lineage, and first → last of each lineage."""
+    the previous one of its lineage, and first → last of each lineage. ``memo`` may give a
+    pair's rows without computing them (the score cache: engines.PairCache)."""
     weights = weights or Weights()
     if pairs is None:
         pairs = lineage_pairs([sc.snapshot for sc in scores])
@@ -515,17 +482,21 @@ def changes_table(
         named = {m.actor for sc in scores for m in sc.mentions}
         columns = [a.key for a in actors.actors if a.key in named]
     for n, (i, j) in enumerate(pairs):
-        rows += change_rows(
+        # later than a pair's end only when it runs forward (--between v5 v1 does not)
+        after = later[j] if i < j else frozenset()
+        compute = functools.partial(
+            change_rows,
             scores[i],
             scores[j],
             actors,
             weights,
             cache,
-            # later than a pair's end only when it runs forward (--between v5 v1 does not)
-            named_later=later[j] if i < j else frozenset(),
+            named_later=after,
             columns=columns,
             names=names,
         )
+        shown = tuple(names[scores[k].snapshot.lineage_key] for k in (i, j))
+        rows += memo(i, j, (sorted(after), columns, shown), compute) if memo else compute()
         for key in [key for key in cache if last_use[key] <= n]:  # keep memory flat
             del cache[key]
     return tuple(rows)
@@ -540,15 +511,3 @@ def _named_later(scores: Sequence[SnapshotScore]) -> list[frozenset[str]]:
         out[i] = frozenset(seen.get(lineage, ()))
         seen.setdefault(lineage, set()).update(m.actor for m in scores[i].mentions)
     return out
-
-
-def default_pairs(n: int) -> list[tuple[int, int]]:
-    """Every consecutive pair of ``n`` snapshots, and first → last when that is not one.
-
-    >>> default_pairs(2), default_pairs(3)
-    ([(0, 1)], [(0, 1), (1, 2), (0, 2)])
-    """
-    pairs = [(i, i + 1) for i in range(n - 1)]
-    if n > 2:
-        pairs.append((0, n - 1))
-    return pairs

@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import signals
 from .actors import matcher_for
+from .changes import ChangeRow
 from .errors import FetchFailed, MissingExtra, UsageProblem
-from .scorecache import ScoreCache, context_key, entry_key, from_entry, to_entry
+from .scorecache import ScoreCache, context_key, digest, entry_key, from_entry, to_entry
 from .scoring import SnapshotScore, Weights, score_snapshot
 from .snapshot import Snapshot
 from .storage import read_utf8
@@ -111,9 +112,10 @@ def score_snapshots(
     cache: ScoreCache | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
-) -> list[SnapshotScore]:
+) -> tuple[list[SnapshotScore], PairCache | None]:
     """The result of every snapshot, in order: from ``cache`` where it holds one, the rest
-    scored by ``engine`` (and kept in ``cache``)."""
+    scored by ``engine`` (and kept in ``cache``); and the pair cache for the change
+    statistics of these snapshots (None without a cache)."""
     engine = engine or Engine()
     total = len(snapshots)
     context = context_key(actors, weights) if cache is not None else ""
@@ -143,7 +145,8 @@ def score_snapshots(
         done += 1
         if progress:
             progress(done, total)
-    return [score for score in found if score is not None]
+    pairs = PairCache(cache, keys) if cache is not None else None
+    return [score for score in found if score is not None], pairs
 
 
 def _checked(
@@ -160,6 +163,56 @@ def _checked(
 
 def _score_here(snap: Snapshot, actors: ActorSet, weights: Weights) -> SnapshotScore:
     return score_snapshot(snap, matcher_for(actors), weights)
+
+
+# ---------------------------------------------------------------- the change rows of pairs
+#: The format of a pair's entry (its own number: the meaning is in the key).
+PAIR_FORMAT = 1
+_INTERVALS = ("prominence_ci", "share_of_voice_ci")
+
+
+@dataclass
+class PairCache:
+    """The change rows of each pair, kept beside the snapshots' results (``changes/`` in
+    the score cache): the series statistics of an unchanged pair (its bootstrap above all)
+    are not computed again. A pair's key is both snapshots' keys (text, metadata, actors,
+    weights, scoring version) and what else its rows depend on (the actors named later in
+    the lineage, the bootstrap's columns, the lineage names): a new snapshot that names an
+    actor changes the key of the pairs before it. ``computed`` counts the pairs computed."""
+
+    cache: ScoreCache
+    keys: Sequence[str]
+    computed: int = 0
+
+    def __call__(
+        self, i: int, j: int, depends: tuple[object, ...], compute: Callable[[], list[ChangeRow]]
+    ) -> list[ChangeRow]:
+        key = digest({"pair": PAIR_FORMAT, "from": self.keys[i], "to": self.keys[j], "on": depends})
+        found = self.cache.read(key, "changes", _change_rows)
+        if found is not None:
+            return found
+        rows = compute()
+        self.computed += 1
+        fields = list(ChangeRow.__dataclass_fields__)
+        entry = [[getattr(row, name) for name in fields] for row in rows]
+        self.cache.write(key, "changes", {"format": PAIR_FORMAT, "fields": fields, "rows": entry})
+        return rows
+
+
+def _change_rows(entry: Any) -> list[ChangeRow]:
+    """The rows of a pair's entry; TypeError or ValueError for one that does not check out."""
+    fields = list(ChangeRow.__dataclass_fields__)
+    if entry.get("format") != PAIR_FORMAT or entry.get("fields") != fields:
+        raise ValueError("another format")
+    rows = []
+    for values in entry["rows"]:
+        row = dict(zip(fields, values, strict=True))
+        for name in _INTERVALS:
+            if row[name] is not None:
+                low, high = row[name]
+                row[name] = (float(low), float(high))
+        rows.append(ChangeRow(**row))
+    return rows
 
 
 # ---------------------------------------------------------------- the per-snapshot work

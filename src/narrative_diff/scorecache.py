@@ -5,7 +5,9 @@ snapshot's text and metadata, the actor set and the weights; an unchanged corpus
 be scored twice, and a new snapshot costs one scoring (the series statistics, which
 depend on every snapshot, are always recomputed).
 
-Layout: ``CORPUS/.cache/scores/KE/KEY.json``, one compact JSON file per entry, and
+Layout: ``CORPUS/.cache/scores/KE/KEY.json``, one compact JSON file per entry (and
+``.cache/changes/…``: the change rows of a pair, keyed by both snapshots' keys and what
+else the rows depend on: see :class:`narrative_diff.engines.PairCache`), and
 ``CORPUS/.cache/.gitignore`` holding ``*`` (the cache never enters git; ``series_names``
 skips hidden folders). ``KEY`` is the SHA-256 of everything the result depends on
 (:func:`entry_key`): :data:`~narrative_diff.scoring.SCORING_VERSION`, the snapshot's body
@@ -26,9 +28,10 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .scoring import SCORING_VERSION, Mention, SnapshotScore, Weights
 from .storage import write_scratch
@@ -46,6 +49,7 @@ ENTRY_FORMAT = 1
 #: Libraries whose version can change a result (segmentation, inflection, matching).
 LIBRARIES = ("sentencex", "pymorphy3", "pymorphy3-dicts-ru", "regex")
 _WHERE = ("title", "heading", "lead", "body")
+T = TypeVar("T")
 
 
 def cache_wanted(asked: bool | None = None) -> bool:
@@ -79,13 +83,13 @@ def context_key(actors: ActorSet, weights: Weights) -> str:
         "weights": asdict(weights),
         "libraries": library_versions(),
     }
-    return _digest(context)
+    return digest(context)
 
 
 def entry_key(snapshot: Snapshot, context: str) -> str:
     """The key of one snapshot's result: its text and the metadata scoring reads, and the
     run's :func:`context_key`."""
-    return _digest(
+    return digest(
         {
             "context": context,
             "id": snapshot.id,
@@ -100,7 +104,8 @@ def entry_key(snapshot: Snapshot, context: str) -> str:
     )
 
 
-def _digest(value: object) -> str:
+def digest(value: object) -> str:
+    """SHA-256 of ``value``'s canonical JSON (sorted keys, no spaces)."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -204,32 +209,42 @@ class ScoreCache:
     def of_corpus(cls, root: Path, *, read_only: bool = False) -> ScoreCache:
         return cls(root / CACHE_FOLDER, writable=not read_only)
 
-    def path(self, key: str) -> Path:
-        return self.root / "scores" / key[:2] / f"{key}.json"
+    def path(self, key: str, kind: str = "scores") -> Path:
+        """Where the entry ``key`` of ``kind`` (scores: snapshots; changes: pairs) lives."""
+        return self.root / kind / key[:2] / f"{key}.json"
 
     def load(self, key: str, snapshot: Snapshot) -> SnapshotScore | None:
         """The stored result, or None when absent, unreadable or not one that checks out."""
+        return self.read(key, "scores", lambda entry: from_entry(entry, snapshot))
+
+    def store(self, key: str, score: SnapshotScore) -> None:
+        """Keep ``score`` under ``key``; a refused write turns writing off, silently."""
+        self.write(key, "scores", to_entry(score))
+
+    def read(self, key: str, kind: str, parse: Callable[[Any], T]) -> T | None:
+        """``parse`` of the JSON entry, or None when it is absent, unreadable, or ``parse``
+        refuses it (ValueError, KeyError, TypeError, AttributeError)."""
         try:
-            data = self.path(key).read_bytes()
-            found = from_entry(json.loads(data), snapshot)
+            data = self.path(key, kind).read_bytes()
+            found = parse(json.loads(data))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
         self.hits += 1
         return found
 
-    def store(self, key: str, score: SnapshotScore) -> None:
-        """Keep ``score`` under ``key``; a refused write turns writing off, silently."""
+    def write(self, key: str, kind: str, entry: object) -> None:
+        """Keep the JSON ``entry``; a refused write turns writing off, silently."""
         if not self.writable:
             return
         try:
             data = json.dumps(
-                to_entry(score), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+                entry, ensure_ascii=False, separators=(",", ":"), allow_nan=False
             ).encode("utf-8")
-        except ValueError:  # a weight that is not a finite number: not worth keeping
+        except ValueError:  # a value that is not a finite number: not worth keeping
             return
         try:
             self._prepare()
-            write_scratch(self.path(key), data)
+            write_scratch(self.path(key, kind), data)
         except OSError:
             self.writable = False
             return
