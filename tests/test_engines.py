@@ -60,6 +60,29 @@ def test_the_pool_prints_what_one_process_prints(capsys, ilrs, monkeypatch, pool
     assert pool_calls == [len(Corpus(ilrs).snapshots("ilrs"))] * 2  # the warm run: no pool
 
 
+def test_the_series_statistics_in_a_pool_are_those_computed_here(capsys, ilrs, monkeypatch):
+    if sys.platform != "linux":
+        pytest.skip("the pool forks: Linux only")
+    serial = _json(capsys, ilrs, "--no-cache")
+    between = _json(capsys, ilrs, "--no-cache", "--between", "v1", "v5")
+    runs: list[int] = []
+    real = engines._pairs_in_pool
+
+    def recording(jobs):
+        runs.append(len(jobs))
+        return real(jobs)
+
+    monkeypatch.setattr(engines, "_pairs_in_pool", recording)
+    monkeypatch.setattr(engines, "POOL_MIN_PAIRS", 0)
+    monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert _json(capsys, ilrs, "--no-cache") == serial
+    assert _json(capsys, ilrs, "--no-cache", "--between", "v1", "v5") == between
+    assert len(runs) == 1 and runs[0] > 1  # one pair (--between): computed here
+    assert _json(capsys, ilrs) == serial  # computed in the pool, kept in the cache
+    assert _json(capsys, ilrs) == serial  # read from it
+    assert len(runs) == 2
+
+
 def test_workers_1_turns_the_pool_off(capsys, ilrs, monkeypatch, pool_calls):
     monkeypatch.setattr(engines, "POOL_MIN_CHARS", 0)
     monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")

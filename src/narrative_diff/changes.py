@@ -46,12 +46,9 @@ if TYPE_CHECKING:
     from .snapshot import Snapshot
 
 ALPHA = 0.05
-#: Gives one pair's change rows, from a store or from ``compute``: called with the pair's
-#: positions, what else its rows depend on (named later, bootstrap columns, lineage names)
-#: and ``compute``.
-PairMemo = Callable[
-    [int, int, tuple[object, ...], Callable[[], "list[ChangeRow]"]], "list[ChangeRow]"
-]
+#: Computes the change rows of many pairs, in order (:func:`in_turn`, or elsewhere: the
+#: score cache and the process pool of :class:`narrative_diff.engines.PairStatistics`).
+PairRunner = Callable[[Sequence["PairJob"]], "list[list[ChangeRow]]"]
 #: With more actors than this, the bootstrap matrices hold only the actors a series names
 #: (10,000 actors made matrices of 2,000 × 10,000 per snapshot, most of them zeros). Below
 #: it, every actor, as before, so that published numbers do not move in the last bit.
@@ -339,7 +336,7 @@ def score_series(
     pairs: Sequence[tuple[int, int]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     scored: Sequence[SnapshotScore] | None = None,
-    memo: PairMemo | None = None,
+    run: PairRunner | None = None,
 ) -> ScoreResult:
     """Score ``snapshots`` (in date order; ``scored``: their results, if already known)
     and the changes between ``pairs`` of positions (default: every consecutive pair, first
@@ -352,7 +349,7 @@ def score_series(
         pairs = lineage_pairs(snapshots)
         if shown is not None and shown not in pairs:
             pairs.append(shown)
-    changes = changes_table(scores, actors, weights=weights, pairs=pairs, memo=memo)
+    changes = changes_table(scores, actors, weights=weights, pairs=pairs, run=run)
     summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
     return ScoreResult(actors, rows, changes, scores, summary, asked=bool(pairs) and given)
 
@@ -464,42 +461,59 @@ def changes_table(
     *,
     weights: Weights | None = None,
     pairs: Sequence[tuple[int, int]] | None = None,
-    memo: PairMemo | None = None,
+    run: PairRunner | None = None,
 ) -> tuple[ChangeRow, ...]:
     """Change rows for ``pairs`` of positions in ``scores``: by default each snapshot with
-    the previous one of its lineage, and first → last of each lineage. ``memo`` may give a
-    pair's rows without computing them (the score cache: engines.PairCache)."""
+    the previous one of its lineage, and first → last of each lineage. ``run`` computes
+    the pairs' rows (default :func:`in_turn`)."""
     weights = weights or Weights()
     if pairs is None:
         pairs = lineage_pairs([sc.snapshot for sc in scores])
-    last_use = {scores[k].snapshot.id: n for n, pair in enumerate(pairs) for k in pair}
-    cache: dict[str, np.ndarray] = {}
-    rows: list[ChangeRow] = []
     later = _named_later(scores)
     names = lineage_names(sc.snapshot for sc in scores)
     columns = None
     if len(actors.actors) > MANY_ACTORS:  # bootstrap only the actors the series names
         named = {m.actor for sc in scores for m in sc.mentions}
         columns = [a.key for a in actors.actors if a.key in named]
-    for n, (i, j) in enumerate(pairs):
+    jobs = []
+    for i, j in pairs:
         # later than a pair's end only when it runs forward (--between v5 v1 does not)
         after = later[j] if i < j else frozenset()
         compute = functools.partial(
-            change_rows,
-            scores[i],
-            scores[j],
-            actors,
-            weights,
-            cache,
-            named_later=after,
-            columns=columns,
-            names=names,
+            change_rows, scores[i], scores[j], actors, weights, named_later=after
         )
         shown = tuple(names[scores[k].snapshot.lineage_key] for k in (i, j))
-        rows += memo(i, j, (sorted(after), columns, shown), compute) if memo else compute()
-        for key in [key for key in cache if last_use[key] <= n]:  # keep memory flat
+        ids = (scores[i].snapshot.id, scores[j].snapshot.id)
+        depends = (sorted(after), columns, shown)
+        jobs.append(
+            PairJob(i, j, ids, depends, functools.partial(compute, columns=columns, names=names))
+        )
+    return tuple(row for rows in (run or in_turn)(jobs) for row in rows)
+
+
+@dataclass(frozen=True)
+class PairJob:
+    """One pair's change rows to compute: positions, ids, what else the rows depend on
+    besides the two snapshots' results, and ``compute(bootstrap cache)``."""
+
+    i: int
+    j: int
+    ids: tuple[str, str]
+    depends: tuple[object, ...]
+    compute: Callable[[dict[str, np.ndarray]], list[ChangeRow]]
+
+
+def in_turn(jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
+    """Each job's rows, in order; a snapshot's bootstrap draws are kept until its last
+    pair (memory stays flat)."""
+    last_use = {key: n for n, job in enumerate(jobs) for key in job.ids}
+    cache: dict[str, np.ndarray] = {}
+    out = []
+    for n, job in enumerate(jobs):
+        out.append(job.compute(cache))
+        for key in [key for key in cache if last_use[key] <= n]:
             del cache[key]
-    return tuple(rows)
+    return out
 
 
 def _named_later(scores: Sequence[SnapshotScore]) -> list[frozenset[str]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 import sys
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import signals
 from .actors import matcher_for
-from .changes import ChangeRow
+from .changes import ChangeRow, PairJob, in_turn
 from .errors import FetchFailed, MissingExtra, UsageProblem
 from .scorecache import ScoreCache, context_key, digest, entry_key, from_entry, to_entry
 from .scoring import SnapshotScore, Weights, score_snapshot
@@ -51,6 +52,8 @@ WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
 #: Below this many characters of text to score, a pool costs more than it saves (forking,
 #: sending results back): measured in bench/README.md, "Engines".
 POOL_MIN_CHARS = 600_000
+#: Below this many pairs to compute, the series statistics are computed in this process.
+POOL_MIN_PAIRS = 64
 #: Snapshots per Dask task: fewer, larger tasks keep the scheduler's overhead small.
 DASK_BATCH = 25
 #: How long to wait for a scheduler given by address.
@@ -112,10 +115,10 @@ def score_snapshots(
     cache: ScoreCache | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
-) -> tuple[list[SnapshotScore], PairCache | None]:
+) -> tuple[list[SnapshotScore], PairStatistics]:
     """The result of every snapshot, in order: from ``cache`` where it holds one, the rest
-    scored by ``engine`` (and kept in ``cache``); and the pair cache for the change
-    statistics of these snapshots (None without a cache)."""
+    scored by ``engine`` (and kept in ``cache``); and what computes the change statistics
+    of their pairs (through the same cache)."""
     engine = engine or Engine()
     total = len(snapshots)
     context = context_key(actors, weights) if cache is not None else ""
@@ -145,8 +148,7 @@ def score_snapshots(
         done += 1
         if progress:
             progress(done, total)
-    pairs = PairCache(cache, keys) if cache is not None else None
-    return [score for score in found if score is not None], pairs
+    return [score for score in found if score is not None], PairStatistics(cache, keys)
 
 
 def _checked(
@@ -172,31 +174,47 @@ _INTERVALS = ("prominence_ci", "share_of_voice_ci")
 
 
 @dataclass
-class PairCache:
-    """The change rows of each pair, kept beside the snapshots' results (``changes/`` in
-    the score cache): the series statistics of an unchanged pair (its bootstrap above all)
-    are not computed again. A pair's key is both snapshots' keys (text, metadata, actors,
-    weights, scoring version) and what else its rows depend on (the actors named later in
-    the lineage, the bootstrap's columns, the lineage names): a new snapshot that names an
-    actor changes the key of the pairs before it. ``computed`` counts the pairs computed."""
+class PairStatistics:
+    """Computes the change rows of a series' pairs (a :data:`~narrative_diff.changes.PairRunner`):
+    from the score cache where it holds them (``changes/``), the rest in a pool of forked
+    processes when there are enough (:data:`POOL_MIN_PAIRS`; the bootstrap is most of the
+    series statistics), else here, in order; then kept in the cache.
 
-    cache: ScoreCache
+    A pair's key is both snapshots' keys (text, metadata, actors, weights, scoring version)
+    and what else its rows depend on (the actors named later in the lineage, the bootstrap's
+    columns, the lineage names): a new snapshot that names an actor changes the key of the
+    pairs before it. ``computed`` counts the pairs computed."""
+
+    cache: ScoreCache | None
     keys: Sequence[str]
     computed: int = 0
 
-    def __call__(
-        self, i: int, j: int, depends: tuple[object, ...], compute: Callable[[], list[ChangeRow]]
-    ) -> list[ChangeRow]:
-        key = digest({"pair": PAIR_FORMAT, "from": self.keys[i], "to": self.keys[j], "on": depends})
-        found = self.cache.read(key, "changes", _change_rows)
-        if found is not None:
-            return found
-        rows = compute()
-        self.computed += 1
+    def __call__(self, jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
+        keys = [self._key(job) for job in jobs]
+        found: list[list[ChangeRow] | None] = [None] * len(jobs)
+        if self.cache is not None:
+            found = [self.cache.read(key, "changes", _change_rows) for key in keys]
+        missing = [n for n, rows in enumerate(found) if rows is None]
+        todo = [jobs[n] for n in missing]
+        if len(todo) > 1 and len(todo) >= POOL_MIN_PAIRS and workers() > 1:
+            computed = _pairs_in_pool(todo)
+        else:
+            computed = in_turn(todo)
         fields = list(ChangeRow.__dataclass_fields__)
-        entry = [[getattr(row, name) for name in fields] for row in rows]
-        self.cache.write(key, "changes", {"format": PAIR_FORMAT, "fields": fields, "rows": entry})
-        return rows
+        for n, rows in zip(missing, computed, strict=True):
+            found[n] = rows
+            self.computed += 1
+            if self.cache is not None:
+                entry = [[getattr(row, name) for name in fields] for row in rows]
+                document = {"format": PAIR_FORMAT, "fields": fields, "rows": entry}
+                self.cache.write(keys[n], "changes", document)
+        return [rows or [] for rows in found]
+
+    def _key(self, job: PairJob) -> str:
+        if self.cache is None:
+            return ""
+        ends = {"from": self.keys[job.i], "to": self.keys[job.j]}
+        return digest({"pair": PAIR_FORMAT, **ends, "on": job.depends})
 
 
 def _change_rows(entry: Any) -> list[ChangeRow]:
@@ -234,12 +252,26 @@ def score_files(paths: Sequence[str], actors: ActorSet, weights: Weights) -> lis
 _JOB: dict[str, Any] = {}
 
 
-def _start_child(actors: ActorSet, weights: Weights) -> None:
+def _start_child(actors: ActorSet | None, weights: Weights | None) -> None:
     """A pool worker's set-up: signals as for any helper (Ctrl-C is the parent's), and the
     job (the matcher is the parent's, inherited by the fork)."""
     signals.for_child()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HELD)
     _JOB["job"] = (actors, weights)
+
+
+@contextlib.contextmanager
+def _forked_pool(
+    count: int, actors: ActorSet | None, weights: Weights | None
+) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of ``count`` forked processes, ended (terminated) on leaving."""
+    context = multiprocessing.get_context("fork")
+    with warnings.catch_warnings(), signals.blocked():
+        # Python 3.12+ warns when forking with threads running (a progress bar's)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
+        pool = context.Pool(count, initializer=_start_child, initargs=(actors, weights))
+    with pool:
+        yield pool
 
 
 def _score_in_child(snap: Snapshot) -> dict[str, Any]:
@@ -251,14 +283,29 @@ def _pool(todo: Sequence[Snapshot], actors: ActorSet, weights: Weights) -> Itera
     """Score ``todo`` in forked processes, results in order as they come."""
     count = min(workers(), len(todo))
     matcher_for(actors)  # built once here, inherited by every child
-    context = multiprocessing.get_context("fork")
-    with warnings.catch_warnings(), signals.blocked():
-        # Python 3.12+ warns when forking with threads running (a progress bar's)
-        warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
-        pool = context.Pool(count, initializer=_start_child, initargs=(actors, weights))
-    with pool:
+    with _forked_pool(count, actors, weights) as pool:
         chunk = max(1, min(16, len(todo) // (count * 8)))
         yield from pool.imap(_score_in_child, todo, chunksize=chunk)
+
+
+def _pairs_in_child(span: tuple[int, int]) -> list[list[ChangeRow]]:
+    jobs: Sequence[PairJob] = _JOB["pairs"]
+    return in_turn(jobs[span[0] : span[1]])
+
+
+def _pairs_in_pool(jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
+    """:func:`~narrative_diff.changes.in_turn` over ``jobs`` split in runs of consecutive
+    pairs (which share snapshots, so each draws its bootstrap once), one run per process at
+    a time; the children inherit the jobs (and the scores they hold) by the fork."""
+    count = min(workers(), len(jobs))
+    size = max(1, min(256, len(jobs) // (count * 4)))
+    spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+    _JOB["pairs"] = jobs
+    try:
+        with _forked_pool(count, None, None) as pool:
+            return [rows for part in pool.imap(_pairs_in_child, spans) for rows in part]
+    finally:
+        del _JOB["pairs"]
 
 
 # ---------------------------------------------------------------- Dask

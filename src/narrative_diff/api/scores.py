@@ -95,11 +95,17 @@ def score_series(
     cache = None
     if cache_wanted(engine.cache):
         cache = ScoreCache.of_corpus(corpus.root, read_only=corpus.read_only)
-    scored, memo = score_snapshots(
+    scored, statistics = score_snapshots(
         snaps, chosen, weights, cache=cache, engine=engine, progress=progress
     )
     result = score(
-        snaps, chosen, corpus.version_of, weights=weights, pairs=pairs, scored=scored, memo=memo
+        snaps,
+        chosen,
+        corpus.version_of,
+        weights=weights,
+        pairs=pairs,
+        scored=scored,
+        run=statistics,
     )
     return result.by_lineage() if by == "lineage" else result
 
