@@ -54,6 +54,8 @@ WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
 POOL_MIN_CHARS = 600_000
 #: Below this many pairs to compute, the series statistics are computed in this process.
 POOL_MIN_PAIRS = 64
+#: The variables that set how many threads numpy's linear algebra starts.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: Snapshots per Dask task: fewer, larger tasks keep the scheduler's overhead small.
 DASK_BATCH = 25
 #: How long to wait for a scheduler given by address.
@@ -257,6 +259,11 @@ def _start_child(actors: ActorSet | None, weights: Weights | None) -> None:
     job (the matcher is the parent's, inherited by the fork)."""
     signals.for_child()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HELD)
+    # one thread of linear algebra per process: OpenBLAS's own threads in each of the
+    # processes (the bootstrap's matrix products) fought over the cores and made the pool
+    # slower than one process (bench/README.md, "Engines"); read when numpy loads here
+    for name in BLAS_THREADS:
+        os.environ[name] = "1"
     _JOB["job"] = (actors, weights)
 
 
