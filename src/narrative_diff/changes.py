@@ -192,7 +192,7 @@ Label = Literal["", "supported", "directional", "cross-language", "cross-source"
 Interval = tuple[float, float]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangeRow:
     """One actor's change from snapshot ``from_id`` to ``to_id``; values rounded as
     published. The event and the label are derived from the stored values."""

@@ -28,6 +28,7 @@ import functools
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -148,8 +149,8 @@ def from_entry(entry: Any, snapshot: Snapshot) -> SnapshotScore:
             Mention(
                 snapshot=snapshot.id,
                 date=date,
-                actor=_str(actor),
-                alias=_str(alias),
+                actor=sys.intern(_str(actor)),  # one string per actor, not per mention
+                alias=sys.intern(_str(alias)),
                 text=_str(text),
                 sentence=_int(sentence),
                 rank=_int(rank),

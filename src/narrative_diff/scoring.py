@@ -274,7 +274,7 @@ def _frame_pattern(language: str | None) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreRow:
     """One snapshot × actor row of the score table (columns in docs/methodology.md, in
     this order); values are rounded as published."""
