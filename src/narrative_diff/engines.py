@@ -1,8 +1,9 @@
 """Where snapshots are scored: here, in a pool of processes, or on a Dask cluster.
 
-Why: scoring one snapshot needs nothing from any other, and it is almost all of the
-time ``score`` takes. So each snapshot's result is looked up in the score cache
-(:mod:`narrative_diff.scorecache`) first, and only the missing ones are scored:
+Why: scoring one snapshot needs nothing from any other, and the change statistics of a
+pair (most of ``score``'s time: the bootstrap) need only its two snapshots' results. So
+each snapshot's result is looked up in the score cache (:mod:`narrative_diff.scorecache`)
+first, and only the missing ones are scored:
 
 * ``local``: in this process, or, when the missing text is long enough to pay for the
   start-up (:data:`POOL_MIN_CHARS`), in a pool of forked processes, one per core (Linux;
@@ -11,7 +12,9 @@ time ``score`` takes. So each snapshot's result is looked up in the score cache
   ``LocalCluster`` when no scheduler address is given); the workers read the files, so a
   remote cluster must see the corpus at the same path (docs/scale.md).
 
-Every engine returns a result through the same JSON form the cache keeps
+The change rows of the pairs missing from the cache are then computed here, or in a
+pool of forked processes when there are many (:class:`PairStatistics`), whatever the
+engine. Every engine returns a result through the same JSON form the cache keeps
 (:func:`~narrative_diff.scorecache.to_entry`), whose floats are exact, and the series
 statistics are computed afterwards in this process: the output is the same byte for byte
 whichever engine scored. A worker's result for a text other than the one this process read
@@ -318,13 +321,25 @@ def _pairs_in_pool(jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
 # ---------------------------------------------------------------- Dask
 def _distributed() -> Any:
     """``dask.distributed``, or :class:`MissingExtra` naming the extra."""
+    loaded = "numpy" in sys.modules
+    saved = {name: os.environ.get(name) for name in BLAS_THREADS}
     try:
+        # distributed imports numpy: with one BLAS thread, as the pool's processes want
+        # them (forked later, they inherit its threads; docs/scale.md)
+        if not loaded:
+            os.environ.update(dict.fromkeys(BLAS_THREADS, "1"))
         import dask.distributed
     except ImportError:
         raise MissingExtra(
             "--engine dask needs dask and distributed, which are not installed",
             hint="pip install 'narrative-diff[dask]', or use --engine local",
         ) from None
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return dask.distributed
 
 
