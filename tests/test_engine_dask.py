@@ -14,6 +14,16 @@ from narrative_diff.errors import FetchFailed
 from .helpers import PINNED, raises_slug
 from .test_cli import run
 
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """No test sees the developer's environment or the checkout's ./seeds."""
+    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
+    monkeypatch.delenv("NARRATIVE_DIFF_CACHE", raising=False)
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
 pytest.importorskip("distributed")
 
 

@@ -21,6 +21,16 @@ from narrative_diff.scoring import Weights, score_snapshot
 from .helpers import make_snapshot, small_corpus
 from .test_cli import run
 
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """No test sees the developer's environment or the checkout's ./seeds."""
+    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
+    monkeypatch.delenv("NARRATIVE_DIFF_CACHE", raising=False)
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
 ACTORS = load_actors()
 
 
@@ -60,6 +70,10 @@ def test_a_warm_run_reads_every_result_and_prints_the_same(capsys, tmp_path, cou
         assert warm == cold and cold[0] == 0
     assert len(_entries(corpus.root)) == 3
     assert (corpus.root / ".cache" / ".gitignore").read_text() == "*\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    for entry in [*_entries(corpus.root), corpus.root / ".cache" / ".gitignore"]:
+        assert stat.S_IMODE(entry.stat().st_mode) == 0o666 & ~umask  # as open() makes them
     # the cache is no series, and 'list' and 'check' do not see it
     assert api.open_corpus(str(corpus.root)).series_names() == ["ilrs"]
     code, _, err = run(capsys, "check", "--corpus", str(corpus.root))
