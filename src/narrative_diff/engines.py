@@ -30,6 +30,7 @@ import multiprocessing.pool
 import os
 import signal
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -380,6 +381,7 @@ def _dask(
         return
     with _client(scheduler) as client:
         shared = client.scatter([actors, weights], broadcast=True)
+        run = uuid.uuid4().hex
         on_disk = [i for i, snap in enumerate(todo) if snap.path is not None]
         batches = [on_disk[k : k + DASK_BATCH] for k in range(0, len(on_disk), DASK_BATCH)]
         futures = [
@@ -387,7 +389,7 @@ def _dask(
                 score_files,
                 [str(todo[i].path) for i in batch],
                 *shared,
-                key=f"score-files-{n}-{os.getpid()}-{id(todo)}",
+                key=f"score-files-{run}-{n}",  # unique: clients may share a scheduler
                 pure=False,
             )
             for n, batch in enumerate(batches)
