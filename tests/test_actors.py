@@ -292,15 +292,52 @@ def test_yo_and_e_match_each_other(ilrs: ActorSet) -> None:
     ]
 
 
-def test_pymorphy3_is_imported_only_for_cyrillic_aliases(tmp_path: Path) -> None:
+def test_pymorphy3_is_imported_only_for_cyrillic_text(tmp_path: Path) -> None:
+    """Russian aliases are declined on the first text with Cyrillic in it: scoring English
+    or Chinese text with the bundled actors never loads pymorphy3's dictionary."""
     latin = write(tmp_path, '[actors.a]\nname = "A"\naliases = ["Alpha", "阿尔法"]\n')
     code = (
-        "import sys; from narrative_diff.actors import load_actors; "
+        "import sys; from narrative_diff.actors import load_actors, find_mentions; "
         f"load_actors({str(latin)!r}); print('pymorphy3' in sys.modules); "
-        "load_actors(); print('pymorphy3' in sys.modules)"
+        "ilrs = load_actors(); print('pymorphy3' in sys.modules); "
+        "print(len(find_mentions('Russia and 俄罗斯 and Roscosmos.', ilrs))); "
+        "print('pymorphy3' in sys.modules); "
+        "print([m.text for m in find_mentions('с Россией и Китаем', ilrs)]); "
+        "print('pymorphy3' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    assert out.stdout.splitlines() == [
+        "False",
+        "False",
+        "3",
+        "False",
+        "['Россией', 'Китаем']",
+        "True",
+    ]
+
+
+def test_clashing_russian_forms_are_found_by_the_actors_command_and_on_russian_text(
+    tmp_path: Path,
+) -> None:
+    """Two actors whose aliases decline to the same form: 'actors' (a full check) and the
+    first Russian text both say so; English text is scored without declining anything."""
+    clash = write(
+        tmp_path,
+        '[actors.a]\nname = "A"\naliases = ["Россия"]\n'
+        '[actors.b]\nname = "B"\naliases = ["России"]\n',
+    )
+    actors = load_actors(clash)
+    assert find_mentions("Nothing Russian here.", actors) == []
+    with pytest.raises(ActorsFileError, match="coincide in 'россии'"):
+        find_mentions("о России", actors)
+    result = subprocess.run(
+        [sys.executable, "-m", "narrative_diff", "actors", "-a", str(clash)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "coincide in 'россии'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # --- Unicode normalisation ------------------------------------------------------------------
