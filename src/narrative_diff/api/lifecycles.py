@@ -1,0 +1,153 @@
+"""api: reading a series as a whole: ``blame`` (where each sentence of a snapshot comes
+from) and ``history`` (when a phrase, an actor or a sentence was first and last seen)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from narrative_diff.api.corpus_tasks import one_series
+from narrative_diff.corpus import Corpus
+from narrative_diff.errors import ActorNotFound, SnapshotNotFound, UsageProblem
+
+if TYPE_CHECKING:
+    from narrative_diff.actors import ActorSet
+    from narrative_diff.ancestry import BlameLine, Chain
+    from narrative_diff.history import Lifecycle
+    from narrative_diff.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Blame:
+    """A snapshot's sentences with their descent, and the versions of its lineage read."""
+
+    ref: str
+    date: str
+    id: str
+    lineage: str
+    versions: int
+    lines: tuple[BlameLine, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "snapshot": {"ref": self.ref, "date": self.date, "id": self.id},
+            "lineage": self.lineage,
+            "versions_read": self.versions,
+            "sentences": [line.as_dict() for line in self.lines],
+        }
+
+
+def _chain(corpus: Corpus, snap: Snapshot) -> tuple[Chain, int]:
+    """The chain of ``snap``'s whole lineage, and its position there."""
+    from narrative_diff.ancestry import Chain
+
+    members = [s for s in corpus.snapshots(snap.series) if s.lineage_key == snap.lineage_key]
+    refs = {s.id: corpus.version_of(s) for s in members}
+    return Chain(members, refs), [s.id for s in members].index(snap.id)
+
+
+def blame_snapshot(corpus: Corpus, ref: str) -> Blame:
+    """Every sentence of snapshot ``ref`` with the version of its lineage where it (or an
+    ancestor: edited, moved, split or merged) first appeared, and where it last changed."""
+    from narrative_diff.ancestry import blame_lines
+
+    snap = corpus.resolve(ref)
+    chain, k = _chain(corpus, snap)
+    return Blame(
+        corpus.version_of(snap),
+        snap.date.isoformat(),
+        snap.id,
+        snap.lineage_name or "",
+        k + 1,
+        blame_lines(chain, k),
+    )
+
+
+#: ``N@REF``: a sentence by the number kwic and blame show, in a snapshot.
+_SENTENCE = re.compile(r"(\d+)@(.+)")
+
+
+def lifecycle(
+    corpus: Corpus,
+    series: str | None = None,
+    *,
+    phrase: str | None = None,
+    actor: str | None = None,
+    sentence: str | None = None,
+    actors: ActorSet | None = None,
+) -> Lifecycle:
+    """The lifecycle of one subject across a series: a ``phrase`` (as kwic finds it), an
+    ``actor`` (key or name) or a ``sentence`` (``N@REF``)."""
+    from narrative_diff.history import actor_lifecycle, phrase_lifecycle
+
+    given = [
+        name for name, value in (("--phrase", phrase), ("--actor", actor)) if value is not None
+    ]
+    given += ["--sentence"] if sentence is not None else []
+    if len(given) != 1:
+        raise UsageProblem(
+            "give one of --phrase, --actor or --sentence"
+            + (f" (got {' and '.join(given)})" if given else ""),
+            hint="e.g. narrative-diff history ilrs --phrase 'jointly initiated'",
+            slug="bad-option",
+        )
+    if sentence is not None:
+        return _sentence(corpus, series, sentence)
+    name = one_series(corpus, series)
+    snaps = corpus.snapshots(name)
+    if not snaps:
+        raise SnapshotNotFound(f"series '{name}' has no snapshots", hint="add one with 'add'")
+    refs = {s.id: corpus.version_of(s) for s in snaps}
+    if phrase is not None:
+        if not phrase.strip():
+            raise UsageProblem(
+                "--phrase is empty",
+                hint="give a word or phrase, e.g. --phrase 'jointly initiated'",
+                slug="bad-option",
+            )
+        return phrase_lifecycle(snaps, refs, phrase)
+    from narrative_diff.api.comparing import load_actors
+    from narrative_diff.series import series_actors
+
+    found = series_actors(corpus, name, actors, load_actors)
+    key = _actor_key(found, actor or "")
+    return actor_lifecycle(snaps, refs, found, key)
+
+
+def _actor_key(actors: ActorSet, term: str) -> str:
+    folded = term.strip().casefold()
+    for a in actors.actors:
+        if folded in (a.key.casefold(), a.name.casefold()):
+            return a.key
+    known = ", ".join(a.key for a in actors.actors)
+    raise ActorNotFound(
+        f"no actor '{term}' in {actors.source}",
+        hint=f"known actors: {known}; for any word or phrase use --phrase",
+    )
+
+
+def _sentence(corpus: Corpus, series: str | None, given: str) -> Lifecycle:
+    from narrative_diff.ancestry import Version
+    from narrative_diff.history import sentence_lifecycle
+
+    matched = _SENTENCE.fullmatch(given.strip())
+    if matched is None:
+        raise UsageProblem(
+            f"--sentence '{given}' is not N@REF",
+            hint="give the sentence number blame or kwic shows and a snapshot, e.g. 3@v2",
+            slug="bad-option",
+        )
+    index, ref = int(matched[1]), matched[2]
+    snap = corpus.resolve(ref, series=one_series(corpus, series) if series else None)
+    chain, k = _chain(corpus, snap)
+    count = len(chain.segmented(k).sentences)
+    if index >= count:
+        raise UsageProblem(
+            f"{ref} has {count} sentences (0 to {count - 1}); there is no sentence {index}",
+            hint=f"see their numbers with 'narrative-diff blame {ref}'",
+            slug="bad-option",
+        )
+    latest = corpus.snapshots(snap.series)[-1]
+    last = Version(corpus.version_of(latest), latest.date.isoformat(), latest.id)
+    return sentence_lifecycle(chain, k, index, last)
