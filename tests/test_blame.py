@@ -294,3 +294,73 @@ def test_blame_invariants_on_generated_series(tmp_path_factory, versions) -> Non
             assert d.steps[0].op in ("introduced", "returned")
             assert d.steps[0].version == d.introduced
             assert folded(d.steps[-1].text) == folded(line.sentence)
+
+
+def test_change_map_of_the_planted_series(planted: Corpus) -> None:
+    from narrative_diff.ancestry import Chain, change_map
+
+    snaps = planted.snapshots("plan")
+    chain = Chain(snaps, {s.id: planted.version_of(s) for s in snaps})
+    found = change_map(chain, 2)
+    assert [v.ref for v in found.versions] == ["v1", "v2", "v3"]
+    assert [label.split(":")[0] for label in found.blocks] == ["title"] + ["paragraph"] * 5
+    assert found.values == (
+        (1.0, 0.0, 0.0),  # the title: a change of case is not a change
+        (1.0, 0.5, 0.5),  # "led by": edited twice; "Beta" never
+        (1.0, 1.0, 1.0),  # split, then merged back
+        (1.0, 0.0, 0.0),  # a change of Chinese script only
+        (1.0, 0.5, 0.0),  # moved in v2 (no change) with one sentence edited
+        (None, None, 1.0),  # Zeta: back in v3, a new introduction
+    )
+
+
+def test_heatmaps_draw_the_values_they_hold(planted: Corpus, tmp_path: Path) -> None:
+    from narrative_diff.charts.heatmap import draw_heatmap
+    from narrative_diff.fonts import font_set
+
+    written = api.heatmap_series(planted, "plan", "changes", tmp_path / "changes.png")
+    assert written.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "6 rows × 3 snapshots" in written.what
+    from narrative_diff.ancestry import Chain, change_map
+    from narrative_diff.charts.heatmap import change_heatmap
+
+    snaps = planted.snapshots("plan")
+    chain = Chain(snaps, {s.id: planted.version_of(s) for s in snaps})
+    heat = change_heatmap(change_map(chain, 2), series="plan")
+    fig = draw_heatmap(heat, font_set())
+    cells = [t.get_text() for t in fig.axes[0].texts]
+    assert cells == [
+        *("100%", "0%", "0%", "100%", "50%", "50%", "100%", "100%", "100%"),
+        *("100%", "0%", "0%", "100%", "50%", "0%", "100%"),
+    ]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
+        "v1\n2020-01",
+        "v2\n2021-01",
+        "v3\n2022-01",
+    ]
+
+
+def test_actor_heatmap_holds_the_score_table(tmp_path: Path) -> None:
+    corpus = Corpus(ROOT / "seeds")
+    result = api.score_series(corpus, "ilrs")
+    from narrative_diff.charts.heatmap import actor_heatmap
+
+    heat = actor_heatmap(result.rows, "count", series="ilrs")
+    russia = heat.values[heat.rows.index("Russia")]
+    assert russia == tuple(
+        float(r.count) for r in result.rows if r.actor == "russia"
+    )  # fmt: skip
+    assert russia[:3] == (9.0, 2.0, 0.0)
+    assert heat.rows[0] in ("Russia", "China")  # by peak
+    out = tmp_path / "count.svg"
+    written = api.heatmap_series(corpus, "ilrs", "count", out)
+    assert out.read_text(encoding="utf-8").startswith("<?xml")
+    assert "heat-map (count" in written.what
+
+
+def test_a_line_metric_list_is_not_a_heatmap(capsys) -> None:
+    assert (
+        main(["chart", "--kind", "heatmap", "--metric", "wobble", "-c", str(ROOT / "seeds")]) == 2
+    )
+    assert "--metric wobble cannot be drawn as a heat-map" in capsys.readouterr().err
+    assert main(["chart", "--kind", "pie", "-c", str(ROOT / "seeds")]) == 2

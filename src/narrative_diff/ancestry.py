@@ -277,3 +277,34 @@ def blame_lines(chain: Chain, k: int) -> tuple[BlameLine, ...]:
         BlameLine(s.index, where(seg, s.index), s.text, line)
         for s, line in zip(seg.sentences, chain.descent(k), strict=True)
     )
+
+
+@dataclass(frozen=True)
+class ChangeMap:
+    """How much each block of version ``k`` changed at each version before it: for block
+    ``b`` and version ``v``, the share of the block's sentences that stood in ``v`` and were
+    introduced, edited, split or merged there (None: none of them stood there yet)."""
+
+    blocks: tuple[str, ...]  # each block's kind and first words, for a label
+    versions: tuple[Version, ...]
+    values: tuple[tuple[float | None, ...], ...]  # blocks × versions
+
+
+def change_map(chain: Chain, k: int) -> ChangeMap:
+    """The change map of version ``k`` of ``chain`` (:class:`ChangeMap`)."""
+    seg = chain.segmented(k)
+    size = k + 1
+    stood = [[0] * size for _ in seg.blocks]
+    changed = [[0] * size for _ in seg.blocks]
+    for sentence, lineage in zip(seg.sentences, chain.descent(k), strict=True):
+        ops = {step.version: step.op for step in lineage.steps}
+        for v, _ in chain.trail(k, sentence.index):
+            stood[sentence.block][v] += 1
+            if ops.get(chain.versions[v], "moved") != "moved":
+                changed[sentence.block][v] += 1
+    labels = tuple(f"{block.kind}: {' '.join(block.text.split())}" for block in seg.blocks)
+    values = tuple(
+        tuple(c / s if s else None for c, s in zip(changes, counts, strict=True))
+        for changes, counts in zip(changed, stood, strict=True)
+    )
+    return ChangeMap(labels, chain.versions[:size], values)

@@ -58,6 +58,7 @@ from .corpus_tasks import series_snapshots as series_snapshots
 from .corpus_tasks import shown_source as shown_source
 from .lifecycles import Blame as Blame
 from .lifecycles import blame_snapshot as blame_snapshot
+from .lifecycles import heatmap_series as heatmap_series
 from .lifecycles import lifecycle as lifecycle
 from .scores import REPORTS as REPORTS
 from .scores import SCORE_ORDERS as SCORE_ORDERS

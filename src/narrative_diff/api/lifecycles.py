@@ -3,8 +3,10 @@ from) and ``history`` (when a phrase, an actor or a sentence was first and last 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from narrative_diff.api.corpus_tasks import one_series
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.ancestry import BlameLine, Chain
     from narrative_diff.history import Lifecycle
+    from narrative_diff.publish import Written
     from narrative_diff.snapshot import Snapshot
 
 
@@ -151,3 +154,85 @@ def _sentence(corpus: Corpus, series: str | None, given: str) -> Lifecycle:
     latest = corpus.snapshots(snap.series)[-1]
     last = Version(corpus.version_of(latest), latest.date.isoformat(), latest.id)
     return sentence_lifecycle(chain, k, index, last)
+
+
+#: ``chart --kind heatmap --metric changes``: the change map instead of an actor metric.
+CHANGES = "changes"
+
+
+def heatmap_series(
+    corpus: Corpus,
+    series: str | None,
+    metric: str,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    actors: ActorSet | None = None,
+) -> Written:
+    """A heat-map of a series into ``out`` (.png, .svg or .pdf; default
+    ``reports/<series>-<metric>-heatmap.png``): ``metric`` ``changes``, the blocks of the
+    latest snapshot (:func:`mapped_snapshot`) × the versions of its lineage (how much of
+    each changed at each step),
+    or an actor metric (count, rate, prominence, share, sentences), actors × snapshots."""
+    from narrative_diff.api.scores import REPORTS, score_series
+    from narrative_diff.charts import METRICS
+    from narrative_diff.charts.heatmap import actor_heatmap, change_heatmap, draw_heatmap
+    from narrative_diff.fonts import require_glyphs
+    from narrative_diff.publish import (
+        CHART_FORMATS,
+        Written,
+        check_output,
+        check_source_date_epoch,
+        figure_bytes,
+        output_format,
+    )
+    from narrative_diff.series import series_info
+    from narrative_diff.storage import make_folders, write_file
+
+    metric = metric.strip().lower()
+    if metric != CHANGES and metric not in METRICS:
+        raise UsageProblem(
+            f"--metric {metric} cannot be drawn as a heat-map",
+            hint=f"use {CHANGES} (what changed at each step) or one of " + ", ".join(METRICS),
+            slug="bad-option",
+        )
+    check_source_date_epoch()
+    name = one_series(corpus, series)
+    path = Path(out) if out is not None else REPORTS / f"{name}-{metric}-heatmap.png"
+    if out is not None:
+        output_format(path, CHART_FORMATS)  # a bad file name fails before any work
+    check_output(path, corpus.root, new_folder=out is None)
+    snaps = corpus.snapshots(name)
+    if not snaps:
+        raise SnapshotNotFound(f"series '{name}' has no snapshots", hint="add one with 'add'")
+    info = series_info(corpus, name)
+    title = info.title if info.titled else ""
+    if metric == CHANGES:
+        from narrative_diff.ancestry import change_map
+
+        chain, k = _chain(corpus, mapped_snapshot(snaps))
+        heat = change_heatmap(change_map(chain, k), series=name, title=title)
+    else:
+        result = score_series(corpus, name, actors=actors)
+        heat = actor_heatmap(
+            result.rows, metric, series=name, title=title, actors_source=result.actors.source
+        )
+    figure = draw_heatmap(heat, require_glyphs(heat.texts()))
+    if out is None:
+        make_folders([path.parent])
+    write_file(path, figure_bytes(figure, path.suffix.lower().lstrip(".")))
+    return Written(
+        path, f"heat-map ({metric}, {len(heat.rows)} rows × {len(heat.columns)} snapshots)"
+    )
+
+
+def mapped_snapshot(snaps: list[Snapshot]) -> Snapshot:
+    """The snapshot whose blocks a change map shows: the latest in the series' most common
+    language (a latest version in another language is a translation: no chain runs into
+    it, and every block of it would be new)."""
+    from collections import Counter
+
+    from narrative_diff.text import normalise_language
+
+    languages = Counter(normalise_language(s.language) for s in snaps)
+    common = max(languages, key=lambda lang: (languages[lang], lang is not None))
+    return [s for s in snaps if normalise_language(s.language) == common][-1]
