@@ -113,7 +113,11 @@ class Chain:
         refs: Mapping[str, str],
         *,
         threshold: float = DEFAULT_THRESHOLD,
+        aligned: Mapping[tuple[str, str], tuple[Segmented, Segmented, tuple[Relation, ...]]]
+        | None = None,
     ) -> None:
+        """``aligned``: alignments made already (by ``compare``, with the same threshold),
+        by (earlier id, later id), with both sides' segmentations: not made again."""
         self.snapshots = tuple(snapshots)
         self.versions = tuple(
             Version(refs.get(s.id, s.id), s.date.isoformat(), s.id) for s in self.snapshots
@@ -121,6 +125,13 @@ class Chain:
         self.threshold = threshold
         self._segmented: dict[int, Segmented] = {}
         self._relations: dict[int, tuple[Relation, ...]] = {}
+        ids = [s.id for s in self.snapshots]
+        for (a, b), (seg_a, seg_b, relations) in (aligned or {}).items():
+            if a in ids and b in ids and ids.index(b) == ids.index(a) + 1:
+                k = ids.index(b)
+                self._segmented.setdefault(k - 1, seg_a)
+                self._segmented.setdefault(k, seg_b)
+                self._relations[k] = relations
         self._lines: list[list[Lineage]] = []  # the descent of versions 0, 1, …
         self._last_seen: dict[str, int] = {}  # folded text → the last version it stood in
 

@@ -177,8 +177,9 @@ def render(report: Report, charts_svg: Sequence[bytes], fonts: FontSet | None = 
         script=Markup(SCRIPT),
         charts=[
             (panels[0], " ".join(p.note for p in panels), uri)
-            for panels, uri in zip(report.figures, uris, strict=True)
+            for panels, uri in zip(report.figures, uris[: len(report.figures)], strict=True)
         ],
+        heatmaps=list(zip(report.heatmaps, uris[len(report.figures) :], strict=True)),
         columns=TABLE_COLUMNS,
         header=table_header,
         cell=cell,

@@ -61,7 +61,8 @@ class Art:
 
     def made(self, job: str) -> list[bytes]:
         """What one drawing job makes, done once: ``png`` or ``svg``, every chart of the
-        report (:attr:`Report.figures`) in that format; ``card``, the summary card;
+        report (:attr:`Report.figures`, then :attr:`Report.heatmaps`) in that format;
+        ``card``, the summary card;
         ``html``, the HTML page (it is mostly its SVG charts, drawn in the same process)."""
         if job not in self._made:
             self._made[job] = self._drawer.get(job) if self._drawer else self.draw(job)
@@ -81,8 +82,10 @@ class Art:
             return [render(self.report, self.made("svg")).encode("utf-8")]
         if not self._figures:
             from narrative_diff.charts import figure
+            from narrative_diff.charts.heatmap import draw_heatmap
 
             self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
+            self._figures += [draw_heatmap(heat, self.fonts) for heat in self.report.heatmaps]
         return [figure_bytes(fig, job) for fig in self._figures]
 
     def start(self, drawer: Drawer, jobs: Sequence[str]) -> None:
@@ -137,11 +140,17 @@ def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
 def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
     """The summary card, with each chart beside it as ``<stem>-<metric>.png``."""
     (card,) = art.made("card")
+    pngs = art.made("png")
+    lines, heats = pngs[: len(report.figures)], pngs[len(report.figures) :]
     return (
         Rendered(card, "summary card"),
         *(
             Rendered(png, f"chart ({panels[0].metric})", f"-{panels[0].metric}")
-            for panels, png in zip(report.figures, art.made("png"), strict=True)
+            for panels, png in zip(report.figures, lines, strict=True)
+        ),
+        *(
+            Rendered(png, f"heat-map ({heat.kind})", f"-{heat.kind}-heatmap")
+            for heat, png in zip(report.heatmaps, heats, strict=True)
         ),
     )
 
