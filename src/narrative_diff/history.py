@@ -143,5 +143,5 @@ def sentence_lifecycle(chain: Chain, k: int, index: int, latest: Version) -> Lif
             break
         sightings.append(Sighting(version, 1, (now,), (now,), op))
         last = version
-    subject = f"sentence {index} of {here.ref}: {chain.segmented(k).sentences[index].text}"
+    subject = f"sentence {index} of {here.ref}"
     return Lifecycle("sentence", subject, descent.introduced, last, latest, tuple(sightings))
