@@ -364,3 +364,21 @@ def test_a_line_metric_list_is_not_a_heatmap(capsys) -> None:
     )
     assert "--metric wobble cannot be drawn as a heat-map" in capsys.readouterr().err
     assert main(["chart", "--kind", "pie", "-c", str(ROOT / "seeds")]) == 2
+
+
+def test_a_one_snapshot_series(tmp_path: Path, capsys) -> None:
+    """Every sentence is introduced in the only snapshot; the report has no 'stayed' section;
+    the change map has one column."""
+    (tmp_path / "c").mkdir()
+    corpus = Corpus(tmp_path / "c")
+    corpus.add(make_snapshot("one", "only", "2024-05-01", V1, language="en"))
+    assert main(["blame", "v1", "-c", str(corpus.root), "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 8
+    assert {(r["introduced"]["ref"], r["last_changed"]["ref"]) for r in rows} == {("v1", "v1")}
+    found = api.lifecycle(corpus, "one", sentence="1@v1")
+    assert [(v.version.ref, v.op) for v in found.versions] == [("v1", "introduced")]
+    assert found.in_latest
+    written = api.heatmap_series(corpus, "one", "changes", tmp_path / "one.png")
+    assert "× 1 snapshot)" in written.what
+    assert api.build_report(corpus, "one").stayed is None

@@ -220,9 +220,9 @@ def heatmap_series(
     if out is None:
         make_folders([path.parent])
     write_file(path, figure_bytes(figure, path.suffix.lower().lstrip(".")))
-    return Written(
-        path, f"heat-map ({metric}, {len(heat.rows)} rows × {len(heat.columns)} snapshots)"
-    )
+    rows, columns = len(heat.rows), len(heat.columns)
+    size = f"{rows} row{'s' * (rows != 1)} × {columns} snapshot{'s' * (columns != 1)}"
+    return Written(path, f"heat-map ({metric}, {size})")
 
 
 def mapped_snapshot(snaps: list[Snapshot]) -> Snapshot:
