@@ -5,7 +5,9 @@ The series is bench/report.py's *evolving* one (each snapshot the previous with 
 of its sentences replaced, reworded, deleted or added and one paragraph moved), so that
 every step of the chain has moves and edits to follow. Also timed: ``history --sentence``
 of a first-snapshot sentence (the same chain, followed forward) and ``history --phrase``
-(no alignment: a search per snapshot). Run from the repository root::
+(no alignment: a search per snapshot), and ``blame latest`` on bench/score.py's series of
+unrelated snapshots (every sentence goes through the similarity search: the worst case).
+Run from the repository root::
 
     .venv/bin/python bench/blame.py [--snapshots 50] [--words 5000] [--runs 3]
 """
@@ -24,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_gen import Chain, training_sentences
 from report import build_evolving
+from score import build_corpus
 from timing import timed
 
 TARGET_S = 5.0
@@ -50,6 +53,12 @@ def main() -> None:
                 exe, "history", "--phrase", "constructor", "-c", str(root), "-f", "json",
             ],
         }  # fmt: skip
+        unrelated = Path(folder) / "unrelated"
+        unrelated.mkdir()
+        build_corpus(unrelated, args.snapshots, args.words, Chain.train(training_sentences()))
+        commands["blame latest (unrelated snapshots)"] = [
+            exe, "blame", "latest", "-c", str(unrelated), "-f", "json",
+        ]  # fmt: skip
         results = {name: timed(cmd, args.runs, env) for name, cmd in commands.items()}
     print(
         f"Command: `.venv/bin/python bench/blame.py --snapshots {args.snapshots} "

@@ -375,3 +375,30 @@ def test_captures_read_in_a_pool_give_the_same_history(http_server, tmp_path, mo
         *("added", "duplicate", "added", "duplicate", "added", "failed"),
         *("added", "duplicate", "failed", "added", "added", "duplicate"),
     ]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_same_bytes_after_a_failed_capture_are_tried_again(
+    http_server, tmp_path, monkeypatch, processes
+):
+    """A capture with the digest of the one before is skipped only when that one did not
+    fail: the same bytes after an unreadable capture are fetched and fail on their own."""
+    import importlib
+
+    module = importlib.import_module("narrative_diff.watching.backfill")
+    monkeypatch.setattr(module, "pool_size", lambda *args: processes)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    captures = [
+        ("20220101000000", "200", "D0", png),
+        ("20220201000000", "200", "D0", png),
+        ("20220301000000", "200", "D1", page(ARTICLE_V1)),
+        ("20220401000000", "200", "D1", page(ARTICLE_V1)),
+    ]
+    base = archive(http_server, captures)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    handled = api.backfill(Corpus(folder), PAGE, "ilrs-cnsa", archive=base, interval=0)
+    assert [h.outcome for h in handled] == ["failed", "failed", "added", "duplicate"]
+    fetched = [r["path"] for r in http_server.requests if r["path"].startswith("/web/")]
+    assert sum("20220201000000" in p for p in fetched) == 1  # tried again
+    assert not any("20220401000000" in p for p in fetched)  # after an added one: skipped

@@ -382,3 +382,99 @@ def test_a_one_snapshot_series(tmp_path: Path, capsys) -> None:
     written = api.heatmap_series(corpus, "one", "changes", tmp_path / "one.png")
     assert "× 1 snapshot)" in written.what
     assert api.build_report(corpus, "one").stayed is None
+
+
+# -- from a cold review -----------------------------------------------------------------
+
+
+def _corpus(tmp_path: Path, *snaps: tuple[str, str, str, dict[str, object]]) -> Corpus:
+    (tmp_path / "c").mkdir()
+    corpus = Corpus(tmp_path / "c")
+    for slug, date, body, meta in snaps:
+        corpus.add(make_snapshot("st", slug, date, body, **{"language": "en", **meta}))
+    return corpus
+
+
+def test_no_chain_runs_through_a_translation(tmp_path: Path) -> None:
+    """en v1, zh v2, en v3 sharing a sentence: history, blame and the change map agree that
+    it was introduced in v3 (a version in another language breaks the chain)."""
+    same = "See ILRS Roadmap V1.0 (2021)."
+    corpus = _corpus(
+        tmp_path,
+        ("a", "2021-01-01", f"# One\n\nThe station is planned.\n\n{same}\n", {}),
+        ("b", "2022-01-01", f"# 二\n\n月球站正在规划。\n\n{same}\n", {"language": "zh"}),
+        ("c", "2023-01-01", f"# Three\n\nThe station is built.\n\n{same}\n", {}),
+    )
+    blamed = {line.sentence: line for line in api.blame_snapshot(corpus, "v3").lines}
+    assert blamed[same].lineage.introduced.ref == "v3"
+    found = api.lifecycle(corpus, "st", sentence="2@v3")
+    assert [(v.version.ref, v.op) for v in found.versions] == [("v3", "introduced")]
+    zh = api.lifecycle(corpus, "st", sentence="2@v2")
+    assert [(v.version.ref, v.op) for v in zh.versions] == [
+        ("v2", "introduced"),
+        ("v3", "other-language"),
+    ]
+
+
+def test_the_report_section_follows_the_longest_source(tmp_path: Path) -> None:
+    """Lineage A has three versions, lineage B one (the latest snapshot): the section reads A
+    (not a one-version chain), judges A's names by A's latest, and says B is left out."""
+    a1 = "# Plan\n\nAlpha leads. Russia helps.\n\nThe budget is shared equally.\n"
+    a2 = "# Plan\n\nAlpha leads.\n\nBeta provides the rover.\n"
+    a3 = "# Plan\n\nAlpha leads. Russia helps again.\n\nThe budget is shared equally.\n"
+    corpus = _corpus(
+        tmp_path,
+        ("a1", "2021-01-01", a1, {"lineage": "agency"}),
+        ("a2", "2022-01-01", a2, {"lineage": "agency"}),
+        ("a3", "2023-01-01", a3, {"lineage": "agency"}),
+        ("b1", "2024-01-01", "# Press\n\nAlpha leads the station alone.\n", {"lineage": "press"}),
+    )
+    stayed = api.build_report(corpus, "st").stayed
+    assert stayed.chain == "v1 to v3"
+    assert "v4 (another language or source) is not part of that chain" in stayed.note
+    groups = dict(stayed.groups())
+    assert groups["Unchanged since v1 (2021-01-01)"] == [("", "Plan"), ("", "Alpha leads.")]
+    # dropped in v2 and written again in v3: a return, not a loss
+    assert ("back from v1", "The budget is shared equally.") in groups["New in v3 (2023-01-01)"]
+    assert groups["Sentences dropped, newest first"] == [
+        ("last in v2 (2022-01-01), gone in v3", "Beta provides the rover."),
+        ("last in v1 (2021-01-01), gone in v2", "Russia helps."),
+    ]
+    assert "Names no longer used" not in groups  # Russia is in a3, the source's latest
+
+
+def test_history_of_a_sentence_checks_its_series_and_says_where_its_source_ends(
+    tmp_path: Path, capsys
+) -> None:
+    corpus = _corpus(
+        tmp_path,
+        ("a1", "2021-01-01", "# Plan\n\nAlpha leads.\n", {"lineage": "agency"}),
+        ("a2", "2022-01-01", "# Plan\n\nAlpha leads.\n\nBeta helps.\n", {"lineage": "agency"}),
+        ("b1", "2024-01-01", "# Press\n\nGamma reports.\n", {"lineage": "press"}),
+    )
+    found = api.lifecycle(corpus, "st", sentence="1 @ v1")  # spaces are allowed
+    assert (found.last.ref, found.in_latest) == ("v2", False)  # type: ignore[union-attr]
+    assert found.note == "its source's latest version is v2; v3 is from another source"
+    (tmp_path / "c" / "other").mkdir()
+    Corpus(tmp_path / "c").add(make_snapshot("other", "o1", "2020-01-01", "Delta.", language="en"))
+    assert main(["history", "st", "--sentence", "0@other:v1", "-c", str(corpus.root)]) == 2
+    err = capsys.readouterr().err
+    assert "names a snapshot of series 'other', not 'st'" in err
+    assert main(["history", "st", "--sentence", "9@st:v1", "-c", str(corpus.root)]) == 2
+    assert "see their numbers with 'narrative-diff blame st:v1'" in capsys.readouterr().err
+
+
+def test_a_heatmap_with_no_actor_named_is_refused(tmp_path: Path, capsys) -> None:
+    corpus = _corpus(
+        tmp_path,
+        ("a1", "2021-01-01", "# Plan\n\nNobody leads.\n", {}),
+        ("a2", "2022-01-01", "# Plan\n\nNobody leads yet.\n", {}),
+    )
+    out = tmp_path / "h.png"
+    assert main(["chart", "--kind", "heatmap", "-c", str(corpus.root), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "nothing-to-chart: no actor of bundled: actors-ilrs.toml is named" in err
+    assert not out.exists()
+    assert main(["chart", "--kind", "heatmap", "--metric", "changes", "--top", "1", "-c",
+                 str(corpus.root), "-o", str(out)]) == 0  # fmt: skip
+    assert "heat-map (changes, 1 row × 2 snapshots)" in capsys.readouterr().out

@@ -245,7 +245,10 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
         actor_set = ActorSet(_parse(table, source), source)
         # compile now (clashing aliases and bad patterns are load errors); a command's
         # pattern budget starts here
-        matcher_for(actor_set).reset_budget()
+        matcher = matcher_for(actor_set)
+        if path is not None:  # a user's file is checked in full: its Russian forms too (the
+            matcher.expand()  # bundled file is, by the tests; it waits for Cyrillic text)
+        matcher.reset_budget()
     except (RecursionError, OverflowError, MemoryError) as exc:  # absurd aliases or patterns
         raise ActorsFileError(
             f"{source}: an alias or pattern is too long or too deeply nested to compile "

@@ -132,6 +132,8 @@ class Chain:
                 self._segmented.setdefault(k - 1, seg_a)
                 self._segmented.setdefault(k, seg_b)
                 self._relations[k] = relations
+        self._parents: dict[int, dict[int, Relation]] = {}
+        self._children: dict[int, dict[int, Relation]] = {}
         self._lines: list[list[Lineage]] = []  # the descent of versions 0, 1, …
         self._last_seen: dict[str, int] = {}  # folded text → the last version it stood in
 
@@ -154,12 +156,18 @@ class Chain:
         return languages_differ(self.snapshots[k - 1].language, self.snapshots[k].language)
 
     def parents(self, k: int) -> dict[int, Relation]:
-        """Sentence of version ``k`` → its relation to version ``k - 1`` (added ones too)."""
-        return {j: rel for rel in self.relations(k) for j in rel.b}
+        """Sentence of version ``k`` → its relation to version ``k - 1`` (added ones too;
+        none for a version in another language: no chain runs into it)."""
+        if k not in self._parents:
+            relations = () if self.translated(k) else self.relations(k)
+            self._parents[k] = {j: rel for rel in relations for j in rel.b}
+        return self._parents[k]
 
     def children(self, k: int) -> dict[int, Relation]:
         """Sentence of version ``k`` → its relation to version ``k + 1`` (deleted ones too)."""
-        return {i: rel for rel in self.relations(k + 1) for i in rel.a}
+        if k not in self._children:
+            self._children[k] = {i: rel for rel in self.relations(k + 1) for i in rel.a}
+        return self._children[k]
 
     def text(self, k: int, indices: Sequence[int]) -> str:
         return " ".join(self.segmented(k).sentences[i].text for i in indices)
@@ -175,7 +183,7 @@ class Chain:
                     for s in sentences
                 ]
             else:
-                parents = {} if self.translated(n) else self.parents(n)
+                parents = self.parents(n)
                 here = [
                     self._descend(n, j, parents.get(j), self._lines[n - 1])
                     for j in range(len(sentences))
@@ -319,3 +327,25 @@ def change_map(chain: Chain, k: int) -> ChangeMap:
         for changes, counts in zip(changed, stood, strict=True)
     )
     return ChangeMap(labels, chain.versions[:size], values)
+
+
+def chain_members(snapshots: Sequence[Snapshot]) -> list[Snapshot]:
+    """The snapshots a series-wide reading follows (the report's section, the change map):
+    one lineage in the series' most common language, the one with the most versions in it
+    (the latest on a tie), up to its latest version in that language. A version in another
+    language would start no chain; another lineage is another source."""
+    from collections import Counter
+
+    from .text import normalise_language
+
+    if not snapshots:
+        return []
+    languages = Counter(normalise_language(s.language) for s in snapshots)
+    common = max(languages, key=lambda lang: (languages[lang], lang is not None))
+    lines: dict[str, list[int]] = {}
+    for n, snap in enumerate(snapshots):
+        if normalise_language(snap.language) == common:
+            lines.setdefault(snap.lineage_key, []).append(n)
+    key = max(lines, key=lambda k: (len(lines[k]), lines[k][-1]))
+    last = lines[key][-1]
+    return [s for s in snapshots[: last + 1] if s.lineage_key == key]

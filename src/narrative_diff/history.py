@@ -53,6 +53,8 @@ class Lifecycle:
     last: Version | None
     latest: Version
     versions: tuple[Sighting, ...]
+    #: why the series' latest snapshot is not where the subject's chain ends, if it is not
+    note: str = ""
 
     @property
     def in_latest(self) -> bool:
@@ -66,6 +68,7 @@ class Lifecycle:
             "last": self.last.as_dict() if self.last else None,
             "in_latest": self.in_latest,
             "latest": self.latest.as_dict(),
+            "note": self.note,
             "versions": [v.as_dict() for v in self.versions],
         }
 
@@ -130,7 +133,9 @@ def sentence_lifecycle(chain: Chain, k: int, index: int, latest: Version) -> Lif
     """Sentence ``index`` of version ``k`` of ``chain`` (one lineage): back to where it was
     introduced, forward until it is deleted; ``latest``: the series' latest snapshot."""
     descent = chain.descent(k)[index]
-    steps = {step.version: step.op for step in descent.steps}
+    steps: dict[Version, str] = {step.version: step.op for step in descent.steps}
+    if descent.returned is not None:
+        steps[descent.introduced] = f"returned from {descent.returned.ref}"
     sightings = []
     for v, i in chain.trail(k, index):  # back to its introduction, as each version has it
         version, said = chain.versions[v], chain.segmented(v).sentences[i].text
@@ -144,4 +149,8 @@ def sentence_lifecycle(chain: Chain, k: int, index: int, latest: Version) -> Lif
         sightings.append(Sighting(version, 1, (now,), (now,), op))
         last = version
     subject = f"sentence {index} of {here.ref}"
-    return Lifecycle("sentence", subject, descent.introduced, last, latest, tuple(sightings))
+    note = ""
+    end = chain.versions[-1]
+    if last == end and end != latest:
+        note = f"its source's latest version is {end.ref}; {latest.ref} is from another source"
+    return Lifecycle("sentence", subject, descent.introduced, last, latest, tuple(sightings), note)

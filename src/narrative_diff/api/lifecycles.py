@@ -58,7 +58,7 @@ def blame_snapshot(corpus: Corpus, ref: str) -> Blame:
     snap = corpus.resolve(ref)
     chain, k = _chain(corpus, snap)
     return Blame(
-        corpus.version_of(snap),
+        _qualified(corpus, snap),
         snap.date.isoformat(),
         snap.id,
         snap.lineage_name or "",
@@ -68,7 +68,7 @@ def blame_snapshot(corpus: Corpus, ref: str) -> Blame:
 
 
 #: ``N@REF``: a sentence by the number kwic and blame show, in a snapshot.
-_SENTENCE = re.compile(r"(\d+)@(.+)")
+_SENTENCE = re.compile(r"(\d+)\s*@\s*(\S.*)")
 
 
 def lifecycle(
@@ -141,19 +141,38 @@ def _sentence(corpus: Corpus, series: str | None, given: str) -> Lifecycle:
             hint="give the sentence number blame or kwic shows and a snapshot, e.g. 3@v2",
             slug="bad-option",
         )
-    index, ref = int(matched[1]), matched[2]
-    snap = corpus.resolve(ref, series=one_series(corpus, series) if series else None)
+    index, ref = int(matched[1]), matched[2].strip()
+    name = one_series(corpus, series) if series else None
+    snap = corpus.resolve(ref, series=name) if name else corpus.resolve(ref)
+    if name and snap.series != name:
+        raise UsageProblem(
+            f"--sentence {given.strip()} names a snapshot of series '{snap.series}', not '{name}'",
+            hint=f"drop the series argument, or give a ref of '{name}'",
+            slug="bad-option",
+        )
     chain, k = _chain(corpus, snap)
     count = len(chain.segmented(k).sentences)
+    shown = _qualified(corpus, snap)
+    if count == 0:
+        raise UsageProblem(
+            f"{shown} has no sentences", hint="pick another snapshot", slug="bad-option"
+        )
     if index >= count:
         raise UsageProblem(
-            f"{ref} has {count} sentences (0 to {count - 1}); there is no sentence {index}",
-            hint=f"see their numbers with 'narrative-diff blame {ref}'",
+            f"{shown} has {count} sentences (0 to {count - 1}); there is no sentence {index}",
+            hint=f"see their numbers with 'narrative-diff blame {shown}'",
             slug="bad-option",
         )
     latest = corpus.snapshots(snap.series)[-1]
     last = Version(corpus.version_of(latest), latest.date.isoformat(), latest.id)
     return sentence_lifecycle(chain, k, index, last)
+
+
+def _qualified(corpus: Corpus, snap: Snapshot) -> str:
+    """A snapshot's ref as a command line can give it back: ``v3``, or ``series:v3`` in a
+    corpus of several series."""
+    ref = corpus.version_of(snap)
+    return ref if len(corpus.series_names()) < 2 else f"{snap.series}:{ref}"
 
 
 #: ``chart --kind heatmap --metric changes``: the change map instead of an actor metric.
@@ -167,15 +186,18 @@ def heatmap_series(
     out: str | os.PathLike[str] | None = None,
     *,
     actors: ActorSet | None = None,
+    top: int | None = None,
 ) -> Written:
     """A heat-map of a series into ``out`` (.png, .svg or .pdf; default
     ``reports/<series>-<metric>-heatmap.png``): ``metric`` ``changes``, the blocks of the
-    latest snapshot (:func:`mapped_snapshot`) × the versions of its lineage (how much of
+    latest snapshot (of the source and language most of the series is in:
+    :func:`~narrative_diff.ancestry.chain_members`) × the versions of its lineage (how much of
     each changed at each step),
-    or an actor metric (count, rate, prominence, share, sentences), actors × snapshots."""
+    or an actor metric (count, rate, prominence, share, sentences), actors × snapshots;
+    ``top``: at most this many rows (the most changed blocks, the actors by their peak)."""
     from narrative_diff.api.scores import REPORTS, score_series
     from narrative_diff.charts import METRICS
-    from narrative_diff.charts.heatmap import actor_heatmap, change_heatmap, draw_heatmap
+    from narrative_diff.charts.heatmap import MAX_ROWS, actor_heatmap, change_heatmap, draw_heatmap
     from narrative_diff.fonts import require_glyphs
     from narrative_diff.publish import (
         CHART_FORMATS,
@@ -207,15 +229,24 @@ def heatmap_series(
     info = series_info(corpus, name)
     title = info.title if info.titled else ""
     if metric == CHANGES:
-        from narrative_diff.ancestry import change_map
+        from narrative_diff.ancestry import Chain, chain_members, change_map
 
-        chain, k = _chain(corpus, mapped_snapshot(snaps))
-        heat = change_heatmap(change_map(chain, k), series=name, title=title)
+        members = chain_members(snaps)
+        chain = Chain(members, {s.id: corpus.version_of(s) for s in members})
+        k = len(members) - 1
+        heat = change_heatmap(change_map(chain, k), series=name, title=title, top=top or MAX_ROWS)
     else:
         result = score_series(corpus, name, actors=actors)
+        source = result.actors.source
         heat = actor_heatmap(
-            result.rows, metric, series=name, title=title, actors_source=result.actors.source
+            result.rows, metric, series=name, title=title, actors_source=source, top=top or MAX_ROWS
         )
+        if not heat.rows:
+            raise UsageProblem(
+                f"no actor of {source} is named in series '{name}': nothing to draw",
+                hint="check the actors file (--actors), or draw --metric changes",
+                slug="nothing-to-chart",
+            )
     figure = draw_heatmap(heat, require_glyphs(heat.texts()))
     if out is None:
         make_folders([path.parent])
@@ -223,16 +254,3 @@ def heatmap_series(
     rows, columns = len(heat.rows), len(heat.columns)
     size = f"{rows} row{'s' * (rows != 1)} × {columns} snapshot{'s' * (columns != 1)}"
     return Written(path, f"heat-map ({metric}, {size})")
-
-
-def mapped_snapshot(snaps: list[Snapshot]) -> Snapshot:
-    """The snapshot whose blocks a change map shows: the latest in the series' most common
-    language (a latest version in another language is a translation: no chain runs into
-    it, and every block of it would be new)."""
-    from collections import Counter
-
-    from narrative_diff.text import normalise_language
-
-    languages = Counter(normalise_language(s.language) for s in snaps)
-    common = max(languages, key=lambda lang: (languages[lang], lang is not None))
-    return [s for s in snaps if normalise_language(s.language) == common][-1]

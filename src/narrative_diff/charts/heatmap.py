@@ -50,15 +50,17 @@ class Heatmap:
         return [self.title, self.scale, self.note, *self.rows, *self.columns]
 
 
-def change_heatmap(changes: ChangeMap, *, series: str, title: str = "") -> Heatmap:
+def change_heatmap(
+    changes: ChangeMap, *, series: str, title: str = "", top: int = MAX_ROWS
+) -> Heatmap:
     """The change map as a heat-map: the latest version's blocks × versions."""
     rows = [
         f"¶{n} {shorten(label.split(': ', 1)[1], 48)}" for n, label in enumerate(changes.blocks, 1)
     ]
     pairs = list(zip(rows, changes.values, strict=True))
-    if len(pairs) > MAX_ROWS:  # the blocks that changed most, in text order
+    if len(pairs) > top:  # the blocks that changed most, in text order
         ranked = sorted(range(len(pairs)), key=lambda i: -sum(v or 0 for v in pairs[i][1]))
-        pairs = [pairs[i] for i in sorted(ranked[:MAX_ROWS])]
+        pairs = [pairs[i] for i in sorted(ranked[:top])]
     latest = changes.versions[-1]
     return Heatmap(
         "changes",
@@ -76,7 +78,13 @@ def change_heatmap(changes: ChangeMap, *, series: str, title: str = "") -> Heatm
 
 
 def actor_heatmap(
-    rows: Sequence[ScoreRow], metric: str, *, series: str, title: str = "", actors_source: str = ""
+    rows: Sequence[ScoreRow],
+    metric: str,
+    *,
+    series: str,
+    title: str = "",
+    actors_source: str = "",
+    top: int = MAX_ROWS,
 ) -> Heatmap:
     """Actors × snapshots of one metric (actors ordered by their peak, the top ones)."""
     column = METRICS[metric].column
@@ -84,7 +92,7 @@ def actor_heatmap(
     names = {r.actor: r.actor_name for r in rows}
     value = {(r.actor, r.snapshot): float(getattr(r, column)) for r in rows}
     peak = {a: max(value.get((a, s), 0.0) for s, _, _ in snapshots) for a in names}
-    shown = [a for a in sorted(names, key=lambda a: -peak[a]) if peak[a] > 0][:MAX_ROWS]
+    shown = [a for a in sorted(names, key=lambda a: -peak[a]) if peak[a] > 0][:top]
     share = metric in ("share", "sentences")
     return Heatmap(
         metric,

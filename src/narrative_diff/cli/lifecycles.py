@@ -192,7 +192,7 @@ def print_history(found: Lifecycle, console: Console) -> None:
         literal(
             f"{found.subject}: first seen {found.first.ref} ({found.first.date}), last seen "
             f"{found.last.ref} ({found.last.date}); {now} the latest snapshot "
-            f"({found.latest.ref}, {found.latest.date})"
+            f"({found.latest.ref}, {found.latest.date})" + (f": {found.note}" if found.note else "")
         )
     )
     table = Table(header_style="bold", pad_edge=False, box=None)

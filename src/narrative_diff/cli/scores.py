@@ -197,8 +197,14 @@ def chart(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option(min=1, help="Draw at most this many actors (by peak prominence).")
-    ] = 7,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Draw at most this many actors (by peak value; default 7), or heat-map rows "
+            "(default 40).",
+            show_default=False,
+        ),
+    ] = None,
     actors_file: ActorsOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
@@ -208,11 +214,11 @@ def chart(
     store = api.open_corpus(corpus)
     if kind == "heatmap":
         written = api.heatmap_series(
-            store, series, metric, out, actors=api.load_actors(actors_file)
+            store, series, metric, out, actors=api.load_actors(actors_file), top=top
         )
     else:
         written = api.chart_series(
-            store, series, metric, out, actors=api.load_actors(actors_file), top=top
+            store, series, metric, out, actors=api.load_actors(actors_file), top=top or 7
         )
     warn_edited(api.series_snapshots(store, series))
     info(f"wrote {written.path} ({written.what})")

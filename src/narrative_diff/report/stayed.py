@@ -1,29 +1,28 @@
 """The report's "What stayed, what went": the series read as a whole.
 
-Sentences are followed along one chain (:mod:`narrative_diff.ancestry`): the lineage of the
-latest snapshot in the series' most common language (a translation starts no chain), and
-names across every snapshot (the actor scores hold every language). Four lists:
+Sentences are followed along one chain (:func:`narrative_diff.ancestry.chain_members`: one
+source in one language; a translation starts no chain), and names across every snapshot of
+that source (the actor scores hold every language). Four lists:
 
 * the stable core: the latest version's sentences unchanged since the chain's first;
-* the names no longer used: actors named before and not in the latest snapshot, with the
-  version they were last seen in and a sentence from it;
-* the sentences dropped on the way, newest first, with the version they were last seen in;
+* the names no longer used: actors the source named before and not in its latest snapshot
+  (any language), with the version they were last seen in and a sentence from it;
+* the sentences dropped on the way, newest first, with the version they were last seen in
+  (words written again since are not gone);
 * the newest arrivals: the latest version's sentences introduced there (a return says so),
-  and the actors named for the first time in the latest snapshot.
+  and the actors named for the first time in the source's latest snapshot.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from narrative_diff.ancestry import Chain, Version, blame_lines
+from narrative_diff.ancestry import Chain, Version, blame_lines, chain_members, folded
 from narrative_diff.changes import ScoreResult
 from narrative_diff.compare import Comparison
 from narrative_diff.snapshot import Snapshot
-from narrative_diff.text import normalise_language
 
 #: Dropped sentences listed at most (the newest drops first).
 MOST_DROPPED = 10
@@ -101,25 +100,23 @@ def _plain(sentence: str) -> str:
 def chain_of(
     snaps: Sequence[Snapshot], refs: Mapping[str, str], compared: Sequence[Comparison]
 ) -> tuple[Chain, str]:
-    """The chain the sentences are read along, and a note when it leaves snapshots out."""
-    languages = Counter(normalise_language(s.language) for s in snaps)
-    common = max(languages, key=lambda lang: (languages[lang], lang is not None))
-    last = [s for s in snaps if normalise_language(s.language) == common][-1]
-    members = [s for s in snaps if s.lineage_key == last.lineage_key and s.date <= last.date]
-    members = members[: members.index(last) + 1]
+    """The chain the sentences are read along (:func:`~narrative_diff.ancestry.chain_members`)
+    and a note when it leaves snapshots out."""
+    members = chain_members(snaps)
     aligned = {
         (c.a.id, c.b.id): (c.a_segmented, c.b_segmented, c.alignment.sentences) for c in compared
     }
     chain = Chain(members, refs, aligned=aligned)
     left = [refs[s.id] for s in snaps if s.id not in {m.id for m in members}]
     note = ""
-    if left:
-        verb = "starts" if len(left) == 1 else "start"
+    if left and members:
+        verb = "is" if len(left) == 1 else "are"
+        language = members[-1].language or "unknown"
         note = (
-            f"Sentences are followed from {refs[members[0].id]} to {refs[last.id]}, the "
-            f"versions of one source in one language ({common or 'unknown'}); "
-            f"{', '.join(left)} (another language or source) {verb} no chain of its own here. "
-            "Names are counted in every snapshot."
+            f"Sentences are followed from {refs[members[0].id]} to {refs[members[-1].id]}, the "
+            f"versions of one source in one language ({language}); {', '.join(left)} "
+            f"(another language or source) {verb} not part of that chain. Names are counted "
+            "in every snapshot of that source, in any language."
         )
     return chain, note
 
@@ -131,9 +128,9 @@ def stayed_went(
     chain: Chain,
     note: str,
 ) -> StayedWent | None:
-    """The section for a series of two or more snapshots (None for one); ``chain`` and
-    ``note``: from :func:`chain_of`."""
-    if len(snaps) < 2:
+    """The section for a chain of two or more versions (None: nothing to follow);
+    ``chain`` and ``note``: from :func:`chain_of`."""
+    if len(chain.snapshots) < 2:
         return None
     k = len(chain.snapshots) - 1
     first, latest = chain.versions[0], chain.versions[k]
@@ -143,24 +140,26 @@ def stayed_went(
         for line in lines
         if line.lineage.introduced == first and line.lineage.last_changed == first
     )
-    arrivals = tuple(
+    kept = {folded(text) for text in core}
+    arrivals = tuple(  # headings too, as in every list; a second copy of a kept one is not new
         Seen(
             line.sentence,
             latest,
             f"back from {line.lineage.returned.ref}" if line.lineage.returned else "",
         )
         for line in lines
-        if line.lineage.introduced == latest and line.where == "paragraph"
+        if line.lineage.introduced == latest and folded(line.sentence) not in kept
     )
+    now = {folded(line.sentence) for line in lines}
     dropped: list[Seen] = []
-    for later in range(k, 0, -1):  # newest drops first
-        if chain.translated(later):
-            continue
-        for rel in chain.relations(later):
-            if not rel.b:
-                text = chain.text(later - 1, rel.a)
+    for later in range(k, 0, -1):  # newest drops first; words written again since are not gone
+        for rel in chain.relations(later) if not chain.translated(later) else ():
+            text = chain.text(later - 1, rel.a)
+            if not rel.b and folded(text) not in now:
                 dropped.append(Seen(text, chain.versions[later - 1], chain.versions[later].ref))
-    names_gone, names_new = _names(snaps, refs, result)
+                now.add(folded(text))  # listed once, where it was last seen
+    source = [s for s in snaps if s.lineage_key == chain.snapshots[0].lineage_key]
+    names_gone, names_new = _names(source, refs, result)
     return StayedWent(
         chain=f"{first.ref} to {latest.ref}",
         note=note,
@@ -178,8 +177,8 @@ def stayed_went(
 def _names(
     snaps: Sequence[Snapshot], refs: Mapping[str, str], result: ScoreResult
 ) -> tuple[tuple[Seen, ...], tuple[Seen, ...]]:
-    """Actors named before and not in the latest snapshot (with where last seen), and
-    actors named first in the latest snapshot (with where)."""
+    """Actors named before and not in the latest of ``snaps`` (one source, any language;
+    with where last seen), and actors named first in it (with where)."""
     versions = {s.id: Version(refs[s.id], s.date.isoformat(), s.id) for s in snaps}
     mentions: dict[tuple[str, str], str] = {}  # (actor, snapshot) → the first sentence
     for score in result.scores:

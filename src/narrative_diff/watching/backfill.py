@@ -88,15 +88,29 @@ def backfill(
     wanted |= {c.timestamp for c in captures if done.get(c.timestamp, ("", ""))[1] == "failed"}
     total = sum(c.timestamp in wanted for c in captures)
     handled: list[Handled] = []
-    # a capture read ahead: what became of it already (a duplicate, a failed fetch), or the
-    # call that waits for its reading
-    ahead: deque[Handled | Callable[[], _Read]] = deque()
+    # a capture read ahead: what became of it already (a duplicate of a capture from an
+    # earlier run, a failed fetch), the call that waits for its reading, or a capture with
+    # the bytes of the one just before it (a duplicate, unless that one failed)
+    ahead: deque[Handled | Callable[[], _Read] | Capture] = deque()
+
+    def finish(entry: Handled | Callable[[], _Read] | Capture) -> Handled:
+        if isinstance(entry, Handled):
+            return entry
+        if not isinstance(entry, Capture):
+            return _add(corpus, source, entry(), actors)
+        if handled and handled[-1].outcome == "failed":  # the same bytes again: try them
+            fetched = _fetch(source, entry, archive, visits, limits)
+            return (
+                fetched
+                if isinstance(fetched, Handled)
+                else _add(corpus, source, _read(fetched), actors)
+            )
+        return _duplicate(source, entry)
 
     def settle(keep: int) -> None:
         """Finish the captures read ahead, oldest first, until ``keep`` are left."""
         while len(ahead) > keep:
-            entry = ahead.popleft()
-            result = entry if isinstance(entry, Handled) else _add(corpus, source, entry(), actors)
+            result = finish(ahead.popleft())
             _append(record, result)
             handled.append(result)
             if each:
@@ -108,25 +122,27 @@ def backfill(
     # archive may be asked faster than pages are read; each is added in order, once the
     # ones before it are.
     processes = pool_size(total, total if visits.manners.interval < POOL_INTERVAL else 0, 8)
-    previous = ""  # the digest of the capture before: the same bytes again are skipped
+    previous, earlier = "", False  # the digest of the capture before; from an earlier run?
     with pool(processes) as submit:
         for capture in captures:
             if capture.timestamp not in wanted:
-                if capture.timestamp in done:  # handled by an earlier run
-                    previous = capture.digest
+                if capture.timestamp in done:  # handled (not failed) by an earlier run
+                    previous, earlier = capture.digest, True
                 continue
-            if capture.digest and capture.digest == previous:
-                line = f"{source.series}: {capture.timestamp} is the same capture as the one before"
-                ahead.append(Handled(capture.timestamp, capture.digest, "duplicate", line))
-                continue
-            fetched = _fetch(source, capture, archive, visits, limits)
-            ahead.append(fetched if isinstance(fetched, Handled) else submit(_read, fetched))
-            # the same bytes are skipped after a capture that was fetched (they would read
-            # the same), fetched again after one that was not
-            previous = "" if isinstance(fetched, Handled) else capture.digest
+            if capture.digest and capture.digest == previous:  # the same bytes: not fetched
+                ahead.append(_duplicate(source, capture) if earlier else capture)
+            else:
+                fetched = _fetch(source, capture, archive, visits, limits)
+                ahead.append(fetched if isinstance(fetched, Handled) else submit(_read, fetched))
+            previous, earlier = capture.digest, False
             settle(keep=2 * processes - 1)
         settle(keep=0)
     return handled
+
+
+def _duplicate(source: Source, capture: Capture) -> Handled:
+    line = f"{source.series}: {capture.timestamp} is the same capture as the one before"
+    return Handled(capture.timestamp, capture.digest, "duplicate", line)
 
 
 #: Seconds between requests to the archive under which captures are read in a pool of
