@@ -292,15 +292,57 @@ def test_yo_and_e_match_each_other(ilrs: ActorSet) -> None:
     ]
 
 
-def test_pymorphy3_is_imported_only_for_cyrillic_aliases(tmp_path: Path) -> None:
+def test_the_bundled_forms_never_clash() -> None:
+    """The bundled file's Russian forms are generated lazily (on the first Cyrillic text),
+    so this test is their load-time check."""
+    from narrative_diff.actors import matcher_for
+
+    matcher_for(load_actors()).expand()
+
+
+def test_pymorphy3_is_imported_only_for_cyrillic_text(tmp_path: Path) -> None:
+    """Russian aliases are declined on the first text with Cyrillic in it: scoring English
+    or Chinese text with the bundled actors never loads pymorphy3's dictionary."""
     latin = write(tmp_path, '[actors.a]\nname = "A"\naliases = ["Alpha", "阿尔法"]\n')
     code = (
-        "import sys; from narrative_diff.actors import load_actors; "
+        "import sys; from narrative_diff.actors import load_actors, find_mentions; "
         f"load_actors({str(latin)!r}); print('pymorphy3' in sys.modules); "
-        "load_actors(); print('pymorphy3' in sys.modules)"
+        "ilrs = load_actors(); print('pymorphy3' in sys.modules); "
+        "print(len(find_mentions('Russia and 俄罗斯 and Roscosmos.', ilrs))); "
+        "print('pymorphy3' in sys.modules); "
+        "print([m.text for m in find_mentions('с Россией и Китаем', ilrs)]); "
+        "print('pymorphy3' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    assert out.stdout.splitlines() == [
+        "False",
+        "False",
+        "3",
+        "False",
+        "['Россией', 'Китаем']",
+        "True",
+    ]
+
+
+def test_clashing_russian_forms_are_refused_when_the_file_is_loaded(tmp_path: Path) -> None:
+    """Two actors whose aliases decline to the same form: loading the file says so (for
+    'actors' as for 'score'); only the bundled file, checked by the tests, declines its
+    Russian aliases lazily."""
+    clash = write(
+        tmp_path,
+        '[actors.a]\nname = "A"\naliases = ["Россия"]\n'
+        '[actors.b]\nname = "B"\naliases = ["России"]\n',
+    )
+    with pytest.raises(ActorsFileError, match="coincide in 'россии'"):
+        load_actors(clash)  # a user's file is checked in full when it is loaded
+    result = subprocess.run(
+        [sys.executable, "-m", "narrative_diff", "actors", "-a", str(clash)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "coincide in 'россии'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # --- Unicode normalisation ------------------------------------------------------------------

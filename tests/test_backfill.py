@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from narrative_diff import api
 from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
 from narrative_diff.watching import parse_cdx, strip_banner
@@ -331,3 +332,73 @@ def test_a_pywb_collection_with_its_own_paths_and_index_form(http_server, corpus
     first = Corpus(corpus).snapshots("ilrs-cnsa")[0]
     assert f"{base}/20210616093000id_/{PAGE}" in first.provenance
     assert run(base, corpus, "--layout", "nonsense") == 2
+
+
+def test_captures_read_in_a_pool_give_the_same_history(http_server, tmp_path, monkeypatch):
+    """With a short interval the captures are read in worker processes: the snapshots, the
+    record and the lines are those of reading them here, in the same order."""
+    import importlib
+
+    module = importlib.import_module("narrative_diff.watching.backfill")
+    partners = ["Pakistan", "Venezuela", "Egypt", "Belarus", "Thailand", "Serbia", "Senegal"]
+    captures = []
+    for k in range(12):
+        named = " and ".join(partners[: k % 7 + 1])
+        article = ARTICLE_V2.replace("built with partners", f"built with {named}")
+        body = page(article, updated=f"2024-01-{k + 1:02d}")
+        captures.append((f"202401{k + 1:02d}000000", "200", f"D{k // 2}", body))  # pairs
+    captures[5] = (captures[5][0], "200", "BAD", None)  # a missing memento
+    captures[8] = (captures[8][0], "200", "PDF", b"%PDF-1.4 not really")
+    base = archive(http_server, captures)
+    seen: list[int] = []
+    real_pool = module.pool
+
+    def pool(processes):
+        seen.append(processes)
+        return real_pool(processes)
+
+    monkeypatch.setattr(module, "pool", pool)
+    results = {}
+    for processes in (1, 2):
+        monkeypatch.setattr(module, "pool_size", lambda *args, n=processes: n)
+        folder = tmp_path / f"corpus{processes}"
+        folder.mkdir()
+        handled = api.backfill(Corpus(folder), PAGE, "ilrs-cnsa", archive=base, interval=0)
+        record = (folder / ".watch" / "backfill-ilrs-cnsa.jsonl").read_text()
+        snaps = [(s.date, s.body) for s in Corpus(folder).snapshots("ilrs-cnsa")]
+        results[processes] = ([(h.outcome, h.line) for h in handled], record, snaps)
+    assert seen == [1, 2]
+    assert results[1] == results[2]
+    outcomes = [outcome for outcome, _ in results[2][0]]
+    # k5 (a missing memento) and k8 (a PDF) break their digest pairs
+    assert outcomes == [
+        *("added", "duplicate", "added", "duplicate", "added", "failed"),
+        *("added", "duplicate", "failed", "added", "added", "duplicate"),
+    ]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_same_bytes_after_a_failed_capture_are_tried_again(
+    http_server, tmp_path, monkeypatch, processes
+):
+    """A capture with the digest of the one before is skipped only when that one did not
+    fail: the same bytes after an unreadable capture are fetched and fail on their own."""
+    import importlib
+
+    module = importlib.import_module("narrative_diff.watching.backfill")
+    monkeypatch.setattr(module, "pool_size", lambda *args: processes)
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+    captures = [
+        ("20220101000000", "200", "D0", png),
+        ("20220201000000", "200", "D0", png),
+        ("20220301000000", "200", "D1", page(ARTICLE_V1)),
+        ("20220401000000", "200", "D1", page(ARTICLE_V1)),
+    ]
+    base = archive(http_server, captures)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    handled = api.backfill(Corpus(folder), PAGE, "ilrs-cnsa", archive=base, interval=0)
+    assert [h.outcome for h in handled] == ["failed", "failed", "added", "duplicate"]
+    fetched = [r["path"] for r in http_server.requests if r["path"].startswith("/web/")]
+    assert sum("20220201000000" in p for p in fetched) == 1  # tried again
+    assert not any("20220401000000" in p for p in fetched)  # after an added one: skipped

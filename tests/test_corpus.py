@@ -70,6 +70,31 @@ def test_snapshot_round_trips_through_the_store(tmp_path_factory, body):
     assert (root / "s" / stored.raw_file).read_bytes() == b"\x00raw"
 
 
+def test_adding_to_a_series_parses_only_the_new_file(tmp_path, monkeypatch):
+    """After an add the series is read again from disk, but the files that did not change
+    are not parsed again; a file changed behind the corpus's back is."""
+    corpus = small_corpus(tmp_path / "c")
+    assert len(corpus.snapshots("ilrs")) == 3
+    parsed: list[str] = []
+    real = Snapshot.from_markdown
+
+    def counting(text, path=None):
+        parsed.append(path.name)
+        return real(text, path=path)
+
+    monkeypatch.setattr(Snapshot, "from_markdown", staticmethod(counting))
+    corpus.add(make_snapshot("ilrs", "2026-new", "2026-01-02", "Brazil joined the work."))
+    assert [s.id for s in corpus.snapshots("ilrs")][-1] == "ilrs/2026-new"
+    assert set(parsed) == {"2026-new.md"}  # checked once written, then read: the old ones never
+    parsed.clear()
+    first = corpus.snapshots("ilrs")[0]
+    path = first.path
+    path.write_text(path.read_text().replace("title: ", "title: Renamed "), encoding="utf-8")
+    corpus._cache.clear()  # as after an add: the series is listed again
+    assert corpus.snapshots("ilrs")[0].title.startswith("Renamed ")
+    assert parsed == [path.name]
+
+
 def test_front_matter_keys_are_written_in_documented_order(tmp_path):
     snap = make_snapshot(
         "ilrs",

@@ -235,7 +235,9 @@ def test_default_outputs_and_pngs(reports):
 
     names = sorted(p.name for p in reports.iterdir())
     assert names == [
+        "ilrs-changes-heatmap.png",
         "ilrs-count.png",
+        "ilrs-prominence-heatmap.png",
         "ilrs-prominence.png",
         "ilrs-share.png",
         "ilrs.html",
@@ -436,3 +438,43 @@ def test_an_output_the_system_refuses_is_named_by_errno(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert err.startswith(f"narrative-diff: permission-denied: could not write {out}: ")
     assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+# -- what stayed, what went (issue 18) -----------------------------------------------------
+
+
+def test_what_stayed_what_went_reads_the_ilrs_series(ilrs_report):
+    stayed = ilrs_report.stayed
+    assert stayed.chain == "v1 to v5"  # v6 is in Chinese: a translation starts no chain
+    assert "v6 (another language or source) is not part of that chain" in stayed.note
+    groups = dict(stayed.groups())
+    assert groups["Unchanged since v1 (2021-06-16)"] == [("", "Partners"), ("", "Cooperation")]
+    assert groups["Names no longer used"] == [
+        ("Russia, last seen v2 (2022-01-28)", "The ILRS was launched together with Russia.")
+    ]
+    dropped = groups["Sentences dropped, newest first"]
+    assert dropped[0][0] == "last in v4 (2023-10-02), gone in v5"  # newest first
+    assert dropped[-1] == ("", "(22 more: each pair's compare lists them)")
+    assert ("", "The first phase is the basic model.") in groups["New in v5 (2024-04-24)"]
+    assert ("back from v3", "Phases") in groups["New in v5 (2024-04-24)"]  # so not dropped
+    assert all(text != "Phases" for _, text in dropped)
+    assert [name for name, _ in groups["Named for the first time in v6 (2025-04-23)"]] == [
+        "Serbia",
+        "Senegal",
+    ]
+    assert [heat.kind for heat in ilrs_report.heatmaps] == ["changes", "prominence"]
+
+
+def test_the_section_and_heatmaps_are_in_every_format(reports, ilrs_report):
+    from narrative_diff.report.markdown import render
+
+    text = " ".join(" ".join(pdf_pages(reports / "ilrs.pdf")).split())
+    assert "What stayed, what went" in text
+    assert "Russia, last seen v2 (2022-01-28)" in text
+    assert "“The ILRS was launched together with Russia.”" in text
+    html = (reports / "ilrs.html").read_text(encoding="utf-8")
+    assert '<section id="stayed">' in html
+    assert "what changed at each step" in html  # the change map's alt text
+    markdown = render(ilrs_report)
+    assert "## What stayed, what went" in markdown
+    assert "- **Russia, last seen v2 (2022-01-28)**: “The ILRS was launched together" in markdown

@@ -133,7 +133,7 @@ def test_drawing_beside_gives_the_same_files_as_drawing_in_one_process(tmp_path,
         outputs[name] = {item.path.name: Path(item.path).read_bytes() for item in written}
     assert len(started) == 1  # the first run only
     assert sorted(outputs["beside"]) == sorted(outputs["alone"])
-    assert len(outputs["beside"]) == 6
+    assert len(outputs["beside"]) == 8  # the PDF, the HTML, the card, three charts, two heat-maps
     for name, data in outputs["beside"].items():
         assert data == outputs["alone"][name], name
 

@@ -2,4 +2,5 @@
 
 from .entry import run
 
-run()
+if __name__ == "__main__":  # a worker process of a pool imports this module too (spawn)
+    run()

@@ -245,7 +245,10 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
         actor_set = ActorSet(_parse(table, source), source)
         # compile now (clashing aliases and bad patterns are load errors); a command's
         # pattern budget starts here
-        matcher_for(actor_set).reset_budget()
+        matcher = matcher_for(actor_set)
+        if path is not None:  # a user's file is checked in full: its Russian forms too (the
+            matcher.expand()  # bundled file is, by the tests; it waits for Cyrillic text)
+        matcher.reset_budget()
     except (RecursionError, OverflowError, MemoryError) as exc:  # absurd aliases or patterns
         raise ActorsFileError(
             f"{source}: an alias or pattern is too long or too deeply nested to compile "
@@ -347,11 +350,16 @@ class ActorMatcher:
                 if old[0] != index:
                     other = actors.actors[old[0]].key
                     self._fail(f"actors '{other}' and '{actor.key}' both claim the abbrev '{char}'")
+        # Russian aliases are declined (pymorphy3, 0.2 s to load) on the first text with
+        # Cyrillic in it (:meth:`expand`): their forms cannot match any other text.
+        self._russian = [
+            (index, alias)
+            for index, actor in enumerate(actors.actors)
+            for alias in actor.aliases
+            if _CYRILLIC.search(alias) and not _is_acronym(alias)
+        ]
+        self._expanded = not self._russian
         for index, actor in enumerate(actors.actors):
-            for alias in actor.aliases:
-                if _CYRILLIC.search(alias) and not _is_acronym(alias):
-                    for form in russian_forms(alias):
-                        self._add(fold(form), index, alias, generated=True)
             for text in actor.exclude:
                 for alias in actor.aliases:
                     if fold(text) in fold(alias):
@@ -364,14 +372,7 @@ class ActorMatcher:
                 label = _LABEL.match(pattern)  # "(?#N countries)": shown as the alias
                 shown = label.group(1) if label else pattern
                 self._patterns.append((index, pattern, self._compile(actor.key, pattern), shown))
-        # Bounded forms (no Han character) may only start where a word starts: one
-        # look-behind in front of their trie lets the engine skip "esa" inside "mesa"
-        # without a Python call; the end of the word is still checked in ``accept``.
-        bounded = [f for f, entry in self._forms.items() if entry.bounded]
-        unbounded = [f for f in self._forms if not self._forms[f].bounded]
-        self._alias_rx = join_regex(
-            (trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (trie_regex(unbounded), "")
-        )
+        self._alias_rx = self._aliases_regex()
         self._exclude_rx = trie_regex(self._excludes)
         chars = "".join(re.escape(c) for c in sorted(self._abbrev))
         self._run_rx = re.compile(f"[{chars}]{{2,}}") if chars else None
@@ -379,6 +380,29 @@ class ActorMatcher:
         # an exclude overlapping a match lies within this many characters of it (a space
         # in a form may stand for a longer run of whitespace: hence the slack)
         self._exclude_margin = 2 * max((len(f) for f in self._excludes), default=0) + 16
+
+    def _aliases_regex(self) -> re.Pattern[str] | None:
+        """One regular expression for every alias form. Bounded forms (no Han character)
+        may only start where a word starts: one look-behind in front of their trie lets the
+        engine skip "esa" inside "mesa" without a Python call; the end of the word is still
+        checked in ``accept``."""
+        bounded = [f for f, entry in self._forms.items() if entry.bounded]
+        unbounded = [f for f in self._forms if not self._forms[f].bounded]
+        return join_regex(
+            (trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (trie_regex(unbounded), "")
+        )
+
+    def expand(self) -> None:
+        """Add the inflected forms of the Russian aliases (done by :meth:`find` on the first
+        text with Cyrillic; call it to check an actors file fully: two actors' forms may
+        coincide)."""
+        if self._expanded:
+            return
+        for index, alias in self._russian:
+            for form in russian_forms(alias):
+                self._add(fold(form), index, alias, generated=True)
+        self._alias_rx = self._aliases_regex()
+        self._expanded = True
 
     def reset_budget(self, seconds: float | None = None) -> None:
         """Start a new pattern budget (``seconds``, else ``$NARRATIVE_DIFF_PATTERN_SECONDS``,
@@ -466,6 +490,8 @@ class ActorMatcher:
 
     def find(self, text: str) -> list[Match]:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
+        if not self._expanded and _CYRILLIC.search(text):
+            self.expand()
         nfc, spans = compose(text)
         folded = _fold_text(nfc, _FOLD)
         margin = self._exclude_margin

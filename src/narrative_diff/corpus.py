@@ -84,6 +84,13 @@ class Corpus:
         return {}
 
     @cached_property
+    def _parsed(self) -> dict[Path, tuple[tuple[int, int, int], Snapshot | None]]:
+        """Each file read: its (inode, size, mtime) and snapshot. A series is read again
+        after each ``add``; only changed files are parsed again (N adds parse N files, not
+        N²/2)."""
+        return {}
+
+    @cached_property
     def skipped(self) -> list[Path]:
         """Markdown files without front matter met while reading (not snapshots)."""
         return []
@@ -107,14 +114,34 @@ class Corpus:
                 )
             snaps = []
             for path in self.snapshot_files(folder):
-                text = read_utf8(path)
-                if text.strip() and not text.lstrip().startswith("---"):
-                    self.skipped.append(path)  # notes, a README: an empty file is an error
-                    continue
-                snaps.append(Snapshot.from_markdown(text, path=path))
+                snap = self._read(path)
+                if snap is not None:
+                    snaps.append(snap)
             refuse_duplicate_ids(snaps)
             self._cache[series] = sorted(snaps, key=lambda s: (s.date, natural(s.id)))
         return list(self._cache[series])
+
+    def _read(self, path: Path) -> Snapshot | None:
+        """The snapshot a file holds (None: a note without front matter), parsed again only
+        if the file changed."""
+        try:
+            info = path.stat()
+            key = (info.st_ino, info.st_size, info.st_mtime_ns)
+        except OSError:
+            key = None  # read_utf8 says what is wrong
+        known = self._parsed.get(path)
+        if key is not None and known is not None and known[0] == key:
+            return known[1]
+        text = read_utf8(path)
+        snap: Snapshot | None
+        if text.strip() and not text.lstrip().startswith("---"):
+            self.skipped.append(path)  # notes, a README: an empty file is an error
+            snap = None
+        else:
+            snap = Snapshot.from_markdown(text, path=path)
+        if key is not None:
+            self._parsed[path] = (key, snap)
+        return snap
 
     def readable_snapshots(self) -> list[Snapshot]:
         """Every snapshot of every series that can be read: the pool hash refs are made

@@ -44,15 +44,14 @@ from .scorecache import ScoreCache, context_key, digest, entry_key, from_entry, 
 from .scoring import SnapshotScore, Weights, score_snapshot
 from .snapshot import Snapshot
 from .storage import read_utf8
+from .workers import WORKERS_ENV as WORKERS_ENV
+from .workers import allowed
 
 if TYPE_CHECKING:
     from .actors import ActorSet
 
 #: The engines of ``score --engine``.
 ENGINES = ("local", "dask")
-#: Environment variable: how many processes may score (1: this one only); the report's
-#: chart drawer reads it too (report/background.py).
-WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
 #: Below this many characters of text to score, a pool costs more than it saves (forking,
 #: sending results back): measured in bench/README.md, "Engines".
 POOL_MIN_CHARS = 600_000
@@ -101,16 +100,14 @@ def check_engine(engine: Engine) -> None:
 
 
 def workers() -> int:
-    """How many processes may score here: the usable cores, capped by
-    ``NARRATIVE_DIFF_WORKERS``; 1 where forking is not the platform's way, or in a
-    daemonic process (a pool's worker may not have children)."""
-    if sys.platform != "linux" or multiprocessing.current_process().daemon:
+    """How many processes may score here: :func:`narrative_diff.workers.allowed` (the
+    usable cores, capped by ``NARRATIVE_DIFF_WORKERS``); 1 where forking is not the
+    platform's way. Fork, not the spawn of :mod:`narrative_diff.workers`: the children
+    inherit the matcher and the results (no pickling of every snapshot, no imports), and
+    run only scoring code, which takes no lock another thread may hold."""
+    if sys.platform != "linux":
         return 1
-    cores = len(os.sched_getaffinity(0))
-    wanted = os.environ.get(WORKERS_ENV, "").strip()
-    if wanted.isdigit() and int(wanted) >= 1:
-        return min(cores, int(wanted))
-    return cores
+    return allowed()
 
 
 def score_snapshots(

@@ -81,7 +81,7 @@ def keyword_rows(
     actor = None if regex_search else _actor(actors, term)
     if actor is not None:
         return _actor_rows(snapshots, refs, actor, actors, window)
-    pattern = _compile(term) if regex_search else _phrase(term)
+    pattern = _compile(term) if regex_search else phrase_pattern(term)
     deadline = time.monotonic() + pattern_budget()  # all snapshots together
     rows = [
         _row(snap, refs, seg, start, end, window)
@@ -198,7 +198,7 @@ def _context(body: str, start: int, end: int, window: int) -> tuple[str, str]:
     return left, right
 
 
-def _phrase(term: str) -> re.Pattern[str]:
+def phrase_pattern(term: str) -> re.Pattern[str]:
     """A phrase as a pattern: any case, any whitespace between words, either Chinese script."""
     parts = []
     for ch in " ".join(term.split()):

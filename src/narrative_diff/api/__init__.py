@@ -56,6 +56,10 @@ from .corpus_tasks import series_heading as series_heading
 from .corpus_tasks import series_info as series_info
 from .corpus_tasks import series_snapshots as series_snapshots
 from .corpus_tasks import shown_source as shown_source
+from .lifecycles import Blame as Blame
+from .lifecycles import blame_snapshot as blame_snapshot
+from .lifecycles import heatmap_series as heatmap_series
+from .lifecycles import lifecycle as lifecycle
 from .scores import REPORTS as REPORTS
 from .scores import SCORE_ORDERS as SCORE_ORDERS
 from .scores import build_report as build_report
@@ -72,12 +76,15 @@ from .watching import watch as watch
 from .watching import watch_exit_code as watch_exit_code
 
 if TYPE_CHECKING:
+    from narrative_diff.ancestry import BlameLine as BlameLine
     from narrative_diff.changes import ChangeRow as ChangeRow
     from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
     from narrative_diff.engines import ENGINES as ENGINES
     from narrative_diff.engines import Engine as Engine
+    from narrative_diff.history import Lifecycle as Lifecycle
+    from narrative_diff.history import Sighting as Sighting
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -97,6 +104,9 @@ if TYPE_CHECKING:
 
 #: Names of lower modules that api offers, loaded on first use (start-up stays light).
 _LAZY = {
+    "BlameLine": "ancestry",
+    "Lifecycle": "history",
+    "Sighting": "history",
     "ChangeRow": "changes",
     "ScoreResult": "changes",
     "CompareOptions": "compare",

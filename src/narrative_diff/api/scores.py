@@ -156,7 +156,12 @@ def change_frame(result: ScoreResult) -> pd.DataFrame:
 
 
 def describe_actors(actors: ActorSet) -> list[dict[str, object]]:
-    """What ``narrative-diff actors`` lists: key, name, kind, aliases, exclusions, patterns."""
+    """What ``narrative-diff actors`` lists: key, name, kind, aliases, exclusions, patterns.
+    The file is checked in full first (the Russian aliases' forms too, which scoring builds
+    only when a text has Cyrillic in it)."""
+    from narrative_diff.actors import matcher_for
+
+    matcher_for(actors).expand()
     return [
         {
             "actor": a.key,

@@ -31,7 +31,7 @@ from .app import app, warn
 #: order ``--help`` lists them: the corpus, the comparison, then actors, scores and reports.
 COMMANDS = tuple(
     importlib.import_module(f"{__name__}.{name}")
-    for name in ("snapshots", "watching", "compare", "scores")
+    for name in ("snapshots", "watching", "compare", "lifecycles", "scores")
 )
 
 

@@ -198,7 +198,8 @@ def kwic(
 @app.command(
     rich_help_panel=SCORES,
     epilog="Examples: narrative-diff chart ilrs --metric prominence -o russia.png · "
-    "narrative-diff chart --metric count,share -o trends.svg",
+    "narrative-diff chart --metric count,share -o trends.svg · "
+    "narrative-diff chart --kind heatmap --metric changes",
 )
 def chart(
     series: SeriesArg = None,
@@ -208,9 +209,18 @@ def chart(
             "--metric",
             "-m",
             help="count, rate, prominence, share or sentences; several, comma-separated, "
-            "give small multiples.",
+            "give small multiples. With --kind heatmap: one of them, or changes (what "
+            "changed in each block of the latest snapshot at each step).",
         ),
     ] = "prominence",
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="line (actors over time) or heatmap (actors × snapshots, or with --metric "
+            "changes the text's blocks × versions).",
+        ),
+    ] = "line",
     out: Annotated[
         Path | None,
         output_option(
@@ -218,16 +228,29 @@ def chart(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option(min=1, help="Draw at most this many actors (by peak prominence).")
-    ] = 7,
+        int | None,
+        typer.Option(
+            min=1,
+            help="Draw at most this many actors (by peak value; default 7), or heat-map rows "
+            "(default 40).",
+            show_default=False,
+        ),
+    ] = None,
     actors_file: ActorsOpt = None,
     corpus: CorpusOpt = None,
 ) -> None:
-    """Chart actor scores over time (a true date axis, one line per actor)."""
+    """Chart actor scores over time (a true date axis, one line per actor), or as a
+    heat-map; or where the text changed at each step."""
+    choice(kind, ("line", "heatmap"), "--kind")
     store = api.open_corpus(corpus)
-    written = api.chart_series(
-        store, series, metric, out, actors=api.load_actors(actors_file), top=top
-    )
+    if kind == "heatmap":
+        written = api.heatmap_series(
+            store, series, metric, out, actors=api.load_actors(actors_file), top=top
+        )
+    else:
+        written = api.chart_series(
+            store, series, metric, out, actors=api.load_actors(actors_file), top=top or 7
+        )
     warn_edited(api.series_snapshots(store, series))
     info(f"wrote {written.path} ({written.what})")
 

@@ -35,13 +35,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from narrative_diff import signals
+from narrative_diff.workers import WORKERS_ENV
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-#: Environment variable: how many processes a report may use (1: draw in this one).
-WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
 
 Draw = Callable[[str], list[bytes]]
 

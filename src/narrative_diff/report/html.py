@@ -155,9 +155,15 @@ def han_css(page: str, fonts: FontSet | None = None) -> str:
     return face + css
 
 
-def render(report: Report, charts_svg: Sequence[bytes], fonts: FontSet | None = None) -> str:
-    """The HTML page; ``charts_svg`` are the report's charts as SVG, in order; ``fonts``
-    (default :func:`~narrative_diff.fonts.font_set`) gives the Han font to embed."""
+def render(
+    report: Report,
+    charts_svg: Sequence[bytes],
+    heatmaps_png: Sequence[bytes] = (),
+    fonts: FontSet | None = None,
+) -> str:
+    """The HTML page; ``charts_svg`` are the report's line charts as SVG, in order, and
+    ``heatmaps_png`` its heat-maps as PNG; ``fonts`` (default
+    :func:`~narrative_diff.fonts.font_set`) gives the Han font to embed."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markdown_it import MarkdownIt
     from markupsafe import Markup
@@ -178,6 +184,10 @@ def render(report: Report, charts_svg: Sequence[bytes], fonts: FontSet | None = 
         charts=[
             (panels[0], " ".join(p.note for p in panels), uri)
             for panels, uri in zip(report.figures, uris, strict=True)
+        ],
+        heatmaps=[
+            (heat, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+            for heat, png in zip(report.heatmaps, heatmaps_png, strict=True)
         ],
         columns=TABLE_COLUMNS,
         header=table_header,

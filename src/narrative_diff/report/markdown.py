@@ -39,6 +39,7 @@ def render(report: Report) -> str:
         f"| {s.language} | {s.words} |"
         for s in report.snapshots
     ]
+    lines += _stayed(report)
     grid = pivot(report)
     lines += ["", "## Mentions and prominence by snapshot", ""]
     lines += ["Each cell: mentions · prominence; “gone”: no longer named from there.", ""]
@@ -71,6 +72,23 @@ def _latest(report: Report) -> list[str]:
         lines.append(f"  - {latest.a_ref}: “{_esc(swap.sentence_before)}”")
         lines.append(f"  - {latest.b_ref}: “{_esc(swap.sentence_after)}”")
     return [*lines, ""]
+
+
+def _stayed(report: Report) -> list[str]:
+    """What stayed, what went (the heat-maps are PNG files beside the report)."""
+    stayed = report.stayed
+    if stayed is None:
+        return []
+    lines = ["", "## What stayed, what went", ""]
+    if stayed.note:
+        lines += [f"*{_esc(stayed.note)}*", ""]
+    for title, items in stayed.groups():
+        lines += [f"### {_esc(title)}", ""]
+        for label, quote in items:
+            said = f"“{_esc(quote)}”" if label or quote[:1] != "(" else _esc(quote)
+            lines.append(f"- **{_esc(label)}**: {said}" if label else f"- {said}")
+        lines.append("")
+    return lines[:-1]
 
 
 def _pair(pair: PairReport) -> list[str]:

@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from narrative_diff.ancestry import Chain, change_map
 from narrative_diff.changes import ScoreResult, lineage_pairs
 from narrative_diff.charts import NO_LINEAGE, Chart, lineage_charts
+from narrative_diff.charts.heatmap import Heatmap, actor_heatmap, change_heatmap
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.findings import HEADLINES, Finding, find
 from narrative_diff.relations import DELETE, INSERT, Op, WordOp
@@ -36,6 +38,7 @@ from narrative_diff.snapshot import Snapshot, lineage_names
 from narrative_diff.text import languages_differ
 
 from .latest import LatestChange, latest_change
+from .stayed import StayedWent, chain_of, stayed_went
 
 T = TypeVar("T")
 
@@ -138,6 +141,10 @@ class Report:
     description: str = ""
     #: what the newest snapshot changed against the previous one of its lineage
     latest: LatestChange | None = None
+    #: the series read as a whole: the stable core, what went, what arrived
+    stayed: StayedWent | None = None
+    #: the heat-maps: the text's blocks × versions, actors × snapshots
+    heatmaps: tuple[Heatmap, ...] = ()
 
     @property
     def actors_said(self) -> str:
@@ -225,6 +232,9 @@ class Report:
         for pair in self.pairs:
             out += [pair.verdict, *(line for sec in pair.sections for line in sec.lines)]
             out += [t for p in pair.passages for _, t in (*p.a_runs, *p.b_runs)]
+        if self.stayed is not None:
+            out += self.stayed.texts()
+        out += [text for heat in self.heatmaps for text in heat.texts()]
         out.append(self.methodology)
         return out
 
@@ -247,6 +257,7 @@ def build(
     own_title = info.title if info.titled else ""
     snaps = list(snapshots)
     consecutive, skipping = _comparisons(snaps, refs, result, progress)
+    chain, note = chain_of(snaps, refs, consecutive)
     findings = find(result.scores, result.changes, consecutive, skipping, result.actors, refs)
     source = result.actors.source
     charts = tuple(
@@ -283,7 +294,27 @@ def build(
         ),
         methodology=methodology_text(),
         latest=latest_change(snaps, consecutive),
+        stayed=stayed_went(snaps, refs, result, chain, note),
+        heatmaps=_heatmaps(snaps, result, chain, series, own_title),
     )
+
+
+def _heatmaps(
+    snaps: Sequence[Snapshot], result: ScoreResult, chain: Chain, series: str, title: str
+) -> tuple[Heatmap, ...]:
+    """The change map (two versions or more in one chain) and actors × prominence."""
+    out = []
+    if len(chain.snapshots) > 1:
+        changes = change_map(chain, len(chain.snapshots) - 1)
+        out.append(change_heatmap(changes, series=series, title=title))
+    if len(snaps) > 1 and result.rows:
+        source = result.actors.source
+        heat = actor_heatmap(
+            result.rows, "prominence", series=series, title=title, actors_source=source
+        )
+        if heat.rows:
+            out.append(heat)
+    return tuple(out)
 
 
 def _title(series: str, own: str, first: str, last: str, count: int) -> str:

@@ -61,7 +61,8 @@ def render(report: Report, fonts: FontSet, charts_png: Callable[[], Sequence[byt
     _first_page(pdf, report)
     _findings(pdf, report)
     _snapshots(pdf, report)
-    _charts(pdf, charts_png)
+    _charts(pdf, lambda: charts_png()[: len(report.figures)])
+    _stayed(pdf, report, lambda: charts_png()[len(report.figures) :])
     _score_table(pdf, report)
     _pairs(pdf, report)
     _long_table(pdf, report)
@@ -301,10 +302,14 @@ def _findings(pdf: FPDF, report: Report) -> None:
 
 
 def _charts(pdf: FPDF, charts_png: Callable[[], Sequence[bytes]]) -> None:
+    _heading(pdf, "Charts")
+    _images(pdf, charts_png())
+
+
+def _images(pdf: FPDF, pngs: Sequence[bytes]) -> None:
     from PIL import Image  # fpdf2's own dependency
 
-    _heading(pdf, "Charts")
-    for png in charts_png():
+    for png in pngs:
         with Image.open(io.BytesIO(png)) as image:
             aspect = image.height / image.width
         # a chart faceted by lineage is tall: at most one page high
@@ -312,6 +317,32 @@ def _charts(pdf: FPDF, charts_png: Callable[[], Sequence[bytes]]) -> None:
         _room(pdf, w * aspect)
         pdf.image(io.BytesIO(png), w=w)
         pdf.ln(3)
+
+
+def _stayed(pdf: FPDF, report: Report, heatmaps_png: Callable[[], Sequence[bytes]]) -> None:
+    """What stayed, what went: the stable core, the names and sentences gone, the newest
+    arrivals, then the heat-maps."""
+    stayed = report.stayed
+    if stayed is None:
+        return
+    _heading(pdf, "What stayed, what went")
+    if stayed.note:
+        _para(pdf, stayed.note, size=8.5, colour=GREY)
+        pdf.ln(1)
+    for title, items in stayed.groups():
+        _heading(pdf, title, 11, outline=1)
+        for label, quote in items:
+            if label:
+                _para(pdf, label, size=9, style="B", indent=3)
+            _para(
+                pdf,
+                f"“{quote}”" if label or quote[:1] != "(" else quote,
+                size=9,
+                colour=GREY,
+                indent=6,
+            )
+        pdf.ln(1.5)
+    _images(pdf, heatmaps_png())
 
 
 def _score_table(pdf: FPDF, report: Report) -> None:

@@ -60,8 +60,9 @@ class Art:
     _drawer: Drawer | None = None
 
     def made(self, job: str) -> list[bytes]:
-        """What one drawing job makes, done once: ``png`` or ``svg``, every chart of the
-        report (:attr:`Report.figures`) in that format; ``card``, the summary card;
+        """What one drawing job makes, done once: ``png``, every chart of the report
+        (:attr:`Report.figures`, then :attr:`Report.heatmaps`); ``svg``, the line charts;
+        ``card``, the summary card;
         ``html``, the HTML page (it is mostly its SVG charts, drawn in the same process)."""
         if job not in self._made:
             self._made[job] = self._drawer.get(job) if self._drawer else self.draw(job)
@@ -78,12 +79,19 @@ class Art:
         if job == "html":
             from .html import render
 
-            return [render(self.report, self.made("svg")).encode("utf-8")]
+            heatmaps = self.made("png")[len(self.report.figures) :]
+            return [render(self.report, self.made("svg"), heatmaps).encode("utf-8")]
         if not self._figures:
             from narrative_diff.charts import figure
+            from narrative_diff.charts.heatmap import draw_heatmap
 
             self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
-        return [figure_bytes(fig, job) for fig in self._figures]
+            self._figures += [draw_heatmap(heat, self.fonts) for heat in self.report.heatmaps]
+        # a heat-map is an image of cells, in SVG too: the HTML takes its PNG, drawn already
+        shown = self._figures if job == "png" else self._figures[: len(self.report.figures)]
+        # kept: the HTML job takes the heat-maps' PNGs, the very bytes of the PNG files
+        self._made[job] = [figure_bytes(fig, job) for fig in shown]
+        return self._made[job]
 
     def start(self, drawer: Drawer, jobs: Sequence[str]) -> None:
         """Have ``drawer``'s process do ``jobs`` (png, html, card; the first needed
@@ -137,11 +145,17 @@ def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
 def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
     """The summary card, with each chart beside it as ``<stem>-<metric>.png``."""
     (card,) = art.made("card")
+    pngs = art.made("png")
+    lines, heats = pngs[: len(report.figures)], pngs[len(report.figures) :]
     return (
         Rendered(card, "summary card"),
         *(
             Rendered(png, f"chart ({panels[0].metric})", f"-{panels[0].metric}")
-            for panels, png in zip(report.figures, art.made("png"), strict=True)
+            for panels, png in zip(report.figures, lines, strict=True)
+        ),
+        *(
+            Rendered(png, f"heat-map ({heat.kind})", f"-{heat.kind}-heatmap")
+            for heat, png in zip(report.heatmaps, heats, strict=True)
         ),
     )
 

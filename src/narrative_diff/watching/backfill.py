@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from narrative_diff.capture import AddOptions, build_snapshot
 from narrative_diff.errors import NarrativeDiffError, SnapshotConflict
 from narrative_diff.ingest.redact import redact_url
+from narrative_diff.workers import pool, pool_size
 
 from .archive import Archive, Capture, list_captures, strip_banner
 from .check import first, latest_before, read_page, unchanged, what_changed
@@ -35,7 +37,7 @@ from .sources import Source
 if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.corpus import Corpus
-    from narrative_diff.ingest import IngestLimits
+    from narrative_diff.ingest import Extracted, IngestLimits
     from narrative_diff.snapshot import Snapshot
 
 
@@ -86,47 +88,132 @@ def backfill(
     wanted |= {c.timestamp for c in captures if done.get(c.timestamp, ("", ""))[1] == "failed"}
     total = sum(c.timestamp in wanted for c in captures)
     handled: list[Handled] = []
-    previous = ""  # the digest of the capture before: the same bytes again are skipped
-    for capture in captures:
-        if capture.timestamp not in wanted:
-            if capture.timestamp in done:  # handled by an earlier run
-                previous = capture.digest
-            continue
-        if capture.digest and capture.digest == previous:
-            result = Handled(
-                capture.timestamp,
-                capture.digest,
-                "duplicate",
-                f"{source.series}: {capture.timestamp} is the same capture as the one before",
+    # a capture read ahead: what became of it already (a duplicate of a capture from an
+    # earlier run, a failed fetch), the call that waits for its reading, or a capture with
+    # the bytes of the one just before it (a duplicate, unless that one failed)
+    ahead: deque[Handled | Callable[[], _Read] | Capture] = deque()
+
+    def finish(entry: Handled | Callable[[], _Read] | Capture) -> Handled:
+        if isinstance(entry, Handled):
+            return entry
+        if not isinstance(entry, Capture):
+            return _add(corpus, source, entry(), actors)
+        if handled and handled[-1].outcome == "failed":  # the same bytes again: try them
+            fetched = _fetch(source, entry, archive, visits, limits)
+            return (
+                fetched
+                if isinstance(fetched, Handled)
+                else _add(corpus, source, _read(fetched), actors)
             )
-        else:
-            result = _one(corpus, source, capture, archive, actors, visits, limits)
-        previous = capture.digest if result.outcome != "failed" else ""
-        _append(record, result)
-        handled.append(result)
-        if each:
-            each(result)
-        if progress:
-            progress(len(handled), total)
+        return _duplicate(source, entry)
+
+    def settle(keep: int) -> None:
+        """Finish the captures read ahead, oldest first, until ``keep`` are left."""
+        while len(ahead) > keep:
+            result = finish(ahead.popleft())
+            _append(record, result)
+            handled.append(result)
+            if each:
+                each(result)
+            if progress:
+                progress(len(handled), total)
+
+    # Captures are fetched in order and read (extracted) in a pool of processes when the
+    # archive may be asked faster than pages are read; each is added in order, once the
+    # ones before it are.
+    processes = pool_size(total, total if visits.manners.interval < POOL_INTERVAL else 0, 8)
+    previous, earlier = "", False  # the digest of the capture before; from an earlier run?
+    with pool(processes) as submit:
+        for capture in captures:
+            if capture.timestamp not in wanted:
+                if capture.timestamp in done:  # handled (not failed) by an earlier run
+                    previous, earlier = capture.digest, True
+                continue
+            if capture.digest and capture.digest == previous:  # the same bytes: not fetched
+                ahead.append(_duplicate(source, capture) if earlier else capture)
+            else:
+                fetched = _fetch(source, capture, archive, visits, limits)
+                ahead.append(fetched if isinstance(fetched, Handled) else submit(_read, fetched))
+            previous, earlier = capture.digest, False
+            settle(keep=2 * processes - 1)
+        settle(keep=0)
     return handled
 
 
-def _one(
-    corpus: Corpus,
-    source: Source,
-    capture: Capture,
-    archive: Archive,
-    actors: ActorSet,
-    visits: Visits,
-    limits: IngestLimits,
-) -> Handled:
+def _duplicate(source: Source, capture: Capture) -> Handled:
+    line = f"{source.series}: {capture.timestamp} is the same capture as the one before"
+    return Handled(capture.timestamp, capture.digest, "duplicate", line)
+
+
+#: Seconds between requests to the archive under which captures are read in a pool of
+#: processes: with longer waits, reading a page (0.1–0.5 s) fits in the wait anyway.
+POOL_INTERVAL = 0.5
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A capture as fetched, to be read: what a worker process is given."""
+
+    capture: Capture
+    source: Source
+    memento: str
+    body: bytes
+    content_type: str | None
+    final_url: str
+    limits: IngestLimits
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A capture read: its text, or why it could not be (the error's line and code)."""
+
+    fetched: _Fetched
+    extracted: Extracted | None
+    failure: str = ""
+    exit_code: int = 0
+
+
+def _fetch(
+    source: Source, capture: Capture, archive: Archive, visits: Visits, limits: IngestLimits
+) -> _Fetched | Handled:
     memento = archive.memento(capture)
     try:
         got = visits.get(memento, {}, limits)
-        page = replace(source, url=capture.original)
+    except NarrativeDiffError as error:
+        return _failure(source, capture, error.one_line(), int(error.exit_code))
+    return _Fetched(capture, source, memento, got.body, got.content_type, got.final_url, limits)
+
+
+def _read(fetched: _Fetched) -> _Read:
+    """The capture's text, extracted as ``watch`` does (run in a worker process)."""
+    capture = fetched.capture
+    page = replace(fetched.source, url=capture.original)
+    try:
         extracted = read_page(
-            strip_banner(got.body), page, got.content_type, capture.original, limits
+            strip_banner(fetched.body), page, fetched.content_type, capture.original, fetched.limits
         )
+    except NarrativeDiffError as error:
+        return _Read(fetched, None, error.one_line(), int(error.exit_code))
+    return _Read(fetched, extracted)
+
+
+def _failure(source: Source, capture: Capture, why: str, exit_code: int) -> Handled:
+    return Handled(
+        capture.timestamp,
+        capture.digest,
+        "failed",
+        f"{source.series}: {capture.timestamp}: failed: {why}",
+        exit_code=exit_code,
+    )
+
+
+def _add(corpus: Corpus, source: Source, read: _Read, actors: ActorSet) -> Handled:
+    """Add a capture read as the series' snapshot of its date, unless it adds no words."""
+    fetched, extracted = read.fetched, read.extracted
+    capture, memento = fetched.capture, fetched.memento
+    if extracted is None:
+        return _failure(source, capture, read.failure, read.exit_code)
+    try:
         before = latest_before(corpus, source.series, capture.date)
         if before is not None:
             quiet = unchanged(before, extracted.body, source)
@@ -151,14 +238,14 @@ def _one(
             + (f", the part selected by {source.selector!r}" if source.selector else "")
             + ".",
         )
-        sent = re.search(r"/(\d{8,14})id_/", got.final_url)
+        sent = re.search(r"/(\d{8,14})id_/", fetched.final_url)
         if sent and sent[1] != capture.timestamp:  # the archive sent the nearest other capture
             return Handled(
                 capture.timestamp,
                 capture.digest,
                 "noise",
                 f"{source.series}: {capture.timestamp}: the archive answered with another "
-                f"capture ({redact_url(got.final_url)}); skipped",
+                f"capture ({redact_url(fetched.final_url)}); skipped",
             )
         snap = build_snapshot(extracted, options)
         stored = corpus.add(
@@ -172,13 +259,7 @@ def _one(
             f"{source.series}: {capture.timestamp}: {_same_text(corpus, source.series, snap)}",
         )
     except NarrativeDiffError as error:
-        return Handled(
-            capture.timestamp,
-            capture.digest,
-            "failed",
-            f"{source.series}: {capture.timestamp}: failed: {error.one_line()}",
-            exit_code=int(error.exit_code),
-        )
+        return _failure(source, capture, error.one_line(), int(error.exit_code))
     ref = corpus.version_of(stored) or stored.id
     said = what_changed(before, stored, actors) if before is not None else first(stored, corpus)
     return Handled(

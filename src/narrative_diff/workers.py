@@ -1,0 +1,120 @@
+"""Process pools for work that splits into independent pieces: the pairs a report compares,
+the captures a backfill extracts.
+
+Why a pool only sometimes: starting a worker costs a fresh interpreter and the imports its
+task needs (about 0.3 s each, in parallel), so a pool pays only for work of a few seconds
+or more; below the caller's threshold everything runs in this process, as before. The
+results are the same either way, in the same order (tested byte for byte).
+
+How: ``spawn`` workers (the start method of every platform; a fork could copy a lock held
+by another thread, such as the report's drawer thread). The workers ignore Ctrl-C: this
+process receives it, stops the pool (queued pieces are cancelled, running ones end with
+their process) and runs its own clean-up, so one interruption gives one line, not a
+traceback per worker. ``NARRATIVE_DIFF_WORKERS`` caps the number of processes (1: no pool).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+#: Environment variable: how many processes a command may use (1: only this one).
+WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity where the platform tells it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
+def allowed() -> int:
+    """How many processes a command may use: ``$NARRATIVE_DIFF_WORKERS`` (a positive whole
+    number; anything else is ignored), else every core; 1 in a daemonic process (a pool's
+    own worker may not start children)."""
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1
+    given = os.environ.get(WORKERS_ENV, "").strip()
+    if given.isdigit() and int(given) >= 1:
+        return min(int(given), cores())
+    return cores()
+
+
+def pool_size(pieces: int, work: float, worth: float) -> int:
+    """Processes for ``pieces`` independent pieces of ``work`` in all (any unit): 1 (no
+    pool) when the work is under ``worth`` (the same unit) or there is one piece."""
+    if pieces < 2 or work < worth:
+        return 1
+    return max(1, min(allowed(), pieces))
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the process that started it (module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+#: ``submit(task, item)`` starts a piece and returns the call that waits for its result
+#: (and raises the piece's error, if it failed).
+Submit = Callable[[Callable[[T], R], T], Callable[[], R]]
+
+
+@contextlib.contextmanager
+def pool(processes: int) -> Iterator[Submit[Any, Any]]:
+    """A pool of ``processes`` worker processes (none when 1: each piece then runs when it
+    is submitted, and its error waits for the result to be asked for, as in a pool). The
+    pieces' tasks must be module-level functions; items and results are pickled."""
+    if processes <= 1:
+        yield _here
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_quiet_worker)
+
+    def submit(task: Callable[[T], R], item: T) -> Callable[[], R]:
+        return executor.submit(task, item).result
+
+    try:
+        yield submit
+    except BaseException:
+        _stop(executor)
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _here(task: Callable[[T], R], item: T) -> Callable[[], R]:
+    try:
+        result = task(item)
+    except Exception as error:  # raised when the result is asked for, as from a pool
+        failed = error
+
+        def fail() -> R:
+            raise failed
+
+        return fail
+    return lambda: result
+
+
+def _stop(executor: object) -> None:
+    """End the workers now (an error or an interruption): queued pieces are cancelled and
+    running ones are not waited for. (``ProcessPoolExecutor.terminate_workers`` does this
+    from Python 3.14; before, the processes are reached through the executor.)"""
+    stop = getattr(executor, "terminate_workers", None)
+    if stop is not None:
+        stop()
+        return
+    processes: Iterable[object] = (getattr(executor, "_processes", None) or {}).values()
+    for process in list(processes):
+        terminate = getattr(process, "terminate", None)
+        if terminate is not None:
+            terminate()
