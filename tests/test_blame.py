@@ -22,7 +22,7 @@ from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
 from narrative_diff.errors import SnapshotConflict
 
-from .helpers import make_snapshot
+from .helpers import PINNED, make_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "fixtures" / "golden" / "ilrs-blame-v5.json"
@@ -173,7 +173,7 @@ def test_history_of_a_phrase_folds_case_and_script(planted: Corpus) -> None:
 
 def test_ilrs_history_of_the_founding_phrases() -> None:
     """The worked example of docs/methodology.md."""
-    corpus = Corpus(ROOT / "seeds")
+    corpus = api.open_corpus(PINNED)
 
     def seen(phrase: str) -> tuple[str | None, str | None, bool]:
         found = api.lifecycle(corpus, "ilrs", phrase=phrase)
@@ -195,7 +195,7 @@ def test_ilrs_history_of_the_founding_phrases() -> None:
 def test_ilrs_blame_golden() -> None:
     """blame v5 of the ILRS seeds, as JSON; NARRATIVE_DIFF_UPDATE_GOLDEN=1 accepts a change."""
     actual = json.dumps(
-        [line.as_dict() for line in api.blame_snapshot(Corpus(ROOT / "seeds"), "v5").lines],
+        [line.as_dict() for line in api.blame_snapshot(api.open_corpus(PINNED), "v5").lines],
         ensure_ascii=False,
         indent=1,
     )
@@ -341,7 +341,7 @@ def test_heatmaps_draw_the_values_they_hold(planted: Corpus, tmp_path: Path) -> 
 
 
 def test_actor_heatmap_holds_the_score_table(tmp_path: Path) -> None:
-    corpus = Corpus(ROOT / "seeds")
+    corpus = api.open_corpus(PINNED)
     result = api.score_series(corpus, "ilrs")
     from narrative_diff.charts.heatmap import actor_heatmap
 
@@ -360,10 +360,10 @@ def test_actor_heatmap_holds_the_score_table(tmp_path: Path) -> None:
 
 def test_a_line_metric_list_is_not_a_heatmap(capsys) -> None:
     assert (
-        main(["chart", "--kind", "heatmap", "--metric", "wobble", "-c", str(ROOT / "seeds")]) == 2
+        main(["chart", "--kind", "heatmap", "--metric", "wobble", "-c", str(PINNED)]) == 2
     )
     assert "--metric wobble cannot be drawn as a heat-map" in capsys.readouterr().err
-    assert main(["chart", "--kind", "pie", "-c", str(ROOT / "seeds")]) == 2
+    assert main(["chart", "--kind", "pie", "-c", str(PINNED)]) == 2
 
 
 def test_a_one_snapshot_series(tmp_path: Path, capsys) -> None:
