@@ -199,3 +199,25 @@ def shipped_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("shipped")
     shutil.copytree(PINNED, folder / "seeds")
     return folder
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """No test sees the developer's environment or the checkout's ./seeds (the score cache
+    and engine tests use it: ``pytestmark = pytest.mark.usefixtures("isolated")``)."""
+    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
+    monkeypatch.delenv("NARRATIVE_DIFF_CACHE", raising=False)
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def ilrs_copy(tmp_path):
+    """A writable copy of the pinned ILRS series (several languages and lineages)."""
+    import shutil
+
+    from tests.helpers import PINNED
+
+    root = tmp_path / "ilrs-corpus"
+    shutil.copytree(PINNED, root)
+    return root

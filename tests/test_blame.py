@@ -359,9 +359,7 @@ def test_actor_heatmap_holds_the_score_table(tmp_path: Path) -> None:
 
 
 def test_a_line_metric_list_is_not_a_heatmap(capsys) -> None:
-    assert (
-        main(["chart", "--kind", "heatmap", "--metric", "wobble", "-c", str(PINNED)]) == 2
-    )
+    assert main(["chart", "--kind", "heatmap", "--metric", "wobble", "-c", str(PINNED)]) == 2
     assert "--metric wobble cannot be drawn as a heat-map" in capsys.readouterr().err
     assert main(["chart", "--kind", "pie", "-c", str(PINNED)]) == 2
 

@@ -133,3 +133,20 @@ def test_a_paragraph_opening_with_an_enumerator_is_still_split_into_sentences():
     assert [(s.a_text, s.b_text) for s in changed] == [
         ("Russia will build it.", "China will build it.")
     ]
+
+
+def test_a_line_that_starts_with_a_year_continues_its_paragraph():
+    """Found by hypothesis (reflow is not a change): "the\\n2021. The" is one paragraph in
+    Markdown (only "1." may start a list inside one), so the line break is a space; a
+    numbered list keeps its items."""
+    from narrative_diff.segment import segment
+
+    flat = "They build it. The plan dates from 2021. The 2021. Data will be shared."
+    reflowed = "They build it. The plan dates from\n2021. The\n2021. Data will be shared."
+    assert [" ".join(s.text.split()) for s in segment(reflowed, "en").sentences] == [
+        s.text for s in segment(flat, "en").sentences
+    ]
+    assert [s.text for s in segment("1. First item\n2. Second item", "en").sentences] == [
+        "1. First item",
+        "2. Second item",
+    ]

@@ -21,15 +21,7 @@ from narrative_diff.scoring import Weights, score_snapshot
 from .helpers import make_snapshot, small_corpus
 from .test_cli import run
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    """No test sees the developer's environment or the checkout's ./seeds."""
-    monkeypatch.delenv("NARRATIVE_DIFF_CORPUS", raising=False)
-    monkeypatch.delenv("NARRATIVE_DIFF_CACHE", raising=False)
-    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS", raising=False)
-    monkeypatch.chdir(tmp_path)
-
+pytestmark = pytest.mark.usefixtures("isolated")
 
 ACTORS = load_actors()
 

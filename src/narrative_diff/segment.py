@@ -31,6 +31,13 @@ _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n+")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+")
 _LONG = 1000
 _FINAL_STOP = re.compile(r"(?<=[.!?]\s)")
+#: A line of a paragraph that starts with a number and a full stop other than "1." (a year,
+#: "2021. The …"): in Markdown such a line continues the paragraph (only "1." may start a
+#: list inside one), but sentencex takes the line break before it as a sentence end, so a
+#: reflowed paragraph would split differently. Its line break is read as a space.
+_SOFT_NUMBER = re.compile(r"\n(?=[ \t]*(?!1[.)])\d+[.)](?:\s|$))")
+#: A block that is a list: its line breaks stay item boundaries.
+_LIST_START = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 _CJK_STOP = re.compile(r"(?<=[。！？；])(?![」』”’）)\]。！？；])")
 WORD_RUN = re.compile(r"\w(?:[\w'’‘\-‐‑–—]*\w)?(?<!['’]s)")
 TOKEN = re.compile(
@@ -135,6 +142,8 @@ def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
     """
     import sentencex
 
+    if not _LIST_START.match(text):  # one character for one: the offsets hold
+        text = _SOFT_NUMBER.sub(" ", text)
     if text.startswith("("):  # sentencex never splits a text that opens with "(" ("(a) …")
         pieces = list(sentencex.segment(language or "en", text[1:])) or [""]
         pieces[0] = "(" + pieces[0]
