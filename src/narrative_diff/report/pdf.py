@@ -50,9 +50,15 @@ LABEL_COLOURS = {
 }
 
 
-def render(report: Report, fonts: FontSet, charts_png: Callable[[], Sequence[bytes]]) -> bytes:
+def render(
+    report: Report,
+    fonts: FontSet,
+    charts_png: Callable[[], Sequence[bytes]],
+    heatmaps_png: Callable[[], Sequence[bytes]] = tuple,
+) -> bytes:
     """The PDF bytes of ``report``; ``charts_png()`` gives the report's charts, in order,
-    asked for only when the text before them is set (they may still be being drawn).
+    and ``heatmaps_png()`` its heat-maps, each asked for only when the text before them is
+    set (they may still be being drawn).
 
     Sections flow one after the other (a new page only where the next block would not fit),
     every heading is kept with what follows it, and long words in narrow cells break at
@@ -61,8 +67,8 @@ def render(report: Report, fonts: FontSet, charts_png: Callable[[], Sequence[byt
     _first_page(pdf, report)
     _findings(pdf, report)
     _snapshots(pdf, report)
-    _charts(pdf, lambda: charts_png()[: len(report.figures)])
-    _stayed(pdf, report, lambda: charts_png()[len(report.figures) :])
+    _charts(pdf, charts_png)
+    _stayed(pdf, report, heatmaps_png)
     _score_table(pdf, report)
     _pairs(pdf, report)
     _long_table(pdf, report)

@@ -60,9 +60,9 @@ class Art:
     _drawer: Drawer | None = None
 
     def made(self, job: str) -> list[bytes]:
-        """What one drawing job makes, done once: ``png``, every chart of the report
-        (:attr:`Report.figures`, then :attr:`Report.heatmaps`); ``svg``, the line charts;
-        ``card``, the summary card;
+        """What one drawing job makes, done once: ``png`` or ``svg``, the report's charts
+        (:attr:`Report.figures`) in that format; ``heat``, its heat-maps as PNG (an image of
+        cells is no crisper in SVG: the HTML takes these too); ``card``, the summary card;
         ``html``, the HTML page (it is mostly its SVG charts, drawn in the same process)."""
         if job not in self._made:
             self._made[job] = self._drawer.get(job) if self._drawer else self.draw(job)
@@ -79,22 +79,23 @@ class Art:
         if job == "html":
             from .html import render
 
-            heatmaps = self.made("png")[len(self.report.figures) :]
-            return [render(self.report, self.made("svg"), heatmaps).encode("utf-8")]
-        if not self._figures:
-            from narrative_diff.charts import figure
+            page = render(self.report, self.made("svg"), self.made("heat"))
+            return [page.encode("utf-8")]
+        if job == "heat":
             from narrative_diff.charts.heatmap import draw_heatmap
 
-            self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
-            self._figures += [draw_heatmap(heat, self.fonts) for heat in self.report.heatmaps]
-        # a heat-map is an image of cells, in SVG too: the HTML takes its PNG, drawn already
-        shown = self._figures if job == "png" else self._figures[: len(self.report.figures)]
-        # kept: the HTML job takes the heat-maps' PNGs, the very bytes of the PNG files
-        self._made[job] = [figure_bytes(fig, job) for fig in shown]
-        return self._made[job]
+            heats = [draw_heatmap(heat, self.fonts) for heat in self.report.heatmaps]
+            self._made[job] = [figure_bytes(fig, "png") for fig in heats]
+        else:
+            if not self._figures:
+                from narrative_diff.charts import figure
+
+                self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
+            self._made[job] = [figure_bytes(fig, job) for fig in self._figures]
+        return self._made[job]  # kept: the HTML job, in the same process, takes them
 
     def start(self, drawer: Drawer, jobs: Sequence[str]) -> None:
-        """Have ``drawer``'s process do ``jobs`` (png, html, card; the first needed
+        """Have ``drawer``'s process do ``jobs`` (png, heat, html, card; the first needed
         first) while this one sets text."""
         drawer.start(Art(self.report, self.fonts).draw, jobs)
         self._drawer = drawer
@@ -116,7 +117,8 @@ class Renderer:
 def _pdf(report: Report, art: Art) -> tuple[Rendered, ...]:
     from .pdf import render
 
-    return (Rendered(render(report, art.fonts, lambda: art.made("png")), "PDF report"),)
+    pdf = render(report, art.fonts, lambda: art.made("png"), lambda: art.made("heat"))
+    return (Rendered(pdf, "PDF report"),)
 
 
 def _html(report: Report, art: Art) -> tuple[Rendered, ...]:
@@ -145,8 +147,7 @@ def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
 def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
     """The summary card, with each chart beside it as ``<stem>-<metric>.png``."""
     (card,) = art.made("card")
-    pngs = art.made("png")
-    lines, heats = pngs[: len(report.figures)], pngs[len(report.figures) :]
+    lines, heats = art.made("png"), art.made("heat")
     return (
         Rendered(card, "summary card"),
         *(
@@ -168,9 +169,13 @@ def _markdown(report: Report, art: Art) -> tuple[Rendered, ...]:
 
 #: Output format (a file extension) → its renderer.
 RENDERERS: dict[str, Renderer] = {
-    "pdf": Renderer("PDF report", "laying out the PDF", _pdf, prints_text=True, needs=("png",)),
+    "pdf": Renderer(
+        "PDF report", "laying out the PDF", _pdf, prints_text=True, needs=("png", "heat")
+    ),
     "html": Renderer("HTML report", "writing the HTML", _html, needs=("html",)),
-    "png": Renderer("summary card", "drawing the summary card", _card, needs=("card", "png")),
+    "png": Renderer(
+        "summary card", "drawing the summary card", _card, needs=("card", "png", "heat")
+    ),
     "md": Renderer("Markdown report", "writing the Markdown", _markdown),
 }
 
@@ -198,7 +203,7 @@ def jobs_for(paths: Mapping[str, Path]) -> list[str]:
     return sorted({job for r in renderers for job in r.needs}, key=_JOB_ORDER.index)
 
 
-_JOB_ORDER = ("png", "html", "card")
+_JOB_ORDER = ("png", "heat", "html", "card")
 
 
 @contextlib.contextmanager
