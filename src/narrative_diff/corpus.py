@@ -164,8 +164,12 @@ class Corpus:
 
     def version_of(self, snap: Snapshot) -> str:
         """``v1``, ``v2``, … : the snapshot's position in date order within its series."""
-        ids = [s.id for s in self.snapshots(snap.series)]
-        return f"v{ids.index(snap.id) + 1}" if snap.id in ids else "-"
+        return self.versions(snap.series).get(snap.id, "-")
+
+    def versions(self, series: str) -> dict[str, str]:
+        """Each snapshot's ``vN`` in a series, by id (one listing for all: asking
+        :meth:`version_of` of each snapshot in turn would list the series each time)."""
+        return {s.id: f"v{n}" for n, s in enumerate(self.snapshots(series), start=1)}
 
     def resolve(self, ref: str, *, series: str | None = None) -> Snapshot:
         """Find one snapshot by id, ``vN``, ``latest``, date prefix, hash prefix (7+ hex

@@ -100,9 +100,10 @@ def list_snapshots(corpus: Corpus, series: str | None = None) -> list[Listed]:
         names.setdefault((snap.series, snap.lineage_key), snap.lineage_name)
         infos.setdefault(snap.series, corpus_series_info(corpus, snap.series))
     hashes = corpus.hash_refs(snaps)  # unique in the corpus, as refs are resolved
+    versions = {name: corpus.versions(name) for name in infos}
     rows = []
     for snap in snaps:
-        ref = corpus.version_of(snap)
+        ref = versions[snap.series][snap.id]
         rows.append(
             Listed(
                 f"{snap.series}:{ref}" if many else ref,

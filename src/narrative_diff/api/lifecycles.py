@@ -46,7 +46,7 @@ def _chain(corpus: Corpus, snap: Snapshot) -> tuple[Chain, int]:
     from narrative_diff.ancestry import Chain
 
     members = [s for s in corpus.snapshots(snap.series) if s.lineage_key == snap.lineage_key]
-    refs = {s.id: corpus.version_of(s) for s in members}
+    refs = corpus.versions(snap.series)
     return Chain(members, refs), [s.id for s in members].index(snap.id)
 
 
@@ -101,7 +101,7 @@ def lifecycle(
     snaps = corpus.snapshots(name)
     if not snaps:
         raise SnapshotNotFound(f"series '{name}' has no snapshots", hint="add one with 'add'")
-    refs = {s.id: corpus.version_of(s) for s in snaps}
+    refs = corpus.versions(name)
     if phrase is not None:
         if not phrase.strip():
             raise UsageProblem(
@@ -232,7 +232,7 @@ def heatmap_series(
         from narrative_diff.ancestry import Chain, chain_members, change_map
 
         members = chain_members(snaps)
-        chain = Chain(members, {s.id: corpus.version_of(s) for s in members})
+        chain = Chain(members, corpus.versions(name))
         k = len(members) - 1
         heat = change_heatmap(change_map(chain, k), series=name, title=title, top=top or MAX_ROWS)
     else:

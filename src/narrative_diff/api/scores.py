@@ -98,7 +98,7 @@ def score_series(
     scored, statistics = score_snapshots(
         snaps, chosen, weights, cache=cache, engine=engine, progress=progress
     )
-    versions = _versions(snaps)
+    versions = corpus.versions(series)
     result = score(
         snaps,
         chosen,
@@ -109,12 +109,6 @@ def score_series(
         run=statistics,
     )
     return result.by_lineage() if by == "lineage" else result
-
-
-def _versions(snaps: Sequence[Snapshot]) -> dict[str, str]:
-    """Each snapshot's ``vN`` by id: :meth:`Corpus.version_of` of every snapshot of a
-    series at once (one call per snapshot lists the series each time: quadratic)."""
-    return {snap.id: f"v{n}" for n, snap in enumerate(snaps, start=1)}
 
 
 #: How ``score`` orders its rows (``--by``).
@@ -191,7 +185,7 @@ def keyword_in_context(
 
     series = one_series(corpus, series)
     snaps = corpus.snapshots(series)
-    refs = _versions(snaps)
+    refs = corpus.versions(series)
     actors = series_actors(corpus, series, actors, load_actors)
     return keyword_rows(snaps, refs, term, actors, regex_search=regex, window=window)
 
@@ -268,7 +262,7 @@ def build_report(
         progress=lambda done, total: report_progress("scoring", done, total),
     )
     snaps = corpus.snapshots(series)
-    refs = _versions(snaps)
+    refs = corpus.versions(series)
     info = corpus_series_info(corpus, series)
     return build(snaps, refs, result, series=series, info=info, progress=report_progress)
 
