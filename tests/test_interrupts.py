@@ -187,3 +187,51 @@ def test_an_interruption_inside_a_weakref_callback_reaches_the_command(monkeypat
     finally:
         signal.signal(signal.SIGALRM, alarm)
     assert printed == []  # nothing printed: no "Exception ignored", no traceback
+
+
+def _spawned_workers() -> int:
+    """Processes started by a spawn pool (their command line runs ``spawn_main``)."""
+    count = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            count += b"spawn_main" in cmdline.read_bytes()
+        except OSError:
+            continue
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts processes through /proc")
+def test_interrupted_backfill_with_a_pool_is_one_line_and_leaves_no_worker(http_server, tmp_path):
+    """Ctrl-C while captures are read in worker processes: one line, exit 130, every
+    record line whole, every snapshot readable, and no worker left behind."""
+    import json
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from add import news_page
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    page_url = "http://example.org/lunar.html"
+    rows = [["timestamp", "original", "statuscode", "digest", "mimetype"]]
+    page = news_page()
+    for k in range(60):
+        stamp = f"2024{1 + k // 28:02d}{1 + k % 28:02d}000000"
+        rows.append([stamp, page_url, "200", f"D{k}", "text/html"])
+        body = page.replace(f"met for the {k}th time", f"met for the {k}th time, again,")
+        http_server.route(f"/web/{stamp}id_/{page_url}", body.encode())
+    http_server.route("/cdx/search/cdx", json.dumps(rows).encode(), "application/json")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    before = _spawned_workers()
+    argv = [EXE, "backfill", page_url, "--series", "lunar", "--archive", http_server.url("")]
+    argv += ["--interval", "0", "--language", "en", "-c", str(corpus)]
+    done = interrupt(argv, after=3.0, sig=signal.SIGINT, cwd=tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "narrative-diff: interrupted; nothing was half-written"
+    time.sleep(1.0)
+    assert _spawned_workers() <= before
+    record = corpus / ".watch" / "backfill-lunar.jsonl"
+    lines = record.read_text().splitlines() if record.exists() else []
+    assert all(json.loads(line)["outcome"] == "added" for line in lines)
+    _, problems = check_corpus(Corpus(corpus))
+    assert problems == []
