@@ -32,14 +32,6 @@ class Blame:
     versions: int
     lines: tuple[BlameLine, ...]
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "snapshot": {"ref": self.ref, "date": self.date, "id": self.id},
-            "lineage": self.lineage,
-            "versions_read": self.versions,
-            "sentences": [line.as_dict() for line in self.lines],
-        }
-
 
 def _chain(corpus: Corpus, snap: Snapshot) -> tuple[Chain, int]:
     """The chain of ``snap``'s whole lineage, and its position there."""

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from narrative_diff import signals
-from narrative_diff.workers import WORKERS_ENV
+from narrative_diff.workers import WORKERS_ENV, cores
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -54,7 +54,7 @@ def available() -> bool:
         return False
     if multiprocessing.current_process().daemon:
         return False
-    return len(os.sched_getaffinity(0)) >= 2
+    return cores() >= 2
 
 
 class Drawer:
