@@ -304,6 +304,7 @@ def test_change_map_of_the_planted_series(planted: Corpus) -> None:
     found = change_map(chain, 2)
     assert [v.ref for v in found.versions] == ["v1", "v2", "v3"]
     assert [label.split(":")[0] for label in found.blocks] == ["title"] + ["paragraph"] * 5
+    assert not found.blocks[0].startswith("title: #")  # labels are text, not Markdown
     assert found.values == (
         (1.0, 0.0, 0.0),  # the title: a change of case is not a change
         (1.0, 0.5, 0.5),  # "led by": edited twice; "Beta" never
@@ -333,6 +334,8 @@ def test_heatmaps_draw_the_values_they_hold(planted: Corpus, tmp_path: Path) -> 
         *("100%", "0%", "0%", "100%", "50%", "50%", "100%", "100%", "100%"),
         *("100%", "0%", "0%", "100%", "50%", "0%", "100%"),
     ]
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert rows[0].startswith("¶1 ") and "#" not in "".join(rows)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
         "v1\n2020-01",
         "v2\n2021-01",

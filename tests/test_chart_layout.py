@@ -163,3 +163,67 @@ def test_svg_names_the_refs_and_is_deterministic(tmp_path):
 
     svgs = [figure_bytes(figure(_charts(PINNED, "count"), font_set()), "svg") for _ in "ab"]
     assert svgs[0] == svgs[1]
+
+
+def _clear(texts) -> None:
+    for (g1, b1), (g2, b2) in itertools.combinations(texts, 2):
+        assert not _overlap(b1, b2), (g1, g2)
+
+
+def test_a_long_title_is_wrapped_clear_of_the_legend():
+    """The ILRS title and the prominence label are longer than the room left of the legend:
+    the title takes two lines instead of running under the legend's first name."""
+    result = api.score_series(api.open_corpus(PINNED), "ilrs")
+    title = "International Lunar Research Station (ILRS)"  # series.yaml's, as in the report
+    charts = lineage_charts(
+        result.rows, "prominence", series="ilrs", actors_source="t", title=title
+    )
+    fig = figure(charts, font_set())
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    title = fig._suptitle
+    assert title.get_text().count("\n") == 1
+    assert " ".join(title.get_text().split()) == (
+        "International Lunar Research Station (ILRS): prominence (weighted mentions) by actor"
+    )
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert title.get_window_extent(renderer).x1 < legend.x0
+    _clear([*_visible_texts(fig), ("legend", legend)])
+
+
+def _card_boxes(fig):
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text()[:30], t.get_window_extent(renderer)) for t in fig.texts if t.get_text()]
+
+
+def test_the_card_stacks_its_text_as_measured():
+    from narrative_diff.charts import card
+    from narrative_diff.report.renderers import card_text
+
+    report = api.build_report(api.open_corpus(PINNED), "ilrs")
+    title, subtitle, points = card_text(report)
+    fig = card(title, subtitle, points, report.lead_chart, font_set())
+    fig.draw_without_rendering()
+    texts = _card_boxes(fig)
+    assert texts[1][0].startswith("International Lunar Research")  # after the note
+    assert "\n" in fig.texts[1].get_text()  # the title takes two lines here
+    assert sum(t.startswith("■") for t, _ in texts) == 3
+    _clear(texts)
+    whole = fig.bbox
+    for what, box in texts:
+        assert whole.y0 <= box.y0 and box.y1 <= whole.y1, what
+
+
+def test_a_finding_that_would_run_into_the_note_is_left_off_the_card():
+    from narrative_diff.charts import card
+
+    report = api.build_report(api.open_corpus(PINNED), "ilrs")
+    long = "A sentence long enough to take most of a line on the card. " * 6
+    points = [(f"Finding {n}: " + long[:120], [long, long]) for n in range(1, 7)]
+    fig = card("A title", "A subtitle", points, report.lead_chart, font_set())
+    fig.draw_without_rendering()
+    texts = _card_boxes(fig)
+    shown = [t for t, _ in texts if t.startswith("Finding")]
+    assert shown and len(shown) < 6
+    assert shown == [f"Finding {n}: {long}"[:30] for n in range(1, len(shown) + 1)]
+    _clear(texts)

@@ -321,7 +321,7 @@ def change_map(chain: Chain, k: int) -> ChangeMap:
             stood[sentence.block][v] += 1
             if ops.get(chain.versions[v], "moved") != "moved":
                 changed[sentence.block][v] += 1
-    labels = tuple(f"{block.kind}: {' '.join(block.text.split())}" for block in seg.blocks)
+    labels = tuple(f"{block.kind}: {' '.join(block.content.split())}" for block in seg.blocks)
     values = tuple(
         tuple(c / s if s else None for c, s in zip(changes, counts, strict=True))
         for changes, counts in zip(changed, stood, strict=True)

@@ -81,7 +81,9 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
     if any(chart.lineage for chart in charts):
         default += ", by lineage"
     # at the left, clear of the legend at the top right
-    fig.suptitle(title or default, fontsize=15, fontweight="bold", x=0.01, ha="left")
+    fig.suptitle(
+        title or default, fontsize=15, fontweight="bold", x=0.01, ha="left", gid=labels.TITLE_GID
+    )
     handles, names = [], []
     for ax in axes:
         for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -155,6 +157,52 @@ def _configure(fonts: FontSet) -> None:
             "text.parse_math": False,  # "$5 million" is money, not mathematics
         }
     )
+
+
+def _card_note(chart: Chart) -> str:
+    note = _wrap(chart.note.split(" Not drawn")[0], 190)
+    numbers = labels.event_numbers([chart])
+    if numbers is not None:
+        note = _wrap(labels.event_list([chart], numbers), 190) + "\n" + note
+    return note
+
+
+def _card_text(
+    fig: Figure,
+    title: str,
+    subtitle: str,
+    points: Sequence[tuple[str, Sequence[str]]],
+    note: str,
+) -> None:
+    """The card's left column, each text placed below the one before as measured (a
+    title may take two lines); a finding that would run into the note is left out whole."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+
+    def put(x: float, y: float, text: str, **style: Any) -> tuple[Any, float]:
+        drawn = fig.text(x, y, text, va="top", **style)
+        return drawn, y - drawn.get_window_extent(renderer).height / fig.bbox.height
+
+    drawn = fig.text(0.03, 0.02, note, fontsize=8.5, color="#444444", va="bottom")
+    floor = 0.02 + drawn.get_window_extent(renderer).height / fig.bbox.height + 0.03
+    _, y = put(0.03, 0.95, _wrap(title, 60), fontsize=22, fontweight="bold")
+    _, y = put(0.03, y - 0.012, _wrap(subtitle, 100), fontsize=11, color="#444444")
+    y -= 0.04
+    for headline, quotes in points:
+        placed = [fig.text(0.03, y, "■", fontsize=11, color=PALETTE[1], va="top")]
+        text, below = put(0.05, y, _wrap(headline, 62), fontsize=13, fontweight="bold")
+        placed.append(text)
+        below -= 0.008
+        for quote in quotes:
+            text, below = put(0.06, below, _wrap(quote, 80), fontsize=10.5, color="#333333")
+            placed.append(text)
+            below -= 0.004
+        if below < floor:  # no room: this finding and those after it stay in the report
+            for text in placed:
+                text.remove()
+            return
+        y = below - 0.022
 
 
 def _lines(ax: Axes, chart: Chart, numbers: dict[tuple[str, int], int] | None = None) -> None:
@@ -343,21 +391,9 @@ def card(
 
     _configure(fonts)
     fig = Figure(figsize=(16, 9), dpi=100)
-    fig.text(0.03, 0.95, _wrap(title, 60), fontsize=22, fontweight="bold", va="top")
-    fig.text(0.03, 0.885, _wrap(subtitle, 100), fontsize=11, color="#444444", va="top")
-    y = 0.82
-    for headline, quotes in points:
-        text = _wrap(headline, 62)
-        fig.text(0.03, y, "■", fontsize=11, color=PALETTE[1], va="top")
-        fig.text(0.05, y, text, fontsize=13, va="top", fontweight="bold")
-        y -= 0.031 * (text.count("\n") + 1) + 0.008
-        for quote in quotes:
-            said = _wrap(quote, 80)
-            fig.text(0.06, y, said, fontsize=10.5, va="top", color="#333333")
-            y -= 0.025 * (said.count("\n") + 1) + 0.004
-        y -= 0.022
     peak = sorted(chart.lines, key=lambda line: -max(line.values))[:4]
     chart = replace(chart, lines=tuple(line for line in chart.lines if line in peak))
+    _card_text(fig, title, subtitle, points, _card_note(chart))
     numbers = labels.event_numbers([chart])
     ax = fig.add_axes((0.56, 0.25, 0.33, 0.57))  # the names at the line ends to its right
     if chart.metric == "share":
@@ -370,10 +406,6 @@ def card(
     ax.spines[["top", "right"]].set_visible(False)
     labels.date_ticks(ax, chart.dates, chart.refs)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=4, fontsize=11, frameon=False)
-    note = _wrap(chart.note.split(" Not drawn")[0], 190)
-    if numbers is not None:
-        note = _wrap(labels.event_list([chart], numbers), 190) + "\n" + note
-    fig.text(0.03, 0.02, note, fontsize=8.5, color="#444444", va="bottom")
     with _said():
         labels.settle(fig)
     return fig

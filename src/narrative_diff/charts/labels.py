@@ -39,6 +39,7 @@ TAG_ROWS, TAG_ROW = 3, 0.075
 INLINE_ROW = 0.065
 END_GAP = 8  # points between a line's last marker and its name
 GAP_PX = 2.0  # pixels kept between two labels
+TITLE_GID = "title"  # the figure's title, wrapped to clear the legend (:func:`settle`)
 
 
 def headroom(events: int, numbered: bool) -> float:
@@ -178,6 +179,8 @@ def settle(fig: Figure) -> None:
     full = {ax: [t.get_text() for t in ax.get_xticklabels()] for ax in fig.axes}
     for again in (False, True):
         fig.draw_without_rendering()
+        if not again:
+            _fit_title(fig, renderer)
         for ax in fig.axes:
             if again:  # thin the full labels against the final layout
                 ax.set_xticks(ax.get_xticks(), labels=full[ax])
@@ -190,6 +193,26 @@ def settle(fig: Figure) -> None:
     # laying it out again for each format (one constrained-layout pass less per save)
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
+
+
+def _fit_title(fig: Figure, renderer: Any) -> None:
+    """Wrap the figure's title (at the left) to end before the legend (at the right, from
+    the top): a long series title would otherwise run under the legend's first names."""
+    title = next((t for t in fig.texts if _gid(t) == TITLE_GID), None)
+    if title is None or not fig.legends:
+        return
+    room = fig.legends[0].get_window_extent(renderer).x0 - 4 * GAP_PX
+    box = title.get_window_extent(renderer)
+    if box.x1 <= room:
+        return
+    words, lines = title.get_text().split(), [""]
+    for word in words:
+        tried = f"{lines[-1]} {word}".strip()
+        if lines[-1] and box.x0 + _width(renderer, title, tried) > room:
+            lines.append(word)
+        else:
+            lines[-1] = tried
+    title.set_text("\n".join(lines))
 
 
 def _gid(t: Text) -> str:
