@@ -205,3 +205,35 @@ def test_system_fonts_are_ranked_noto_and_source_han_first():
     line = "/f/NotoSansCJK-Regular.ttc\t2\tNoto Sans CJK SC\tRegular"
     assert fonts_module._fc_entry(line) == entries[3]
     assert fonts_module._fc_entry("/f/font.pcf.gz\t0\tFixed\tRegular") is None
+
+
+def test_fitted_cuts_the_han_font_to_the_report_s_characters(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from narrative_diff.fonts import fitted
+
+    whole = font_set()
+    if whole.cjk is None:
+        pytest.skip("no Han font")
+    fonts = fitted(whole, [HAN, "Russia – “together”"], tmp_path)
+    assert fonts.cjk == whole.cjk and fonts.cjk_cut is not None  # charts keep the whole font
+    assert fonts.cjk_cut.parent == tmp_path and fonts.han_face == (fonts.cjk_cut, 0)
+    with TTFont(whole.cjk, fontNumber=whole.cjk_index, lazy=True) as font:
+        have = set(font.getBestCmap())
+    with TTFont(fonts.cjk_cut) as cut:
+        assert set(cut.getBestCmap()) == {ord(c) for c in set(HAN + "Russia – “together”")} & have
+    assert fonts.cjk_cut.stat().st_size < 50_000 < whole.cjk.stat().st_size
+    # the web font made from the cut covers the same characters as one made from the whole
+    from_cut, from_whole = web_font(HAN, fonts), web_font(HAN, whole)
+    assert from_cut is not None and from_whole is not None
+    assert from_cut[1] == from_whole[1] == sorted({ord(c) for c in HAN})
+    # a page with a Han character the cut was not made for: the whole font gives it
+    other = web_font(HAN + "俄", fonts)
+    assert other is not None and ord("俄") in other[1]
+
+
+def test_fitted_drops_the_han_font_when_the_latin_face_draws_everything(tmp_path):
+    from narrative_diff.fonts import fitted
+
+    fonts = fitted(font_set(), ["Россия and China – “together” № 5"], tmp_path)
+    assert (fonts.cjk, fonts.han_face, list(tmp_path.iterdir())) == (None, None, [])

@@ -14,7 +14,7 @@ from .data import (
     styles,
     texts,
 )
-from .draw import ChartWarning, card, figure, save, tidy, warm
+from .draw import ChartWarning, card, figure, save, shared, tidy, warm
 
 __all__ = [
     "METRICS",
@@ -30,6 +30,7 @@ __all__ = [
     "lineage_charts",
     "parse_metrics",
     "save",
+    "shared",
     "styles",
     "texts",
     "tidy",

@@ -112,7 +112,8 @@ def draw_heatmap(heat: Heatmap, fonts: FontSet) -> Figure:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from .draw import _configure, _wrap
+    from .draw import _configure, _said, _wrap
+    from .labels import freeze_layout
 
     _configure(fonts)
     n_rows, n_cols = len(heat.rows), len(heat.columns)
@@ -134,7 +135,7 @@ def draw_heatmap(heat: Heatmap, fonts: FontSet) -> Figure:
         for (i, j), v in np.ndenumerate(grid.filled(np.nan)):
             if not np.isnan(v):
                 said = f"{v:.0%}" if heat.percent else f"{v:.3g}"
-                ax.text(j, i, said, ha="center", va="center", fontsize=7,
+                ax.text(j, i, said, ha="center", va="center", fontsize=7, in_layout=False,
                         color="white" if v > 0.6 * top else "#222222")  # fmt: skip
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(heat.scale, fontsize=9)
@@ -142,4 +143,6 @@ def draw_heatmap(heat: Heatmap, fonts: FontSet) -> Figure:
         bar.ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     fig.suptitle(heat.title, fontsize=13, fontweight="bold", x=0.01, ha="left")
     fig.supxlabel(_wrap(heat.note, int(width * 13)), fontsize=8, color="#444444", x=0.01, ha="left")
+    with _said():
+        freeze_layout(fig)
     return fig

@@ -189,10 +189,16 @@ def settle(fig: Figure) -> None:
             if not again:  # the tags may raise the panel's top, which moves the line ends
                 _stack_tags(ax, [t for t in notes if _gid(t).startswith("tag-")], renderer)
             _spread(ax, [t for t in notes if _gid(t).startswith("end-")], renderer)
-    # the layout is final: every file written from the figure uses it as it is, instead of
-    # laying it out again for each format (one constrained-layout pass less per save)
+    freeze_layout(fig)
+
+
+def freeze_layout(fig: Figure) -> None:
+    """Lay ``fig`` out a last time and keep that layout: a save then draws the figure once.
+    With a layout engine, even one set to "none" (a placeholder), matplotlib draws the
+    whole figure twice per save, the first time only to lay it out again."""
     fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    fig.set_layout_engine(None)  # no engine at all (figure.autolayout and
+    # figure.constrained_layout.use are off: _configure)
 
 
 def _fit_title(fig: Figure, renderer: Any) -> None:

@@ -157,12 +157,13 @@ def han_css(page: str, fonts: FontSet | None = None) -> str:
 
 def render(
     report: Report,
-    charts_svg: Sequence[bytes],
+    charts_png: Sequence[bytes],
     heatmaps_png: Sequence[bytes] = (),
     fonts: FontSet | None = None,
 ) -> str:
-    """The HTML page; ``charts_svg`` are the report's line charts as SVG, in order, and
-    ``heatmaps_png`` its heat-maps as PNG; ``fonts`` (default
+    """The HTML page; ``charts_png`` are the report's line charts, in order, and
+    ``heatmaps_png`` its heat-maps (the same images as the PDF's and the files beside it:
+    each chart is drawn once); ``fonts`` (default
     :func:`~narrative_diff.fonts.font_set`) gives the Han font to embed."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markdown_it import MarkdownIt
@@ -173,9 +174,7 @@ def render(
         autoescape=select_autoescape(default=True, default_for_string=True),
         finalize=shown_in_html,  # control characters shown escaped, as on the terminal
     )
-    uris = [
-        "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii") for svg in charts_svg
-    ]
+    uris = ["data:image/png;base64," + base64.b64encode(png).decode("ascii") for png in charts_png]
     methodology = MarkdownIt("commonmark", {"html": False}).enable("table")
     template = env.get_template("report.html.j2")
     values = dict(

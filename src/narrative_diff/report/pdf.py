@@ -101,10 +101,11 @@ def _document(report: Report, fonts: FontSet) -> FPDF:
     faces = {"": fonts.regular, "B": fonts.bold, "I": fonts.italic, "BI": fonts.bold_italic}
     for style, path in faces.items():
         pdf.add_font("body", style, str(path or fonts.regular))
-    if fonts.cjk is not None:
-        # One face (it has one weight; parsing it costs 0.5 s): bold or italic Han text
-        # falls back to it as it is (exact_match=False).
-        pdf.add_font("cjk", "", str(fonts.cjk), collection_font_number=fonts.cjk_index)
+    han = fonts.han_face  # cut to the report's characters (fonts.fitted): quick to parse
+    if han is not None:
+        # One face (it has one weight): bold or italic Han text falls back to it as it is
+        # (exact_match=False).
+        pdf.add_font("cjk", "", str(han[0]), collection_font_number=han[1])
         pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_title(report.title)
     pdf.set_author(report.tool)

@@ -2,11 +2,11 @@
 
 A renderer is chosen through :data:`RENDERERS` by the format a file name asks for; adding a
 format is one function and one entry here. Renderers share :class:`Art`: the charts, drawn
-once per image format and only when a renderer asks for them, and the fonts that cover the
-text. :func:`write_report` renders every format asked for, then writes the files as one set
-(a reader never sees half a report). Given a drawer (:func:`drawing_beside`), the charts,
-the summary card and the HTML page (matplotlib's work, and what needs it) are made in a
-second process while this one sets the PDF's text.
+once (one PNG each, for every format) and only when a renderer asks for them, and the fonts
+that cover the text. :func:`write_report` renders every format asked for, then writes the
+files as one set (a reader never sees half a report). Given a drawer
+(:func:`drawing_beside`), the charts and the summary card (matplotlib's work) are drawn in
+a second process while this one sets the text of the PDF and the HTML page.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from narrative_diff.errors import OutputError
@@ -25,8 +26,6 @@ from narrative_diff.text import shorten
 from .model import Report
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from narrative_diff.fonts import FontSet
 
     from .background import Drawer
@@ -47,8 +46,8 @@ class Rendered:
 
 @dataclass
 class Art:
-    """What the renderers share, made once on first use: the charts as images in each
-    format, the summary card, the HTML page (:meth:`made`); and the fonts.
+    """What the renderers share, made once on first use: the charts and heat-maps as
+    PNG images, the summary card, the HTML page (:meth:`made`); and the fonts.
 
     :meth:`start` hands the drawing to a second process (:mod:`.background`) so that it
     goes on while this one sets text."""
@@ -56,20 +55,20 @@ class Art:
     report: Report
     fonts: FontSet
     _made: dict[str, list[bytes]] = field(default_factory=dict)
-    _figures: list[Figure] = field(default_factory=list)
     _drawer: Drawer | None = None
 
     def made(self, job: str) -> list[bytes]:
-        """What one drawing job makes, done once: ``png`` or ``svg``, the report's charts
-        (:attr:`Report.figures`) in that format; ``heat``, its heat-maps as PNG (an image of
-        cells is no crisper in SVG: the HTML takes these too); ``card``, the summary card;
-        ``html``, the HTML page (it is mostly its SVG charts, drawn in the same process)."""
+        """What one drawing job makes, done once: ``png``, the report's charts
+        (:attr:`Report.figures`); ``heat``, its heat-maps; ``card``, the summary card.
+        The PDF, the HTML page and the files beside them share the same PNG images: each
+        chart is drawn once."""
         if job not in self._made:
             self._made[job] = self._drawer.get(job) if self._drawer else self.draw(job)
         return self._made[job]
 
-    def draw(self, job: str) -> list[bytes]:
-        """Do one job here: each figure is laid out once and saved in every format."""
+    def draw(self, job: str, done: Mapping[str, list[bytes]] = MappingProxyType({})) -> list[bytes]:
+        """Do one job here, given the jobs ``done`` before it in this process."""
+        self._made.update(done)
         if job == "card":
             from narrative_diff.charts import card
 
@@ -79,23 +78,22 @@ class Art:
         if job == "html":
             from .html import render
 
-            page = render(self.report, self.made("svg"), self.made("heat"))
+            page = render(self.report, self.made("png"), self.made("heat"), self.fonts)
             return [page.encode("utf-8")]
         if job == "heat":
             from narrative_diff.charts.heatmap import draw_heatmap
 
-            heats = [draw_heatmap(heat, self.fonts) for heat in self.report.heatmaps]
-            self._made[job] = [figure_bytes(fig, "png") for fig in heats]
+            figures = [draw_heatmap(heat, self.fonts) for heat in self.report.heatmaps]
         else:
-            if not self._figures:
-                from narrative_diff.charts import figure
+            from narrative_diff.charts import figure
 
-                self._figures = [figure(panels, self.fonts) for panels in self.report.figures]
-            self._made[job] = [figure_bytes(fig, job) for fig in self._figures]
-        return self._made[job]  # kept: the HTML job, in the same process, takes them
+            figures = [figure(panels, self.fonts) for panels in self.report.figures]
+        # kept: the HTML job, in the same process, takes them
+        self._made[job] = [figure_bytes(fig, "png") for fig in figures]
+        return self._made[job]
 
     def start(self, drawer: Drawer, jobs: Sequence[str]) -> None:
-        """Have ``drawer``'s process do ``jobs`` (png, heat, html, card; the first needed
+        """Have ``drawer``'s process do ``jobs`` (png, heat, card; the first needed
         first) while this one sets text."""
         drawer.start(Art(self.report, self.fonts).draw, jobs)
         self._drawer = drawer
@@ -203,7 +201,24 @@ def jobs_for(paths: Mapping[str, Path]) -> list[str]:
     return sorted({job for r in renderers for job in r.needs}, key=_JOB_ORDER.index)
 
 
-_JOB_ORDER = ("png", "heat", "html", "card")
+_JOB_ORDER = ("png", "heat", "card", "html")
+#: Jobs that embed a font cut to the report's text (fonts.fitted): ordered once it is cut.
+_WITH_FITTED_FONTS = ("html",)
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path | None]:
+    """A temporary folder for the report's cut fonts, removed after; None where none can
+    be made (the whole fonts are used then)."""
+    import tempfile
+
+    try:
+        made = tempfile.TemporaryDirectory(prefix="narrative-diff-")
+    except OSError:
+        yield None
+        return
+    with made as folder:
+        yield Path(folder)
 
 
 @contextlib.contextmanager
@@ -215,8 +230,9 @@ def drawing_beside(paths: Mapping[str, Path]) -> Iterator[Drawer | None]:
     if not jobs_for(paths) or not background.available():
         yield None
         return
-    from narrative_diff.charts import tidy, warm
+    from narrative_diff.charts import shared, tidy, warm
 
+    shared()  # imported once, here, for both processes
     try:
         drawer = background.Drawer(warm, tidy)
     except OSError:  # the fork was refused (a process limit, no memory): draw here
@@ -240,7 +256,7 @@ def write_report(
     for a format that sets its text itself (the PDF). With a ``drawer``
     (:func:`drawing_beside`) the charts are drawn in its process meanwhile."""
     from narrative_diff.charts import texts as chart_texts
-    from narrative_diff.fonts import require_glyphs
+    from narrative_diff.fonts import fitted, font_set, require_glyphs
 
     def step(what: str) -> None:
         if progress:
@@ -252,16 +268,23 @@ def write_report(
     if "png" in renderers:
         title, subtitle, points = card_text(report)
         texts += [title, subtitle] + [text for head, rest in points for text in (head, *rest)]
-    art = Art(report, require_glyphs(texts))
-    if drawer is not None:
-        art.start(drawer, jobs_for(paths))
+    art = Art(report, font_set())
+    jobs = jobs_for(paths)
+    if drawer is not None:  # drawing starts now; a font that fails the check stops it
+        art.start(drawer, [job for job in jobs if job not in _WITH_FITTED_FONTS])
+    fonts = require_glyphs(texts, art.fonts)
     files: list[tuple[Path, bytes, str]] = []
-    for fmt, renderer in renderers.items():
-        step(renderer.stage)
-        path = paths[fmt]
-        for out in renderer.draw(report, art):
-            target = path.with_name(f"{path.stem}{out.suffix}{path.suffix}") if out.suffix else path
-            files.append((target, out.data, out.what))
+    with _scratch() as folder:
+        if folder is not None:  # the HTML page shows the report's text too
+            art.fonts = fitted(fonts, [*texts, *report.texts()], folder)
+        if drawer is not None:
+            art.start(drawer, [job for job in jobs if job in _WITH_FITTED_FONTS])
+        for fmt, renderer in renderers.items():
+            step(renderer.stage)
+            path = paths[fmt]
+            for out in renderer.draw(report, art):
+                named = path.with_name(f"{path.stem}{out.suffix}{path.suffix}")
+                files.append((named if out.suffix else path, out.data, out.what))
     make_folders({path.parent for path, _, _ in files})
     step("writing the files")
     write_files([(path, data) for path, data, _ in files])
