@@ -171,7 +171,8 @@ def event_list(charts: Sequence[Chart], numbers: dict[tuple[str, int], int]) -> 
 def settle(fig: Figure) -> None:
     """Lay the figure out, move the labels that touch (module docstring), then once more:
     moving the names at the line ends changes the margin the layout leaves them, so the
-    second pass measures the layout the file is written with."""
+    second pass measures the layout the file is written with, and keeps it (a save then
+    draws the figure once, :func:`freeze_layout`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Annotation
 
@@ -189,7 +190,9 @@ def settle(fig: Figure) -> None:
             if not again:  # the tags may raise the panel's top, which moves the line ends
                 _stack_tags(ax, [t for t in notes if _gid(t).startswith("tag-")], renderer)
             _spread(ax, [t for t in notes if _gid(t).startswith("end-")], renderer)
-    freeze_layout(fig)
+    # the second layout stands: what moved after it (names up or down inside their panel,
+    # dates blanked but their lines kept) asks no other margin
+    fig.set_layout_engine(None)
 
 
 def freeze_layout(fig: Figure) -> None:
