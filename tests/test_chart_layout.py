@@ -227,3 +227,25 @@ def test_a_finding_that_would_run_into_the_note_is_left_off_the_card():
     assert shown and len(shown) < 6
     assert shown == [f"Finding {n}: {long}"[:30] for n in range(1, len(shown) + 1)]
     _clear(texts)
+
+
+@pytest.mark.parametrize("extra", [0, 24])
+def test_a_figure_s_size_is_known_before_it_is_drawn(tmp_path, extra):
+    """The PDF keeps each image's place before the image is drawn: the size it plans
+    with (figure_size, heatmap_size) is the size of the PNG drawn, numbered events and all."""
+    import io
+
+    from PIL import Image
+
+    from narrative_diff.charts import DPI, figure_size
+    from narrative_diff.charts.heatmap import draw_heatmap, heatmap_size
+    from narrative_diff.publish import figure_bytes
+
+    report = api.build_report(api.open_corpus(_grown(tmp_path, extra)), "ilrs")
+    drawn = [(figure_size(p), figure(p, font_set())) for p in report.figures]
+    drawn += [(heatmap_size(h), draw_heatmap(h, font_set())) for h in report.heatmaps]
+    assert len(drawn) == 5
+    for (w, h), fig in drawn:
+        with Image.open(io.BytesIO(figure_bytes(fig, "png"))) as image:
+            # (matplotlib drops a half pixel)
+            assert abs(image.width - w * DPI) <= 1 and abs(image.height - h * DPI) <= 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -25,20 +24,20 @@ needs_fork = pytest.mark.skipif(
 )
 
 
-def named(job: str, done: Mapping[str, list[bytes]]) -> list[bytes]:
-    """A job's result says which process made it, and what it was given."""
-    return [job.encode(), str(os.getpid()).encode(), ",".join(done).encode()]
+def named(job: str) -> list[bytes]:
+    """A job's result says which process made it."""
+    return [job.encode(), str(os.getpid()).encode()]
 
 
-def failing(job: str, done: Mapping[str, list[bytes]]) -> list[bytes]:
+def failing(job: str) -> list[bytes]:
     if job == "svg":
         raise ValueError(f"cannot draw {job} in {os.getpid()}")
-    return named(job, done)
+    return named(job)
 
 
-def warning(job: str, done: Mapping[str, list[bytes]]) -> list[bytes]:
+def warning(job: str) -> list[bytes]:
     warnings.warn(f"glyph missing in {job}", UserWarning, stacklevel=1)
-    return named(job, done)
+    return named(job)
 
 
 def nothing() -> None:
@@ -62,24 +61,11 @@ def test_jobs_are_drawn_by_the_child_in_order():
 
 
 @needs_fork
-def test_a_later_order_is_drawn_after_and_given_the_earlier_results():
-    drawer = Drawer(nothing)
-    try:
-        drawer.start(named, ["png", "heat"])
-        drawer.start(named, ["html"])  # as a report orders its page once its fonts are cut
-        html, png = drawer.get("html"), drawer.get("png")
-    finally:
-        drawer.close()
-    assert int(html[1]) == int(png[1]) != os.getpid()
-    assert (png[2], html[2]) == (b"", b"png,heat")
-
-
-@needs_fork
 def test_a_dead_child_leaves_the_drawing_to_the_parent():
     drawer = Drawer(dying)
     try:
         drawer.start(named, ["png", "svg"])
-        assert drawer.get("png") == [b"png", str(os.getpid()).encode(), b""]
+        assert drawer.get("png") == [b"png", str(os.getpid()).encode()]
         assert drawer.get("svg")[1] == str(os.getpid()).encode()
     finally:
         drawer.close()
@@ -94,7 +80,7 @@ def test_an_error_in_the_child_is_raised_by_the_parent_drawing_again():
         with pytest.raises(ValueError, match=f"cannot draw svg in {os.getpid()}$"):
             drawer.get("svg")
         # what the child did not reach is drawn here
-        assert drawer.get("card") == [b"card", str(os.getpid()).encode(), b""]
+        assert drawer.get("card") == [b"card", str(os.getpid()).encode()]
     finally:
         drawer.close()
 
@@ -145,7 +131,7 @@ def test_drawing_beside_gives_the_same_files_as_drawing_in_one_process(tmp_path,
         monkeypatch.chdir(folder)
         written = api.report_series(api.open_corpus(PINNED), "ilrs")
         outputs[name] = {item.path.name: Path(item.path).read_bytes() for item in written}
-    assert len(set(started)) == 1  # the first run only (it orders the HTML page later)
+    assert len(started) == 1  # the first run only
     assert sorted(outputs["beside"]) == sorted(outputs["alone"])
     assert len(outputs["beside"]) == 8  # the PDF, the HTML, the card, three charts, two heat-maps
     for name, data in outputs["beside"].items():
@@ -156,7 +142,7 @@ def test_drawing_beside_gives_the_same_files_as_drawing_in_one_process(tmp_path,
 def test_close_never_waits_for_a_child_that_got_no_jobs():
     """A draw that cannot be pickled is done here; close() still ends the child."""
     drawer = Drawer(nothing)
-    drawer.start(lambda job, done: [job.encode()], ["png"])  # a lambda does not pickle
+    drawer.start(lambda job: [job.encode()], ["png"])  # a lambda does not pickle
     assert drawer.get("png") == [b"png"]
     drawer.close()
     assert drawer._process.exitcode is not None
@@ -190,9 +176,9 @@ class Picky(UserWarning):
         self.code = code
 
 
-def picky(job: str, done: Mapping[str, list[bytes]]) -> list[bytes]:
+def picky(job: str) -> list[bytes]:
     warnings.warn(Picky(f"odd warning in {job}", 3), stacklevel=1)
-    return named(job, done)
+    return named(job)
 
 
 @needs_fork

@@ -137,6 +137,51 @@ def test_text_stays_on_the_page_and_lines_never_overlap(which, request):
                 assert dx <= 1.0 or dy <= 2.0, f"page {number}: lines overlap: {a} and {b}"
 
 
+def _images(pdf: Path) -> list[list[tuple[float, float, float, float]]]:
+    """Per page: the boxes of its images (x0, y0, x1, y1 from the top left, in points, as
+    pdftotext gives text), read from the ``cm`` before each ``Do`` of an image."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(pdf)
+    pages = []
+    for page in reader.pages:
+        height = float(page.mediabox.height)
+        objects = page["/Resources"].get("/XObject", {})
+        kinds = {name: objects[name].get_object().get("/Subtype") for name in objects}
+        boxes, matrix = [], None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"cm":
+                matrix = [float(v) for v in operands]
+            elif operator == b"Do" and kinds.get(operands[0]) == "/Image" and matrix:
+                a, _, _, d, e, f = matrix
+                boxes.append((e, height - (f + d), e + a, height - f))
+        pages.append(boxes)
+    return pages
+
+
+@pytest.mark.parametrize("which", ["shipped", "seventh"])
+def test_images_keep_their_place_clear_of_the_text(which, request):
+    """The charts and heat-maps are put on their pages after the text (each place kept
+    for an image of the figure's size): each lies on the page, under its heading, with no
+    line of text over it or cut by it."""
+    pdf = request.getfixturevalue(which)
+    images = _images(pdf)
+    assert sum(map(len, images)) == 5  # three charts, two heat-maps
+    for number, ((width, height, lines), boxes) in enumerate(
+        zip(_boxes(pdf), images, strict=True), 1
+    ):
+        for x0, y0, x1, y1 in boxes:
+            assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height, f"page {number}"
+            for a in lines:
+                dx = min(a[2], x1) - max(a[0], x0)
+                dy = min(a[3], y1) - max(a[1], y0)
+                assert dx <= 0.5 or dy <= 0.5, f"page {number}: text {a} on an image"
+    text = _pages_text(pdf)
+    first = next(n for n, boxes in enumerate(images) if boxes)
+    assert "Charts" in text[first]
+
+
 def test_page_one_says_what_the_newest_snapshot_changed(shipped):
     first = " ".join(_pages_text(shipped)[0].split())
     assert "International Lunar Research Station (ILRS): how the narrative changed" in first

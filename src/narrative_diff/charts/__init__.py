@@ -14,9 +14,10 @@ from .data import (
     styles,
     texts,
 )
-from .draw import ChartWarning, card, figure, save, shared, tidy, warm
+from .draw import DPI, ChartWarning, card, figure, figure_size, save, shared, tidy, warm
 
 __all__ = [
+    "DPI",
     "METRICS",
     "NO_LINEAGE",
     "Chart",
@@ -27,6 +28,7 @@ __all__ = [
     "card",
     "chart_data",
     "figure",
+    "figure_size",
     "lineage_charts",
     "parse_metrics",
     "save",

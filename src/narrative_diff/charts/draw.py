@@ -49,10 +49,8 @@ def figure(charts: Sequence[Chart], fonts: FontSet, *, title: str | None = None)
     _configure(fonts)
     rows = len(charts)
     numbers = labels.event_numbers(charts)
-    listed = "" if numbers is None else _wrap(labels.event_list(charts, numbers), 150)
-    # the numbered list of events below the panels makes the figure taller, not them smaller
-    tall = 3.2 + 3.0 * rows + (0.15 * (listed.count("\n") + 2) if listed else 0)
-    fig = Figure(figsize=(11, tall), dpi=100, layout="constrained")
+    listed = _events_listed(charts)
+    fig = Figure(figsize=figure_size(charts), dpi=100, layout="constrained")
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     for ax, chart in zip(axes, charts, strict=True):
         if chart.metric == "share":
@@ -328,14 +326,31 @@ def _on_axis(dates: dt.date | Sequence[dt.date]) -> Any:
     return list(dates) if isinstance(dates, Sequence) else dates
 
 
+def figure_size(charts: Sequence[Chart]) -> tuple[float, float]:
+    """The size in inches of :func:`figure`'s figure of ``charts``, known before it is
+    drawn (a page can keep its place): a panel per chart, and the numbered list of events
+    below them makes it taller, not them smaller."""
+    listed = _events_listed(charts)
+    return 11.0, 3.2 + 3.0 * len(charts) + (0.15 * (listed.count("\n") + 2) if listed else 0)
+
+
+def _events_listed(charts: Sequence[Chart]) -> str:
+    numbers = labels.event_numbers(charts)
+    return "" if numbers is None else _wrap(labels.event_list(charts, numbers), 150)
+
+
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width))
 
 
+#: Pixels per inch of the PNG images (the report's, the files beside it).
+DPI = 150
+
+
 def save(
-    fig: Figure, path: str | os.PathLike[str] | IO[bytes], fmt: str, *, dpi: int = 150
+    fig: Figure, path: str | os.PathLike[str] | IO[bytes], fmt: str, *, dpi: int = DPI
 ) -> None:
     """Write ``fig`` as png, svg or pdf with fixed metadata (the same input gives the same
     bytes; matplotlib honours SOURCE_DATE_EPOCH for the PDF date)."""

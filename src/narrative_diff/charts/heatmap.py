@@ -107,6 +107,11 @@ def actor_heatmap(
     )
 
 
+def heatmap_size(heat: Heatmap) -> tuple[float, float]:
+    """The size in inches of :func:`draw_heatmap`'s figure, known before it is drawn."""
+    return min(5.0 + 0.8 * len(heat.columns), 30), 2.8 + 0.32 * max(len(heat.rows), 1)
+
+
 def draw_heatmap(heat: Heatmap, fonts: FontSet) -> Figure:
     """The heat-map as a figure (object-oriented matplotlib, no pyplot state)."""
     import numpy as np
@@ -120,8 +125,8 @@ def draw_heatmap(heat: Heatmap, fonts: FontSet) -> Figure:
     grid = np.ma.masked_invalid(
         np.array([[np.nan if v is None else v for v in row] for row in heat.values] or [[np.nan]])
     )
-    width = min(5.0 + 0.8 * n_cols, 30)
-    fig = Figure(figsize=(width, 2.8 + 0.32 * max(n_rows, 1)), dpi=100, layout="constrained")
+    width, height = heatmap_size(heat)
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     ax = fig.subplots()
     ax.set_facecolor("#eeeeee")
     ax.patch.set_hatch("//")

@@ -2,19 +2,17 @@
 
 Why: a report's work splits in two halves of about the same cost that need nothing from
 each other but the finished images: matplotlib drawing the charts and the summary card,
-and fpdf2 laying out the PDF's text (then the HTML page, around the same images). On
+and fpdf2 laying out the PDF's text, then the HTML page around the same images. On
 a machine with two cores, doing them side by side takes the time of the longer half
 instead of the sum.
 
 How: the process forks before the report is built (the child imports matplotlib meanwhile;
-what both need, numpy and Pillow, is imported before the fork), then sends the child the
+numpy and Pillow, which both need, are imported before the fork), then sends the child the
 report (pickled: about 0.1 MB for the ILRS series), and the child draws each job in order
 (``png`` first, the PDF needs it soonest), sending each result down a pipe as soon as it is
-done; a job whose inputs come later (the HTML page, after the fonts are cut to the report's
-text) is ordered later, and done after. The parent asks for a job when it needs it and
-waits only if the child is not done yet. Warnings the child's drawing raises are raised
-again here, in order. Nothing is written to disk by the child; the parent writes every file
-as one set.
+done. The parent asks for a job when it needs it and waits only if the child is not done
+yet. Warnings the child's drawing raises are raised again here, in order. Nothing is
+written to disk by the child; the parent writes every file as one set.
 
 Fork is used only where it is the platform's own way (Linux), there are two usable
 cores, and the process may have children; ``NARRATIVE_DIFF_WORKERS=1`` turns it off (any
@@ -29,13 +27,11 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import queue
 import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from multiprocessing.reduction import ForkingPickler
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from narrative_diff import signals
@@ -46,9 +42,7 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 
-#: Draws one job, given what the child has drawn before it (a later order's job may use
-#: an earlier one's images).
-Draw = Callable[[str, Mapping[str, list[bytes]]], list[bytes]]
+Draw = Callable[[str], list[bytes]]
 
 
 def available() -> bool:
@@ -76,12 +70,11 @@ class Drawer:
     def __init__(
         self, prepare: Callable[[], None], finish: Callable[[], None] = lambda: None
     ) -> None:
-        self._draws: dict[str, Draw] = {}  # each job ordered, and how it is drawn
+        self._draw: Draw | None = None
         self._results: dict[str, list[bytes]] = {}
         self._warnings: list[tuple[str, type[Warning]]] = []
         self._over = False
         self._changed = threading.Condition()
-        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         context = multiprocessing.get_context("fork")
         self._conn, child_out = context.Pipe(duplex=False)
         child_in, self._orders = context.Pipe(duplex=False)
@@ -100,8 +93,6 @@ class Drawer:
             child_in.close()
             self._receiver = threading.Thread(target=self._receive, daemon=True)
             self._receiver.start()
-            self._sender = threading.Thread(target=self._send, daemon=True)
-            self._sender.start()
         except BaseException:
             if self._process.pid is not None:
                 self._process.terminate()
@@ -111,30 +102,14 @@ class Drawer:
             raise
 
     def start(self, draw: Draw, jobs: Sequence[str]) -> None:
-        """Have the child do ``draw(job, done)`` for each of ``jobs`` (``draw`` is pickled: a
-        function or the method of an object with plain data), after the jobs of any
-        earlier call: a job whose inputs are ready later is ordered later."""
-        self._draws.update(dict.fromkeys(jobs, draw))
+        """Have the child do ``draw(job)`` for each of ``jobs`` (``draw`` is pickled: a
+        function or the method of an object with plain data)."""
+        self._draw = draw
         try:
-            order = ForkingPickler.dumps((draw, tuple(jobs)))
-        except Exception:  # it cannot be sent: everything is drawn here
-            self._end()
-        else:  # sent by a thread: a child busy drawing reads its next order only after
-            self._outbox.put(bytes(order))
-
-    def _send(self) -> None:
-        """The thread that sends the orders, in turn, until :meth:`close`."""
-        while (order := self._outbox.get()) is not None:
-            try:
-                self._orders.send_bytes(order)
-            except Exception:  # the child is gone: what is left is drawn here
-                self._end()
-                return
-
-    def _end(self) -> None:
-        with self._changed:
-            self._over = True
-            self._changed.notify_all()
+            self._orders.send((draw, tuple(jobs)))
+        except Exception:  # the child is gone: everything is drawn here
+            with self._changed:
+                self._over = True
 
     def get(self, job: str) -> list[bytes]:
         """The result of ``job``: the child's, or drawn here if the child is gone."""
@@ -145,8 +120,8 @@ class Drawer:
         for message, category in said:  # raised here: the CLI shows warnings from this thread
             warnings.warn(message, category, stacklevel=3)
         if result is None:
-            assert job in self._draws, f"{job} was never ordered"
-            return self._draws[job](job, {})
+            assert self._draw is not None, "start() first"
+            return self._draw(job)
         return result
 
     def _receive(self) -> None:
@@ -168,12 +143,9 @@ class Drawer:
                 return
 
     def close(self) -> None:
-        """End the child: no more orders (an end of file) ends it once its jobs are
-        done; one still drawing after a second, nobody waits for: it is stopped."""
-        self._outbox.put(None)
-        self._sender.join(timeout=1)  # an order the child has not read yet is dropped
+        """Stop the child if it is still there and reap it (after its last message it
+        has nothing left to do)."""
         self._orders.close()
-        self._process.join(timeout=1)
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -204,33 +176,21 @@ def _work(
 
 
 def _jobs(prepare: Callable[[], None], orders: Connection, conn: Connection) -> None:
-    """The child's work, between its set-up and its tidying (:func:`_work`): each order
-    in turn until the parent sends no more (an end of file: it is done, or gone) or a
-    job fails."""
+    """The child's work, between its set-up and its tidying (:func:`_work`)."""
     with contextlib.suppress(Exception):
         prepare()
-    done: dict[str, list[bytes]] = {}
-    with contextlib.suppress(EOFError):
-        while True:
-            draw, jobs = orders.recv()
-            if not _order(draw, jobs, done, conn):
-                break
-    conn.send(("over", "", None))  # anything not sent is drawn by the parent
-
-
-def _order(draw: Draw, jobs: Sequence[str], done: dict[str, list[bytes]], conn: Connection) -> bool:
-    """Draw ``jobs`` and send each; False when one failed (the rest are left)."""
+    draw, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
     for job in jobs:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                value = done[job] = draw(job, done)
+                value = draw(job)
             except Exception:  # raised again by the parent's own drawing
-                return False
+                break
         for warning in caught:
             conn.send(("warning", job, (str(warning.message), _category(warning))))
         conn.send(("done", job, value))
-    return True
+    conn.send(("over", "", None))  # anything not sent is drawn by the parent
 
 
 def _category(warning: warnings.WarningMessage) -> type[Warning]:

@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from narrative_diff.charts import figure_size
+from narrative_diff.charts.heatmap import heatmap_size
 from narrative_diff.fonts import FontSet
 
 from .layout import PIVOT_COLUMNS, hyphenated, pivot
@@ -57,8 +59,9 @@ def render(
     heatmaps_png: Callable[[], Sequence[bytes]] = tuple,
 ) -> bytes:
     """The PDF bytes of ``report``; ``charts_png()`` gives the report's charts, in order,
-    and ``heatmaps_png()`` its heat-maps, each asked for only when the text before them is
-    set (they may still be being drawn).
+    and ``heatmaps_png()`` its heat-maps, asked for only once all the text is set (they may
+    still be being drawn meanwhile): each image's place is kept on its page, its size
+    known from the figure's, and the image put there at the end.
 
     Sections flow one after the other (a new page only where the next block would not fit),
     every heading is kept with what follows it, and long words in narrow cells break at
@@ -67,12 +70,14 @@ def render(
     _first_page(pdf, report)
     _findings(pdf, report)
     _snapshots(pdf, report)
-    _charts(pdf, charts_png)
-    _stayed(pdf, report, heatmaps_png)
+    charts = _charts(pdf, report)
+    heatmaps = _stayed(pdf, report)
     _score_table(pdf, report)
     _pairs(pdf, report)
     _long_table(pdf, report)
     _methodology(pdf, report)
+    _place(pdf, charts, charts_png)
+    _place(pdf, heatmaps, heatmaps_png)
     return bytes(pdf.output())
 
 
@@ -308,30 +313,47 @@ def _findings(pdf: FPDF, report: Report) -> None:
         _finding(pdf, finding, size=9.5)
 
 
-def _charts(pdf: FPDF, charts_png: Callable[[], Sequence[bytes]]) -> None:
+#: Where an image goes: its page, x, y, width and height (mm).
+Box = tuple[int, float, float, float, float]
+
+
+def _charts(pdf: FPDF, report: Report) -> list[Box]:
     _heading(pdf, "Charts")
-    _images(pdf, charts_png())
+    return [_keep_place(pdf, figure_size(panels)) for panels in report.figures]
 
 
-def _images(pdf: FPDF, pngs: Sequence[bytes]) -> None:
-    from PIL import Image  # fpdf2's own dependency
+def _keep_place(pdf: FPDF, inches: tuple[float, float]) -> Box:
+    """Room for an image of that size (a figure's, in inches) where the text has come to:
+    the page, and the box it will take; the text goes on below it."""
+    aspect = inches[1] / inches[0]
+    # a chart faceted by lineage is tall: at most one page high
+    w = min(pdf.epw, (pdf.page_break_trigger - pdf.t_margin - 6) / aspect)
+    _room(pdf, w * aspect)
+    box = (pdf.page, pdf.x, pdf.y, w, w * aspect)
+    pdf.set_y(pdf.y + w * aspect)
+    pdf.ln(3)
+    return box
 
-    for png in pngs:
-        with Image.open(io.BytesIO(png)) as image:
-            aspect = image.height / image.width
-        # a chart faceted by lineage is tall: at most one page high
-        w = min(pdf.epw, (pdf.page_break_trigger - pdf.t_margin - 6) / aspect)
-        _room(pdf, w * aspect)
-        pdf.image(io.BytesIO(png), w=w)
-        pdf.ln(3)
+
+def _place(pdf: FPDF, boxes: Sequence[Box], pngs: Callable[[], Sequence[bytes]]) -> None:
+    """Put each image in the place kept for it (on an earlier page: fpdf2 writes to the
+    page ``pdf.page`` names), then come back to where the text ended."""
+    if not boxes:
+        return
+    page, x, y = pdf.page, pdf.x, pdf.y
+    for (on, left, top, w, h), png in zip(boxes, pngs(), strict=True):
+        pdf.page = on
+        pdf.image(io.BytesIO(png), x=left, y=top, w=w, h=h)
+    pdf.page = page
+    pdf.set_xy(x, y)
 
 
-def _stayed(pdf: FPDF, report: Report, heatmaps_png: Callable[[], Sequence[bytes]]) -> None:
+def _stayed(pdf: FPDF, report: Report) -> list[Box]:
     """What stayed, what went: the stable core, the names and sentences gone, the newest
-    arrivals, then the heat-maps."""
+    arrivals, then (the places of) the heat-maps."""
     stayed = report.stayed
     if stayed is None:
-        return
+        return []
     _heading(pdf, "What stayed, what went")
     if stayed.note:
         _para(pdf, stayed.note, size=8.5, colour=GREY)
@@ -349,7 +371,7 @@ def _stayed(pdf: FPDF, report: Report, heatmaps_png: Callable[[], Sequence[bytes
                 indent=6,
             )
         pdf.ln(1.5)
-    _images(pdf, heatmaps_png())
+    return [_keep_place(pdf, heatmap_size(heat)) for heat in report.heatmaps]
 
 
 def _score_table(pdf: FPDF, report: Report) -> None:

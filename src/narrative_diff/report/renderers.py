@@ -15,7 +15,6 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from narrative_diff.errors import OutputError
@@ -47,7 +46,7 @@ class Rendered:
 @dataclass
 class Art:
     """What the renderers share, made once on first use: the charts and heat-maps as
-    PNG images, the summary card, the HTML page (:meth:`made`); and the fonts.
+    PNG images and the summary card (:meth:`made`); and the fonts.
 
     :meth:`start` hands the drawing to a second process (:mod:`.background`) so that it
     goes on while this one sets text."""
@@ -66,20 +65,14 @@ class Art:
             self._made[job] = self._drawer.get(job) if self._drawer else self.draw(job)
         return self._made[job]
 
-    def draw(self, job: str, done: Mapping[str, list[bytes]] = MappingProxyType({})) -> list[bytes]:
-        """Do one job here, given the jobs ``done`` before it in this process."""
-        self._made.update(done)
+    def draw(self, job: str) -> list[bytes]:
+        """Do one job here."""
         if job == "card":
             from narrative_diff.charts import card
 
             title, subtitle, points = card_text(self.report)
             drawn = card(title, subtitle, points, self.report.lead_chart, self.fonts)
             return [figure_bytes(drawn, "png")]
-        if job == "html":
-            from .html import render
-
-            page = render(self.report, self.made("png"), self.made("heat"), self.fonts)
-            return [page.encode("utf-8")]
         if job == "heat":
             from narrative_diff.charts.heatmap import draw_heatmap
 
@@ -88,9 +81,7 @@ class Art:
             from narrative_diff.charts import figure
 
             figures = [figure(panels, self.fonts) for panels in self.report.figures]
-        # kept: the HTML job, in the same process, takes them
-        self._made[job] = [figure_bytes(fig, "png") for fig in figures]
-        return self._made[job]
+        return [figure_bytes(fig, "png") for fig in figures]
 
     def start(self, drawer: Drawer, jobs: Sequence[str]) -> None:
         """Have ``drawer``'s process do ``jobs`` (png, heat, card; the first needed
@@ -120,8 +111,10 @@ def _pdf(report: Report, art: Art) -> tuple[Rendered, ...]:
 
 
 def _html(report: Report, art: Art) -> tuple[Rendered, ...]:
-    (page,) = art.made("html")
-    return (Rendered(page, "HTML report"),)
+    from .html import render
+
+    page = render(report, art.made("png"), art.made("heat"), art.fonts)
+    return (Rendered(page.encode("utf-8"), "HTML report"),)
 
 
 def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
@@ -170,7 +163,7 @@ RENDERERS: dict[str, Renderer] = {
     "pdf": Renderer(
         "PDF report", "laying out the PDF", _pdf, prints_text=True, needs=("png", "heat")
     ),
-    "html": Renderer("HTML report", "writing the HTML", _html, needs=("html",)),
+    "html": Renderer("HTML report", "writing the HTML", _html, needs=("png", "heat")),
     "png": Renderer(
         "summary card", "drawing the summary card", _card, needs=("card", "png", "heat")
     ),
@@ -201,9 +194,7 @@ def jobs_for(paths: Mapping[str, Path]) -> list[str]:
     return sorted({job for r in renderers for job in r.needs}, key=_JOB_ORDER.index)
 
 
-_JOB_ORDER = ("png", "heat", "card", "html")
-#: Jobs that embed a font cut to the report's text (fonts.fitted): ordered once it is cut.
-_WITH_FITTED_FONTS = ("html",)
+_JOB_ORDER = ("png", "heat", "card")
 
 
 @contextlib.contextmanager
@@ -269,16 +260,13 @@ def write_report(
         title, subtitle, points = card_text(report)
         texts += [title, subtitle] + [text for head, rest in points for text in (head, *rest)]
     art = Art(report, font_set())
-    jobs = jobs_for(paths)
     if drawer is not None:  # drawing starts now; a font that fails the check stops it
-        art.start(drawer, [job for job in jobs if job not in _WITH_FITTED_FONTS])
+        art.start(drawer, jobs_for(paths))
     fonts = require_glyphs(texts, art.fonts)
     files: list[tuple[Path, bytes, str]] = []
     with _scratch() as folder:
         if folder is not None:  # the HTML page shows the report's text too
             art.fonts = fitted(fonts, [*texts, *report.texts()], folder)
-        if drawer is not None:
-            art.start(drawer, [job for job in jobs if job in _WITH_FITTED_FONTS])
         for fmt, renderer in renderers.items():
             step(renderer.stage)
             path = paths[fmt]
