@@ -220,8 +220,12 @@ def test_fitted_cuts_the_han_font_to_the_report_s_characters(tmp_path):
     assert fonts.cjk_cut.parent == tmp_path and fonts.han_face == (fonts.cjk_cut, 0)
     with TTFont(whole.cjk, fontNumber=whole.cjk_index, lazy=True) as font:
         have = set(font.getBestCmap())
-    with TTFont(fonts.cjk_cut) as cut:
-        assert set(cut.getBestCmap()) == {ord(c) for c in set(HAN + "Russia – “together”")} & have
+    with TTFont(fonts.cjk_cut) as cut:  # the Han only: DejaVu draws the rest
+        assert (
+            set(cut.getBestCmap())
+            == {ord(c) for c in set(HAN)} & have
+            == {ord(c) for c in set(HAN)}
+        )
     assert fonts.cjk_cut.stat().st_size < 50_000 < whole.cjk.stat().st_size
     # the web font made from the cut covers the same characters as one made from the whole
     from_cut, from_whole = web_font(HAN, fonts), web_font(HAN, whole)

@@ -263,19 +263,28 @@ def web_font(chars: Iterable[str], fonts: FontSet | None = None) -> tuple[bytes,
 
 def fitted(fonts: FontSet, texts: Iterable[str], folder: Path) -> FontSet:
     """``fonts`` for a report whose text is ``texts``: without a Han font when the Latin
-    face draws every character, else with the Han font cut to the characters of ``texts``
-    it has (:attr:`FontSet.cjk_cut`, saved in ``folder``), parsed once here instead of by
-    the PDF writer (0.2 s for WenQuanYi) and again for the HTML page's web font."""
+    faces draw every character, else with the Han font cut to the characters of ``texts``
+    it has and one of those faces lacks (:attr:`FontSet.cjk_cut`, saved in ``folder``):
+    the whole font is parsed once, here, instead of by the PDF writer (0.2 s for
+    WenQuanYi) and again for the HTML page's web font. Check the glyphs with the fonts
+    this returns (:func:`require_glyphs`): the cut has every character the whole had."""
     if fonts.cjk is None:
         return fonts
-    chars = {ord(ch) for text in texts for ch in set(text)}
-    regular = _points(fonts.regular, 0)
-    if all(p in regular or unicodedata.category(chr(p)) in _NO_GLYPH for p in chars):
+    faces = {fonts.regular, fonts.bold, fonts.italic or fonts.regular}
+    latin = frozenset.intersection(
+        *(_points(face, 0) for face in faces | {fonts.bold_italic or fonts.bold})
+    )
+    needed = {
+        point
+        for point in {ord(ch) for text in texts for ch in set(text)}
+        if point not in latin and unicodedata.category(chr(point)) not in _NO_GLYPH
+    }
+    if not needed:
         return replace(fonts, cjk=None, cjk_name=None, cjk_index=0)
     from fontTools.ttLib import TTFont
 
     with TTFont(fonts.cjk, fontNumber=fonts.cjk_index, lazy=True, recalcTimestamp=False) as font:
-        points = sorted(chars.intersection(font.getBestCmap() or {}))
+        points = sorted(needed.intersection(font.getBestCmap() or {}))
         _cut(font, points, flavor=None)
         path = folder / ("han.otf" if "CFF " in font else "han.ttf")
         font.save(path)

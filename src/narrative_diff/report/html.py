@@ -120,6 +120,10 @@ def csp(css: str) -> str:
 
 #: The policy of a page without an embedded font.
 CSP = csp(CSS)
+#: Where the policy and the style go in a page rendered before its font is known: each
+#: appears once (the page's own text cannot hold them: it is escaped, they have no
+#: character to escape and are not words anyone writes).
+_POLICY_HERE, _STYLE_HERE = "narrativediffpolicy0e2c7b", "narrativediffstyle9a41f3"
 
 
 def _ranges(points: Sequence[int]) -> str:
@@ -167,7 +171,7 @@ def render(
     :func:`~narrative_diff.fonts.font_set`) gives the Han font to embed."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markdown_it import MarkdownIt
-    from markupsafe import Markup
+    from markupsafe import Markup, escape
 
     env = Environment(
         loader=PackageLoader("narrative_diff", "templates"),
@@ -197,8 +201,9 @@ def render(
         edited=EDITED,
         grid=pivot(report),
     )
-    # the page's text does not depend on its CSS: render once to learn which characters
-    # it shows, then again with the font that draws them
-    page = template.render(csp=CSP, css=Markup(CSS), **values)
+    # the page's text does not depend on its CSS: render it with stand-ins, learn which
+    # characters it shows, then put in the style with the font that draws them
+    page = template.render(csp=_POLICY_HERE, css=Markup(_STYLE_HERE), **values)
     css = han_css(page, fonts)
-    return page if css == CSS else template.render(csp=csp(css), css=Markup(css), **values)
+    policy = str(escape(csp(css)))
+    return page.replace(_POLICY_HERE, policy, 1).replace(_STYLE_HERE, css, 1)

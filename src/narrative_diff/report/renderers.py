@@ -262,11 +262,11 @@ def write_report(
     art = Art(report, font_set())
     if drawer is not None:  # drawing starts now; a font that fails the check stops it
         art.start(drawer, jobs_for(paths))
-    fonts = require_glyphs(texts, art.fonts)
     files: list[tuple[Path, bytes, str]] = []
     with _scratch() as folder:
         if folder is not None:  # the HTML page shows the report's text too
-            art.fonts = fitted(fonts, [*texts, *report.texts()], folder)
+            art.fonts = fitted(art.fonts, [*texts, *report.texts()], folder)
+        require_glyphs(texts, art.fonts)
         for fmt, renderer in renderers.items():
             step(renderer.stage)
             path = paths[fmt]
