@@ -419,7 +419,8 @@ def card(
     fig = Figure(figsize=(16, 9), dpi=100)
     peak = sorted(chart.lines, key=lambda line: -max(line.values))[:4]
     chart = replace(chart, lines=tuple(line for line in chart.lines if line in peak))
-    _card_text(fig, title, subtitle, points, _card_note(chart))
+    with _said():  # measuring the text draws it: a glyph no font has is said here
+        _card_text(fig, title, subtitle, points, _card_note(chart))
     numbers = labels.event_numbers([chart])
     ax = fig.add_axes((0.56, 0.25, 0.33, 0.57))  # the names at the line ends to its right
     if chart.metric == "share":
