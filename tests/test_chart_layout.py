@@ -249,3 +249,19 @@ def test_a_figure_s_size_is_known_before_it_is_drawn(tmp_path, extra):
         with Image.open(io.BytesIO(figure_bytes(fig, "png"))) as image:
             # (matplotlib drops a half pixel)
             assert abs(image.width - w * DPI) <= 1 and abs(image.height - h * DPI) <= 1
+
+
+def test_a_long_chinese_title_wraps_between_characters():
+    result = api.score_series(api.open_corpus(PINNED), "ilrs")
+    title = "国际月球科研站" * 8  # no space to wrap at
+    charts = lineage_charts(
+        result.rows, "prominence", series="ilrs", actors_source="t", title=title
+    )
+    fig = figure(charts, font_set())
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    shown = fig._suptitle.get_text()
+    assert shown.count("\n") >= 1 and shown.replace("\n", "").startswith(title)
+    assert (
+        fig._suptitle.get_window_extent(renderer).x1 < fig.legends[0].get_window_extent(renderer).x0
+    )

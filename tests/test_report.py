@@ -478,3 +478,25 @@ def test_the_section_and_heatmaps_are_in_every_format(reports, ilrs_report):
     markdown = render(ilrs_report)
     assert "## What stayed, what went" in markdown
     assert "- **Russia, last seen v2 (2022-01-28)**: “The ILRS was launched together" in markdown
+
+
+def test_a_font_that_cannot_be_cut_leaves_the_whole_one(tmp_path, monkeypatch, capsys):
+    """Cutting the Han font to the report's text only saves time: when it fails (a full
+    disk, a font fontTools cannot subset) the report uses the whole font; a Markdown
+    report, which embeds no font, never cuts one."""
+    from narrative_diff import fonts
+
+    calls: list[int] = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fonts, "fitted", broken)
+    assert main(["report", "--corpus", str(SEEDS), "-o", str(tmp_path / "r.md")]) == 0
+    assert calls == []
+    assert main(["report", "--corpus", str(SEEDS), "-o", str(tmp_path / "r.pdf")]) == 0, (
+        capsys.readouterr().err
+    )
+    assert calls == [1]
+    assert "国际月球科研站" in " ".join(pdf_pages(tmp_path / "r.pdf"))

@@ -241,3 +241,38 @@ def test_fitted_drops_the_han_font_when_the_latin_face_draws_everything(tmp_path
 
     fonts = fitted(font_set(), ["Россия and China – “together” № 5"], tmp_path)
     assert (fonts.cjk, fonts.han_face, list(tmp_path.iterdir())) == (None, None, [])
+
+
+def test_an_ideographic_space_is_in_the_cut(tmp_path):
+    """U+3000 is a space (Zs) that DejaVu has no glyph for: the Han font draws it, so the
+    cut keeps it (a PDF without it printed 第一章总则 for 第一章　总则)."""
+    from fontTools.ttLib import TTFont
+
+    from narrative_diff.fonts import fitted
+
+    whole = font_set()
+    if whole.cjk is None:
+        pytest.skip("no Han font")
+    fonts = fitted(whole, ["第一章\u3000总则\n"], tmp_path)
+    assert fonts.cjk_cut is not None
+    with TTFont(fonts.cjk_cut) as cut:
+        assert 0x3000 in cut.getBestCmap()
+
+
+def test_a_page_whose_title_holds_a_stand_in_keeps_its_style():
+    """The page is rendered once with stand-ins for its policy and style: text that looks
+    like one is escaped and stays text."""
+    from dataclasses import replace
+
+    from narrative_diff import api
+    from narrative_diff.report import html
+
+    from .helpers import PINNED
+
+    report = api.build_report(api.open_corpus(PINNED), "ilrs")
+    tricky = replace(report, title=f"Moon {html._STYLE_HERE} narrativediffstyle")
+    images = [b"png"] * len(report.figures), [b"png"] * len(report.heatmaps)
+    page = html.render(tricky, *images)
+    assert "<style>" in page and "@font-face" in page.split("<style>", 1)[1]
+    assert "Moon &lt;narrative-diff-style/&gt; narrativediffstyle" in page
+    assert html._STYLE_HERE not in page

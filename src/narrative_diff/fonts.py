@@ -45,6 +45,8 @@ from .errors import FontMissing
 FALLBACK_FONT_ENV = "NARRATIVE_DIFF_FONT"
 #: Characters that need no glyph: controls, format marks, separators, combining marks.
 _NO_GLYPH = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs", "Co", "Cn"}
+#: Characters no font is asked to draw (controls and lone surrogates).
+_NEVER_DRAWN = {"Cc", "Cs"}
 #: Font files fpdf2, matplotlib and fontTools can all read.
 _SUFFIXES = (".ttf", ".ttc", ".otf", ".otc")
 #: System CJK families by preference (fontconfig's family names, lower case, prefixes).
@@ -274,17 +276,22 @@ def fitted(fonts: FontSet, texts: Iterable[str], folder: Path) -> FontSet:
     latin = frozenset.intersection(
         *(_points(face, 0) for face in faces | {fonts.bold_italic or fonts.bold})
     )
+    # what a Latin face lacks and the Han font may draw: an ideographic space (U+3000) or
+    # a combining mark is drawn from the Han font as much as a Han character is
     needed = {
         point
         for point in {ord(ch) for text in texts for ch in set(text)}
-        if point not in latin and unicodedata.category(chr(point)) not in _NO_GLYPH
+        if point not in latin and unicodedata.category(chr(point)) not in _NEVER_DRAWN
     }
+    whole = replace(fonts, cjk=None, cjk_name=None, cjk_index=0)
     if not needed:
-        return replace(fonts, cjk=None, cjk_name=None, cjk_index=0)
+        return whole
     from fontTools.ttLib import TTFont
 
     with TTFont(fonts.cjk, fontNumber=fonts.cjk_index, lazy=True, recalcTimestamp=False) as font:
         points = sorted(needed.intersection(font.getBestCmap() or {}))
+        if not points:  # the Han font draws none of them either
+            return whole
         _cut(font, points, flavor=None)
         path = folder / ("han.otf" if "CFF " in font else "han.ttf")
         font.save(path)

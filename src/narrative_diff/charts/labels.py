@@ -214,11 +214,18 @@ def _fit_title(fig: Figure, renderer: Any) -> None:
     box = title.get_window_extent(renderer)
     if box.x1 <= room:
         return
-    words, lines = title.get_text().split(), [""]
-    for word in words:
-        tried = f"{lines[-1]} {word}".strip()
-        if lines[-1] and box.x0 + _width(renderer, title, tried) > room:
-            lines.append(word)
+    room -= box.x0
+    pieces: list[tuple[str, str]] = []  # each piece and what joins it to the one before
+    for word in title.get_text().split():
+        if _width(renderer, title, word) <= room:
+            pieces.append((word, " "))
+        else:  # a word too long for a line (Chinese is written without spaces): by letter
+            pieces += [(ch, " " if k == 0 else "") for k, ch in enumerate(word)]
+    lines = [""]
+    for piece, glue in pieces:
+        tried = f"{lines[-1]}{glue}{piece}" if lines[-1] else piece
+        if lines[-1] and _width(renderer, title, tried) > room:
+            lines.append(piece)
         else:
             lines[-1] = tried
     title.set_text("\n".join(lines))

@@ -121,9 +121,9 @@ def csp(css: str) -> str:
 #: The policy of a page without an embedded font.
 CSP = csp(CSS)
 #: Where the policy and the style go in a page rendered before its font is known: each
-#: appears once (the page's own text cannot hold them: it is escaped, they have no
-#: character to escape and are not words anyone writes).
-_POLICY_HERE, _STYLE_HERE = "narrativediffpolicy0e2c7b", "narrativediffstyle9a41f3"
+#: appears once, where the template puts it (the page's own text cannot hold them: it is
+#: escaped, and they begin with "<").
+_POLICY_HERE, _STYLE_HERE = "<narrative-diff-policy/>", "<narrative-diff-style/>"
 
 
 def _ranges(points: Sequence[int]) -> str:
@@ -203,7 +203,8 @@ def render(
     )
     # the page's text does not depend on its CSS: render it with stand-ins, learn which
     # characters it shows, then put in the style with the font that draws them
-    page = template.render(csp=_POLICY_HERE, css=Markup(_STYLE_HERE), **values)
+    page = template.render(csp=Markup(_POLICY_HERE), css=Markup(_STYLE_HERE), **values)
+    assert page.count(_POLICY_HERE) == page.count(_STYLE_HERE) == 1, "a stand-in is lost"
     css = han_css(page, fonts)
     policy = str(escape(csp(css)))
-    return page.replace(_POLICY_HERE, policy, 1).replace(_STYLE_HERE, css, 1)
+    return page.replace(_POLICY_HERE, policy).replace(_STYLE_HERE, css)

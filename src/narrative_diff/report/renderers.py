@@ -99,6 +99,8 @@ class Renderer:
     stage: str
     draw: Callable[[Report, Art], tuple[Rendered, ...]]
     prints_text: bool = False
+    #: whether it embeds the Han font (cut to the report's text first: fonts.fitted)
+    embeds_fonts: bool = False
     #: The jobs it asks :class:`Art` for (:meth:`Art.made`), in the order it asks.
     needs: tuple[str, ...] = ()
 
@@ -161,9 +163,16 @@ def _markdown(report: Report, art: Art) -> tuple[Rendered, ...]:
 #: Output format (a file extension) → its renderer.
 RENDERERS: dict[str, Renderer] = {
     "pdf": Renderer(
-        "PDF report", "laying out the PDF", _pdf, prints_text=True, needs=("png", "heat")
+        "PDF report",
+        "laying out the PDF",
+        _pdf,
+        prints_text=True,
+        embeds_fonts=True,
+        needs=("png", "heat"),
     ),
-    "html": Renderer("HTML report", "writing the HTML", _html, needs=("png", "heat")),
+    "html": Renderer(
+        "HTML report", "writing the HTML", _html, embeds_fonts=True, needs=("png", "heat")
+    ),
     "png": Renderer(
         "summary card", "drawing the summary card", _card, needs=("card", "png", "heat")
     ),
@@ -195,6 +204,18 @@ def jobs_for(paths: Mapping[str, Path]) -> list[str]:
 
 
 _JOB_ORDER = ("png", "heat", "card")
+
+
+def _fitted(fonts: FontSet, texts: Sequence[str], folder: Path) -> FontSet:
+    """The fonts cut to the report's text (:func:`~narrative_diff.fonts.fitted`; the HTML
+    page shows the report's text too), or as they are when cutting fails (a full disk,
+    a font fontTools cannot subset): the cut only saves time."""
+    from narrative_diff.fonts import fitted
+
+    try:
+        return fitted(fonts, texts, folder)
+    except Exception:  # fontTools raises many kinds on a font it cannot subset
+        return fonts
 
 
 @contextlib.contextmanager
@@ -247,7 +268,7 @@ def write_report(
     for a format that sets its text itself (the PDF). With a ``drawer``
     (:func:`drawing_beside`) the charts are drawn in its process meanwhile."""
     from narrative_diff.charts import texts as chart_texts
-    from narrative_diff.fonts import fitted, font_set, require_glyphs
+    from narrative_diff.fonts import font_set, require_glyphs
 
     def step(what: str) -> None:
         if progress:
@@ -264,8 +285,8 @@ def write_report(
         art.start(drawer, jobs_for(paths))
     files: list[tuple[Path, bytes, str]] = []
     with _scratch() as folder:
-        if folder is not None:  # the HTML page shows the report's text too
-            art.fonts = fitted(art.fonts, [*texts, *report.texts()], folder)
+        if folder is not None and any(r.embeds_fonts for r in renderers.values()):
+            art.fonts = _fitted(art.fonts, [*texts, *report.texts()], folder)
         require_glyphs(texts, art.fonts)
         for fmt, renderer in renderers.items():
             step(renderer.stage)
