@@ -23,6 +23,7 @@ sentences it rests on (``before``/``after`` evidence):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -366,11 +367,18 @@ def _named_changes(
 
 def _readability(a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented) -> ReadabilityChange:
     """Readability of both sides, from the sentences already segmented (no second split)."""
-    before = readability(
-        a.body, a.language, sentences=[s.text for s in sa.sentences], words=a.words
-    )
-    after = readability(b.body, b.language, sentences=[s.text for s in sb.sentences], words=b.words)
+    before = _measured(a.body, a.language, tuple(s.text for s in sa.sentences), a.words)
+    after = _measured(b.body, b.language, tuple(s.text for s in sb.sentences), b.words)
     return {"a": before, "b": after, "comparison": compare_readability(before, after)}
+
+
+@functools.lru_cache(maxsize=16)
+def _measured(
+    body: str, language: str | None, sentences: tuple[str, ...], words: int
+) -> Readability:
+    """A text's readability, measured once: a report compares most snapshots twice (with
+    the one before and the one after), six texts in sixteen comparisons for the ILRS."""
+    return readability(body, language, sentences=list(sentences), words=words)
 
 
 def _trim(text: str) -> str:
