@@ -118,8 +118,6 @@ def csp(css: str) -> str:
     )
 
 
-#: The policy of a page without an embedded font.
-CSP = csp(CSS)
 #: Where the policy and the style go in a page rendered before its font is known: each
 #: appears once, where the template puts it (the page's own text cannot hold them: it is
 #: escaped, and they begin with "<").
