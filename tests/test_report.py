@@ -245,7 +245,7 @@ def test_default_outputs_and_pngs(reports):
         "ilrs.png",
     ]
     card = Image.open(reports / "ilrs.png")
-    assert card.size == (2400, 1350)  # 16:9 at 150 dpi
+    assert card.size == (1920, 1080)  # a 16:9 slide
     colours = card.convert("RGB").getcolors(maxcolors=1 << 20)
     assert len(colours) > 50  # drawn, not blank
 
@@ -500,3 +500,38 @@ def test_a_font_that_cannot_be_cut_leaves_the_whole_one(tmp_path, monkeypatch, c
     )
     assert calls == [1]
     assert "国际月球科研站" in " ".join(pdf_pages(tmp_path / "r.pdf"))
+
+
+def test_the_han_face_is_the_fallback_only_for_text_that_needs_it(tmp_path):
+    """fpdf2 sets a string whole unless a fallback face is set: the PDF sets the Han face
+    as the fallback for a text with a character DejaVu lacks, and only then; a footer in
+    the middle of a table leaves the table's fallback as it was."""
+    from pypdf import PdfReader
+
+    from narrative_diff.fonts import fitted
+    from narrative_diff.report.pdf_document import Document
+
+    fonts = fitted(font_set(), ["国际月球科研站 Россия"], tmp_path)
+    if fonts.han_face is None:
+        pytest.skip("no Han font")
+    footed = Document(fonts, "月球 series")
+    footed.add_page()
+    footed.fallback_for("Russia and China", "Россия – “together”")
+    assert footed._falling_back == []
+    footed.fallback_for("Russia", "国际月球科研站")
+    assert footed._falling_back == ["cjk"]
+    footed.fallback_for("plain")
+    footed.footer()  # its name needs the Han face; what was set before comes back after
+    assert footed._falling_back == []
+
+    def fonts_used(asked: str) -> int:
+        pdf = Document(fonts, "ILRS")
+        pdf.add_page()
+        pdf.fallback_for(asked)
+        pdf.set_font("body", "", 10)
+        pdf.multi_cell(0, 5, "国际月球科研站 and Russia")
+        page = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0]
+        return len(page["/Resources"]["/Font"])
+
+    assert fonts_used("国际月球科研站 and Russia") == 2  # the Han face beside DejaVu
+    assert fonts_used("plain") == 1  # (what a text not asked for would get)

@@ -272,10 +272,7 @@ def fitted(fonts: FontSet, texts: Iterable[str], folder: Path) -> FontSet:
     this returns (:func:`require_glyphs`): the cut has every character the whole had."""
     if fonts.cjk is None:
         return fonts
-    faces = {fonts.regular, fonts.bold, fonts.italic or fonts.regular}
-    latin = frozenset.intersection(
-        *(_points(face, 0) for face in faces | {fonts.bold_italic or fonts.bold})
-    )
+    latin = latin_points(fonts)
     # what a Latin face lacks and the Han font may draw: an ideographic space (U+3000) or
     # a combining mark is drawn from the Han font as much as a Han character is
     needed = {
@@ -296,6 +293,13 @@ def fitted(fonts: FontSet, texts: Iterable[str], folder: Path) -> FontSet:
         path = folder / ("han.otf" if "CFF " in font else "han.ttf")
         font.save(path)
     return replace(fonts, cjk_cut=path)
+
+
+def latin_points(fonts: FontSet) -> frozenset[int]:
+    """The code points every DejaVu face of ``fonts`` has (the rest fall back to the Han
+    font)."""
+    faces = {fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic}
+    return frozenset.intersection(*(_points(face, 0) for face in faces if face is not None))
 
 
 def _cut(font: Any, points: Sequence[int], *, flavor: str | None) -> None:

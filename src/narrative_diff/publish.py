@@ -113,12 +113,12 @@ def _same_file(output: Path, source: Path) -> bool:
     return False
 
 
-def figure_bytes(fig: Figure, fmt: str) -> bytes:
-    """A figure as the bytes of a png, svg or pdf file."""
-    from .charts import save
+def figure_bytes(fig: Figure, fmt: str, *, dpi: int | None = None) -> bytes:
+    """A figure as the bytes of a png, svg or pdf file (``dpi``: the charts' by default)."""
+    from .charts import DPI, save
 
     buffer = io.BytesIO()
-    save(fig, buffer, fmt)
+    save(fig, buffer, fmt, dpi=dpi or DPI)
     return buffer.getvalue()
 
 

@@ -14,9 +14,10 @@ from .data import (
     styles,
     texts,
 )
-from .draw import DPI, ChartWarning, card, figure, figure_size, save, shared, tidy, warm
+from .draw import CARD_DPI, DPI, ChartWarning, card, figure, figure_size, save, shared, tidy, warm
 
 __all__ = [
+    "CARD_DPI",
     "DPI",
     "METRICS",
     "NO_LINEAGE",

@@ -347,6 +347,8 @@ def _wrap(text: str, width: int) -> str:
 
 #: Pixels per inch of the PNG images (the report's, the files beside it).
 DPI = 150
+#: The summary card's: its 16 × 9 inches make a 1920 × 1080 slide.
+CARD_DPI = 120
 
 
 def save(

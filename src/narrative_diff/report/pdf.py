@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -28,15 +27,10 @@ from .layout import PIVOT_COLUMNS, hyphenated, pivot
 from .model import TABLE_COLUMNS, Report, cell, table_header
 
 if TYPE_CHECKING:
-    from fpdf import FPDF
-
     from narrative_diff.findings import Finding
 
-#: Characters of categories Cc and Cf, but the line feed, tab and soft hyphen (a hyphenation
-#: point: pyphen's, or the document's own): nothing to draw.
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
-)
+    from .pdf_document import Document
+
 Colour = tuple[int, int, int]
 INK = (26, 26, 26)
 GREY = (90, 90, 90)
@@ -81,37 +75,12 @@ def render(
     return bytes(pdf.output())
 
 
-def _document(report: Report, fonts: FontSet) -> FPDF:
-    from fpdf import FPDF
+def _document(report: Report, fonts: FontSet) -> Document:
+    from .pdf_document import Document
 
-    class Document(FPDF):
-        def normalize_text(self, text: str) -> str:
-            # control and format characters (ESC, U+2066, NEL) have no glyph: drop them
-            # rather than let fpdf2 warn on stderr and print nothing
-            return super().normalize_text(
-                _INVISIBLE.sub(lambda m: " " if m[0] == "\x85" else "", text)
-            )
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("body", size=8)
-            self.set_text_color(*GREY)
-            self.cell(0, 6, f"narrative-diff report: {report.series_name}", align="L")
-            self.set_x(self.l_margin)
-            self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
-
-    pdf = Document(format="A4", unit="mm")
+    pdf = Document(fonts, report.series_name)
     pdf.set_margins(16, 16, 16)
     pdf.set_auto_page_break(True, margin=18)
-    faces = {"": fonts.regular, "B": fonts.bold, "I": fonts.italic, "BI": fonts.bold_italic}
-    for style, path in faces.items():
-        pdf.add_font("body", style, str(path or fonts.regular))
-    han = fonts.han_face  # cut to the report's characters (fonts.fitted): quick to parse
-    if han is not None:
-        # One face (it has one weight): bold or italic Han text falls back to it as it is
-        # (exact_match=False).
-        pdf.add_font("cjk", "", str(han[0]), collection_font_number=han[1])
-        pdf.set_fallback_fonts(["cjk"], exact_match=False)
     pdf.set_title(report.title)
     pdf.set_author(report.tool)
     pdf.set_subject(f"Series {report.series}, {report.first_date} to {report.last_date}")
@@ -139,14 +108,14 @@ PROVENANCE_IN_TABLE = 3000
 KEEP_WITH_NEXT = 30.0
 
 
-def _room(pdf: FPDF, needed: float) -> None:
+def _room(pdf: Document, needed: float) -> None:
     """Start a new page unless ``needed`` mm are left on this one (a heading is never
     left alone at a page's foot)."""
     if pdf.get_y() + needed > pdf.page_break_trigger:
         pdf.add_page()
 
 
-def _heading(pdf: FPDF, text: str, size: float = 14, *, outline: int | None = 0) -> None:
+def _heading(pdf: Document, text: str, size: float = 14, *, outline: int | None = 0) -> None:
     """A heading, kept with the first lines after it; ``outline`` is its level in the
     PDF's bookmarks (None: not listed)."""
     _room(pdf, KEEP_WITH_NEXT + size * 0.5)
@@ -154,12 +123,13 @@ def _heading(pdf: FPDF, text: str, size: float = 14, *, outline: int | None = 0)
         pdf.start_section(text, level=outline, strict=False)
     pdf.set_font("body", "B", size)
     pdf.set_text_color(*INK)
+    pdf.fallback_for(text)
     pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(1.5)
 
 
 def _para(
-    pdf: FPDF,
+    pdf: Document,
     text: str,
     *,
     size: float = 10,
@@ -170,10 +140,11 @@ def _para(
     pdf.set_font("body", style, size)
     pdf.set_text_color(*colour)
     pdf.set_x(pdf.l_margin + indent)
+    pdf.fallback_for(text)
     pdf.multi_cell(0, size * 0.48, text, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
-def _first_page(pdf: FPDF, report: Report) -> None:
+def _first_page(pdf: Document, report: Report) -> None:
     """The title, what the newest snapshot changed, then the strongest findings."""
     _heading(pdf, report.title, 18)
     if report.description:
@@ -196,7 +167,7 @@ def _first_page(pdf: FPDF, report: Report) -> None:
         _para(pdf, report.no_findings, size=9.5, colour=GREY)
 
 
-def _latest(pdf: FPDF, report: Report) -> None:
+def _latest(pdf: Document, report: Report) -> None:
     """What the newest snapshot changed, grouped, with the sentences that show it."""
     latest = report.latest
     if latest is None:
@@ -219,7 +190,7 @@ def _latest(pdf: FPDF, report: Report) -> None:
 
 
 def _table(
-    pdf: FPDF,
+    pdf: Document,
     rows: Sequence[Sequence[str]],
     widths: Sequence[float],
     *,
@@ -234,6 +205,7 @@ def _table(
     pdf.set_font("body", "", size)
     pdf.set_text_color(*INK)
     aligns = tuple("RIGHT" if i in right else "LEFT" for i in range(len(widths)))
+    pdf.fallback_for(*(text for row in rows for text in row))
     with pdf.table(
         col_widths=tuple(widths),
         text_align=aligns,
@@ -248,7 +220,7 @@ def _table(
     pdf.ln(3)
 
 
-def _snapshots(pdf: FPDF, report: Report) -> None:
+def _snapshots(pdf: Document, report: Report) -> None:
     """The snapshots, then their provenance, both as tables."""
     _heading(pdf, "Snapshots", 13, outline=0)
     rows = [["ref", "date", "title", "publisher", "lang", "words"]]
@@ -274,7 +246,7 @@ def _snapshots(pdf: FPDF, report: Report) -> None:
     _table(pdf, rows, (9, 55, 114), size=7.5)
 
 
-def _finding(pdf: FPDF, finding: Finding, *, size: float = 10) -> None:
+def _finding(pdf: Document, finding: Finding, *, size: float = 10) -> None:
     _para(pdf, finding.headline, size=size, style="B")
     _para(
         pdf,
@@ -294,7 +266,7 @@ def _finding(pdf: FPDF, finding: Finding, *, size: float = 10) -> None:
     pdf.ln(1.5)
 
 
-def _findings(pdf: FPDF, report: Report) -> None:
+def _findings(pdf: Document, report: Report) -> None:
     rest = report.others
     if not rest:
         return
@@ -317,12 +289,12 @@ def _findings(pdf: FPDF, report: Report) -> None:
 Box = tuple[int, float, float, float, float]
 
 
-def _charts(pdf: FPDF, report: Report) -> list[Box]:
+def _charts(pdf: Document, report: Report) -> list[Box]:
     _heading(pdf, "Charts")
     return [_keep_place(pdf, figure_size(panels)) for panels in report.figures]
 
 
-def _keep_place(pdf: FPDF, inches: tuple[float, float]) -> Box:
+def _keep_place(pdf: Document, inches: tuple[float, float]) -> Box:
     """Room for an image of that size (a figure's, in inches) where the text has come to:
     the page, and the box it will take; the text goes on below it."""
     aspect = inches[1] / inches[0]
@@ -335,7 +307,7 @@ def _keep_place(pdf: FPDF, inches: tuple[float, float]) -> Box:
     return box
 
 
-def _place(pdf: FPDF, boxes: Sequence[Box], pngs: Callable[[], Sequence[bytes]]) -> None:
+def _place(pdf: Document, boxes: Sequence[Box], pngs: Callable[[], Sequence[bytes]]) -> None:
     """Put each image in the place kept for it (on an earlier page: fpdf2 writes to the
     page ``pdf.page`` names), then come back to where the text ended."""
     if not boxes:
@@ -348,7 +320,7 @@ def _place(pdf: FPDF, boxes: Sequence[Box], pngs: Callable[[], Sequence[bytes]])
     pdf.set_xy(x, y)
 
 
-def _stayed(pdf: FPDF, report: Report) -> list[Box]:
+def _stayed(pdf: Document, report: Report) -> list[Box]:
     """What stayed, what went: the stable core, the names and sentences gone, the newest
     arrivals, then (the places of) the heat-maps."""
     stayed = report.stayed
@@ -374,7 +346,7 @@ def _stayed(pdf: FPDF, report: Report) -> list[Box]:
     return [_keep_place(pdf, heatmap_size(heat)) for heat in report.heatmaps]
 
 
-def _score_table(pdf: FPDF, report: Report) -> None:
+def _score_table(pdf: Document, report: Report) -> None:
     """Actors × snapshots: mentions and prominence in each (the long form, one row per
     snapshot and actor, is in the appendix and the CSV)."""
     grid = pivot(report)
@@ -398,14 +370,14 @@ def _score_table(pdf: FPDF, report: Report) -> None:
         _table(pdf, rows, (38, *(width,) * len(band)), size=7.5, right=range(1, len(band) + 1))
 
 
-def _long_table(pdf: FPDF, report: Report) -> None:
+def _long_table(pdf: Document, report: Report) -> None:
     _heading(pdf, "Appendix: the score table, one row per snapshot and actor")
     rows = [[table_header(c) for c in TABLE_COLUMNS]]
     rows += [[cell(c, row) for c in TABLE_COLUMNS] for row in report.table]
     _table(pdf, rows, (9, 19, 36, 17, 20, 19, 17, 41), size=7.5, right=(3, 4, 5, 6))
 
 
-def _pairs(pdf: FPDF, report: Report) -> None:
+def _pairs(pdf: Document, report: Report) -> None:
     for n, pair in enumerate(report.pairs):
         _room(pdf, KEEP_WITH_NEXT + 10)
         if n == 0:
@@ -446,12 +418,13 @@ def _pairs(pdf: FPDF, report: Report) -> None:
             )
 
 
-def _runs(pdf: FPDF, runs: Sequence[tuple[bool, str]], side: str) -> None:
+def _runs(pdf: Document, runs: Sequence[tuple[bool, str]], side: str) -> None:
     """One side of a passage: the side's own changes struck through or underlined. The
     runs are set as one paragraph, so a word that the diff splits into two runs ("dem" +
     "onstration") still breaks as one word."""
     size = 8.5
     columns = pdf.text_columns(l_margin=pdf.l_margin + 3, text_align="LEFT", line_height=1.1)
+    pdf.fallback_for(*(text for _, text in runs))
     with columns as cols, cols.paragraph() as par:
         pdf.set_font("body", "B", 7)
         pdf.set_text_color(*GREY)
@@ -470,7 +443,7 @@ def _runs(pdf: FPDF, runs: Sequence[tuple[bool, str]], side: str) -> None:
     pdf.ln(0.8)
 
 
-def _methodology(pdf: FPDF, report: Report) -> None:
+def _methodology(pdf: Document, report: Report) -> None:
     if not report.methodology:
         return
     from fpdf.fonts import FontFace, TextStyle
@@ -480,6 +453,7 @@ def _methodology(pdf: FPDF, report: Report) -> None:
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(report.methodology)
     pdf.set_text_color(*INK)
     pdf.set_font("body", "", 9)
+    pdf.fallback_for(report.methodology)
 
     def heading(size: float, top: float) -> TextStyle:
         return TextStyle(font_size_pt=size, t_margin=top, color=INK, b_margin=1.5, font_style="B")

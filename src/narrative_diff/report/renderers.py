@@ -68,11 +68,11 @@ class Art:
     def draw(self, job: str) -> list[bytes]:
         """Do one job here."""
         if job == "card":
-            from narrative_diff.charts import card
+            from narrative_diff.charts import CARD_DPI, card
 
             title, subtitle, points = card_text(self.report)
             drawn = card(title, subtitle, points, self.report.lead_chart, self.fonts)
-            return [figure_bytes(drawn, "png")]
+            return [figure_bytes(drawn, "png", dpi=CARD_DPI)]
         if job == "heat":
             from narrative_diff.charts.heatmap import draw_heatmap
 
