@@ -523,6 +523,7 @@ def test_the_han_face_is_the_fallback_only_for_text_that_needs_it(tmp_path):
     footed.fallback_for("plain")
     footed.footer()  # its name needs the Han face; what was set before comes back after
     assert footed._falling_back == []
+    footed.output()  # (which closes its font files)
 
     def fonts_used(asked: str) -> int:
         pdf = Document(fonts, "ILRS")
