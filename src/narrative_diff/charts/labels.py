@@ -171,8 +171,8 @@ def event_list(charts: Sequence[Chart], numbers: dict[tuple[str, int], int]) -> 
 def settle(fig: Figure) -> None:
     """Lay the figure out, move the labels that touch (module docstring), then once more:
     moving the names at the line ends changes the margin the layout leaves them, so the
-    second pass measures the layout the file is written with, and keeps it (a save then
-    draws the figure once, :func:`freeze_layout`)."""
+    second pass measures the layout the file is written with, and is kept as the figure's
+    layout (no engine left on: why, :func:`freeze_layout`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Annotation
 

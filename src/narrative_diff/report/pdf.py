@@ -25,15 +25,13 @@ from narrative_diff.fonts import FontSet
 
 from .layout import PIVOT_COLUMNS, hyphenated, pivot
 from .model import TABLE_COLUMNS, Report, cell, table_header
+from .pdf_document import GREY, Document  # (this module is imported only to make a PDF)
 
 if TYPE_CHECKING:
     from narrative_diff.findings import Finding
 
-    from .pdf_document import Document
-
 Colour = tuple[int, int, int]
 INK = (26, 26, 26)
-GREY = (90, 90, 90)
 DELETED = (160, 20, 20)
 INSERTED = (10, 100, 40)
 MOVED = (91, 79, 201)
@@ -76,8 +74,6 @@ def render(
 
 
 def _document(report: Report, fonts: FontSet) -> Document:
-    from .pdf_document import Document
-
     pdf = Document(fonts, report.series_name)
     pdf.set_margins(16, 16, 16)
     pdf.set_auto_page_break(True, margin=18)
