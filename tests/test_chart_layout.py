@@ -265,3 +265,35 @@ def test_a_long_chinese_title_wraps_between_characters():
     assert (
         fig._suptitle.get_window_extent(renderer).x1 < fig.legends[0].get_window_extent(renderer).x0
     )
+
+
+def test_the_png_images_are_matplotlib_s_drawing_without_its_alpha():
+    """Charts, heat-maps and the card are saved as RGB: every one is opaque, so the pixels
+    are exactly those of matplotlib's own RGBA PNG at the same resolution, its alpha all
+    255 (nothing is lost by dropping it), and the file carries the resolution."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from narrative_diff.charts import CARD_DPI, DPI, card
+    from narrative_diff.charts.heatmap import draw_heatmap
+    from narrative_diff.publish import figure_bytes
+    from narrative_diff.report.renderers import card_text
+
+    report = api.build_report(api.open_corpus(PINNED), "ilrs")
+    title, subtitle, points = card_text(report)
+    drawn = [
+        (figure(report.figures[0], font_set()), DPI),
+        (draw_heatmap(report.heatmaps[0], font_set()), DPI),
+        (card(title, subtitle, points, report.lead_chart, font_set()), CARD_DPI),
+    ]
+    for fig, dpi in drawn:
+        ours = Image.open(io.BytesIO(figure_bytes(fig, "png", dpi=dpi)))
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        theirs = Image.open(buffer)
+        assert (ours.mode, theirs.mode) == ("RGB", "RGBA")
+        assert theirs.getchannel("A").getextrema() == (255, 255)
+        assert ours.size == theirs.size
+        assert ImageChops.difference(ours, theirs.convert("RGB")).getbbox() is None
+        assert [round(v) for v in ours.info["dpi"]] == [dpi, dpi]

@@ -106,10 +106,51 @@ def test_install_and_show_completion_are_offered(capsys):
     assert "--show-completion" in out
 
 
-def test_show_completion_prints_the_bash_script(tmp_path):
+@pytest.mark.parametrize(
+    ("shell", "line"),
+    [
+        ("bash", "complete -o default -F _narrative_diff_completion narrative-diff"),
+        ("zsh", "#compdef narrative-diff"),
+        ("fish", "complete --command narrative-diff"),
+    ],
+)
+def test_show_completion_prints_the_named_shell_s_script(tmp_path, shell, line):
+    """The shell named, whatever shell runs the command (typer's own option ignored the
+    name when it could detect a shell, and failed when it could not: no shell here)."""
     done = subprocess.run(
-        [EXE, "--show-completion", "bash"], cwd=tmp_path, capture_output=True, text=True
+        [EXE, "--show-completion", shell],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SHELL": "/bin/sh"},
+        start_new_session=True,
     )
-    assert done.returncode == 0
-    assert "_NARRATIVE_DIFF_COMPLETE=complete_bash" in done.stdout
-    assert "complete -o default -F _narrative_diff_completion narrative-diff" in done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "_NARRATIVE_DIFF_COMPLETE" in done.stdout
+    assert line in done.stdout
+
+
+def test_install_completion_writes_the_named_shell_s_files(tmp_path):
+    done = subprocess.run(
+        [EXE, "--install-completion", "fish"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    script = tmp_path / ".config" / "fish" / "completions" / "narrative-diff.fish"
+    assert f"fish completion installed in {script}" in done.stdout
+    assert "complete --command narrative-diff" in script.read_text()
+
+
+def test_an_unknown_shell_is_one_line_and_a_usage_error(tmp_path):
+    done = subprocess.run(
+        [EXE, "--show-completion", "tcsh"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "narrative-diff: bad-option: --show-completion 'tcsh' is not one of bash, zsh, fish, "
+        "powershell, pwsh; e.g. --show-completion bash"
+    ]

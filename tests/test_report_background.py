@@ -222,3 +222,32 @@ def test_a_killed_parent_takes_the_child_with_it(tmp_path):
         time.sleep(0.05)
     stat = Path(f"/proc/{child.split()[0]}/stat")
     assert not stat.exists() or stat.read_text().split()[2] == "Z"
+
+
+def test_every_format_sets_its_text_before_any_waits_for_an_image(tmp_path, monkeypatch):
+    """The PDF's and the HTML page's text are both set before the first image is asked
+    for: the drawing goes on meanwhile; the images go in last, each format's in turn."""
+    from narrative_diff.report import html, pdf
+    from narrative_diff.report.renderers import Art
+
+    said: list[str] = []
+    for module, fmt in ((pdf, "pdf"), (html, "html")):
+
+        def set_text(report, fonts, real=module.set_text, fmt=fmt):
+            with_images = real(report, fonts)
+            said.append(f"text {fmt}")
+            return with_images
+
+        monkeypatch.setattr(module, "set_text", set_text)
+    real_made = Art.made
+
+    def made(self: Art, job: str) -> list[bytes]:
+        said.append(f"image {job}")
+        return real_made(self, job)
+
+    monkeypatch.setattr(Art, "made", made)
+    monkeypatch.chdir(tmp_path)
+    written = api.report_series(api.open_corpus(PINNED), "ilrs")
+    assert len(written) == 8
+    assert said[:2] == ["text pdf", "text html"]
+    assert said[2:] == ["image png", "image heat"] * 2 + ["image card", "image png", "image heat"]

@@ -12,6 +12,7 @@ embeds no font.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -260,8 +261,9 @@ def test_an_ideographic_space_is_in_the_cut(tmp_path):
 
 
 def test_a_page_whose_title_holds_a_stand_in_keeps_its_style():
-    """The page is rendered once with stand-ins for its policy and style: text that looks
-    like one is escaped and stays text."""
+    """The page is rendered once with stand-ins for its policy, style and images: text that
+    looks like one is escaped and stays text, and each image goes to its own place."""
+    import base64
     from dataclasses import replace
 
     from narrative_diff import api
@@ -270,9 +272,29 @@ def test_a_page_whose_title_holds_a_stand_in_keeps_its_style():
     from .helpers import PINNED
 
     report = api.build_report(api.open_corpus(PINNED), "ilrs")
-    tricky = replace(report, title=f"Moon {html._STYLE_HERE} narrativediffstyle")
-    images = [b"png"] * len(report.figures), [b"png"] * len(report.heatmaps)
-    page = html.render(tricky, *images)
+    image_here = html._IMAGE_HERE.format("chart-0")
+    tricky = replace(report, title=f"Moon {html._STYLE_HERE} {image_here} narrativediffstyle")
+    charts = [f"chart {k}".encode() for k in range(len(report.figures))]
+    heats = [f"heat {k}".encode() for k in range(len(report.heatmaps))]
+    page = html.render(tricky, charts, heats)
     assert "<style>" in page and "@font-face" in page.split("<style>", 1)[1]
-    assert "Moon &lt;narrative-diff-style/&gt; narrativediffstyle" in page
-    assert html._STYLE_HERE not in page
+    assert (
+        "Moon &lt;narrative-diff-style/&gt; &lt;narrative-diff-image chart-0/&gt; "
+        "narrativediffstyle" in page
+    )
+    assert html._STYLE_HERE not in page and "<narrative-diff-image" not in page
+    sources = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
+    assert [base64.b64decode(s) for s in sources] == charts + heats
+
+
+def test_the_page_refuses_images_that_do_not_fit_its_places():
+    """One image too few is an error, never a page with a stand-in left in it."""
+    from narrative_diff import api
+    from narrative_diff.report import html
+
+    from .helpers import PINNED
+
+    report = api.build_report(api.open_corpus(PINNED), "ilrs")
+    with_images = html.set_text(report)
+    with pytest.raises(ValueError, match="images for"):
+        with_images([b"png"] * (len(report.figures) - 1), [b"png"] * len(report.heatmaps))

@@ -93,7 +93,7 @@ def test_the_markdown_renderer_draws_the_report():
     table and the redline of the report model."""
     report = api.build_report(api.open_corpus(SEEDS), "ilrs")
     assert set(RENDERERS) == {"pdf", "html", "png", "md"}
-    md = RENDERERS["md"].draw(report, None)  # type: ignore[arg-type]  # md needs no art
+    md = RENDERERS["md"].draw(report, None)()  # type: ignore[arg-type]  # md needs no art
     text = md[0].data.decode("utf-8")
     assert text.startswith(
         "# International Lunar Research Station (ILRS): how the narrative changed, v1 to v6\n"

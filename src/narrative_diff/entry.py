@@ -2,14 +2,24 @@
 
 Installing the handlers before importing :mod:`narrative_diff.cli` (typer, rich) means a
 Ctrl-C during start-up ends the run with one line too, not a traceback.
+
+At exit, after every other exit handler, the objects left are frozen (:func:`gc.freeze`):
+the interpreter's last garbage collection then skips them instead of walking a heap that
+the end of the process frees anyway. After a report that collection took about 0.1 s, a
+twentieth of the run. Nothing is lost by it: every file is written and closed before the
+command returns, and the standard streams are flushed by the interpreter regardless.
 """
 
 from __future__ import annotations
+
+import atexit
+import gc
 
 
 def run() -> None:
     from . import signals
 
+    atexit.register(gc.freeze)  # registered first, so run last
     signals.install()
     from .cli import run as run_cli
 

@@ -357,12 +357,37 @@ def save(
     """Write ``fig`` as png, svg or pdf with fixed metadata (the same input gives the same
     bytes; matplotlib honours SOURCE_DATE_EPOCH for the PDF date)."""
     metadata = {
-        "png": {"Software": None},
         "svg": {"Date": None, "Creator": None},
         "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
-    }[fmt]
+    }
     with _said():
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+        if fmt == "png":
+            _save_png(fig, path, dpi)
+        else:
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata[fmt])
+
+
+#: zlib level of the PNG images: 3 compresses in about 0.7 of the time of the default 6,
+#: and the RGB files it makes are still smaller than the RGBA ones matplotlib writes at 6.
+PNG_LEVEL = 3
+
+
+def _save_png(fig: Figure, path: str | os.PathLike[str] | IO[bytes], dpi: int) -> None:
+    """``fig`` as an RGB PNG with no text chunks: every figure here is opaque (a white or
+    grey ground), so an alpha channel would say nothing, yet cost a quarter more to
+    compress here and an alpha mask split off in the PDF (fpdf2). matplotlib's own PNG is
+    RGBA; its Agg buffer, drawn at ``dpi`` as ``savefig`` would, is made RGB here."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    shown = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        rgba, size = FigureCanvasAgg(fig).print_to_buffer()  # type: ignore[no-untyped-call]
+    finally:
+        fig.set_dpi(shown)
+    image = Image.frombuffer("RGBA", size, rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    image.save(path, format="PNG", dpi=(dpi, dpi), compress_level=PNG_LEVEL)
 
 
 @contextlib.contextmanager

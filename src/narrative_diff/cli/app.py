@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import typer
+from typer.completion import completion_init  # type: ignore[attr-defined]
 
 from narrative_diff.errors import UsageProblem
 
@@ -36,12 +37,16 @@ app = typer.Typer(
     help="Track how official narratives shift across successive versions of public documents.",
     epilog="Example: narrative-diff list ilrs · Exit codes: see docs/messages.md",
     no_args_is_help=True,
-    # --install-completion / --show-completion; the values come from complete_series and
-    # complete_ref (typer's completion code is imported by typer itself: no start-up cost)
-    add_completion=True,
+    # --install-completion / --show-completion are _root's own: typer's take no shell name
+    # when it can detect one (a given name was ignored: `--show-completion zsh` run from
+    # bash printed bash's script, and failed where no shell was found). The completions
+    # come from complete_series and complete_ref, through typer's completion code.
+    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+# typer's completion classes for each shell, as add_completion would register them
+completion_init()
 
 
 def complete_series(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -164,6 +169,35 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+#: The shells typer writes a completion script for.
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+PROG, _COMPLETE_VAR = "narrative-diff", "_NARRATIVE_DIFF_COMPLETE"
+
+
+def _show_completion(value: str | None) -> None:
+    """Print typer's completion script for the shell named (never the detected one's)."""
+    if value is None:
+        return
+    from typer.completion import get_completion_script  # type: ignore[attr-defined]
+
+    choice(value, SHELLS, "--show-completion")
+    script = get_completion_script(prog_name=PROG, complete_var=_COMPLETE_VAR, shell=value)
+    typer.echo(script)
+    raise typer.Exit()
+
+
+def _install_completion(value: str | None) -> None:
+    """Install typer's completion script for the shell named, in that shell's files."""
+    if value is None:
+        return
+    from typer.completion import install  # type: ignore[attr-defined]
+
+    choice(value, SHELLS, "--install-completion")
+    shell, path = install(shell=value, prog_name=PROG, complete_var=_COMPLETE_VAR)
+    typer.echo(f"{shell} completion installed in {path}; it works in a new terminal")
+    raise typer.Exit()
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -172,6 +206,28 @@ def _root(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar="SHELL",
+            callback=_install_completion,
+            is_eager=True,
+            help=f"Install completion for SHELL ({', '.join(SHELLS)}) and exit.",
+            show_default=False,
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar="SHELL",
+            callback=_show_completion,
+            is_eager=True,
+            help="Print the completion script for SHELL, to set it up yourself, and exit.",
+            show_default=False,
+        ),
+    ] = None,
     traceback: Annotated[
         bool,
         typer.Option("--traceback", help="Show a Python traceback on errors (for bug reports)."),

@@ -1,7 +1,7 @@
 """The report as one self-contained HTML file.
 
 Everything is inline: the CSS, a small script that sorts the score table, the charts as
-SVG data URIs (glyphs drawn as paths, so no font is needed), and, when the page shows Han
+PNG data URIs (the same images as the PDF's), and, when the page shows Han
 (or other CJK) text, the Han font (fonts.py) subset to exactly those characters as a WOFF2
 ``data:`` URL, so a reader with no CJK font sees the characters rather than empty boxes;
 its family comes after the Latin ones, which keep their fonts. Each chart's source note is
@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from narrative_diff.render.compare_text import shown_in_html
@@ -31,6 +32,8 @@ from .model import EDITED, TABLE_COLUMNS, Report, cell, table_header, value_of
 if TYPE_CHECKING:
     from narrative_diff.fonts import FontSet
 
+#: PNG images, in the order of their places.
+Images = Sequence[bytes]
 #: The CSS family of the embedded Han subset.
 HAN_FAMILY = "narrative-diff Han"
 
@@ -122,6 +125,9 @@ def csp(css: str) -> str:
 #: appears once, where the template puts it (the page's own text cannot hold them: it is
 #: escaped, and they begin with "<").
 _POLICY_HERE, _STYLE_HERE = "<narrative-diff-policy/>", "<narrative-diff-style/>"
+#: Where each image goes (an ``src`` attribute), in a page set before the images are drawn.
+_IMAGE_HERE = "<narrative-diff-image {}/>"
+_IMAGE_SPLIT = re.compile("<narrative-diff-image ([a-z]+-[0-9]+)/>")
 
 
 def _ranges(points: Sequence[int]) -> str:
@@ -159,14 +165,20 @@ def han_css(page: str, fonts: FontSet | None = None) -> str:
 
 def render(
     report: Report,
-    charts_png: Sequence[bytes],
-    heatmaps_png: Sequence[bytes] = (),
+    charts_png: Images,
+    heatmaps_png: Images = (),
     fonts: FontSet | None = None,
 ) -> str:
     """The HTML page; ``charts_png`` are the report's line charts, in order, and
     ``heatmaps_png`` its heat-maps (the same images as the PDF's and the files beside it:
     each chart is drawn once); ``fonts`` (default
     :func:`~narrative_diff.fonts.font_set`) gives the Han font to embed."""
+    return set_text(report, fonts)(charts_png, heatmaps_png)
+
+
+def set_text(report: Report, fonts: FontSet | None = None) -> Callable[[Images, Images], str]:
+    """The page with everything but its images (:func:`render`); the function returned
+    puts them in. The images may still be being drawn while the text is set."""
     from jinja2 import Environment, PackageLoader, select_autoescape
     from markdown_it import MarkdownIt
     from markupsafe import Markup, escape
@@ -176,19 +188,19 @@ def render(
         autoescape=select_autoescape(default=True, default_for_string=True),
         finalize=shown_in_html,  # control characters shown escaped, as on the terminal
     )
-    uris = ["data:image/png;base64," + base64.b64encode(png).decode("ascii") for png in charts_png]
+    charts = [_IMAGE_HERE.format(f"chart-{k}") for k in range(len(report.figures))]
+    heatmaps = [_IMAGE_HERE.format(f"heat-{k}") for k in range(len(report.heatmaps))]
     methodology = MarkdownIt("commonmark", {"html": False}).enable("table")
     template = env.get_template("report.html.j2")
     values = dict(
         report=report,
         script=Markup(SCRIPT),
         charts=[
-            (panels[0], " ".join(p.note for p in panels), uri)
-            for panels, uri in zip(report.figures, uris, strict=True)
+            (panels[0], " ".join(p.note for p in panels), Markup(here))
+            for panels, here in zip(report.figures, charts, strict=True)
         ],
         heatmaps=[
-            (heat, "data:image/png;base64," + base64.b64encode(png).decode("ascii"))
-            for heat, png in zip(report.heatmaps, heatmaps_png, strict=True)
+            (heat, Markup(here)) for heat, here in zip(report.heatmaps, heatmaps, strict=True)
         ],
         columns=TABLE_COLUMNS,
         header=table_header,
@@ -202,7 +214,20 @@ def render(
     # the page's text does not depend on its CSS: render it with stand-ins, learn which
     # characters it shows, then put in the style with the font that draws them
     page = template.render(csp=Markup(_POLICY_HERE), css=Markup(_STYLE_HERE), **values)
-    assert page.count(_POLICY_HERE) == page.count(_STYLE_HERE) == 1, "a stand-in is lost"
+    stand_ins = [_POLICY_HERE, _STYLE_HERE, *charts, *heatmaps]
+    assert all(page.count(here) == 1 for here in stand_ins), "a stand-in is lost"
     css = han_css(page, fonts)
-    policy = str(escape(csp(css)))
-    return page.replace(_POLICY_HERE, policy).replace(_STYLE_HERE, css)
+    page = page.replace(_POLICY_HERE, str(escape(csp(css)))).replace(_STYLE_HERE, css)
+
+    def with_images(charts_png: Images, heatmaps_png: Images) -> str:
+        pngs = [*charts_png, *heatmaps_png]
+        if len(pngs) != len(charts) + len(heatmaps):
+            raise ValueError(f"{len(pngs)} images for {len(charts) + len(heatmaps)} places")
+        pieces = _IMAGE_SPLIT.split(page)  # text, a stand-in's name, text, …
+        places = dict(zip([*charts, *heatmaps], pngs, strict=True))
+        for k in range(1, len(pieces), 2):
+            png = places[_IMAGE_HERE.format(pieces[k])]
+            pieces[k] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        return "".join(pieces)
+
+    return with_images

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from narrative_diff.findings import Finding
 
 Colour = tuple[int, int, int]
+#: PNG images, in the order of their places.
+Images = Sequence[bytes]
 INK = (26, 26, 26)
 DELETED = (160, 20, 20)
 INSERTED = (10, 100, 40)
@@ -44,16 +46,11 @@ LABEL_COLOURS = {
 }
 
 
-def render(
-    report: Report,
-    fonts: FontSet,
-    charts_png: Callable[[], Sequence[bytes]],
-    heatmaps_png: Callable[[], Sequence[bytes]] = tuple,
-) -> bytes:
-    """The PDF bytes of ``report``; ``charts_png()`` gives the report's charts, in order,
-    and ``heatmaps_png()`` its heat-maps, asked for only once all the text is set (they may
-    still be being drawn meanwhile): each image's place is kept on its page, its size
-    known from the figure's, and the image put there at the end.
+def set_text(report: Report, fonts: FontSet) -> Callable[[Images, Images], bytes]:
+    """Set all of ``report``'s text, keeping each image's place on its page (its size is
+    known from the figure's); the function returned puts the images in, the charts and
+    the heat-maps in order, and gives the PDF's bytes. The images may still be being drawn
+    while the text is set: nothing here waits for them.
 
     Sections flow one after the other (a new page only where the next block would not fit),
     every heading is kept with what follows it, and long words in narrow cells break at
@@ -68,9 +65,13 @@ def render(
     _pairs(pdf, report)
     _long_table(pdf, report)
     _methodology(pdf, report)
-    _place(pdf, charts, charts_png)
-    _place(pdf, heatmaps, heatmaps_png)
-    return bytes(pdf.output())
+
+    def with_images(charts_png: Images, heatmaps_png: Images) -> bytes:
+        _place(pdf, charts, charts_png)
+        _place(pdf, heatmaps, heatmaps_png)
+        return bytes(pdf.output())
+
+    return with_images
 
 
 def _document(report: Report, fonts: FontSet) -> Document:
@@ -303,13 +304,13 @@ def _keep_place(pdf: Document, inches: tuple[float, float]) -> Box:
     return box
 
 
-def _place(pdf: Document, boxes: Sequence[Box], pngs: Callable[[], Sequence[bytes]]) -> None:
+def _place(pdf: Document, boxes: Sequence[Box], pngs: Images) -> None:
     """Put each image in the place kept for it (on an earlier page: fpdf2 writes to the
     page ``pdf.page`` names), then come back to where the text ended."""
     if not boxes:
         return
     page, x, y = pdf.page, pdf.x, pdf.y
-    for (on, left, top, w, h), png in zip(boxes, pngs(), strict=True):
+    for (on, left, top, w, h), png in zip(boxes, pngs, strict=True):
         pdf.page = on
         pdf.image(io.BytesIO(png), x=left, y=top, w=w, h=h)
     pdf.page = page

@@ -3,10 +3,11 @@
 A renderer is chosen through :data:`RENDERERS` by the format a file name asks for; adding a
 format is one function and one entry here. Renderers share :class:`Art`: the charts, drawn
 once (one PNG each, for every format) and only when a renderer asks for them, and the fonts
-that cover the text. :func:`write_report` renders every format asked for, then writes the
-files as one set (a reader never sees half a report). Given a drawer
-(:func:`drawing_beside`), the charts and the summary card (matplotlib's work) are drawn in
-a second process while this one sets the text of the PDF and the HTML page.
+that cover the text. :func:`write_report` renders every format asked for (the text of
+each, then the images of each), then writes the files as one set (a reader never sees
+half a report). Given a drawer (:func:`drawing_beside`), the charts and the summary card
+(matplotlib's work) are drawn in a second process while this one sets the text of the
+PDF and the HTML page.
 """
 
 from __future__ import annotations
@@ -90,14 +91,21 @@ class Art:
         self._drawer = drawer
 
 
+#: What a renderer gives once it has set its text: the function that puts the images in
+#: and gives the files.
+Finish = Callable[[], tuple[Rendered, ...]]
+
+
 @dataclass(frozen=True)
 class Renderer:
-    """How one format is drawn: ``prints_text`` when it sets the report's text itself (and
-    so needs fonts that cover it; a browser finds its own fonts for HTML)."""
+    """How one format is drawn: ``draw`` sets what needs no image and returns the rest
+    (:data:`Finish`), so that every format's text is set before any waits for an image
+    (drawn meanwhile in a second process); ``prints_text`` when it sets the report's text
+    itself (and so needs fonts that cover it; a browser finds its own fonts for HTML)."""
 
     what: str
     stage: str
-    draw: Callable[[Report, Art], tuple[Rendered, ...]]
+    draw: Callable[[Report, Art], Finish]
     prints_text: bool = False
     #: whether it embeds the Han font (cut to the report's text first: fonts.fitted)
     embeds_fonts: bool = False
@@ -105,18 +113,20 @@ class Renderer:
     needs: tuple[str, ...] = ()
 
 
-def _pdf(report: Report, art: Art) -> tuple[Rendered, ...]:
-    from .pdf import render
+def _pdf(report: Report, art: Art) -> Finish:
+    from .pdf import set_text
 
-    pdf = render(report, art.fonts, lambda: art.made("png"), lambda: art.made("heat"))
-    return (Rendered(pdf, "PDF report"),)
+    with_images = set_text(report, art.fonts)
+    return lambda: (Rendered(with_images(art.made("png"), art.made("heat")), "PDF report"),)
 
 
-def _html(report: Report, art: Art) -> tuple[Rendered, ...]:
-    from .html import render
+def _html(report: Report, art: Art) -> Finish:
+    from .html import set_text
 
-    page = render(report, art.made("png"), art.made("heat"), art.fonts)
-    return (Rendered(page.encode("utf-8"), "HTML report"),)
+    with_images = set_text(report, art.fonts)
+    return lambda: (
+        Rendered(with_images(art.made("png"), art.made("heat")).encode("utf-8"), "HTML report"),
+    )
 
 
 def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
@@ -137,8 +147,12 @@ def card_text(report: Report) -> tuple[str, str, list[tuple[str, list[str]]]]:
     return report.title, subtitle, points
 
 
-def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
+def _card(report: Report, art: Art) -> Finish:
     """The summary card, with each chart beside it as ``<stem>-<metric>.png``."""
+    return lambda: _card_files(report, art)
+
+
+def _card_files(report: Report, art: Art) -> tuple[Rendered, ...]:
     (card,) = art.made("card")
     lines, heats = art.made("png"), art.made("heat")
     return (
@@ -154,10 +168,11 @@ def _card(report: Report, art: Art) -> tuple[Rendered, ...]:
     )
 
 
-def _markdown(report: Report, art: Art) -> tuple[Rendered, ...]:
+def _markdown(report: Report, art: Art) -> Finish:
     from .markdown import render
 
-    return (Rendered(render(report).encode("utf-8"), "Markdown report"),)
+    page = (Rendered(render(report).encode("utf-8"), "Markdown report"),)
+    return lambda: page
 
 
 #: Output format (a file extension) → its renderer.
@@ -288,10 +303,15 @@ def write_report(
         if folder is not None and any(r.embeds_fonts for r in renderers.values()):
             art.fonts = _fitted(art.fonts, [*texts, *report.texts()], folder)
         require_glyphs(texts, art.fonts)
-        for fmt, renderer in renderers.items():
+        finishes: dict[str, Finish] = {}
+        for fmt, renderer in renderers.items():  # every format's text first (Renderer)
             step(renderer.stage)
+            finishes[fmt] = renderer.draw(report, art)
+        if jobs_for(paths):
+            step("putting in the charts")
+        for fmt, finish in finishes.items():
             path = paths[fmt]
-            for out in renderer.draw(report, art):
+            for out in finish():
                 named = path.with_name(f"{path.stem}{out.suffix}{path.suffix}")
                 files.append((named if out.suffix else path, out.data, out.what))
     make_folders({path.parent for path, _, _ in files})
