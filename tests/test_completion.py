@@ -154,3 +154,38 @@ def test_an_unknown_shell_is_one_line_and_a_usage_error(tmp_path):
         "narrative-diff: bad-option: --show-completion 'tcsh' is not one of bash, zsh, fish, "
         "powershell, pwsh; e.g. --show-completion bash"
     ]
+
+
+def test_completing_after_a_completion_option_installs_and_prints_nothing(tmp_path):
+    """A shell asking for completions runs the eager options' callbacks too (click's
+    resilient parsing): they must neither install a script nor print into the list."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for words in (
+        "narrative-diff --install-completion fish l",
+        "narrative-diff --show-completion bash l",
+        "narrative-diff --version l",
+    ):
+        found, said = complete(words, tmp_path, HOME=str(home))
+        assert found == ["list"], words
+        assert said == ""
+    assert list(home.rglob("*")) == []
+
+
+def test_installing_powershell_completion_without_powershell_says_so(tmp_path):
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p)
+    if shutil.which("pwsh", path=path):
+        pytest.skip("pwsh is installed here")
+    done = subprocess.run(
+        [EXE, "--install-completion", "pwsh"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "narrative-diff: bad-option: --install-completion pwsh: 'pwsh' is not on the PATH; "
+        "install PowerShell, or print the script with --show-completion pwsh"
+    )
+    assert list(tmp_path.rglob("*")) == []

@@ -247,7 +247,19 @@ def test_every_format_sets_its_text_before_any_waits_for_an_image(tmp_path, monk
 
     monkeypatch.setattr(Art, "made", made)
     monkeypatch.chdir(tmp_path)
-    written = api.report_series(api.open_corpus(PINNED), "ilrs")
+    stages: list[str] = []
+    written = api.report_series(
+        api.open_corpus(PINNED), "ilrs", progress=lambda stage, done, total: stages.append(stage)
+    )
     assert len(written) == 8
+    shown = list(dict.fromkeys(stages))
+    at = shown.index("laying out the PDF")
+    assert shown[at:] == [
+        "laying out the PDF",
+        "writing the HTML",
+        "putting in the charts",
+        "drawing the summary card",
+        "writing the files",
+    ]
     assert said[:2] == ["text pdf", "text html"]
     assert said[2:] == ["image png", "image heat"] * 2 + ["image card", "image png", "image heat"]

@@ -288,13 +288,19 @@ def test_a_page_whose_title_holds_a_stand_in_keeps_its_style():
 
 
 def test_the_page_refuses_images_that_do_not_fit_its_places():
-    """One image too few is an error, never a page with a stand-in left in it."""
+    """One image too few, or one chart given as a heat-map, is an error: never a page with
+    a stand-in left in it or an image in another's place."""
     from narrative_diff import api
     from narrative_diff.report import html
 
     from .helpers import PINNED
 
     report = api.build_report(api.open_corpus(PINNED), "ilrs")
+    charts, heats = len(report.figures), len(report.heatmaps)
     with_images = html.set_text(report)
-    with pytest.raises(ValueError, match="images for"):
-        with_images([b"png"] * (len(report.figures) - 1), [b"png"] * len(report.heatmaps))
+    with pytest.raises(ValueError, match=f"{charts - 1} chart images for {charts} places"):
+        with_images([b"png"] * (charts - 1), [b"png"] * heats)
+    with pytest.raises(ValueError, match=f"{charts - 1} chart images for {charts} places"):
+        with_images([b"png"] * (charts - 1), [b"png"] * (heats + 1))  # as many in all
+    with pytest.raises(ValueError, match=f"{heats + 1} heat-map images for {heats} places"):
+        with_images([b"png"] * charts, [b"png"] * (heats + 1))

@@ -7,7 +7,8 @@ At exit, after every other exit handler, the objects left are frozen (:func:`gc.
 the interpreter's last garbage collection then skips them instead of walking a heap that
 the end of the process frees anyway. After a report that collection took about 0.1 s, a
 twentieth of the run. Nothing is lost by it: every file is written and closed before the
-command returns, and the standard streams are flushed by the interpreter regardless.
+command returns, and the standard streams are flushed by the interpreter regardless (only
+an object left unclosed in a reference cycle would now never be finalised: none is).
 """
 
 from __future__ import annotations

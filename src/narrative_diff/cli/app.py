@@ -161,8 +161,8 @@ def output_option(help_text: str) -> object:
     return typer.Option("--output", "-o", help=help_text, show_default=False)
 
 
-def _version(value: bool) -> None:
-    if value:
+def _version(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # (a shell asking for completions: do nothing)
         from narrative_diff import __version__
 
         typer.echo(f"narrative-diff {__version__}")
@@ -174,9 +174,9 @@ SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
 PROG, _COMPLETE_VAR = "narrative-diff", "_NARRATIVE_DIFF_COMPLETE"
 
 
-def _show_completion(value: str | None) -> None:
+def _show_completion(ctx: typer.Context, value: str | None) -> None:
     """Print typer's completion script for the shell named (never the detected one's)."""
-    if value is None:
+    if value is None or ctx.resilient_parsing:  # a shell asking for completions
         return
     from typer.completion import get_completion_script  # type: ignore[attr-defined]
 
@@ -186,13 +186,22 @@ def _show_completion(value: str | None) -> None:
     raise typer.Exit()
 
 
-def _install_completion(value: str | None) -> None:
-    """Install typer's completion script for the shell named, in that shell's files."""
-    if value is None:
+def _install_completion(ctx: typer.Context, value: str | None) -> None:
+    """Install typer's completion script for the shell named, in that shell's files
+    (PowerShell's profile, which typer finds by running it)."""
+    if value is None or ctx.resilient_parsing:  # a shell asking for completions: no install
         return
+    import shutil
+
     from typer.completion import install  # type: ignore[attr-defined]
 
     choice(value, SHELLS, "--install-completion")
+    if value in ("powershell", "pwsh") and shutil.which(value) is None:
+        raise UsageProblem(
+            f"--install-completion {value}: '{value}' is not on the PATH",
+            hint=f"install PowerShell, or print the script with --show-completion {value}",
+            slug="bad-option",
+        )
     shell, path = install(shell=value, prog_name=PROG, complete_var=_COMPLETE_VAR)
     typer.echo(f"{shell} completion installed in {path}; it works in a new terminal")
     raise typer.Exit()

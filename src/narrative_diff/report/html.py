@@ -220,11 +220,14 @@ def set_text(report: Report, fonts: FontSet | None = None) -> Callable[[Images, 
     page = page.replace(_POLICY_HERE, str(escape(csp(css)))).replace(_STYLE_HERE, css)
 
     def with_images(charts_png: Images, heatmaps_png: Images) -> str:
-        pngs = [*charts_png, *heatmaps_png]
-        if len(pngs) != len(charts) + len(heatmaps):
-            raise ValueError(f"{len(pngs)} images for {len(charts) + len(heatmaps)} places")
+        for kind, kept, pngs in (
+            ("chart", charts, charts_png),
+            ("heat-map", heatmaps, heatmaps_png),
+        ):
+            if len(pngs) != len(kept):
+                raise ValueError(f"{len(pngs)} {kind} images for {len(kept)} places")
         pieces = _IMAGE_SPLIT.split(page)  # text, a stand-in's name, text, …
-        places = dict(zip([*charts, *heatmaps], pngs, strict=True))
+        places = dict(zip([*charts, *heatmaps], [*charts_png, *heatmaps_png], strict=True))
         for k in range(1, len(pieces), 2):
             png = places[_IMAGE_HERE.format(pieces[k])]
             pieces[k] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")

@@ -111,6 +111,8 @@ class Renderer:
     embeds_fonts: bool = False
     #: The jobs it asks :class:`Art` for (:meth:`Art.made`), in the order it asks.
     needs: tuple[str, ...] = ()
+    #: whether ``draw`` does work of its own (the card's is all in its finish: drawing)
+    sets_text: bool = True
 
 
 def _pdf(report: Report, art: Art) -> Finish:
@@ -189,7 +191,11 @@ RENDERERS: dict[str, Renderer] = {
         "HTML report", "writing the HTML", _html, embeds_fonts=True, needs=("png", "heat")
     ),
     "png": Renderer(
-        "summary card", "drawing the summary card", _card, needs=("card", "png", "heat")
+        "summary card",
+        "drawing the summary card",
+        _card,
+        needs=("card", "png", "heat"),
+        sets_text=False,
     ),
     "md": Renderer("Markdown report", "writing the Markdown", _markdown),
 }
@@ -305,11 +311,17 @@ def write_report(
         require_glyphs(texts, art.fonts)
         finishes: dict[str, Finish] = {}
         for fmt, renderer in renderers.items():  # every format's text first (Renderer)
-            step(renderer.stage)
+            if renderer.sets_text:
+                step(renderer.stage)
             finishes[fmt] = renderer.draw(report, art)
-        if jobs_for(paths):
-            step("putting in the charts")
+        placing = False
         for fmt, finish in finishes.items():
+            renderer = renderers[fmt]
+            if not renderer.sets_text:
+                step(renderer.stage)
+            elif renderer.needs and not placing:
+                step("putting in the charts")
+                placing = True
             path = paths[fmt]
             for out in finish():
                 named = path.with_name(f"{path.stem}{out.suffix}{path.suffix}")
