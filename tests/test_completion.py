@@ -106,6 +106,19 @@ def test_install_and_show_completion_are_offered(capsys):
     assert "--show-completion" in out
 
 
+def run_cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The console script in a session of its own (no shell above it to detect)."""
+    return subprocess.run(
+        [EXE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        start_new_session=True,
+        timeout=60,
+    )
+
+
 @pytest.mark.parametrize(
     ("shell", "line"),
     [
@@ -117,27 +130,14 @@ def test_install_and_show_completion_are_offered(capsys):
 def test_show_completion_prints_the_named_shell_s_script(tmp_path, shell, line):
     """The shell named, whatever shell runs the command (typer's own option ignored the
     name when it could detect a shell, and failed when it could not: no shell here)."""
-    done = subprocess.run(
-        [EXE, "--show-completion", shell],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "SHELL": "/bin/sh"},
-        start_new_session=True,
-    )
+    done = run_cli(["--show-completion", shell], tmp_path, SHELL="/bin/sh")
     assert done.returncode == 0, done.stderr
     assert "_NARRATIVE_DIFF_COMPLETE" in done.stdout
     assert line in done.stdout
 
 
 def test_install_completion_writes_the_named_shell_s_files(tmp_path):
-    done = subprocess.run(
-        [EXE, "--install-completion", "fish"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    done = run_cli(["--install-completion", "fish"], tmp_path, HOME=str(tmp_path))
     assert done.returncode == 0, done.stderr
     script = tmp_path / ".config" / "fish" / "completions" / "narrative-diff.fish"
     assert f"fish completion installed in {script}" in done.stdout
@@ -145,9 +145,7 @@ def test_install_completion_writes_the_named_shell_s_files(tmp_path):
 
 
 def test_an_unknown_shell_is_one_line_and_a_usage_error(tmp_path):
-    done = subprocess.run(
-        [EXE, "--show-completion", "tcsh"], cwd=tmp_path, capture_output=True, text=True
-    )
+    done = run_cli(["--show-completion", "tcsh"], tmp_path)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [
@@ -176,13 +174,7 @@ def test_installing_powershell_completion_without_powershell_says_so(tmp_path):
     path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p)
     if shutil.which("pwsh", path=path):
         pytest.skip("pwsh is installed here")
-    done = subprocess.run(
-        [EXE, "--install-completion", "pwsh"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    done = run_cli(["--install-completion", "pwsh"], tmp_path, HOME=str(tmp_path))
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "narrative-diff: bad-option: --install-completion pwsh: 'pwsh' is not on the PATH; "
