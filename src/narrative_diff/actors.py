@@ -200,8 +200,14 @@ PATTERN_SECONDS = 2.0
 #: The longest all patterns of an actors file may search in one command, every text
 #: together (loading the file starts the count): eight patterns each just under the limit
 #: above, over every text of a report, took minutes. ``$NARRATIVE_DIFF_PATTERN_SECONDS``
-#: sets another budget.
+#: sets another budget. To it, each search adds :data:`PATTERN_SECONDS_PER_MB`.
 PATTERN_BUDGET = 10.0
+#: What a pattern may spend on each MB (million characters) of text it searches, on top of
+#: the budget: so that a long series is never refused for its length alone. A pattern that
+#: reads the text once takes 0.01–0.07 s a MB (the bundled ones; 10,000 snapshots of 2,000
+#: words took 13 s in all, over a budget of 10 s); one that backtracks outruns this at once
+#: (0.5 s on one 700-letter word).
+PATTERN_SECONDS_PER_MB = 1.0
 PATTERN_BUDGET_ENV = "NARRATIVE_DIFF_PATTERN_SECONDS"
 #: Actors files are lists of names: anything larger is a mistake (or an attack).
 MAX_ACTORS_BYTES = 2 * 1024 * 1024
@@ -409,12 +415,16 @@ class ActorMatcher:
         else :data:`PATTERN_BUDGET`): the time all patterns may spend from now on."""
         self._budget = pattern_budget() if seconds is None else seconds
         self._spent = [0.0] * len(self._patterns)
+        self._searched = 0  # characters, one count per pattern searching them
 
     def _search(self, order: int, cased: str) -> list[regex.Match[str]]:
         """The matches of pattern ``order`` (0-based), within the per-search limit and what
-        is left of the budget; either exceeded is a one-line refusal naming the pattern."""
+        is left of the budget (grown by this search's text); either exceeded is a one-line
+        refusal naming the pattern."""
         index, pattern, compiled, _ = self._patterns[order]
-        left = self._budget - sum(self._spent)
+        self._searched += len(cased)
+        budget = self._budget + self._searched * PATTERN_SECONDS_PER_MB / 1e6
+        left = budget - sum(self._spent)
         limit = min(PATTERN_SECONDS, max(left, 0.001))
         began = time.perf_counter()
         try:  # the regex module can stop a pattern that backtracks without end
@@ -434,8 +444,9 @@ class ActorMatcher:
         worst = max(range(len(self._spent)), key=self._spent.__getitem__)
         index, pattern = self._patterns[worst][:2]
         raise ActorsFileError(
-            f"{self.actors.source}: the patterns took over {self._budget:g} s in all on this "
-            f"command's texts (the budget); '{pattern}' of actor "
+            f"{self.actors.source}: the patterns took more than their budget on this "
+            f"command's texts ({self._budget:g} s, and {PATTERN_SECONDS_PER_MB:g} s for each MB "
+            f"searched); '{pattern}' of actor "
             f"'{self.actors.actors[index].key}' took {self._spent[worst]:.1f} s of it",
             hint="simplify that pattern (no adjacent repeats of the same characters, e.g. "
             f"\\w*\\w*), use aliases, or raise ${PATTERN_BUDGET_ENV}",

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .actors import PATTERN_BUDGET_ENV, pattern_budget
+from .actors import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, pattern_budget
 from .errors import ActorNotFound, UsageProblem
 from .segment import Segmented, segment
 from .text import HAN, han_variant
@@ -82,12 +82,12 @@ def keyword_rows(
     if actor is not None:
         return _actor_rows(snapshots, refs, actor, actors, window)
     pattern = _compile(term) if regex_search else phrase_pattern(term)
-    deadline = time.monotonic() + pattern_budget()  # all snapshots together
+    budget = _Budget(pattern_budget())  # all snapshots together
     rows = [
         _row(snap, refs, seg, start, end, window)
         for snap in snapshots
         for seg in (segment(snap.body, snap.language),)
-        for start, end in _search(pattern, snap.body, term, deadline)
+        for start, end in _search(pattern, snap.body, term, budget)
     ]
     if not rows and not regex_search:
         close = _close_actor(actors, term)
@@ -234,12 +234,28 @@ def _compile(term: str) -> regex.Pattern[str]:
         ) from None
 
 
+@dataclass
+class _Budget:
+    """The time a ``--regex`` may spend searching in one command: ``seconds``, and
+    :data:`~narrative_diff.actors.PATTERN_SECONDS_PER_MB` for each MB it searches (only the
+    searching counts, not the rest of the work on each snapshot)."""
+
+    seconds: float
+    spent: float = 0.0
+    searched: int = 0
+
+    def total(self) -> float:
+        return self.seconds + self.searched * PATTERN_SECONDS_PER_MB / 1e6
+
+
 def _search(
-    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str, deadline: float
+    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str, budget: _Budget
 ) -> list[tuple[int, int]]:
     """The non-empty spans of ``pattern`` in ``text``; a ``--regex`` under a time limit per
-    snapshot and a budget for the whole command (``deadline``, a ``time.monotonic()``)."""
-    limit = min(PATTERN_SECONDS, max(deadline - time.monotonic(), 0.001))
+    snapshot and a budget for the whole command (``budget``, grown by this text)."""
+    budget.searched += len(text)
+    limit = min(PATTERN_SECONDS, max(budget.total() - budget.spent, 0.001))
+    began = time.perf_counter()
     try:
         if isinstance(pattern, re.Pattern):
             spans = [m.span() for m in pattern.finditer(text)]
@@ -248,8 +264,9 @@ def _search(
     except TimeoutError:
         if limit < PATTERN_SECONDS:
             raise UsageProblem(
-                f"--regex '{term[:60]}' took more than {pattern_budget():g} s over the "
-                "series (the budget of one command)",
+                f"--regex '{term[:60]}' took more than its budget over the series "
+                f"({budget.seconds:g} s, and {PATTERN_SECONDS_PER_MB:g} s for each MB "
+                "searched: the budget of one command)",
                 hint="simplify the pattern (adjacent repeats such as \\w+\\w+ take "
                 f"polynomial time), search fewer snapshots, or raise ${PATTERN_BUDGET_ENV}",
                 slug="pattern-budget",
@@ -259,4 +276,6 @@ def _search(
             hint="simplify the pattern (nested repeats such as (a+)+ backtrack without end)",
             slug="bad-pattern",
         ) from None
+    finally:
+        budget.spent += time.perf_counter() - began
     return [(a, b) for a, b in spans if b > a]
