@@ -120,8 +120,8 @@ def test_patterns_share_one_budget_and_the_refusal_names_the_pattern(tmp_path):
     line = error.one_line()
     assert "poly-actors.toml" in str(error)
     assert (
-        "the patterns took more than their budget on this command's texts (0.3 s, and 1 s "
-        "for each MB searched)" in str(error)
+        "the patterns took more than their budget on this command's texts (0.3 s, besides "
+        "0.25 s for each million characters a pattern searches)" in str(error)
     )
     assert "'[a-z]+[a-z]+[a-z]+[0-" in str(error) and "of actor 'p" in str(error)
     assert "NARRATIVE_DIFF_PATTERN_SECONDS" in (error.hint or "")
@@ -141,7 +141,7 @@ def test_loading_the_actors_file_starts_a_new_budget(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("raw", ["nan", "-1", "0", "soon", "inf"])
 def test_a_budget_that_is_not_a_positive_number_is_the_default(monkeypatch, raw):
-    from narrative_diff.actors import PATTERN_BUDGET, pattern_budget
+    from narrative_diff.budget import PATTERN_BUDGET, pattern_budget
 
     monkeypatch.setenv("NARRATIVE_DIFF_PATTERN_SECONDS", raw)
     assert pattern_budget() == PATTERN_BUDGET
@@ -158,17 +158,17 @@ def test_kwic_regex_has_one_budget_over_the_series(monkeypatch):
         keyword_rows(snaps, refs, r"[a-z]+[a-z]+[a-z]+\d", load_actors(), regex_search=True)
     assert caught.value.slug == "pattern-budget"
     assert (
-        "took more than its budget over the series (0.2 s, and 1 s for each MB searched: the "
-        "budget of one command)" in str(caught.value)
+        "took more than its budget over the series (0.2 s, besides 0.25 s for each million "
+        "characters searched: the budget of one command)" in str(caught.value)
     )
 
 
 def test_the_budget_grows_with_the_text_searched(monkeypatch):
     """A pattern that reads its text once is never refused for the length of the series:
-    each MB a pattern searches adds a second to the budget. 400 snapshots of 10,000
-    characters, with a budget of 1 ms: the bundled patterns (eight of them) spend more than
-    that in all, yet well under what the text they searched adds."""
-    from narrative_diff.actors import PATTERN_SECONDS_PER_MB
+    each million characters a pattern searches gives it 0.25 s of its own. 400 snapshots
+    of 10,000 characters, with a budget of 1 ms: the bundled patterns (eight of them)
+    spend more than that in all, yet each well under its own allowance."""
+    from narrative_diff.budget import PATTERN_SECONDS_PER_MB
 
     monkeypatch.setenv("NARRATIVE_DIFF_PATTERN_SECONDS", "0.001")
     text = ("China and Russia signed it with 17 partner countries. " * 185)[:10_000]
@@ -177,22 +177,70 @@ def test_the_budget_grows_with_the_text_searched(monkeypatch):
     for _ in range(400):
         found = matcher.find(text)
     assert {m.actor for m in found} == {"china", "russia", "several"}
-    assert sum(matcher._spent) > 0.001  # over the budget alone: the text's share kept it going
-    searched = matcher._searched
-    assert searched >= 400 * 9_900 * len(matcher._patterns)  # (the text as searched: trimmed)
-    assert sum(matcher._spent) < searched * PATTERN_SECONDS_PER_MB / 1e6
+    budget = matcher.budget
+    assert sum(budget.spent) > 0.001  # over the budget alone: their allowances kept them going
+    for spent, searched in zip(budget.spent, budget.searched, strict=True):
+        assert searched >= 400 * 9_900  # (the text as searched: trimmed)
+        assert spent < searched * PATTERN_SECONDS_PER_MB / 1e6
+
+
+def test_a_costly_pattern_cannot_live_on_the_allowance_of_cheap_ones(tmp_path):
+    """Each pattern has its own allowance: one that costs several times the bundled ones
+    spends the shared budget as it goes, however many cheap patterns search beside it."""
+    cheap = "".join(
+        f"[actors.c{i}]\nname = 'C{i}'\naliases = ['Cee{i}']\npatterns = ['Zork{i}(?=-)']\n"
+        for i in range(7)
+    )
+    # about 0.8 s a million characters here, steadily: over its own 0.25 s, under the
+    # 8 s that eight patterns' searches of the same text would give if pooled
+    costly = "[actors.x]\nname = 'X'\naliases = ['Ex']\npatterns = ['\\w+\\w+\\w+\\w+\\w+\\d']\n"
+    path = tmp_path / "mixed-actors.toml"
+    path.write_text(cheap + costly)
+    matcher = matcher_for(load_actors(path))
+    matcher.reset_budget(0.2)
+    text = "the international station and its partners " * 300  # 12,900 characters, no digit
+    with pytest.raises(ActorsFileError) as caught:
+        for _ in range(2_000):
+            matcher.find(text)
+    assert caught.value.slug == "pattern-budget"
+    assert "'\\w+\\w+\\w+\\w+\\w+\\d' of actor 'x'" in str(caught.value)
+
+
+def test_a_spent_budget_refuses_before_searching_again(tmp_path):
+    """Once the budget is spent, the next search is refused: no search gets a last
+    millisecond of its own (3,000 small texts each had one before)."""
+    actors = _poly(tmp_path)
+    matcher = matcher_for(actors)
+    matcher.reset_budget(0.05)
+    text = "a" * 40 + "."
+    searches = 0
+    with pytest.raises(ActorsFileError):
+        for _ in range(3_000):
+            matcher.find(text)
+            searches += 1
+    assert sum(matcher.budget.spent) < 0.05 + 2 * max(matcher.budget.spent)
 
 
 def test_kwic_regex_budget_counts_only_the_search(monkeypatch):
-    """kwic --regex over a long series with a small budget: the segmentation of each
-    snapshot (most of the work) does not count, and the text searched adds to it."""
-    monkeypatch.setenv("NARRATIVE_DIFF_PATTERN_SECONDS", "0.001")
-    body = "China and Russia built the station together. " * 2200  # 99,000 characters
-    snaps = [make_snapshot("s", f"2030-01-w{n}", "2030-01-01", body) for n in range(12)]
+    """kwic --regex over a series with a small budget: the segmentation of each snapshot
+    (50 ms here) does not count against it."""
+    import time
+
+    from narrative_diff import kwic
+
+    real_segment = kwic.segment
+
+    def slow_segment(text, language):
+        time.sleep(0.05)
+        return real_segment(text, language)
+
+    monkeypatch.setattr(kwic, "segment", slow_segment)
+    monkeypatch.setenv("NARRATIVE_DIFF_PATTERN_SECONDS", "0.02")
+    body = "China and Russia built the station together. " * 20
+    snaps = [make_snapshot("s", f"2030-01-w{n}", "2030-01-01", body) for n in range(8)]
     refs = {s.id: f"v{n}" for n, s in enumerate(snaps, 1)}
-    # about 7 ms a snapshot here: over the budget alone at once, under what 99,000 characters add
     rows = keyword_rows(snaps, refs, r"(?:\w+ ){2}Russia", load_actors(), regex_search=True)
-    assert len(rows) == 12 * 2200
+    assert len(rows) == 8 * 20
 
 
 def test_the_budget_refusal_leaves_the_corpus_as_it_was(tmp_path, capsys, monkeypatch):

@@ -74,7 +74,6 @@ the other.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
 import stat
@@ -87,6 +86,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from .budget import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, PatternBudget
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
 from .forms import compose, join_regex, nested_repeat, russian_forms, scan, trie_regex
 from .text import HAN, HAN_RANGES, han_variant
@@ -195,20 +195,6 @@ class Match:
     text: str
 
 
-#: The longest one actor pattern may search one text (then the actors file is refused).
-PATTERN_SECONDS = 2.0
-#: The longest all patterns of an actors file may search in one command, every text
-#: together (loading the file starts the count): eight patterns each just under the limit
-#: above, over every text of a report, took minutes. ``$NARRATIVE_DIFF_PATTERN_SECONDS``
-#: sets another budget. To it, each search adds :data:`PATTERN_SECONDS_PER_MB`.
-PATTERN_BUDGET = 10.0
-#: What a pattern may spend on each MB (million characters) of text it searches, on top of
-#: the budget: so that a long series is never refused for its length alone. A pattern that
-#: reads the text once takes 0.01–0.07 s a MB (the bundled ones; 10,000 snapshots of 2,000
-#: words took 13 s in all, over a budget of 10 s); one that backtracks outruns this at once
-#: (0.5 s on one 700-letter word).
-PATTERN_SECONDS_PER_MB = 1.0
-PATTERN_BUDGET_ENV = "NARRATIVE_DIFF_PATTERN_SECONDS"
 #: Actors files are lists of names: anything larger is a mistake (or an attack).
 MAX_ACTORS_BYTES = 2 * 1024 * 1024
 
@@ -412,42 +398,39 @@ class ActorMatcher:
 
     def reset_budget(self, seconds: float | None = None) -> None:
         """Start a new pattern budget (``seconds``, else ``$NARRATIVE_DIFF_PATTERN_SECONDS``,
-        else :data:`PATTERN_BUDGET`): the time all patterns may spend from now on."""
-        self._budget = pattern_budget() if seconds is None else seconds
-        self._spent = [0.0] * len(self._patterns)
-        self._searched = 0  # characters, one count per pattern searching them
+        else :data:`~narrative_diff.budget.PATTERN_BUDGET`; :mod:`narrative_diff.budget`):
+        the time all patterns may spend from now on."""
+        self.budget = PatternBudget(len(self._patterns), seconds)
 
     def _search(self, order: int, cased: str) -> list[regex.Match[str]]:
-        """The matches of pattern ``order`` (0-based), within the per-search limit and what
-        is left of the budget (grown by this search's text); either exceeded is a one-line
-        refusal naming the pattern."""
+        """The matches of pattern ``order`` (0-based), within the limit of one search and
+        what is left of the budget; either exceeded is a one-line refusal naming the
+        pattern."""
         index, pattern, compiled, _ = self._patterns[order]
-        self._searched += len(cased)
-        budget = self._budget + self._searched * PATTERN_SECONDS_PER_MB / 1e6
-        left = budget - sum(self._spent)
-        limit = min(PATTERN_SECONDS, max(left, 0.001))
-        began = time.perf_counter()
-        try:  # the regex module can stop a pattern that backtracks without end
-            return list(compiled.finditer(cased, timeout=limit))
-        except TimeoutError:
-            pass
-        finally:
-            self._spent[order] += time.perf_counter() - began
+        limit, one_search = self.budget.limit(order, len(cased))
+        if limit > 0:
+            began = time.perf_counter()
+            try:  # the regex module can stop a pattern that backtracks without end
+                return list(compiled.finditer(cased, timeout=limit))
+            except TimeoutError:
+                pass
+            finally:
+                self.budget.spend(order, time.perf_counter() - began)
         key = self.actors.actors[index].key
-        if limit >= PATTERN_SECONDS:
+        if one_search:
             raise ActorsFileError(
                 f"{self.actors.source}: the pattern '{pattern}' of actor '{key}' took over "
-                f"{PATTERN_SECONDS:g} s on one text (it backtracks)",
+                f"{limit:.3g} s on one text (it backtracks)",
                 hint="simplify the pattern (no nested or adjacent repeats of the same "
                 "characters), or use aliases",
             )
-        worst = max(range(len(self._spent)), key=self._spent.__getitem__)
+        worst = self.budget.costliest()
         index, pattern = self._patterns[worst][:2]
         raise ActorsFileError(
             f"{self.actors.source}: the patterns took more than their budget on this "
-            f"command's texts ({self._budget:g} s, and {PATTERN_SECONDS_PER_MB:g} s for each MB "
-            f"searched); '{pattern}' of actor "
-            f"'{self.actors.actors[index].key}' took {self._spent[worst]:.1f} s of it",
+            f"command's texts ({self.budget.seconds:g} s, besides {PATTERN_SECONDS_PER_MB:g} s "
+            f"for each million characters a pattern searches); '{pattern}' of actor "
+            f"'{self.actors.actors[index].key}' took {self.budget.spent[worst]:.2f} s",
             hint="simplify that pattern (no adjacent repeats of the same characters, e.g. "
             f"\\w*\\w*), use aliases, or raise ${PATTERN_BUDGET_ENV}",
             slug="pattern-budget",
@@ -592,17 +575,6 @@ _LABEL = re.compile(r"\(\?#([^)]+)\)")
 _OPEN_QUOTE, _CLOSE_QUOTE = "\"'“«„‹「『", "\"'”»›」』"
 _PAREN = re.compile(rf"[{_CLOSE_QUOTE}]?\s*\(\s*[{_OPEN_QUOTE}]?")
 _CLOSE = re.compile(rf"[{_CLOSE_QUOTE}]?\s*\)")
-
-
-def pattern_budget() -> float:
-    """Seconds all actor patterns may take in one command: ``$NARRATIVE_DIFF_PATTERN_SECONDS``
-    when it is a positive number, else :data:`PATTERN_BUDGET`."""
-    raw = os.environ.get(PATTERN_BUDGET_ENV, "")
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return PATTERN_BUDGET
-    return seconds if math.isfinite(seconds) and seconds > 0 else PATTERN_BUDGET
 
 
 def _one_per_span(

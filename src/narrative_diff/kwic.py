@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from .actors import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, pattern_budget
+from .budget import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, PatternBudget
 from .errors import ActorNotFound, UsageProblem
 from .segment import Segmented, segment
 from .text import HAN, han_variant
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from .actors import ActorSet
     from .snapshot import Snapshot
 
-#: Seconds a ``--regex`` search may take over one snapshot.
-PATTERN_SECONDS = 2.0
 DEFAULT_WINDOW = 40
 _HEADING = re.compile(r"(?:^|\n)#{1,6}[ \t]+")  # Markdown heading marks are not context
 KWIC_COLUMNS = (
@@ -82,7 +80,7 @@ def keyword_rows(
     if actor is not None:
         return _actor_rows(snapshots, refs, actor, actors, window)
     pattern = _compile(term) if regex_search else phrase_pattern(term)
-    budget = _Budget(pattern_budget())  # all snapshots together
+    budget = PatternBudget(1)  # all snapshots together
     rows = [
         _row(snap, refs, seg, start, end, window)
         for snap in snapshots
@@ -234,48 +232,37 @@ def _compile(term: str) -> regex.Pattern[str]:
         ) from None
 
 
-@dataclass
-class _Budget:
-    """The time a ``--regex`` may spend searching in one command: ``seconds``, and
-    :data:`~narrative_diff.actors.PATTERN_SECONDS_PER_MB` for each MB it searches (only the
-    searching counts, not the rest of the work on each snapshot)."""
-
-    seconds: float
-    spent: float = 0.0
-    searched: int = 0
-
-    def total(self) -> float:
-        return self.seconds + self.searched * PATTERN_SECONDS_PER_MB / 1e6
-
-
 def _search(
-    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str, budget: _Budget
+    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str, budget: PatternBudget
 ) -> list[tuple[int, int]]:
-    """The non-empty spans of ``pattern`` in ``text``; a ``--regex`` under a time limit per
-    snapshot and a budget for the whole command (``budget``, grown by this text)."""
-    budget.searched += len(text)
-    limit = min(PATTERN_SECONDS, max(budget.total() - budget.spent, 0.001))
-    began = time.perf_counter()
-    try:
-        if isinstance(pattern, re.Pattern):
-            spans = [m.span() for m in pattern.finditer(text)]
-        else:
+    """The non-empty spans of ``pattern`` in ``text``; a ``--regex`` within the limit of
+    one search and the budget of the command (:mod:`narrative_diff.budget`: only the
+    searching counts, not the rest of the work on each snapshot)."""
+    if isinstance(pattern, re.Pattern):
+        return [(a, b) for a, b in (m.span() for m in pattern.finditer(text)) if b > a]
+    limit, one_search = budget.limit(0, len(text))
+    spans: list[tuple[int, int]] | None = None
+    if limit > 0:
+        began = time.perf_counter()
+        try:
             spans = [m.span() for m in pattern.finditer(text, timeout=limit)]
-    except TimeoutError:
-        if limit < PATTERN_SECONDS:
-            raise UsageProblem(
-                f"--regex '{term[:60]}' took more than its budget over the series "
-                f"({budget.seconds:g} s, and {PATTERN_SECONDS_PER_MB:g} s for each MB "
-                "searched: the budget of one command)",
-                hint="simplify the pattern (adjacent repeats such as \\w+\\w+ take "
-                f"polynomial time), search fewer snapshots, or raise ${PATTERN_BUDGET_ENV}",
-                slug="pattern-budget",
-            ) from None
+        except TimeoutError:
+            pass
+        finally:
+            budget.spend(0, time.perf_counter() - began)
+    if spans is None and not one_search:
         raise UsageProblem(
-            f"--regex '{term[:60]}' took more than {PATTERN_SECONDS:g} s on one snapshot",
+            f"--regex '{term[:60]}' took more than its budget over the series "
+            f"({budget.seconds:g} s, besides {PATTERN_SECONDS_PER_MB:g} s for each million "
+            "characters searched: the budget of one command)",
+            hint="simplify the pattern (adjacent repeats such as \\w+\\w+ take "
+            f"polynomial time), search fewer snapshots, or raise ${PATTERN_BUDGET_ENV}",
+            slug="pattern-budget",
+        )
+    if spans is None:
+        raise UsageProblem(
+            f"--regex '{term[:60]}' took more than {limit:.3g} s on one snapshot",
             hint="simplify the pattern (nested repeats such as (a+)+ backtrack without end)",
             slug="bad-pattern",
-        ) from None
-    finally:
-        budget.spent += time.perf_counter() - began
+        )
     return [(a, b) for a, b in spans if b > a]
