@@ -353,3 +353,31 @@ def test_reports_and_show_keep_escapes_off_the_terminal(
     capsys.readouterr()
     assert main(["show", "v2", "--corpus", str(corpus)]) == 0
     assert "\x1b[2J" in capsys.readouterr().out  # piped: the exact text
+
+
+def test_csv_comes_in_pieces_taking_the_rows_one_at_a_time() -> None:
+    """Rows as a generator: the CSV text comes in pieces of CSV_CHUNK_ROWS rows, each made
+    before the rows after it are asked for (10,000 snapshots' 240,000 score rows are never
+    held as dictionaries, nor their text as one string), and the pieces are to_csv's text."""
+    from narrative_diff.serialise import CSV_CHUNK_ROWS, csv_chunks, to_csv
+
+    asked = 0
+    total = 2 * CSV_CHUNK_ROWS + 7
+
+    def rows():
+        nonlocal asked
+        for n in range(total):
+            asked += 1
+            yield {"n": n, "text": "a\rb" if n == 3 else f"=row {n}"}
+
+    pieces = []
+    for piece in csv_chunks(rows()):
+        pieces.append(piece)
+        assert asked <= len(pieces) * CSV_CHUNK_ROWS + 1
+    assert len(pieces) == 3
+    assert pieces[0].startswith("n,text\n0,'=row 0\n")
+    assert '"3","a\rb"' in pieces[0]
+    assert "".join(pieces) == to_csv([dict(r) for r in rows()])
+    assert "".join(pieces).count("\n") == total + 1
+    assert list(csv_chunks([], ["a", "b"])) == ["a,b\n"]
+    assert list(csv_chunks([])) == []

@@ -29,9 +29,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 
 from narrative_diff.errors import MissingExtra
@@ -70,7 +71,7 @@ def _plain(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def to_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None) -> str:
+def to_csv(rows: Iterable[Mapping[str, object]], columns: Sequence[str] | None = None) -> str:
     """Rows as CSV text with a header: ``columns``, else the first row's keys (no rows and no
     columns: empty text).
 
@@ -81,20 +82,40 @@ def to_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None =
     t,n,s
     '=HYPERLINK(1),-2.8,'-2.8
     """
-    if not rows and columns is None:
-        return ""
+    return "".join(csv_chunks(rows, columns))
+
+
+#: Rows in one piece of :func:`csv_chunks`.
+CSV_CHUNK_ROWS = 2000
+
+
+def csv_chunks(
+    rows: Iterable[Mapping[str, object]], columns: Sequence[str] | None = None
+) -> Iterator[str]:
+    """:func:`to_csv`'s text in pieces of :data:`CSV_CHUNK_ROWS` rows, the header in the
+    first, taking the rows one at a time: 10,000 snapshots' scores are 240,000 rows, and
+    neither they (as dictionaries) nor their text need be held at once."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None and columns is None:
+        return
+    fields = list(columns if columns is not None else first or [])
     buffer = io.StringIO()
-    fields = list(columns if columns is not None else rows[0])
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     # csv quotes a cell holding "\n" but not one holding a lone "\r", which every reader
     # takes for the end of the row: such a row is written with every cell quoted
     quoted = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    for row in rows:
+    for n, row in enumerate(itertools.chain([] if first is None else [first], rows), 1):
         cells = {k: _cell(v) for k, v in row.items()}
         carriage = any(isinstance(v, str) and "\r" in v for v in cells.values())
         (quoted if carriage else writer).writerow(cells)
-    return buffer.getvalue()
+        if n % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def _cell(value: object) -> object:

@@ -15,7 +15,7 @@ import contextlib
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
@@ -265,7 +265,7 @@ def choice(value: str, allowed: Sequence[str], option: str) -> None:
 
 
 def emit_rows(
-    rows: Sequence[Mapping[str, object]],
+    rows: Iterable[Mapping[str, object]],
     fmt: str,
     *,
     table: Callable[[Console], None],
@@ -274,22 +274,26 @@ def emit_rows(
     target: RowsOutput | None = None,
 ) -> None:
     """The one output path for rows: ``table`` draws them for people; json prints
-    ``document`` (default: the rows); csv prints the rows (header: ``columns``, else the
-    first row's keys); a ``target`` (``api.rows_output``) gets them as a file instead, and
-    one ``wrote PATH (N rows)`` line is printed."""
-    from narrative_diff.serialise import to_csv, to_json
+    ``document`` (default: the rows); csv prints the rows as they come, a piece at a time
+    (header: ``columns``, else the first row's keys: ``rows`` may be a generator, never
+    held whole); a ``target`` (``api.rows_output``) gets them as a file instead, and one
+    ``wrote PATH (N rows)`` line is printed."""
+    from narrative_diff.serialise import csv_chunks, to_json
 
     if target is not None:
         from narrative_diff import api
 
-        written = api.write_rows(target, rows, columns or list(rows[0] if rows else []), document)
+        listed = list(rows)
+        shown = columns or list(listed[0] if listed else [])
+        written = api.write_rows(target, listed, shown, document)
         info(f"wrote {written.path} ({written.what})")
         return
     choice(fmt, ROW_FORMATS, "--format")
     if fmt == "json":
-        typer.echo(to_json(rows if document is None else document))
+        typer.echo(to_json(list(rows) if document is None else document))
     elif fmt == "csv":
-        typer.echo(to_csv(rows, columns), nl=False)
+        for chunk in csv_chunks(rows, columns):
+            typer.echo(chunk, nl=False)
     else:
         table(console())
 

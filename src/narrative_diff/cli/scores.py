@@ -132,7 +132,7 @@ def score(
         )
     warn_edited(api.series_snapshots(store, series))
     emit_rows(
-        [row.as_dict() for row in result.rows],
+        (row.as_dict() for row in result.rows),  # made as they are printed (csv)
         fmt,
         table=lambda shown: print_scores(result, shown),
         # the JSON document only for JSON: for 10,000 snapshots it is 200,000 more rows
