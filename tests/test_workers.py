@@ -42,3 +42,43 @@ def test_the_environment_caps_the_processes(monkeypatch, value, expected):
     assert allowed() == (expected if expected is not None else cores())
     if value == "1":
         assert pool_size(100, 10**9, 1) == 1
+
+
+def sleep_then(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_an_interruption_lets_running_pieces_finish_and_cancels_the_rest():
+    """A piece running when the pool is stopped finishes (a worker ended while it sends its
+    result leaves the pool waiting for the rest of the message for ever), and queued ones
+    are cancelled: the pool ends in about the time the running pieces had left."""
+    import time
+
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), pool(2) as submit:
+        waits = [submit(sleep_then, 0.8) for _ in range(2)]
+        waits += [submit(sleep_then, 30.0) for _ in range(4)]
+        time.sleep(0.6)  # the workers have started the first two
+        raise KeyboardInterrupt
+    assert time.monotonic() - began < 10
+    assert [waits[0](), waits[1]()] == [0.8, 0.8]  # finished, their results whole
+    for queued in waits[2:]:
+        with pytest.raises(Exception):  # noqa: B017  (CancelledError)
+            queued()
+
+
+def test_a_piece_that_runs_past_the_grace_is_ended(monkeypatch):
+    import time
+
+    from narrative_diff import workers
+
+    monkeypatch.setattr(workers, "STOP_GRACE", 0.3)
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), pool(2) as submit:
+        submit(sleep_then, 60.0)
+        time.sleep(1.0)  # (a spawned worker takes a moment to start)
+        raise KeyboardInterrupt
+    assert time.monotonic() - began < 20

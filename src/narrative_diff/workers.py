@@ -8,9 +8,10 @@ results are the same either way, in the same order (tested byte for byte).
 
 How: ``spawn`` workers (the start method of every platform; a fork could copy a lock held
 by another thread, such as the report's drawer thread). The workers ignore Ctrl-C: this
-process receives it, stops the pool (queued pieces are cancelled, running ones end with
-their process) and runs its own clean-up, so one interruption gives one line, not a
-traceback per worker. ``NARRATIVE_DIFF_WORKERS`` caps the number of processes (1: no pool).
+process receives it, stops the pool (queued pieces are cancelled, running ones get a few
+seconds to finish before their processes are ended) and runs its own clean-up, so one
+interruption gives one line, not a traceback per worker. ``NARRATIVE_DIFF_WORKERS`` caps
+the number of processes (1: no pool).
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import weakref
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 #: Environment variable: how many processes a command may use (1: only this one).
 WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
@@ -79,14 +84,17 @@ def pool(processes: int) -> Iterator[Submit[Any, Any]]:
 
     context = multiprocessing.get_context("spawn")
     executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_quiet_worker)
+    started: weakref.WeakSet[Future[Any]] = weakref.WeakSet()  # (a result read is let go)
 
     def submit(task: Callable[[T], R], item: T) -> Callable[[], R]:
-        return executor.submit(task, item).result
+        future = executor.submit(task, item)
+        started.add(future)
+        return future.result
 
     try:
         yield submit
     except BaseException:
-        _stop(executor)
+        _stop(executor, list(started))
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
@@ -105,16 +113,28 @@ def _here(task: Callable[[T], R], item: T) -> Callable[[], R]:
     return lambda: result
 
 
-def _stop(executor: object) -> None:
-    """End the workers now (an error or an interruption): queued pieces are cancelled and
-    running ones are not waited for. (``ProcessPoolExecutor.terminate_workers`` does this
-    from Python 3.14; before, the processes are reached through the executor.)"""
+#: Seconds the pieces running when the pool is stopped may take to finish.
+STOP_GRACE = 5.0
+
+
+def _stop(executor: Executor, started: Iterable[Future[Any]]) -> None:
+    """End the pool now (an error or an interruption): queued pieces are cancelled, running
+    ones get :data:`STOP_GRACE` seconds to finish, then their processes are ended. Not at
+    once: a worker ended while it sends its result leaves a part of a message in the pipe,
+    and the executor's thread then waits for the rest for ever (a Ctrl-C of a backfill hung
+    so, about one time in six on a busy machine). (``ProcessPoolExecutor.terminate_workers``
+    ends them from Python 3.14; before, the processes are reached through the executor.)"""
+    from concurrent.futures import wait
+
+    started = list(started)
+    for future in started:
+        future.cancel()  # a piece not yet handed to a worker (the others run on)
+    wait([future for future in started if not future.done()], timeout=STOP_GRACE)
     stop = getattr(executor, "terminate_workers", None)
     if stop is not None:
         stop()
         return
-    processes: Iterable[object] = (getattr(executor, "_processes", None) or {}).values()
-    for process in list(processes):
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
         terminate = getattr(process, "terminate", None)
-        if terminate is not None:
+        if terminate is not None and getattr(process, "is_alive", lambda: False)():
             terminate()
