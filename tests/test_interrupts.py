@@ -180,6 +180,34 @@ def test_a_closed_pipe_is_not_an_error(args, tmp_path):
     assert err == b""
 
 
+def test_a_pipe_closed_between_two_pieces_of_csv_is_not_an_error(tmp_path):
+    """3,150 score rows: CSV is printed in pieces of 2,000 rows, and the reader goes after
+    the first line. The second piece's write fails inside the command, not at the final
+    flush (where the CLI already took a closed pipe for exit 0); typer, left to it, exits 1."""
+    import datetime as dt
+
+    from .helpers import make_snapshot
+
+    (tmp_path / "corpus").mkdir()
+    corpus = Corpus(tmp_path / "corpus")
+    body = "China and Russia signed it. The ILRS has {n} partner countries. Egypt joined."
+    for n in range(1, 151):
+        day = dt.date(2030, 1, 1) + dt.timedelta(days=n)
+        corpus.add(make_snapshot("big", f"s{n:03d}", day.isoformat(), body.format(n=n)))
+    proc = subprocess.Popen(
+        [EXE, "score", "big", "-f", "csv", "--corpus", str(corpus.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 0
+    assert err == b""
+
+
 @pytest.mark.parametrize("name", ["KeyboardInterrupt", "Terminated"])
 def test_an_interruption_inside_a_weakref_callback_reaches_the_command(monkeypatch, name):
     """Python can only print "Exception ignored" (with a traceback) for an exception raised

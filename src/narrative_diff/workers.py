@@ -19,12 +19,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from concurrent.futures import Executor, Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Environment variable: how many processes a command may use (1: only this one).
 WORKERS_ENV = "NARRATIVE_DIFF_WORKERS"
@@ -84,11 +83,12 @@ def pool(processes: int) -> Iterator[Submit[Any, Any]]:
 
     context = multiprocessing.get_context("spawn")
     executor = ProcessPoolExecutor(processes, mp_context=context, initializer=_quiet_worker)
-    started: weakref.WeakSet[Future[Any]] = weakref.WeakSet()  # (a result read is let go)
+    started: set[Future[Any]] = set()  # the pieces not done (a done one is let go)
 
     def submit(task: Callable[[T], R], item: T) -> Callable[[], R]:
         future = executor.submit(task, item)
         started.add(future)
+        future.add_done_callback(started.discard)
         return future.result
 
     try:
@@ -117,24 +117,33 @@ def _here(task: Callable[[T], R], item: T) -> Callable[[], R]:
 STOP_GRACE = 5.0
 
 
-def _stop(executor: Executor, started: Iterable[Future[Any]]) -> None:
-    """End the pool now (an error or an interruption): queued pieces are cancelled, running
-    ones get :data:`STOP_GRACE` seconds to finish, then their processes are ended. Not at
-    once: a worker ended while it sends its result leaves a part of a message in the pipe,
-    and the executor's thread then waits for the rest for ever (a Ctrl-C of a backfill hung
-    so, about one time in six on a busy machine). (``ProcessPoolExecutor.terminate_workers``
-    ends them from Python 3.14; before, the processes are reached through the executor.)"""
+def _stop(executor: ProcessPoolExecutor, started: Iterable[Future[Any]]) -> None:
+    """End the pool now (an error or an interruption): pieces not handed to a worker yet
+    are cancelled; the others get :data:`STOP_GRACE` seconds to finish (a second Ctrl-C
+    cuts that short); then the processes still running are ended.
+
+    Not at once: a worker ended while it sends its result leaves part of a message in the
+    pipe, and the executor's thread waits for the rest for ever (a Ctrl-C of a backfill
+    hung so, about one time in six on a busy machine). When a process had to be ended, this
+    process's own end of that pipe is closed too: the thread then reads the end of the
+    file, takes the pool for broken, and the shutdown ends. (The processes and the pipe
+    are reached through the executor: it has no public way to them before Python 3.14's
+    ``terminate_workers``, which would not close the pipe either.)"""
     from concurrent.futures import wait
 
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    results = getattr(executor, "_result_queue", None)
     started = list(started)
     for future in started:
-        future.cancel()  # a piece not yet handed to a worker (the others run on)
-    wait([future for future in started if not future.done()], timeout=STOP_GRACE)
-    stop = getattr(executor, "terminate_workers", None)
-    if stop is not None:
-        stop()
-        return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        terminate = getattr(process, "terminate", None)
-        if terminate is not None and getattr(process, "is_alive", lambda: False)():
-            terminate()
+        future.cancel()  # (a piece already in the executor's queue counts as running)
+    try:
+        wait([future for future in started if not future.done()], timeout=STOP_GRACE)
+    finally:
+        ended = [process for process in processes if process.is_alive()]
+        for process in ended:
+            process.terminate()
+        for process in ended:
+            process.join(timeout=STOP_GRACE)
+        writer = getattr(results, "_writer", None)
+        if ended and writer is not None:
+            writer.close()

@@ -11,7 +11,6 @@ shown the same way as the CLI's own: one ``warning: …`` line each, once.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import importlib
 import os
@@ -25,7 +24,7 @@ from narrative_diff import signals
 from narrative_diff.errors import ExitCode, NarrativeDiffError, from_os_error
 from narrative_diff.serialise import printable
 
-from .app import app, warn
+from .app import app, silence_stdout, warn
 
 #: The modules whose commands are registered on :data:`app` by being imported, in the
 #: order ``--help`` lists them: the corpus, the comparison, then actors, scores and reports.
@@ -92,7 +91,7 @@ def _guarded(args: list[str], show_traceback: bool) -> int:
     except (KeyboardInterrupt, typer.Abort) as exc:
         return _interrupted(exc)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
-        _silence_stdout()
+        silence_stdout()
         return int(ExitCode.OK)
     except Exception as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # help was already printed
@@ -165,13 +164,6 @@ OUTPUT_FAILED = (
 )
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so that the final flush at exit cannot fail again."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 def _interrupted(exc: BaseException | None = None) -> int:
     """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); the clean-up has run."""
     line, code = signals.ending(exc)
@@ -187,10 +179,10 @@ def run() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
     except OSError as exc:
         typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=exc.strerror)}", err=True)
-        _silence_stdout()
+        silence_stdout()
         code = code or int(ExitCode.CORPUS)
     sys.exit(code)
 

@@ -289,13 +289,33 @@ def emit_rows(
         info(f"wrote {written.path} ({written.what})")
         return
     choice(fmt, ROW_FORMATS, "--format")
-    if fmt == "json":
-        typer.echo(to_json(list(rows) if document is None else document))
-    elif fmt == "csv":
-        for chunk in csv_chunks(rows, columns):
-            typer.echo(chunk, nl=False)
-    else:
-        table(console())
+    with to_a_reader():
+        if fmt == "json":
+            typer.echo(to_json(list(rows) if document is None else document))
+        elif fmt == "csv":
+            for chunk in csv_chunks(rows, columns):
+                typer.echo(chunk, nl=False)
+        else:
+            table(console())
+
+
+@contextlib.contextmanager
+def to_a_reader() -> Iterator[None]:
+    """Printing to a reader that may go away (``| head``): a closed pipe ends the command
+    with exit 0 and nothing on stderr, as elsewhere in the CLI (typer would exit 1). CSV
+    comes in pieces: the reader may go after the first."""
+    try:
+        yield
+    except BrokenPipeError:
+        silence_stdout()
+        raise typer.Exit(0) from None
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the final flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def console(width: int | None = None) -> Console:
