@@ -77,7 +77,6 @@ import functools
 import os
 import re
 import stat
-import time
 import tomllib
 import unicodedata
 from collections.abc import Iterator
@@ -407,20 +406,14 @@ class ActorMatcher:
         what is left of the budget; either exceeded is a one-line refusal naming the
         pattern."""
         index, pattern, compiled, _ = self._patterns[order]
-        limit, one_search = self.budget.limit(order, len(cased))
-        if limit > 0:
-            began = time.perf_counter()
-            try:  # the regex module can stop a pattern that backtracks without end
-                return list(compiled.finditer(cased, timeout=limit))
-            except TimeoutError:
-                pass
-            finally:
-                self.budget.spend(order, time.perf_counter() - began)
+        searched = self.budget.search(order, compiled, cased)
+        if searched.matches is not None:
+            return searched.matches
         key = self.actors.actors[index].key
-        if one_search:
+        if searched.one_search:
             raise ActorsFileError(
                 f"{self.actors.source}: the pattern '{pattern}' of actor '{key}' took over "
-                f"{limit:.3g} s on one text (it backtracks)",
+                f"{searched.limit:.3g} s on one text (it backtracks)",
                 hint="simplify the pattern (no nested or adjacent repeats of the same "
                 "characters), or use aliases",
             )

@@ -19,6 +19,12 @@ from __future__ import annotations
 
 import math
 import os
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import regex
 
 #: The longest one pattern may search one text of under a MB (then it is refused).
 PATTERN_SECONDS = 2.0
@@ -50,9 +56,20 @@ def _allowed(chars: int) -> float:
     return chars * PATTERN_SECONDS_PER_MB / 1e6
 
 
+@dataclass(frozen=True)
+class Searched:
+    """What :meth:`PatternBudget.search` found: the matches, or None when the search was
+    stopped (or refused), and the limit it had: that of one search (``one_search``), else
+    what was left of the budget."""
+
+    matches: list[regex.Match[str]] | None
+    limit: float
+    one_search: bool
+
+
 class PatternBudget:
     """The time ``patterns`` patterns may spend in one command (module docstring):
-    :meth:`limit` before each search, :meth:`spend` after it."""
+    :meth:`search` (:meth:`limit` before each search, :meth:`spend` after it)."""
 
     def __init__(self, patterns: int, seconds: float | None = None) -> None:
         self.seconds = pattern_budget() if seconds is None else seconds
@@ -78,6 +95,20 @@ class PatternBudget:
 
     def spend(self, pattern: int, seconds: float) -> None:
         self.spent[pattern] += seconds
+
+    def search(self, pattern: int, compiled: regex.Pattern[str], text: str) -> Searched:
+        """Pattern number ``pattern`` (``compiled``) over ``text``, within its limit; the
+        caller says what a stopped search means (:class:`Searched`)."""
+        limit, one_search = self.limit(pattern, len(text))
+        if limit > 0:
+            began = time.perf_counter()
+            try:  # the regex module can stop a pattern that backtracks without end
+                return Searched(list(compiled.finditer(text, timeout=limit)), limit, one_search)
+            except TimeoutError:
+                pass
+            finally:
+                self.spend(pattern, time.perf_counter() - began)
+        return Searched(None, limit, one_search)
 
     def costliest(self) -> int:
         """The pattern that took most of the budget (beyond its allowance)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -240,17 +239,10 @@ def _search(
     searching counts, not the rest of the work on each snapshot)."""
     if isinstance(pattern, re.Pattern):
         return [(a, b) for a, b in (m.span() for m in pattern.finditer(text)) if b > a]
-    limit, one_search = budget.limit(0, len(text))
-    spans: list[tuple[int, int]] | None = None
-    if limit > 0:
-        began = time.perf_counter()
-        try:
-            spans = [m.span() for m in pattern.finditer(text, timeout=limit)]
-        except TimeoutError:
-            pass
-        finally:
-            budget.spend(0, time.perf_counter() - began)
-    if spans is None and not one_search:
+    searched = budget.search(0, pattern, text)
+    if searched.matches is not None:
+        return [(a, b) for a, b in (m.span() for m in searched.matches) if b > a]
+    if not searched.one_search:
         raise UsageProblem(
             f"--regex '{term[:60]}' took more than its budget over the series "
             f"({budget.seconds:g} s, besides {PATTERN_SECONDS_PER_MB:g} s for each million "
@@ -259,10 +251,8 @@ def _search(
             f"polynomial time), search fewer snapshots, or raise ${PATTERN_BUDGET_ENV}",
             slug="pattern-budget",
         )
-    if spans is None:
-        raise UsageProblem(
-            f"--regex '{term[:60]}' took more than {limit:.3g} s on one snapshot",
-            hint="simplify the pattern (nested repeats such as (a+)+ backtrack without end)",
-            slug="bad-pattern",
-        )
-    return [(a, b) for a, b in spans if b > a]
+    raise UsageProblem(
+        f"--regex '{term[:60]}' took more than {searched.limit:.3g} s on one snapshot",
+        hint="simplify the pattern (nested repeats such as (a+)+ backtrack without end)",
+        slug="bad-pattern",
+    )
