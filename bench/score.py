@@ -16,6 +16,7 @@ Two more measurements (issue 17), each on one generated series of ``--words`` wo
 snapshot, output compared byte for byte between runs (a difference stops the benchmark)::
 
     .venv/bin/python bench/score.py --cache 10000 --words 2000
+    .venv/bin/python bench/score.py --cache 2000 --words 2000 --format json
     .venv/bin/python bench/score.py --engines 2000 --words 2000
 
 ``--cache N``: ``score`` cold (empty score cache), warm (every result cached), and after
@@ -24,6 +25,8 @@ one snapshot is added; ``--engines N``: with the cache off, one process
 LocalCluster, one worker per core). Each run is one whole process timed by
 ``/usr/bin/time -f '%e %M'`` (wall seconds, peak RSS), with the default pattern budget
 (it grows with the text searched; before, these runs had to raise it: docs/scale.md).
+``--format``: what the runs print, csv (the score table only: no change statistics are
+computed for it) or json (the table and the change statistics).
 """
 
 from __future__ import annotations
@@ -151,8 +154,14 @@ def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
     return float(seconds), int(peak) / 1024, digest
 
 
+#: The format ``score`` prints in --cache and --engines runs (``--format``): csv prints the
+#: score table only and computes no change statistics; json computes and prints them too.
+FORMAT = {"name": "csv"}
+
+
 def _score_cmd(exe: str, actors: Path, root: Path, *extra: str) -> list[str]:
-    return [exe, "score", "bench", "--actors", str(actors), "-f", "csv", "--corpus", str(root)]
+    fmt = FORMAT["name"]
+    return [exe, "score", "bench", "--actors", str(actors), "-f", fmt, "--corpus", str(root)]
 
 
 def _table(title: str, rows: list[tuple[str, float, float, str]], anchor: float) -> None:
@@ -177,7 +186,7 @@ def bench_cache(size: int, words: int, chain: Chain, exe: str, actors: Path, tmp
     write_series(root, 1, words, chain, first=size)
     added = run_once(cmd, env)
     fresh = run_once([*cmd, "--no-cache"], env)
-    print(f"{size:,} snapshots × {words:,} words, 20 actors; score -f csv\n")
+    print(f"{size:,} snapshots × {words:,} words, 20 actors; score -f {FORMAT['name']}\n")
     _table("run", [("cold (empty cache)", *cold), ("warm", *warm), ("warm again", *warm2)], cold[0])
     print()
     _table("run", [(f"{size + 1:,}th added", *added), ("same, --no-cache", *fresh)], added[0])
@@ -195,7 +204,10 @@ def bench_engines(size: int, words: int, chain: Chain, exe: str, actors: Path, t
     pool = run_once(cmd, env)
     dask = run_once([*cmd, "--engine", "dask"], env)
     cores = len(os.sched_getaffinity(0))
-    print(f"{size:,} snapshots × {words:,} words, 20 actors, {cores} cores; score -f csv\n")
+    print(
+        f"{size:,} snapshots × {words:,} words, 20 actors, {cores} cores; "
+        f"score -f {FORMAT['name']}\n"
+    )
     rows = [
         ("local, one process (NARRATIVE_DIFF_WORKERS=1)", *serial),
         (f"local, pool of {cores}", *pool),
@@ -240,10 +252,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cache", type=int, metavar="N", help="cold/warm cache run of N")
     parser.add_argument("--engines", type=int, metavar="N", help="engine comparison on N")
+    parser.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="what --cache and --engines runs print (json adds the change statistics)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     exe = str(Path(sys.executable).parent / "narrative-diff")
     chain = Chain.train(training_sentences())
+    FORMAT["name"] = args.format
     if args.cache or args.engines:
         print(f"Command: `{' '.join(['.venv/bin/python', 'bench/score.py', *sys.argv[1:]])}`\n")
         with tempfile.TemporaryDirectory() as tmp:

@@ -34,11 +34,15 @@ def capture(name: str, mode: str = "auto") -> html_module.HtmlText:
 
 
 def lines_outside_fences(blocks: tuple[str, ...] | list[str]) -> list[str]:
+    """The lines outside fenced code. A fence closes only on a line of backticks alone
+    (CommonMark: "```a" inside a fence is code, not its end)."""
     lines, fenced = [], False
     for line in "\n".join(blocks).split("\n"):
-        if line.startswith("```"):
-            fenced = not fenced
-        elif not fenced:
+        if fenced:
+            fenced = re.fullmatch(r"`{3,}", line.strip()) is None
+        elif line.startswith("```"):
+            fenced = True
+        else:
             lines.append(line)
     return lines
 

@@ -23,9 +23,9 @@ def pool_calls(monkeypatch):
     calls: list[int] = []
     real = engines._pool
 
-    def recording(todo, actors, weights):
+    def recording(todo, actors, weights, read):
         calls.append(len(todo))
-        return real(todo, actors, weights)
+        return real(todo, actors, weights, read)
 
     monkeypatch.setattr(engines, "_pool", recording)
     monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)

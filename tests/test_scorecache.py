@@ -268,8 +268,8 @@ def test_an_entry_round_trips_exactly(lines, cap, decay):
     score = score_snapshot(snap, ActorMatcher(ACTORS), weights)
     entry = json.loads(json.dumps(to_entry(score), separators=(",", ":")))
     assert from_entry(entry, snap) == score
-    rows = scoring.table_rows([score], ACTORS, lambda s: "v1")
-    assert scoring.table_rows([from_entry(entry, snap)], ACTORS, lambda s: "v1") == rows
+    rows = list(scoring.table_rows([score], ACTORS, lambda s: "v1"))
+    assert list(scoring.table_rows([from_entry(entry, snap)], ACTORS, lambda s: "v1")) == rows
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import math
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -290,9 +290,10 @@ class ScoreResult:
     mention of every snapshot)."""
 
     actors: ActorSet
-    rows: tuple[ScoreRow, ...]
     changes: tuple[ChangeRow, ...]
     scores: tuple[SnapshotScore, ...]
+    #: Each snapshot's ref in the rows (``v3``).
+    refs: Callable[[Snapshot], str]
     #: The pair the summary shows (from id, to id): the last two snapshots in one language,
     #: or the pair asked for; None for a single snapshot.
     summary: tuple[str, str] | None = None
@@ -301,19 +302,42 @@ class ScoreResult:
     #: The summary pair was asked for (``--between``), not chosen.
     asked: bool = False
 
+    @functools.cached_property
+    def rows(self) -> tuple[ScoreRow, ...]:
+        """The score table, one row per snapshot × actor (made on first use and kept;
+        :meth:`each_row` gives the rows without keeping them)."""
+        return tuple(self.each_row())
+
+    def each_row(self) -> Iterator[ScoreRow]:
+        """The rows of :attr:`rows`, in the same order, made one snapshot at a time."""
+        order = None
+        if self.by == "lineage":
+            names = lineage_names(self.snapshots)
+            first = {name.casefold(): n for n, name in enumerate(self.lineages)}
+            lineage = [names[sc.snapshot.lineage_key].casefold() for sc in self.scores]
+            order = sorted(range(len(self.scores)), key=lambda i: first[lineage[i]])  # stable
+        return table_rows(self.scores, self.actors, self.refs, order)
+
+    @property
+    def snapshots(self) -> tuple[Snapshot, ...]:
+        """The snapshots scored, in date order (headers when read from a corpus)."""
+        return tuple(score.snapshot for score in self.scores)
+
     @property
     def lineages(self) -> tuple[str, ...]:
         """The lineage names, in order of first appearance (case aside, one per lineage)."""
+        if not self.actors.actors:  # no rows
+            return ()
         seen: dict[str, str] = {}
-        for row in self.rows:
-            seen.setdefault(row.lineage.casefold(), row.lineage)
+        names = lineage_names(self.snapshots)
+        for score in self.scores:
+            name = names[score.snapshot.lineage_key]
+            seen.setdefault(name.casefold(), name)
         return tuple(seen.values())
 
     def by_lineage(self) -> ScoreResult:
         """The same result with its rows grouped by lineage (each in date order)."""
-        order = {name.casefold(): i for i, name in enumerate(self.lineages)}
-        rows = sorted(self.rows, key=lambda row: order[row.lineage.casefold()])  # stable
-        return replace(self, rows=tuple(rows), by="lineage")
+        return replace(self, by="lineage")
 
     def as_dict(self) -> dict[str, object]:
         """What ``score --format json`` prints."""
@@ -337,21 +361,25 @@ def score_series(
     progress: Callable[[int, int], None] | None = None,
     scored: Sequence[SnapshotScore] | None = None,
     run: PairRunner | None = None,
+    statistics: bool = True,
 ) -> ScoreResult:
     """Score ``snapshots`` (in date order; ``scored``: their results, if already known)
     and the changes between ``pairs`` of positions (default: every consecutive pair, first
-    → last, and the summary pair: the last two in one language; the summary shows it)."""
+    → last, and the summary pair: the last two in one language; the summary shows it).
+    Without ``statistics`` the changes are left out (``changes`` is empty): the score
+    table alone, as ``score -f csv`` prints it, costs a fraction of the bootstrap."""
     weights, given = weights or Weights(), pairs is not None
     scores = tuple(scored or score_all(snapshots, actors, weights=weights, progress=progress))
-    rows = tuple(table_rows(scores, actors, refs))
     shown = pairs[-1] if pairs else summary_pair(snapshots)
     if pairs is None:
         pairs = lineage_pairs(snapshots)
         if shown is not None and shown not in pairs:
             pairs.append(shown)
-    changes = changes_table(scores, actors, weights=weights, pairs=pairs, run=run)
+    changes = (
+        changes_table(scores, actors, weights=weights, pairs=pairs, run=run) if statistics else ()
+    )
     summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
-    return ScoreResult(actors, rows, changes, scores, summary, asked=bool(pairs) and given)
+    return ScoreResult(actors, changes, scores, refs, summary, asked=bool(pairs) and given)
 
 
 @dataclass

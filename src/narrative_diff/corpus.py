@@ -44,11 +44,14 @@ from .storage import commit, corpus_lock, finish_retractions, read_utf8, retract
 @dataclass(frozen=True)
 class Corpus:
     """A corpus folder. ``origin`` says how it was found (``option``, ``env``, ``seeds``,
-    ``bundled``); the bundled corpus is read-only."""
+    ``bundled``); the bundled corpus is read-only. A ``light`` corpus reads snapshots as
+    headers (:meth:`Snapshot.header`: no body kept), for runs over a whole series that need
+    one body at a time (:meth:`with_body`)."""
 
     root: Path
     origin: str = "option"
     read_only: bool = False
+    light: bool = False
 
     # ---------------------------------------------------------------- reading
     def series_names(self) -> list[str]:
@@ -139,9 +142,32 @@ class Corpus:
             snap = None
         else:
             snap = Snapshot.from_markdown(text, path=path)
+            if self.light:
+                snap = snap.header()
         if key is not None:
             self._parsed[path] = (key, snap)
         return snap
+
+    def headers_only(self) -> Corpus:
+        """The same corpus read light: snapshots as headers, no bodies kept."""
+        return self if self.light else replace(self, light=True)
+
+    def with_body(self, snap: Snapshot) -> Snapshot:
+        """``snap`` with its body: read again from its file when it is a header. A file
+        whose text changed since the header was read is an error (the run used the old
+        text for what it has done so far)."""
+        if not snap.is_header:
+            return snap
+        if snap.path is None:
+            raise ValueError(f"{snap.id}: a header without a file")
+        full = Snapshot.from_markdown(read_utf8(snap.path), path=snap.path)
+        if full.body_hash != snap.body_hash or full.id != snap.id:
+            raise CorpusError(
+                f"{snap.path}: the file changed while the command was reading the series",
+                hint="run the command again once the file is no longer being written",
+                slug="corpus-changed",
+            )
+        return full
 
     def readable_snapshots(self) -> list[Snapshot]:
         """Every snapshot of every series that can be read: the pool hash refs are made

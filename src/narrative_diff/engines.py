@@ -23,6 +23,7 @@ whichever engine scored. A worker's result for a text other than the one this pr
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import multiprocessing
@@ -33,7 +34,7 @@ import sys
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from . import signals
@@ -118,11 +119,18 @@ def score_snapshots(
     cache: ScoreCache | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
+    read: Callable[[Snapshot], Snapshot] | None = None,
 ) -> tuple[list[SnapshotScore], PairStatistics]:
     """The result of every snapshot, in order: from ``cache`` where it holds one, the rest
     scored by ``engine`` (and kept in ``cache``); and what computes the change statistics
-    of their pairs (through the same cache)."""
+    of their pairs (through the same cache).
+
+    ``snapshots`` may be headers (:meth:`Snapshot.header`): ``read`` gives a header's body
+    when it is scored (``Corpus.with_body``) and the results hold the headers, so a
+    series' bodies are never all in memory at once (one at a time here, :data:`WINDOW` at
+    a time in a pool)."""
     engine = engine or Engine()
+    read = read or _as_is
     total = len(snapshots)
     context = context_key(actors, weights) if cache is not None else ""
     keys = [entry_key(snap, context) for snap in snapshots] if cache is not None else []
@@ -136,15 +144,16 @@ def score_snapshots(
     if progress and done:
         progress(done, total)
     todo = [snapshots[i] for i in missing]
+    results: Iterator[dict[str, Any] | SnapshotScore]
     if engine.name == "dask":
-        results = _dask(todo, actors, weights, engine.scheduler)
-    elif len(todo) > 1 and workers() > 1 and sum(len(s.body) for s in todo) >= POOL_MIN_CHARS:
-        results = _pool(todo, actors, weights)
+        results = _dask(todo, actors, weights, engine.scheduler, read)
+    elif len(todo) > 1 and workers() > 1 and _chars(todo) >= POOL_MIN_CHARS:
+        results = _pool(todo, actors, weights, read)
     else:
-        results = (_score_here(snap, actors, weights) for snap in todo)
+        results = (_score_here(read(snap), actors, weights) for snap in todo)
     for i, entry in zip(missing, results, strict=True):
         snap = snapshots[i]
-        score = _checked(entry, snap, actors, weights)
+        score = _checked(entry, snap, actors, weights, read)
         if cache is not None:
             cache.store(keys[i], score)
         found[i] = score
@@ -154,16 +163,45 @@ def score_snapshots(
     return [score for score in found if score is not None], PairStatistics(cache, keys)
 
 
+#: Snapshots a pool reads ahead: two windows of bodies at most are in memory at once.
+WINDOW = 256
+
+
+def _as_is(snap: Snapshot) -> Snapshot:
+    return snap
+
+
+def _chars(todo: Sequence[Snapshot]) -> int:
+    """The characters to score, counted up to :data:`POOL_MIN_CHARS`; for a header, its
+    file's size (close enough to decide on a pool, and no body is read for it)."""
+    count = 0
+    for snap in todo:
+        if not snap.is_header:
+            count += len(snap.body)
+        elif snap.path is not None:
+            with contextlib.suppress(OSError):  # reading it will say what is wrong
+                count += snap.path.stat().st_size
+        if count >= POOL_MIN_CHARS:
+            break
+    return count
+
+
 def _checked(
-    entry: dict[str, Any] | SnapshotScore, snap: Snapshot, actors: ActorSet, weights: Weights
+    entry: dict[str, Any] | SnapshotScore,
+    snap: Snapshot,
+    actors: ActorSet,
+    weights: Weights,
+    read: Callable[[Snapshot], Snapshot] = _as_is,
 ) -> SnapshotScore:
-    """A worker's entry as a result; scored here when it is for another text."""
+    """A worker's entry as the result of ``snap`` (a header stays a header: the body read
+    to score it is not kept); scored here when the entry is for another text."""
     if isinstance(entry, SnapshotScore):
-        return entry
+        return entry if entry.snapshot is snap else replace(entry, snapshot=snap)
     try:
         return from_entry(entry, snap)
     except (ValueError, KeyError, TypeError, AttributeError):
-        return score_snapshot(snap, matcher_for(actors), weights)
+        score = score_snapshot(read(snap), matcher_for(actors), weights)
+        return replace(score, snapshot=snap)
 
 
 def _score_here(snap: Snapshot, actors: ActorSet, weights: Weights) -> SnapshotScore:
@@ -287,13 +325,28 @@ def _score_in_child(snap: Snapshot) -> dict[str, Any]:
     return to_entry(score_snapshot(snap, matcher_for(actors), weights))
 
 
-def _pool(todo: Sequence[Snapshot], actors: ActorSet, weights: Weights) -> Iterator[dict[str, Any]]:
-    """Score ``todo`` in forked processes, results in order as they come."""
+def _pool(
+    todo: Sequence[Snapshot],
+    actors: ActorSet,
+    weights: Weights,
+    read: Callable[[Snapshot], Snapshot] = _as_is,
+) -> Iterator[dict[str, Any]]:
+    """Score ``todo`` in forked processes, results in order as they come: :data:`WINDOW`
+    snapshots at a time, the next window read while the children score this one."""
     count = min(workers(), len(todo))
     matcher_for(actors)  # built once here, inherited by every child
+    chunk = max(1, min(16, len(todo) // (count * 8)))
+    pending: collections.deque[multiprocessing.pool.MapResult[dict[str, Any]]]
+    pending = collections.deque()
     with _forked_pool(count, actors, weights) as pool:
-        chunk = max(1, min(16, len(todo) // (count * 8)))
-        yield from pool.imap(_score_in_child, todo, chunksize=chunk)
+        for start in range(0, len(todo), WINDOW):
+            window = [read(snap) for snap in todo[start : start + WINDOW]]
+            pending.append(pool.map_async(_score_in_child, window, chunksize=chunk))
+            del window  # the pool holds it until it is scored
+            if len(pending) > 1:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def _pairs_in_child(span: tuple[int, int]) -> list[list[ChangeRow]]:
@@ -370,7 +423,11 @@ def _client(scheduler: str | None) -> Iterator[Any]:
 
 
 def _dask(
-    todo: Sequence[Snapshot], actors: ActorSet, weights: Weights, scheduler: str | None
+    todo: Sequence[Snapshot],
+    actors: ActorSet,
+    weights: Weights,
+    scheduler: str | None,
+    read: Callable[[Snapshot], Snapshot] = _as_is,
 ) -> Iterator[dict[str, Any] | SnapshotScore]:
     """Score ``todo`` on a Dask cluster, :data:`DASK_BATCH` files per task; a snapshot
     without a file (not from a corpus) is scored here."""
@@ -399,13 +456,13 @@ def _dask(
                 results[i] = entry
             while next_index < len(todo):  # hand on results in order, as they complete
                 if next_index not in results and todo[next_index].path is None:
-                    results[next_index] = _score_here(todo[next_index], actors, weights)
+                    results[next_index] = _score_here(read(todo[next_index]), actors, weights)
                 if next_index not in results:
                     break
                 yield results.pop(next_index)
                 next_index += 1
         while next_index < len(todo):
             if next_index not in results:
-                results[next_index] = _score_here(todo[next_index], actors, weights)
+                results[next_index] = _score_here(read(todo[next_index]), actors, weights)
             yield results.pop(next_index)
             next_index += 1

@@ -61,12 +61,16 @@ def score_series(
     between: tuple[str, str] | None = None,
     by: str = "snapshot",
     engine: Engine | None = None,
+    statistics: bool = True,
 ) -> ScoreResult:
     """Score every snapshot of a series (the only one when the corpus has one). The change
     statistics cover each snapshot against the previous one of its lineage and first →
     last of each lineage, or only ``between`` (two refs). ``by="lineage"`` groups the rows
     by lineage. ``engine``: where snapshots are scored and whether the score cache is used
-    (default: here, with the cache; docs/scale.md)."""
+    (default: here, with the cache; docs/scale.md). The result's snapshots are headers
+    (``Snapshot.header``): the series is read one body at a time. ``statistics=False``
+    leaves the change statistics out (what ``score -f csv`` and ``-f parquet`` print has
+    none: they were most of its time)."""
     from narrative_diff.changes import score_series as score
     from narrative_diff.engines import Engine, check_engine, score_snapshots
     from narrative_diff.scorecache import ScoreCache, cache_wanted
@@ -80,6 +84,7 @@ def score_series(
         )
 
     series = one_series(corpus, series)
+    corpus = corpus.headers_only()  # one body at a time (engines.score_snapshots)
     snaps = corpus.snapshots(series)
     if not snaps:
         raise SnapshotNotFound(
@@ -95,8 +100,14 @@ def score_series(
     cache = None
     if cache_wanted(engine.cache):
         cache = ScoreCache.of_corpus(corpus.root, read_only=corpus.read_only)
-    scored, statistics = score_snapshots(
-        snaps, chosen, weights, cache=cache, engine=engine, progress=progress
+    scored, pair_statistics = score_snapshots(
+        snaps,
+        chosen,
+        weights,
+        cache=cache,
+        engine=engine,
+        progress=progress,
+        read=corpus.with_body,
     )
     versions = corpus.versions(series)
     result = score(
@@ -106,7 +117,8 @@ def score_series(
         weights=weights,
         pairs=pairs,
         scored=scored,
-        run=statistics,
+        run=pair_statistics,
+        statistics=statistics,
     )
     return result.by_lineage() if by == "lineage" else result
 

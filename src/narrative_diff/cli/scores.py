@@ -120,6 +120,7 @@ def score(
     found = api.load_actors(actors_file)
     inputs = [actors_file] if actors_file else []
     target = api.rows_output(store, fmt, out, command="score", series=series, inputs=inputs)
+    printed = target.fmt if target else fmt
     with progress("Scoring") as report_progress:
         result = api.score_series(
             store,
@@ -129,14 +130,15 @@ def score(
             between=between,
             by=by,
             engine=Engine(engine, scheduler, False if no_cache else None),
+            statistics=printed in ("table", "json"),  # csv and parquet hold the scores only
         )
-    warn_edited(api.series_snapshots(store, series))
+    warn_edited(result.snapshots)
     emit_rows(
-        (row.as_dict() for row in result.rows),  # made as they are printed (csv)
+        (row.as_dict() for row in result.each_row()),  # made as printed (csv), not kept
         fmt,
         table=lambda shown: print_scores(result, shown),
         # the JSON document only for JSON: for 10,000 snapshots it is 200,000 more rows
-        document=result.as_dict() if (target.fmt if target else fmt) == "json" else None,
+        document=result.as_dict() if printed == "json" else None,
         columns=api.SCORE_COLUMNS,
         target=target,
     )

@@ -166,6 +166,8 @@ class Snapshot:
     raw_file: str | None = None
     raw_sha256: str | None = None
     path: Path | None = field(default=None, compare=False)
+    #: Set on a header (:meth:`header`): the hash of the body it does not hold.
+    header_of: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def slug(self) -> str:
@@ -193,12 +195,26 @@ class Snapshot:
 
     @cached_property
     def words(self) -> int:
+        if self.header_of is not None:
+            raise ValueError(f"{self.id}: a snapshot header has no body to count the words of")
         return count_words(self.body)
 
     @cached_property
     def body_hash(self) -> str:
         """SHA-256 of the body (stored bodies are already in normal form)."""
-        return sha256_hex(self.body)
+        return self.header_of or sha256_hex(self.body)
+
+    @property
+    def is_header(self) -> bool:
+        return self.header_of is not None
+
+    def header(self) -> Snapshot:
+        """This snapshot without its body (``body`` is "" and ``words`` refuses): its
+        metadata and :attr:`body_hash` only. What a run over a long series holds of each
+        snapshot, reading one body at a time (``Corpus.with_body`` reads it again)."""
+        if self.header_of is not None:
+            return self
+        return replace(self, body="", header_of=self.body_hash)
 
     @property
     def hash_ok(self) -> bool:
@@ -213,6 +229,8 @@ class Snapshot:
 
     def to_markdown(self) -> str:
         """Serialise as stored: YAML front matter, a blank line, the body."""
+        if self.header_of is not None:
+            raise ValueError(f"{self.id}: a snapshot header has no body to write")
         post = frontmatter.Post(self.body.rstrip("\n"), None, **self.metadata())  # None: YAML
         text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=100)
         return text + "\n"

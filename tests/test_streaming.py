@@ -1,0 +1,154 @@
+"""A long series is read one body at a time: headers, re-reading, and rows made as printed."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import weakref
+
+import pytest
+
+from narrative_diff import api, changes, engines
+from narrative_diff.corpus import Corpus
+from narrative_diff.errors import CorpusError
+from narrative_diff.snapshot import Snapshot
+
+from .helpers import make_snapshot, raises_slug
+from .scoring_fixtures import score_json
+from .test_cli import run
+from .test_lineages import _mixed
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+PARTNERS = ["Russia", "Pakistan", "Egypt", "Venezuela", "Belarus", "Thailand"]
+
+
+def long_series(root, count: int = 12) -> Corpus:
+    """``count`` snapshots of one series, each naming two partners."""
+    root.mkdir(parents=True, exist_ok=True)
+    corpus = Corpus(root)
+    for n in range(count):
+        first, second = PARTNERS[n % 6], PARTNERS[(n * 5 + 1) % 6]
+        body = (
+            f"# Update {n}\n\nThe ILRS is built by China together with {first}.\n\n"
+            f"Talks with {second} continue, CNSA said in statement {n}.\n"
+        )
+        date = f"2024-{n % 12 + 1:02d}-{n // 12 + 1:02d}"
+        corpus.add(make_snapshot("ilrs", f"update-{n}", date, body, language="en"))
+    return Corpus(root)
+
+
+@pytest.fixture
+def bodies_alive(monkeypatch):
+    """Before each body is read again: how many bodies read earlier are still alive."""
+    seen: list[weakref.ref[Snapshot]] = []
+    alive: list[int] = []
+    real = Corpus.with_body
+
+    def recording(self, snap):
+        gc.collect()
+        alive.append(sum(1 for ref in seen if ref() is not None))
+        full = real(self, snap)
+        seen.append(weakref.ref(full))
+        return full
+
+    monkeypatch.setattr(Corpus, "with_body", recording)
+    return alive
+
+
+def test_a_header_keeps_the_hash_and_refuses_what_needs_the_body():
+    snap = make_snapshot("ilrs", "a", "2024-01-02", "Russia joined.\n", language="en")
+    header = snap.header()
+    assert (header.body, header.body_hash, header.hash_ok) == ("", snap.body_hash, True)
+    assert header.is_header and not snap.is_header and header.header() is header
+    with pytest.raises(ValueError, match="no body to count"):
+        _ = header.words
+    with pytest.raises(ValueError, match="no body to write"):
+        header.to_markdown()
+
+
+def test_a_light_corpus_reads_headers_and_the_body_again_on_demand(tmp_path):
+    corpus = long_series(tmp_path / "c", 3).headers_only()
+    header = corpus.snapshots("ilrs")[0]
+    assert header.is_header and header.body == ""
+    full = corpus.with_body(header)
+    assert not full.is_header and full.body.startswith("# Update 0")
+    assert full.body_hash == header.body_hash and full.words == 20
+
+
+def test_a_file_changed_after_its_header_was_read_is_an_error(tmp_path):
+    corpus = long_series(tmp_path / "c", 3).headers_only()
+    header = corpus.snapshots("ilrs")[1]
+    assert header.path is not None
+    text = header.path.read_text(encoding="utf-8")
+    header.path.write_text(text.replace("together with", "without"), encoding="utf-8")
+    with raises_slug(CorpusError, "corpus-changed", str(header.path), "file changed") as info:
+        corpus.with_body(header)
+    assert "run the command again" in (info.value.hint or "")
+
+
+def test_score_in_one_process_holds_one_body_at_a_time(tmp_path, bodies_alive, monkeypatch):
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    corpus = long_series(tmp_path / "c")
+    result = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
+    assert len(bodies_alive) == 12  # every body read, by the scoring
+    assert max(bodies_alive) <= 1  # the one scored just before may still be on its way out
+    assert all(score.snapshot.is_header for score in result.scores)
+    assert sum(row.count for row in result.rows if row.actor == "russia") == 4
+
+
+def test_score_in_a_pool_holds_two_windows_of_bodies(tmp_path, bodies_alive, monkeypatch):
+    if sys.platform != "linux":
+        pytest.skip("the pool forks: Linux only")
+    monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(engines, "POOL_MIN_CHARS", 0)
+    monkeypatch.setattr(engines, "WINDOW", 2)
+    corpus = long_series(tmp_path / "c")
+    here = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
+    assert len(bodies_alive) == 12
+    assert max(bodies_alive) <= 2 * 2  # a window being scored, the next being read
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    alone = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
+    assert here.rows == alone.rows and here.changes == alone.changes
+
+
+def test_score_csv_computes_no_change_statistics_and_prints_the_json_rows(
+    capsys, ilrs_copy, monkeypatch
+):
+    document = score_json(capsys, ilrs_copy, "--no-cache")
+    real = changes.changes_table
+    calls: list[int] = []
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(changes, "changes_table", counting)
+    code, out, err = run(capsys, "score", "-f", "csv", "--corpus", str(ilrs_copy), "--no-cache")
+    assert (code, err, calls) == (0, "", [])
+    import csv
+    import io
+    import json
+
+    rows = list(csv.DictReader(io.StringIO(out)))
+    expected = json.loads(document)["scores"]
+    assert len(rows) == len(expected) > 20
+    assert [(r["snapshot"], r["actor"], r["count"], r["event"]) for r in rows] == [
+        (e["snapshot"], e["actor"], str(e["count"]), e["event"]) for e in expected
+    ]
+    code, out, err = run(capsys, "score", "-f", "json", "--corpus", str(ilrs_copy), "--no-cache")
+    assert code == 0 and calls == [1] and json.loads(out)["changes"]
+
+
+def test_rows_made_as_read_are_the_rows_kept_in_either_order(tmp_path):
+    corpus = _mixed(tmp_path / "mixed")
+    result = api.score_series(corpus, engine=api.Engine(cache=False))
+    grouped = result.by_lineage()
+    assert tuple(result.each_row()) == result.rows
+    assert tuple(grouped.each_row()) == grouped.rows
+    assert sorted(grouped.rows, key=lambda r: (r.snapshot, r.actor)) == sorted(
+        result.rows, key=lambda r: (r.snapshot, r.actor)
+    )
+    assert len(result.lineages) > 1
+    order = [row.lineage.casefold() for row in grouped.rows]
+    assert order == sorted(order, key=[n.casefold() for n in result.lineages].index)
