@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from narrative_diff import text as text_module
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.diff import diff_text
 from narrative_diff.relations import DELETE, INSERT, Segment
@@ -275,6 +276,34 @@ def test_normal_form_and_word_diff_agree_on_noise(ab: tuple[str, str]) -> None:
 def test_normalise_body_is_idempotent(text: str) -> None:
     once = normalise_body(text)
     assert normalise_body(once) == once
+
+
+_LINE_PIECES = [
+    "a",
+    "é",
+    "e\u0301",
+    " ",
+    "\t",
+    "\u00a0",
+    "\u3000",
+    "\r",
+    "\ufeff",
+    "\x0c",
+    "\u2028",
+]
+#: Texts of a few lines, ending in a line break as stored bodies do, with the characters
+#: normalise_body acts on (blank lines, trailing spaces, composed and decomposed letters).
+BODY_LINES = st.lists(
+    st.lists(st.sampled_from(_LINE_PIECES), max_size=3).map("".join), min_size=1, max_size=6
+).map(lambda lines: "\n".join(lines) + "\n")
+BODY_PIECES = st.one_of(BODY_LINES, st.text(max_size=20), BODY_LINES.map(normalise_body))
+
+
+@settings(max_examples=600, deadline=None)
+@given(BODY_PIECES)
+def test_normalise_body_skips_only_texts_it_would_not_change(text: str) -> None:
+    """A text found to be in normal form at a glance is one every step leaves alone."""
+    assert normalise_body(text) == text_module._normalised(text)
 
 
 # ---------------------------------------------------------------- 3. alignment coverage

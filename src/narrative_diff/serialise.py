@@ -101,14 +101,14 @@ def csv_chunks(
         return
     fields = list(columns if columns is not None else first or [])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n")
     # csv quotes a cell holding "\n" but not one holding a lone "\r", which every reader
     # takes for the end of the row: such a row is written with every cell quoted
-    quoted = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writeheader()
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(fields)
     for n, row in enumerate(itertools.chain([] if first is None else [first], rows), 1):
-        cells = {k: _cell(v) for k, v in row.items()}
-        carriage = any(isinstance(v, str) and "\r" in v for v in cells.values())
+        cells = [_cell(value) for value in _in_order(row, fields)]
+        carriage = any(isinstance(v, str) and "\r" in v for v in cells)
         (quoted if carriage else writer).writerow(cells)
         if n % CSV_CHUNK_ROWS == 0:
             yield buffer.getvalue()
@@ -116,6 +116,17 @@ def csv_chunks(
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def _in_order(row: Mapping[str, object], fields: list[str]) -> Iterable[object]:
+    """The row's values in column order (a missing one empty), as ``csv.DictWriter``
+    writes them; a key outside the columns is a ValueError, as there."""
+    if len(row) == len(fields) and list(row) == fields:
+        return row.values()
+    extra = [key for key in row if key not in fields]
+    if extra:
+        raise ValueError(f"dict contains fields not in fieldnames: {', '.join(map(repr, extra))}")
+    return [row.get(key, "") for key in fields]
 
 
 def _cell(value: object) -> object:
