@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from narrative_diff import api
-from narrative_diff.report import background
-from narrative_diff.report.background import WORKERS_ENV, Drawer
+from narrative_diff import beside as background
+from narrative_diff.beside import WORKERS_ENV, Drawer
 
 from .helpers import PINNED
 
@@ -263,3 +263,19 @@ def test_every_format_sets_its_text_before_any_waits_for_an_image(tmp_path, monk
     ]
     assert said[:2] == ["text pdf", "text html"]
     assert said[2:] == ["image png", "image heat"] * 2 + ["image card", "image png", "image heat"]
+
+
+@needs_fork
+def test_work_given_when_the_child_is_made_is_inherited_not_sent():
+    text = "x" * 1000
+
+    def closure(job: str) -> list[bytes]:  # a closure cannot be pickled: it must be inherited
+        return [job.encode(), str(len(text)).encode(), str(os.getpid()).encode()]
+
+    drawer = Drawer(nothing, draw=closure)
+    try:
+        drawer.start(None, ["one"])
+        got = drawer.get("one")
+    finally:
+        drawer.close()
+    assert got[:2] == [b"one", b"1000"] and int(got[2]) != os.getpid()

@@ -1,25 +1,28 @@
-"""Drawing the charts in a second process while this one sets the report's text.
+"""Work done in a second, forked process beside this one: a report's charts, the one-sided
+half of a long comparison.
 
-Why: a report's work splits in two halves of about the same cost that need nothing from
-each other but the finished images: matplotlib drawing the charts and the summary card,
-and fpdf2 laying out the PDF's text, then the HTML page around the same images. On
-a machine with two cores, doing them side by side takes the time of the longer half
-instead of the sum.
+Why: some work splits in two halves of about the same cost that need nothing from each
+other but the finished results. A report: matplotlib drawing the charts and the summary
+card, beside fpdf2 laying out the PDF's text and the HTML page around the same images.
+A comparison of two long texts: each text's readability and actor mentions, beside the
+alignment and the word diffs of the pair. On a machine with two cores, doing them side by
+side takes the time of the longer half instead of the sum.
 
-How: the process forks before the report is built (the child imports matplotlib meanwhile;
-numpy and Pillow, which both need, are imported before the fork), then sends the child the
-report (pickled: about 0.1 MB for the ILRS series), and the child draws each job in order
-(``png`` first, the PDF needs it soonest), sending each result down a pipe as soon as it is
-done. The parent asks for a job when it needs it and waits only if the child is not done
-yet. Warnings the child's drawing raises are raised again here, in order. Nothing is
-written to disk by the child; the parent writes every file as one set.
+How: the process forks (for a report, before the report is built: the child imports
+matplotlib meanwhile; numpy and Pillow, which both need, are imported before the fork),
+then sends the child the work (pickled: about 0.1 MB for the ILRS report; work given when
+the child is made is inherited by the fork and never pickled), and the child does each job
+in order (``png`` first, the PDF needs it soonest), sending each result down a pipe as soon
+as it is done. The parent asks for a job when it needs it and waits only if the child is
+not done yet. Warnings the child's work raises are raised again here, in order. Nothing is
+written to disk by the child; the parent writes every file.
 
 Fork is used only where it is the platform's own way (Linux), there are two usable
 cores, and the process may have children; ``NARRATIVE_DIFF_WORKERS=1`` turns it off (any
-other value leaves it on). If the fork is refused, the child fails (an error while
-drawing) or dies (killed, out of memory), this process draws what is missing itself: an
-error then happens here, with its own traceback and message, as it would without the
-child, and a report never fails for want of the child.
+other value leaves it on). If the fork is refused, the child fails (an error in a job) or
+dies (killed, out of memory), this process does what is missing itself: an error then
+happens here, with its own traceback and message, as it would without the child, and the
+command never fails for want of the child.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from narrative_diff import signals
 from narrative_diff.workers import WORKERS_ENV, cores
@@ -42,7 +45,8 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 
-Draw = Callable[[str], list[bytes]]
+#: A job's work: its name → its result (picklable: it comes back through a pipe).
+Draw = Callable[[str], Any]
 
 
 def available() -> bool:
@@ -58,8 +62,9 @@ def available() -> bool:
 
 
 class Drawer:
-    """A forked child that draws jobs in order; :meth:`start` gives it the jobs,
-    :meth:`get` returns one job's result, waiting for the child if needed.
+    """A forked child that does jobs in order; :meth:`start` gives it the jobs,
+    :meth:`get` returns one job's result, waiting for the child if needed. ``draw``, when
+    given here, is the work the child inherits (:meth:`start` then needs none).
 
     The child is forked before the report is built and runs ``prepare`` (imports) while
     this process builds it. A thread here receives each result as soon as it is sent: a
@@ -68,10 +73,13 @@ class Drawer:
     file, a broken pipe) however the parent ends, and ends too."""
 
     def __init__(
-        self, prepare: Callable[[], None], finish: Callable[[], None] = lambda: None
+        self,
+        prepare: Callable[[], None],
+        finish: Callable[[], None] = lambda: None,
+        draw: Draw | None = None,
     ) -> None:
-        self._draw: Draw | None = None
-        self._results: dict[str, list[bytes]] = {}
+        self._draw: Draw | None = draw
+        self._results: dict[str, Any] = {}
         self._warnings: list[tuple[str, type[Warning]]] = []
         self._over = False
         self._changed = threading.Condition()
@@ -80,7 +88,7 @@ class Drawer:
         child_in, self._orders = context.Pipe(duplex=False)
         ends = (self._conn, self._orders)
         self._process: BaseProcess = context.Process(
-            target=_work, args=(prepare, finish, child_in, child_out, ends), daemon=True
+            target=_work, args=(prepare, finish, child_in, child_out, ends, draw), daemon=True
         )
         try:
             with warnings.catch_warnings(), signals.blocked():
@@ -101,18 +109,19 @@ class Drawer:
                 conn.close()
             raise
 
-    def start(self, draw: Draw, jobs: Sequence[str]) -> None:
+    def start(self, draw: Draw | None, jobs: Sequence[str]) -> None:
         """Have the child do ``draw(job)`` for each of ``jobs`` (``draw`` is pickled: a
-        function or the method of an object with plain data)."""
-        self._draw = draw
+        function or the method of an object with plain data; None: the work given when
+        the child was made)."""
+        self._draw = draw or self._draw
         try:
             self._orders.send((draw, tuple(jobs)))
         except Exception:  # the child is gone: everything is drawn here
             with self._changed:
                 self._over = True
 
-    def get(self, job: str) -> list[bytes]:
-        """The result of ``job``: the child's, or drawn here if the child is gone."""
+    def get(self, job: str) -> Any:
+        """The result of ``job``: the child's, or done here if the child is gone."""
         with self._changed:
             self._changed.wait_for(lambda: job in self._results or self._over)
             said, self._warnings = self._warnings, []
@@ -159,6 +168,7 @@ def _work(
     orders: Connection,
     conn: Connection,
     parent_ends: tuple[Connection, Connection],
+    inherited: Draw | None = None,
 ) -> None:
     """The child: prepare, wait for the jobs, draw each and send it; on an error, stop
     (the parent draws the job again itself, so the error is raised there, traceback and
@@ -170,16 +180,21 @@ def _work(
         end.close()
     with contextlib.suppress(BaseException), contextlib.closing(conn), contextlib.closing(orders):
         try:
-            _jobs(prepare, orders, conn)
+            _jobs(prepare, orders, conn, inherited)
         finally:
             finish()
 
 
-def _jobs(prepare: Callable[[], None], orders: Connection, conn: Connection) -> None:
+def _jobs(
+    prepare: Callable[[], None], orders: Connection, conn: Connection, inherited: Draw | None
+) -> None:
     """The child's work, between its set-up and its tidying (:func:`_work`)."""
     with contextlib.suppress(Exception):
         prepare()
-    draw, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
+    sent, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
+    draw = sent or inherited
+    if draw is None:
+        return
     for job in jobs:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

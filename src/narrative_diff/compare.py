@@ -12,13 +12,14 @@ and :mod:`~narrative_diff.similarity` (comparison keys); :mod:`~narrative_diff.a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .align import DEFAULT_THRESHOLD, align
 from .diff import diff_text
 from .relations import DELETE, EQUAL, INSERT, Alignment, Op, Relation, Segment, WordDiff
 from .segment import Segmented, segment
-from .shifts import Summary, summarise
+from .shifts import ReadabilityChange, Summary, summarise
 from .similarity import DiffOptions
 from .snapshot import Snapshot
 from .text import languages_differ
@@ -74,8 +75,10 @@ def compare(
     a_ref: str = "a",
     b_ref: str = "b",
     options: CompareOptions | None = None,
+    readability: Callable[[], ReadabilityChange] | None = None,
 ) -> Comparison:
-    """Align and diff ``a`` and ``b`` and summarise what changed."""
+    """Align and diff ``a`` and ``b`` and summarise what changed (``readability``: see
+    :func:`~narrative_diff.shifts.summarise`)."""
     options = options or CompareOptions()
     warnings = []
     if languages_differ(a.language, b.language):
@@ -97,7 +100,9 @@ def compare(
             "a word diff hit its time budget; some passages are shown coarser "
             "than usual (raise the budget with --diff-timeout)"
         )
-    summary = summarise(a, b, sa, sb, segments, threshold=options.threshold)
+    summary = summarise(
+        a, b, sa, sb, segments, threshold=options.threshold, readability=readability
+    )
     return Comparison(
         a, b, a_ref, b_ref, sa, sb, alignment, segments, summary, tuple(warnings), options
     )

@@ -447,9 +447,23 @@ def actor_block(
 ) -> tuple[ActorChange, ...]:
     """The actor block of a comparison: counts and prominence before and after, the event
     (none between two lineages), and the sentences that show it."""
+    sides = (result.a, result.a_segmented), (result.b, result.b_segmented)
+    return actor_changes(sides, actors, weights, cross_source=result.cross_source)
+
+
+def actor_changes(
+    sides: tuple[tuple[Snapshot, Segmented], tuple[Snapshot, Segmented]],
+    actors: ActorSet,
+    weights: Weights | None = None,
+    *,
+    cross_source: bool,
+) -> tuple[ActorChange, ...]:
+    """:func:`actor_block` from the two snapshots and their segmentations alone: it needs
+    nothing of the alignment (so it can be computed beside it)."""
     matcher, weights = matcher_for(actors), weights or Weights()
-    one = score_snapshot(result.a, matcher, weights, segmented=result.a_segmented)
-    two = score_snapshot(result.b, matcher, weights, segmented=result.b_segmented)
+    (a, sa), (b, sb) = sides
+    one = score_snapshot(a, matcher, weights, segmented=sa)
+    two = score_snapshot(b, matcher, weights, segmented=sb)
     named: tuple[dict[str, list[Mention]], dict[str, list[Mention]]] = ({}, {})
     for side, sc in zip(named, (one, two), strict=True):  # one pass, not one per actor
         for m in sc.mentions:
@@ -470,7 +484,7 @@ def actor_block(
                 # an absent side sums to the integer 0, as the compare JSON has always shown
                 prominence_a=round(sum(m.weight for m in found[0]), 4),
                 prominence_b=round(sum(m.weight for m in found[1]), 4),
-                event="" if result.cross_source else event(c1, c2),
+                event="" if cross_source else event(c1, c2),
                 evidence_a=tuple(dict.fromkeys(m.context for m in found[0]))[:3],
                 evidence_b=tuple(dict.fromkeys(m.context for m in found[1]))[:3],
             )

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
@@ -51,6 +51,7 @@ __all__ = [
     "Summary",
     "TermChange",
     "WordChange",
+    "readability_change",
     "summarise",
 ]
 
@@ -213,8 +214,11 @@ def summarise(
     segments: tuple[Segment, ...],
     *,
     threshold: float = 0.5,
+    readability: Callable[[], ReadabilityChange] | None = None,
 ) -> Summary:
     """Build the summary of ``a`` → ``b`` from its segments (see the module docstring).
+    ``readability``: gives :func:`readability_change` of the two sides when it is computed
+    elsewhere (beside this process: ``api.compare_refs``); asked for last.
 
     Numbers, modality and negation are read only from pairs at least ``threshold``
     similar: in a loosely paired sentence a different year or modal is a different
@@ -242,7 +246,7 @@ def summarise(
         modality=found.of_kind("modality"),
         negation=found.of_kind("negation"),
         modal_counts=_modal_counts(sa, sb, language) if same_language else {},
-        readability=_readability(a, b, sa, sb),
+        readability=readability() if readability else readability_change(a, b, sa, sb),
         narrative_change=any(s.op != "unchanged" for s in segments),
     )
 
@@ -365,7 +369,7 @@ def _named_changes(
     return named_changes(sa, sb, language, changed, limit=MAX_ITEMS)
 
 
-def _readability(a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented) -> ReadabilityChange:
+def readability_change(a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented) -> ReadabilityChange:
     """Readability of both sides, from the sentences already segmented (no second split)."""
     before = _measured(a.body, a.language, tuple(s.text for s in sa.sentences), a.words)
     after = _measured(b.body, b.language, tuple(s.text for s in sb.sentences), b.words)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from narrative_diff.actors import ActorSet
+    from narrative_diff.beside import Drawer
     from narrative_diff.changes import ChangeRow as ChangeRow
     from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
+    from narrative_diff.shifts import ActorChange, ReadabilityChange
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
 
@@ -68,13 +71,63 @@ def compare_refs(
                 hint="check the snapshot with 'narrative-diff show'",
                 slug="empty-document",
             )
-    result = compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
-    if actors is None:
-        return result
-    from narrative_diff.scoring import actor_block
+    drawer = _beside(a, b, actors)
+    try:
+        sided = functools.cache(lambda: drawer.get(ONE_SIDED)) if drawer else None
+        readability = (lambda: sided()[0]) if sided else None
+        result = compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options, readability=readability)
+        if actors is None:
+            return result
+        if sided is not None:
+            block = sided()[1]
+        else:
+            from narrative_diff.scoring import actor_block
 
-    summary = replace(result.summary, actors=actor_block(result, actors))
-    return replace(result, summary=summary)
+            block = actor_block(result, actors)
+    finally:
+        if drawer is not None:
+            drawer.close()
+    return replace(result, summary=replace(result.summary, actors=block))
+
+
+#: Below this many characters in the two texts, a comparison is made in one process: a
+#: second process costs a few hundredths of a second, the one-sided work less than that.
+BESIDE_MIN_CHARS = 200_000
+ONE_SIDED = "one-sided"
+
+
+def _beside(a: Snapshot, b: Snapshot, actors: ActorSet | None) -> Drawer | None:
+    """A second process doing the one-sided half of a long comparison (each text's
+    readability and actor mentions: :func:`one_sided`) while this one aligns and diffs
+    the pair; None where it cannot pay (``narrative_diff.beside``)."""
+    from narrative_diff import beside
+
+    if len(a.body) + len(b.body) < BESIDE_MIN_CHARS or not beside.available():
+        return None
+    try:
+        drawer = beside.Drawer(lambda: None, draw=functools.partial(one_sided, a, b, actors))
+    except OSError:  # the fork was refused (a process limit, no memory): all of it here
+        return None
+    drawer.start(None, [ONE_SIDED])
+    return drawer
+
+
+def one_sided(
+    a: Snapshot, b: Snapshot, actors: ActorSet | None, job: str = ONE_SIDED
+) -> tuple[ReadabilityChange, tuple[ActorChange, ...]]:
+    """What a comparison computes of each text alone: the readability of both, and with
+    ``actors`` the actor block (else none). The values ``compare`` and ``actor_block``
+    give."""
+    from narrative_diff.scoring import actor_changes
+    from narrative_diff.segment import segment
+    from narrative_diff.shifts import readability_change
+
+    sa, sb = segment(a.body, a.language), segment(b.body, b.language)
+    readability = readability_change(a, b, sa, sb)
+    if actors is None:
+        return readability, ()
+    cross_source = a.lineage_key != b.lineage_key
+    return readability, actor_changes(((a, sa), (b, sb)), actors, cross_source=cross_source)
 
 
 def same_snapshot(corpus: Corpus, result: Comparison) -> str | None:

@@ -26,9 +26,8 @@ from narrative_diff.text import shorten
 from .model import Report
 
 if TYPE_CHECKING:
+    from narrative_diff.beside import Drawer
     from narrative_diff.fonts import FontSet
-
-    from .background import Drawer
 
 #: Formats written by default (reports/<series>.<fmt>); ``-o x.md`` asks for Markdown.
 DEFAULT_FORMATS = ("pdf", "html", "png")
@@ -49,7 +48,7 @@ class Art:
     """What the renderers share, made once on first use: the charts and heat-maps as
     PNG images and the summary card (:meth:`made`); and the fonts.
 
-    :meth:`start` hands the drawing to a second process (:mod:`.background`) so that it
+    :meth:`start` hands the drawing to a second process (:mod:`narrative_diff.beside`) so that it
     goes on while this one sets text."""
 
     report: Report
@@ -256,18 +255,18 @@ def _scratch() -> Iterator[Path | None]:
 
 @contextlib.contextmanager
 def drawing_beside(paths: Mapping[str, Path]) -> Iterator[Drawer | None]:
-    """A :class:`~.background.Drawer` for :func:`write_report`, forked now so that it
+    """A :class:`~narrative_diff.beside.Drawer` for :func:`write_report`, forked now so that it
     prepares (imports matplotlib) while the report is built; None where it cannot help."""
-    from . import background
+    from narrative_diff import beside
 
-    if not jobs_for(paths) or not background.available():
+    if not jobs_for(paths) or not beside.available():
         yield None
         return
     from narrative_diff.charts import shared, tidy, warm
 
     shared()  # imported once, here, for both processes
     try:
-        drawer = background.Drawer(warm, tidy)
+        drawer = beside.Drawer(warm, tidy)
     except OSError:  # the fork was refused (a process limit, no memory): draw here
         yield None
         return

@@ -1,0 +1,86 @@
+"""A long comparison computes each text's readability and actors in a second process
+(api.compare_refs, narrative_diff.beside): the same output, byte for byte, as one process."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from narrative_diff import beside, scoring, shifts
+from narrative_diff.api import comparing
+
+from .test_cli import run
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+needs_fork = pytest.mark.skipif(
+    not beside.available(), reason="work beside needs Linux, fork and two cores"
+)
+
+
+def long_pair(folder) -> tuple[str, str]:
+    """Two English texts of about 3,000 words that name actors differently."""
+    para = (
+        "The station is built by China together with Russia, and several countries "
+        "take part. Roscosmos and CNSA signed the plan in Moscow. "
+    )
+    a = "# Plan\n\n" + "\n\n".join(f"{para} Step {n} follows." for n in range(120)) + "\n"
+    b = a.replace("together with Russia", "with partners").replace("Step 7 ", "Phase 7 ")
+    b += "\nPakistan and Egypt joined the work in 2024.\n"
+    paths = folder / "a.md", folder / "b.md"
+    for path, text in zip(paths, (a, b), strict=True):
+        path.write_text(text, encoding="utf-8")
+    return str(paths[0]), str(paths[1])
+
+
+@needs_fork
+def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_path, monkeypatch):
+    first, second = long_pair(tmp_path)
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    code, alone, err = run(capsys, "compare", first, second, "-f", "json")
+    assert code == 0, err
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    # what one process computes itself, the parent leaves to the child
+    parent, computed_here = os.getpid(), []
+    for module, name in ((shifts, "readability_change"), (scoring, "actor_changes")):
+
+        def here_or_there(*args, real=getattr(module, name), name=name, **kwargs):  # noqa: B008
+            if os.getpid() == parent:
+                computed_here.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, here_or_there)
+    code, pair, err = run(capsys, "compare", first, second, "-f", "json")
+    assert code == 0, err
+    assert pair == alone
+    assert computed_here == []
+    assert '"event": "APPEARED", "evidence_a": [], "evidence_b": ["Pakistan and Egypt' in pair
+
+
+@needs_fork
+def test_a_comparison_whose_child_fails_is_made_here(capsys, tmp_path, monkeypatch):
+    first, second = long_pair(tmp_path)
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    code, alone, _ = run(capsys, "compare", first, second, "-f", "json")
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    parent = os.getpid()
+    real = comparing.one_sided
+
+    def dying_in_the_child(*args):
+        if os.getpid() != parent:
+            os._exit(3)  # killed, out of memory: the parent does the work itself
+        return real(*args)
+
+    monkeypatch.setattr(comparing, "one_sided", dying_in_the_child)
+    code, pair, err = run(capsys, "compare", first, second, "-f", "json")
+    assert (code, err) == (0, "") and pair == alone
+
+
+def test_a_short_comparison_stays_in_one_process(capsys, tmp_path, monkeypatch):
+    first, second = long_pair(tmp_path)
+    monkeypatch.setattr(beside, "Drawer", lambda *a, **k: pytest.fail("forked"))
+    code, out, err = run(capsys, "compare", first, second, "-f", "json")
+    assert (code, err) == (0, "") and '"actors"' in out
