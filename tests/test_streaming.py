@@ -103,6 +103,7 @@ def test_score_in_a_pool_holds_two_windows_of_bodies(tmp_path, bodies_alive, mon
     monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(engines, "POOL_MIN_CHARS", 0)
     monkeypatch.setattr(engines, "WINDOW", 2)
+    monkeypatch.setattr(engines, "WINDOW_PER_WORKER", 1)
     corpus = long_series(tmp_path / "c")
     here = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
     assert len(bodies_alive) == 12
@@ -152,3 +153,78 @@ def test_rows_made_as_read_are_the_rows_kept_in_either_order(tmp_path):
     assert len(result.lineages) > 1
     order = [row.lineage.casefold() for row in grouped.rows]
     assert order == sorted(order, key=[n.casefold() for n in result.lineages].index)
+
+
+def test_a_report_scores_and_compares_one_reading_of_the_series(ilrs_copy, monkeypatch):
+    parsed: list[str] = []
+    real = Snapshot.from_markdown
+
+    def counting(text, *, path=None):
+        parsed.append(str(path))
+        return real(text, path=path)
+
+    monkeypatch.setattr(Snapshot, "from_markdown", counting)
+    corpus = api.open_corpus(ilrs_copy)
+    report = api.build_report(corpus, "ilrs")
+    files = sorted(str(p) for p in (ilrs_copy / "ilrs").glob("*.md"))
+    assert sorted(parsed) == files  # each file parsed once: scores and texts agree
+    assert len(report.snapshots) == len(files)
+
+
+def test_score_results_compare_and_pickle(ilrs_copy):
+    import pickle
+
+    corpus = api.open_corpus(ilrs_copy)
+    one = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
+    two = api.score_series(api.open_corpus(ilrs_copy), "ilrs", engine=api.Engine(cache=False))
+    assert one == two and pickle.loads(pickle.dumps(one)) == one
+    assert [row.ref for row in one.rows][:: len(one.actors.actors)] == [
+        f"v{n}" for n in range(1, len(one.scores) + 1)
+    ]
+
+
+def test_no_actors_gives_no_rows_in_either_order(ilrs_copy):
+    from narrative_diff.actors import ActorSet
+
+    corpus = api.open_corpus(ilrs_copy)
+    empty = ActorSet((), "none")
+    result = api.score_series(corpus, "ilrs", actors=empty, by="lineage")
+    assert result.rows == () and tuple(result.each_row()) == ()
+
+
+def test_headers_of_different_texts_differ():
+    one = make_snapshot("s", "a", "2024-01-02", "Russia joined.\n").header()
+    two = make_snapshot("s", "a", "2024-01-02", "China joined.\n").header()
+    assert replace_hash(one) != replace_hash(two)
+
+
+def replace_hash(snap: Snapshot) -> Snapshot:
+    from dataclasses import replace
+
+    return replace(snap, sha256=None)  # no recorded hash: only the body's tells them apart
+
+
+def test_a_pool_keeps_in_the_cache_what_it_scored_before_an_error(tmp_path, monkeypatch):
+    if sys.platform != "linux":
+        pytest.skip("the pool forks: Linux only")
+    monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(engines, "POOL_MIN_CHARS", 0)
+    monkeypatch.setattr(engines, "WINDOW", 4)
+    monkeypatch.setattr(engines, "WINDOW_PER_WORKER", 1)
+    monkeypatch.setattr(engines, "_score_in_child", _failing_in_child)
+    corpus = long_series(tmp_path / "c")
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        api.score_series(corpus, "ilrs")
+    kept = list((tmp_path / "c" / ".cache").rglob("*.json"))
+    order = [snap.id for snap in corpus.snapshots("ilrs")]
+    assert len(kept) == order.index("ilrs/update-6")  # every one before it
+
+
+_SCORE_IN_CHILD = engines._score_in_child
+
+
+def _failing_in_child(snap):
+    """The pool's work, failing on one snapshot (module level: the pool pickles it)."""
+    if snap.id == "ilrs/update-6":
+        raise RuntimeError("scoring failed")
+    return _SCORE_IN_CHILD(snap)

@@ -287,13 +287,14 @@ class ChangeRow:
 @dataclass(frozen=True)
 class ScoreResult:
     """Scores of a series: the score table, the change statistics and the evidence (every
-    mention of every snapshot)."""
+    mention of every snapshot). Read from a corpus by ``api.score_series``, the scores'
+    snapshots are headers (``Snapshot.header``: metadata and body hash, no body)."""
 
     actors: ActorSet
     changes: tuple[ChangeRow, ...]
     scores: tuple[SnapshotScore, ...]
-    #: Each snapshot's ref in the rows (``v3``).
-    refs: Callable[[Snapshot], str]
+    #: Each snapshot's ref in the rows (``v3``), by id.
+    refs: Mapping[str, str]
     #: The pair the summary shows (from id, to id): the last two snapshots in one language,
     #: or the pair asked for; None for a single snapshot.
     summary: tuple[str, str] | None = None
@@ -311,12 +312,15 @@ class ScoreResult:
     def each_row(self) -> Iterator[ScoreRow]:
         """The rows of :attr:`rows`, in the same order, made one snapshot at a time."""
         order = None
-        if self.by == "lineage":
+        if self.by == "lineage" and self.actors.actors:  # no actors: no rows to order
             names = lineage_names(self.snapshots)
             first = {name.casefold(): n for n, name in enumerate(self.lineages)}
             lineage = [names[sc.snapshot.lineage_key].casefold() for sc in self.scores]
             order = sorted(range(len(self.scores)), key=lambda i: first[lineage[i]])  # stable
-        return table_rows(self.scores, self.actors, self.refs, order)
+        return table_rows(self.scores, self.actors, self._ref, order)
+
+    def _ref(self, snap: Snapshot) -> str:
+        return self.refs.get(snap.id, "-")
 
     @property
     def snapshots(self) -> tuple[Snapshot, ...]:
@@ -379,7 +383,8 @@ def score_series(
         changes_table(scores, actors, weights=weights, pairs=pairs, run=run) if statistics else ()
     )
     summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
-    return ScoreResult(actors, changes, scores, refs, summary, asked=bool(pairs) and given)
+    shown_refs = {snap.id: refs(snap) for snap in snapshots}
+    return ScoreResult(actors, changes, scores, shown_refs, summary, asked=bool(pairs) and given)
 
 
 @dataclass

@@ -163,8 +163,10 @@ def score_snapshots(
     return [score for score in found if score is not None], PairStatistics(cache, keys)
 
 
-#: Snapshots a pool reads ahead: two windows of bodies at most are in memory at once.
+#: Snapshots a pool reads ahead: two windows of bodies at most are in memory at once; a
+#: window holds at least :data:`WINDOW_PER_WORKER` for each process, so many cores all work.
 WINDOW = 256
+WINDOW_PER_WORKER = 64
 
 
 def _as_is(snap: Snapshot) -> Snapshot:
@@ -331,22 +333,23 @@ def _pool(
     weights: Weights,
     read: Callable[[Snapshot], Snapshot] = _as_is,
 ) -> Iterator[dict[str, Any]]:
-    """Score ``todo`` in forked processes, results in order as they come: :data:`WINDOW`
-    snapshots at a time, the next window read while the children score this one."""
+    """Score ``todo`` in forked processes, results in order as they come: a window of
+    snapshots at a time (:data:`WINDOW`, more with many cores), the next window read while
+    the children score this one."""
     count = min(workers(), len(todo))
     matcher_for(actors)  # built once here, inherited by every child
-    chunk = max(1, min(16, len(todo) // (count * 8)))
-    pending: collections.deque[multiprocessing.pool.MapResult[dict[str, Any]]]
-    pending = collections.deque()
+    window = max(WINDOW, WINDOW_PER_WORKER * count)
+    chunk = max(1, min(16, window // (count * 8)))
+    pending: collections.deque[Iterator[dict[str, Any]]] = collections.deque()
     with _forked_pool(count, actors, weights) as pool:
-        for start in range(0, len(todo), WINDOW):
-            window = [read(snap) for snap in todo[start : start + WINDOW]]
-            pending.append(pool.map_async(_score_in_child, window, chunksize=chunk))
-            del window  # the pool holds it until it is scored
+        for start in range(0, len(todo), window):
+            bodies = [read(snap) for snap in todo[start : start + window]]
+            pending.append(pool.imap(_score_in_child, bodies, chunksize=chunk))
+            del bodies  # the pool holds them until they are scored
             if len(pending) > 1:
-                yield from pending.popleft().get()
+                yield from pending.popleft()
         while pending:
-            yield from pending.popleft().get()
+            yield from pending.popleft()
 
 
 def _pairs_in_child(span: tuple[int, int]) -> list[list[ChangeRow]]:

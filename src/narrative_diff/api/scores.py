@@ -62,13 +62,16 @@ def score_series(
     by: str = "snapshot",
     engine: Engine | None = None,
     statistics: bool = True,
+    headers: bool = True,
 ) -> ScoreResult:
     """Score every snapshot of a series (the only one when the corpus has one). The change
     statistics cover each snapshot against the previous one of its lineage and first →
     last of each lineage, or only ``between`` (two refs). ``by="lineage"`` groups the rows
     by lineage. ``engine``: where snapshots are scored and whether the score cache is used
     (default: here, with the cache; docs/scale.md). The result's snapshots are headers
-    (``Snapshot.header``): the series is read one body at a time. ``statistics=False``
+    (``Snapshot.header``): the series is read one body at a time; ``headers=False`` keeps
+    the bodies (a caller that reads them next, the report, then reads the series once, and
+    its scores and texts are of one reading). ``statistics=False``
     leaves the change statistics out (what ``score -f csv`` and ``-f parquet`` print has
     none: they were most of its time)."""
     from narrative_diff.changes import score_series as score
@@ -84,7 +87,8 @@ def score_series(
         )
 
     series = one_series(corpus, series)
-    corpus = corpus.headers_only()  # one body at a time (engines.score_snapshots)
+    if headers:
+        corpus = corpus.headers_only()  # one body at a time (engines.score_snapshots)
     snaps = corpus.snapshots(series)
     if not snaps:
         raise SnapshotNotFound(
@@ -272,6 +276,7 @@ def build_report(
         series,
         actors=actors,
         progress=lambda done, total: report_progress("scoring", done, total),
+        headers=False,  # the report compares the texts: one reading for scores and texts
     )
     snaps = corpus.snapshots(series)
     refs = corpus.versions(series)

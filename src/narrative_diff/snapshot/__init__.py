@@ -167,7 +167,7 @@ class Snapshot:
     raw_sha256: str | None = None
     path: Path | None = field(default=None, compare=False)
     #: Set on a header (:meth:`header`): the hash of the body it does not hold.
-    header_of: str | None = field(default=None, compare=False, repr=False)
+    header_of: str | None = field(default=None, repr=False)
 
     @property
     def slug(self) -> str:
