@@ -228,3 +228,33 @@ def _failing_in_child(snap):
     if snap.id == "ilrs/update-6":
         raise RuntimeError("scoring failed")
     return _SCORE_IN_CHILD(snap)
+
+
+def test_the_row_of_an_actor_not_named_is_what_the_formulae_give_for_none(tmp_path):
+    """The shortcut for an actor with no mention: each measure as its formula (scoring's
+    general path) gives it for no mentions, with the same types."""
+    from narrative_diff import scoring
+
+    corpus = long_series(tmp_path / "c", 2)
+    result = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
+    absent = next(row for row in result.rows if row.count == 0)
+    score = result.scores[0]
+    actor = next(a for a in result.actors.actors if a.key == absent.actor)
+    context = scoring._RowContext(score, "v1", absent.lineage, absent.date)
+    row = scoring._score_row(context, actor, [], scoring._Totals(2.5, 3), "ABSENT")
+    n, s = score.words, score.body_sentences
+    assert (row.count, row.words, row.sentences, row.event) == (0, n, s, "ABSENT")
+    formulae = {
+        "rate": round(1000 * 0 / n, 4),
+        "sentence_share": round(len(set()) / s, 4),
+        "prominence": round(sum((), 0.0), 4),
+        "prominence_capped": round(sum({}.values(), 0.0), 4),
+        "density": round(0.0 / s, 4),
+        "share_of_voice": round(0.0 / 2.5, 4),
+        "share_of_voice_count": round(0 / 3, 4),
+        "frame_share": 0.0,
+    }
+    got = {name: getattr(row, name) for name in formulae}
+    assert got == formulae
+    assert [type(v) for v in got.values()] == [type(v) for v in formulae.values()]
+    assert (row.first_position, row.aliases) == (None, "")

@@ -336,7 +336,8 @@ def table_rows(
             sum(sum(m.weight for m in by_actor[a.key]) for a in actors.actors),
             sum(len(v) for v in by_actor.values()),
         )
-        context = _RowContext(sc, ref, names[sc.snapshot.lineage_key])
+        snap = sc.snapshot
+        context = _RowContext(sc, ref, names[snap.lineage_key], snap.date.isoformat())
         for actor in actors.actors:
             yield _score_row(context, actor, by_actor[actor.key], totals, events[actor.key][i])
 
@@ -356,6 +357,7 @@ class _RowContext:
     score: SnapshotScore
     ref: str
     lineage: str  # the lineage's name as first written in the series
+    date: str  # the snapshot's date, ISO
 
 
 def _score_row(
@@ -363,6 +365,32 @@ def _score_row(
 ) -> ScoreRow:
     """The row of one actor in one snapshot."""
     sc, snap = ctx.score, ctx.score.snapshot
+    if not found:  # most rows of a long actors list: every measure is 0 (as computed below)
+        return ScoreRow(
+            series=snap.series,
+            snapshot=snap.id,
+            ref=ctx.ref,
+            date=ctx.date,
+            language=snap.language,
+            lineage=ctx.lineage,
+            actor=actor.key,
+            actor_name=actor.name,
+            kind=actor.kind,
+            count=0,
+            words=sc.words,
+            rate=0.0,
+            sentences=sc.body_sentences,
+            sentence_share=0.0,
+            prominence=0.0,
+            prominence_capped=0.0,
+            density=0.0,
+            share_of_voice=0.0,
+            share_of_voice_count=0.0,
+            first_position=None,
+            frame_share=0.0,
+            aliases="",
+            event=change,
+        )
     count = len(found)
     prominence = sum((m.weight for m in found), 0.0)
     sentences = {m.sentence for m in found}
@@ -376,7 +404,7 @@ def _score_row(
         series=snap.series,
         snapshot=snap.id,
         ref=ctx.ref,
-        date=snap.date.isoformat(),
+        date=ctx.date,
         language=snap.language,
         lineage=ctx.lineage,
         actor=actor.key,
