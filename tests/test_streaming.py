@@ -97,13 +97,18 @@ def test_score_in_one_process_holds_one_body_at_a_time(tmp_path, bodies_alive, m
     assert sum(row.count for row in result.rows if row.actor == "russia") == 4
 
 
-def test_score_in_a_pool_holds_two_windows_of_bodies(tmp_path, bodies_alive, monkeypatch):
+def pool_of_two(monkeypatch, window: int) -> None:
+    """Score in a pool of two processes, on any machine, ``window`` snapshots at a time."""
     if sys.platform != "linux":
         pytest.skip("the pool forks: Linux only")
     monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr(engines, "POOL_MIN_CHARS", 0)
-    monkeypatch.setattr(engines, "WINDOW", 2)
+    monkeypatch.setattr(engines, "WINDOW", window)
     monkeypatch.setattr(engines, "WINDOW_PER_WORKER", 1)
+
+
+def test_score_in_a_pool_holds_two_windows_of_bodies(tmp_path, bodies_alive, monkeypatch):
+    pool_of_two(monkeypatch, 2)
     corpus = long_series(tmp_path / "c")
     here = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
     assert len(bodies_alive) == 12
@@ -205,12 +210,7 @@ def replace_hash(snap: Snapshot) -> Snapshot:
 
 
 def test_a_pool_keeps_in_the_cache_what_it_scored_before_an_error(tmp_path, monkeypatch):
-    if sys.platform != "linux":
-        pytest.skip("the pool forks: Linux only")
-    monkeypatch.setattr(engines.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(engines, "POOL_MIN_CHARS", 0)
-    monkeypatch.setattr(engines, "WINDOW", 4)
-    monkeypatch.setattr(engines, "WINDOW_PER_WORKER", 1)
+    pool_of_two(monkeypatch, 4)
     monkeypatch.setattr(engines, "_score_in_child", _failing_in_child)
     corpus = long_series(tmp_path / "c")
     with pytest.raises(RuntimeError, match="scoring failed"):

@@ -38,7 +38,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .actors import Actor, ActorMatcher, ActorSet, Match, matcher_for
 from .segment import Segmented, segment
@@ -364,33 +364,9 @@ def _score_row(
     ctx: _RowContext, actor: Actor, found: list[Mention], totals: _Totals, change: Event
 ) -> ScoreRow:
     """The row of one actor in one snapshot."""
-    sc, snap = ctx.score, ctx.score.snapshot
+    sc = ctx.score
     if not found:  # most rows of a long actors list: every measure is 0 (as computed below)
-        return ScoreRow(
-            series=snap.series,
-            snapshot=snap.id,
-            ref=ctx.ref,
-            date=ctx.date,
-            language=snap.language,
-            lineage=ctx.lineage,
-            actor=actor.key,
-            actor_name=actor.name,
-            kind=actor.kind,
-            count=0,
-            words=sc.words,
-            rate=0.0,
-            sentences=sc.body_sentences,
-            sentence_share=0.0,
-            prominence=0.0,
-            prominence_capped=0.0,
-            density=0.0,
-            share_of_voice=0.0,
-            share_of_voice_count=0.0,
-            first_position=None,
-            frame_share=0.0,
-            aliases="",
-            event=change,
-        )
+        return _row(ctx, actor, change, **_NOT_NAMED)
     count = len(found)
     prominence = sum((m.weight for m in found), 0.0)
     sentences = {m.sentence for m in found}
@@ -400,6 +376,43 @@ def _score_row(
     for m in found:
         best[m.sentence] = max(best.get(m.sentence, 0.0), m.weight)
     per_sentence = sc.body_sentences
+    return _row(
+        ctx,
+        actor,
+        change,
+        count=count,
+        rate=round(1000 * count / sc.words, 4) if sc.words else 0.0,
+        sentence_share=round(len(body) / per_sentence, 4) if per_sentence else 0.0,
+        prominence=round(prominence, 4),
+        prominence_capped=round(sum(best.values(), 0.0), 4),
+        density=round(prominence / per_sentence, 4) if per_sentence else 0.0,
+        share_of_voice=round(prominence / totals.prominence, 4) if totals.prominence else 0.0,
+        share_of_voice_count=round(count / totals.count, 4) if totals.count else 0.0,
+        first_position=_first_position(found, per_sentence),
+        frame_share=round(framed / len(sentences), 4) if sentences else 0.0,
+        aliases=", ".join(sorted({m.alias for m in found})),
+    )
+
+
+#: The measures of an actor a snapshot does not name: what the formulae give for no mention.
+_NOT_NAMED: dict[str, Any] = {
+    "count": 0,
+    "rate": 0.0,
+    "sentence_share": 0.0,
+    "prominence": 0.0,
+    "prominence_capped": 0.0,
+    "density": 0.0,
+    "share_of_voice": 0.0,
+    "share_of_voice_count": 0.0,
+    "first_position": None,
+    "frame_share": 0.0,
+    "aliases": "",
+}
+
+
+def _row(ctx: _RowContext, actor: Actor, change: Event, **measures: Any) -> ScoreRow:
+    """A row: what names the snapshot and the actor, and ``measures``."""
+    snap = ctx.score.snapshot
     return ScoreRow(
         series=snap.series,
         snapshot=snap.id,
@@ -410,20 +423,10 @@ def _score_row(
         actor=actor.key,
         actor_name=actor.name,
         kind=actor.kind,
-        count=count,
-        words=sc.words,
-        rate=round(1000 * count / sc.words, 4) if sc.words else 0.0,
-        sentences=per_sentence,
-        sentence_share=round(len(body) / per_sentence, 4) if per_sentence else 0.0,
-        prominence=round(prominence, 4),
-        prominence_capped=round(sum(best.values(), 0.0), 4),
-        density=round(prominence / per_sentence, 4) if per_sentence else 0.0,
-        share_of_voice=round(prominence / totals.prominence, 4) if totals.prominence else 0.0,
-        share_of_voice_count=round(count / totals.count, 4) if totals.count else 0.0,
-        first_position=_first_position(found, per_sentence),
-        frame_share=round(framed / len(sentences), 4) if sentences else 0.0,
-        aliases=", ".join(sorted({m.alias for m in found})),
+        words=ctx.score.words,
+        sentences=ctx.score.body_sentences,
         event=change,
+        **measures,
     )
 
 
