@@ -84,3 +84,34 @@ def test_a_short_comparison_stays_in_one_process(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(beside, "Drawer", lambda *a, **k: pytest.fail("forked"))
     code, out, err = run(capsys, "compare", first, second, "-f", "json")
     assert (code, err) == (0, "") and '"actors"' in out
+
+
+@needs_fork
+def test_a_refusal_in_the_second_process_is_the_commands_not_worked_out_again(
+    capsys, tmp_path, monkeypatch
+):
+    from narrative_diff.errors import ActorsFileError
+
+    first, second = long_pair(tmp_path)
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    parent, asked_here = os.getpid(), []
+    real = scoring.actor_changes
+
+    def over_budget(*args, **kwargs):
+        if os.getpid() == parent:
+            asked_here.append(1)
+            return real(*args, **kwargs)
+        raise ActorsFileError(
+            "pattern 'N countries' took more than its budget",
+            hint="simplify it",
+            slug="pattern-budget",
+        )
+
+    monkeypatch.setattr(scoring, "actor_changes", over_budget)
+    code, out, err = run(capsys, "compare", first, second, "-f", "json")
+    lines = err.strip().splitlines()
+    assert (code, out, asked_here) == (3, "", [])
+    assert lines == [
+        "narrative-diff: pattern-budget: pattern 'N countries' took more than its budget; "
+        "simplify it"
+    ]

@@ -71,3 +71,32 @@ def test_libyaml_reads_plain_front_matter_and_the_rest_goes_to_python(monkeypatc
         load_yaml("id: s/a\n  bad: indent\n")
     assert calls[3:] == ["CSafeLoader", "_NoAliasLoader"]
     assert error.value.problem_mark.line == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: x\ty\n",  # a tab in a plain scalar: libyaml reads it, Python refuses it
+        "a:\t1\n",
+        "title: !\n",  # a lone tag: libyaml "", Python None
+        "a: [b?c]\n",
+        "a: |#\n  x\n",
+        "\n\ufeffa: 1\n",  # a BOM inside: Python keeps it in the key
+        "a: 1\n\ufeff\n",
+    ],
+)
+def test_what_libyaml_reads_otherwise_goes_to_the_python_loader(text):
+    def outcome(read):
+        try:
+            return read()
+        except yaml.YAMLError as error:
+            return type(error).__name__
+
+    assert outcome(lambda: load_yaml(text)) == outcome(lambda: python_loader(text))
+
+
+def test_a_code_point_beyond_unicode_is_a_corrupt_snapshot():
+    from narrative_diff.errors import CorpusError
+
+    with pytest.raises(CorpusError, match="invalid value in front matter"):
+        front_matter.read_front_matter('---\na: "\\UFFFFFFFF"\n---\nbody\n', "f.md", "fix it")

@@ -279,3 +279,67 @@ def test_work_given_when_the_child_is_made_is_inherited_not_sent():
     finally:
         drawer.close()
     assert got[:2] == [b"one", b"1000"] and int(got[2]) != os.getpid()
+
+
+def refusing(job: str) -> list[bytes]:
+    """In the child, a user's error; in the parent (were it asked again), a result."""
+    from narrative_diff.errors import UsageProblem
+
+    if os.getpid() != PARENT[0]:
+        raise UsageProblem(f"{job} refused", hint="fix the input", slug="pattern-budget")
+    return named(job)
+
+
+PARENT = [os.getpid()]
+
+
+@needs_fork
+def test_a_users_error_in_the_child_is_raised_as_it_is_not_worked_out_again():
+    PARENT[0] = os.getpid()
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(refusing, ["png"])
+        with pytest.raises(Exception) as raised:
+            drawer.get("png")
+    finally:
+        drawer.close()
+    error = raised.value
+    assert (type(error).__name__, error.slug, error.hint) == (
+        "UsageProblem",
+        "pattern-budget",
+        "fix the input",
+    )
+    assert str(error) == "png refused; fix the input"
+
+
+@needs_fork
+def test_a_child_busy_with_a_long_job_ends_with_its_killed_parent(tmp_path):
+    """SIGKILL runs no clean-up and a busy child reads no pipe: the kernel ends it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import time, sys\n"
+        "from narrative_diff.beside import Drawer\n"
+        "def busy(job):\n"
+        "    time.sleep(60)\n"
+        "    return job\n"
+        "d = Drawer(lambda: None, draw=busy)\n"
+        "d.start(None, ['x'])\n"
+        "print(d._process.pid, flush=True)\n"
+        "d.get('x')\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    proc.stdout.close()
+    ends = time.monotonic() + 5
+    stat = Path(f"/proc/{child}/stat")
+    while stat.exists() and stat.read_text().split()[2] != "Z" and time.monotonic() < ends:
+        time.sleep(0.05)
+    assert not stat.exists() or stat.read_text().split()[2] == "Z"

@@ -242,6 +242,8 @@ def test_the_row_of_an_actor_not_named_is_what_the_formulae_give_for_none(tmp_pa
     actor = next(a for a in result.actors.actors if a.key == absent.actor)
     context = scoring._RowContext(score, "v1", absent.lineage, absent.date)
     row = scoring._score_row(context, actor, [], scoring._Totals(2.5, 3), "ABSENT")
+    negative = scoring._score_row(context, actor, [], scoring._Totals(-2.5, 3), "")
+    assert str(negative.share_of_voice) == str(round(0.0 / -2.5, 4)) == "-0.0"
     n, s = score.words, score.body_sentences
     assert (row.count, row.words, row.sentences, row.event) == (0, n, s, "ABSENT")
     formulae = {

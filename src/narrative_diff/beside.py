@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from narrative_diff import signals
+from narrative_diff.errors import NarrativeDiffError
 from narrative_diff.workers import WORKERS_ENV, cores
 
 if TYPE_CHECKING:
@@ -88,7 +89,9 @@ class Drawer:
         child_in, self._orders = context.Pipe(duplex=False)
         ends = (self._conn, self._orders)
         self._process: BaseProcess = context.Process(
-            target=_work, args=(prepare, finish, child_in, child_out, ends, draw), daemon=True
+            target=_work,
+            args=(prepare, finish, child_in, child_out, ends, draw, os.getpid()),
+            daemon=True,
         )
         try:
             with warnings.catch_warnings(), signals.blocked():
@@ -131,7 +134,10 @@ class Drawer:
         if result is None:
             assert self._draw is not None, "start() first"
             return self._draw(job)
-        return result
+        kind, value = result
+        if kind == "refused":
+            raise value
+        return value
 
     def _receive(self) -> None:
         """The thread: every message from the child, until it is done or gone."""
@@ -143,8 +149,8 @@ class Drawer:
             with self._changed:
                 if kind == "warning":
                     self._warnings.append(value)
-                elif kind == "done":
-                    self._results[job] = value
+                elif kind in ("done", "refused"):
+                    self._results[job] = (kind, value)
                 else:  # over: what is not here yet is drawn by the parent
                     self._over = True
                 self._changed.notify_all()
@@ -169,13 +175,16 @@ def _work(
     conn: Connection,
     parent_ends: tuple[Connection, Connection],
     inherited: Draw | None = None,
+    parent: int = 0,
 ) -> None:
     """The child: prepare, wait for the jobs, draw each and send it; on an error, stop
     (the parent draws the job again itself, so the error is raised there, traceback and
-    all); then ``finish`` (the child ends without the exit handlers of a normal exit).
+    all; an error the user is to fix, :class:`NarrativeDiffError`, is sent and raised as
+    it is); then ``finish`` (the child ends without the exit handlers of a normal exit).
     Whatever happens, nothing is printed here."""
     signals.for_child()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, signals.HELD)
+    _end_with(parent)
     for end in parent_ends:
         end.close()
     with contextlib.suppress(BaseException), contextlib.closing(conn), contextlib.closing(orders):
@@ -183,6 +192,23 @@ def _work(
             _jobs(prepare, orders, conn, inherited)
         finally:
             finish()
+
+
+#: prctl's option: the signal this process gets when its parent ends (Linux).
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel end this child when its parent ends, however it ends (a SIGKILL
+    runs no clean-up): a child busy with a long job would otherwise finish it first. Where
+    prctl cannot be called, the closed pipes end the child after its job."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent and os.getppid() != parent:  # the parent ended before the request: end now
+        os._exit(0)
 
 
 def _jobs(
@@ -200,11 +226,17 @@ def _jobs(
             warnings.simplefilter("always")
             try:
                 value = draw(job)
-            except Exception:  # raised again by the parent's own drawing
+            except NarrativeDiffError as error:  # the user's to fix (a pattern over its
+                kind, value = "refused", error  # budget): raised by the parent as it is,
+            except Exception:  # not done again; any other error is the parent's own to raise
                 break
+            else:
+                kind = "done"
         for warning in caught:
             conn.send(("warning", job, (str(warning.message), _category(warning))))
-        conn.send(("done", job, value))
+        conn.send((kind, job, value))
+        if kind == "refused":
+            break
     conn.send(("over", "", None))  # anything not sent is drawn by the parent
 
 

@@ -366,7 +366,9 @@ def _score_row(
     """The row of one actor in one snapshot."""
     sc = ctx.score
     if not found:  # most rows of a long actors list: every measure is 0 (as computed below)
-        return _row(ctx, actor, change, **_NOT_NAMED)
+        # the share's base may be any number with weights of the caller's: the formula
+        share = round(0.0 / totals.prominence, 4) if totals.prominence else 0.0
+        return _row(ctx, actor, change, share_of_voice=share, **_NOT_NAMED)
     count = len(found)
     prominence = sum((m.weight for m in found), 0.0)
     sentences = {m.sentence for m in found}
@@ -402,7 +404,6 @@ _NOT_NAMED: dict[str, Any] = {
     "prominence": 0.0,
     "prominence_capped": 0.0,
     "density": 0.0,
-    "share_of_voice": 0.0,
     "share_of_voice_count": 0.0,
     "first_position": None,
     "frame_share": 0.0,

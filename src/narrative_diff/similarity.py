@@ -77,8 +77,12 @@ def strip_markup(text: str) -> str:
 
     >>> strip_markup("## The **Basic** _Model_")
     'The Basic Model'
+    >>> strip_markup("- - *- nested")  # until none is left: stripping twice changes nothing
+    'nested'
     """
-    return _MARKUP.sub("", text)
+    while (stripped := _MARKUP.sub("", text)) != text:
+        text = stripped
+    return text
 
 
 @lru_cache(maxsize=65536)
