@@ -287,8 +287,8 @@ class ChangeRow:
 @dataclass(frozen=True)
 class ScoreResult:
     """Scores of a series: the score table, the change statistics and the evidence (every
-    mention of every snapshot). Read from a corpus by ``api.score_series``, the scores'
-    snapshots are headers (``Snapshot.header``: metadata and body hash, no body)."""
+    mention of every snapshot). Read from a corpus by ``api.score_series`` (by default),
+    the scores' snapshots are headers (``Snapshot.header``: metadata and body hash)."""
 
     actors: ActorSet
     changes: tuple[ChangeRow, ...]

@@ -339,7 +339,7 @@ def _pool(
     count = min(workers(), len(todo))
     matcher_for(actors)  # built once here, inherited by every child
     window = max(WINDOW, WINDOW_PER_WORKER * count)
-    chunk = max(1, min(16, window // (count * 8)))
+    chunk = max(1, min(16, min(window, len(todo)) // (count * 8)))  # eight pieces a process
     pending: collections.deque[Iterator[dict[str, Any]]] = collections.deque()
     with _forked_pool(count, actors, weights) as pool:
         for start in range(0, len(todo), window):

@@ -71,9 +71,9 @@ def score_series(
     (default: here, with the cache; docs/scale.md). The result's snapshots are headers
     (``Snapshot.header``): the series is read one body at a time; ``headers=False`` keeps
     the bodies (a caller that reads them next, the report, then reads the series once, and
-    its scores and texts are of one reading). ``statistics=False``
-    leaves the change statistics out (what ``score -f csv`` and ``-f parquet`` print has
-    none: they were most of its time)."""
+    its scores and texts are of one reading). ``statistics=False`` leaves the change
+    statistics out (what ``score -f csv`` and ``-f parquet`` print has none: they were
+    most of its time)."""
     from narrative_diff.changes import score_series as score
     from narrative_diff.engines import Engine, check_engine, score_snapshots
     from narrative_diff.scorecache import ScoreCache, cache_wanted
