@@ -47,7 +47,7 @@ _FLAT = 32
 #: it accepts tabs in plain scalars and after a colon, "?" inside a flow collection and "#"
 #: right after a block scalar's indicator, reads a lone "!" tag as "" (Python: None), and
 #: drops a BOM that Python keeps in a key; anchors and aliases only Python refuses.
-_NOT_FOR_LIBYAML = re.compile(r"[&*!	﻿]|\?.*[\[{]|[\[{].*\?|[|>][-+0-9]*#", re.S)
+_NOT_FOR_LIBYAML = re.compile(r"[&*!\t\ufeff]|\?.*[\[{]|[\[{].*\?|[|>][-+0-9]*#", re.S)
 
 
 def load_yaml(text: str) -> object:
