@@ -19,7 +19,7 @@ from narrative_diff import text as text_module
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.diff import diff_text
 from narrative_diff.relations import DELETE, INSERT, Segment
-from narrative_diff.segment import Segmented
+from narrative_diff.segment import Segmented, segment
 from narrative_diff.similarity import DiffOptions, normal_form
 from narrative_diff.snapshot import Snapshot
 from narrative_diff.text import normalise_body
@@ -328,6 +328,36 @@ def test_alignment_covers_every_sentence_and_block_once(ab: tuple[str, str]) -> 
         assert (not rel.b) == (rel.op == "deleted")
     assert len(result.segments) == len(result.alignment.sentences)
     assert sum(result.summary.counts.values()) == len(result.segments)
+
+
+@given(pairs(), st.sampled_from(["en", "fr", "zh", None]))
+def test_segmenting_like_another_version_changes_nothing(
+    ab: tuple[str, str], lang: str | None
+) -> None:
+    """A paragraph cut where the other version cut it (``like``) is cut as the splitter
+    cuts it: the shortcut gives the same blocks and sentences, in any language; a ``like``
+    of another language is not used."""
+    a, b = ab
+    assert segment(b, lang, like=segment(a, lang)) == segment(b, lang)
+    assert segment(b, lang, like=segment(a, "ru")) == segment(b, lang)
+
+
+def test_segmenting_like_another_version_reuses_its_cuts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The splitter runs only on the paragraphs the other version does not have."""
+    from narrative_diff import segment as segment_module
+
+    a = "# T\n\nOne. Two.\n\nThree. Four.\n"
+    b = "# T\n\nOne. Two.\n\nThree! Four.\n\nOne. Two.\n"
+    seen: list[str] = []
+    real = segment_module.split_sentences
+    monkeypatch.setattr(
+        segment_module, "split_sentences", lambda text, lang: seen.append(text) or real(text, lang)
+    )
+    before = segment(a, "en")
+    seen.clear()
+    shortcut = segment(b, "en", like=before)
+    assert seen == ["Three! Four."]
+    assert shortcut == segment(b, "en")
 
 
 # ---------------------------------------------------------------- 4. identity

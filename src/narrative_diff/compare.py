@@ -92,7 +92,8 @@ def compare(
             f"{b.lineage_name or '(none)'}): actors named or not are a switch of source, "
             "not events"
         )
-    sa, sb = segment(a.body, a.language), segment(b.body, b.language)
+    sa = segment(a.body, a.language)
+    sb = segment(b.body, b.language, like=sa)
     alignment = align(sa, sb, options=options.diff, threshold=options.threshold)
     segments = tuple(_segment(rel, sa, sb, options.diff) for rel in alignment.sentences)
     if any(s.diff.budget_hit for s in segments):

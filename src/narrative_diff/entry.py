@@ -17,10 +17,14 @@ import atexit
 import gc
 
 
+_GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def run() -> None:
     from . import signals
 
     atexit.register(gc.freeze)  # registered first, so run last
+    gc.set_threshold(*_GC_THRESHOLDS)
     signals.install()
     from .cli import run as run_cli
 

@@ -192,14 +192,20 @@ def _bounded(piece: str) -> list[str]:
     return bounded
 
 
-def segment(text: str, language: str | None = None) -> Segmented:
-    """Blocks and sentences of ``text`` with offsets into it."""
+def segment(text: str, language: str | None = None, *, like: Segmented | None = None) -> Segmented:
+    """Blocks and sentences of ``text`` with offsets into it.
+
+    ``like``: a segmentation of another version in the same language (two versions share
+    most paragraphs word for word): a paragraph found there is cut where it was cut there,
+    without running the splitter again; the result is the same.
+    """
     blocks = split_blocks(text)
+    known = _known_spans(like) if like is not None and like.language == language else {}
     sentences: list[Sentence] = []
     for block in blocks:
         if block.kind != "paragraph":
             spans = [(0, len(block.text))]
-        else:
+        elif (spans := known.get(block.text)) is None:
             spans = split_sentences(block.text, language)
         for start, end in spans:
             sentences.append(
@@ -212,6 +218,15 @@ def segment(text: str, language: str | None = None) -> Segmented:
                 )
             )
     return Segmented(text, language, tuple(blocks), tuple(sentences))
+
+
+def _known_spans(side: Segmented) -> dict[str, list[tuple[int, int]]]:
+    """Each paragraph's sentence spans, relative to the paragraph, by its text."""
+    known: dict[str, list[tuple[int, int]]] = {}
+    for block, group in zip(side.blocks, side.sentences_by_block, strict=True):
+        if block.kind == "paragraph":
+            known[block.text] = [(s.start - block.start, s.end - block.start) for s in group]
+    return known
 
 
 def tokenize(text: str) -> list[str]:

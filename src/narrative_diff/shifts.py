@@ -269,14 +269,14 @@ class _Found:
     def read(self, seg: Segment, language: str, threshold: float) -> None:
         """Add the findings of one segment; only an aligned pair has any, and only a close
         one (``threshold``) has number, modal and negation shifts."""
+        if seg.op == "unchanged":  # most of a long document: nothing to read
+            return
         evidence = Evidence(_first(seg.a_index), _first(seg.b_index), seg.a_text, seg.b_text)
         if seg.op in ("added", "deleted"):  # its numbers are written in or out
             numbers = " ".join(_WHOLE_NUMBER.findall(seg.a_text or seg.b_text))
             if numbers:
                 before, after = (numbers, "") if seg.op == "deleted" else ("", numbers)
                 self.words.append(WordChange("number", before, after, evidence))
-            return
-        if seg.op == "unchanged":
             return
         strong = seg.similarity >= threshold
         # a loose pair is one rewrite: "first" → "second" out of two different sentences

@@ -122,7 +122,8 @@ def one_sided(
     from narrative_diff.segment import segment
     from narrative_diff.shifts import readability_change
 
-    sa, sb = segment(a.body, a.language), segment(b.body, b.language)
+    sa = segment(a.body, a.language)
+    sb = segment(b.body, b.language, like=sa)
     readability = readability_change(a, b, sa, sb)
     if actors is None:
         return readability, ()
