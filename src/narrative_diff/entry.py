@@ -16,7 +16,10 @@ from __future__ import annotations
 import atexit
 import gc
 
-
+#: The collector's thresholds for a command (Python's default: 700, 10, 10). A long
+#: comparison allocates millions of objects and holds most of them to the end; with the
+#: default, full collections walked that heap five times, 0.1 s of a 200,000-word compare.
+#: Every 50,000 allocations still collects the few cycles a command makes.
 _GC_THRESHOLDS = (50_000, 20, 20)
 
 
