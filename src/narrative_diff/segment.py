@@ -205,7 +205,9 @@ def segment(text: str, language: str | None = None, *, like: Segmented | None = 
     for block in blocks:
         if block.kind != "paragraph":
             spans = [(0, len(block.text))]
-        elif (spans := known.get(block.text)) is None:
+        elif block.text in known:
+            spans = known[block.text]
+        else:
             spans = split_sentences(block.text, language)
         for start, end in spans:
             sentences.append(
