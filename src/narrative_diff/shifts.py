@@ -482,6 +482,5 @@ def _modal_counts(sa: Segmented, sb: Segmented, language: str) -> dict[str, tupl
         before = Counter(_find_words(sa.text, vocabulary, language))
         after = Counter(_find_words(sb.text, vocabulary, language))
     else:  # case-sensitive: "May 2023" is a month, not a modal
-        before = Counter(sa.word_runs)
-        after = Counter(sb.word_runs)
+        before, after = sa.word_counts, sb.word_counts
     return {w: (before[w], after[w]) for w in vocabulary if before[w] or after[w]}

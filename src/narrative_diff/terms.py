@@ -138,7 +138,7 @@ def occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
     keys.pop((), None)
     if not keys:
         return counts
-    grams = _NGrams([w.casefold() for w in side.word_runs])
+    grams = _NGrams(side.folded_runs, side.folded_counts)
     for key, names in keys.items():
         found = grams.count(key)
         for phrase in names:
@@ -153,9 +153,9 @@ class _NGrams:
     never rescans the text nor holds every n-gram of a long text as Python tuples (a
     million-word side took over 400 MB that way)."""
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], single: Counter[str] | None = None) -> None:
         self.words = words
-        self.single = Counter(words)
+        self.single = Counter(words) if single is None else single  # (read, never changed)
         self.joined = ""
         self.scans: Counter[int] = Counter()
         self.ids: dict[str, int] = {}
@@ -362,7 +362,7 @@ def _ordinary_words(sa: Segmented, sb: Segmented) -> set[str]:
     >>> sorted(_ordinary_words(segment("Guide. A guide to ILRS.", "en"), segment("", "en")))
     ['guide', 'to']
     """
-    distinct = set(sa.word_runs).union(sb.word_runs)  # in C: a few thousand words to test
+    distinct = set(sa.word_counts).union(sb.word_counts)  # a few thousand words to test
     return {w for w in distinct if w.islower()}
 
 
@@ -370,5 +370,5 @@ def _present(terms: set[str], side: Segmented) -> set[str]:
     """The terms that occur in ``side`` as whole words, with their capitals."""
     if not terms:
         return set()
-    grams = _NGrams(side.word_runs)
+    grams = _NGrams(side.word_runs, side.word_counts)
     return {t for t in terms if (parts := tuple(WORD_RUN.findall(t))) and grams.count(parts)}
