@@ -9,6 +9,7 @@ import pytest
 
 from narrative_diff import beside, scoring, shifts
 from narrative_diff.api import comparing
+from narrative_diff.segment import WordIndex
 
 from .test_cli import run
 
@@ -44,7 +45,8 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
     monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
     # what one process computes itself, the parent leaves to the child
     parent, computed_here = os.getpid(), []
-    for module, name in ((shifts, "readability_change"), (scoring, "actor_changes")):
+    watched = ((shifts, "readability_change"), (scoring, "actor_changes"), (WordIndex, "of"))
+    for module, name in watched:
 
         def here_or_there(*args, real=getattr(module, name), name=name, **kwargs):  # noqa: B008
             if os.getpid() == parent:
@@ -60,21 +62,22 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
 
 
 @needs_fork
-def test_a_comparison_whose_child_fails_is_made_here(capsys, tmp_path, monkeypatch):
+@pytest.mark.parametrize("job", ["word_indexes", "one_sided"])
+def test_a_comparison_whose_child_fails_is_made_here(capsys, tmp_path, monkeypatch, job):
     first, second = long_pair(tmp_path)
     monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
     code, alone, _ = run(capsys, "compare", first, second, "-f", "json")
     monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
     monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
     parent = os.getpid()
-    real = comparing.one_sided
+    real = getattr(comparing, job)
 
     def dying_in_the_child(*args):
         if os.getpid() != parent:
             os._exit(3)  # killed, out of memory: the parent does the work itself
         return real(*args)
 
-    monkeypatch.setattr(comparing, "one_sided", dying_in_the_child)
+    monkeypatch.setattr(comparing, job, dying_in_the_child)
     code, pair, err = run(capsys, "compare", first, second, "-f", "json")
     assert (code, err) == (0, "") and pair == alone
 

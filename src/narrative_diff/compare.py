@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .align import DEFAULT_THRESHOLD, align
 from .diff import diff_text
 from .relations import DELETE, EQUAL, INSERT, Alignment, Op, Relation, Segment, WordDiff
-from .segment import Segmented, segment
+from .segment import Segmented, WordIndex, segment
 from .shifts import ReadabilityChange, Summary, summarise
 from .similarity import DiffOptions
 from .snapshot import Snapshot
@@ -76,9 +76,10 @@ def compare(
     b_ref: str = "b",
     options: CompareOptions | None = None,
     readability: Callable[[], ReadabilityChange] | None = None,
+    words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
 ) -> Comparison:
-    """Align and diff ``a`` and ``b`` and summarise what changed (``readability``: see
-    :func:`~narrative_diff.shifts.summarise`)."""
+    """Align and diff ``a`` and ``b`` and summarise what changed (``readability``,
+    ``words``: see :func:`~narrative_diff.shifts.summarise`)."""
     options = options or CompareOptions()
     warnings = []
     if languages_differ(a.language, b.language):
@@ -102,7 +103,7 @@ def compare(
             "than usual (raise the budget with --diff-timeout)"
         )
     summary = summarise(
-        a, b, sa, sb, segments, threshold=options.threshold, readability=readability
+        a, b, sa, sb, segments, threshold=options.threshold, readability=readability, words=words
     )
     return Comparison(
         a, b, a_ref, b_ref, sa, sb, alignment, segments, summary, tuple(warnings), options

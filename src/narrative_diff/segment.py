@@ -76,6 +76,42 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class WordIndex:
+    """A text's words (:data:`WORD_RUN`: letters and digits with inner apostrophes and
+    hyphens, a possessive "'s" left off) ready for the summary's look-ups: how often each
+    occurs, as written and case-folded, and the words joined by single spaces, in which a
+    phrase of several words is counted as a substring. One C-speed pass over the text,
+    made once per text (:meth:`of`): by the process beside a long comparison, which sends
+    it (:mod:`narrative_diff.beside`), or by the summary itself."""
+
+    joined: str
+    counts: Counter[str]
+    folded_counts: Counter[str]
+
+    @classmethod
+    def of(cls, text: str) -> WordIndex:
+        """The index of ``text``. The joined words are case-folded at once: a word holds
+        no space, and no character folds to one, so that is each word folded."""
+        words = WORD_RUN.findall(text)
+        joined = " ".join(words)
+        folded = joined.casefold().split(" ") if words else []
+        return cls(joined, Counter(words), Counter(folded))
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The words in order."""
+        return self.joined.split(" ") if self.joined else []
+
+    @cached_property
+    def folded_joined(self) -> str:
+        return self.joined.casefold()
+
+    @cached_property
+    def folded_words(self) -> list[str]:
+        return self.folded_joined.split(" ") if self.joined else []
+
+
+@dataclass(frozen=True)
 class Segmented:
     """A body cut into blocks and sentences; built by :func:`segment`."""
 
@@ -83,30 +119,6 @@ class Segmented:
     language: str | None
     blocks: tuple[Block, ...]
     sentences: tuple[Sentence, ...]
-
-    @cached_property
-    def word_runs(self) -> list[str]:
-        """The words of the whole text, as written: letters and digits with inner
-        apostrophes and hyphens, a possessive "'s" left off (one C-speed pass, shared by
-        the summary steps)."""
-        return WORD_RUN.findall(self.text)
-
-    @cached_property
-    def word_counts(self) -> Counter[str]:
-        """How often each of :attr:`word_runs` occurs (the summary's modal counts and
-        name look-ups share it)."""
-        return Counter(self.word_runs)
-
-    @cached_property
-    def folded_runs(self) -> list[str]:
-        """:attr:`word_runs` case-folded: the joined words folded at once (a run holds no
-        space, and no character folds to one), several times faster than word by word."""
-        return " ".join(self.word_runs).casefold().split(" ") if self.word_runs else []
-
-    @cached_property
-    def folded_counts(self) -> Counter[str]:
-        """How often each of :attr:`folded_runs` occurs."""
-        return Counter(self.folded_runs)
 
     @cached_property
     def sentence_tokens(self) -> tuple[tuple[str, ...], ...]:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
 from .readability import Readability, compare_readability, readability
 from .relations import OPS, Op, Segment
-from .segment import Segmented, tokenize
+from .segment import Segmented, WordIndex, tokenize
 from .terms import TermChange, named_changes, occurrences, term_like
 from .text import languages_differ, normalise_language
 
@@ -215,10 +215,13 @@ def summarise(
     *,
     threshold: float = 0.5,
     readability: Callable[[], ReadabilityChange] | None = None,
+    words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
 ) -> Summary:
     """Build the summary of ``a`` → ``b`` from its segments (see the module docstring).
     ``readability``: gives :func:`readability_change` of the two sides when it is computed
-    elsewhere (beside this process: ``api.compare_refs``); asked for last.
+    elsewhere (beside this process: ``api.compare_refs``); asked for last. ``words``: gives
+    the :class:`~narrative_diff.segment.WordIndex` of each side, likewise (asked for when
+    names, renames or modal counts need it).
 
     Numbers, modality and negation are read only from pairs at least ``threshold``
     similar: in a loosely paired sentence a different year or modal is a different
@@ -228,24 +231,25 @@ def summarise(
     counts = Counter(s.op for s in segments)
     language = normalise_language(b.language or a.language) or "en"
     same_language = not languages_differ(a.language, b.language)
+    index = functools.cache(words or (lambda: (WordIndex.of(sa.text), WordIndex.of(sb.text))))
     found = _Found()
     for seg in segments if same_language else ():
         found.read(seg, language, threshold)
     named_removed, named_added = (
-        _named_changes(sa, sb, segments, language) if same_language else ((), ())
+        _named_changes(sa, sb, segments, language, index) if same_language else ((), ())
     )
     return Summary(
         counts={op: counts.get(op, 0) for op in OPS},
         replaced_phrases=_ranked(found.replaced),
         removed_phrases=_ranked(found.removed),
         added_phrases=_ranked(found.added),
-        renames=_renames(found.replaced, sa, sb),
+        renames=_renames(found.replaced, sa, sb, index),
         named_removed=named_removed,
         named_added=named_added,
         numbers=found.of_kind("number"),
         modality=found.of_kind("modality"),
         negation=found.of_kind("negation"),
-        modal_counts=_modal_counts(sa, sb, language) if same_language else {},
+        modal_counts=_modal_counts(sa, sb, language, index) if same_language else {},
         readability=readability() if readability else readability_change(a, b, sa, sb),
         narrative_change=any(s.op != "unchanged" for s in segments),
     )
@@ -358,7 +362,11 @@ def _first(indices: tuple[int, ...]) -> int | None:
 
 
 def _named_changes(
-    sa: Segmented, sb: Segmented, segments: tuple[Segment, ...], language: str
+    sa: Segmented,
+    sb: Segmented,
+    segments: tuple[Segment, ...],
+    language: str,
+    words: Callable[[], tuple[WordIndex, WordIndex]],
 ) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:
     """Names written out and in, looked for only in changed sentences: a name found in one
     side only cannot stand in an unchanged sentence, which both sides share."""
@@ -366,7 +374,9 @@ def _named_changes(
         {i for seg in segments if seg.op != "unchanged" for i in seg.a_index},
         {j for seg in segments if seg.op != "unchanged" for j in seg.b_index},
     )
-    return named_changes(sa, sb, language, changed, limit=MAX_ITEMS)
+    if language.startswith("zh"):  # (no capitals: no names; no words to index)
+        return (), ()
+    return named_changes(sa, sb, language, changed, limit=MAX_ITEMS, words=words())
 
 
 def readability_change(a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented) -> ReadabilityChange:
@@ -415,7 +425,10 @@ def _ranked(found: dict[tuple[str, str], list[Evidence]]) -> tuple[Replacement, 
 
 
 def _renames(
-    replaced: dict[tuple[str, str], list[Evidence]], sa: Segmented, sb: Segmented
+    replaced: dict[tuple[str, str], list[Evidence]],
+    sa: Segmented,
+    sb: Segmented,
+    words: Callable[[], tuple[WordIndex, WordIndex]],
 ) -> tuple[Rename, ...]:
     """Short replacements ranked by how consistently the old term gave way to the new."""
     candidates = [
@@ -428,8 +441,11 @@ def _renames(
         and term_like(before)
         and term_like(after)
     ]
-    left_in_b = occurrences({before for before, _, _ in candidates}, sb)
-    already_in_a = occurrences({after for _, after, _ in candidates}, sa)
+    if not candidates:
+        return ()
+    wa, wb = words()
+    left_in_b = occurrences({before for before, _, _ in candidates}, sb.text, wb)
+    already_in_a = occurrences({after for _, after, _ in candidates}, sa.text, wa)
     found = []
     for before, after, evidence in candidates:
         pairs = len(evidence)
@@ -476,11 +492,14 @@ def _word_shifts(a_text: str, b_text: str, language: str, evidence: Evidence) ->
     return shifts
 
 
-def _modal_counts(sa: Segmented, sb: Segmented, language: str) -> dict[str, tuple[int, int]]:
+def _modal_counts(
+    sa: Segmented, sb: Segmented, language: str, words: Callable[[], tuple[WordIndex, WordIndex]]
+) -> dict[str, tuple[int, int]]:
     vocabulary = _language_words(MODALS, language)
     if language.startswith("zh"):
         before = Counter(_find_words(sa.text, vocabulary, language))
         after = Counter(_find_words(sb.text, vocabulary, language))
     else:  # case-sensitive: "May 2023" is a month, not a modal
-        before, after = sa.word_counts, sb.word_counts
+        wa, wb = words()
+        before, after = wa.counts, wb.counts
     return {w: (before[w], after[w]) for w in vocabulary if before[w] or after[w]}

@@ -12,11 +12,11 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .segment import WORD_RUN, Segmented
+from .segment import WORD_RUN, Segmented, WordIndex
 from .text import HAN
 
 if TYPE_CHECKING:
@@ -116,13 +116,13 @@ def _words(text: str) -> list[str]:
     return [w.casefold() for w in WORD_RUN.findall(text)]
 
 
-def occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
-    """How often each phrase occurs in ``side`` as whole words, ignoring case, spacing and
-    surrounding punctuation; Chinese phrases (no spaces between words) by substring.
+def occurrences(phrases: set[str], text: str, index: WordIndex) -> Counter[str]:
+    """How often each phrase occurs in ``text`` (whose words ``index`` holds) as whole
+    words, ignoring case, spacing and surrounding punctuation; Chinese phrases (no spaces
+    between words) by substring.
 
-    >>> from narrative_diff.segment import segment
-    >>> text = segment("A basic  model; the Basic Modeller. 基本型和基本型", "en")
-    >>> counts = occurrences({"Basic Model", "model", "基本型"}, text)
+    >>> text = "A basic  model; the Basic Modeller. 基本型和基本型"
+    >>> counts = occurrences({"Basic Model", "model", "基本型"}, text, WordIndex.of(text))
     >>> counts["model"], counts["Basic Model"], counts["基本型"]
     (1, 1, 2)
     """
@@ -131,14 +131,14 @@ def occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
     flat: str | None = None
     for phrase in phrases:
         if HAN.search(phrase):
-            flat = flat if flat is not None else "".join(side.text.split()).casefold()
+            flat = flat if flat is not None else "".join(text.split()).casefold()
             counts[phrase] = flat.count("".join(phrase.split()).casefold())
         else:
             keys.setdefault(tuple(_words(phrase)), []).append(phrase)
     keys.pop((), None)
     if not keys:
         return counts
-    grams = _NGrams(side.folded_runs, side.folded_counts)
+    grams = _NGrams(index.folded_joined, index.folded_counts, lambda: index.folded_words)
     for key, names in keys.items():
         found = grams.count(key)
         for phrase in names:
@@ -147,16 +147,17 @@ def occurrences(phrases: set[str], side: Segmented) -> Counter[str]:
 
 
 class _NGrams:
-    """Counts of a text's word n-grams. A few phrases are counted by scanning the joined
-    words; past ``_SCAN_LIMIT`` phrases of one length, the n-grams of that length are
-    encoded as one 64-bit number each and sorted once (numpy), so checking many phrases
-    never rescans the text nor holds every n-gram of a long text as Python tuples (a
-    million-word side took over 400 MB that way)."""
+    """Counts of a text's word n-grams, from its words joined by single spaces, each
+    word's count, and (only if asked) the words in order. A few phrases are counted as
+    substrings of the joined words; past ``_SCAN_LIMIT`` phrases of one length, the
+    n-grams of that length are encoded as one 64-bit number each and sorted once (numpy),
+    so checking many phrases never rescans the text nor holds every n-gram of a long text
+    as Python tuples (a million-word side took over 400 MB that way)."""
 
-    def __init__(self, words: list[str], single: Counter[str] | None = None) -> None:
-        self.words = words
-        self.single = Counter(words) if single is None else single  # (read, never changed)
-        self.joined = ""
+    def __init__(self, joined: str, single: Counter[str], words: Callable[[], list[str]]) -> None:
+        self.single = single  # (read, never changed)
+        self.joined = f" {joined} "
+        self._words = words
         self.scans: Counter[int] = Counter()
         self.ids: dict[str, int] = {}
         self.sorted: dict[int, np.ndarray] = {}
@@ -170,7 +171,6 @@ class _NGrams:
         self.scans[n] += 1
         if self.scans[n] > _SCAN_LIMIT:
             return self._encoded(key)
-        self.joined = self.joined or f" {' '.join(self.words)} "
         return self.joined.count(f" {' '.join(key)} ")
 
     def _encoded(self, key: tuple[str, ...]) -> int:
@@ -184,7 +184,8 @@ class _NGrams:
             self.ids = {word: i for i, word in enumerate(self.single)}
         n, base = len(key), np.uint64(len(self.ids))
         if n not in self.sorted:
-            ids = np.fromiter((self.ids[w] for w in self.words), np.uint64, len(self.words))
+            words = self._words()
+            ids = np.fromiter((self.ids[w] for w in words), np.uint64, len(words))
             codes = np.zeros(max(len(ids) - n + 1, 0), np.uint64)
             with np.errstate(over="ignore"):
                 for k in range(n):
@@ -321,6 +322,7 @@ def named_changes(
     changed: tuple[set[int], set[int]] | None = None,
     *,
     limit: int,
+    words: tuple[WordIndex, WordIndex] | None = None,
 ) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:
     """Names found in one side and nowhere in the other (as a name or inside a longer one:
     "Chang'e" is still there in "China's Chang'e"), most frequent first, at most ``limit``
@@ -333,12 +335,13 @@ def named_changes(
     if language.startswith("zh"):
         return (), ()
     only_a, only_b = changed if changed is not None else (None, None)
+    wa, wb = words or (WordIndex.of(sa.text), WordIndex.of(sb.text))
     before, after = _named(sa, only_a), _named(sb, only_b)
-    ordinary = _ordinary_words(sa, sb)
+    ordinary = _ordinary_words(wa, wb)
     before = Counter({t: n for t, n in before.items() if t.casefold() not in ordinary})
     after = Counter({t: n for t, n in after.items() if t.casefold() not in ordinary})
-    still_in_b = _present({t for t in before if t not in after}, sb)
-    already_in_a = _present({t for t in after if t not in before}, sa)
+    still_in_b = _present({t for t in before if t not in after}, wb)
+    already_in_a = _present({t for t in after if t not in before}, wa)
     removed = [
         TermChange(t, "removed", n, 0)
         for t, n in before.items()
@@ -354,21 +357,20 @@ def named_changes(
     return tuple(removed[:limit]), tuple(added[:limit])
 
 
-def _ordinary_words(sa: Segmented, sb: Segmented) -> set[str]:
+def _ordinary_words(wa: WordIndex, wb: WordIndex) -> set[str]:
     """Words written in lower case somewhere in either text: a capitalised one-word "name"
     that is also an ordinary word ("Perspective" and "perspective") is not a name.
 
-    >>> from narrative_diff.segment import segment
-    >>> sorted(_ordinary_words(segment("Guide. A guide to ILRS.", "en"), segment("", "en")))
+    >>> sorted(_ordinary_words(WordIndex.of("Guide. A guide to ILRS."), WordIndex.of("")))
     ['guide', 'to']
     """
-    distinct = set(sa.word_counts).union(sb.word_counts)  # a few thousand words to test
+    distinct = set(wa.counts).union(wb.counts)  # a few thousand words to test
     return {w for w in distinct if w.islower()}
 
 
-def _present(terms: set[str], side: Segmented) -> set[str]:
-    """The terms that occur in ``side`` as whole words, with their capitals."""
+def _present(terms: set[str], index: WordIndex) -> set[str]:
+    """The terms that occur in the text of ``index`` as whole words, with their capitals."""
     if not terms:
         return set()
-    grams = _NGrams(side.word_runs, side.word_counts)
+    grams = _NGrams(index.joined, index.counts, lambda: index.words)
     return {t for t in terms if (parts := tuple(WORD_RUN.findall(t))) and grams.count(parts)}

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
+    from narrative_diff.segment import WordIndex
     from narrative_diff.shifts import ActorChange, ReadabilityChange
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
@@ -75,7 +76,10 @@ def compare_refs(
     try:
         sided = functools.cache(lambda: drawer.get(ONE_SIDED)) if drawer else None
         readability = (lambda: sided()[0]) if sided else None
-        result = compare(a, b, a_ref=ref_a, b_ref=ref_b, options=options, readability=readability)
+        words = (lambda: drawer.get(WORDS)) if drawer else None
+        result = compare(
+            a, b, a_ref=ref_a, b_ref=ref_b, options=options, readability=readability, words=words
+        )
         if actors is None:
             return result
         if sided is not None:
@@ -93,27 +97,42 @@ def compare_refs(
 #: Below this many characters in the two texts, a comparison is made in one process: a
 #: second process costs a few hundredths of a second, the one-sided work less than that.
 BESIDE_MIN_CHARS = 200_000
-ONE_SIDED = "one-sided"
+WORDS, ONE_SIDED = "words", "one-sided"
 
 
 def _beside(a: Snapshot, b: Snapshot, actors: ActorSet | None) -> Drawer | None:
-    """A second process doing the one-sided half of a long comparison (each text's
-    readability and actor mentions: :func:`one_sided`) while this one aligns and diffs
-    the pair; None where it cannot pay (``narrative_diff.beside``)."""
+    """A second process doing the one-sided half of a long comparison while this one
+    aligns and diffs the pair: first each text's word index (:func:`word_indexes`, which
+    the summary needs soonest), then each text's readability and actor mentions
+    (:func:`one_sided`); None where it cannot pay (``narrative_diff.beside``)."""
     from narrative_diff import beside
 
     if len(a.body) + len(b.body) < BESIDE_MIN_CHARS or not beside.available():
         return None
     try:
-        drawer = beside.Drawer(lambda: None, draw=functools.partial(one_sided, a, b, actors))
+        drawer = beside.Drawer(lambda: None, draw=functools.partial(_one_sided_job, a, b, actors))
     except OSError:  # the fork was refused (a process limit, no memory): all of it here
         return None
-    drawer.start(None, [ONE_SIDED])
+    drawer.start(None, [WORDS, ONE_SIDED])
     return drawer
 
 
+def _one_sided_job(
+    a: Snapshot, b: Snapshot, actors: ActorSet | None, job: str
+) -> tuple[WordIndex, WordIndex] | tuple[ReadabilityChange, tuple[ActorChange, ...]]:
+    """One of the child's jobs (:func:`_beside`), by name."""
+    return word_indexes(a, b) if job == WORDS else one_sided(a, b, actors)
+
+
+def word_indexes(a: Snapshot, b: Snapshot) -> tuple[WordIndex, WordIndex]:
+    """Each text's :class:`~narrative_diff.segment.WordIndex`, as the summary makes it."""
+    from narrative_diff.segment import WordIndex
+
+    return WordIndex.of(a.body), WordIndex.of(b.body)
+
+
 def one_sided(
-    a: Snapshot, b: Snapshot, actors: ActorSet | None, job: str = ONE_SIDED
+    a: Snapshot, b: Snapshot, actors: ActorSet | None
 ) -> tuple[ReadabilityChange, tuple[ActorChange, ...]]:
     """What a comparison computes of each text alone: the readability of both, and with
     ``actors`` the actor block (else none). The values ``compare`` and ``actor_block``
