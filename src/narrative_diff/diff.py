@@ -81,11 +81,18 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     for op, codes_run in raw_ops:
         n = len(codes_run)
         if op == EQUAL:
-            for k in range(n):
-                xa, xb = keep_a[ia + k], keep_b[ib + k]
-                out.pair(ta[pa:xa], tb[pb:xb])  # ignored tokens before the pair
-                out.pair([ta[xa]], [tb[xb]])
-                pa, pb = xa + 1, xb + 1
+            end_a, end_b = keep_a[ia + n - 1] + 1, keep_b[ib + n - 1] + 1
+            if keep_a[ia] - pa == keep_b[ib] - pb and ta[pa:end_a] == tb[pb:end_b]:
+                # the same tokens, kept alike (the kept tokens after the first are kept for
+                # the same reasons on both sides): what pairing them one by one gives
+                out.add(EQUAL, "".join(ta[pa:end_a]), noise=False)
+                pa, pb = end_a, end_b
+            else:
+                for k in range(n):
+                    xa, xb = keep_a[ia + k], keep_b[ib + k]
+                    out.pair(ta[pa:xa], tb[pb:xb])  # ignored tokens before the pair
+                    out.pair([ta[xa]], [tb[xb]])
+                    pa, pb = xa + 1, xb + 1
             ia, ib = ia + n, ib + n
         elif op == DELETE:
             end = keep_a[ia + n - 1] + 1
