@@ -266,6 +266,14 @@ def test_json_escapes_c1_and_bidi_as_the_same_value() -> None:
     assert json.loads(text) == value
 
 
+@pytest.mark.parametrize("value", [{"t": "plain\x7fascii"}, ["é\x7f"], "\x7f"])
+def test_json_escapes_delete_in_ascii_text_too(value: object) -> None:
+    """An all-ASCII document skips the escaping pass unless it holds DEL (U+007F)."""
+    text = to_json(value)
+    assert "\x7f" not in text and "\\u007f" in text
+    assert json.loads(text) == value
+
+
 # -- matplotlib warnings (class 11) --------------------------------------------------------
 
 

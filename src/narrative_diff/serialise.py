@@ -55,6 +55,8 @@ def to_json(data: object, *, indent: int | None = 2) -> str:
     ]
     """
     text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
+    if text.isascii() and "\x7f" not in text:  # (two C scans, several times faster than one sub)
+        return text
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

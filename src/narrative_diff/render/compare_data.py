@@ -105,20 +105,19 @@ def _index(indices: tuple[int, ...]) -> int | list[int] | None:
 
 
 def _segment(seg: Segment) -> dict[str, Any]:
+    a_index, b_index, noise = seg.a_index, seg.b_index, seg.diff.noise
     return {
         "op": seg.op,
-        "a_index": _index(seg.a_index),
-        "b_index": _index(seg.b_index),
+        "a_index": a_index[0] if len(a_index) == 1 else _index(a_index),
+        "b_index": b_index[0] if len(b_index) == 1 else _index(b_index),
         "a_block": seg.a_block,
         "b_block": seg.b_block,
         "a_text": seg.a_text,
         "b_text": seg.b_text,
         "similarity": seg.similarity,
         "moved": seg.moved,
-        "diff": list(map(list, seg.diff.ops)),
-        "noise": [i for i, noisy in enumerate(seg.diff.noise) if noisy]
-        if any(seg.diff.noise)
-        else [],
+        "diff": seg.diff.ops,  # (JSON writes tuples as arrays)
+        "noise": [i for i, noisy in enumerate(noise) if noisy] if True in noise else [],
     }
 
 
