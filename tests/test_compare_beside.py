@@ -118,3 +118,40 @@ def test_a_refusal_in_the_second_process_is_the_commands_not_worked_out_again(
         "narrative-diff: pattern-budget: pattern 'N countries' took more than its budget; "
         "simplify it"
     ]
+
+
+@needs_fork
+def test_stored_snapshots_are_read_before_the_second_process_is_made(capsys, tmp_path, monkeypatch):
+    """Files on disk: the process is made before they are read (it loads its libraries
+    meanwhile) and sent the texts; stored snapshots: made once they are read. Both give
+    what one process gives."""
+    first, second = long_pair(tmp_path)
+    assert run(capsys, "init", "store")[0] == 0
+    for path, date in ((first, "2024-01-01"), (second, "2024-02-01")):
+        code, _, err = run(capsys, "add", path, "-s", "plan", "-d", date, "-c", "store")
+        assert code == 0, err
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    code, alone, err = run(capsys, "compare", "plan:v1", "plan:v2", "-f", "json", "-c", "store")
+    assert code == 0, err
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    made: list[str] = []
+    real_early, real_drawer = comparing._beside_early, beside.Drawer
+
+    def early(*refs):
+        made.append("early" if (drawer := real_early(*refs)) else "not early")
+        return drawer
+
+    def drawer(*args, **kwargs):
+        made.append("made")
+        return real_drawer(*args, **kwargs)
+
+    monkeypatch.setattr(comparing, "_beside_early", early)
+    monkeypatch.setattr(beside, "Drawer", drawer)
+    code, pair, err = run(capsys, "compare", "plan:v1", "plan:v2", "-f", "json", "-c", "store")
+    assert (code, err) == (0, "") and pair == alone
+    assert made == ["not early", "made"]
+    made.clear()
+    code, files, err = run(capsys, "compare", first, second, "-f", "json")
+    assert (code, err) == (0, "") and made == ["made", "early"]
+    assert files.split('"options"')[1] == alone.split('"options"')[1]  # (refs and ids differ)

@@ -95,7 +95,7 @@ def count_words(text: str) -> int:
     >>> count_words("中方愿同俄方 together")
     7
     """
-    return len(WORD.split(text)) - 1  # one piece more than matches (none is empty): no list of words
+    return len(WORD.split(text)) - 1  # a piece more than matches (none empty): no word list
 
 
 def is_mostly_text(text: str) -> bool:

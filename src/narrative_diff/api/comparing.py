@@ -61,18 +61,24 @@ def compare_refs(
     the summary gains the actor block (mentions before and after, events, evidence)."""
     from narrative_diff.compare import compare
 
-    a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
-    stored = ref_of(corpus, a) is not None and ref_of(corpus, b) is not None
-    if actors is not None and stored and a.series == b.series:  # the series' own actors
-        actors = series_actors(corpus, a.series, actors, load_actors)
-    for ref, snap in ((ref_a, a), (ref_b, b)):
-        if not snap.body.strip():
-            raise UnreadableDocument(
-                f"{ref} ({snap.id}) has no text to compare",
-                hint="check the snapshot with 'narrative-diff show'",
-                slug="empty-document",
-            )
-    drawer = _beside(a, b, actors)
+    drawer = _beside_early(ref_a, ref_b)
+    try:
+        a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
+        stored = ref_of(corpus, a) is not None and ref_of(corpus, b) is not None
+        if actors is not None and stored and a.series == b.series:  # the series' own actors
+            actors = series_actors(corpus, a.series, actors, load_actors)
+        for ref, snap in ((ref_a, a), (ref_b, b)):
+            if not snap.body.strip():
+                raise UnreadableDocument(
+                    f"{ref} ({snap.id}) has no text to compare",
+                    hint="check the snapshot with 'narrative-diff show'",
+                    slug="empty-document",
+                )
+        drawer = _beside(a, b, actors, drawer)
+    except BaseException:
+        if drawer is not None:
+            drawer.close()
+        raise
     try:
         sided = functools.cache(lambda: drawer.get(ONE_SIDED)) if drawer else None
         readability = (lambda: sided()[0]) if sided else None
@@ -100,21 +106,62 @@ BESIDE_MIN_CHARS = 200_000
 WORDS, ONE_SIDED = "words", "one-sided"
 
 
-def _beside(a: Snapshot, b: Snapshot, actors: ActorSet | None) -> Drawer | None:
+def _beside(
+    a: Snapshot, b: Snapshot, actors: ActorSet | None, early: Drawer | None = None
+) -> Drawer | None:
     """A second process doing the one-sided half of a long comparison while this one
     aligns and diffs the pair: first each text's word index (:func:`word_indexes`, which
     the summary needs soonest), then each text's readability and actor mentions
-    (:func:`one_sided`); None where it cannot pay (``narrative_diff.beside``)."""
+    (:func:`one_sided`); None where it cannot pay (``narrative_diff.beside``). ``early``:
+    the process :func:`_beside_early` made, given the texts now (or ended if they are
+    short after all)."""
     from narrative_diff import beside
 
+    work = functools.partial(_one_sided_job, a, b, actors)
     if len(a.body) + len(b.body) < BESIDE_MIN_CHARS or not beside.available():
+        if early is not None:
+            early.close()
         return None
+    if early is not None:
+        early.start(work, [WORDS, ONE_SIDED])  # the texts are sent (pickled: a few ms)
+        return early
     try:
-        drawer = beside.Drawer(lambda: None, draw=functools.partial(_one_sided_job, a, b, actors))
+        drawer = beside.Drawer(lambda: None, draw=work)
     except OSError:  # the fork was refused (a process limit, no memory): all of it here
         return None
     drawer.start(None, [WORDS, ONE_SIDED])
     return drawer
+
+
+def _beside_early(ref_a: str, ref_b: str) -> Drawer | None:
+    """The process :func:`_beside` will use, made before the texts are read when both
+    refs are document files whose sizes promise a long comparison (bytes are never fewer
+    than characters): while this process reads them, it loads what its jobs need on first
+    use (:func:`_warm_up`: about 0.1 s that would otherwise wait until the texts are read).
+    None otherwise (stored snapshots are read first, then :func:`_beside` forks)."""
+    from narrative_diff import beside
+
+    try:
+        sizes = [Path(ref).stat().st_size for ref in (ref_a, ref_b) if Path(ref).is_file()]
+    except OSError:
+        return None
+    if len(sizes) < 2 or sum(sizes) < BESIDE_MIN_CHARS or not beside.available():
+        return None
+    try:
+        return beside.Drawer(_warm_up)
+    except OSError:
+        return None
+
+
+def _warm_up() -> None:
+    """Load what the child's jobs use on first use: the readability libraries and their
+    dictionaries (English: most long documents compared are), the sentence splitter."""
+    from narrative_diff import scoring, shifts  # noqa: F401 (imported for the jobs)
+    from narrative_diff.readability import flesch_measures
+    from narrative_diff.segment import segment
+
+    segment("Warm. Up.", "en")
+    flesch_measures("A short text to load the dictionaries.", "en")
 
 
 def _one_sided_job(
