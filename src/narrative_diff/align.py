@@ -136,9 +136,19 @@ def _identical_blocks(a: Segmented, b: Segmented) -> list[Pair]:
 def _identical_sentences(
     a: Segmented, b: Segmented, rest_a: list[int], rest_b: list[int], options: DiffOptions
 ) -> list[Pair]:
-    """Pass 2: sentences of equal normal form, so that noise alone is never a change."""
-    norm_a = [normal_form(a.sentences[i].text, options) for i in rest_a]
-    norm_b = [normal_form(b.sentences[j].text, options) for j in rest_b]
+    """Pass 2: sentences of equal normal form, so that noise alone is never a change. (An
+    edited paragraph keeps most of its sentences word for word: a text met on both sides
+    is normalised once.)"""
+    known: dict[str, str] = {}
+
+    def normal(text: str) -> str:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = normal_form(text, options)
+        return found
+
+    norm_a = [normal(a.sentences[i].text) for i in rest_a]
+    norm_b = [normal(b.sentences[j].text) for j in rest_b]
     return [((rest_a[ia],), (rest_b[ib],), 1.0) for ia, ib in _pair_identical(norm_a, norm_b)]
 
 
