@@ -111,7 +111,10 @@ def compare(
 
 
 def _span(side: Segmented, indices: tuple[int, ...]) -> str:
-    """The text of consecutive sentences, with the original spacing between them."""
+    """The text of consecutive sentences, with the original spacing between them ("" for
+    none)."""
+    if len(indices) < 2:
+        return side.sentences[indices[0]].text if indices else ""
     first, last = side.sentences[indices[0]], side.sentences[indices[-1]]
     if first.block == last.block:
         return side.text[first.start : last.end]
@@ -120,8 +123,7 @@ def _span(side: Segmented, indices: tuple[int, ...]) -> str:
 
 def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) -> Segment:
     """A sentence relation with its texts and word diff, its op corrected by the diff."""
-    a_text = _span(sa, rel.a) if rel.a else ""
-    b_text = _span(sb, rel.b) if rel.b else ""
+    a_text, b_text = _span(sa, rel.a), _span(sb, rel.b)
     word_diff = _word_diff(rel.op, a_text, b_text, options)
     op = _op(rel, a_text != b_text, word_diff)
     return Segment(
