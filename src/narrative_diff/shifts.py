@@ -459,11 +459,14 @@ def _language_words(table: dict[str, tuple[str, ...]], language: str) -> tuple[s
     return table.get(language[:2], table["en"])
 
 
-def _find_words(text: str, vocabulary: tuple[str, ...], language: str) -> list[str]:
+def _find_words(
+    text: str, vocabulary: tuple[str, ...], language: str, tokens: list[str] | None = None
+) -> list[str]:
+    """The words of ``vocabulary`` in ``text`` (``tokens``: its tokens, if known)."""
     if language.startswith("zh"):
         return [w for w in vocabulary for _ in range(text.count(w))]
-    tokens = tokenize(text)  # case-sensitive: "May 2023" is a month, not a modal
-    found = [t for t in tokens if t in vocabulary]
+    tokens = tokenize(text) if tokens is None else tokens  # case-sensitive: "May 2023" is
+    found = [t for t in tokens if t in vocabulary]  # a month, not a modal
     if "n't" in vocabulary:
         found += ["n't" for t in tokens if t.endswith("n't")]
     return found
@@ -476,10 +479,11 @@ def _word_shifts(a_text: str, b_text: str, language: str, evidence: Evidence) ->
         ("modality", MODALS),
         ("negation", NEGATIONS),
     )
+    tokens_a, tokens_b = tokenize(a_text), tokenize(b_text)  # (once for both tables)
     for kind, table in tables:
         vocabulary = _language_words(table, language)
-        before = Counter(_find_words(a_text, vocabulary, language))
-        after = Counter(_find_words(b_text, vocabulary, language))
+        before = Counter(_find_words(a_text, vocabulary, language, tokens_a))
+        after = Counter(_find_words(b_text, vocabulary, language, tokens_b))
         if before != after:
             shifts.append(
                 WordChange(
