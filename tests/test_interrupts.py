@@ -180,10 +180,12 @@ def read_one_line(argv: list[str], cwd: Path) -> tuple[int, bytes]:
     return proc.wait(timeout=120), err
 
 
-def test_a_pipe_closed_between_two_pieces_of_csv_is_not_an_error(tmp_path):
-    """3,150 score rows: CSV is printed in pieces of 2,000 rows, and the reader goes after
-    the first line. The second piece's write fails inside the command, not at the final
-    flush (where the CLI already took a closed pipe for exit 0); typer, left to it, exits 1."""
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_pipe_closed_between_two_pieces_is_not_an_error(tmp_path, fmt):
+    """3,150 score rows: CSV is printed in pieces of 2,000 rows, JSON in pieces of 64 Ki
+    characters, and the reader goes after the first line. The second piece's write fails
+    inside the command, not at the final flush (where the CLI already took a closed pipe
+    for exit 0); typer, left to it, exits 1."""
     import datetime as dt
 
     from .helpers import make_snapshot
@@ -194,7 +196,7 @@ def test_a_pipe_closed_between_two_pieces_of_csv_is_not_an_error(tmp_path):
     for n in range(1, 151):
         day = dt.date(2030, 1, 1) + dt.timedelta(days=n)
         corpus.add(make_snapshot("big", f"s{n:03d}", day.isoformat(), body.format(n=n)))
-    argv = [EXE, "score", "big", "-f", "csv", "--corpus", str(corpus.root)]
+    argv = [EXE, "score", "big", "-f", fmt, "--corpus", str(corpus.root)]
     assert read_one_line(argv, tmp_path) == (0, b"")
 
 

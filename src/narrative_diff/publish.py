@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import CannotWrite, OutputError, UsageProblem
 from .snapshot import check_name
-from .storage import make_folders, write_file
+from .storage import make_folders, streamed_file, write_file
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -201,22 +202,34 @@ def _default_path(
 
 def write_rows(
     target: RowsOutput,
-    rows: Sequence[Mapping[str, object]],
-    columns: Sequence[str],
+    rows: Iterable[Mapping[str, object]],
+    columns: Sequence[str] | None = None,
     document: object = None,
 ) -> Written:
     """The rows written atomically as ``target`` says: json (``document``, default the
-    rows), csv or parquet, by :mod:`narrative_diff.serialise`'s policy."""
-    from .serialise import to_csv, to_json, to_parquet
+    rows), csv or parquet, by :mod:`narrative_diff.serialise`'s policy; ``columns``: else
+    the first row's keys. JSON and CSV are written as the rows come (``rows`` a generator,
+    ``document`` holding iterators: see ``serialise.json_chunks``), never held whole, and
+    counted as written: a document that holds the rows holds ``rows`` itself, a
+    ``serialise.Counted``. Parquet holds them (pyarrow writes a whole table)."""
+    from .serialise import Counted, csv_chunks, json_chunks, to_parquet
 
-    data: bytes
+    counted = rows if isinstance(rows, Counted) else Counted(rows)
     if target.fmt == "parquet":
-        data = to_parquet(rows, columns)
-    elif target.fmt == "csv":
-        data = to_csv(rows, columns).encode("utf-8")
+        listed = list(counted)
+        data = to_parquet(listed, list(columns or (listed[0] if listed else [])))
+        if target.default:
+            make_folders([target.path.parent])
+        write_file(target.path, data)
     else:
-        data = (to_json(rows if document is None else document) + "\n").encode("utf-8")
-    if target.default:
-        make_folders([target.path.parent])
-    write_file(target.path, data)
-    return Written(target.path, f"{len(rows)} row{'' if len(rows) == 1 else 's'}")
+        if target.fmt == "csv":
+            chunks = csv_chunks(counted, columns)
+        else:
+            whole = counted if document is None else document
+            chunks = itertools.chain(json_chunks(whole), ["\n"])
+        if target.default:
+            make_folders([target.path.parent])
+        with streamed_file(target.path) as write:
+            for chunk in chunks:
+                write(chunk)
+    return Written(target.path, f"{counted.count} row{'' if counted.count == 1 else 's'}")

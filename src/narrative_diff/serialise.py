@@ -11,7 +11,9 @@ JSON is 5x faster to write and a third of the size). CSV: a header from the firs
 spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return: OWASP's "CSV injection") opened with a single quote ``'``. Numbers the
 tool computes (a log ratio of -2.8) stay numbers: only text is quoted, so a text cell
-"-0.3866" (from a document) is quoted and a float -0.3866 is not.
+"-0.3866" (from a document) is quoted and a float -0.3866 is not. Both come in pieces
+(:func:`json_chunks`, :func:`csv_chunks`) as their rows are made: a long series' rows are
+never held whole.
 
 Parquet (``-f parquet``, the optional pyarrow extra): the CSV's columns in the CSV's order,
 typed: integers int64, other numbers float64, true/false bool, text string with the exact
@@ -34,11 +36,24 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
+from typing import TypeVar
 
 from narrative_diff.errors import MissingExtra
 from narrative_diff.text import printable
 
-__all__ = ["FORMULA_START", "printable", "require_pyarrow", "to_csv", "to_json", "to_parquet"]
+__all__ = [
+    "FORMULA_START",
+    "Counted",
+    "csv_chunks",
+    "json_chunks",
+    "printable",
+    "require_pyarrow",
+    "to_csv",
+    "to_json",
+    "to_parquet",
+]
+
+T = TypeVar("T")
 
 #: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -54,7 +69,15 @@ def to_json(data: object, *, indent: int | None = 2) -> str:
       "\\u001b[2J \\u009b1m \\u202e"
     ]
     """
-    text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
+    return _escape_invisible(_encoder(indent).encode(data))
+
+
+def _encoder(indent: int | None) -> json.JSONEncoder:
+    """The encoder of :func:`to_json` (what ``json.dumps`` with its options makes)."""
+    return json.JSONEncoder(ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
+
+
+def _escape_invisible(text: str) -> str:
     if text.isascii() and "\x7f" not in text:  # (two C scans, several times faster than one sub)
         return text
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -71,6 +94,125 @@ def _plain(value: object) -> str:
     if isinstance(value, dt.date | PurePath):
         return value.isoformat() if isinstance(value, dt.date) else str(value)
     raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+#: Characters (about) in one piece of :func:`json_chunks`.
+JSON_CHUNK_CHARS = 1 << 16
+
+
+def json_chunks(data: object, *, indent: int | None = 2) -> Iterator[str]:
+    """:func:`to_json`'s text in pieces of about :data:`JSON_CHUNK_CHARS` characters, where
+    any iterator in ``data`` (a generator of rows, :class:`Counted`) is written as a list,
+    one item at a time: the 100,000 rows of a long series' ``score`` are never held as
+    dictionaries, nor their text as one string. What ``to_json`` refuses fails here too
+    (NaN, a value that is not JSON), when it is reached: after the pieces before it.
+
+    >>> "".join(json_chunks({"a": (n * n for n in range(2)), "b": []}))
+    '{\\n  "a": [\\n    0,\\n    1\\n  ],\\n  "b": []\\n}'
+    """
+    pieces: list[str] = []
+    size = 0
+    for piece in _Writer(indent).pieces(data, 0):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= JSON_CHUNK_CHARS:
+            yield _escape_invisible("".join(pieces))
+            pieces, size = [], 0
+    if pieces:
+        yield _escape_invisible("".join(pieces))
+
+
+class _Writer:
+    """:func:`json_chunks`' walk: containers that hold an iterator are opened item by item,
+    with the indentation and separators ``json.dumps`` gives; everything else (a row, a
+    list without an iterator) is ``json.dumps``'s own text, its lines indented to the
+    level it is written at (a JSON text has no newline inside a string: they are ``\\n``)."""
+
+    def __init__(self, indent: int | None) -> None:
+        self.indent = indent
+        self.encoder = _encoder(indent)
+        self.open: set[int] = set()  # the containers being written (a cycle is an error)
+
+    def pieces(self, value: object, level: int) -> Iterator[str]:
+        if isinstance(value, Iterator):
+            yield from self._items(value, level)
+        elif isinstance(value, list | tuple | dict) and _holds_iterator(value, set()):
+            if id(value) in self.open:
+                raise ValueError("Circular reference detected")
+            self.open.add(id(value))
+            if isinstance(value, dict):
+                yield from self._members(value, level)
+            else:
+                yield from self._items(iter(value), level)
+            self.open.discard(id(value))
+        else:
+            text = self.encoder.encode(value)
+            yield text.replace("\n", "\n" + " " * (self.indent * level)) if self.indent else text
+
+    def _breaks(self, level: int) -> tuple[str, str, str]:
+        """What opens, separates and closes the items of a container at ``level``."""
+        if self.indent is None:
+            return "", ", ", ""
+        inner = "\n" + " " * (self.indent * (level + 1))
+        return inner, "," + inner, "\n" + " " * (self.indent * level)
+
+    def _items(self, items: Iterator[object], level: int) -> Iterator[str]:
+        first = next(items, _END)
+        if first is _END:
+            yield "[]"
+            return
+        opening, between, closing = self._breaks(level)
+        yield "[" + opening
+        yield from self.pieces(first, level + 1)
+        for item in items:
+            yield between
+            yield from self.pieces(item, level + 1)
+        yield closing + "]"
+
+    def _members(self, members: dict[object, object], level: int) -> Iterator[str]:
+        opening, between, closing = self._breaks(level)
+        yield "{"
+        for n, (key, value) in enumerate(members.items()):
+            yield (between if n else opening) + self._key(key) + ": "
+            yield from self.pieces(value, level + 1)
+        yield closing + "}"
+
+    def _key(self, key: object) -> str:
+        """A key as json writes it (a number or None as text; any other key a TypeError)."""
+        if isinstance(key, str):
+            return self.encoder.encode(key)
+        return json.dumps({key: None}, ensure_ascii=False, allow_nan=False)[1 : -len(": null}")]
+
+
+#: The end of an iterator (``next(items, _END)``).
+_END = object()
+
+
+def _holds_iterator(value: object, open_: set[int]) -> bool:
+    """Whether an iterator is somewhere inside ``value`` (a cycle is left to json)."""
+    if isinstance(value, Iterator):
+        return True
+    if not isinstance(value, list | tuple | dict) or id(value) in open_:
+        return False
+    open_.add(id(value))
+    inside = value.values() if isinstance(value, dict) else value
+    found = any(_holds_iterator(item, open_) for item in inside)
+    open_.discard(id(value))
+    return found
+
+
+class Counted(Iterator[T]):
+    """An iterator of rows that counts those taken from it: the ``N rows`` of ``wrote PATH
+    (N rows)`` for rows written as they are made (:func:`json_chunks` writes it as a list)."""
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._items = iter(items)
+        self.count = 0
+
+    def __next__(self) -> T:
+        item = next(self._items)
+        self.count += 1
+        return item
 
 
 def to_csv(rows: Iterable[Mapping[str, object]], columns: Sequence[str] | None = None) -> str:

@@ -29,8 +29,9 @@ import re
 import secrets
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import SYSTEM_ERRNOS, CannotWrite, CorpusError, NarrativeDiffError, from_os_error
 
@@ -120,23 +121,31 @@ def _corpus_error(exc: OSError, action: str, where: Path, unchanged: str) -> Nar
 
 
 def _stage(final: Path, data: bytes) -> tuple[str, Path]:
-    """Write ``data`` to a temporary file beside ``final``, named ``.NAME.PID.XXXX.tmp`` so
-    that a later run can tell a dead process's leftover from a live writer's file."""
+    """Write ``data`` to a temporary file beside ``final`` (:func:`_temporary`)."""
+    with _temporary(final) as (handle, tmp):
+        handle.write(data)
+    return tmp, final
+
+
+@contextlib.contextmanager
+def _temporary(final: Path) -> Iterator[tuple[BinaryIO, str]]:
+    """A temporary file beside ``final``, named ``.NAME.PID.XXXX.tmp`` so that a later run
+    can tell a dead process's leftover from a live writer's file: open for writing, then
+    flushed to disk; removed again if anything fails (an interruption included)."""
     clear_stale(final)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{final.name}.{os.getpid()}.", suffix=".tmp", dir=final.parent
     )
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            os.fchmod(fd, 0o666 & ~_umask())  # as open() would create it, not mkstemp's 0600
+            yield handle, tmp
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return tmp, final
 
 
 def clear_stale(final: Path) -> list[Path]:
@@ -343,13 +352,50 @@ def write_files(files: Sequence[tuple[Path, bytes]]) -> None:
                 final.unlink()
         if not isinstance(exc, OSError):
             raise
-        raise output_error(
-            exc,
-            "could not write",
-            where,
-            outcome="no file of this set is left",
-            hint="check the folder is writable, has free space, and no folder has that name",
-        ) from exc
+        raise _write_error(exc, where) from exc
+
+
+@contextlib.contextmanager
+def streamed_file(path: Path) -> Iterator[Callable[[str], None]]:
+    """Write one output file as its text comes (the rows of a long series, never held
+    whole), atomically as :func:`write_file` does: the ``with`` block gets a function that
+    writes text (UTF-8) to a temporary file beside ``path``, renamed into place when the
+    block ends. An error in the block (a row that cannot be written, Ctrl-C) removes the
+    temporary file, leaves any old file as it was, and is raised as it came; one the system
+    gives when writing is reported as :func:`write_files` reports it."""
+    tmp: str | None = None
+    in_block = False
+    try:
+        with _temporary(path) as (handle, tmp):
+
+            def write(text: str) -> None:
+                try:
+                    handle.write(text.encode("utf-8"))
+                except OSError as exc:
+                    raise _write_error(exc, path) from exc
+
+            in_block = True
+            yield write
+            in_block = False
+        os.replace(tmp, path)
+    except BaseException as exc:
+        if tmp is not None:  # (removed already unless the rename failed)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if in_block or not isinstance(exc, OSError):
+            raise
+        raise _write_error(exc, path) from exc
+
+
+def _write_error(exc: OSError, where: Path | None) -> NarrativeDiffError:
+    """An output file (or set) that could not be written: nothing of it is left."""
+    return output_error(
+        exc,
+        "could not write",
+        where,
+        outcome="no file of this set is left",
+        hint="check the folder is writable, has free space, and no folder has that name",
+    )
 
 
 def write_scratch(path: Path, data: bytes) -> None:

@@ -274,24 +274,26 @@ def emit_rows(
     target: RowsOutput | None = None,
 ) -> None:
     """The one output path for rows: ``table`` draws them for people; json prints
-    ``document`` (default: the rows); csv prints the rows as they come, a piece at a time
-    (header: ``columns``, else the first row's keys: ``rows`` may be a generator, never
-    held whole); a ``target`` (``api.rows_output``) gets them as a file instead, and one
-    ``wrote PATH (N rows)`` line is printed."""
-    from narrative_diff.serialise import csv_chunks, to_json
+    ``document`` (default: the rows), csv the rows (header: ``columns``, else the first
+    row's keys), each a piece at a time as the rows come: ``rows`` may be a generator, and
+    ``document`` hold iterators (``serialise.json_chunks``), never held whole. A ``target``
+    (``api.rows_output``) gets them as a file instead, written the same way, and one
+    ``wrote PATH (N rows)`` line is printed (a document that holds the rows holds ``rows``
+    itself, a ``serialise.Counted``, for N)."""
+    from narrative_diff.serialise import csv_chunks, json_chunks
 
     if target is not None:
         from narrative_diff import api
 
-        listed = list(rows)
-        shown = columns or list(listed[0] if listed else [])
-        written = api.write_rows(target, listed, shown, document)
+        written = api.write_rows(target, rows, columns, document)
         info(f"wrote {written.path} ({written.what})")
         return
     choice(fmt, ROW_FORMATS, "--format")
     with to_a_reader():
         if fmt == "json":
-            typer.echo(to_json(list(rows) if document is None else document))
+            for chunk in json_chunks(iter(rows) if document is None else document):
+                typer.echo(chunk, nl=False)
+            typer.echo()
         elif fmt == "csv":
             for chunk in csv_chunks(rows, columns):
                 typer.echo(chunk, nl=False)
@@ -303,7 +305,7 @@ def emit_rows(
 def to_a_reader() -> Iterator[None]:
     """Printing to a reader that may go away (``| head``): a closed pipe ends the command
     with exit 0 and nothing on stderr, as elsewhere in the CLI (typer would exit 1). CSV
-    comes in pieces: the reader may go after the first."""
+    and JSON come in pieces: the reader may go after the first."""
     try:
         yield
     except BrokenPipeError:

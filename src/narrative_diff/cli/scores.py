@@ -133,12 +133,16 @@ def score(
             statistics=printed in ("table", "json"),  # csv and parquet hold the scores only
         )
     warn_edited(result.snapshots)
+    from narrative_diff.serialise import Counted
+
+    # made as written, never kept; counted for "wrote PATH (N rows)"
+    rows = Counted(row.as_dict() for row in result.each_row())
     emit_rows(
-        (row.as_dict() for row in result.each_row()),  # made as printed (csv), not kept
+        rows,
         fmt,
         table=lambda shown: print_scores(result, shown),
-        # the JSON document only for JSON: for 10,000 snapshots it is 200,000 more rows
-        document=result.as_dict() if printed == "json" else None,
+        # the change rows only for JSON: for 10,000 snapshots they are 200,000 more rows
+        document=result.streamed(rows) if printed == "json" else None,
         columns=api.SCORE_COLUMNS,
         target=target,
     )
