@@ -503,3 +503,41 @@ def test_matcher_compiles_once_and_is_reusable(ilrs: ActorSet) -> None:
     matcher = ActorMatcher(ilrs)
     assert matcher.find("Russia") == matcher.find("Russia") == find_mentions("Russia", ilrs)
     assert matcher.find("") == []
+
+
+_PIECES = (
+    "China", "china", "Russia", "Prussia", "russian", "CNSA", "ESA", "mesa", "Roscosmos",
+    "UAE", "several countries", "17 countries", "Sino-Russian", "Russia Today", "Belarus",
+    "#ILRS", "x#ilrs", "«Луна»", "Луна", "_", "9", "é", " ", "  ", "\n", ".", "-", "'s",
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_aliases_are_found_where_their_starts_are_looked_for_first(text: str) -> None:
+    """In a text without Han characters, an alias is tried only where a word starts (or,
+    for one that does not begin with a letter or digit, anywhere): the same mentions as
+    trying every position."""
+    body = """
+        [actors.ilrs]
+        name = "ILRS tag"
+        aliases = ["#ILRS", "«Луна»"]
+        [actors.russia]
+        name = "Russia"
+        aliases = ["Russia", "Russian", "Roscosmos"]
+        exclude = ["Russia Today"]
+        [actors.esa]
+        name = "ESA"
+        aliases = ["ESA", "European Space Agency"]
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        actors = load_actors(write(Path(folder), body))
+    fast, slow = ActorMatcher(actors), ActorMatcher(actors)
+    slow._starts_regexes = lambda: ()  # type: ignore[method-assign]  # every position
+    assert fast.find(text) == slow.find(text)
+    bundled = load_actors()
+    fast, slow = ActorMatcher(bundled), ActorMatcher(bundled)
+    slow._starts_regexes = lambda: ()  # type: ignore[method-assign]
+    assert fast.find(text) == slow.find(text)

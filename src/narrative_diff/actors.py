@@ -99,6 +99,7 @@ ALLOWED_KEYS = ("name", "aliases", "exclude", "patterns", "kind", "abbrev")
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
+_WORD_START = re.compile(r"\w")  # what \b reads as a word character
 _SPECIAL = {"ё": "е", "Ё": "Е", "’": "'", "‘": "'", "‛": "'", "′": "'", "‐": "-", "‑": "-"}
 _SPECIAL |= {"‒": "-", "–": "-", "\u00a0": " "}
 
@@ -367,6 +368,7 @@ class ActorMatcher:
         self._exclude_rx = trie_regex(self._excludes)
         chars = "".join(re.escape(c) for c in sorted(self._abbrev))
         self._run_rx = re.compile(f"[{chars}]{{2,}}") if chars else None
+        self._alias_starts: tuple[re.Pattern[str], ...] | None = None  # (on first use)
         self.reset_budget()
         # an exclude overlapping a match lies within this many characters of it (a space
         # in a form may stand for a longer run of whitespace: hence the slack)
@@ -383,6 +385,21 @@ class ActorMatcher:
             (trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (trie_regex(unbounded), "")
         )
 
+    def _starts_regexes(self) -> tuple[re.Pattern[str], ...]:
+        """Where a form may start in a text without Han characters: together, at least
+        wherever :meth:`_aliases_regex` can, found without its look-behind, which keeps
+        the engine from skipping ahead to a form's first character (for a long English
+        text, finding the aliases took three times as long). Without Han characters the
+        look-behind is ``\\b`` before a form that begins with a word character; any other
+        form is tried everywhere. Two patterns: one alternation of both would again keep
+        the engine from skipping ahead."""
+        worded = {f for f, entry in self._forms.items() if entry.bounded and _WORD_START.match(f)}
+        patterns = (
+            join_regex((trie_regex(worded), r"\b")),
+            trie_regex(f for f in self._forms if f not in worded),
+        )
+        return tuple(p for p in patterns if p is not None)
+
     def expand(self) -> None:
         """Add the inflected forms of the Russian aliases (done by :meth:`find` on the first
         text with Cyrillic; call it to check an actors file fully: two actors' forms may
@@ -393,6 +410,7 @@ class ActorMatcher:
             for form in russian_forms(alias):
                 self._add(fold(form), index, alias, generated=True)
         self._alias_rx = self._aliases_regex()
+        self._alias_starts = None
         self._expanded = True
 
     def reset_budget(self, seconds: float | None = None) -> None:
@@ -510,7 +528,12 @@ class ActorMatcher:
             return free(entry.actor, start, end)
 
         found = []  # (start, -length, order, actor index, alias, end): sorted, leftmost-longest
-        for start, end, form in scan(self._alias_rx, folded, accept, first_only=True):
+        starts: tuple[re.Pattern[str], ...] = ()
+        if self._alias_rx is not None and not HAN.search(folded):
+            if self._alias_starts is None:
+                self._alias_starts = self._starts_regexes()
+            starts = self._alias_starts
+        for start, end, form in scan(self._alias_rx, folded, accept, True, starts):
             entry = self._forms[form]
             found.append((start, start - end, 0, entry.actor, entry.alias, end))
         cased = _fold_text(nfc, _KEEP_CASE) if self._patterns else ""

@@ -12,7 +12,7 @@ import functools
 import importlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeAlias
 
 
@@ -78,17 +78,20 @@ def scan(
     folded: str,
     accept: Callable[[int, int, str], bool],
     first_only: bool,
+    starts: Sequence[re.Pattern[str]] = (),
 ) -> Iterator[tuple[int, int, str]]:
     """Yield ``(start, end, form)`` for accepted forms at every position, longest first.
 
     A form that ``accept`` refuses (word boundary, case, veto) is retried shorter at the same
     start (``endpos``), so no valid form hides behind it. ``first_only`` stops at the longest
-    accepted form per position.
+    accepted form per position. ``starts``: patterns, faster to search, that together match
+    at least wherever ``rx`` can start: ``rx`` is then tried only where one of them does.
     """
     if rx is None:
         return
+    candidates = _Starts(starts, folded) if starts else None
     position = 0
-    while (m := rx.search(folded, position)) is not None:
+    while (m := _search(rx, candidates, folded, position)) is not None:
         start = position = m.start()
         while m is not None:
             form = " ".join(m.group().split())
@@ -98,6 +101,40 @@ def scan(
                     break
             m = rx.match(folded, start, m.end() - 1) if m.end() - 1 > start else None
         position += 1
+
+
+def _search(
+    rx: re.Pattern[str], candidates: _Starts | None, text: str, position: int
+) -> re.Match[str] | None:
+    """``rx.search(text, position)``, trying ``rx`` only at the candidates' starts."""
+    if candidates is None:
+        return rx.search(text, position)
+    while (start := candidates.first(position)) is not None:
+        if (m := rx.match(text, start)) is not None:
+            return m
+        position = start + 1
+    return None
+
+
+class _Starts:
+    """The first start at or after a position where one of several patterns matches; each
+    pattern's next match is kept, so a pattern is searched again only once passed."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]], text: str) -> None:
+        self._patterns = patterns
+        self._text = text
+        self._next: list[int | None] = [-1] * len(patterns)  # -1: search again; None: none
+
+    def first(self, position: int) -> int | None:
+        found: int | None = None
+        for k, pattern in enumerate(self._patterns):
+            start = self._next[k]
+            if start is not None and start < position:
+                m = pattern.search(self._text, position)
+                start = self._next[k] = m.start() if m else None
+            if start is not None and (found is None or start < found):
+                found = start
+        return found
 
 
 def compose(text: str) -> tuple[str, list[tuple[int, int]] | None]:
