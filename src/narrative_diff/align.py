@@ -418,14 +418,21 @@ def _block_links(a: Segmented, b: Segmented, sentences: list[Relation]) -> _Link
     count: Counter[tuple[int, int]] = Counter()
     mass: defaultdict[tuple[int, int], float] = defaultdict(float)
     identical: dict[tuple[int, int], bool] = {}
+    block_a = [s.block for s in a.sentences]
+    block_b = [s.block for s in b.sentences]
     for rel in sentences:
-        same = rel.similarity >= 1.0 and len(rel.a) == len(rel.b) == 1
+        if len(rel.a) == len(rel.b) == 1:  # most relations: one link, weight 2 x similarity
+            key = (block_a[rel.a[0]], block_b[rel.b[0]])
+            count[key] += 1
+            mass[key] += rel.similarity * 2
+            identical[key] = identical.get(key, True) and rel.similarity >= 1.0
+            continue
         for i in rel.a:
             for j in rel.b:
-                key = (a.sentences[i].block, b.sentences[j].block)
+                key = (block_a[i], block_b[j])
                 count[key] += 1
                 mass[key] += rel.similarity * (len(rel.a) + len(rel.b)) / (len(rel.a) * len(rel.b))
-                identical[key] = identical.get(key, True) and same
+                identical[key] = False
     size_a = [len(group) for group in a.sentences_by_block]
     size_b = [len(group) for group in b.sentences_by_block]
     return _Links(count, mass, identical, size_a, size_b)
