@@ -564,3 +564,19 @@ def test_ignored_punctuation_between_spaces_is_not_a_change() -> None:
     options = CompareOptions(diff=IGNORING)
     assert not diff_text(a, b, IGNORING).changed
     assert not compare(snap(a), snap(b, "b"), options=options).narrative_change
+
+
+@given(st.text(alphabet=st.sampled_from("ab .!?\n(1)中。！？；」"), max_size=60))
+def test_sentences_are_cut_at_chinese_stops_only_where_there_are_some(text: str) -> None:
+    """The full-width stop split runs only on a paragraph holding such a stop: the same
+    sentences as running it on every paragraph."""
+    from narrative_diff import segment as segment_module
+
+    original = segment_module._CJK_STOPS
+    for language in ("zh", "en"):
+        shortcut = segment_module.split_sentences(text, language)
+        segment_module._CJK_STOPS = re.compile("")  # matches every text: always split
+        try:
+            assert segment_module.split_sentences(text, language) == shortcut
+        finally:
+            segment_module._CJK_STOPS = original

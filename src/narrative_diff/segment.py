@@ -40,6 +40,7 @@ _SOFT_NUMBER = re.compile(r"\n(?=[ \t]*(?!1[.)])\d+[.)](?:\s|$))")
 #: A block that is a list: its line breaks stay item boundaries.
 _LIST_START = re.compile(r"[ \t]*(?:[-*+•]|\d+[.)])[ \t]")
 _CJK_STOP = re.compile(r"(?<=[。！？；])(?![」』”’）)\]。！？；])")
+_CJK_STOPS = re.compile("[。！？；]")
 WORD_RUN = re.compile(r"\w(?:[\w'’‘\-‐‑–—]*\w)?(?<!['’]s)")
 TOKEN = re.compile(
     rf"\s+|[{HAN_RANGES}]|\d+(?:[.,，．]\d+)+"
@@ -181,7 +182,8 @@ def split_sentences(text: str, language: str | None) -> list[tuple[int, int]]:
         pieces = list(sentencex.segment(language or "en", text))
     # sentencex keeps "；" inside a sentence (Chinese official prose uses it as a full stop)
     # and misses "。" before a digit; a full-width stop always ends a sentence here.
-    pieces = [part for piece in pieces for part in _CJK_STOP.split(piece) if part]
+    if _CJK_STOPS.search(text):  # (the split looks behind at every character: only if any)
+        pieces = [part for piece in pieces for part in _CJK_STOP.split(piece) if part]
     pieces = [part for piece in pieces for part in _bounded(piece)]
     spans = []
     position = 0
