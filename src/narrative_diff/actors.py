@@ -88,6 +88,7 @@ from typing import TYPE_CHECKING, NoReturn
 from .budget import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, PatternBudget
 from .errors import ActorNotFound, ActorsFileError, SourceNotFound
 from .forms import compose, join_regex, nested_repeat, russian_forms, scan, trie_regex
+from .prefilter import LineFilter, line_filter
 from .text import HAN, HAN_RANGES, han_variant
 
 if TYPE_CHECKING:
@@ -364,6 +365,8 @@ class ActorMatcher:
                 label = _LABEL.match(pattern)  # "(?#N countries)": shown as the alias
                 shown = label.group(1) if label else pattern
                 self._patterns.append((index, pattern, self._compile(actor.key, pattern), shown))
+        # the lines each pattern can match on (None: the whole text), found once
+        self._lines: list[LineFilter | None] = [line_filter(p[2]) for p in self._patterns]
         self._alias_rx = self._aliases_regex()
         self._exclude_rx = trie_regex(self._excludes)
         chars = "".join(re.escape(c) for c in sorted(self._abbrev))
@@ -424,7 +427,7 @@ class ActorMatcher:
         what is left of the budget; either exceeded is a one-line refusal naming the
         pattern."""
         index, pattern, compiled, _ = self._patterns[order]
-        searched = self.budget.search(order, compiled, cased)
+        searched = self.budget.search(order, compiled, cased, self._lines[order])
         if searched.matches is not None:
             return searched.matches
         key = self.actors.actors[index].key

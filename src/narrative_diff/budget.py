@@ -12,7 +12,9 @@ A pattern written by a user can take polynomial or exponential time (``\\w+\\w+\
   spends beyond that comes out of the shared budget. So a long series is not refused for its
   length, and one costly pattern cannot live on the allowance of the cheap ones beside it.
 
-Once the budget is spent, the next search is refused before it starts.
+Once the budget is spent, the next search is refused before it starts. A pattern with a
+:class:`~narrative_diff.prefilter.LineFilter` searches only the lines that can hold a match
+(the same matches, sooner); the limit and the charge are those of the whole search.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import regex
 
+    from .prefilter import LineFilter
+
 #: The longest one pattern may search one text of under a MB (then it is refused).
 PATTERN_SECONDS = 2.0
 #: The time all patterns may spend in one command beyond their allowances, every text
@@ -34,9 +38,11 @@ PATTERN_SECONDS = 2.0
 PATTERN_BUDGET = 10.0
 PATTERN_BUDGET_ENV = "NARRATIVE_DIFF_PATTERN_SECONDS"
 #: What one pattern may spend on each MB (million characters) it searches, beyond the
-#: budget. The slowest bundled pattern takes 0.04–0.08 s a MB (two days on this 2-core
-#: machine); ``[a-z]+[a-z]+[a-z]+\\d`` 0.26 and ``\\w+\\w+\\w+\\w+\\w+\\d`` 0.75 on
-#: ordinary English, so those spend the budget as they go.
+#: budget. The slowest bundled pattern took 0.04–0.08 s a MB searched whole (two days on
+#: this 2-core machine; 0.005–0.02 since it is searched by lines,
+#: :mod:`narrative_diff.prefilter`); ``[a-z]+[a-z]+[a-z]+\\d`` 0.26 and
+#: ``\\w+\\w+\\w+\\w+\\w+\\d`` 0.75 on ordinary English, so those spend the budget as
+#: they go.
 PATTERN_SECONDS_PER_MB = 0.25
 
 
@@ -96,14 +102,25 @@ class PatternBudget:
     def spend(self, pattern: int, seconds: float) -> None:
         self.spent[pattern] += seconds
 
-    def search(self, pattern: int, compiled: regex.Pattern[str], text: str) -> Searched:
-        """Pattern number ``pattern`` (``compiled``) over ``text``, within its limit; the
-        caller says what a stopped search means (:class:`Searched`)."""
+    def search(
+        self,
+        pattern: int,
+        compiled: regex.Pattern[str],
+        text: str,
+        lines: LineFilter | None = None,
+    ) -> Searched:
+        """Pattern number ``pattern`` (``compiled``) over ``text`` (only the lines
+        ``lines`` names, when given), within its limit; the caller says what a stopped
+        search means (:class:`Searched`)."""
         limit, one_search = self.limit(pattern, len(text))
         if limit > 0:
             began = time.perf_counter()
             try:  # the regex module can stop a pattern that backtracks without end
-                return Searched(list(compiled.finditer(text, timeout=limit)), limit, one_search)
+                if lines is None:
+                    found = list(compiled.finditer(text, timeout=limit))
+                else:
+                    found = lines.finditer(compiled, text, limit)
+                return Searched(found, limit, one_search)
             except TimeoutError:
                 pass
             finally:

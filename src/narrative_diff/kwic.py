@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .budget import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, PatternBudget
 from .errors import ActorNotFound, UsageProblem
+from .prefilter import LineFilter, line_filter
 from .segment import Segmented, segment
 from .text import HAN, han_variant
 
@@ -80,11 +81,12 @@ def keyword_rows(
         return _actor_rows(snapshots, refs, actor, actors, window)
     pattern = _compile(term) if regex_search else phrase_pattern(term)
     budget = PatternBudget(1)  # all snapshots together
+    lines = None if isinstance(pattern, re.Pattern) else line_filter(pattern)  # once
     rows = [
         _row(snap, refs, seg, start, end, window)
         for snap in snapshots
         for seg in (segment(snap.body, snap.language),)
-        for start, end in _search(pattern, snap.body, term, budget)
+        for start, end in _search(pattern, snap.body, term, budget, lines)
     ]
     if not rows and not regex_search:
         close = _close_actor(actors, term)
@@ -232,14 +234,19 @@ def _compile(term: str) -> regex.Pattern[str]:
 
 
 def _search(
-    pattern: re.Pattern[str] | regex.Pattern[str], text: str, term: str, budget: PatternBudget
+    pattern: re.Pattern[str] | regex.Pattern[str],
+    text: str,
+    term: str,
+    budget: PatternBudget,
+    lines: LineFilter | None = None,
 ) -> list[tuple[int, int]]:
     """The non-empty spans of ``pattern`` in ``text``; a ``--regex`` within the limit of
     one search and the budget of the command (:mod:`narrative_diff.budget`: only the
-    searching counts, not the rest of the work on each snapshot)."""
+    searching counts, not the rest of the work on each snapshot), over only the lines
+    ``lines`` names when it has a filter (:mod:`narrative_diff.prefilter`)."""
     if isinstance(pattern, re.Pattern):
         return [(a, b) for a, b in (m.span() for m in pattern.finditer(text)) if b > a]
-    searched = budget.search(0, pattern, text)
+    searched = budget.search(0, pattern, text, lines)
     if searched.matches is not None:
         return [(a, b) for a, b in (m.span() for m in searched.matches) if b > a]
     if not searched.one_search:
