@@ -541,3 +541,28 @@ def test_aliases_are_found_where_their_starts_are_looked_for_first(text: str) ->
     fast, slow = ActorMatcher(bundled), ActorMatcher(bundled)
     slow._starts_regexes = lambda: ()  # type: ignore[method-assign]
     assert fast.find(text) == slow.find(text)
+
+
+@pytest.mark.parametrize("pattern", ["(?a)Luna\\w*", "(?ai)luna", "(?i)luna", "Luna"])
+def test_a_pattern_runs_with_the_flags_it_writes_as_re_reads_them(
+    tmp_path: Path, pattern: str
+) -> None:
+    """re's ASCII bit is regex's VERSION1 bit: an "(?a)" pattern must not turn into a
+    version-1 pattern (other set syntax, full case folding)."""
+    import re
+
+    import regex
+
+    body = f"""
+        [actors.luna]
+        name = "Luna"
+        aliases = ["Zeta Station"]
+        patterns = ['{pattern}']
+    """
+    matcher = ActorMatcher(load_actors(write(tmp_path, body)))
+    compiled = matcher._patterns[0][2]
+    assert not compiled.flags & regex.V1
+    assert bool(compiled.flags & regex.ASCII) == bool(re.compile(pattern).flags & re.ASCII)
+    text = "Luna-25 and LUNA lunaé Lunaé"
+    found = [(m.start, m.end) for m in matcher.find(text)]
+    assert found == [m.span() for m in re.finditer(pattern, text)]

@@ -494,7 +494,10 @@ class ActorMatcher:
             )
         import regex  # the same syntax as re, and a time limit per search
 
-        return regex.compile(pattern, flags=compiled.flags & ~re.UNICODE)
+        # Its inline flags are read from the pattern itself; re's flag bits are not passed
+        # on (re.ASCII is regex's VERSION1 bit: "(?a)" patterns ran with regex's set syntax
+        # and full case folding). VERSION0 is re's behaviour.
+        return regex.compile(pattern, flags=regex.V0)
 
     def find(self, text: str) -> list[Match]:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
