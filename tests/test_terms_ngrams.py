@@ -39,4 +39,5 @@ def test_a_word_index_folds_each_word(text: str) -> None:
     assert index.folded_words == [word.casefold() for word in words]
     assert index.counts == Counter(words)
     assert index.folded_counts == Counter(index.folded_words)
+    assert list(index.folded_counts) == list(Counter(index.folded_words))  # (the same order)
     assert pickle.loads(pickle.dumps(index)) == index  # (sent by the process beside)

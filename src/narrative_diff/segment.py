@@ -91,12 +91,14 @@ class WordIndex:
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
-        """The index of ``text``. The joined words are case-folded at once: a word holds
-        no space, and no character folds to one, so that is each word folded."""
+        """The index of ``text``. Folded counts are summed over the distinct words, in
+        the order each folded word first occurs (as counting the folded words would)."""
         words = WORD_RUN.findall(text)
-        joined = " ".join(words)
-        folded = joined.casefold().split(" ") if words else []
-        return cls(joined, Counter(words), Counter(folded))
+        counts = Counter(words)
+        folded: Counter[str] = Counter()
+        for word, n in counts.items():
+            folded[word.casefold()] += n
+        return cls(" ".join(words), counts, folded)
 
     @cached_property
     def words(self) -> list[str]:
@@ -105,6 +107,8 @@ class WordIndex:
 
     @cached_property
     def folded_joined(self) -> str:
+        """The joined words case-folded at once: a word holds no space, and no character
+        folds to one, so that is each word folded."""
         return self.joined.casefold()
 
     @cached_property
