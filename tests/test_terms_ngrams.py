@@ -21,7 +21,6 @@ def test_the_indexed_count_counts_every_window(words: list[str], key: list[str])
     n = len(key)
     windows = sum(1 for i in range(len(words) - n + 1) if words[i : i + n] == key)
     grams = _NGrams(" ".join(words), Counter(words), lambda: words)
-    assert grams.count(tuple(key)) == windows  # counted in the joined words
     grams.scans[n] = 10_000  # past the scan limit: the indexed count
     assert grams.count(tuple(key)) == windows
 
