@@ -20,13 +20,15 @@ needs_fork = pytest.mark.skipif(
 )
 
 
-def long_pair(folder) -> tuple[str, str]:
-    """Two English texts of about 3,000 words that name actors differently."""
+def long_pair(folder, paragraphs: int = 120) -> tuple[str, str]:
+    """Two English texts of about 3,000 words (120 paragraphs) that name actors
+    differently."""
     para = (
         "The station is built by China together with Russia, and several countries "
         "take part. Roscosmos and CNSA signed the plan in Moscow. "
     )
-    a = "# Plan\n\n" + "\n\n".join(f"{para} Step {n} follows." for n in range(120)) + "\n"
+    a = "# Plan\n\n" + "\n\n".join(f"{para} Step {n} follows." for n in range(paragraphs))
+    a += "\n"
     b = a.replace("together with Russia", "with partners").replace("Step 7 ", "Phase 7 ")
     b += "\nPakistan and Egypt joined the work in 2024.\n"
     paths = folder / "a.md", folder / "b.md"
@@ -155,3 +157,59 @@ def test_stored_snapshots_are_read_before_the_second_process_is_made(capsys, tmp
     code, files, err = run(capsys, "compare", first, second, "-f", "json")
     assert (code, err) == (0, "") and made == ["made", "early"]
     assert files.split('"options"')[1] == alone.split('"options"')[1]  # (refs and ids differ)
+
+
+@needs_fork
+def test_the_texts_are_sent_without_waiting_for_the_second_process(capsys, tmp_path, monkeypatch):
+    """The second process takes its work only once it has loaded its libraries; the texts
+    (more than a pipe holds) are sent meanwhile, and this process goes on aligning."""
+    import time
+
+    first, second = long_pair(tmp_path, paragraphs=1000)  # each text more than a pipe holds
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    code, alone, _ = run(capsys, "compare", first, second, "-f", "json")
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    monkeypatch.setattr(comparing, "_warm_up", lambda: time.sleep(1.5))
+    spent: list[float] = []
+    real_start = beside.Drawer.start
+
+    def start(self, *args):
+        began = time.perf_counter()
+        real_start(self, *args)
+        spent.append(time.perf_counter() - began)
+
+    monkeypatch.setattr(beside.Drawer, "start", start)
+    code, pair, err = run(capsys, "compare", first, second, "-f", "json")
+    assert (code, err) == (0, "") and pair == alone
+    assert len(spent) == 1 and spent[0] < 0.5
+
+
+@needs_fork
+def test_chinese_texts_are_not_indexed_by_word(capsys, tmp_path, monkeypatch):
+    """The summary reads no word index for Chinese (no capitals, no modal words to count):
+    the second process is not asked for one, and the output is one process's."""
+    para = "国际月球科研站由中国与俄罗斯共同发起。多国参与建设。"
+    a = "# 计划\n\n" + "\n\n".join(f"{para}第{n}步。" for n in range(200)) + "\n"
+    b = a.replace("与俄罗斯共同发起", "发起")
+    paths = tmp_path / "a.md", tmp_path / "b.md"
+    for path, text in zip(paths, (a, b), strict=True):
+        path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    code, alone, err = run(capsys, "compare", *map(str, paths), "-f", "json")
+    assert code == 0, err
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    asked: list[tuple[str, ...]] = []
+    real_start = beside.Drawer.start
+
+    def start(self, draw, jobs):
+        asked.append(tuple(jobs))
+        real_start(self, draw, jobs)
+
+    monkeypatch.setattr(beside.Drawer, "start", start)
+    code, pair, err = run(capsys, "compare", *map(str, paths), "-f", "json")
+    assert (code, err) == (0, "") and pair == alone
+    assert asked == [("one-sided",)]
+    code, _, err = run(capsys, "compare", *long_pair(tmp_path), "-f", "json")
+    assert code == 0 and asked[-1] == ("words", "one-sided")

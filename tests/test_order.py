@@ -78,3 +78,10 @@ def test_a_run_counts_the_displacement_of_each_of_its_pairs() -> None:
     # three pairs displaced by 4 each (one run) against three displaced 3, 3 and 2
     pairs = [(4, 0), (5, 1), (6, 2), (0, 3), (1, 4), (3, 5)]
     assert sorted(in_place(pairs)) == [3, 4, 5]
+
+
+def test_pairs_sharing_a_unit_are_searched_one_by_one() -> None:
+    """Runs assume each a and each b in one pair (an alignment's anchors); given pairs that
+    share one, the search goes pair by pair and finds what it always found."""
+    pairs = [(3, 2), (0, 1), (1, 2), (4, 1), (2, 3), (1, 2)]
+    assert sorted(in_place(pairs, [1.0, 0.5, 0.5, 0.5, 1.0, 1.0])) == [1, 4, 5]

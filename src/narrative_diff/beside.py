@@ -83,6 +83,7 @@ class Drawer:
         self._results: dict[str, Any] = {}
         self._warnings: list[tuple[str, type[Warning]]] = []
         self._over = False
+        self._sender: threading.Thread | None = None
         self._changed = threading.Condition()
         context = multiprocessing.get_context("fork")
         self._conn, child_out = context.Pipe(duplex=False)
@@ -117,11 +118,18 @@ class Drawer:
         function or the method of an object with plain data; None: the work given when
         the child was made)."""
         self._draw = draw or self._draw
+        # Sent from a thread: the child reads its order only once ``prepare`` is done, and
+        # a large one (the two texts of a comparison) fills the pipe; this process goes on.
+        self._sender = threading.Thread(target=self._send, args=(draw, tuple(jobs)), daemon=True)
+        self._sender.start()
+
+    def _send(self, draw: Draw | None, jobs: tuple[str, ...]) -> None:
         try:
-            self._orders.send((draw, tuple(jobs)))
+            self._orders.send((draw, jobs))
         except Exception:  # the child is gone: everything is drawn here
             with self._changed:
                 self._over = True
+                self._changed.notify_all()
 
     def get(self, job: str) -> Any:
         """The result of ``job``: the child's, or done here if the child is gone."""
@@ -160,6 +168,9 @@ class Drawer:
     def close(self) -> None:
         """Stop the child if it is still there and reap it (after its last message it
         has nothing left to do)."""
+        if self._sender is not None and self._sender.is_alive():  # the order was never
+            self._process.terminate()  # taken: the child's end goes, and the send fails
+            self._sender.join()
         self._orders.close()
         if self._process.is_alive():
             self._process.terminate()

@@ -75,9 +75,11 @@ def in_place(pairs: Sequence[tuple[int, int]], weights: Sequence[float] | None =
     ):
         return set(order)
     weights = weights if weights is not None else [1.0] * len(pairs)
+    # (runs need each a and each b in one pair, as an alignment's anchors are; else pairs)
+    unique = len({a for a, _ in pairs}) == len({b for _, b in pairs}) == len(pairs)
     runs: list[list[int]] = []
     for k in order:
-        if runs and pairs[k] == (pairs[runs[-1][-1]][0] + 1, pairs[runs[-1][-1]][1] + 1):
+        if unique and runs and pairs[k] == (pairs[runs[-1][-1]][0] + 1, pairs[runs[-1][-1]][1] + 1):
             runs[-1].append(k)
         else:
             runs.append([k])

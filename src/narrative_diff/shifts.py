@@ -52,6 +52,7 @@ __all__ = [
     "TermChange",
     "WordChange",
     "readability_change",
+    "reads_word_index",
     "summarise",
 ]
 
@@ -253,6 +254,13 @@ def summarise(
         readability=readability() if readability else readability_change(a, b, sa, sb),
         narrative_change=any(s.op != "unchanged" for s in segments),
     )
+
+
+def reads_word_index(a: Snapshot, b: Snapshot) -> bool:
+    """Whether :func:`summarise` reads the two texts' word indexes for its names and modal
+    counts: one language, not Chinese (renames may still ask for them)."""
+    language = normalise_language(b.language or a.language) or "en"
+    return not languages_differ(a.language, b.language) and not language.startswith("zh")
 
 
 #: A pair less similar than this (but above the pairing floor, ``align.PAIR_FLOOR``) is read

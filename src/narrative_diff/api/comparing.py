@@ -60,6 +60,7 @@ def compare_refs(
     """Compare two snapshots given as refs (or document files on disk); with ``actors``,
     the summary gains the actor block (mentions before and after, events, evidence)."""
     from narrative_diff.compare import compare
+    from narrative_diff.shifts import reads_word_index
 
     drawer = _beside_early(ref_a, ref_b)
     try:
@@ -74,7 +75,8 @@ def compare_refs(
                     hint="check the snapshot with 'narrative-diff show'",
                     slug="empty-document",
                 )
-        drawer = _beside(a, b, actors, drawer)
+        jobs = [WORDS, ONE_SIDED] if reads_word_index(a, b) else [ONE_SIDED]
+        drawer = _beside(a, b, actors, jobs, drawer)
     except BaseException:
         if drawer is not None:
             drawer.close()
@@ -82,7 +84,7 @@ def compare_refs(
     try:
         sided = functools.cache(lambda: drawer.get(ONE_SIDED)) if drawer else None
         readability = (lambda: sided()[0]) if sided else None
-        words = (lambda: drawer.get(WORDS)) if drawer else None
+        words = (lambda: drawer.get(WORDS)) if drawer and WORDS in jobs else None
         result = compare(
             a, b, a_ref=ref_a, b_ref=ref_b, options=options, readability=readability, words=words
         )
@@ -107,11 +109,16 @@ WORDS, ONE_SIDED = "words", "one-sided"
 
 
 def _beside(
-    a: Snapshot, b: Snapshot, actors: ActorSet | None, early: Drawer | None = None
+    a: Snapshot,
+    b: Snapshot,
+    actors: ActorSet | None,
+    jobs: list[str],
+    early: Drawer | None = None,
 ) -> Drawer | None:
     """A second process doing the one-sided half of a long comparison while this one
-    aligns and diffs the pair: first each text's word index (:func:`word_indexes`, which
-    the summary needs soonest), then each text's readability and actor mentions
+    aligns and diffs the pair, ``jobs`` in turn: each text's word index
+    (:func:`word_indexes`, which the summary needs soonest: asked for only when it reads
+    them, ``shifts.reads_word_index``), then each text's readability and actor mentions
     (:func:`one_sided`); None where it cannot pay (``narrative_diff.beside``). ``early``:
     the process :func:`_beside_early` made, given the texts now (or ended if they are
     short after all)."""
@@ -123,22 +130,24 @@ def _beside(
             early.close()
         return None
     if early is not None:
-        early.start(work, [WORDS, ONE_SIDED])  # the texts are sent (pickled: a few ms)
+        early.start(work, jobs)  # the texts are sent (pickled: a few ms)
         return early
     try:
         drawer = beside.Drawer(lambda: None, draw=work)
     except OSError:  # the fork was refused (a process limit, no memory): all of it here
         return None
-    drawer.start(None, [WORDS, ONE_SIDED])
+    drawer.start(None, jobs)
     return drawer
 
 
 def _beside_early(ref_a: str, ref_b: str) -> Drawer | None:
     """The process :func:`_beside` will use, made before the texts are read when both
-    refs are document files whose sizes promise a long comparison (bytes are never fewer
-    than characters): while this process reads them, it loads what its jobs need on first
-    use (:func:`_warm_up`: about 0.1 s that would otherwise wait until the texts are read).
-    None otherwise (stored snapshots are read first, then :func:`_beside` forks)."""
+    refs are document files whose sizes promise a long comparison (a text file holds at
+    least a byte per character; a compressed one, .docx or a PDF, may promise too little:
+    it is then forked once read): while this process reads them, it loads what its jobs
+    need on first use (:func:`_warm_up`: about 0.1 s that would otherwise wait until the
+    texts are read). None otherwise (stored snapshots are read first, then
+    :func:`_beside` forks)."""
     from narrative_diff import beside
 
     try:
@@ -155,13 +164,18 @@ def _beside_early(ref_a: str, ref_b: str) -> Drawer | None:
 
 def _warm_up() -> None:
     """Load what the child's jobs use on first use: the readability libraries and their
-    dictionaries (English: most long documents compared are), the sentence splitter."""
-    from narrative_diff import scoring, shifts  # noqa: F401 (imported for the jobs)
-    from narrative_diff.readability import flesch_measures
-    from narrative_diff.segment import segment
+    dictionaries (English: most long documents compared are), the sentence splitter. A
+    warning here is nobody's (the jobs' own warnings are passed on): none is shown."""
+    import warnings
 
-    segment("Warm. Up.", "en")
-    flesch_measures("A short text to load the dictionaries.", "en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from narrative_diff import scoring, shifts  # noqa: F401 (imported for the jobs)
+        from narrative_diff.readability import flesch_measures
+        from narrative_diff.segment import segment
+
+        segment("Warm. Up.", "en")
+        flesch_measures("A short text to load the dictionaries.", "en")
 
 
 def _one_sided_job(

@@ -116,7 +116,7 @@ def _segment(seg: Segment) -> dict[str, Any]:
         "b_text": seg.b_text,
         "similarity": seg.similarity,
         "moved": seg.moved,
-        "diff": seg.diff.ops,  # (JSON writes tuples as arrays)
+        "diff": [list(op) for op in seg.diff.ops],
         "noise": [i for i, noisy in enumerate(noise) if noisy] if True in noise else [],
     }
 
