@@ -1,0 +1,169 @@
+"""A series' results put aside as they are scored, read back one at a time.
+
+Why: ``score`` writes the score table, then the change statistics, each a snapshot (a
+pair) at a time; held in memory, the results made its memory grow by some 30 KB a
+snapshot (10⁶ snapshots: tens of GB). A result is read back from the score cache when the
+cache holds it (it is on disk already, keyed by its inputs), else from a spool: one pickle
+per snapshot in a temporary folder of this process, removed by :meth:`ScoreStore.close`
+(and, failing that, when the store is collected or the interpreter exits). A result whose
+cache entry has gone meanwhile is scored again (the same text: its hash is checked).
+"""
+
+from __future__ import annotations
+
+import collections
+import pickle
+import shutil
+import tempfile
+import weakref
+from array import array
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, overload
+
+from .actors import matcher_for
+from .scorefacts import PutAside
+from .scoring import SnapshotScore, score_snapshot
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from .actors import ActorSet
+    from .scorecache import ScoreCache
+    from .scoring import Weights
+    from .snapshot import Snapshot
+
+#: Results kept after reading back: a pair's two ends and their neighbours (the pairs of a
+#: lineage come in date order, interleaved with the other lineages' pairs).
+RECENT = 8
+#: The prefix of a spool folder's name (in the system's temporary folder).
+SPOOL_PREFIX = "narrative-diff-scores-"
+
+
+class ScoreStore(PutAside):
+    """The results of ``snapshots`` (by position), put with :meth:`put` in any order and
+    read back by index; ``keys``: their score cache keys (when ``cache`` is given);
+    ``read``: a header's body, to score a result again whose cache entry is gone."""
+
+    def __init__(
+        self,
+        snapshots: Sequence[Snapshot],
+        actors: ActorSet,
+        weights: Weights,
+        *,
+        cache: ScoreCache | None = None,
+        keys: Sequence[str] = (),
+        read: Callable[[Snapshot], Snapshot] | None = None,
+    ) -> None:
+        self._snapshots = snapshots
+        self._actors, self._weights, self._read = actors, weights, read
+        self._cache, self._keys = cache, keys
+        self._index = {a.key: n for n, a in enumerate(actors.actors)}
+        # per snapshot: 1 in the cache, 2 in the spool; its actors named (indices) and counts
+        self._where = bytearray(len(snapshots))
+        self._named: list[tuple[array[int], array[int]] | None] = [None] * len(snapshots)
+        self._recent: collections.OrderedDict[int, SnapshotScore] = collections.OrderedDict()
+        self._spool: Path | None = None
+        self._remove: Callable[[], object] | None = None
+        self.read_back = 0
+
+    def put(self, i: int, score: SnapshotScore, *, cached: bool) -> None:
+        """Keep the facts of snapshot ``i``'s result, and the result: nowhere more when the
+        cache holds it (``cached``), else in the spool."""
+        counted = Counter(m.actor for m in score.mentions)
+        actors = sorted(self._index[key] for key in counted)
+        keys = [self._actors.actors[n].key for n in actors]
+        self._named[i] = (array("I", actors), array("I", [counted[key] for key in keys]))
+        if cached and self._cache is not None:
+            self._where[i] = 1
+            return
+        with (self._folder() / f"{i}.pickle").open("wb") as out:
+            pickle.dump(score, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._where[i] = 2
+
+    def _folder(self) -> Path:
+        if self._spool is None:
+            self._spool = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX))
+            self._remove = weakref.finalize(self, shutil.rmtree, str(self._spool), True)
+        return self._spool
+
+    @property
+    def spool(self) -> Path | None:
+        """The spool folder, once a result is in it (None after :meth:`close`)."""
+        return self._spool
+
+    @property
+    def snapshots(self) -> Sequence[Snapshot]:
+        return self._snapshots
+
+    def counts(self) -> list[Mapping[str, int]]:
+        actors = self._actors.actors
+        out: list[Mapping[str, int]] = []
+        for named in self._named:
+            if named is None:
+                raise ValueError("a result was never put")
+            out.append({actors[n].key: c for n, c in zip(*named, strict=True)})
+        return out
+
+    def __len__(self) -> int:
+        return len(self._snapshots)
+
+    @overload
+    def __getitem__(self, i: int) -> SnapshotScore: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[SnapshotScore]: ...
+
+    def __getitem__(self, i: int | slice) -> SnapshotScore | list[SnapshotScore]:
+        if isinstance(i, slice):
+            return [self[n] for n in range(len(self))[i]]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if i in self._recent:
+            self._recent.move_to_end(i)
+            return self._recent[i]
+        score = self._load(i)
+        self._recent[i] = score
+        if len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return score
+
+    def _load(self, i: int) -> SnapshotScore:
+        snap = self._snapshots[i]
+        self.read_back += 1
+        if self._where[i] == 2 and self._spool is not None:
+            with (self._spool / f"{i}.pickle").open("rb") as stored:
+                score: SnapshotScore = pickle.load(stored)  # noqa: S301: this process's own file
+            return replace(score, snapshot=snap)
+        if self._where[i] == 1 and self._cache is not None:
+            found = self._cache.load(self._keys[i], snap, count=False)
+            if found is not None:
+                return found
+        if self._where[i] == 0:
+            raise ValueError(f"no result was put for {snap.id}")
+        # the cache entry went away (removed, or damaged, by someone else): score it again
+        body = self._read(snap) if self._read is not None else snap
+        score = score_snapshot(body, matcher_for(self._actors), self._weights)
+        return replace(score, snapshot=snap)
+
+    def close(self) -> None:
+        """Remove the spool (if any): the results in it can no longer be read back."""
+        self._recent.clear()
+        if self._remove is not None:
+            self._remove()
+        self._spool = None
+
+    def __enter__(self) -> ScoreStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
