@@ -409,16 +409,20 @@ class PairJob:
 
 
 def in_turn(jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
-    """Each job's rows, in order; a snapshot's bootstrap draws are kept until its last
-    pair (memory stays flat)."""
+    """Each job's rows, in order (:func:`each_in_turn`, kept)."""
+    return list(each_in_turn(jobs))
+
+
+def each_in_turn(jobs: Sequence[PairJob]) -> Iterator[list[ChangeRow]]:
+    """Each job's rows, in order, as computed; a snapshot's bootstrap draws are kept until
+    its last pair (memory stays flat)."""
     last_use = {key: n for n, job in enumerate(jobs) for key in job.ids}
     cache: dict[str, np.ndarray] = {}
-    out = []
     for n, job in enumerate(jobs):
-        out.append(job.compute(cache))
+        rows = job.compute(cache)
         for key in [key for key in cache if last_use[key] <= n]:
             del cache[key]
-    return out
+        yield rows
 
 
 def _named_later(

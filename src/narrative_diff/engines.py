@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import signals
 from .actors import matcher_for
-from .changes import ChangeRow, PairJob, in_turn
+from .changes import ChangeRow, PairJob, each_in_turn, in_turn
 from .errors import FetchFailed, MissingExtra, UsageProblem
 from .scorecache import ScoreCache, context_key, digest, entry_key, from_entry, to_entry
 from .scorestore import ScoreStore
@@ -284,7 +284,7 @@ class PairStatistics:
         if len(todo) > 1 and len(todo) >= POOL_MIN_PAIRS and workers() > 1:
             computed = _pairs_in_pool(todo)
         else:
-            computed = iter(in_turn(todo))
+            computed = each_in_turn(todo)
         fields = list(ChangeRow.__dataclass_fields__)
         for job, key, there in zip(jobs, keys, stored, strict=True):
             rows = cache.read(key, "changes", _change_rows) if cache and there else None

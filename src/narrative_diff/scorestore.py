@@ -3,16 +3,19 @@
 Why: ``score`` writes the score table, then the change statistics, each a snapshot (a
 pair) at a time; held in memory, the results made its memory grow by some 30 KB a
 snapshot (10⁶ snapshots: tens of GB). A result is read back from the score cache when the
-cache holds it (it is on disk already, keyed by its inputs), else from a spool: one pickle
+cache holds it (it is on disk already, keyed by its inputs), else from a spool: one file
 per snapshot in a temporary folder of this process, removed by :meth:`ScoreStore.close`
-(and, failing that, when the store is collected or the interpreter exits). A result whose
-cache entry has gone meanwhile is scored again (the same text: its hash is checked).
+(and, failing that, when the store is collected or the interpreter exits). A spooled
+result is the cache's JSON form (:func:`~narrative_diff.scorecache.to_entry`: every float
+exact; never pickle). A result whose cache entry has gone meanwhile is scored again (the
+same text: its hash is checked).
 """
 
 from __future__ import annotations
 
 import collections
-import pickle
+import json
+import os
 import shutil
 import tempfile
 import weakref
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
 from .actors import matcher_for
+from .scorecache import from_entry, to_entry
 from .scorefacts import PutAside
 from .scoring import SnapshotScore, score_snapshot
 
@@ -63,7 +67,7 @@ class ScoreStore(PutAside):
         self._index = {a.key: n for n, a in enumerate(actors.actors)}
         # per snapshot: 1 in the cache, 2 in the spool; its actors named (indices) and counts
         self._where = bytearray(len(snapshots))
-        self._named: list[tuple[array[int], array[int]] | None] = [None] * len(snapshots)
+        self._named: list[bytes | None] = [None] * len(snapshots)
         self._recent: collections.OrderedDict[int, SnapshotScore] = collections.OrderedDict()
         self._spool: Path | None = None
         self._remove: Callable[[], object] | None = None
@@ -75,19 +79,21 @@ class ScoreStore(PutAside):
         counted = Counter(m.actor for m in score.mentions)
         actors = sorted(self._index[key] for key in counted)
         keys = [self._actors.actors[n].key for n in actors]
-        self._named[i] = (array("I", actors), array("I", [counted[key] for key in keys]))
+        # the actors' positions, then their counts: some 100 bytes a snapshot
+        self._named[i] = array("I", [*actors, *(counted[key] for key in keys)]).tobytes()
         if cached and self._cache is not None:
             self._where[i] = 1
             return
-        with (self._folder() / f"{i}.pickle").open("wb") as out:
-            pickle.dump(score, out, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(self._file(i), "wb") as out:
+            out.write(json.dumps(to_entry(score), ensure_ascii=False).encode("utf-8"))
         self._where[i] = 2
 
-    def _folder(self) -> Path:
+    def _file(self, i: int) -> str:
+        """Snapshot ``i``'s file in the spool (a string: a Path interns each name)."""
         if self._spool is None:
             self._spool = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX))
             self._remove = weakref.finalize(self, shutil.rmtree, str(self._spool), True)
-        return self._spool
+        return os.path.join(self._spool, f"{i}.json")
 
     @property
     def spool(self) -> Path | None:
@@ -98,14 +104,10 @@ class ScoreStore(PutAside):
     def snapshots(self) -> Sequence[Snapshot]:
         return self._snapshots
 
-    def counts(self) -> list[Mapping[str, int]]:
-        actors = self._actors.actors
-        out: list[Mapping[str, int]] = []
-        for named in self._named:
-            if named is None:
-                raise ValueError("a result was never put")
-            out.append({actors[n].key: c for n, c in zip(*named, strict=True)})
-        return out
+    def counts(self) -> Sequence[Mapping[str, int]]:
+        if any(named is None for named in self._named):
+            raise ValueError("a result was never put")
+        return _Counts(self._named, [actor.key for actor in self._actors.actors])
 
     def __len__(self) -> int:
         return len(self._snapshots)
@@ -136,9 +138,8 @@ class ScoreStore(PutAside):
         snap = self._snapshots[i]
         self.read_back += 1
         if self._where[i] == 2 and self._spool is not None:
-            with (self._spool / f"{i}.pickle").open("rb") as stored:
-                score: SnapshotScore = pickle.load(stored)  # noqa: S301: this process's own file
-            return replace(score, snapshot=snap)
+            with open(self._file(i), "rb") as stored:
+                return from_entry(json.loads(stored.read()), snap)
         if self._where[i] == 1 and self._cache is not None:
             found = self._cache.load(self._keys[i], snap, count=False)
             if found is not None:
@@ -167,3 +168,28 @@ class ScoreStore(PutAside):
         trace: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class _Counts(Sequence[Mapping[str, int]]):
+    """Each snapshot's mentions per actor, unpacked when read (never all at once)."""
+
+    def __init__(self, named: Sequence[bytes | None], keys: Sequence[str]) -> None:
+        self._named, self._keys = named, keys
+
+    def __len__(self) -> int:
+        return len(self._named)
+
+    @overload
+    def __getitem__(self, i: int) -> Mapping[str, int]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Mapping[str, int]]: ...
+
+    def __getitem__(self, i: int | slice) -> Mapping[str, int] | list[Mapping[str, int]]:
+        if isinstance(i, slice):
+            return [self[n] for n in range(len(self))[i]]
+        values = array("I")
+        values.frombytes(self._named[i] or b"")
+        half = len(values) // 2
+        keys = self._keys
+        return {keys[n]: c for n, c in zip(values[:half], values[half:], strict=True)}

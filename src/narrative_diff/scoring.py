@@ -326,9 +326,12 @@ def table_rows(
     snaps, counted = facts or ([s.snapshot for s in scores], [_counts(s) for s in scores])
     lineages = [snap.lineage_key for snap in snaps]
     names = lineage_names(snaps)
-    events = {
-        a.key: series_events([c.get(a.key, 0) for c in counted], lineages) for a in actors.actors
-    }
+    counts = {a.key: [0] * len(snaps) for a in actors.actors}  # each snapshot read once
+    for i, named in enumerate(counted):
+        for key, count in named.items():
+            if key in counts:
+                counts[key][i] = count
+    events = {key: series_events(counts.pop(key), lineages) for key in list(counts)}
     del counted, snaps
     for i in range(len(scores)) if order is None else order:
         sc = scores[i]
