@@ -4,7 +4,9 @@ Why: ``score`` writes the score table, then the change statistics, each a snapsh
 pair) at a time; held in memory, the results made its memory grow by some 30 KB a
 snapshot (10⁶ snapshots: tens of GB). A result is read back from the score cache when the
 cache holds it (it is on disk already, keyed by its inputs), else from a spool: one file
-per snapshot in a temporary folder of this process, removed by :meth:`ScoreStore.close`
+in a temporary folder of this process, each result appended to it and read back by its
+place (``os.pread``: the pool's forked processes read it too; a file per snapshot cost
+three times the system time), removed by :meth:`ScoreStore.close`
 (and, failing that, when the store is collected or the interpreter exits). A spooled
 result is the cache's JSON form (:func:`~narrative_diff.scorecache.to_entry`: every float
 exact; never pickle). A result whose cache entry has gone meanwhile is scored again (the
@@ -14,6 +16,7 @@ same text: its hash is checked).
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import shutil
@@ -70,6 +73,9 @@ class ScoreStore(PutAside):
         self._named: list[bytes | None] = [None] * len(snapshots)
         self._recent: collections.OrderedDict[int, SnapshotScore] = collections.OrderedDict()
         self._spool: Path | None = None
+        self._fd = -1
+        self._places = array("q", bytes(16 * len(snapshots)))  # per snapshot: start, size
+        self._end = 0
         self._remove: Callable[[], object] | None = None
         self.read_back = 0
 
@@ -84,16 +90,22 @@ class ScoreStore(PutAside):
         if cached and self._cache is not None:
             self._where[i] = 1
             return
-        with open(self._file(i), "wb") as out:
-            out.write(json.dumps(to_entry(score), ensure_ascii=False).encode("utf-8"))
+        data = json.dumps(to_entry(score), ensure_ascii=False).encode("utf-8")
+        written = 0
+        while written < len(data):
+            written += os.pwrite(self._file(), data[written:], self._end + written)
+        self._places[2 * i], self._places[2 * i + 1] = self._end, len(data)
+        self._end += len(data)
         self._where[i] = 2
 
-    def _file(self, i: int) -> str:
-        """Snapshot ``i``'s file in the spool (a string: a Path interns each name)."""
+    def _file(self) -> int:
+        """The spool file's descriptor (the folder and the file made on first use)."""
         if self._spool is None:
             self._spool = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX))
-            self._remove = weakref.finalize(self, shutil.rmtree, str(self._spool), True)
-        return os.path.join(self._spool, f"{i}.json")
+            path = os.path.join(self._spool, "scores.jsonl")
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            self._remove = weakref.finalize(self, _remove, self._fd, str(self._spool))
+        return self._fd
 
     @property
     def spool(self) -> Path | None:
@@ -138,8 +150,14 @@ class ScoreStore(PutAside):
         snap = self._snapshots[i]
         self.read_back += 1
         if self._where[i] == 2 and self._spool is not None:
-            with open(self._file(i), "rb") as stored:
-                return from_entry(json.loads(stored.read()), snap)
+            start, size = self._places[2 * i], self._places[2 * i + 1]
+            data = b""
+            while len(data) < size:  # a short read: the rest
+                more = os.pread(self._fd, size - len(data), start + len(data))
+                if not more:
+                    raise OSError(f"the spool ends before the result of {snap.id}")
+                data += more
+            return from_entry(json.loads(data), snap)
         if self._where[i] == 1 and self._cache is not None:
             found = self._cache.load(self._keys[i], snap, count=False)
             if found is not None:
@@ -156,7 +174,7 @@ class ScoreStore(PutAside):
         self._recent.clear()
         if self._remove is not None:
             self._remove()
-        self._spool = None
+        self._spool, self._fd = None, -1
 
     def __enter__(self) -> ScoreStore:
         return self
@@ -193,3 +211,11 @@ class _Counts(Sequence[Mapping[str, int]]):
         half = len(values) // 2
         keys = self._keys
         return {keys[n]: c for n, c in zip(values[:half], values[half:], strict=True)}
+
+
+def _remove(fd: int, folder: str) -> None:
+    """Close the spool file and remove its folder (at :meth:`ScoreStore.close`, or when the
+    store is collected, or at exit)."""
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    shutil.rmtree(folder, ignore_errors=True)
