@@ -165,3 +165,18 @@ def test_the_spool_is_removed_after_an_error_or_an_interruption(
         for _ in result.each_row():
             pass
     assert len(seen) == 4 and list(spools.iterdir()) == []
+
+
+def test_the_spool_is_read_by_seeking_where_there_is_no_pread(tmp_path, monkeypatch, spools):
+    import os
+
+    corpus = long_series(tmp_path / "c", 6)
+    held = api.score_series(corpus, "ilrs", engine=api.Engine(cache=False))
+    monkeypatch.delattr(os, "pread")
+    monkeypatch.delattr(os, "pwrite")
+    with api.score_series(corpus, "ilrs", engine=api.Engine(cache=False), aside=True) as result:
+        assert isinstance(result.scores, scorestore.ScoreStore)
+        assert [p.name for p in result.scores.spool.iterdir()] == ["results"]  # one file
+        assert tuple(result.each_row()) == held.rows
+        assert tuple(result.each_change()) == held.changes
+    assert list(spools.iterdir()) == []

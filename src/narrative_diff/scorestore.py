@@ -6,7 +6,7 @@ snapshot (10⁶ snapshots: tens of GB). A result is read back from the score cac
 cache holds it (it is on disk already, keyed by its inputs), else from a spool: one file
 in a temporary folder of this process, each result appended to it and read back by its
 place (``os.pread``: the pool's forked processes read it too; a file per snapshot cost
-three times the system time), removed by :meth:`ScoreStore.close`
+several times the system time), removed by :meth:`ScoreStore.close`
 (and, failing that, when the store is collected or the interpreter exits). A spooled
 result is the cache's JSON form (:func:`~narrative_diff.scorecache.to_entry`: every float
 exact; never pickle). A result whose cache entry has gone meanwhile is scored again (the
@@ -93,7 +93,7 @@ class ScoreStore(PutAside):
         data = json.dumps(to_entry(score), ensure_ascii=False).encode("utf-8")
         written = 0
         while written < len(data):
-            written += os.pwrite(self._file(), data[written:], self._end + written)
+            written += _write_at(self._file(), data[written:], self._end + written)
         self._places[2 * i], self._places[2 * i + 1] = self._end, len(data)
         self._end += len(data)
         self._where[i] = 2
@@ -102,8 +102,9 @@ class ScoreStore(PutAside):
         """The spool file's descriptor (the folder and the file made on first use)."""
         if self._spool is None:
             self._spool = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX))
-            path = os.path.join(self._spool, "scores.jsonl")
-            self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            path = os.path.join(self._spool, "results")
+            flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            self._fd = os.open(path, flags, 0o600)
             self._remove = weakref.finalize(self, _remove, self._fd, str(self._spool))
         return self._fd
 
@@ -153,7 +154,7 @@ class ScoreStore(PutAside):
             start, size = self._places[2 * i], self._places[2 * i + 1]
             data = b""
             while len(data) < size:  # a short read: the rest
-                more = os.pread(self._fd, size - len(data), start + len(data))
+                more = _read_at(self._fd, size - len(data), start + len(data))
                 if not more:
                     raise OSError(f"the spool ends before the result of {snap.id}")
                 data += more
@@ -219,3 +220,20 @@ def _remove(fd: int, folder: str) -> None:
     with contextlib.suppress(OSError):
         os.close(fd)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_at(fd: int, size: int, start: int) -> bytes:
+    """Up to ``size`` bytes at ``start``; without ``os.pread`` (Windows, where no process
+    is forked to share the file) by seeking."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, start)
+    os.lseek(fd, start, os.SEEK_SET)
+    return os.read(fd, size)
+
+
+def _write_at(fd: int, data: bytes, start: int) -> int:
+    """Write ``data`` at ``start``: how many bytes were written."""
+    if hasattr(os, "pwrite"):
+        return os.pwrite(fd, data, start)
+    os.lseek(fd, start, os.SEEK_SET)
+    return os.write(fd, data)
