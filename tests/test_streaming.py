@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from narrative_diff import api, changes, engines
+from narrative_diff import api, changes, engines, results
 from narrative_diff.corpus import Corpus
 from narrative_diff.errors import CorpusError
 from narrative_diff.snapshot import Snapshot
@@ -122,14 +122,16 @@ def test_score_csv_computes_no_change_statistics_and_prints_the_json_rows(
     capsys, ilrs_copy, monkeypatch
 ):
     document = score_json(capsys, ilrs_copy, "--no-cache")
-    real = changes.changes_table
+    real = changes.change_jobs
     calls: list[int] = []
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(changes, "changes_table", counting)
+    # the change rows' jobs, held (changes_table) or made as read (results put aside)
+    monkeypatch.setattr(changes, "change_jobs", counting)
+    monkeypatch.setattr(results, "change_jobs", counting)
     code, out, err = run(capsys, "score", "-f", "csv", "--corpus", str(ilrs_copy), "--no-cache")
     assert (code, err, calls) == (0, "", [])
     import csv

@@ -19,16 +19,15 @@ The bootstrap draws, for each replicate, how often each body sentence is resampl
 sentences that mention someone matter, so the draw is a multinomial over those sentences
 plus one "all others" cell, and the replicate totals are one matrix product.
 
-Each result is a :class:`ChangeRow`; :func:`score_series` scores a whole series into a
-:class:`ScoreResult` (the score table, the change rows and the mentions behind them).
+Each result is a :class:`ChangeRow`; :func:`narrative_diff.results.score_series` scores a
+whole series into a :class:`~narrative_diff.results.ScoreResult`.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -36,7 +35,11 @@ from .actors import ActorSet
 from .pairs import default_pairs as default_pairs
 from .pairs import lineage_pairs as lineage_pairs
 from .pairs import summary_pair as summary_pair
-from .scoring import Event, ScoreRow, SnapshotScore, Weights, event, score_all, table_rows
+from .scorefacts import counts_of, snapshots_of
+from .scoring import Event, SnapshotScore, Weights, event
+from .significance import exact_p as exact_p
+from .significance import log_odds_z as log_odds_z
+from .significance import log_ratio as log_ratio
 from .snapshot import lineage_names
 from .text import languages_differ
 
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
 ALPHA = 0.05
 #: Computes the change rows of many pairs, in order (:func:`in_turn`, or elsewhere: the
 #: score cache and the process pool of :class:`narrative_diff.engines.PairStatistics`).
-PairRunner = Callable[[Sequence["PairJob"]], "list[list[ChangeRow]]"]
+PairRunner = Callable[[Iterable["PairJob"]], Iterable["list[ChangeRow]"]]
 #: With more actors than this, the bootstrap matrices hold only the actors a series names
 #: (10,000 actors made matrices of 2,000 × 10,000 per snapshot, most of them zeros). Below
 #: it, every actor, as before, so that published numbers do not move in the last bit.
@@ -120,69 +123,6 @@ def _interval(values: np.ndarray) -> tuple[float, float]:
 
     low, high = np.nanpercentile(values, [100 * ALPHA / 2, 100 * (1 - ALPHA / 2)])
     return round(float(low), 4), round(float(high), 4)
-
-
-def log_ratio(c1: int, n1: int, c2: int, n2: int) -> float:
-    """Hardie's Log Ratio of rates with 0.5 added to each count.
-
-    >>> round(log_ratio(0, 100, 5, 100), 3)
-    3.459
-    """
-    return math.log2((c2 + 0.5) / max(n2, 1)) - math.log2((c1 + 0.5) / max(n1, 1))
-
-
-def log_odds_z(c1: int, n1: int, c2: int, n2: int, alpha0: float) -> float:
-    """Dirichlet-smoothed log-odds ratio divided by its standard error (Monroe et al.)."""
-    pooled = (c1 + c2) / (n1 + n2)
-    # every word a mention (a one-word text, a pattern matching each character): the
-    # smoothing of the rest would be 0, so keep it a little above
-    pooled = min(max(pooled, 1e-9), 1 - 1e-9)
-    n1, n2 = max(n1, c1 + 1), max(n2, c2 + 1)
-    a_word, a_rest = alpha0 * pooled, alpha0 * (1 - pooled)
-    delta = math.log((c2 + a_word) / (n2 - c2 + a_rest)) - math.log(
-        (c1 + a_word) / (n1 - c1 + a_rest)
-    )
-    variance = (
-        1 / (c2 + a_word) + 1 / (n2 - c2 + a_rest) + 1 / (c1 + a_word) + 1 / (n1 - c1 + a_rest)
-    )
-    return delta / math.sqrt(variance)
-
-
-def exact_p(c1: int, n1: int, c2: int, n2: int) -> float:
-    """Two-sided exact conditional binomial p-value for the change in counts: c2 given
-    c1 + c2 ~ Binomial(c1 + c2, N2/(N1 + N2)).
-
-    The same definition as scipy's ``binomtest(...).pvalue`` (the probability of every
-    outcome no more likely than the one observed, with scipy's relative tolerance 1e-7);
-    ``tests/test_scoring.py`` checks the two agree. Computed here because importing
-    scipy.stats costs about a second per process, more than scoring a long series.
-
-    No mentions, or no words on either side, leave nothing to test: p = 1.
-
-    >>> round(exact_p(6, 100, 0, 100), 6), exact_p(0, 100, 0, 100), exact_p(2, 0, 1, 0)
-    (0.03125, 1.0, 1.0)
-    """
-    trials = c1 + c2
-    if trials == 0 or n1 + n2 <= 0:
-        return 1.0
-    p = n2 / (n1 + n2)
-
-    def pmf(k: int) -> float:
-        if p in (0.0, 1.0):
-            return 1.0 if k == (trials if p == 1.0 else 0) else 0.0
-        log = (
-            math.lgamma(trials + 1)
-            - math.lgamma(k + 1)
-            - math.lgamma(trials - k + 1)
-            + k * math.log(p)
-            + (trials - k) * math.log1p(-p)
-        )
-        return math.exp(log)
-
-    observed = pmf(c2)
-    limit = observed * (1 + 1e-7)
-    total = sum(q for q in map(pmf, range(trials + 1)) if q <= limit)
-    return min(1.0, total)
 
 
 #: How far a change is borne out: "" (0 → 0, nothing to test), "supported" (the exact test
@@ -282,118 +222,6 @@ class ChangeRow:
             "share_of_voice_ci": self.share_of_voice_ci,
             "label": self.label,
         }
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    """Scores of a series: the score table, the change statistics and the evidence (every
-    mention of every snapshot). Read from a corpus by ``api.score_series`` (by default),
-    the scores' snapshots are headers (``Snapshot.header``: metadata and body hash)."""
-
-    actors: ActorSet
-    changes: tuple[ChangeRow, ...]
-    scores: tuple[SnapshotScore, ...]
-    #: Each snapshot's ref in the rows (``v3``), by id.
-    refs: Mapping[str, str]
-    #: The pair the summary shows (from id, to id): the last two snapshots in one language,
-    #: or the pair asked for; None for a single snapshot.
-    summary: tuple[str, str] | None = None
-    #: How ``rows`` are ordered: by snapshot (date order) or by lineage, then date.
-    by: Literal["snapshot", "lineage"] = "snapshot"
-    #: The summary pair was asked for (``--between``), not chosen.
-    asked: bool = False
-
-    @functools.cached_property
-    def rows(self) -> tuple[ScoreRow, ...]:
-        """The score table, one row per snapshot × actor (made on first use and kept;
-        :meth:`each_row` gives the rows without keeping them)."""
-        return tuple(self.each_row())
-
-    def each_row(self) -> Iterator[ScoreRow]:
-        """The rows of :attr:`rows`, in the same order, made one snapshot at a time."""
-        order = None
-        if self.by == "lineage" and self.actors.actors:  # no actors: no rows to order
-            names = lineage_names(self.snapshots)
-            first = {name.casefold(): n for n, name in enumerate(self.lineages)}
-            lineage = [names[sc.snapshot.lineage_key].casefold() for sc in self.scores]
-            order = sorted(range(len(self.scores)), key=lambda i: first[lineage[i]])  # stable
-        return table_rows(self.scores, self.actors, self._ref, order)
-
-    def _ref(self, snap: Snapshot) -> str:
-        return self.refs.get(snap.id, "-")
-
-    @property
-    def snapshots(self) -> tuple[Snapshot, ...]:
-        """The snapshots scored, in date order (headers when read from a corpus)."""
-        return tuple(score.snapshot for score in self.scores)
-
-    @property
-    def lineages(self) -> tuple[str, ...]:
-        """The lineage names, in order of first appearance (case aside, one per lineage)."""
-        if not self.actors.actors:  # no rows
-            return ()
-        seen: dict[str, str] = {}
-        names = lineage_names(self.snapshots)
-        for score in self.scores:
-            name = names[score.snapshot.lineage_key]
-            seen.setdefault(name.casefold(), name)
-        return tuple(seen.values())
-
-    def by_lineage(self) -> ScoreResult:
-        """The same result with its rows grouped by lineage (each in date order)."""
-        return replace(self, by="lineage")
-
-    def as_dict(self) -> dict[str, object]:
-        """What ``score --format json`` prints, held whole (:meth:`streamed`: as written)."""
-        scores = [row.as_dict() for row in self.rows]
-        changes = [row.as_dict() for row in self.changes]
-        return {**self.streamed(iter(scores)), "scores": scores, "changes": changes}
-
-    def streamed(self, scores: Iterator[Mapping[str, object]] | None = None) -> dict[str, object]:
-        """:meth:`as_dict` with the scores and the changes as iterators, each row made as
-        ``serialise.json_chunks`` writes it (held whole, the 96,000 rows of 2,000 snapshots
-        took ``score -f json`` from a 145 MiB peak to 691 MiB). ``scores``: the score rows'
-        dictionaries as the caller made them (counted, say); default: :meth:`each_row`'s."""
-        return {
-            "actors_file": self.actors.source,
-            "by": self.by,
-            "lineages": list(self.lineages),
-            "summary": {"from": self.summary[0], "to": self.summary[1]} if self.summary else None,
-            "scores": (row.as_dict() for row in self.each_row()) if scores is None else scores,
-            "changes": (row.as_dict() for row in self.changes),
-        }
-
-
-def score_series(
-    snapshots: Sequence[Snapshot],
-    actors: ActorSet,
-    refs: Callable[[Snapshot], str],
-    *,
-    weights: Weights | None = None,
-    pairs: Sequence[tuple[int, int]] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    scored: Sequence[SnapshotScore] | None = None,
-    run: PairRunner | None = None,
-    statistics: bool = True,
-) -> ScoreResult:
-    """Score ``snapshots`` (in date order; ``scored``: their results, if already known)
-    and the changes between ``pairs`` of positions (default: every consecutive pair, first
-    → last, and the summary pair: the last two in one language; the summary shows it).
-    Without ``statistics`` the changes are left out (``changes`` is empty): the score
-    table alone, as ``score -f csv`` prints it, costs a fraction of the bootstrap."""
-    weights, given = weights or Weights(), pairs is not None
-    scores = tuple(scored or score_all(snapshots, actors, weights=weights, progress=progress))
-    shown = pairs[-1] if pairs else summary_pair(snapshots)
-    if pairs is None:
-        pairs = lineage_pairs(snapshots)
-        if shown is not None and shown not in pairs:
-            pairs.append(shown)
-    changes = (
-        changes_table(scores, actors, weights=weights, pairs=pairs, run=run) if statistics else ()
-    )
-    summary = (snapshots[shown[0]].id, snapshots[shown[1]].id) if shown else None
-    shown_refs = {snap.id: refs(snap) for snap in snapshots}
-    return ScoreResult(actors, changes, scores, shown_refs, summary, asked=bool(pairs) and given)
 
 
 @dataclass
@@ -508,29 +336,64 @@ def changes_table(
     """Change rows for ``pairs`` of positions in ``scores``: by default each snapshot with
     the previous one of its lineage, and first → last of each lineage. ``run`` computes
     the pairs' rows (default :func:`in_turn`)."""
+    jobs = change_jobs(scores, actors, weights=weights, pairs=pairs)
+    return tuple(row for rows in (run(jobs) if run else in_turn(list(jobs))) for row in rows)
+
+
+def change_jobs(
+    scores: Sequence[SnapshotScore],
+    actors: ActorSet,
+    *,
+    weights: Weights | None = None,
+    pairs: Sequence[tuple[int, int]] | None = None,
+) -> Iterator[PairJob]:
+    """The jobs of :func:`changes_table`, made as they are taken; each reads its two
+    results from ``scores`` when computed (results put aside are read back then)."""
     weights = weights or Weights()
+    snaps = snapshots_of(scores)
     if pairs is None:
-        pairs = lineage_pairs([sc.snapshot for sc in scores])
-    later = _named_later(scores)
-    names = lineage_names(sc.snapshot for sc in scores)
+        pairs = lineage_pairs(snaps)
+    counts = counts_of(scores)
+    later = _named_later(snaps, counts)
+    names = lineage_names(snaps)
     columns = None
     if len(actors.actors) > MANY_ACTORS:  # bootstrap only the actors the series names
-        named = {m.actor for sc in scores for m in sc.mentions}
+        named = {actor for counted in counts for actor in counted}
         columns = [a.key for a in actors.actors if a.key in named]
-    jobs = []
+    del counts
     for i, j in pairs:
         # later than a pair's end only when it runs forward (--between v5 v1 does not)
         after = later[j] if i < j else frozenset()
-        compute = functools.partial(
-            change_rows, scores[i], scores[j], actors, weights, named_later=after
-        )
-        shown = tuple(names[scores[k].snapshot.lineage_key] for k in (i, j))
-        ids = (scores[i].snapshot.id, scores[j].snapshot.id)
+        shown = tuple(names[snaps[k].lineage_key] for k in (i, j))
+        ids = (snaps[i].id, snaps[j].id)
         depends = (sorted(after), columns, shown)
-        jobs.append(
-            PairJob(i, j, ids, depends, functools.partial(compute, columns=columns, names=names))
+        compute = functools.partial(
+            _pair_rows, scores, i, j, actors, weights, after, columns, names
         )
-    return tuple(row for rows in (run or in_turn)(jobs) for row in rows)
+        yield PairJob(i, j, ids, depends, compute)
+
+
+def _pair_rows(
+    scores: Sequence[SnapshotScore],
+    i: int,
+    j: int,
+    actors: ActorSet,
+    weights: Weights,
+    after: frozenset[str],
+    columns: Sequence[str] | None,
+    names: Mapping[str, str],
+    cache: dict[str, np.ndarray],
+) -> list[ChangeRow]:
+    return change_rows(
+        scores[i],
+        scores[j],
+        actors,
+        weights,
+        cache,
+        named_later=after,
+        columns=columns,
+        names=names,
+    )
 
 
 @dataclass(frozen=True)
@@ -546,24 +409,32 @@ class PairJob:
 
 
 def in_turn(jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
-    """Each job's rows, in order; a snapshot's bootstrap draws are kept until its last
-    pair (memory stays flat)."""
+    """Each job's rows, in order (:func:`each_in_turn`, kept)."""
+    return list(each_in_turn(jobs))
+
+
+def each_in_turn(jobs: Sequence[PairJob]) -> Iterator[list[ChangeRow]]:
+    """Each job's rows, in order, as computed; a snapshot's bootstrap draws are kept until
+    its last pair (memory stays flat)."""
     last_use = {key: n for n, job in enumerate(jobs) for key in job.ids}
     cache: dict[str, np.ndarray] = {}
-    out = []
     for n, job in enumerate(jobs):
-        out.append(job.compute(cache))
+        rows = job.compute(cache)
         for key in [key for key in cache if last_use[key] <= n]:
             del cache[key]
-    return out
+        yield rows
 
 
-def _named_later(scores: Sequence[SnapshotScore]) -> list[frozenset[str]]:
-    """For each position, the actors named in a later snapshot of the same lineage."""
-    seen: dict[str, set[str]] = {}
-    out: list[frozenset[str]] = [frozenset()] * len(scores)
-    for i in range(len(scores) - 1, -1, -1):
-        lineage = scores[i].snapshot.lineage_key
-        out[i] = frozenset(seen.get(lineage, ()))
-        seen.setdefault(lineage, set()).update(m.actor for m in scores[i].mentions)
+def _named_later(
+    snaps: Sequence[Snapshot], counts: Sequence[Mapping[str, int]]
+) -> list[frozenset[str]]:
+    """For each position, the actors named in a later snapshot of the same lineage (one
+    set shared by the positions where it is the same: memory stays small)."""
+    seen: dict[str, frozenset[str]] = {}
+    out: list[frozenset[str]] = [frozenset()] * len(snaps)
+    for i in range(len(snaps) - 1, -1, -1):
+        lineage = snaps[i].lineage_key
+        out[i] = known = seen.get(lineage, frozenset())
+        if not known.issuperset(counts[i]):
+            seen[lineage] = known.union(counts[i])
     return out

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import multiprocessing.pool
@@ -33,15 +34,16 @@ import signal
 import sys
 import uuid
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from . import signals
 from .actors import matcher_for
-from .changes import ChangeRow, PairJob, in_turn
+from .changes import ChangeRow, PairJob, each_in_turn, in_turn
 from .errors import FetchFailed, MissingExtra, UsageProblem
 from .scorecache import ScoreCache, context_key, digest, entry_key, from_entry, to_entry
+from .scorestore import ScoreStore
 from .scoring import SnapshotScore, Weights, score_snapshot
 from .snapshot import Snapshot
 from .storage import read_utf8
@@ -58,6 +60,8 @@ ENGINES = ("local", "dask")
 POOL_MIN_CHARS = 600_000
 #: Below this many pairs to compute, the series statistics are computed in this process.
 POOL_MIN_PAIRS = 64
+#: Pairs looked up in the cache, and computed, at a time (:class:`PairStatistics`).
+PAIR_BLOCK = 1024
 #: The variables that set how many threads numpy's linear algebra starts.
 BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: Snapshots per Dask task: fewer, larger tasks keep the scheduler's overhead small.
@@ -120,7 +124,8 @@ def score_snapshots(
     engine: Engine | None = None,
     progress: Progress | None = None,
     read: Callable[[Snapshot], Snapshot] | None = None,
-) -> tuple[list[SnapshotScore], PairStatistics]:
+    keep: bool = True,
+) -> tuple[Sequence[SnapshotScore], PairStatistics]:
     """The result of every snapshot, in order: from ``cache`` where it holds one, the rest
     scored by ``engine`` (and kept in ``cache``); and what computes the change statistics
     of their pairs (through the same cache).
@@ -128,18 +133,48 @@ def score_snapshots(
     ``snapshots`` may be headers (:meth:`Snapshot.header`): ``read`` gives a header's body
     when it is scored (``Corpus.with_body``) and the results hold the headers, so a
     series' bodies are never all in memory at once (one at a time here, :data:`WINDOW` at
-    a time in a pool)."""
+    a time in a pool). ``keep=False`` puts each result aside as it comes
+    (:class:`~narrative_diff.scorestore.ScoreStore`: read back from the cache or a spool,
+    which the caller closes), so that memory does not grow with the series."""
     engine = engine or Engine()
     read = read or _as_is
-    total = len(snapshots)
     context = context_key(actors, weights) if cache is not None else ""
     keys = [entry_key(snap, context) for snap in snapshots] if cache is not None else []
+    store = (
+        None if keep else ScoreStore(snapshots, actors, weights, cache=cache, keys=keys, read=read)
+    )
+    try:
+        found = _score_all(snapshots, actors, weights, cache, keys, engine, progress, read, store)
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
+    return store if store is not None else found, PairStatistics(cache, keys)
+
+
+def _score_all(
+    snapshots: Sequence[Snapshot],
+    actors: ActorSet,
+    weights: Weights,
+    cache: ScoreCache | None,
+    keys: Sequence[str],
+    engine: Engine,
+    progress: Progress | None,
+    read: Callable[[Snapshot], Snapshot],
+    store: ScoreStore | None,
+) -> list[SnapshotScore]:
+    """:func:`score_snapshots`' results, in order; none when they go to ``store``."""
+    total = len(snapshots)
     found: list[SnapshotScore | None] = [None] * total
     missing: list[int] = []
     for i, snap in enumerate(snapshots):
-        found[i] = cache.load(keys[i], snap) if cache is not None else None
-        if found[i] is None:
+        hit = cache.load(keys[i], snap) if cache is not None else None
+        if hit is None:
             missing.append(i)
+        elif store is not None:
+            store.put(i, hit, cached=True)
+        else:
+            found[i] = hit
     done = total - len(missing)
     if progress and done:
         progress(done, total)
@@ -154,13 +189,15 @@ def score_snapshots(
     for i, entry in zip(missing, results, strict=True):
         snap = snapshots[i]
         score = _checked(entry, snap, actors, weights, read)
-        if cache is not None:
-            cache.store(keys[i], score)
-        found[i] = score
+        kept = cache.store(keys[i], score) if cache is not None else False
+        if store is not None:
+            store.put(i, score, cached=kept)
+        else:
+            found[i] = score
         done += 1
         if progress:
             progress(done, total)
-    return [score for score in found if score is not None], PairStatistics(cache, keys)
+    return [score for score in found if score is not None]
 
 
 #: Snapshots a pool reads ahead: two windows of bodies at most are in memory at once; a
@@ -232,26 +269,36 @@ class PairStatistics:
     keys: Sequence[str]
     computed: int = 0
 
-    def __call__(self, jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
+    def __call__(self, jobs: Iterable[PairJob]) -> Iterator[list[ChangeRow]]:
+        """Each job's rows, in order, as they are made: :data:`PAIR_BLOCK` jobs at a time
+        (a series' jobs and rows are never all in memory)."""
+        pending = iter(jobs)
+        while block := list(itertools.islice(pending, PAIR_BLOCK)):
+            yield from self._block(block)
+
+    def _block(self, jobs: Sequence[PairJob]) -> Iterator[list[ChangeRow]]:
         keys = [self._key(job) for job in jobs]
-        found: list[list[ChangeRow] | None] = [None] * len(jobs)
-        if self.cache is not None:
-            found = [self.cache.read(key, "changes", _change_rows) for key in keys]
-        missing = [n for n, rows in enumerate(found) if rows is None]
-        todo = [jobs[n] for n in missing]
+        cache = self.cache
+        stored = [cache is not None and cache.path(key, "changes").is_file() for key in keys]
+        todo = [job for job, there in zip(jobs, stored, strict=True) if not there]
         if len(todo) > 1 and len(todo) >= POOL_MIN_PAIRS and workers() > 1:
             computed = _pairs_in_pool(todo)
         else:
-            computed = in_turn(todo)
+            computed = each_in_turn(todo)
         fields = list(ChangeRow.__dataclass_fields__)
-        for n, rows in zip(missing, computed, strict=True):
-            found[n] = rows
+        for job, key, there in zip(jobs, keys, stored, strict=True):
+            rows = cache.read(key, "changes", _change_rows) if cache and there else None
+            if rows is not None:
+                yield rows
+                continue
+            # computed with the others, or here when its entry turned out unreadable
+            rows = next(computed) if not there else in_turn([job])[0]
             self.computed += 1
-            if self.cache is not None:
+            if cache is not None:
                 entry = [[getattr(row, name) for name in fields] for row in rows]
                 document = {"format": PAIR_FORMAT, "fields": fields, "rows": entry}
-                self.cache.write(keys[n], "changes", document)
-        return [rows or [] for rows in found]
+                cache.write(key, "changes", document)
+            yield rows
 
     def _key(self, job: PairJob) -> str:
         if self.cache is None:
@@ -357,19 +404,21 @@ def _pairs_in_child(span: tuple[int, int]) -> list[list[ChangeRow]]:
     return in_turn(jobs[span[0] : span[1]])
 
 
-def _pairs_in_pool(jobs: Sequence[PairJob]) -> list[list[ChangeRow]]:
+def _pairs_in_pool(jobs: Sequence[PairJob]) -> Iterator[list[ChangeRow]]:
     """:func:`~narrative_diff.changes.in_turn` over ``jobs`` split in runs of consecutive
     pairs (which share snapshots, so each draws its bootstrap once), one run per process at
-    a time; the children inherit the jobs (and the scores they hold) by the fork."""
+    a time, the rows handed on in order as they come; the children inherit the jobs (and
+    the scores they hold, or read back) by the fork."""
     count = min(workers(), len(jobs))
     size = max(1, min(256, len(jobs) // (count * 4)))
     spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     _JOB["pairs"] = jobs
     try:
         with _forked_pool(count, None, None) as pool:
-            return [rows for part in pool.imap(_pairs_in_child, spans) for rows in part]
+            for part in pool.imap(_pairs_in_child, spans):
+                yield from part
     finally:
-        del _JOB["pairs"]
+        _JOB.pop("pairs", None)
 
 
 # ---------------------------------------------------------------- Dask

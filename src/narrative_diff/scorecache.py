@@ -214,15 +214,19 @@ class ScoreCache:
         """Where the entry ``key`` of ``kind`` (scores: snapshots; changes: pairs) lives."""
         return self.root / kind / key[:2] / f"{key}.json"
 
-    def load(self, key: str, snapshot: Snapshot) -> SnapshotScore | None:
-        """The stored result, or None when absent, unreadable or not one that checks out."""
-        return self.read(key, "scores", lambda entry: from_entry(entry, snapshot))
+    def load(self, key: str, snapshot: Snapshot, *, count: bool = True) -> SnapshotScore | None:
+        """The stored result, or None when absent, unreadable or not one that checks out;
+        ``count=False``: a result read back (``scorestore``), not a hit."""
+        return self.read(key, "scores", lambda entry: from_entry(entry, snapshot), count=count)
 
-    def store(self, key: str, score: SnapshotScore) -> None:
-        """Keep ``score`` under ``key``; a refused write turns writing off, silently."""
-        self.write(key, "scores", to_entry(score))
+    def store(self, key: str, score: SnapshotScore) -> bool:
+        """Keep ``score`` under ``key`` (True when written); a refused write turns writing
+        off, silently."""
+        return self.write(key, "scores", to_entry(score))
 
-    def read(self, key: str, kind: str, parse: Callable[[Any], T]) -> T | None:
+    def read(
+        self, key: str, kind: str, parse: Callable[[Any], T], *, count: bool = True
+    ) -> T | None:
         """``parse`` of the JSON entry, or None when it is absent, unreadable, or ``parse``
         refuses it (ValueError, KeyError, TypeError, AttributeError)."""
         try:
@@ -230,26 +234,28 @@ class ScoreCache:
             found = parse(json.loads(data))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
-        self.hits += 1
+        self.hits += count
         return found
 
-    def write(self, key: str, kind: str, entry: object) -> None:
-        """Keep the JSON ``entry``; a refused write turns writing off, silently."""
+    def write(self, key: str, kind: str, entry: object) -> bool:
+        """Keep the JSON ``entry`` (True when written); a refused write turns writing off,
+        silently."""
         if not self.writable:
-            return
+            return False
         try:
             data = json.dumps(
                 entry, ensure_ascii=False, separators=(",", ":"), allow_nan=False
             ).encode("utf-8")
         except ValueError:  # a value that is not a finite number: not worth keeping
-            return
+            return False
         try:
             self._prepare()
             write_scratch(self.path(key, kind), data)
         except OSError:
             self.writable = False
-            return
+            return False
         self.writes += 1
+        return True
 
     def _prepare(self) -> None:
         """The folder with its ``.gitignore`` (``*``: nothing in it is ever committed)."""

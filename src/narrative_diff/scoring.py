@@ -36,7 +36,7 @@ import bisect
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -317,15 +317,22 @@ def table_rows(
     actors: ActorSet,
     refs: Callable[[Snapshot], str],
     order: Iterable[int] | None = None,
+    facts: tuple[Sequence[Snapshot], Sequence[Mapping[str, int]]] | None = None,
 ) -> Iterator[ScoreRow]:
     """One row per snapshot × actor: the tidy table of ``score``, made as it is read (for
     10,000 snapshots it is 200,000 rows). ``scores`` are in date order, which the events
-    are read in; ``order``: the positions to give rows for, in that order (default all)."""
-    counted = [Counter(m.actor for m in sc.mentions) for sc in scores]
-    lineages = [sc.snapshot.lineage_key for sc in scores]
-    names = lineage_names(sc.snapshot for sc in scores)
-    events = {a.key: series_events([c[a.key] for c in counted], lineages) for a in actors.actors}
-    del counted
+    are read in; ``order``: the positions to give rows for, in that order (default all);
+    ``facts``: the snapshots and their mentions per actor (``scorefacts``), if known."""
+    snaps, counted = facts or ([s.snapshot for s in scores], [_counts(s) for s in scores])
+    lineages = [snap.lineage_key for snap in snaps]
+    names = lineage_names(snaps)
+    counts = {a.key: [0] * len(snaps) for a in actors.actors}  # each snapshot read once
+    for i, named in enumerate(counted):
+        for key, count in named.items():
+            if key in counts:
+                counts[key][i] = count
+    events = {key: series_events(counts.pop(key), lineages) for key in list(counts)}
+    del counted, snaps
     for i in range(len(scores)) if order is None else order:
         sc = scores[i]
         ref = refs(sc.snapshot)
@@ -340,6 +347,10 @@ def table_rows(
         context = _RowContext(sc, ref, names[snap.lineage_key], snap.date.isoformat())
         for actor in actors.actors:
             yield _score_row(context, actor, by_actor[actor.key], totals, events[actor.key][i])
+
+
+def _counts(score: SnapshotScore) -> Mapping[str, int]:
+    return Counter(m.actor for m in score.mentions)
 
 
 @dataclass(frozen=True)

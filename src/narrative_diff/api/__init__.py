@@ -78,7 +78,6 @@ from .watching import watch_exit_code as watch_exit_code
 if TYPE_CHECKING:
     from narrative_diff.ancestry import BlameLine as BlameLine
     from narrative_diff.changes import ChangeRow as ChangeRow
-    from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
     from narrative_diff.engines import ENGINES as ENGINES
@@ -94,6 +93,7 @@ if TYPE_CHECKING:
     from narrative_diff.publish import rows_output as rows_output
     from narrative_diff.publish import write_rows as write_rows
     from narrative_diff.report import Report as Report
+    from narrative_diff.results import ScoreResult as ScoreResult
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
@@ -108,7 +108,7 @@ _LAZY = {
     "Lifecycle": "history",
     "Sighting": "history",
     "ChangeRow": "changes",
-    "ScoreResult": "changes",
+    "ScoreResult": "results",
     "CompareOptions": "compare",
     "Comparison": "compare",
     "Engine": "engines",

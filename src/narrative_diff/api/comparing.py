@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.beside import Drawer
     from narrative_diff.changes import ChangeRow as ChangeRow
-    from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from narrative_diff.publish import rows_output as rows_output
     from narrative_diff.publish import write_rows as write_rows
     from narrative_diff.report import Report as Report
+    from narrative_diff.results import ScoreResult as ScoreResult
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights

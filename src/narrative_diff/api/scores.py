@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
     from narrative_diff.actors import ActorSet
     from narrative_diff.changes import ChangeRow as ChangeRow
-    from narrative_diff.changes import ScoreResult as ScoreResult
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
     from narrative_diff.engines import ENGINES as ENGINES
@@ -45,6 +44,7 @@ if TYPE_CHECKING:
     from narrative_diff.publish import rows_output as rows_output
     from narrative_diff.publish import write_rows as write_rows
     from narrative_diff.report import Report as Report
+    from narrative_diff.results import ScoreResult as ScoreResult
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
@@ -63,6 +63,7 @@ def score_series(
     engine: Engine | None = None,
     statistics: bool = True,
     headers: bool = True,
+    aside: bool = False,
 ) -> ScoreResult:
     """Score every snapshot of a series (the only one when the corpus has one). The change
     statistics cover each snapshot against the previous one of its lineage and first →
@@ -73,10 +74,14 @@ def score_series(
     the bodies (a caller that reads them next, the report, then reads the series once, and
     its scores and texts are of one reading). ``statistics=False`` leaves the change
     statistics out (what ``score -f csv`` and ``-f parquet`` print has none: they were
-    most of its time)."""
-    from narrative_diff.changes import score_series as score
+    most of its time). ``aside=True`` keeps no snapshot's result in memory: each is read
+    back (from the score cache, or a temporary spool) when its rows are made, and the
+    change rows are made as they are read; use the result in a ``with`` block (it removes
+    the spool), and read its rows once (``each_row``, ``each_change``)."""
     from narrative_diff.engines import Engine, check_engine, score_snapshots
+    from narrative_diff.results import score_series as score
     from narrative_diff.scorecache import ScoreCache, cache_wanted
+    from narrative_diff.scorefacts import PutAside
     from narrative_diff.scoring import Weights
 
     if by not in SCORE_ORDERS:
@@ -112,18 +117,24 @@ def score_series(
         engine=engine,
         progress=progress,
         read=corpus.with_body,
+        keep=not aside,
     )
-    versions = corpus.versions(series)
-    result = score(
-        snaps,
-        chosen,
-        lambda snap: versions.get(snap.id, "-"),
-        weights=weights,
-        pairs=pairs,
-        scored=scored,
-        run=pair_statistics,
-        statistics=statistics,
-    )
+    try:
+        versions = corpus.versions(series)
+        result = score(
+            snaps,
+            chosen,
+            lambda snap: versions.get(snap.id, "-"),
+            weights=weights,
+            pairs=pairs,
+            scored=scored,
+            run=pair_statistics,
+            statistics=statistics,
+        )
+    except BaseException:
+        if isinstance(scored, PutAside):
+            scored.close()
+        raise
     return result.by_lineage() if by == "lineage" else result
 
 

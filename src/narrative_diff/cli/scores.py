@@ -131,21 +131,23 @@ def score(
             by=by,
             engine=Engine(engine, scheduler, False if no_cache else None),
             statistics=printed in ("table", "json"),  # csv and parquet hold the scores only
+            aside=printed != "table",  # results read back as written: memory stays flat
         )
-    warn_edited(result.snapshots)
-    from narrative_diff.serialise import Counted
+    with result:
+        warn_edited(result.snapshots)
+        from narrative_diff.serialise import Counted
 
-    # made as written, never kept; counted for "wrote PATH (N rows)"
-    rows = Counted(row.as_dict() for row in result.each_row())
-    emit_rows(
-        rows,
-        fmt,
-        table=lambda shown: print_scores(result, shown),
-        # the change rows only for JSON: for 10,000 snapshots they are 200,000 more rows
-        document=result.streamed(rows) if printed == "json" else None,
-        columns=api.SCORE_COLUMNS,
-        target=target,
-    )
+        # made as written, never kept; counted for "wrote PATH (N rows)"
+        rows = Counted(row.as_dict() for row in result.each_row())
+        emit_rows(
+            rows,
+            fmt,
+            table=lambda shown: print_scores(result, shown),
+            # the change rows only for JSON: for 10,000 snapshots they are 200,000 more rows
+            document=result.streamed(rows) if printed == "json" else None,
+            columns=api.SCORE_COLUMNS,
+            target=target,
+        )
 
 
 @app.command(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from narrative_diff.ancestry import Chain, change_map
-from narrative_diff.changes import ScoreResult, lineage_pairs
+from narrative_diff.changes import lineage_pairs
 from narrative_diff.charts import NO_LINEAGE, Chart, lineage_charts
 from narrative_diff.charts.heatmap import Heatmap, actor_heatmap, change_heatmap
 from narrative_diff.compare import CompareOptions, Comparison, compare
@@ -32,6 +32,7 @@ from narrative_diff.render.compare_text import (
     verdict,
     visible_ops,
 )
+from narrative_diff.results import ScoreResult
 from narrative_diff.scoring import ScoreRow, Weights, actor_block
 from narrative_diff.series import SeriesInfo
 from narrative_diff.snapshot import Snapshot, lineage_names

@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from narrative_diff.ancestry import Chain, Version, blame_lines, chain_members, folded
-from narrative_diff.changes import ScoreResult
 from narrative_diff.compare import Comparison
+from narrative_diff.results import ScoreResult
 from narrative_diff.snapshot import Snapshot
 
 #: Dropped sentences listed at most (the newest drops first).
