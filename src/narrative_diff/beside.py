@@ -88,6 +88,7 @@ class Drawer:
         context = multiprocessing.get_context("fork")
         self._conn, child_out = context.Pipe(duplex=False)
         child_in, self._orders = context.Pipe(duplex=False)
+        _widen(self._conn, self._orders)
         ends = (self._conn, self._orders)
         self._process: BaseProcess = context.Process(
             target=_work,
@@ -232,6 +233,44 @@ def _jobs(
     draw = sent or inherited
     if draw is None:
         return
+    outbox = _Outbox(conn)
+    try:
+        _do(draw, jobs, outbox)
+    finally:
+        outbox.close()
+
+
+class _Outbox:
+    """The child's messages, sent by a thread of their own in order: a large result (a
+    long comparison's word indexes, 2.6 MB) is read by the parent a pipe's worth at a time,
+    between its own work, and the child goes on with the next job meanwhile."""
+
+    def __init__(self, conn: Connection) -> None:
+        import queue
+
+        self._conn = conn
+        self._queue: queue.SimpleQueue[tuple[str, str, Any] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._post, daemon=True)
+        self._thread.start()
+
+    def send(self, message: tuple[str, str, Any]) -> None:
+        self._queue.put(message)
+
+    def close(self) -> None:
+        """Send what is queued, then stop (before the pipe is closed)."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _post(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._conn.send(message)
+            except Exception:  # the parent is gone: nothing more to send
+                return
+
+
+def _do(draw: Draw, jobs: Sequence[str], conn: _Outbox) -> None:
+    """Each job in turn, its warnings and its result sent; on an error, stop."""
     for job in jobs:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -249,6 +288,17 @@ def _jobs(
         if kind == "refused":
             break
     conn.send(("over", "", None))  # anything not sent is drawn by the parent
+
+
+def _widen(*conns: Connection) -> None:
+    """Pipes of 1 MiB instead of 64 KiB where the system allows it (Linux): a large result
+    then crosses in a few reads, and the parent's reading thread waits for the interpreter
+    at each read (up to 5 ms while the parent computes)."""
+    with contextlib.suppress(Exception):
+        import fcntl
+
+        for conn in conns:
+            fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 
 
 def _category(warning: warnings.WarningMessage) -> type[Warning]:
