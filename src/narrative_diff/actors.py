@@ -384,9 +384,7 @@ class ActorMatcher:
         checked in ``accept``."""
         bounded = [f for f, entry in self._forms.items() if entry.bounded]
         unbounded = [f for f in self._forms if not self._forms[f].bounded]
-        return join_regex(
-            (trie_regex(bounded), rf"(?<![^\W{HAN_RANGES}])"), (trie_regex(unbounded), "")
-        )
+        return join_regex((bounded, rf"(?<![^\W{HAN_RANGES}])"), (unbounded, ""))
 
     def _starts_regexes(self) -> tuple[re.Pattern[str], ...]:
         """Where a form may start in a text without Han characters: together, at least
@@ -398,7 +396,7 @@ class ActorMatcher:
         the engine from skipping ahead."""
         worded = {f for f, entry in self._forms.items() if entry.bounded and _WORD_START.match(f)}
         patterns = (
-            join_regex((trie_regex(worded), r"\b")),
+            join_regex((worded, r"\b")),
             trie_regex(f for f in self._forms if f not in worded),
         )
         return tuple(p for p in patterns if p is not None)
