@@ -180,3 +180,52 @@ def test_the_spool_is_read_by_seeking_where_there_is_no_pread(tmp_path, monkeypa
         assert tuple(result.each_row()) == held.rows
         assert tuple(result.each_change()) == held.changes
     assert list(spools.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "errno_", "slug", "code"),
+    [("write", 28, "disk-full", None), ("open", 24, "cannot-write", 7), ("folder", 2, None, 7)],
+)
+def test_a_spool_that_cannot_be_written_is_one_line_naming_it(
+    tmp_path, capsys, monkeypatch, spools, where, errno_, slug, code
+):
+    """A full temporary folder, no file to open, no usable temporary folder: one line
+    naming where the results were to be put aside and how to do without it; no folder
+    is left behind."""
+    import errno
+    import os
+
+    corpus = _mixed(tmp_path / "corpus")
+    message = os.strerror(errno_)
+    if where == "write":
+        monkeypatch.setattr(
+            scorestore, "_write_at", lambda *a: (_ for _ in ()).throw(OSError(errno_, message))
+        )
+    elif where == "open":
+        real_open = os.open
+
+        def no_file(path, *args, **kwargs):
+            if str(path).endswith("results"):  # the spool file (rmtree opens folders too)
+                raise OSError(errno_, message)
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(scorestore.os, "open", no_file)
+    else:
+
+        def no_folder(*args, **kwargs):
+            raise FileNotFoundError(errno.ENOENT, "No usable temporary directory found in []")
+
+        monkeypatch.setattr(scorestore.tempfile, "mkdtemp", no_folder)
+    out_file = tmp_path / "rows.csv"
+    got, _, err = run(
+        capsys, "score", "-f", "csv", "-o", out_file, "--corpus", corpus.root, "--no-cache"
+    )
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "standard output" not in lines[0], err
+    assert "could not put the scores aside in" in lines[0]
+    assert ("TMPDIR" in lines[0]) == (slug != "disk-full")  # (a full disk has its own hint)
+    if where != "folder":
+        assert str(spools) in lines[0] and (slug is None or f": {slug}: " in lines[0])
+    if code is not None:
+        assert got == code
+    assert got != 0 and not out_file.exists() and list(spools.iterdir()) == []

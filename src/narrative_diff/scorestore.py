@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .actors import ActorSet
+    from .errors import NarrativeDiffError
     from .scorecache import ScoreCache
     from .scoring import Weights
     from .snapshot import Snapshot
@@ -92,8 +93,11 @@ class ScoreStore(PutAside):
             return
         data = json.dumps(to_entry(score), ensure_ascii=False).encode("utf-8")
         written = 0
-        while written < len(data):
-            written += _write_at(self._file(), data[written:], self._end + written)
+        try:
+            while written < len(data):
+                written += _write_at(self._file(), data[written:], self._end + written)
+        except OSError as exc:
+            raise _spool_error(exc, self._spool) from exc
         self._places[2 * i], self._places[2 * i + 1] = self._end, len(data)
         self._end += len(data)
         self._where[i] = 2
@@ -101,11 +105,15 @@ class ScoreStore(PutAside):
     def _file(self) -> int:
         """The spool file's descriptor (the folder and the file made on first use)."""
         if self._spool is None:
-            self._spool = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX))
-            path = os.path.join(self._spool, "results")
+            folder = tempfile.mkdtemp(prefix=SPOOL_PREFIX)  # (no usable one: an OSError)
             flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-            self._fd = os.open(path, flags, 0o600)
-            self._remove = weakref.finalize(self, _remove, self._fd, str(self._spool))
+            try:
+                self._fd = os.open(os.path.join(folder, "results"), flags, 0o600)
+            except OSError:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            self._spool = Path(folder)
+            self._remove = weakref.finalize(self, _remove, self._fd, folder)
         return self._fd
 
     @property
@@ -212,6 +220,23 @@ class _Counts(Sequence[Mapping[str, int]]):
         half = len(values) // 2
         keys = self._keys
         return {keys[n]: c for n, c in zip(values[:half], values[half:], strict=True)}
+
+
+def _spool_error(exc: OSError, spool: Path | None) -> NarrativeDiffError:
+    """The spool could not be made or written (a full or read-only temporary folder, none
+    usable): one line naming it, and how to do without it."""
+    from .storage import output_error
+
+    where = spool or Path(os.environ.get("TMPDIR") or tempfile.tempdir or "the temporary folder")
+    return output_error(
+        exc,
+        "could not put the scores aside in",
+        where,
+        outcome="the output is incomplete",
+        hint="free space there or set TMPDIR to a writable folder with room; results go there "
+        "when the score cache does not keep them (--no-cache, NARRATIVE_DIFF_CACHE=0, a "
+        "read-only corpus)",
+    )
 
 
 def _remove(fd: int, folder: str) -> None:
