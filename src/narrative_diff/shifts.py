@@ -230,8 +230,7 @@ def summarise(
     translation, so they are left empty (the comparison carries a warning).
     """
     counts = Counter(s.op for s in segments)
-    language = normalise_language(b.language or a.language) or "en"
-    same_language = not languages_differ(a.language, b.language)
+    language, same_language = _summary_language(a, b)
     index = functools.cache(words or (lambda: (WordIndex.of(sa.text), WordIndex.of(sb.text))))
     found = _Found()
     for seg in segments if same_language else ():
@@ -259,8 +258,15 @@ def summarise(
 def reads_word_index(a: Snapshot, b: Snapshot) -> bool:
     """Whether :func:`summarise` reads the two texts' word indexes for its names and modal
     counts: one language, not Chinese (renames may still ask for them)."""
+    language, same_language = _summary_language(a, b)
+    return same_language and not language.startswith("zh")
+
+
+def _summary_language(a: Snapshot, b: Snapshot) -> tuple[str, bool]:
+    """The language the summary reads the pair in (b's, else a's, else English), and
+    whether both sides are in one language (else it reads no words: only translation)."""
     language = normalise_language(b.language or a.language) or "en"
-    return not languages_differ(a.language, b.language) and not language.startswith("zh")
+    return language, not languages_differ(a.language, b.language)
 
 
 #: A pair less similar than this (but above the pairing floor, ``align.PAIR_FLOOR``) is read
