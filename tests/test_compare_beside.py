@@ -1,9 +1,12 @@
-"""A long comparison computes each text's readability and actors in a second process
-(api.compare_refs, narrative_diff.beside): the same output, byte for byte, as one process."""
+"""A long comparison makes its summary, and what it reads of each text alone (readability,
+actors, word indexes), in a second process (api.compare_refs, narrative_diff.beside),
+while this one aligns, diffs and writes the segments: the same output, byte for byte, as
+one process."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +50,12 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
     monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
     # what one process computes itself, the parent leaves to the child
     parent, computed_here = os.getpid(), []
-    watched = ((shifts, "readability_change"), (scoring, "actor_changes"), (WordIndex, "of"))
+    watched = (
+        (shifts, "readability_change"),
+        (scoring, "actor_changes"),
+        (WordIndex, "of"),
+        (shifts, "summarise"),
+    )
     for module, name in watched:
 
         def here_or_there(*args, real=getattr(module, name), name=name, **kwargs):  # noqa: B008
@@ -64,23 +72,24 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
 
 
 @needs_fork
-@pytest.mark.parametrize("job", ["word_indexes", "one_sided"])
-def test_a_comparison_whose_child_fails_is_made_here(capsys, tmp_path, monkeypatch, job):
+@pytest.mark.parametrize("job", ["prepare", "summary"])
+@pytest.mark.parametrize("fmt", ["json", "md"])
+def test_a_comparison_whose_child_fails_is_made_here(capsys, tmp_path, monkeypatch, job, fmt):
     first, second = long_pair(tmp_path)
     monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
-    code, alone, _ = run(capsys, "compare", first, second, "-f", "json")
+    code, alone, _ = run(capsys, "compare", first, second, "-f", fmt)
     monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
     monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
     parent = os.getpid()
-    real = getattr(comparing, job)
+    real = getattr(comparing.Beside, job)
 
     def dying_in_the_child(*args):
         if os.getpid() != parent:
             os._exit(3)  # killed, out of memory: the parent does the work itself
         return real(*args)
 
-    monkeypatch.setattr(comparing, job, dying_in_the_child)
-    code, pair, err = run(capsys, "compare", first, second, "-f", "json")
+    monkeypatch.setattr(comparing.Beside, job, dying_in_the_child)
+    code, pair, err = run(capsys, "compare", first, second, "-f", fmt)
     assert (code, err) == (0, "") and pair == alone
 
 
@@ -174,42 +183,46 @@ def test_the_texts_are_sent_without_waiting_for_the_second_process(capsys, tmp_p
     spent: list[float] = []
     real_start = beside.Drawer.start
 
-    def start(self, *args):
+    def start(self, *args, **kwargs):
         began = time.perf_counter()
-        real_start(self, *args)
+        real_start(self, *args, **kwargs)
         spent.append(time.perf_counter() - began)
 
     monkeypatch.setattr(beside.Drawer, "start", start)
     code, pair, err = run(capsys, "compare", first, second, "-f", "json")
     assert (code, err) == (0, "") and pair == alone
-    assert len(spent) == 1 and spent[0] < 0.5
+    assert len(spent) == 2 and max(spent) < 0.5  # the texts, then the changed segments
 
 
-@needs_fork
-def test_chinese_texts_are_not_indexed_by_word(capsys, tmp_path, monkeypatch):
+def test_chinese_texts_are_not_indexed_by_word(tmp_path):
     """The summary reads no word index for Chinese (no capitals, no modal words to count):
-    the second process is not asked for one, and the output is one process's."""
+    the second process does not make one; for English it does, before it is asked."""
+    from narrative_diff.api import document_snapshot
+
     para = "国际月球科研站由中国与俄罗斯共同发起。多国参与建设。"
     a = "# 计划\n\n" + "\n\n".join(f"{para}第{n}步。" for n in range(200)) + "\n"
-    b = a.replace("与俄罗斯共同发起", "发起")
     paths = tmp_path / "a.md", tmp_path / "b.md"
-    for path, text in zip(paths, (a, b), strict=True):
+    for path, text in zip(paths, (a, a.replace("与俄罗斯共同发起", "发起")), strict=True):
         path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
-    code, alone, err = run(capsys, "compare", *map(str, paths), "-f", "json")
-    assert code == 0, err
-    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
-    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
-    asked: list[tuple[str, ...]] = []
-    real_start = beside.Drawer.start
+    chinese = comparing.Beside(*map(document_snapshot, paths), None, 0.5)
+    chinese.prepare()
+    assert "word_indexes" not in vars(chinese) and "readability" in vars(chinese)
+    english = comparing.Beside(
+        *(document_snapshot(Path(p)) for p in long_pair(tmp_path)), None, 0.5
+    )
+    english.prepare()
+    assert "word_indexes" in vars(english)
 
-    def start(self, draw, jobs):
-        asked.append(tuple(jobs))
-        real_start(self, draw, jobs)
 
-    monkeypatch.setattr(beside.Drawer, "start", start)
-    code, pair, err = run(capsys, "compare", *map(str, paths), "-f", "json")
-    assert (code, err) == (0, "") and pair == alone
-    assert asked == [("one-sided",)]
-    code, _, err = run(capsys, "compare", *long_pair(tmp_path), "-f", "json")
-    assert code == 0 and asked[-1] == ("words", "one-sided")
+def test_the_summary_from_the_changes_alone_is_the_summary(tmp_path):
+    """What the second process is sent (the segments that changed, and the count of each
+    op) gives the summary one process makes from every segment."""
+    from narrative_diff.api import document_snapshot
+    from narrative_diff.compare import compare, pair
+
+    a, b = (document_snapshot(Path(p)) for p in long_pair(tmp_path, paragraphs=30))
+    paired = pair(a, b)
+    changed, counts = paired.changes()
+    assert 0 < len(changed) < len(paired.segments)
+    whole = compare(a, b).summary
+    assert comparing.Beside(a, b, None, 0.5).summary((changed, counts)) == whole

@@ -105,6 +105,82 @@ def test_a_drawer_never_started_ends_at_once():
     assert drawer._process.exitcode is not None
 
 
+class Tally:
+    """Work that keeps what its jobs found: ``count`` remembers the process, ``add`` (given
+    a number) answers with it, the number and how many jobs this object has done."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def __call__(self, job: str, given: int | None = None) -> tuple[int, int | None, int]:
+        self.done += 1
+        return os.getpid(), given, self.done
+
+
+@needs_fork
+def test_a_later_order_reuses_the_childs_work_and_is_given_values():
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(Tally(), ["count"])
+        drawer.start(None, ["add", "more"], given={"add": 40})
+        first, added, more = drawer.get("count"), drawer.get("add"), drawer.get("more")
+    finally:
+        drawer.close()
+    assert first[0] == added[0] == more[0] != os.getpid()  # one child, one object
+    assert (first[1:], added[1:], more[1:]) == ((None, 1), (40, 2), (None, 3))
+
+
+@needs_fork
+def test_a_job_given_a_value_is_done_here_with_it_when_the_child_dies():
+    drawer = Drawer(dying)
+    try:
+        drawer.start(Tally(), ["count"])
+        drawer.start(None, ["add"], given={"add": 2})
+        assert drawer.get("add") == (os.getpid(), 2, 1)
+    finally:
+        drawer.close()
+
+
+@needs_fork
+def test_a_job_never_ordered_is_drawn_here_at_once():
+    drawer = Drawer(nothing)
+    try:
+        drawer.start(named, ["png"])
+        assert drawer.get("svg") == [b"svg", str(os.getpid()).encode()]
+        assert int(drawer.get("png")[1]) != os.getpid()
+    finally:
+        drawer.close()
+
+
+#: Where :func:`slow_finish` writes once it has slept (set before the fork: inherited).
+FINISHED: list[Path] = []
+
+
+def slow_finish() -> None:
+    import time
+
+    time.sleep(0.6)
+    FINISHED[0].write_text("finished", encoding="utf-8")
+
+
+@needs_fork
+def test_a_child_done_with_its_jobs_is_not_waited_for_and_still_finishes(tmp_path):
+    """close() lets a child that has sent everything end on its own, after its finish
+    (which a stop would skip), and goes on meanwhile."""
+    import time
+
+    FINISHED[:] = [tmp_path / "finished"]
+    drawer = Drawer(nothing, slow_finish)
+    drawer.start(named, ["png"])
+    assert int(drawer.get("png")[1]) != os.getpid()
+    began = time.perf_counter()
+    drawer.close()
+    assert time.perf_counter() - began < 0.4
+    drawer._process.join(timeout=10)
+    assert drawer._process.exitcode == 0
+    assert FINISHED[0].read_text(encoding="utf-8") == "finished"
+
+
 def test_one_worker_means_no_second_process(monkeypatch):
     monkeypatch.setenv(WORKERS_ENV, "1")
     assert not background.available()

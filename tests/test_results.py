@@ -117,25 +117,24 @@ def test_markdown_report_from_the_command_line(tmp_path, capsys):
     assert f"wrote {out} (Markdown report" in capsys.readouterr().out
 
 
-def test_commands_call_the_api(monkeypatch, capsys):
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [("json", ["compare_rendered"]), ("md", ["compare_rendered"]), ("terminal", ["compare_refs"])],
+)
+def test_commands_call_the_api(monkeypatch, capsys, fmt, expected):
     """A command parses, calls one api function and prints: compare goes through
-    api.compare_refs and api.render_comparison, whatever the format."""
+    api.compare_rendered for a format written out, api.compare_refs for the terminal."""
     calls: list[str] = []
-    real_compare, real_render = api.compare_refs, api.render_comparison
+    for name in ("compare_refs", "compare_rendered", "render_comparison"):
 
-    def compare_refs(*args, **kwargs):
-        calls.append("compare_refs")
-        return real_compare(*args, **kwargs)
+        def spy(*args, real=getattr(api, name), name=name, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
 
-    def render_comparison(*args, **kwargs):
-        calls.append("render_comparison")
-        return real_render(*args, **kwargs)
-
-    monkeypatch.setattr(api, "compare_refs", compare_refs)
-    monkeypatch.setattr(api, "render_comparison", render_comparison)
-    assert main(["compare", "v1", "v3", "--corpus", str(SEEDS), "-f", "json"]) == 0
-    assert calls == ["compare_refs", "render_comparison"]
-    assert json.loads(capsys.readouterr().out)["b"]["ref"] == "v3"
+        monkeypatch.setattr(api, name, spy)
+    assert main(["compare", "v1", "v3", "--corpus", str(SEEDS), "-f", fmt]) == 0
+    assert calls == expected
+    assert "Basic Model" in capsys.readouterr().out
 
 
 def test_help_groups_the_commands(capsys):
@@ -174,3 +173,14 @@ def test_a_refused_report_folder_is_named_by_errno(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert err.startswith("narrative-diff: permission-denied: cannot create folder reports: ")
     assert err.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("fmt", "indent"), [("json", None), ("json", 2), ("md", None)])
+def test_a_rendered_comparison_is_the_comparison_rendered(fmt, indent):
+    """compare_rendered writes compact JSON's segments before the summary is made and
+    joins the two: the text render_comparison gives for the whole comparison."""
+    store = api.open_corpus(SEEDS)
+    rendered = api.compare_rendered(store, "v1", "v3", fmt, indent=indent)
+    whole = api.render_comparison(api.compare_refs(store, "v1", "v3"), fmt, indent=indent)
+    assert rendered.text == whole
+    assert rendered.comparison.summary.renames[0].after == "Basic Model"

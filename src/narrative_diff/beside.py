@@ -14,8 +14,10 @@ then sends the child the work (pickled: about 0.1 MB for the ILRS report; work g
 the child is made is inherited by the fork and never pickled), and the child does each job
 in order (``png`` first, the PDF needs it soonest), sending each result down a pipe as soon
 as it is done. The parent asks for a job when it needs it and waits only if the child is
-not done yet. Warnings the child's work raises are raised again here, in order. Nothing is
-written to disk by the child; the parent writes every file.
+not done yet. Later orders reuse the work the child holds, and may give a job what only
+the parent knew by then (a comparison's changed sentences, for the child's summary).
+Warnings the child's work raises are raised again here, in order. Nothing is written to
+disk by the child; the parent writes every file.
 
 Fork is used only where it is the platform's own way (Linux), there are two usable
 cores, and the process may have children; ``NARRATIVE_DIFF_WORKERS=1`` turns it off (any
@@ -46,8 +48,9 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 
-#: A job's work: its name → its result (picklable: it comes back through a pipe).
-Draw = Callable[[str], Any]
+#: A job's work: its name (and what :meth:`Drawer.start` gave it, if anything) → its result
+#: (picklable: it comes back through a pipe).
+Draw = Callable[..., Any]
 
 
 def available() -> bool:
@@ -80,6 +83,10 @@ class Drawer:
         draw: Draw | None = None,
     ) -> None:
         self._draw: Draw | None = draw
+        self._given: dict[str, Any] = {}
+        self._ordered: set[str] = set()
+        self._came: set[str] = set()  # jobs whose result (or refusal) came from the child
+        self._refusal: BaseException | None = None  # what stopped the child, for any job left
         self._results: dict[str, Any] = {}
         self._warnings: list[tuple[str, type[Warning]]] = []
         self._over = False
@@ -114,35 +121,52 @@ class Drawer:
                 conn.close()
             raise
 
-    def start(self, draw: Draw | None, jobs: Sequence[str]) -> None:
-        """Have the child do ``draw(job)`` for each of ``jobs`` (``draw`` is pickled: a
-        function or the method of an object with plain data; None: the work given when
-        the child was made)."""
+    def start(
+        self, draw: Draw | None, jobs: Sequence[str], given: dict[str, Any] | None = None
+    ) -> None:
+        """Have the child do ``draw(job)`` for each of ``jobs``, or ``draw(job, value)`` for
+        a job ``given`` a value (``draw`` is pickled: a function or the method of an object
+        with plain data; None: the work the child holds already, given when it was made or
+        by an earlier order, with whatever that work has kept)."""
         self._draw = draw or self._draw
-        # Sent from a thread: the child reads its order only once ``prepare`` is done, and
-        # a large one (the two texts of a comparison) fills the pipe; this process goes on.
-        self._sender = threading.Thread(target=self._send, args=(draw, tuple(jobs)), daemon=True)
+        self._given.update(given or {})
+        self._ordered.update(jobs)
+        # Sent from a thread: the child reads its order only once ``prepare`` (or its
+        # earlier jobs) are done, and a large one (the two texts of a comparison) fills the
+        # pipe; this process goes on. Orders leave in the order given.
+        before = self._sender
+        self._sender = threading.Thread(
+            target=self._send, args=(before, (draw, tuple(jobs), given or {})), daemon=True
+        )
         self._sender.start()
 
-    def _send(self, draw: Draw | None, jobs: tuple[str, ...]) -> None:
+    def _send(self, before: threading.Thread | None, order: tuple[Any, ...]) -> None:
+        if before is not None:
+            before.join()
         try:
-            self._orders.send((draw, jobs))
+            self._orders.send(order)
         except Exception:  # the child is gone: everything is drawn here
             with self._changed:
                 self._over = True
                 self._changed.notify_all()
 
     def get(self, job: str) -> Any:
-        """The result of ``job``: the child's, or done here if the child is gone."""
+        """The result of ``job``: the child's, or done here if the child is gone (or was
+        never given it). A refusal stops the child: it is raised for the jobs left too
+        (done here, they would meet it again)."""
         with self._changed:
-            self._changed.wait_for(lambda: job in self._results or self._over)
+            self._changed.wait_for(
+                lambda: job in self._results or self._over or job not in self._ordered
+            )
             said, self._warnings = self._warnings, []
             result = self._results.pop(job, None)
         for message, category in said:  # raised here: the CLI shows warnings from this thread
             warnings.warn(message, category, stacklevel=3)
+        if result is None and self._refusal is not None and job in self._ordered:
+            raise self._refusal
         if result is None:
             assert self._draw is not None, "start() first"
-            return self._draw(job)
+            return self._draw(job, self._given[job]) if job in self._given else self._draw(job)
         kind, value = result
         if kind == "refused":
             raise value
@@ -160,19 +184,31 @@ class Drawer:
                     self._warnings.append(value)
                 elif kind in ("done", "refused"):
                     self._results[job] = (kind, value)
+                    self._came.add(job)
+                    if kind == "refused":
+                        self._refusal = value
                 else:  # over: what is not here yet is drawn by the parent
                     self._over = True
                 self._changed.notify_all()
             if kind == "over":
+                self._conn.close()
                 return
 
     def close(self) -> None:
-        """Stop the child if it is still there and reap it (after its last message it
-        has nothing left to do)."""
+        """End the child. One that has sent every job ordered waits for another order:
+        the end of file ends it, after its ``finish`` (which a stop would skip), and this
+        process goes on without waiting for it to go (a long comparison's child takes a
+        hundredth of a second to give back its memory); multiprocessing reaps it at the
+        next fork or at exit. One still at work, or never given any, is stopped and
+        reaped now."""
         if self._sender is not None and self._sender.is_alive():  # the order was never
             self._process.terminate()  # taken: the child's end goes, and the send fails
             self._sender.join()
         self._orders.close()
+        with self._changed:
+            idle = bool(self._ordered) and self._ordered <= self._came and not self._over
+        if idle:  # the receiving thread ends at the child's end of file, closing the pipe
+            return
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -229,13 +265,18 @@ def _jobs(
     """The child's work, between its set-up and its tidying (:func:`_work`)."""
     with contextlib.suppress(Exception):
         prepare()
-    sent, jobs = orders.recv()  # an end of file (the parent is gone) ends the child
-    draw = sent or inherited
-    if draw is None:
-        return
+    draw = inherited
     outbox = _Outbox(conn)
     try:
-        _do(draw, jobs, outbox)
+        while True:
+            try:  # an end of file (the parent is done, or gone) ends the child
+                sent, jobs, given = orders.recv()
+            except EOFError:
+                break
+            draw = sent or draw
+            if draw is None or not _do(draw, jobs, given, outbox):
+                break
+        outbox.send(("over", "", None))  # anything not sent is drawn by the parent
     finally:
         outbox.close()
 
@@ -269,25 +310,25 @@ class _Outbox:
                 return
 
 
-def _do(draw: Draw, jobs: Sequence[str], conn: _Outbox) -> None:
-    """Each job in turn, its warnings and its result sent; on an error, stop."""
+def _do(draw: Draw, jobs: Sequence[str], given: dict[str, Any], conn: _Outbox) -> bool:
+    """Each job in turn, its warnings and its result sent; on an error, stop (False)."""
     for job in jobs:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                value = draw(job)
+                value = draw(job, given[job]) if job in given else draw(job)
             except NarrativeDiffError as error:  # the user's to fix (a pattern over its
                 kind, value = "refused", error  # budget): raised by the parent as it is,
             except Exception:  # not done again; any other error is the parent's own to raise
-                break
+                return False
             else:
                 kind = "done"
         for warning in caught:
             conn.send(("warning", job, (str(warning.message), _category(warning))))
         conn.send((kind, job, value))
         if kind == "refused":
-            break
-    conn.send(("over", "", None))  # anything not sent is drawn by the parent
+            return False
+    return True
 
 
 def _widen(*conns: Connection) -> None:

@@ -12,19 +12,19 @@ and :mod:`~narrative_diff.similarity` (comparison keys); :mod:`~narrative_diff.a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .align import DEFAULT_THRESHOLD, align
 from .diff import diff_text
 from .relations import DELETE, EQUAL, INSERT, Alignment, Op, Relation, Segment, WordDiff
-from .segment import Segmented, WordIndex, segment
-from .shifts import ReadabilityChange, Summary, summarise
+from .segment import Segmented, segment
+from .shifts import Summary, summarise
 from .similarity import DiffOptions
 from .snapshot import Snapshot
 from .text import languages_differ
 
-__all__ = ["SCHEMA_VERSION", "CompareOptions", "Comparison", "compare"]
+__all__ = ["SCHEMA_VERSION", "CompareOptions", "Comparison", "Paired", "compare", "pair"]
 
 SCHEMA_VERSION = "1.2"
 
@@ -39,8 +39,8 @@ class CompareOptions:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """The full result of comparing snapshot ``a`` with snapshot ``b``."""
+class Paired:
+    """Snapshots ``a`` and ``b`` aligned and diffed: a comparison before its summary."""
 
     a: Snapshot
     b: Snapshot
@@ -50,13 +50,8 @@ class Comparison:
     b_segmented: Segmented
     alignment: Alignment
     segments: tuple[Segment, ...]
-    summary: Summary
     warnings: tuple[str, ...]
     options: CompareOptions
-
-    @property
-    def narrative_change(self) -> bool:
-        return self.summary.narrative_change
 
     @property
     def cross_source(self) -> bool:
@@ -67,6 +62,24 @@ class Comparison:
     def budget_hit(self) -> bool:
         return any(s.diff.budget_hit for s in self.segments)
 
+    def changes(self) -> tuple[tuple[Segment, ...], dict[str, int]]:
+        """The segments that changed, and how many segments there are of each op: all
+        that the summary reads (:func:`~narrative_diff.shifts.summarise`'s ``counts``)."""
+        return tuple(s for s in self.segments if s.op != "unchanged"), dict(
+            Counter(s.op for s in self.segments)
+        )
+
+
+@dataclass(frozen=True)
+class Comparison(Paired):
+    """The full result of comparing snapshot ``a`` with snapshot ``b``."""
+
+    summary: Summary
+
+    @property
+    def narrative_change(self) -> bool:
+        return self.summary.narrative_change
+
 
 def compare(
     a: Snapshot,
@@ -75,11 +88,36 @@ def compare(
     a_ref: str = "a",
     b_ref: str = "b",
     options: CompareOptions | None = None,
-    readability: Callable[[], ReadabilityChange] | None = None,
-    words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
 ) -> Comparison:
-    """Align and diff ``a`` and ``b`` and summarise what changed (``readability``,
-    ``words``: see :func:`~narrative_diff.shifts.summarise`)."""
+    """Align and diff ``a`` and ``b`` and summarise what changed."""
+    paired = pair(a, b, a_ref=a_ref, b_ref=b_ref, options=options)
+    summary = summarise(
+        a,
+        b,
+        paired.a_segmented,
+        paired.b_segmented,
+        paired.segments,
+        threshold=paired.options.threshold,
+    )
+    return summarised(paired, summary)
+
+
+def summarised(paired: Paired, summary: Summary) -> Comparison:
+    """``paired`` with its summary: the comparison."""
+    fields = {name: getattr(paired, name) for name in Paired.__dataclass_fields__}
+    return Comparison(**fields, summary=summary)
+
+
+def pair(
+    a: Snapshot,
+    b: Snapshot,
+    *,
+    a_ref: str = "a",
+    b_ref: str = "b",
+    options: CompareOptions | None = None,
+) -> Paired:
+    """Align and diff ``a`` and ``b``: all of a comparison but its summary, which may be
+    made elsewhere (``api.compare_refs``: in the process beside this one)."""
     options = options or CompareOptions()
     warnings = []
     if languages_differ(a.language, b.language):
@@ -102,12 +140,7 @@ def compare(
             "a word diff hit its time budget; some passages are shown coarser "
             "than usual (raise the budget with --diff-timeout)"
         )
-    summary = summarise(
-        a, b, sa, sb, segments, threshold=options.threshold, readability=readability, words=words
-    )
-    return Comparison(
-        a, b, a_ref, b_ref, sa, sb, alignment, segments, summary, tuple(warnings), options
-    )
+    return Paired(a, b, a_ref, b_ref, sa, sb, alignment, segments, tuple(warnings), options)
 
 
 def _span(side: Segmented, indices: tuple[int, ...]) -> str:

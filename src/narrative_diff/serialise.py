@@ -72,6 +72,24 @@ def to_json(data: object, *, indent: int | None = 2) -> str:
     return _escape_invisible(_encoder(indent).encode(data))
 
 
+def with_member(head: str, key: str, value: str, *, after: str = "") -> str:
+    """The compact JSON object ``head`` (:func:`to_json` with ``indent=None``) with one
+    member more at its end, ``key`` and the compact JSON text ``value``: the text
+    :func:`to_json` gives for the whole, where ``head`` was written before ``value`` was
+    known; then ``after`` (a final newline, say).
+
+    >>> head, value = to_json({"a": [1, "é"]}, indent=None), to_json({"c": None}, indent=None)
+    >>> with_member(head, "b", value)
+    '{"a": [1, "é"], "b": {"c": null}}'
+    >>> with_member(head, "b", value) == to_json({"a": [1, "é"], "b": {"c": None}}, indent=None)
+    True
+    """
+    if not head.endswith("}"):
+        raise ValueError("head is not a JSON object")
+    comma = ", " if head != "{}" else ""  # (one join: a head of megabytes is copied once)
+    return "".join((head[:-1], comma, to_json(key, indent=None), ": ", value, "}", after))
+
+
 def _encoder(indent: int | None) -> json.JSONEncoder:
     """The encoder of :func:`to_json` (what ``json.dumps`` with its options makes)."""
     return json.JSONEncoder(ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
@@ -212,24 +212,27 @@ def summarise(
     b: Snapshot,
     sa: Segmented,
     sb: Segmented,
-    segments: tuple[Segment, ...],
+    segments: Sequence[Segment],
     *,
     threshold: float = 0.5,
+    counts: Mapping[str, int] | None = None,
     readability: Callable[[], ReadabilityChange] | None = None,
     words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
 ) -> Summary:
     """Build the summary of ``a`` → ``b`` from its segments (see the module docstring).
-    ``readability``: gives :func:`readability_change` of the two sides when it is computed
-    elsewhere (beside this process: ``api.compare_refs``); asked for last. ``words``: gives
-    the :class:`~narrative_diff.segment.WordIndex` of each side, likewise (asked for when
-    names, renames or modal counts need it).
+    Only the segments that changed are read: ``counts``, the number of segments of each
+    op, lets a caller give only those (``Paired.changes``: what the process beside a long
+    comparison is sent). ``readability``: gives :func:`readability_change` of the two
+    sides, and ``words`` the :class:`~narrative_diff.segment.WordIndex` of each side,
+    when the caller has them already (asked for when names, renames or modal counts
+    need them).
 
     Numbers, modality and negation are read only from pairs at least ``threshold``
     similar: in a loosely paired sentence a different year or modal is a different
     sentence, not a change. Across languages, word-level findings would only report the
     translation, so they are left empty (the comparison carries a warning).
     """
-    counts = Counter(s.op for s in segments)
+    counts = counts if counts is not None else Counter(s.op for s in segments)
     language, same_language = _summary_language(a, b)
     index = functools.cache(words or (lambda: (WordIndex.of(sa.text), WordIndex.of(sb.text))))
     found = _Found()
@@ -378,7 +381,7 @@ def _first(indices: tuple[int, ...]) -> int | None:
 def _named_changes(
     sa: Segmented,
     sb: Segmented,
-    segments: tuple[Segment, ...],
+    segments: Sequence[Segment],
     language: str,
     words: Callable[[], tuple[WordIndex, WordIndex]],
 ) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:

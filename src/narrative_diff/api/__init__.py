@@ -32,9 +32,12 @@ from narrative_diff.series import SeriesInfo as SeriesInfo
 from narrative_diff.snapshot import Snapshot as Snapshot
 
 from .comparing import COMPARE_FORMATS as COMPARE_FORMATS
+from .comparing import Rendered as Rendered
 from .comparing import check_output_path as check_output_path
 from .comparing import compare_refs as compare_refs
+from .comparing import compare_rendered as compare_rendered
 from .comparing import load_actors as load_actors
+from .comparing import one_comparison as one_comparison
 from .comparing import render_comparison as render_comparison
 from .comparing import same_snapshot as same_snapshot
 from .comparing import write_text as write_text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,13 +22,14 @@ from narrative_diff.series import series_actors
 from narrative_diff.snapshot import Snapshot as Snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from narrative_diff.actors import ActorSet
     from narrative_diff.beside import Drawer
     from narrative_diff.changes import ChangeRow as ChangeRow
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
+    from narrative_diff.compare import Paired
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -35,13 +38,14 @@ if TYPE_CHECKING:
     from narrative_diff.publish import Written as Written
     from narrative_diff.publish import rows_output as rows_output
     from narrative_diff.publish import write_rows as write_rows
+    from narrative_diff.relations import Segment
     from narrative_diff.report import Report as Report
     from narrative_diff.results import ScoreResult as ScoreResult
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
-    from narrative_diff.segment import WordIndex
-    from narrative_diff.shifts import ActorChange, ReadabilityChange
+    from narrative_diff.segment import Segmented, WordIndex
+    from narrative_diff.shifts import ActorChange, ReadabilityChange, Summary
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
 
@@ -59,9 +63,77 @@ def compare_refs(
 ) -> Comparison:
     """Compare two snapshots given as refs (or document files on disk); with ``actors``,
     the summary gains the actor block (mentions before and after, events, evidence)."""
-    from narrative_diff.compare import compare
-    from narrative_diff.shifts import reads_word_index
+    with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
+        return paired.summarised()
 
+
+@dataclass(frozen=True)
+class Rendered:
+    """A comparison and its text in one of :data:`COMPARE_FORMATS` but ``terminal``."""
+
+    comparison: Comparison
+    text: str
+
+
+def compare_rendered(
+    corpus: Corpus,
+    ref_a: str,
+    ref_b: str,
+    fmt: str,
+    *,
+    options: CompareOptions | None = None,
+    actors: ActorSet | None = None,
+    side_by_side: bool = False,
+    indent: int | None = None,
+) -> Rendered:
+    """:func:`compare_refs`, then :func:`render_comparison`; for compact JSON, the
+    segments (most of the text) are written while the summary is made beside (a long
+    comparison's second process): the same text, sooner."""
+    from narrative_diff import render
+    from narrative_diff.serialise import to_json, with_member
+
+    with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
+        if fmt != "json" or indent is not None:
+            result = paired.summarised()
+            return Rendered(result, render_comparison(result, fmt, side_by_side=side_by_side))
+        head = to_json(render.paired_to_dict(paired.paired), indent=None)
+        result = paired.summarised()
+    summary = to_json(render.summary_to_dict(result.summary), indent=None)
+    return Rendered(result, with_member(head, "summary", summary, after="\n"))
+
+
+class _Comparing:
+    """Two snapshots aligned and diffed (:attr:`paired`), their summary made here or in
+    the process beside (:meth:`summarised`)."""
+
+    def __init__(self, paired: Paired, drawer: Drawer | None, half: Beside) -> None:
+        self.paired = paired
+        self._drawer = drawer
+        self._half = half
+
+    def summarised(self) -> Comparison:
+        from narrative_diff.compare import summarised
+
+        if self._drawer is not None:
+            summary = self._drawer.get(SUMMARY)
+        else:
+            summary = self._half.summary(self.paired.changes())
+        return summarised(self.paired, summary)
+
+
+@contextlib.contextmanager
+def _comparing(
+    corpus: Corpus,
+    ref_a: str,
+    ref_b: str,
+    options: CompareOptions | None,
+    actors: ActorSet | None,
+) -> Iterator[_Comparing]:
+    """Read, align and diff two snapshots; the summary is the second process's when the
+    comparison is long (:class:`Beside`), and that process ends with the block."""
+    from narrative_diff.compare import CompareOptions, pair
+
+    options = options or CompareOptions()
     drawer = _beside_early(ref_a, ref_b)
     try:
         a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
@@ -75,68 +147,127 @@ def compare_refs(
                     hint="check the snapshot with 'narrative-diff show'",
                     slug="empty-document",
                 )
-        jobs = [WORDS, ONE_SIDED] if reads_word_index(a, b) else [ONE_SIDED]
-        drawer = _beside(a, b, actors, jobs, drawer)
-    except BaseException:
+        half = Beside(a, b, actors, options.threshold)
+        drawer = _beside(half, drawer)
+        paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
         if drawer is not None:
-            drawer.close()
-        raise
-    try:
-        sided = functools.cache(lambda: drawer.get(ONE_SIDED)) if drawer else None
-        readability = (lambda: sided()[0]) if sided else None
-        words = (lambda: drawer.get(WORDS)) if drawer and WORDS in jobs else None
-        result = compare(
-            a, b, a_ref=ref_a, b_ref=ref_b, options=options, readability=readability, words=words
-        )
-        if actors is None:
-            return result
-        if sided is not None:
-            block = sided()[1]
-        else:
-            from narrative_diff.scoring import actor_block
-
-            block = actor_block(result, actors)
+            drawer.start(None, [SUMMARY], given={SUMMARY: paired.changes()})
+        else:  # all of it here: the texts are cut into sentences once
+            half.segmented = paired.a_segmented, paired.b_segmented
+        yield _Comparing(paired, drawer, half)
     finally:
         if drawer is not None:
             drawer.close()
-    return replace(result, summary=replace(result.summary, actors=block))
 
 
 #: Below this many characters in the two texts, a comparison is made in one process: a
 #: second process costs a few hundredths of a second, the one-sided work less than that.
 BESIDE_MIN_CHARS = 200_000
-WORDS, ONE_SIDED = "words", "one-sided"
+PREPARE, SUMMARY = "prepare", "summary"
 
 
-def _beside(
-    a: Snapshot,
-    b: Snapshot,
-    actors: ActorSet | None,
-    jobs: list[str],
-    early: Drawer | None = None,
-) -> Drawer | None:
-    """A second process doing the one-sided half of a long comparison while this one
-    aligns and diffs the pair, ``jobs`` in turn: each text's word index
-    (:func:`word_indexes`, which the summary needs soonest: asked for only when it reads
-    them, ``shifts.reads_word_index``), then each text's readability and actor mentions
-    (:func:`one_sided`); None where it cannot pay (``narrative_diff.beside``). ``early``:
-    the process :func:`_beside_early` made, given the texts now (or ended if they are
-    short after all)."""
+class Beside:
+    """The half of a long comparison that the second process does: what it computes of
+    each text alone (sentences, readability, actor mentions, word index: job
+    :data:`PREPARE`, from the moment it has the texts), then the summary, from the
+    segments that changed, which this process sends once it has aligned and diffed the
+    pair (job :data:`SUMMARY`). Kept between the jobs; done here instead, in one process
+    or when the second one fails. The values :func:`compare` and ``actor_block`` give."""
+
+    def __init__(self, a: Snapshot, b: Snapshot, actors: ActorSet | None, threshold: float):
+        self.a, self.b, self.actors, self.threshold = a, b, actors, threshold
+
+    def __call__(
+        self, job: str, changes: tuple[tuple[Segment, ...], dict[str, int]] | None = None
+    ) -> Summary | None:
+        """Job ``job`` (the second process's work: ``beside.Draw``)."""
+        if job == PREPARE:
+            self.prepare()
+            return None
+        assert changes is not None, "the summary is made from the changes"
+        return self.summary(changes)
+
+    def prepare(self) -> None:
+        """What the summary will read of each text alone, computed and kept."""
+        from narrative_diff.shifts import reads_word_index
+
+        self.readability, self.actor_block  # noqa: B018 (computed now, kept)
+        if reads_word_index(self.a, self.b):
+            self.word_indexes  # noqa: B018
+
+    def summary(self, changes: tuple[tuple[Segment, ...], dict[str, int]]) -> Summary:
+        """The summary, from the segments that changed and the count of each op
+        (``Paired.changes``), with the actor block when there are actors."""
+        from narrative_diff.shifts import summarise
+
+        sa, sb = self.segmented
+        segments, counts = changes
+        summary = summarise(
+            self.a,
+            self.b,
+            sa,
+            sb,
+            segments,
+            threshold=self.threshold,
+            counts=counts,
+            readability=lambda: self.readability,
+            words=lambda: self.word_indexes,
+        )
+        if self.actors is None:
+            return summary
+        return replace(summary, actors=self.actor_block)
+
+    @functools.cached_property
+    def segmented(self) -> tuple[Segmented, Segmented]:
+        from narrative_diff.segment import segment
+
+        sa = segment(self.a.body, self.a.language)
+        return sa, segment(self.b.body, self.b.language, like=sa)
+
+    @functools.cached_property
+    def readability(self) -> ReadabilityChange:
+        from narrative_diff.shifts import readability_change
+
+        return readability_change(self.a, self.b, *self.segmented)
+
+    @functools.cached_property
+    def actor_block(self) -> tuple[ActorChange, ...]:
+        """With actors, their block (``scoring.actor_changes``); else none."""
+        from narrative_diff.scoring import actor_changes
+
+        if self.actors is None:
+            return ()
+        (a, sa), (b, sb) = (self.a, self.segmented[0]), (self.b, self.segmented[1])
+        cross_source = a.lineage_key != b.lineage_key
+        return actor_changes(((a, sa), (b, sb)), self.actors, cross_source=cross_source)
+
+    @functools.cached_property
+    def word_indexes(self) -> tuple[WordIndex, WordIndex]:
+        """Each text's :class:`~narrative_diff.segment.WordIndex`, as the summary makes it."""
+        from narrative_diff.segment import WordIndex
+
+        return WordIndex.of(self.a.body), WordIndex.of(self.b.body)
+
+
+def _beside(half: Beside, early: Drawer | None = None) -> Drawer | None:
+    """A second process doing ``half`` of a long comparison (its :data:`PREPARE` job
+    ordered now) while this one aligns and diffs the pair; None where it cannot pay
+    (``narrative_diff.beside``). ``early``: the process :func:`_beside_early` made, given
+    the texts now (or ended if they are short after all)."""
     from narrative_diff import beside
 
-    work = functools.partial(_one_sided_job, a, b, actors)
-    if len(a.body) + len(b.body) < BESIDE_MIN_CHARS or not beside.available():
+    if len(half.a.body) + len(half.b.body) < BESIDE_MIN_CHARS or not beside.available():
         if early is not None:
             early.close()
         return None
     if early is not None:
-        early.start(work, jobs)  # the texts are sent (pickled: a few ms)
+        early.start(half, [PREPARE])  # the texts are sent (pickled: a few ms)
         return early
     try:
-        drawer = beside.Drawer(lambda: None, draw=work)
+        drawer = beside.Drawer(lambda: None, draw=half)
     except OSError:  # the fork was refused (a process limit, no memory): all of it here
         return None
-    drawer.start(None, jobs)
+    drawer.start(None, [PREPARE])
     return drawer
 
 
@@ -178,37 +309,24 @@ def _warm_up() -> None:
         flesch_measures("A short text to load the dictionaries.", "en")
 
 
-def _one_sided_job(
-    a: Snapshot, b: Snapshot, actors: ActorSet | None, job: str
-) -> tuple[WordIndex, WordIndex] | tuple[ReadabilityChange, tuple[ActorChange, ...]]:
-    """One of the child's jobs (:func:`_beside`), by name."""
-    return word_indexes(a, b) if job == WORDS else one_sided(a, b, actors)
+@contextlib.contextmanager
+def one_comparison() -> Iterator[None]:
+    """The cyclic garbage collector off while a process makes and prints one comparison.
 
-
-def word_indexes(a: Snapshot, b: Snapshot) -> tuple[WordIndex, WordIndex]:
-    """Each text's :class:`~narrative_diff.segment.WordIndex`, as the summary makes it."""
-    from narrative_diff.segment import WordIndex
-
-    return WordIndex.of(a.body), WordIndex.of(b.body)
-
-
-def one_sided(
-    a: Snapshot, b: Snapshot, actors: ActorSet | None
-) -> tuple[ReadabilityChange, tuple[ActorChange, ...]]:
-    """What a comparison computes of each text alone: the readability of both, and with
-    ``actors`` the actor block (else none). The values ``compare`` and ``actor_block``
-    give."""
-    from narrative_diff.scoring import actor_changes
-    from narrative_diff.segment import segment
-    from narrative_diff.shifts import readability_change
-
-    sa = segment(a.body, a.language)
-    sb = segment(b.body, b.language, like=sa)
-    readability = readability_change(a, b, sa, sb)
-    if actors is None:
-        return readability, ()
-    cross_source = a.lineage_key != b.lineage_key
-    return readability, actor_changes(((a, sa), (b, sb)), actors, cross_source=cross_source)
+    Its objects (over a million at 200,000 words) live until it is printed, so each
+    collection walked a growing heap to free nothing: 0.04 s of the command, and 0.02 s in
+    the process beside it, which is made meanwhile and inherits the setting. At the end the
+    objects are frozen (:func:`gc.freeze`) rather than walked once more when the collector
+    is back: cycles among them are then freed only with the process. For a command line,
+    not for a library caller that compares again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def same_snapshot(corpus: Corpus, result: Comparison) -> str | None:

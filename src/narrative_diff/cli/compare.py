@@ -85,30 +85,47 @@ def compare(
     store = api.open_corpus(corpus)
     if output is not None:  # a bad -o fails before the work, and never inside the corpus
         api.check_output_path(output, store, inputs=(ref_a, ref_b, actors_file))
-    result = api.compare_refs(store, ref_a, ref_b, options=options, actors=actor_set)
-    warn_edited([result.a, result.b])
-    same = api.same_snapshot(store, result)
-    if same and fmt == "terminal" and output is None:
-        echo(same)
-        return
-    if same:  # the (empty) comparison is still written, for scripts that read it
-        warn(same)
-    if fmt == "terminal" and output is None:  # warnings are part of the terminal output
-        from narrative_diff.render.compare_terminal import print_comparison
+    terminal = fmt == "terminal" and output is None
+    # JSON indented for a person at a terminal; compact (and 5x faster) otherwise
+    indent = 2 if output is None and sys.stdout.isatty() else None
+    with api.one_comparison():
+        rendered = None
+        if not terminal:
+            rendered = api.compare_rendered(
+                store,
+                ref_a,
+                ref_b,
+                fmt,
+                options=options,
+                actors=actor_set,
+                indent=indent,
+                side_by_side=side_by_side,
+            )
+        result = (
+            rendered.comparison
+            if rendered
+            else api.compare_refs(store, ref_a, ref_b, options=options, actors=actor_set)
+        )
+        warn_edited([result.a, result.b])
+        same = api.same_snapshot(store, result)
+        if same and terminal:
+            echo(same)
+            return
+        if same:  # the (empty) comparison is still written, for scripts that read it
+            warn(same)
+        if rendered is None:  # warnings are part of the terminal output
+            from narrative_diff.render.compare_terminal import print_comparison
 
-        width = None if sys.stdout.isatty() or not side_by_side else 160
-        print_comparison(result, console(width), side_by_side=side_by_side, plain=plain)
-    else:
-        if fmt != "terminal":
-            for warning in result.warnings:
-                warn(warning)
-        # JSON indented for a person at a terminal; compact (and 5x faster) otherwise
-        indent = 2 if output is None and sys.stdout.isatty() else None
-        text = api.render_comparison(result, fmt, side_by_side=side_by_side, indent=indent)
-        if output is None:
-            typer.echo(text, nl=False)
+            width = None if sys.stdout.isatty() or not side_by_side else 160
+            print_comparison(result, console(width), side_by_side=side_by_side, plain=plain)
         else:
-            api.write_text(output, text)
-            info(f"wrote {output}", err=True)
-    if exit_code and result.narrative_change:
-        raise typer.Exit(ExitCode.FINDINGS)
+            if fmt != "terminal":
+                for warning in result.warnings:
+                    warn(warning)
+            if output is None:
+                typer.echo(rendered.text, nl=False)
+            else:
+                api.write_text(output, rendered.text)
+                info(f"wrote {output}", err=True)
+        if exit_code and result.narrative_change:
+            raise typer.Exit(ExitCode.FINDINGS)

@@ -134,13 +134,17 @@ def chinese_script(text: str) -> str:
 
 def identify(text: str) -> Languages:
     """The document's languages (rules in the module docstring)."""
-    runs = script_runs(text)
-    total = sum(len(words) for words in runs.values())
-    shares = sorted(
-        ((len(words) / total, script) for script, words in runs.items() if total),
-        reverse=True,
-    )
-    scripts = [script for share, script in shares if share >= MIN_SHARE]
+    sample = text[:200_000]
+    if sum(1 for pattern in _SCRIPTS.values() if pattern.search(sample)) > 1:
+        runs = script_runs(text)
+        total = sum(len(words) for words in runs.values())
+        shares = sorted(
+            ((len(words) / total, script) for script, words in runs.items() if total),
+            reverse=True,
+        )
+        scripts = [script for share, script in shares if share >= MIN_SHARE]
+    else:  # one script or none: no shares to weigh (listing a long text's words cost 7 ms)
+        runs, scripts = {}, []
     whole, confidence = detect_language(text)
     if whole == "zh":
         whole = chinese_script(text)

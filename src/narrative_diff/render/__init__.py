@@ -1,7 +1,13 @@
 """Renderers: turn result objects (a :class:`~narrative_diff.compare.Comparison`) into
 JSON-ready data, terminal output, Markdown and HTML. They format; they never compute."""
 
-from .compare_data import comparison_to_dict
+from .compare_data import comparison_to_dict, paired_to_dict, summary_to_dict
 from .compare_text import comparison_to_html, comparison_to_markdown
 
-__all__ = ["comparison_to_dict", "comparison_to_html", "comparison_to_markdown"]
+__all__ = [
+    "comparison_to_dict",
+    "comparison_to_html",
+    "comparison_to_markdown",
+    "paired_to_dict",
+    "summary_to_dict",
+]

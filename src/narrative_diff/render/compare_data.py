@@ -5,18 +5,23 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from narrative_diff.compare import SCHEMA_VERSION, Comparison
+from narrative_diff.compare import SCHEMA_VERSION, Comparison, Paired
 from narrative_diff.readability import Readability
 from narrative_diff.relations import Segment
-from narrative_diff.shifts import Evidence, Replacement, WordChange
+from narrative_diff.shifts import Evidence, Replacement, Summary, WordChange
 from narrative_diff.snapshot import Snapshot
 
 
 def comparison_to_dict(result: Comparison) -> dict[str, Any]:
     """The JSON document for ``result`` (keys in schema order)."""
+    return {**paired_to_dict(result), "summary": summary_to_dict(result.summary)}
+
+
+def paired_to_dict(result: Paired) -> dict[str, Any]:
+    """The JSON document of a comparison but its last member, the summary: the segments,
+    most of it, can be written while the summary is made (``api.compare_rendered``)."""
     from narrative_diff import __version__
 
-    summary = result.summary
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "narrative-diff", "version": __version__},
@@ -41,45 +46,49 @@ def comparison_to_dict(result: Comparison) -> dict[str, Any]:
             for r in result.alignment.blocks
         ],
         "segments": [_segment(s) for s in result.segments],
-        "summary": {
-            "counts": summary.counts,
-            "narrative_change": summary.narrative_change,
-            "replaced_phrases": [_replacement(r) for r in summary.replaced_phrases],
-            "removed_phrases": [_replacement(r) for r in summary.removed_phrases],
-            "added_phrases": [_replacement(r) for r in summary.added_phrases],
-            "renames": [
-                {
-                    "before": r.before,
-                    "after": r.after,
-                    "count": r.count,
-                    "consistency": r.consistency,
-                    "evidence": _evidence(r.evidence),
-                }
-                for r in summary.renames
+    }
+
+
+def summary_to_dict(summary: Summary) -> dict[str, Any]:
+    """The ``summary`` member of the JSON document."""
+    return {
+        "counts": summary.counts,
+        "narrative_change": summary.narrative_change,
+        "replaced_phrases": [_replacement(r) for r in summary.replaced_phrases],
+        "removed_phrases": [_replacement(r) for r in summary.removed_phrases],
+        "added_phrases": [_replacement(r) for r in summary.added_phrases],
+        "renames": [
+            {
+                "before": r.before,
+                "after": r.after,
+                "count": r.count,
+                "consistency": r.consistency,
+                "evidence": _evidence(r.evidence),
+            }
+            for r in summary.renames
+        ],
+        "named": {
+            "removed": [
+                {"term": t.term, "count_a": t.count_a, "count_b": t.count_b}
+                for t in summary.named_removed
             ],
-            "named": {
-                "removed": [
-                    {"term": t.term, "count_a": t.count_a, "count_b": t.count_b}
-                    for t in summary.named_removed
-                ],
-                "added": [
-                    {"term": t.term, "count_a": t.count_a, "count_b": t.count_b}
-                    for t in summary.named_added
-                ],
-            },
-            "numbers": [_word_change(w) for w in summary.numbers],
-            "modality": {
-                "changes": [_word_change(w) for w in summary.modality],
-                "counts": {k: list(v) for k, v in summary.modal_counts.items()},
-            },
-            "negation": [_word_change(w) for w in summary.negation],
-            "readability": {
-                "a": _readability(summary.readability["a"]),
-                "b": _readability(summary.readability["b"]),
-                "comparison": summary.readability["comparison"],
-            },
-            "actors": [x.as_dict() for x in summary.actors],
+            "added": [
+                {"term": t.term, "count_a": t.count_a, "count_b": t.count_b}
+                for t in summary.named_added
+            ],
         },
+        "numbers": [_word_change(w) for w in summary.numbers],
+        "modality": {
+            "changes": [_word_change(w) for w in summary.modality],
+            "counts": {k: list(v) for k, v in summary.modal_counts.items()},
+        },
+        "negation": [_word_change(w) for w in summary.negation],
+        "readability": {
+            "a": _readability(summary.readability["a"]),
+            "b": _readability(summary.readability["b"]),
+            "comparison": summary.readability["comparison"],
+        },
+        "actors": [x.as_dict() for x in summary.actors],
     }
 
 
