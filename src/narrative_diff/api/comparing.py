@@ -95,7 +95,8 @@ def compare_rendered(
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         if fmt != "json" or indent is not None:
             result = paired.summarised()
-            return Rendered(result, render_comparison(result, fmt, side_by_side=side_by_side))
+            text = render_comparison(result, fmt, side_by_side=side_by_side, indent=indent)
+            return Rendered(result, text)
         head = to_json(render.paired_to_dict(paired.paired), indent=None)
         result = paired.summarised()
     summary = to_json(render.summary_to_dict(result.summary), indent=None)
