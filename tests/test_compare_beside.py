@@ -204,25 +204,23 @@ def test_chinese_texts_are_not_indexed_by_word(tmp_path):
     paths = tmp_path / "a.md", tmp_path / "b.md"
     for path, text in zip(paths, (a, a.replace("与俄罗斯共同发起", "发起")), strict=True):
         path.write_text(text, encoding="utf-8")
-    chinese = comparing.Beside(*map(document_snapshot, paths), None, 0.5)
+    chinese = comparing.Beside(*map(document_snapshot, paths), None)
     chinese.prepare()
     assert "word_indexes" not in vars(chinese) and "readability" in vars(chinese)
-    english = comparing.Beside(
-        *(document_snapshot(Path(p)) for p in long_pair(tmp_path)), None, 0.5
-    )
+    english = comparing.Beside(*(document_snapshot(Path(p)) for p in long_pair(tmp_path)), None)
     english.prepare()
     assert "word_indexes" in vars(english)
 
 
 def test_the_summary_from_the_changes_alone_is_the_summary(tmp_path):
-    """What the second process is sent (the segments that changed, and the count of each
-    op) gives the summary one process makes from every segment."""
+    """What the second process is sent (what the summary reads of the segments) gives
+    the summary one process makes from every segment."""
     from narrative_diff.api import document_snapshot
     from narrative_diff.compare import compare, pair
 
     a, b = (document_snapshot(Path(p)) for p in long_pair(tmp_path, paragraphs=30))
     paired = pair(a, b)
-    changed, counts = paired.changes()
-    assert 0 < len(changed) < len(paired.segments)
+    changes = paired.changes()
+    assert 0 < len(changes.changed[0]) < len(paired.a_segmented.sentences)
     whole = compare(a, b).summary
-    assert comparing.Beside(a, b, None, 0.5).summary((changed, counts)) == whole
+    assert comparing.Beside(a, b, None).summary(changes) == whole

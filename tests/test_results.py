@@ -127,7 +127,7 @@ def test_commands_call_the_api(monkeypatch, capsys, fmt, expected):
     calls: list[str] = []
     for name in ("compare_refs", "compare_rendered", "render_comparison"):
 
-        def spy(*args, real=getattr(api, name), name=name, **kwargs):
+        def spy(*args, real=getattr(api, name), name=name, **kwargs):  # noqa: B008
             calls.append(name)
             return real(*args, **kwargs)
 

@@ -12,14 +12,13 @@ and :mod:`~narrative_diff.similarity` (comparison keys); :mod:`~narrative_diff.a
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .align import DEFAULT_THRESHOLD, align
 from .diff import diff_text
 from .relations import DELETE, EQUAL, INSERT, Alignment, Op, Relation, Segment, WordDiff
 from .segment import Segmented, segment
-from .shifts import Summary, summarise
+from .shifts import Changes, Summary, read_changes, summarise
 from .similarity import DiffOptions
 from .snapshot import Snapshot
 from .text import languages_differ
@@ -62,12 +61,9 @@ class Paired:
     def budget_hit(self) -> bool:
         return any(s.diff.budget_hit for s in self.segments)
 
-    def changes(self) -> tuple[tuple[Segment, ...], dict[str, int]]:
-        """The segments that changed, and how many segments there are of each op: all
-        that the summary reads (:func:`~narrative_diff.shifts.summarise`'s ``counts``)."""
-        return tuple(s for s in self.segments if s.op != "unchanged"), dict(
-            Counter(s.op for s in self.segments)
-        )
+    def changes(self) -> Changes:
+        """What the summary reads of the segments (:func:`~narrative_diff.shifts.read_changes`)."""
+        return read_changes(self.a, self.b, self.segments, threshold=self.options.threshold)
 
 
 @dataclass(frozen=True)

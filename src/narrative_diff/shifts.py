@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
@@ -215,34 +215,77 @@ def summarise(
     segments: Sequence[Segment],
     *,
     threshold: float = 0.5,
-    counts: Mapping[str, int] | None = None,
     readability: Callable[[], ReadabilityChange] | None = None,
     words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
 ) -> Summary:
-    """Build the summary of ``a`` → ``b`` from its segments (see the module docstring).
-    Only the segments that changed are read: ``counts``, the number of segments of each
-    op, lets a caller give only those (``Paired.changes``: what the process beside a long
-    comparison is sent). ``readability``: gives :func:`readability_change` of the two
-    sides, and ``words`` the :class:`~narrative_diff.segment.WordIndex` of each side,
-    when the caller has them already (asked for when names, renames or modal counts
-    need them).
+    """Build the summary of ``a`` → ``b`` from its segments (see the module docstring):
+    :func:`summary_of` what :func:`read_changes` reads of them.
 
     Numbers, modality and negation are read only from pairs at least ``threshold``
     similar: in a loosely paired sentence a different year or modal is a different
     sentence, not a change. Across languages, word-level findings would only report the
     translation, so they are left empty (the comparison carries a warning).
     """
-    counts = counts if counts is not None else Counter(s.op for s in segments)
+    changes = read_changes(a, b, segments, threshold=threshold)
+    return summary_of(a, b, sa, sb, changes, readability=readability, words=words)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the summary reads of a comparison's segments (:func:`read_changes`): the
+    number of each op, the sentences of each side in a changed segment, the word-level
+    findings. A few kilobytes where the segments are megabytes: what the process beside a
+    long comparison is sent to make the summary."""
+
+    counts: dict[Op, int]
+    changed: tuple[frozenset[int], frozenset[int]]
+    found: _Found
+    narrative_change: bool
+
+
+def read_changes(
+    a: Snapshot, b: Snapshot, segments: Sequence[Segment], *, threshold: float = 0.5
+) -> Changes:
+    """What :func:`summary_of` needs of ``segments`` (see :func:`summarise`)."""
+    counts = Counter(s.op for s in segments)
+    language, same_language = _summary_language(a, b)
+    found = _Found()
+    changed = [seg for seg in segments if seg.op != "unchanged"]
+    for seg in changed if same_language else ():
+        found.read(seg, language, threshold)
+    return Changes(
+        counts={op: counts.get(op, 0) for op in OPS},
+        changed=(
+            frozenset(i for seg in changed for i in seg.a_index),
+            frozenset(j for seg in changed for j in seg.b_index),
+        ),
+        found=found,
+        narrative_change=bool(changed),
+    )
+
+
+def summary_of(
+    a: Snapshot,
+    b: Snapshot,
+    sa: Segmented,
+    sb: Segmented,
+    changes: Changes,
+    *,
+    readability: Callable[[], ReadabilityChange] | None = None,
+    words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
+) -> Summary:
+    """The summary from ``changes`` and the two texts. ``readability``: gives
+    :func:`readability_change` of the two sides, and ``words`` the
+    :class:`~narrative_diff.segment.WordIndex` of each side, when the caller has them
+    already (asked for when names, renames or modal counts need them)."""
     language, same_language = _summary_language(a, b)
     index = functools.cache(words or (lambda: (WordIndex.of(sa.text), WordIndex.of(sb.text))))
-    found = _Found()
-    for seg in segments if same_language else ():
-        found.read(seg, language, threshold)
+    found = changes.found
     named_removed, named_added = (
-        _named_changes(sa, sb, segments, language, index) if same_language else ((), ())
+        _named_changes(sa, sb, changes.changed, language, index) if same_language else ((), ())
     )
     return Summary(
-        counts={op: counts.get(op, 0) for op in OPS},
+        counts=dict(changes.counts),
         replaced_phrases=_ranked(found.replaced),
         removed_phrases=_ranked(found.removed),
         added_phrases=_ranked(found.added),
@@ -254,7 +297,7 @@ def summarise(
         negation=found.of_kind("negation"),
         modal_counts=_modal_counts(sa, sb, language, index) if same_language else {},
         readability=readability() if readability else readability_change(a, b, sa, sb),
-        narrative_change=any(s.op != "unchanged" for s in segments),
+        narrative_change=changes.narrative_change,
     )
 
 
@@ -381,16 +424,13 @@ def _first(indices: tuple[int, ...]) -> int | None:
 def _named_changes(
     sa: Segmented,
     sb: Segmented,
-    segments: Sequence[Segment],
+    changed: tuple[frozenset[int], frozenset[int]],
     language: str,
     words: Callable[[], tuple[WordIndex, WordIndex]],
 ) -> tuple[tuple[TermChange, ...], tuple[TermChange, ...]]:
-    """Names written out and in, looked for only in changed sentences: a name found in one
-    side only cannot stand in an unchanged sentence, which both sides share."""
-    changed = (
-        {i for seg in segments if seg.op != "unchanged" for i in seg.a_index},
-        {j for seg in segments if seg.op != "unchanged" for j in seg.b_index},
-    )
+    """Names written out and in, looked for only in changed sentences (``changed``: their
+    indices on each side): a name found in one side only cannot stand in an unchanged
+    sentence, which both sides share."""
     if language.startswith("zh"):  # (no capitals: no names; no words to index)
         return (), ()
     return named_changes(sa, sb, language, changed, limit=MAX_ITEMS, words=words())

@@ -13,6 +13,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -230,7 +231,7 @@ def _name_pattern() -> re.Pattern[str]:
 _FIRST_WORD = re.compile(r"[^\W_]")
 
 
-def _named(side: Segmented, only: set[int] | None = None) -> Counter[str]:
+def _named(side: Segmented, only: AbstractSet[int] | None = None) -> Counter[str]:
     """Capitalised phrases and acronyms, not counting a lone capitalised first word;
     ``only``: look in these sentences only.
 
@@ -319,7 +320,7 @@ def named_changes(
     sa: Segmented,
     sb: Segmented,
     language: str,
-    changed: tuple[set[int], set[int]] | None = None,
+    changed: tuple[AbstractSet[int], AbstractSet[int]] | None = None,
     *,
     limit: int,
     words: tuple[WordIndex, WordIndex] | None = None,

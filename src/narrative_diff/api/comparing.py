@@ -38,14 +38,13 @@ if TYPE_CHECKING:
     from narrative_diff.publish import Written as Written
     from narrative_diff.publish import rows_output as rows_output
     from narrative_diff.publish import write_rows as write_rows
-    from narrative_diff.relations import Segment
     from narrative_diff.report import Report as Report
     from narrative_diff.results import ScoreResult as ScoreResult
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
     from narrative_diff.segment import Segmented, WordIndex
-    from narrative_diff.shifts import ActorChange, ReadabilityChange, Summary
+    from narrative_diff.shifts import ActorChange, Changes, ReadabilityChange, Summary
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
 
@@ -148,7 +147,7 @@ def _comparing(
                     hint="check the snapshot with 'narrative-diff show'",
                     slug="empty-document",
                 )
-        half = Beside(a, b, actors, options.threshold)
+        half = Beside(a, b, actors)
         drawer = _beside(half, drawer)
         paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
         if drawer is not None:
@@ -175,12 +174,10 @@ class Beside:
     pair (job :data:`SUMMARY`). Kept between the jobs; done here instead, in one process
     or when the second one fails. The values :func:`compare` and ``actor_block`` give."""
 
-    def __init__(self, a: Snapshot, b: Snapshot, actors: ActorSet | None, threshold: float):
-        self.a, self.b, self.actors, self.threshold = a, b, actors, threshold
+    def __init__(self, a: Snapshot, b: Snapshot, actors: ActorSet | None) -> None:
+        self.a, self.b, self.actors = a, b, actors
 
-    def __call__(
-        self, job: str, changes: tuple[tuple[Segment, ...], dict[str, int]] | None = None
-    ) -> Summary | None:
+    def __call__(self, job: str, changes: Changes | None = None) -> Summary | None:
         """Job ``job`` (the second process's work: ``beside.Draw``)."""
         if job == PREPARE:
             self.prepare()
@@ -196,21 +193,18 @@ class Beside:
         if reads_word_index(self.a, self.b):
             self.word_indexes  # noqa: B018
 
-    def summary(self, changes: tuple[tuple[Segment, ...], dict[str, int]]) -> Summary:
-        """The summary, from the segments that changed and the count of each op
-        (``Paired.changes``), with the actor block when there are actors."""
-        from narrative_diff.shifts import summarise
+    def summary(self, changes: Changes) -> Summary:
+        """The summary, from what it reads of the segments (``Paired.changes``), with the
+        actor block when there are actors."""
+        from narrative_diff.shifts import summary_of
 
         sa, sb = self.segmented
-        segments, counts = changes
-        summary = summarise(
+        summary = summary_of(
             self.a,
             self.b,
             sa,
             sb,
-            segments,
-            threshold=self.threshold,
-            counts=counts,
+            changes,
             readability=lambda: self.readability,
             words=lambda: self.word_indexes,
         )
