@@ -213,14 +213,14 @@ def test_chinese_texts_are_not_indexed_by_word(tmp_path):
 
 
 def test_the_summary_from_the_changes_alone_is_the_summary(tmp_path):
-    """What the second process is sent (what the summary reads of the segments) gives
-    the summary one process makes from every segment."""
+    """What the second process is sent (the segments that changed, the count of each op)
+    gives the summary one process makes from every segment."""
     from narrative_diff.api import document_snapshot
     from narrative_diff.compare import compare, pair
 
     a, b = (document_snapshot(Path(p)) for p in long_pair(tmp_path, paragraphs=30))
     paired = pair(a, b)
-    changes = paired.changes()
-    assert 0 < len(changes.changed[0]) < len(paired.a_segmented.sentences)
+    changed = paired.changed()
+    assert 0 < len(changed.segments) < len(paired.segments)
     whole = compare(a, b).summary
-    assert comparing.Beside(a, b, None).summary(changes) == whole
+    assert comparing.Beside(a, b, None).summary(changed) == whole

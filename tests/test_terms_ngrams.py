@@ -40,3 +40,24 @@ def test_a_word_index_folds_each_word(text: str) -> None:
     assert index.folded_counts == Counter(index.folded_words)
     assert list(index.folded_counts) == list(Counter(index.folded_words))  # (the same order)
     assert pickle.loads(pickle.dumps(index)) == index  # (sent by the process beside)
+
+
+#: Paragraph text with what could join or split words at a block's edge: apostrophes and
+#: a possessive 's, hyphens and dashes, digits with separators, Han, spaces and tabs.
+EDGY = st.text(alphabet=st.sampled_from("ab S's'’‘-–—.,09中 \t\n#"), max_size=40)
+
+
+@given(st.lists(EDGY, max_size=6), st.lists(EDGY, max_size=6), st.sampled_from(["en", "zh"]))
+def test_words_read_by_block_are_the_whole_texts_words(first, second, language) -> None:
+    """ByBlock reads each distinct block once, the second text mostly from the first:
+    the same word index and word count as reading each whole text."""
+    from narrative_diff.segment import ByBlock, segment
+    from narrative_diff.text import count_words
+
+    texts = ["\n\n".join(first), "\n\n".join(first[:3] + second)]
+    by_block = ByBlock()
+    for text in texts:  # (the same object for both, as a comparison uses it)
+        side = segment(text, language)
+        assert by_block.index(side) == WordIndex.of(text)
+        assert list(by_block.index(side).counts) == list(WordIndex.of(text).counts)
+        assert by_block.count(side) == count_words(text)

@@ -12,18 +12,27 @@ and :mod:`~narrative_diff.similarity` (comparison keys); :mod:`~narrative_diff.a
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .align import DEFAULT_THRESHOLD, align
 from .diff import diff_text
-from .relations import DELETE, EQUAL, INSERT, Alignment, Op, Relation, Segment, WordDiff
+from .relations import DELETE, EQUAL, INSERT, OPS, Alignment, Op, Relation, Segment, WordDiff
 from .segment import Segmented, segment
 from .shifts import Changes, Summary, read_changes, summarise
 from .similarity import DiffOptions
 from .snapshot import Snapshot
 from .text import languages_differ
 
-__all__ = ["SCHEMA_VERSION", "CompareOptions", "Comparison", "Paired", "compare", "pair"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Changed",
+    "CompareOptions",
+    "Comparison",
+    "Paired",
+    "compare",
+    "pair",
+]
 
 SCHEMA_VERSION = "1.2"
 
@@ -61,9 +70,29 @@ class Paired:
     def budget_hit(self) -> bool:
         return any(s.diff.budget_hit for s in self.segments)
 
-    def changes(self) -> Changes:
-        """What the summary reads of the segments (:func:`~narrative_diff.shifts.read_changes`)."""
-        return read_changes(self.a, self.b, self.segments, threshold=self.options.threshold)
+    def changed(self) -> Changed:
+        """All the summary reads of the segments, in a few kilobytes (the process beside
+        a long comparison is sent it; the segments are megabytes)."""
+        counts = Counter(s.op for s in self.segments)
+        return Changed(
+            tuple(s for s in self.segments if s.op != "unchanged"),
+            {op: counts.get(op, 0) for op in OPS},
+            self.options.threshold,
+        )
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The segments of a comparison that changed, how many segments there are of each
+    op, and the similarity needed to read word shifts off a pair: what
+    :func:`~narrative_diff.shifts.read_changes` needs (:meth:`read`)."""
+
+    segments: tuple[Segment, ...]
+    counts: dict[Op, int]
+    threshold: float
+
+    def read(self, a: Snapshot, b: Snapshot) -> Changes:
+        return read_changes(a, b, self.segments, threshold=self.threshold, counts=self.counts)
 
 
 @dataclass(frozen=True)

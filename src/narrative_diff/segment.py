@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from .text import HAN_RANGES
+from .text import HAN_RANGES, count_words
 
 BLOCK_KINDS = ("title", "heading", "paragraph")
 # Apostrophes, hyphens and dashes inside a word keep it one token ("Chang'e", "2021–2025"),
@@ -93,7 +93,11 @@ class WordIndex:
     def of(cls, text: str) -> WordIndex:
         """The index of ``text``. Folded counts are summed over the distinct words, in
         the order each folded word first occurs (as counting the folded words would)."""
-        words = WORD_RUN.findall(text)
+        return cls.of_words(WORD_RUN.findall(text))
+
+    @classmethod
+    def of_words(cls, words: list[str]) -> WordIndex:
+        """The index of a text whose words (:data:`WORD_RUN`) are ``words``, in order."""
         counts = Counter(words)
         folded: Counter[str] = Counter()
         for word, n in counts.items():
@@ -114,6 +118,37 @@ class WordIndex:
     @cached_property
     def folded_words(self) -> list[str]:
         return self.folded_joined.split(" ") if self.joined else []
+
+
+class ByBlock:
+    """Words and word counts of texts read a block at a time, each distinct block once: a
+    new version shares most of its paragraphs, word for word, with the version before, so
+    the second of two texts costs little more than its new paragraphs. A text's words are
+    its blocks' words in order (no word crosses the blank line or the spaces between two
+    blocks), so :meth:`index` and :meth:`count` give what ``WordIndex.of`` and
+    ``text.count_words`` give for the whole text."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, list[str]] = {}
+        self._counts: dict[str, int] = {}
+
+    def index(self, side: Segmented) -> WordIndex:
+        words: list[str] = []
+        for block in side.blocks:
+            found = self._words.get(block.text)
+            if found is None:
+                found = self._words[block.text] = WORD_RUN.findall(block.text)
+            words += found
+        return WordIndex.of_words(words)
+
+    def count(self, side: Segmented) -> int:
+        total = 0
+        for block in side.blocks:
+            found = self._counts.get(block.text)
+            if found is None:
+                found = self._counts[block.text] = count_words(block.text)
+            total += found
+        return total
 
 
 @dataclass(frozen=True)

@@ -72,22 +72,22 @@ def to_json(data: object, *, indent: int | None = 2) -> str:
     return _escape_invisible(_encoder(indent).encode(data))
 
 
-def with_member(head: str, key: str, value: str, *, after: str = "") -> str:
-    """The compact JSON object ``head`` (:func:`to_json` with ``indent=None``) with one
-    member more at its end, ``key`` and the compact JSON text ``value``: the text
-    :func:`to_json` gives for the whole, where ``head`` was written before ``value`` was
-    known; then ``after`` (a final newline, say).
+def with_last_member(head: bytes, key: str, value: str) -> tuple[memoryview, bytes]:
+    """The UTF-8 of the compact JSON object ``head`` (:func:`to_json` with ``indent=None``,
+    encoded) with one member more at its end, ``key`` and the compact JSON text ``value``:
+    in two pieces, the head not copied (megabytes, written before ``value`` was known).
+    Together, what :func:`to_json` gives for the whole.
 
-    >>> head, value = to_json({"a": [1, "é"]}, indent=None), to_json({"c": None}, indent=None)
-    >>> with_member(head, "b", value)
+    >>> head = to_json({"a": [1, "é"]}, indent=None).encode()
+    >>> b"".join(with_last_member(head, "b", to_json({"c": None}, indent=None))).decode()
     '{"a": [1, "é"], "b": {"c": null}}'
-    >>> with_member(head, "b", value) == to_json({"a": [1, "é"], "b": {"c": None}}, indent=None)
+    >>> _ == to_json({"a": [1, "é"], "b": {"c": None}}, indent=None)
     True
     """
-    if not head.endswith("}"):
+    if not head.endswith(b"}"):
         raise ValueError("head is not a JSON object")
-    comma = ", " if head != "{}" else ""  # (one join: a head of megabytes is copied once)
-    return "".join((head[:-1], comma, to_json(key, indent=None), ": ", value, "}", after))
+    comma = ", " if head != b"{}" else ""
+    return memoryview(head)[:-1], f"{comma}{to_json(key, indent=None)}: {value}}}".encode()
 
 
 def _encoder(indent: int | None) -> json.JSONEncoder:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
@@ -234,8 +234,7 @@ def summarise(
 class Changes:
     """What the summary reads of a comparison's segments (:func:`read_changes`): the
     number of each op, the sentences of each side in a changed segment, the word-level
-    findings. A few kilobytes where the segments are megabytes: what the process beside a
-    long comparison is sent to make the summary."""
+    findings."""
 
     counts: dict[Op, int]
     changed: tuple[frozenset[int], frozenset[int]]
@@ -244,10 +243,17 @@ class Changes:
 
 
 def read_changes(
-    a: Snapshot, b: Snapshot, segments: Sequence[Segment], *, threshold: float = 0.5
+    a: Snapshot,
+    b: Snapshot,
+    segments: Sequence[Segment],
+    *,
+    threshold: float = 0.5,
+    counts: Mapping[Op, int] | None = None,
 ) -> Changes:
-    """What :func:`summary_of` needs of ``segments`` (see :func:`summarise`)."""
-    counts = Counter(s.op for s in segments)
+    """What :func:`summary_of` needs of ``segments`` (see :func:`summarise`). Only the
+    segments that changed are read: with ``counts`` (the number of segments of each op),
+    those alone may be given (what the process beside a long comparison is sent)."""
+    counts = counts if counts is not None else Counter(s.op for s in segments)
     language, same_language = _summary_language(a, b)
     found = _Found()
     changed = [seg for seg in segments if seg.op != "unchanged"]

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.beside import Drawer
     from narrative_diff.changes import ChangeRow as ChangeRow
+    from narrative_diff.compare import Changed, Paired
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
-    from narrative_diff.compare import Paired
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
-    from narrative_diff.segment import Segmented, WordIndex
-    from narrative_diff.shifts import ActorChange, Changes, ReadabilityChange, Summary
+    from narrative_diff.segment import ByBlock, Segmented, WordIndex
+    from narrative_diff.shifts import ActorChange, ReadabilityChange, Summary
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
 
@@ -68,10 +68,15 @@ def compare_refs(
 
 @dataclass(frozen=True)
 class Rendered:
-    """A comparison and its text in one of :data:`COMPARE_FORMATS` but ``terminal``."""
+    """A comparison and its text in one of :data:`COMPARE_FORMATS` (``terminal``: as a
+    pager shows it), as the UTF-8 to write out, in pieces (:attr:`text`: as one string)."""
 
     comparison: Comparison
-    text: str
+    data: tuple[bytes | memoryview, ...]
+
+    @property
+    def text(self) -> str:
+        return b"".join(self.data).decode("utf-8")
 
 
 def compare_rendered(
@@ -89,17 +94,17 @@ def compare_rendered(
     segments (most of the text) are written while the summary is made beside (a long
     comparison's second process): the same text, sooner."""
     from narrative_diff import render
-    from narrative_diff.serialise import to_json, with_member
+    from narrative_diff.serialise import to_json, with_last_member
 
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         if fmt != "json" or indent is not None:
             result = paired.summarised()
             text = render_comparison(result, fmt, side_by_side=side_by_side, indent=indent)
-            return Rendered(result, text)
-        head = to_json(render.paired_to_dict(paired.paired), indent=None)
+            return Rendered(result, (text.encode("utf-8"),))
+        head = to_json(render.paired_to_dict(paired.paired), indent=None).encode("utf-8")
         result = paired.summarised()
     summary = to_json(render.summary_to_dict(result.summary), indent=None)
-    return Rendered(result, with_member(head, "summary", summary, after="\n"))
+    return Rendered(result, (*with_last_member(head, "summary", summary), b"\n"))
 
 
 class _Comparing:
@@ -117,7 +122,7 @@ class _Comparing:
         if self._drawer is not None:
             summary = self._drawer.get(SUMMARY)
         else:
-            summary = self._half.summary(self.paired.changes())
+            summary = self._half.summary(self.paired.changed())
         return summarised(self.paired, summary)
 
 
@@ -151,7 +156,7 @@ def _comparing(
         drawer = _beside(half, drawer)
         paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
         if drawer is not None:
-            drawer.start(None, [SUMMARY], given={SUMMARY: paired.changes()})
+            drawer.start(None, [SUMMARY], given={SUMMARY: paired.changed()})
         else:  # all of it here: the texts are cut into sentences once
             half.segmented = paired.a_segmented, paired.b_segmented
         yield _Comparing(paired, drawer, half)
@@ -177,24 +182,28 @@ class Beside:
     def __init__(self, a: Snapshot, b: Snapshot, actors: ActorSet | None) -> None:
         self.a, self.b, self.actors = a, b, actors
 
-    def __call__(self, job: str, changes: Changes | None = None) -> Summary | None:
+    def __call__(self, job: str, changed: Changed | None = None) -> Summary | None:
         """Job ``job`` (the second process's work: ``beside.Draw``)."""
         if job == PREPARE:
             self.prepare()
             return None
-        assert changes is not None, "the summary is made from the changes"
-        return self.summary(changes)
+        assert changed is not None, "the summary is made from the changed segments"
+        return self.summary(changed)
 
     def prepare(self) -> None:
         """What the summary will read of each text alone, computed and kept."""
         from narrative_diff.shifts import reads_word_index
 
+        for snap, side in zip((self.a, self.b), self.segmented, strict=True):
+            # each text's word count (the readability's, the actors' rates), b's read
+            # from a's for the paragraphs they share: the cached property, found sooner
+            vars(snap).setdefault("words", self._by_block.count(side))
         self.readability, self.actor_block  # noqa: B018 (computed now, kept)
         if reads_word_index(self.a, self.b):
             self.word_indexes  # noqa: B018
 
-    def summary(self, changes: Changes) -> Summary:
-        """The summary, from what it reads of the segments (``Paired.changes``), with the
+    def summary(self, changed: Changed) -> Summary:
+        """The summary, from the segments that changed (``Paired.changed``), with the
         actor block when there are actors."""
         from narrative_diff.shifts import summary_of
 
@@ -204,7 +213,7 @@ class Beside:
             self.b,
             sa,
             sb,
-            changes,
+            changed.read(self.a, self.b),
             readability=lambda: self.readability,
             words=lambda: self.word_indexes,
         )
@@ -238,10 +247,16 @@ class Beside:
 
     @functools.cached_property
     def word_indexes(self) -> tuple[WordIndex, WordIndex]:
-        """Each text's :class:`~narrative_diff.segment.WordIndex`, as the summary makes it."""
-        from narrative_diff.segment import WordIndex
+        """Each text's :class:`~narrative_diff.segment.WordIndex`, as the summary makes it
+        (b's read from a's for the paragraphs they share)."""
+        sa, sb = self.segmented
+        return self._by_block.index(sa), self._by_block.index(sb)
 
-        return WordIndex.of(self.a.body), WordIndex.of(self.b.body)
+    @functools.cached_property
+    def _by_block(self) -> ByBlock:
+        from narrative_diff.segment import ByBlock
+
+        return ByBlock()
 
 
 def _beside(half: Beside, early: Drawer | None = None) -> Drawer | None:
@@ -389,11 +404,13 @@ def actors_file(actors: ActorSet | None) -> list[str]:
     return [actors.source] if actors and not actors.source.startswith("bundled:") else []
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a reader never sees half a file."""
+def write_text(path: str | os.PathLike[str], text: str | Rendered) -> None:
+    """Write ``text`` (UTF-8), or a rendered comparison, to ``path`` atomically: a reader
+    never sees half a file."""
     from narrative_diff.storage import write_file
 
-    write_file(Path(path), text.encode("utf-8"))
+    data = b"".join(text.data) if isinstance(text, Rendered) else text.encode("utf-8")
+    write_file(Path(path), data)
 
 
 def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:

@@ -397,6 +397,16 @@ def echo(text: str, *, err: bool = False, nl: bool = True, exact_when_piped: boo
     typer.echo(text if exact else printable(text), err=err, nl=nl, color=True if exact else None)
 
 
+def write_out(data: Iterable[bytes | memoryview]) -> None:
+    """A document already rendered and encoded (``compare -f json``), to stdout as it is:
+    every format escapes control characters itself, so there are no colour codes for
+    click to look for (a scan of the whole text) nor anything to re-encode."""
+    sys.stdout.flush()
+    for piece in data:
+        sys.stdout.buffer.write(piece)
+    sys.stdout.buffer.flush()
+
+
 def literal(text: object, style: str | None = None) -> Text:
     """``text`` for rich exactly as written: never markup (``[/]``, ``[link=…]`` stay
     text), control characters shown escaped (an ESC sequence cannot reach the terminal)."""

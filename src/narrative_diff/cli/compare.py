@@ -27,6 +27,7 @@ from .app import (
     info,
     output_option,
     warn,
+    write_out,
 )
 from .snapshots import warn_edited
 
@@ -123,9 +124,9 @@ def compare(
                 for warning in result.warnings:
                     warn(warning)
             if output is None:
-                typer.echo(rendered.text, nl=False)
+                write_out(rendered.data)
             else:
-                api.write_text(output, rendered.text)
+                api.write_text(output, rendered)
                 info(f"wrote {output}", err=True)
         if exit_code and result.narrative_change:
             raise typer.Exit(ExitCode.FINDINGS)

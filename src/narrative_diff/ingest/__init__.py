@@ -52,7 +52,6 @@ from narrative_diff.snapshot import Extraction
 from narrative_diff.text import normalise_body
 
 from .encoding import decode_html, decode_text, repair_mojibake
-from .fetch import check_url, fetch_url
 from .formats import docx_blocks, markdown_blocks, text_blocks, transcript_blocks, with_title
 from .language import detect_language, identify
 from .model import (
@@ -67,8 +66,20 @@ from .model import (
     empty_document,
     too_large,
 )
-from .pdf import pdf_blocks
 from .redact import redact_url
+
+if typing.TYPE_CHECKING:
+    from .fetch import fetch_url
+
+
+def __getattr__(name: str) -> typing.Any:
+    """``fetch_url``, imported when asked for: a file read needs no HTTP client."""
+    if name == "fetch_url":
+        from .fetch import fetch_url
+
+        return fetch_url
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXTRACT_MODES",
@@ -202,6 +213,8 @@ def extract_bytes(
     page_date = None  # the document's own date: a page's metadata, a Markdown front matter
     repaired: str | None = None  # mojibake is repaired in the decoded text, before parsing
     if fmt == "pdf":
+        from .pdf import pdf_blocks  # (pypdf: imported for a PDF only)
+
         blocks, title = pdf_blocks(raw, name)
     elif fmt == "docx":
         blocks, title = docx_blocks(raw, name, max_bytes=limits.max_bytes)
@@ -330,6 +343,8 @@ def read_source(
         return extract_bytes(raw, name="<stdin>", limits=limits, extract=extract)
     url = _URL_LIKE.match(source)
     if url:
+        from .fetch import check_url, fetch_url  # (httpx: imported for a URL only)
+
         scheme = url.group(1).lower()
         if scheme in ("http", "https"):
             raw, content_type, final_url = fetch_url(source, limits=limits)
