@@ -580,3 +580,29 @@ def test_sentences_are_cut_at_chinese_stops_only_where_there_are_some(text: str)
             assert segment_module.split_sentences(text, language) == shortcut
         finally:
             segment_module._CJK_STOPS = original
+
+
+@FAST
+@given(pairs())
+def test_an_identical_sentence_pair_takes_the_short_way_to_the_same_segment(ab) -> None:
+    """compare._segment builds an unchanged pair of identical sentences directly (most of
+    a long document): the segment the general steps (spans, word diff, op) give."""
+    from narrative_diff import compare as compare_module
+
+    result = run(*ab)
+    for rel in result.alignment.sentences:
+        shortcut = compare_module._segment(
+            rel, result.a_segmented, result.b_segmented, result.options.diff
+        )
+        a_text = compare_module._span(result.a_segmented, rel.a)
+        b_text = compare_module._span(result.b_segmented, rel.b)
+        diff = compare_module._word_diff(rel.op, a_text, b_text, result.options.diff)
+        op = compare_module._op(rel, a_text != b_text, diff)
+        assert (shortcut.op, shortcut.a_text, shortcut.b_text, shortcut.diff) == (
+            op,
+            a_text,
+            b_text,
+            diff,
+        )
+        assert shortcut.similarity == (rel.similarity if op not in ("added", "deleted") else 0.0)
+        assert (shortcut.moved, shortcut.a_index, shortcut.b_index) == (rel.moved, rel.a, rel.b)

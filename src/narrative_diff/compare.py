@@ -181,6 +181,22 @@ def _span(side: Segmented, indices: tuple[int, ...]) -> str:
 
 def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) -> Segment:
     """A sentence relation with its texts and word diff, its op corrected by the diff."""
+    if rel.op == "unchanged" and len(rel.a) == 1 and len(rel.b) == 1:
+        one, other = sa.sentences[rel.a[0]], sb.sentences[rel.b[0]]
+        if one.text == other.text:  # most of a long document: what the steps below give
+            diff = WordDiff(((EQUAL, one.text),), _NO_NOISE)
+            return Segment(
+                "unchanged",
+                rel.a,
+                rel.b,
+                one.text,
+                other.text,
+                rel.similarity,
+                rel.moved,
+                diff,
+                one.block,
+                other.block,
+            )
     a_text, b_text = _span(sa, rel.a), _span(sb, rel.b)
     word_diff = _word_diff(rel.op, a_text, b_text, options)
     op = _op(rel, a_text != b_text, word_diff)
@@ -196,6 +212,9 @@ def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) 
         a_block=sa.sentences[rel.a[0]].block if rel.a else None,
         b_block=sb.sentences[rel.b[0]].block if rel.b else None,
     )
+
+
+_NO_NOISE = (False,)
 
 
 def _word_diff(op: Op, a_text: str, b_text: str, options: DiffOptions) -> WordDiff:
