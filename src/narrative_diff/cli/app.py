@@ -401,10 +401,16 @@ def write_out(data: Iterable[bytes | memoryview]) -> None:
     """A document already rendered and encoded (``compare -f json``), to stdout as it is:
     every format escapes control characters itself, so there are no colour codes for
     click to look for (a scan of the whole text) nor anything to re-encode."""
-    sys.stdout.flush()
+    out = sys.stdout
+    out.flush()
+    binary = getattr(out, "buffer", None)
+    if binary is None:  # a text stream with no bytes beneath (a caller's StringIO)
+        out.write(b"".join(data).decode("utf-8"))
+        out.flush()
+        return
     for piece in data:
-        sys.stdout.buffer.write(piece)
-    sys.stdout.buffer.flush()
+        binary.write(piece)
+    binary.flush()
 
 
 def literal(text: object, style: str | None = None) -> Text:
