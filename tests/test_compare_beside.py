@@ -43,18 +43,14 @@ def long_pair(folder, paragraphs: int = 120) -> tuple[str, str]:
 @needs_fork
 def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_path, monkeypatch):
     first, second = long_pair(tmp_path)
-    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
-    code, alone, err = run(capsys, "compare", first, second, "-f", "json")
-    assert code == 0, err
-    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
-    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
     # what one process computes itself, the parent leaves to the child
     parent, computed_here = os.getpid(), []
     watched = (
         (shifts, "readability_change"),
         (scoring, "actor_changes"),
-        (WordIndex, "of"),
-        (shifts, "summarise"),
+        (WordIndex, "of_words"),
+        (shifts, "read_changes"),
+        (shifts, "summary_of"),
     )
     for module, name in watched:
 
@@ -64,11 +60,20 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
             return real(*args, **kwargs)
 
         monkeypatch.setattr(module, name, here_or_there)
-    code, pair, err = run(capsys, "compare", first, second, "-f", "json")
-    assert code == 0, err
-    assert pair == alone
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", "1")
+    alone = {fmt: run(capsys, "compare", first, second, "-f", fmt) for fmt in ("json", "md")}
+    assert [code for code, _, _ in alone.values()] == [0, 0]
+    assert set(computed_here) == {name for _, name in watched}  # (the watch sees them)
+    computed_here.clear()
+    monkeypatch.delenv("NARRATIVE_DIFF_WORKERS")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    for fmt in ("json", "md"):  # (compact JSON is written while the summary is made)
+        assert run(capsys, "compare", first, second, "-f", fmt) == alone[fmt]
     assert computed_here == []
-    assert '"event": "APPEARED", "evidence_a": [], "evidence_b": ["Pakistan and Egypt' in pair
+    assert (
+        '"event": "APPEARED", "evidence_a": [], "evidence_b": ["Pakistan and Egypt'
+        in (alone["json"][1])
+    )
 
 
 @needs_fork

@@ -278,3 +278,21 @@ def test_interrupted_backfill_with_a_pool_is_one_line_and_leaves_no_worker(http_
     assert all(json.loads(line)["outcome"] == "added" for line in lines)
     _, problems = check_corpus(Corpus(corpus))
     assert problems == []
+
+
+def test_a_pipe_closed_in_a_long_comparison_is_not_an_error(tmp_path):
+    """compare -f json writes a long comparison in pieces (the segments, then the summary
+    once it is made): a reader that goes after the first kilobyte (``| head -c 1000``) ends
+    the command with exit 0 and nothing on stderr, as a closed pipe does elsewhere."""
+    para = "The station is built by China together with Russia. Several countries take part."
+    first = "# Plan\n\n" + "\n\n".join(f"{para} Step {n} follows." for n in range(3000)) + "\n"
+    paths = tmp_path / "a.md", tmp_path / "b.md"
+    paths[0].write_text(first, encoding="utf-8")
+    paths[1].write_text(first.replace("Step 7 ", "Phase 7 "), encoding="utf-8")
+    argv = [EXE, "compare", *map(str, paths), "-f", "json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert proc.stdout.read(1000).startswith(b'{"schema_version": ')
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert (proc.wait(timeout=120), err) == (0, b"")

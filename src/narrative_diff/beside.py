@@ -1,12 +1,13 @@
-"""Work done in a second, forked process beside this one: a report's charts, the one-sided
+"""Work done in a second, forked process beside this one: a report's charts, the summary
 half of a long comparison.
 
-Why: some work splits in two halves of about the same cost that need nothing from each
+Why: some work splits in two halves of about the same cost that need little from each
 other but the finished results. A report: matplotlib drawing the charts and the summary
 card, beside fpdf2 laying out the PDF's text and the HTML page around the same images.
-A comparison of two long texts: each text's readability and actor mentions, beside the
-alignment and the word diffs of the pair. On a machine with two cores, doing them side by
-side takes the time of the longer half instead of the sum.
+A comparison of two long texts: each text's readability, actor mentions and word index,
+then the summary from the segments that changed, beside the alignment, the word diffs and
+the writing of the segments. On a machine with two cores, doing them side by side takes
+the time of the longer half instead of the sum.
 
 How: the process forks (for a report, before the report is built: the child imports
 matplotlib meanwhile; numpy and Pillow, which both need, are imported before the fork),
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 
+#: Seconds a child with nothing left to do is given to run its ``finish`` and end.
+FINISH_S = 10.0
+
 #: A job's work: its name (and what :meth:`Drawer.start` gave it, if anything) → its result
 #: (picklable: it comes back through a pipe).
 Draw = Callable[..., Any]
@@ -79,10 +83,11 @@ class Drawer:
     def __init__(
         self,
         prepare: Callable[[], None],
-        finish: Callable[[], None] = lambda: None,
+        finish: Callable[[], None] | None = None,
         draw: Draw | None = None,
     ) -> None:
         self._draw: Draw | None = draw
+        self._finishes = finish is not None
         self._given: dict[str, Any] = {}
         self._ordered: set[str] = set()
         self._came: set[str] = set()  # jobs whose result (or refusal) came from the child
@@ -99,7 +104,7 @@ class Drawer:
         ends = (self._conn, self._orders)
         self._process: BaseProcess = context.Process(
             target=_work,
-            args=(prepare, finish, child_in, child_out, ends, draw, os.getpid()),
+            args=(prepare, finish or _nothing, child_in, child_out, ends, draw, os.getpid()),
             daemon=True,
         )
         try:
@@ -196,24 +201,30 @@ class Drawer:
 
     def close(self) -> None:
         """End the child. One that has sent every job ordered waits for another order:
-        the end of file ends it, after its ``finish`` (which a stop would skip), and this
-        process goes on without waiting for it to go (a long comparison's child takes a
-        hundredth of a second to give back its memory); multiprocessing reaps it at the
-        next fork or at exit. One still at work, or never given any, is stopped and
-        reaped now."""
+        the end of file ends it. If it has a ``finish`` (which a stop would skip, as would
+        multiprocessing at this process's exit), this waits for it to end; else this
+        process goes on at once (a long comparison's child takes a hundredth of a second
+        to give back its memory) and multiprocessing reaps it at the next fork or at exit.
+        One still at work, or never given any, is stopped and reaped now."""
         if self._sender is not None and self._sender.is_alive():  # the order was never
             self._process.terminate()  # taken: the child's end goes, and the send fails
             self._sender.join()
         self._orders.close()
         with self._changed:
             idle = bool(self._ordered) and self._ordered <= self._came and not self._over
-        if idle:  # the receiving thread ends at the child's end of file, closing the pipe
+        if idle and self._finishes:
+            self._process.join(timeout=FINISH_S)
+        elif idle:  # the receiving thread ends at the child's end of file, closing the pipe
             return
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
         self._receiver.join()  # every write end is closed now: the thread has its end of file
         self._conn.close()
+
+
+def _nothing() -> None:
+    """The ``finish`` of a child that has none."""
 
 
 def _work(
@@ -283,8 +294,8 @@ def _jobs(
 
 class _Outbox:
     """The child's messages, sent by a thread of their own in order: a large result (a
-    long comparison's word indexes, 2.6 MB) is read by the parent a pipe's worth at a time,
-    between its own work, and the child goes on with the next job meanwhile."""
+    report's charts) is read by the parent a pipe's worth at a time, between its own work,
+    and the child goes on with the next job meanwhile."""
 
     def __init__(self, conn: Connection) -> None:
         import queue

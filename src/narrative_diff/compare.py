@@ -71,8 +71,9 @@ class Paired:
         return any(s.diff.budget_hit for s in self.segments)
 
     def changed(self) -> Changed:
-        """All the summary reads of the segments, in a few kilobytes (the process beside
-        a long comparison is sent it; the segments are megabytes)."""
+        """All the summary reads of the segments: the process beside a long comparison is
+        sent it (for a long text with a few edits, kilobytes where the segments are
+        megabytes; a text rewritten throughout sends most of them)."""
         counts = Counter(s.op for s in self.segments)
         return Changed(
             tuple(s for s in self.segments if s.op != "unchanged"),

@@ -82,8 +82,8 @@ class WordIndex:
     hyphens, a possessive "'s" left off) ready for the summary's look-ups: how often each
     occurs, as written and case-folded, and the words joined by single spaces, in which a
     phrase of several words is counted as a substring. One C-speed pass over the text,
-    made once per text (:meth:`of`): by the process beside a long comparison, which sends
-    it (:mod:`narrative_diff.beside`), or by the summary itself."""
+    made once per text by whichever process makes the summary (:meth:`of`; for the two
+    texts of a long comparison, :class:`ByBlock`)."""
 
     joined: str
     counts: Counter[str]

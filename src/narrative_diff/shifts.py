@@ -252,7 +252,7 @@ def read_changes(
 ) -> Changes:
     """What :func:`summary_of` needs of ``segments`` (see :func:`summarise`). Only the
     segments that changed are read: with ``counts`` (the number of segments of each op),
-    those alone may be given (what the process beside a long comparison is sent)."""
+    those alone may be given (as the process beside a long comparison is sent them)."""
     counts = counts if counts is not None else Counter(s.op for s in segments)
     language, same_language = _summary_language(a, b)
     found = _Found()

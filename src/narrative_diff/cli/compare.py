@@ -1,7 +1,8 @@
 """The ``compare`` command: the heart of the tool, two snapshots side by side.
 
-It parses, calls :func:`narrative_diff.api.compare_refs`, and prints the result: live to
-the terminal, or rendered by :func:`narrative_diff.api.render_comparison` to stdout or a file.
+It parses, calls :func:`narrative_diff.api.compare_refs` and prints the result live to the
+terminal, or calls :func:`narrative_diff.api.compare_rendered` and writes the rendered text to
+stdout or a file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .app import (
     echo,
     info,
     output_option,
+    to_a_reader,
     warn,
     write_out,
 )
@@ -124,7 +126,8 @@ def compare(
                 for warning in result.warnings:
                     warn(warning)
             if output is None:
-                write_out(rendered.data)
+                with to_a_reader():  # (compact JSON comes in pieces: the reader may go)
+                    write_out(rendered.data)
             else:
                 api.write_text(output, rendered)
                 info(f"wrote {output}", err=True)
