@@ -215,8 +215,6 @@ def summarise(
     segments: Sequence[Segment],
     *,
     threshold: float = 0.5,
-    readability: Callable[[], ReadabilityChange] | None = None,
-    words: Callable[[], tuple[WordIndex, WordIndex]] | None = None,
 ) -> Summary:
     """Build the summary of ``a`` → ``b`` from its segments (see the module docstring):
     :func:`summary_of` what :func:`read_changes` reads of them.
@@ -227,7 +225,7 @@ def summarise(
     translation, so they are left empty (the comparison carries a warning).
     """
     changes = read_changes(a, b, segments, threshold=threshold)
-    return summary_of(a, b, sa, sb, changes, readability=readability, words=words)
+    return summary_of(a, b, sa, sb, changes)
 
 
 @dataclass(frozen=True)
