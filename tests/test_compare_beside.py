@@ -78,7 +78,7 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
 
 
 @needs_fork
-@pytest.mark.parametrize("job", ["prepare", "summary"])
+@pytest.mark.parametrize("job", ["prepare", "sentences", "summary"])
 @pytest.mark.parametrize("fmt", ["json", "md"])
 def test_a_comparison_whose_child_fails_is_made_here(capsys, tmp_path, monkeypatch, job, fmt):
     first, second = long_pair(tmp_path)
@@ -197,7 +197,8 @@ def test_the_texts_are_sent_without_waiting_for_the_second_process(capsys, tmp_p
     monkeypatch.setattr(beside.Drawer, "start", start)
     code, pair, err = run(capsys, "compare", first, second, "-f", "json")
     assert (code, err) == (0, "") and pair == alone
-    assert len(spent) == 2 and max(spent) < 0.5  # the texts, then the changed segments
+    # the texts, the sentence cuts, then the changed segments
+    assert len(spent) == 3 and max(spent) < 0.5
 
 
 def test_chinese_texts_are_not_indexed_by_word(tmp_path):
@@ -212,10 +213,30 @@ def test_chinese_texts_are_not_indexed_by_word(tmp_path):
         path.write_text(text, encoding="utf-8")
     chinese = comparing.Beside(*map(document_snapshot, paths), None)
     chinese.prepare()
-    assert "word_indexes" not in vars(chinese) and "readability" in vars(chinese)
+    assert "word_indexes" not in vars(chinese) and "words" in vars(chinese.b)
     english = comparing.Beside(*(document_snapshot(Path(p)) for p in long_pair(tmp_path)), None)
     english.prepare()
     assert "word_indexes" in vars(english)
+
+
+def test_the_second_process_reads_the_sentences_as_this_one_cut_them(tmp_path, monkeypatch):
+    """Job ``sentences`` is given each text's sentence cuts: it does not run the sentence
+    splitter, and its readability and actor block are what one process computes."""
+    from narrative_diff import segment as segment_module
+    from narrative_diff.api import document_snapshot
+    from narrative_diff.compare import segment_pair
+
+    a, b = (document_snapshot(Path(p)) for p in long_pair(tmp_path, paragraphs=30))
+    actors = comparing.load_actors()
+    alone = comparing.Beside(a, b, actors)
+    expected = alone.readability, alone.actor_block
+    cuts = tuple(segment_module.sentence_cuts(side) for side in segment_pair(a, b))
+    monkeypatch.setattr(segment_module, "split_sentences", lambda *_: pytest.fail("cut again"))
+    half = comparing.Beside(a, b, actors)
+    half(comparing.PREPARE)
+    half(comparing.SENTENCES, cuts)
+    assert (half.readability, half.actor_block) == expected and expected[1]
+    assert half.segmented == alone.segmented
 
 
 def test_the_summary_from_the_changes_alone_is_the_summary(tmp_path):

@@ -19,7 +19,7 @@ from narrative_diff import text as text_module
 from narrative_diff.compare import CompareOptions, Comparison, compare
 from narrative_diff.diff import diff_text
 from narrative_diff.relations import DELETE, INSERT, Segment
-from narrative_diff.segment import Segmented, segment
+from narrative_diff.segment import Segmented, cut, segment, sentence_cuts, split_blocks
 from narrative_diff.similarity import DiffOptions, normal_form
 from narrative_diff.snapshot import Snapshot
 from narrative_diff.text import normalise_body
@@ -330,6 +330,28 @@ def test_alignment_covers_every_sentence_and_block_once(ab: tuple[str, str]) -> 
     assert sum(result.summary.counts.values()) == len(result.segments)
 
 
+def blocks_by_search(text: str) -> list[tuple[int, int, str]]:
+    """Blocks as first found: each piece of ``re.split`` at the blank lines, searched for
+    in the text from the end of the one before; (start, end, text) of each non-blank one."""
+    found, position = [], 0
+    for piece in re.split(r"\n[ \t]*\n+", text):
+        start = text.index(piece, position) if piece else position
+        position = start + len(piece)
+        if piece.strip():
+            offset = start + len(piece) - len(piece.lstrip())
+            found.append((offset, offset + len(piece.strip()), piece.strip()))
+    return found
+
+
+@given(st.text(alphabet=st.sampled_from("ab# \t\n.\u3000\x85"), max_size=40) | pairs().map("".join))
+def test_blocks_lie_where_a_search_finds_them(text: str) -> None:
+    """Blocks are read off the blank lines' positions: the blocks a search for each piece
+    finds, each block's text at its offsets."""
+    blocks = split_blocks(text)
+    assert [(b.start, b.end, b.text) for b in blocks] == blocks_by_search(text)
+    assert all(text[b.start : b.end] == b.text for b in blocks)
+
+
 @given(pairs(), st.sampled_from(["en", "fr", "zh", None]))
 def test_segmenting_like_another_version_changes_nothing(
     ab: tuple[str, str], lang: str | None
@@ -606,3 +628,15 @@ def test_an_identical_sentence_pair_takes_the_short_way_to_the_same_segment(ab) 
         )
         assert shortcut.similarity == (rel.similarity if op not in ("added", "deleted") else 0.0)
         assert (shortcut.moved, shortcut.a_index, shortcut.b_index) == (rel.moved, rel.a, rel.b)
+
+
+@given(pairs(), st.sampled_from(["en", "zh", None]))
+def test_a_segmentation_rebuilt_from_its_sentence_cuts_is_the_same(
+    ab: tuple[str, str], lang: str | None
+) -> None:
+    """The second process of a long comparison is sent each text's sentence cuts (a row of
+    integers) instead of cutting the sentences again: the same blocks and sentences."""
+    a, b = ab
+    for side in (segment(a, lang), segment(b, lang, like=segment(a, lang))):
+        assert cut(side.text, lang, sentence_cuts(side)) == side
+        assert cut(side.text, lang, sentence_cuts(side), side.blocks) == side

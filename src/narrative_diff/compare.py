@@ -141,9 +141,11 @@ def pair(
     a_ref: str = "a",
     b_ref: str = "b",
     options: CompareOptions | None = None,
+    segmented: tuple[Segmented, Segmented] | None = None,
 ) -> Paired:
     """Align and diff ``a`` and ``b``: all of a comparison but its summary, which may be
-    made elsewhere (``api.compare_refs``: in the process beside this one)."""
+    made elsewhere (``api.compare_refs``: in the process beside this one). ``segmented``:
+    the two texts' :func:`segment_pair`, when the caller has it."""
     options = options or CompareOptions()
     warnings = []
     if languages_differ(a.language, b.language):
@@ -157,8 +159,7 @@ def pair(
             f"{b.lineage_name or '(none)'}): actors named or not are a switch of source, "
             "not events"
         )
-    sa = segment(a.body, a.language)
-    sb = segment(b.body, b.language, like=sa)
+    sa, sb = segmented or segment_pair(a, b)
     alignment = align(sa, sb, options=options.diff, threshold=options.threshold)
     segments = tuple(_segment(rel, sa, sb, options.diff) for rel in alignment.sentences)
     if any(s.diff.budget_hit for s in segments):
@@ -167,6 +168,12 @@ def pair(
             "than usual (raise the budget with --diff-timeout)"
         )
     return Paired(a, b, a_ref, b_ref, sa, sb, alignment, segments, tuple(warnings), options)
+
+
+def segment_pair(a: Snapshot, b: Snapshot) -> tuple[Segmented, Segmented]:
+    """Both texts cut into blocks and sentences, b's paragraphs that a shares cut as a's."""
+    sa = segment(a.body, a.language)
+    return sa, segment(b.body, b.language, like=sa)
 
 
 def _span(side: Segmented, indices: tuple[int, ...]) -> str:

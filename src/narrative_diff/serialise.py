@@ -50,6 +50,7 @@ __all__ = [
     "require_pyarrow",
     "to_csv",
     "to_json",
+    "to_json_utf8",
     "to_parquet",
 ]
 
@@ -95,10 +96,41 @@ def _encoder(indent: int | None) -> json.JSONEncoder:
     return json.JSONEncoder(ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
 
 
+def to_json_utf8(data: object, *, indent: int | None = None) -> bytes:
+    """:func:`to_json`'s text as UTF-8, the bytes it needs made once (a long comparison's
+    megabytes are encoded anyway: looking for the characters to escape in them costs a
+    tenth of a scan of the text)."""
+    text = _encoder(indent).encode(data)
+    raw = text.encode("utf-8")
+    return _INVISIBLE.sub(_escaped, text).encode("utf-8") if _has_invisible(raw) else raw
+
+
 def _escape_invisible(text: str) -> str:
     if text.isascii() and "\x7f" not in text:  # (two C scans, several times faster than one sub)
         return text
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if not _has_invisible(text.encode("utf-8", "surrogatepass")):
+        return text
+    return _INVISIBLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _has_invisible(raw: bytes) -> bool:
+    """Whether UTF-8 ``raw`` holds a character of :data:`_INVISIBLE`: DEL is ASCII, the
+    others are not, and the non-ASCII bytes alone (a few in most texts) decode to the
+    text's non-ASCII characters in order. A regular expression over the whole text, as
+    text, took ten times as long (0.017 s for a comparison's 6.5 MB)."""
+    if b"\x7f" in raw:
+        return True
+    if raw.isascii():
+        return False
+    rest = raw.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    return _INVISIBLE.search(rest) is not None
+
+
+_ASCII_BYTES = bytes(range(128))
 
 
 #: Characters json leaves raw but a terminal may act on (C1 controls, CSI U+009B) or that

@@ -8,7 +8,7 @@ import gc
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from narrative_diff.api.corpus_tasks import get_snapshot, ref_of
 from narrative_diff.capture import AddOptions as AddOptions
@@ -22,6 +22,7 @@ from narrative_diff.series import series_actors
 from narrative_diff.snapshot import Snapshot as Snapshot
 
 if TYPE_CHECKING:
+    from array import array
     from collections.abc import Iterator, Sequence
 
     from narrative_diff.actors import ActorSet
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import SCORE_COLUMNS as SCORE_COLUMNS
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
-    from narrative_diff.segment import ByBlock, Segmented, WordIndex
+    from narrative_diff.segment import Block, ByBlock, Segmented, WordIndex
     from narrative_diff.shifts import ActorChange, ReadabilityChange, Summary
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
@@ -94,14 +95,14 @@ def compare_rendered(
     segments (most of the text) are written while the summary is made beside (a long
     comparison's second process): the same text, sooner."""
     from narrative_diff import render
-    from narrative_diff.serialise import to_json, with_last_member
+    from narrative_diff.serialise import to_json, to_json_utf8, with_last_member
 
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         if fmt != "json" or indent is not None:
             result = paired.summarised()
             text = render_comparison(result, fmt, side_by_side=side_by_side, indent=indent)
             return Rendered(result, (text.encode("utf-8"),))
-        head = to_json(render.paired_to_dict(paired.paired), indent=None).encode("utf-8")
+        head = to_json_utf8(render.paired_to_dict(paired.paired))
         result = paired.summarised()
     summary = to_json(render.summary_to_dict(result.summary), indent=None)
     return Rendered(result, (*with_last_member(head, "summary", summary), b"\n"))
@@ -136,7 +137,8 @@ def _comparing(
 ) -> Iterator[_Comparing]:
     """Read, align and diff two snapshots; the summary is the second process's when the
     comparison is long (:class:`Beside`), and that process ends with the block."""
-    from narrative_diff.compare import CompareOptions, pair
+    from narrative_diff.compare import CompareOptions, pair, segment_pair
+    from narrative_diff.segment import sentence_cuts
 
     options = options or CompareOptions()
     drawer = _beside_early(ref_a, ref_b)
@@ -154,7 +156,11 @@ def _comparing(
                 )
         half = Beside(a, b, actors)
         drawer = _beside(half, drawer)
-        paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options)
+        segmented = segment_pair(a, b)
+        if drawer is not None:  # (the second process needs them long before the summary)
+            cuts = sentence_cuts(segmented[0]), sentence_cuts(segmented[1])
+            drawer.start(None, [SENTENCES], given={SENTENCES: cuts})
+        paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options, segmented=segmented)
         if drawer is not None:
             drawer.start(None, [SUMMARY], given={SUMMARY: paired.changed()})
         else:  # all of it here: the texts are cut into sentences once
@@ -168,39 +174,54 @@ def _comparing(
 #: Below this many characters in the two texts, a comparison is made in one process: a
 #: second process costs a few hundredths of a second, the one-sided work less than that.
 BESIDE_MIN_CHARS = 200_000
-PREPARE, SUMMARY = "prepare", "summary"
+PREPARE, SENTENCES, SUMMARY = "prepare", "sentences", "summary"
 
 
 class Beside:
-    """The half of a long comparison that the second process does: what it computes of
-    each text alone (sentences, readability, actor mentions, word index: job
-    :data:`PREPARE`, from the moment it has the texts), then the summary, from the
-    segments that changed, which this process sends once it has aligned and diffed the
-    pair (job :data:`SUMMARY`). Kept between the jobs; done here instead, in one process
-    or when the second one fails. The values :func:`compare` and ``actor_block`` give."""
+    """The half of a long comparison that the second process does, in three jobs: what
+    it reads of each text's paragraphs alone (word counts, word indexes: job
+    :data:`PREPARE`, from the moment it has the texts); each text's sentences, as this
+    process cut them (sent as soon as they are cut: ``segment.sentence_cuts``), their
+    readability and the actors' mentions (job :data:`SENTENCES`); then the summary, from
+    the segments that changed, which this process sends once it has aligned and diffed
+    the pair (job :data:`SUMMARY`). Kept between the jobs; done here instead, in one
+    process or when the second one fails. The values :func:`compare` and ``actor_block``
+    give."""
 
     def __init__(self, a: Snapshot, b: Snapshot, actors: ActorSet | None) -> None:
         self.a, self.b, self.actors = a, b, actors
 
-    def __call__(self, job: str, changed: Changed | None = None) -> Summary | None:
-        """Job ``job`` (the second process's work: ``beside.Draw``)."""
+    def __call__(self, job: str, given: Any = None) -> Summary | None:
+        """Job ``job`` (the second process's work: ``beside.Draw``), with what it was
+        ``given``: the sentence cuts, the changed segments."""
         if job == PREPARE:
             self.prepare()
-            return None
-        assert changed is not None, "the summary is made from the changed segments"
-        return self.summary(changed)
+        elif job == SENTENCES:
+            self.sentences(given)
+        else:
+            return self.summary(given)
+        return None
 
     def prepare(self) -> None:
-        """What the summary will read of each text alone, computed and kept."""
+        """What the summary will read of each text's paragraphs alone, computed and kept."""
         from narrative_diff.shifts import reads_word_index
 
-        for snap, side in zip((self.a, self.b), self.segmented, strict=True):
+        for snap, blocks in zip((self.a, self.b), self.blocks, strict=True):
             # each text's word count (the readability's, the actors' rates), b's read
             # from a's for the paragraphs they share: the cached property, found sooner
-            vars(snap).setdefault("words", self._by_block.count(side))
-        self.readability, self.actor_block  # noqa: B018 (computed now, kept)
+            vars(snap).setdefault("words", self._by_block.count(blocks))
         if reads_word_index(self.a, self.b):
-            self.word_indexes  # noqa: B018
+            self.word_indexes  # noqa: B018 (computed now, kept)
+
+    def sentences(self, cuts: tuple[array[int], array[int]]) -> None:
+        """Each text's sentences as the first process cut them (``cuts``), then what the
+        summary reads of them, computed and kept."""
+        from narrative_diff.segment import cut
+
+        sides = zip((self.a, self.b), self.blocks, cuts, strict=True)
+        sa, sb = (cut(snap.body, snap.language, c, blocks) for snap, blocks, c in sides)
+        self.segmented = sa, sb
+        self.readability, self.actor_block  # noqa: B018 (computed now, kept)
 
     def summary(self, changed: Changed) -> Summary:
         """The summary, from the segments that changed (``Paired.changed``), with the
@@ -223,10 +244,18 @@ class Beside:
 
     @functools.cached_property
     def segmented(self) -> tuple[Segmented, Segmented]:
-        from narrative_diff.segment import segment
+        from narrative_diff.compare import segment_pair
 
-        sa = segment(self.a.body, self.a.language)
-        return sa, segment(self.b.body, self.b.language, like=sa)
+        return segment_pair(self.a, self.b)
+
+    @functools.cached_property
+    def blocks(self) -> tuple[tuple[Block, ...], tuple[Block, ...]]:
+        """Each text's blocks: its segmentation's, or cut alone (no sentences yet)."""
+        if "segmented" in vars(self):
+            return self.segmented[0].blocks, self.segmented[1].blocks
+        from narrative_diff.segment import split_blocks
+
+        return tuple(split_blocks(self.a.body)), tuple(split_blocks(self.b.body))
 
     @functools.cached_property
     def readability(self) -> ReadabilityChange:
@@ -249,8 +278,8 @@ class Beside:
     def word_indexes(self) -> tuple[WordIndex, WordIndex]:
         """Each text's :class:`~narrative_diff.segment.WordIndex`, as the summary makes it
         (b's read from a's for the paragraphs they share)."""
-        sa, sb = self.segmented
-        return self._by_block.index(sa), self._by_block.index(sb)
+        blocks_a, blocks_b = self.blocks
+        return self._by_block.index(blocks_a), self._by_block.index(blocks_b)
 
     @functools.cached_property
     def _by_block(self) -> ByBlock:
