@@ -1,7 +1,7 @@
 """A long comparison makes its summary, and what it reads of each text alone (readability,
 actors, word indexes), in a second process (api.compare_refs, narrative_diff.beside),
-while this one aligns, diffs and writes the segments: the same output, byte for byte, as
-one process."""
+while this one cuts the sentences, aligns, diffs, reads the changed segments and writes
+the segments: the same output, byte for byte, as one process."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from narrative_diff import beside, scoring, shifts
-from narrative_diff import compare as compare_module
 from narrative_diff.api import comparing
 from narrative_diff.segment import WordIndex
 
@@ -50,7 +49,6 @@ def test_a_long_comparison_beside_prints_what_one_process_prints(capsys, tmp_pat
         (shifts, "readability_change"),
         (scoring, "actor_changes"),
         (WordIndex, "of_words"),
-        (compare_module, "read_changes"),  # (as Paired.changed's result reads it)
         (shifts, "summary_of"),
     )
     for module, name in watched:
@@ -250,4 +248,39 @@ def test_the_summary_from_the_changes_alone_is_the_summary(tmp_path):
     changed = paired.changed()
     assert 0 < len(changed.segments) < len(paired.segments)
     whole = compare(a, b).summary
-    assert comparing.Beside(a, b, None).summary(changed) == whole
+    assert comparing.Beside(a, b, None).summary(changed.read(a, b)) == whole
+
+
+@needs_fork
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_pattern_fails_the_comparison_in_one_line_in_either_process(
+    capsys, tmp_path, monkeypatch, workers
+):
+    """compare reads the actors file's shape at once and compiles its aliases and patterns
+    where they are used: for a long comparison, beside this process. A pattern that does
+    not compile fails the command with the same line either way, and nothing is printed;
+    with two processes this one never compiles it."""
+    from narrative_diff import actors as actors_module
+
+    first, second = long_pair(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[actors.x]\nname = "X"\naliases = ["X"]\npatterns = ["(x"]\n', encoding="utf-8")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    monkeypatch.setenv("NARRATIVE_DIFF_WORKERS", workers)
+    parent, compiled_here = os.getpid(), []
+    real = actors_module.ActorMatcher.__init__
+
+    def watched(self, *args):
+        if os.getpid() == parent:
+            compiled_here.append(1)
+        return real(self, *args)
+
+    monkeypatch.setattr(actors_module.ActorMatcher, "__init__", watched)
+    code, out, err = run(capsys, "compare", first, second, "-f", "json", "--actors", str(bad))
+    assert (code, out) == (3, "")
+    assert err.splitlines() == [
+        f"narrative-diff: invalid-actors: {bad}: actor 'x' has an invalid pattern '(x': "
+        "missing ), unterminated subpattern at position 0; fix the actors file; "
+        "'narrative-diff actors --actors FILE' checks it"
+    ]
+    assert bool(compiled_here) == (workers == "1")

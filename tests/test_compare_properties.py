@@ -207,6 +207,38 @@ def test_diff_of_a_text_with_itself_is_no_change(a: str) -> None:
         assert not diff_text(a, a, options).changed
 
 
+CODES = st.text(alphabet=st.sampled_from("abcde\u0100\u0101\u0102"), max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CODES, CODES)
+def test_the_cpp_port_diffs_as_the_python_library(a: str, b: str) -> None:
+    """Word diffs run on diff-match-patch's C++ port where it is installed (x86-64, Apple
+    silicon; Python 3.11-3.12): the operations of the Python library, clean-up and all."""
+    from narrative_diff import diff as diff_module
+
+    if diff_module._cpp_port() is None:
+        pytest.skip("fast-diff-match-patch has no wheel for this platform")
+    port = diff_module._diff_codes(a, b, 5.0, fast=True)
+    assert port == diff_module._diff_codes(a, b, 5.0, fast=False)
+    assert "".join(t for op, t in port if op != 1) == a
+    assert "".join(t for op, t in port if op != -1) == b
+
+
+@FAST
+@given(pairs())
+def test_a_word_diff_without_the_cpp_port_is_the_same(ab: tuple[str, str]) -> None:
+    """Where the C++ port has no wheel, the Python library gives the same diffs."""
+    from unittest import mock
+
+    from narrative_diff import diff as diff_module
+
+    a, b = ab
+    with_port = diff_text(a, b)
+    with mock.patch.object(diff_module, "_cpp_port", lambda: None):
+        assert diff_text(a, b) == with_port
+
+
 # ---------------------------------------------------------------- 2. idempotent normalisation
 @FAST
 @given(unicode_text)
@@ -640,3 +672,14 @@ def test_a_segmentation_rebuilt_from_its_sentence_cuts_is_the_same(
     for side in (segment(a, lang), segment(b, lang, like=segment(a, lang))):
         assert cut(side.text, lang, sentence_cuts(side)) == side
         assert cut(side.text, lang, sentence_cuts(side), side.blocks) == side
+
+
+@given(pairs() | st.tuples(unicode_text, unicode_text))
+def test_the_segments_written_from_a_template_are_the_encoders_text(ab: tuple[str, str]) -> None:
+    """A long comparison's JSON writes each unchanged sentence from a template: the text
+    the encoder writes of the same dictionaries, escapes and all."""
+    from narrative_diff.render import paired_to_dict, paired_to_json
+    from narrative_diff.serialise import compact_json
+
+    result = run(*ab)
+    assert paired_to_json(result) == compact_json(paired_to_dict(result))

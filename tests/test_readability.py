@@ -308,3 +308,44 @@ def test_the_pronouncing_dictionary_is_cmudicts_own() -> None:
     index = module._Pronunciations(own)
     assert len(index) == len(full) > 100_000
     assert all(index[word] == phones for word, phones in full.items())
+
+
+_SOME_KEYS = ["read", "a", "'bout", "aalto", "zywicki", "the", "record", "x-ray", "a.", "d'"]
+
+
+@given(
+    st.lists(st.sampled_from(_SOME_KEYS) | st.text(alphabet="ab'.-(2) \n", max_size=6), max_size=8),
+    st.lists(st.sampled_from(_SOME_KEYS) | st.text(alphabet="abr'.(2)", max_size=6), max_size=8),
+)
+def test_fetched_pronunciations_answer_as_the_full_index(fetched, asked) -> None:
+    """A Flesch sample's words are found in the dictionary's text with one expression;
+    any word, fetched or not (brackets, spaces, other pronunciations, absent), gets the
+    answer of the full index."""
+    from narrative_diff import readability as module
+
+    text = module._cmudict_text()
+    full = module._Pronunciations(text)
+    index = module._Pronunciations(text)
+    index.fetch(fetched)
+    for word in [*fetched, *asked]:
+        assert (word in index) == (word in full)
+        if word in full:
+            assert index[word] == full[word]
+        else:
+            with pytest.raises(KeyError):
+                index[word]
+    plain = all(w and module._PLAIN_WORD.fullmatch(w) for w in fetched)
+    if plain and set(asked) <= set(fetched):
+        assert "_raw" not in vars(index)  # (answered from the fetched lines alone)
+
+
+def test_a_series_of_texts_is_answered_from_the_full_index() -> None:
+    """Fetching the words of each text pays for a comparison's few texts; after a few
+    texts (a series scored), the full index is made and answers from then on."""
+    from narrative_diff import readability as module
+
+    index = module._Pronunciations(module._cmudict_text())
+    for n, words in enumerate([["read"], ["the"], ["record"], ["a"], ["aalto"]], 1):
+        index.fetch(words)
+        assert ("_raw" in vars(index)) == (n > module._FETCH_PASSES)
+        assert index[words[0]] == module._Pronunciations(module._cmudict_text())[words[0]]

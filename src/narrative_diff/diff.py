@@ -20,7 +20,9 @@ is explicit (:attr:`DiffOptions.timeout`, 0 = none) and a diff that hit it says 
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 
 from .relations import DELETE, EQUAL, INSERT, WordDiff, WordOp
 from .segment import tokenize
@@ -59,8 +61,6 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     >>> d.b_text
     'The first phase is Basic Model.'
     """
-    from diff_match_patch import diff_match_patch
-
     ta, tb = tokenize(a), tokenize(b)
     ka = _unbullet(ta, [fold(t, options) for t in ta])
     kb = _unbullet(tb, [fold(t, options) for t in tb])
@@ -69,12 +69,9 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     codes = _Codes()
     ea = codes.encode([ka[i] for i in keep_a])
     eb = codes.encode([kb[i] for i in keep_b])
-    engine = diff_match_patch()
-    engine.Diff_Timeout = options.timeout
     started = time.perf_counter()
-    raw_ops = engine.diff_main(ea, eb, False)
+    raw_ops = _diff_codes(ea, eb, options.timeout, fast=len(codes.table) < _FAST_CODES)
     budget_hit = options.timeout > 0 and time.perf_counter() - started >= options.timeout
-    engine.diff_cleanupSemantic(raw_ops)
     out = _OpBuilder()
     ia = ib = 0  # positions in keep_a / keep_b
     pa = pb = 0  # next original token not yet emitted
@@ -106,6 +103,43 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
             pb, ib = end, ib + n
     out.pair(ta[pa:], tb[pb:])
     return WordDiff(tuple(out.ops), tuple(out.noise), budget_hit)
+
+
+#: Fewer distinct keys than this are all code points below U+10000 (:class:`_Codes`): one
+#: unit each where the C++ port counts in UTF-16 (Windows).
+_FAST_CODES = 0xF000
+_OPS = {"=": EQUAL, "-": DELETE, "+": INSERT}
+
+
+def _diff_codes(ea: str, eb: str, timeout: float, *, fast: bool) -> list[tuple[int, str]]:
+    """diff-match-patch's diff of two code strings (no line mode), then its semantic
+    clean-up: by its C++ port (fast-diff-match-patch, installed where a wheel exists)
+    when ``fast``, the same operations in a fourth of the time; else by the Python
+    library. ``timeout``: seconds (0: none)."""
+    port = _cpp_port() if fast else None
+    if port is not None:
+        found = port(
+            ea, eb, timelimit=timeout, checklines=False, cleanup="Semantic", counts_only=False
+        )
+        return [(_OPS[op], text) for op, text in found]
+    from diff_match_patch import diff_match_patch
+
+    engine = diff_match_patch()
+    engine.Diff_Timeout = timeout
+    ops: list[tuple[int, str]] = engine.diff_main(ea, eb, False)
+    engine.diff_cleanupSemantic(ops)
+    return ops
+
+
+@functools.cache
+def _cpp_port() -> Callable[..., list[tuple[str, str]]] | None:
+    """fast-diff-match-patch's ``diff``, or None where it is not installed."""
+    try:
+        from fast_diff_match_patch import diff
+    except ImportError:
+        return None
+    found: Callable[..., list[tuple[str, str]]] = diff
+    return found
 
 
 def _blank(token_keys: list[str]) -> bool:

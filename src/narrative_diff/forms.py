@@ -40,7 +40,7 @@ def nested_repeat(parsed: Any, inside: bool = False) -> bool:
 def join_regex(*parts: tuple[Iterable[str], str]) -> re.Pattern[str] | None:
     """One pattern from the tries of several sets of forms (:func:`trie_regex`), each
     behind its own prefix assertion (compiled once: each trie alone is not)."""
-    tries = [(trie, prefix) for forms, prefix in parts if (trie := _trie_pattern(forms))]
+    tries = [(trie, prefix) for forms, prefix in parts if (trie := trie_pattern(forms))]
     if not tries:
         return None
     return re.compile("|".join(f"(?:{prefix}{trie})" for trie, prefix in tries))
@@ -54,11 +54,11 @@ def trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
     """One regular expression for all forms, longest first: a trie, so the engine tries few
     branches per position. A space matches any whitespace run. The caller checks word
     boundaries (an assertion after each form makes the pattern slow to compile)."""
-    pattern = _trie_pattern(forms)
+    pattern = trie_pattern(forms)
     return re.compile(pattern) if pattern else None
 
 
-def _trie_pattern(forms: Iterable[str]) -> str:
+def trie_pattern(forms: Iterable[str]) -> str:
     """The pattern of :func:`trie_regex` ("" for no forms)."""
     root: _Trie = {}
     for form in forms:

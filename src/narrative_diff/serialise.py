@@ -34,7 +34,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -44,8 +44,11 @@ from narrative_diff.text import printable
 __all__ = [
     "FORMULA_START",
     "Counted",
+    "compact_json",
     "csv_chunks",
     "json_chunks",
+    "json_string",
+    "json_utf8",
     "printable",
     "require_pyarrow",
     "to_csv",
@@ -100,7 +103,23 @@ def to_json_utf8(data: object, *, indent: int | None = None) -> bytes:
     """:func:`to_json`'s text as UTF-8, the bytes it needs made once (a long comparison's
     megabytes are encoded anyway: looking for the characters to escape in them costs a
     tenth of a scan of the text)."""
-    text = _encoder(indent).encode(data)
+    return json_utf8(_encoder(indent).encode(data))
+
+
+def compact_json(data: object) -> str:
+    """The compact JSON text of ``data`` as :func:`to_json` makes it, before its escapes:
+    for a writer that puts a document together from pieces (:func:`json_string` for its
+    strings) and passes the whole to :func:`json_utf8`."""
+    return _encoder(None).encode(data)
+
+
+#: The JSON text of a string as :func:`compact_json` writes it (json's own function).
+json_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def json_utf8(text: str) -> bytes:
+    """JSON text made by :func:`compact_json` (or in pieces by it and :func:`json_string`)
+    with :func:`to_json`'s escapes, as UTF-8."""
     raw = text.encode("utf-8")
     return _INVISIBLE.sub(_escaped, text).encode("utf-8") if _has_invisible(raw) else raw
 

@@ -38,6 +38,7 @@ from .comparing import compare_refs as compare_refs
 from .comparing import compare_rendered as compare_rendered
 from .comparing import load_actors as load_actors
 from .comparing import one_comparison as one_comparison
+from .comparing import read_actors as read_actors
 from .comparing import render_comparison as render_comparison
 from .comparing import same_snapshot as same_snapshot
 from .comparing import write_text as write_text

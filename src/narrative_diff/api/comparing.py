@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.beside import Drawer
     from narrative_diff.changes import ChangeRow as ChangeRow
-    from narrative_diff.compare import Changed, Paired
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
+    from narrative_diff.compare import Paired
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
     from narrative_diff.segment import Block, ByBlock, Segmented, WordIndex
-    from narrative_diff.shifts import ActorChange, ReadabilityChange, Summary
+    from narrative_diff.shifts import ActorChange, Changes, ReadabilityChange, Summary
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
 
@@ -62,7 +62,10 @@ def compare_refs(
     actors: ActorSet | None = None,
 ) -> Comparison:
     """Compare two snapshots given as refs (or document files on disk); with ``actors``,
-    the summary gains the actor block (mentions before and after, events, evidence)."""
+    the summary gains the actor block (mentions before and after, events, evidence).
+    ``actors`` from :func:`read_actors` are checked before the texts are aligned, or, for
+    a long comparison, in the process beside: a bad alias or pattern then fails when the
+    summary is asked for (after the alignment, before anything is printed)."""
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         return paired.summarised()
 
@@ -95,14 +98,14 @@ def compare_rendered(
     segments (most of the text) are written while the summary is made beside (a long
     comparison's second process): the same text, sooner."""
     from narrative_diff import render
-    from narrative_diff.serialise import to_json, to_json_utf8, with_last_member
+    from narrative_diff.serialise import json_utf8, to_json, with_last_member
 
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         if fmt != "json" or indent is not None:
             result = paired.summarised()
             text = render_comparison(result, fmt, side_by_side=side_by_side, indent=indent)
             return Rendered(result, (text.encode("utf-8"),))
-        head = to_json_utf8(render.paired_to_dict(paired.paired))
+        head = json_utf8(render.paired_to_json(paired.paired))
         result = paired.summarised()
     summary = to_json(render.summary_to_dict(result.summary), indent=None)
     return Rendered(result, (*with_last_member(head, "summary", summary), b"\n"))
@@ -123,7 +126,8 @@ class _Comparing:
         if self._drawer is not None:
             summary = self._drawer.get(SUMMARY)
         else:
-            summary = self._half.summary(self.paired.changed())
+            paired = self.paired
+            summary = self._half.summary(paired.changed().read(paired.a, paired.b))
         return summarised(self.paired, summary)
 
 
@@ -141,7 +145,7 @@ def _comparing(
     from narrative_diff.segment import sentence_cuts
 
     options = options or CompareOptions()
-    drawer = _beside_early(ref_a, ref_b)
+    drawer = _beside_early(ref_a, ref_b, actors)
     try:
         a, b = get_snapshot(corpus, ref_a), get_snapshot(corpus, ref_b)
         stored = ref_of(corpus, a) is not None and ref_of(corpus, b) is not None
@@ -156,13 +160,18 @@ def _comparing(
                 )
         half = Beside(a, b, actors)
         drawer = _beside(half, drawer)
+        if drawer is None and actors is not None:  # (else beside: _warm_up, actor_block)
+            check_actors(actors)  # a bad alias or pattern fails before the work
         segmented = segment_pair(a, b)
         if drawer is not None:  # (the second process needs them long before the summary)
             cuts = sentence_cuts(segmented[0]), sentence_cuts(segmented[1])
             drawer.start(None, [SENTENCES], given={SENTENCES: cuts})
         paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options, segmented=segmented)
         if drawer is not None:
-            drawer.start(None, [SUMMARY], given={SUMMARY: paired.changed()})
+            # what the summary reads of the changed segments, read here: the other process
+            # has the longer half still (its actors' mentions)
+            changes = paired.changed().read(a, b)
+            drawer.start(None, [SUMMARY], given={SUMMARY: changes})
         else:  # all of it here: the texts are cut into sentences once
             half.segmented = paired.a_segmented, paired.b_segmented
         yield _Comparing(paired, drawer, half)
@@ -183,17 +192,17 @@ class Beside:
     :data:`PREPARE`, from the moment it has the texts); each text's sentences, as this
     process cut them (sent as soon as they are cut: ``segment.sentence_cuts``), their
     readability and the actors' mentions (job :data:`SENTENCES`); then the summary, from
-    the segments that changed, which this process sends once it has aligned and diffed
-    the pair (job :data:`SUMMARY`). Kept between the jobs; done here instead, in one
-    process or when the second one fails. The values :func:`compare` and ``actor_block``
-    give."""
+    what this process read of the segments that changed once it has aligned and diffed
+    the pair (``shifts.Changes``: job :data:`SUMMARY`). Kept between the jobs; done here
+    instead, in one process or when the second one fails. The values :func:`compare` and
+    ``actor_block`` give."""
 
     def __init__(self, a: Snapshot, b: Snapshot, actors: ActorSet | None) -> None:
         self.a, self.b, self.actors = a, b, actors
 
     def __call__(self, job: str, given: Any = None) -> Summary | None:
         """Job ``job`` (the second process's work: ``beside.Draw``), with what it was
-        ``given``: the sentence cuts, the changed segments."""
+        ``given``: the sentence cuts, what the changed segments say."""
         if job == PREPARE:
             self.prepare()
         elif job == SENTENCES:
@@ -223,9 +232,9 @@ class Beside:
         self.segmented = sa, sb
         self.readability, self.actor_block  # noqa: B018 (computed now, kept)
 
-    def summary(self, changed: Changed) -> Summary:
-        """The summary, from the segments that changed (``Paired.changed``), with the
-        actor block when there are actors."""
+    def summary(self, changes: Changes) -> Summary:
+        """The summary, from what the segments that changed say (``Paired.changed``,
+        read), with the actor block when there are actors."""
         from narrative_diff.shifts import summary_of
 
         sa, sb = self.segmented
@@ -234,7 +243,7 @@ class Beside:
             self.b,
             sa,
             sb,
-            changed.read(self.a, self.b),
+            changes,
             readability=lambda: self.readability,
             words=lambda: self.word_indexes,
         )
@@ -270,6 +279,7 @@ class Beside:
 
         if self.actors is None:
             return ()
+        check_actors(self.actors)  # (done once: here when read_actors gave them)
         (a, sa), (b, sb) = (self.a, self.segmented[0]), (self.b, self.segmented[1])
         cross_source = a.lineage_key != b.lineage_key
         return actor_changes(((a, sa), (b, sb)), self.actors, cross_source=cross_source)
@@ -310,14 +320,14 @@ def _beside(half: Beside, early: Drawer | None = None) -> Drawer | None:
     return drawer
 
 
-def _beside_early(ref_a: str, ref_b: str) -> Drawer | None:
+def _beside_early(ref_a: str, ref_b: str, actors: ActorSet | None) -> Drawer | None:
     """The process :func:`_beside` will use, made before the texts are read when both
     refs are document files whose sizes promise a long comparison (a text file holds at
     least a byte per character; a compressed one, .docx or a PDF, may promise too little:
     it is then forked once read): while this process reads them, it loads what its jobs
-    need on first use (:func:`_warm_up`: about 0.1 s that would otherwise wait until the
-    texts are read). None otherwise (stored snapshots are read first, then
-    :func:`_beside` forks)."""
+    need on first use and compiles the ``actors`` (:func:`_warm_up`: about 0.13 s that
+    would otherwise wait until the texts are read). None otherwise (stored snapshots are
+    read first, then :func:`_beside` forks)."""
     from narrative_diff import beside
 
     try:
@@ -327,25 +337,26 @@ def _beside_early(ref_a: str, ref_b: str) -> Drawer | None:
     if len(sizes) < 2 or sum(sizes) < BESIDE_MIN_CHARS or not beside.available():
         return None
     try:
-        return beside.Drawer(_warm_up)
+        return beside.Drawer(functools.partial(_warm_up, actors))
     except OSError:
         return None
 
 
-def _warm_up() -> None:
+def _warm_up(actors: ActorSet | None = None) -> None:
     """Load what the child's jobs use on first use: the readability libraries and their
-    dictionaries (English: most long documents compared are), the sentence splitter. A
-    warning here is nobody's (the jobs' own warnings are passed on): none is shown."""
+    dictionaries (English: most long documents compared are), and the ``actors``'
+    matcher (this process never needs it). A warning or an error here is nobody's: the
+    jobs meet their own again, and they are passed on."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from narrative_diff import scoring, shifts  # noqa: F401 (imported for the jobs)
         from narrative_diff.readability import flesch_measures
-        from narrative_diff.segment import segment
 
-        segment("Warm. Up.", "en")
         flesch_measures("A short text to load the dictionaries.", "en")
+        if actors is not None:
+            check_actors(actors)
 
 
 @contextlib.contextmanager
@@ -447,3 +458,20 @@ def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
     from narrative_diff.actors import load_actors as load
 
     return load(path)
+
+
+def read_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
+    """The actors file given, or the bundled ILRS one, its shape checked but its aliases
+    and patterns not yet compiled: enough for :func:`compare_refs` and
+    :func:`compare_rendered`, which check them where they are used (a long comparison:
+    in the process beside, while this one reads the texts)."""
+    from narrative_diff.actors import read_actors as read
+
+    return read(path)
+
+
+def check_actors(actors: ActorSet) -> None:
+    """Compile and check what :func:`read_actors` left (done once per set)."""
+    from narrative_diff.actors import check_actors as check
+
+    check(actors)

@@ -84,7 +84,8 @@ def compare(
         ),
         threshold=threshold,
     )
-    actor_set = None if no_actors else api.load_actors(actors_file)
+    # (compiled and checked where they are used: for long texts, beside this process)
+    actor_set = None if no_actors else api.read_actors(actors_file)
     store = api.open_corpus(corpus)
     if output is not None:  # a bad -o fails before the work, and never inside the corpus
         api.check_output_path(output, store, inputs=(ref_a, ref_b, actors_file))

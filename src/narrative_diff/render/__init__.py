@@ -1,7 +1,7 @@
 """Renderers: turn result objects (a :class:`~narrative_diff.compare.Comparison`) into
 JSON-ready data, terminal output, Markdown and HTML. They format; they never compute."""
 
-from .compare_data import comparison_to_dict, paired_to_dict, summary_to_dict
+from .compare_data import comparison_to_dict, paired_to_dict, paired_to_json, summary_to_dict
 from .compare_text import comparison_to_html, comparison_to_markdown
 
 __all__ = [
@@ -9,5 +9,6 @@ __all__ = [
     "comparison_to_html",
     "comparison_to_markdown",
     "paired_to_dict",
+    "paired_to_json",
     "summary_to_dict",
 ]
