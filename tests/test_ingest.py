@@ -596,6 +596,9 @@ def test_media_type_wins_over_extension() -> None:
 
 def test_detect_language_unsure_on_short_or_ambiguous_text() -> None:
     assert detect_language("ILRS 2021") == (None, 0.0)
+    # twenty letters are enough to ask the model (it answers, even if unsure); nineteen not
+    assert detect_language("abcde fghij klmno pqrs 123 ...") == (None, 0.0)
+    assert detect_language("abcde fghij klmno pqrst 123 ...")[1] > 0.0
     language, confidence = detect_language("ILRS CNSA Roscosmos ESA NASA JAXA ISRO")
     assert language is None
     assert 0.0 < confidence < 0.8

@@ -4,6 +4,7 @@ file; ten ``add`` processes at once all land, exactly once each."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -296,3 +297,46 @@ def test_a_pipe_closed_in_a_long_comparison_is_not_an_error(tmp_path):
     err = proc.stderr.read()
     proc.stderr.close()
     assert (proc.wait(timeout=120), err) == (0, b"")
+
+
+#: The console entry point with an exit handler and a file it never closes (flushed only
+#: when the interpreter frees its objects at the end): what a quick end skips, and keeps.
+ENDING = """
+import atexit, sys
+note = open(sys.argv.pop(1), "w")
+note.write("freed at the end")
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+sys.argv = ["narrative-diff", *sys.argv[1:]]
+from narrative_diff.entry import run
+run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "quick"),
+    [
+        (["compare", "v1", "v3", "-f", "json"], 0, True),
+        (["compare", "v1", "v3", "-f", "json", "--exit-code"], 1, True),
+        (["compare", "v1", "v3", "-f", "md", "-o", "out.md"], 0, True),
+        (["list"], 0, False),
+    ],
+)
+def test_a_comparison_ends_the_process_without_freeing_it(tmp_path, args, code, quick):
+    """After a comparison the process ends at once (os._exit): its output whole, its exit
+    code kept, the exit handlers run, and the interpreter's freeing of every object (a
+    million for a long comparison) skipped; other commands end as Python ends."""
+    note = tmp_path / "note"
+    done = subprocess.run(
+        [sys.executable, "-c", ENDING, str(note), *args, "--corpus", str(PINNED)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == code, done.stderr
+    assert "exit handler ran" in done.stderr
+    assert note.read_text() == ("" if quick else "freed at the end")
+    if args[-1] == "json" or "--exit-code" in args:
+        assert json.loads(done.stdout)["summary"]["narrative_change"] is True
+    if "-o" in args:
+        assert (tmp_path / "out.md").read_text(encoding="utf-8").startswith("# ")

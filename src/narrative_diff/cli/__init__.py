@@ -11,12 +11,15 @@ shown the same way as the CLI's own: one ``warning: …`` line each, once.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import errno
 import importlib
 import os
 import sys
 import warnings
 from collections.abc import Callable
+from typing import NoReturn
 
 import typer
 
@@ -24,7 +27,7 @@ from narrative_diff import signals
 from narrative_diff.errors import ExitCode, NarrativeDiffError, from_os_error
 from narrative_diff.serialise import printable
 
-from .app import app, silence_stdout, warn
+from .app import PROCESS_END, app, silence_stdout, warn
 
 #: The modules whose commands are registered on :data:`app` by being imported, in the
 #: order ``--help`` lists them: the corpus, the comparison, then actors, scores and reports.
@@ -175,6 +178,7 @@ def run() -> None:
     """Console-script entry point; output still buffered is flushed here, where a full
     disk or a closed pipe can still be reported properly."""
     _open_closed_streams()
+    PROCESS_END.after_command = True
     code = main()
     try:
         sys.stdout.flush()
@@ -184,7 +188,21 @@ def run() -> None:
         typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=exc.strerror)}", err=True)
         silence_stdout()
         code = code or int(ExitCode.CORPUS)
+    if PROCESS_END.kept:
+        _end_now(code)
     sys.exit(code)
+
+
+def _end_now(code: int) -> NoReturn:
+    """End the process as :func:`~narrative_diff.cli.app.keep_to_the_end` promised: the
+    exit handlers (multiprocessing's, the collector's freeze), the streams flushed, then
+    ``os._exit``, without the interpreter freeing every object on its way out."""
+    atexit._run_exitfuncs()
+    with contextlib.suppress(Exception):  # (stdout was flushed above, its errors said)
+        sys.stdout.flush()
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _open_closed_streams() -> None:

@@ -397,6 +397,28 @@ def echo(text: str, *, err: bool = False, nl: bool = True, exact_when_piped: boo
     typer.echo(text if exact else printable(text), err=err, nl=nl, color=True if exact else None)
 
 
+class _ProcessEnd:
+    """What the console entry point (``cli.run``) knows of the end of the process: that
+    it comes when the command returns (not so when a test or a library caller runs
+    ``main``), and what a command left to it (:func:`keep_to_the_end`)."""
+
+    def __init__(self) -> None:
+        self.after_command = False
+        self.kept: list[object] = []
+
+
+PROCESS_END = _ProcessEnd()
+
+
+def keep_to_the_end(value: object) -> None:
+    """Leave ``value`` to the end of the process, which then ends at once: the exit
+    handlers run and the streams are flushed, but the interpreter does not free the
+    objects one by one (a 200,000-word comparison holds a million of them: 0.015 s of
+    the command). Nothing is kept when the command is not the process's last."""
+    if PROCESS_END.after_command:
+        PROCESS_END.kept.append(value)
+
+
 def write_out(data: Iterable[bytes | memoryview]) -> None:
     """A document already rendered and encoded (``compare -f json``), to stdout as it is:
     every format escapes control characters itself, so there are no colour codes for

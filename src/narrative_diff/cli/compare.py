@@ -26,6 +26,7 @@ from .app import (
     console,
     echo,
     info,
+    keep_to_the_end,
     output_option,
     to_a_reader,
     warn,
@@ -132,5 +133,6 @@ def compare(
             else:
                 api.write_text(output, rendered)
                 info(f"wrote {output}", err=True)
+        keep_to_the_end((rendered, result))  # (a million objects, not freed one by one)
         if exit_code and result.narrative_change:
             raise typer.Exit(ExitCode.FINDINGS)

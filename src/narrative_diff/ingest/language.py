@@ -19,6 +19,7 @@ documents, OpenCC for the Chinese script.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import typing
 from dataclasses import dataclass
@@ -83,7 +84,8 @@ def detect_language(text: str) -> tuple[str | None, float]:
     20,000 characters are looked at. Scores of written-Chinese variants count as "zh".
     """
     sample = _MARKUP.sub(" ", text[:20_000])
-    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
+    letters = (ch for ch in sample if ch.isalpha())  # (counted up to the few needed)
+    if next(itertools.islice(letters, MIN_LETTERS - 1, None), None) is None:
         return None, 0.0
     totals: dict[str, float] = {}
     labels, scores = _identifier().predict(" ".join(sample.split()), k=5)

@@ -155,7 +155,7 @@ def _segment_json(seg: Segment) -> str:
         and True not in seg.diff.noise
         and type(similarity) is float
         and 0.0 <= similarity <= 1.0  # (NaN is not: the encoder refuses it)
-        and all(type(i) is int for i in (a_index[0], b_index[0], seg.a_block, seg.b_block))
+        and type(a_index[0]) is type(b_index[0]) is type(seg.a_block) is type(seg.b_block) is int
     ):
         return compact_json(_segment(seg))
     text = json_string(seg.a_text)
