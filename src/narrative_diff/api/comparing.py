@@ -352,9 +352,9 @@ def _warm_up(actors: ActorSet | None = None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from narrative_diff import scoring, shifts  # noqa: F401 (imported for the jobs)
-        from narrative_diff.readability import flesch_measures
+        from narrative_diff.readability import load_flesch
 
-        flesch_measures("A short text to load the dictionaries.", "en")
+        load_flesch("en")
         if actors is not None:
             check_actors(actors)
 
