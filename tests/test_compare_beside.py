@@ -284,3 +284,30 @@ def test_a_bad_pattern_fails_the_comparison_in_one_line_in_either_process(
         "'narrative-diff actors --actors FILE' checks it"
     ]
     assert bool(compiled_here) == (workers == "1")
+
+
+@needs_fork
+def test_a_bad_pattern_found_beside_stops_the_comparison_before_the_alignment(
+    capsys, tmp_path, monkeypatch
+):
+    """The second process checks the actors first: once its refusal has come, this
+    process stops before aligning the pair for nothing (here it is made to wait for it)."""
+    import time
+
+    from narrative_diff import compare as compare_module
+
+    first, second = long_pair(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[actors.x]\nname = "X"\naliases = ["X"]\npatterns = ["(x"]\n', encoding="utf-8")
+    monkeypatch.setattr(comparing, "BESIDE_MIN_CHARS", 0)
+    real_cut, paired = compare_module.segment_pair, []
+
+    def slow_cut(*args):
+        time.sleep(1.5)  # (the second process's warm-up and its refusal come meanwhile)
+        return real_cut(*args)
+
+    monkeypatch.setattr(compare_module, "segment_pair", slow_cut)
+    monkeypatch.setattr(compare_module, "pair", lambda *a, **k: paired.append(1))
+    code, out, err = run(capsys, "compare", first, second, "-f", "json", "--actors", str(bad))
+    assert (code, out, paired) == (3, "", [])
+    assert "invalid pattern '(x'" in err and len(err.splitlines()) == 1

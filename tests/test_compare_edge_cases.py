@@ -150,3 +150,25 @@ def test_a_line_that_starts_with_a_year_continues_its_paragraph():
         "1. First item",
         "2. Second item",
     ]
+
+
+def test_a_word_longer_than_any_dictionary_word_is_measured(capsys, tmp_path):
+    """An inline image's base64 (one word of 1,200 characters to textstat) in a short
+    English text, which is measured whole: its syllables are counted as before, not a
+    crash (a reviewer's find: the pronouncing dictionary's search nested a group per
+    character)."""
+    paras = [
+        f"The committee reviewed report number {n} and agreed on the budget for the year. "
+        "Members asked how the money would be spent and when the results would be "
+        "published, and the chair said that the office would answer them in writing."
+        for n in range(12)
+    ]
+    image = "![logo](data:image/png;base64,iVBORw0KGgo" + "QUJD" * 300 + ")"
+    body = "# Annual report\n\n" + "\n\n".join([*paras[:3], image, *paras[3:]]) + "\n"
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text(body, encoding="utf-8")
+    second.write_text(body.replace("number 7", "number 8"), encoding="utf-8")
+    code, out, err = run(capsys, "compare", str(first), str(second), "-f", "json")
+    assert (code, err) == (0, "")
+    readability = json.loads(out)["summary"]["readability"]
+    assert readability["a"]["language"] == "en" and readability["a"]["measures"]

@@ -207,22 +207,95 @@ def test_diff_of_a_text_with_itself_is_no_change(a: str) -> None:
         assert not diff_text(a, a, options).changed
 
 
-CODES = st.text(alphabet=st.sampled_from("abcde\u0100\u0101\u0102"), max_size=40)
+#: Code strings as ``diff._Codes`` makes them for a pair the C++ port may diff: code points
+#: U+0100 to U+02C1, a few of them often (boundaries between equal runs) or all of them.
+CODES = st.text(
+    alphabet=st.sampled_from("\u0100\u0101\u0102\u0103")
+    | st.characters(min_codepoint=0x100, max_codepoint=0x2C1),
+    max_size=40,
+)
 
 
 @settings(max_examples=400, deadline=None)
 @given(CODES, CODES)
 def test_the_cpp_port_diffs_as_the_python_library(a: str, b: str) -> None:
     """Word diffs run on diff-match-patch's C++ port where it is installed (x86-64, Apple
-    silicon; Python 3.11-3.12): the operations of the Python library, clean-up and all."""
+    silicon; Python 3.11-3.12) and the pair has few enough distinct tokens: the
+    operations of the Python library, clean-up and all."""
     from narrative_diff import diff as diff_module
 
     if diff_module._cpp_port() is None:
         pytest.skip("fast-diff-match-patch has no wheel for this platform")
-    port = diff_module._diff_codes(a, b, 5.0, fast=True)
-    assert port == diff_module._diff_codes(a, b, 5.0, fast=False)
+    port, ported = diff_module._diff_codes(a, b, 5.0, port=True)
+    assert ported and (port, False) == diff_module._diff_codes(a, b, 5.0, port=False)
     assert "".join(t for op, t in port if op != 1) == a
     assert "".join(t for op, t in port if op != -1) == b
+
+
+#: The same check in a process of its own, in a given locale (the port's C library reads
+#: letters by locale; Python does not): seeded random pairs over the port's code points.
+IN_A_LOCALE = """
+import random
+from narrative_diff import diff
+codes = [chr(c) for c in range(0x100, 0x2C2)]
+rng = random.Random(7)
+for n in range(3000):
+    pool = rng.sample(codes, rng.choice([3, 8, 450]))
+    a = "".join(rng.choice(pool) for _ in range(rng.randint(0, 60)))
+    b = "".join(rng.choice(pool) for _ in range(rng.randint(0, 60)))
+    ported, python = (diff._diff_codes(a, b, 5.0, port=p)[0] for p in (True, False))
+    assert ported == python, (a, b)
+print("same")
+"""
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_the_cpp_port_diffs_as_the_python_library_in_any_locale(locale: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from narrative_diff import diff as diff_module
+
+    if diff_module._cpp_port() is None:
+        pytest.skip("fast-diff-match-patch has no wheel for this platform")
+    env = {**os.environ, "LC_ALL": locale}
+    done = subprocess.run(
+        [sys.executable, "-c", IN_A_LOCALE], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "same"), done.stderr[-500:]
+
+
+def test_a_pair_of_many_distinct_tokens_is_diffed_by_the_python_library(monkeypatch) -> None:
+    """Past 450 distinct tokens the codes leave the letters both libraries agree on (at
+    U+0344 the C library and Python score a boundary differently): the port is not asked."""
+    from narrative_diff import diff as diff_module
+
+    asked: list[int] = []
+    real = diff_module._cpp_port()
+    monkeypatch.setattr(diff_module, "_cpp_port", lambda: asked.append(1) or real)
+    few = " ".join(f"w{n}" for n in range(200))
+    diff_text(few, few.replace("w7 ", "w7 x "))
+    assert asked == [1]
+    many = "".join(chr(0x4E00 + n) for n in range(460))  # one token per Han character
+    result = diff_text(many, many[:100] + "中" + many[100:])
+    assert asked == [1] and result.b_text == many[:100] + "中" + many[100:]
+
+
+def test_a_diff_cut_short_by_the_ports_cpu_clock_says_so(monkeypatch) -> None:
+    """The C++ port's deadline is the process's CPU time (C's clock(): every thread's), so
+    a busy thread beside it can cut a diff short before the wall-clock budget: that diff
+    is flagged too, never silently coarse."""
+    import itertools
+
+    from narrative_diff import diff as diff_module
+
+    if diff_module._cpp_port() is None:
+        pytest.skip("fast-diff-match-patch has no wheel for this platform")
+    ticks = itertools.count(0, 10.0)  # ten seconds of CPU time at each look
+    monkeypatch.setattr(diff_module.time, "process_time", lambda: next(ticks))
+    assert diff_text("a b c", "a c d", DiffOptions(timeout=5.0)).budget_hit
+    assert not diff_text("a b c", "a c d", DiffOptions(timeout=0)).budget_hit
 
 
 @FAST

@@ -85,17 +85,18 @@ def test_escaping_found_in_the_non_ascii_bytes_is_the_regex(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(documents, st.sampled_from([2, None]))
 def test_json_as_utf8_is_to_json_encoded(data, indent) -> None:
-    """to_json_utf8 (a comparison's JSON, encoded once) is to_json's text as UTF-8, and
-    fails where encoding it fails (a lone surrogate)."""
-    expected = to_json(data, indent=indent)
+    """A comparison's compact JSON, encoded once with its escapes (json_utf8 of
+    compact_json), is to_json's text as UTF-8, and fails where encoding it fails (a lone
+    surrogate)."""
+    expected = to_json(data, indent=None)
     try:
         encoded = expected.encode("utf-8")
     except UnicodeEncodeError:
         with pytest.raises(UnicodeEncodeError):
-            serialise.to_json_utf8(data, indent=indent)
+            serialise.json_utf8(serialise.compact_json(data))
     else:
-        assert serialise.to_json_utf8(data, indent=indent) == encoded
-    assert expected == escaped_by_regex(serialise._encoder(indent).encode(data))
+        assert serialise.json_utf8(serialise.compact_json(data)) == encoded
+    assert to_json(data, indent=indent) == escaped_by_regex(serialise._encoder(indent).encode(data))
 
 
 @settings(max_examples=400, deadline=None)

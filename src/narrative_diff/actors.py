@@ -643,7 +643,7 @@ def _one_per_span(
 
 @functools.lru_cache(maxsize=16)
 def matcher_for(actors: ActorSet) -> ActorMatcher:
-    """The compiled matcher of an actor set, built once (loading the file already builds it)."""
+    """The compiled matcher of an actor set, built once (:func:`check_actors` builds it)."""
     return ActorMatcher(actors)
 
 

@@ -16,7 +16,8 @@ the child is made is inherited by the fork and never pickled), and the child doe
 in order (``png`` first, the PDF needs it soonest), sending each result down a pipe as soon
 as it is done. The parent asks for a job when it needs it and waits only if the child is
 not done yet. Later orders reuse the work the child holds, and may give a job what only
-the parent knew by then (a comparison's changed sentences, for the child's summary).
+the parent knew by then (a comparison's sentence cuts, then what its changed segments
+say, for the child's readability, actors and summary).
 Warnings the child's work raises are raised again here, in order. Nothing is written to
 disk by the child; the parent writes every file.
 
@@ -176,6 +177,13 @@ class Drawer:
         if kind == "refused":
             raise value
         return value
+
+    def refusal(self) -> BaseException | None:
+        """The error the child stopped on (the user's to fix), if it has come: :meth:`get`
+        raises it for every job left, and a caller may raise it sooner, before its own
+        share of work done for nothing."""
+        with self._changed:
+            return self._refusal
 
     def _receive(self) -> None:
         """The thread: every message from the child, until it is done or gone."""

@@ -69,9 +69,13 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     codes = _Codes()
     ea = codes.encode([ka[i] for i in keep_a])
     eb = codes.encode([kb[i] for i in keep_b])
-    started = time.perf_counter()
-    raw_ops = _diff_codes(ea, eb, options.timeout, fast=len(codes.table) < _FAST_CODES)
-    budget_hit = options.timeout > 0 and time.perf_counter() - started >= options.timeout
+    started, cpu = time.perf_counter(), time.process_time()
+    raw_ops, ported = _diff_codes(ea, eb, options.timeout, port=len(codes.table) <= _PORT_KEYS)
+    budget_hit = options.timeout > 0 and (
+        time.perf_counter() - started >= options.timeout
+        # the C++ port's clock is the process's CPU time (C's clock())
+        or (ported and time.process_time() - cpu >= options.timeout)
+    )
     out = _OpBuilder()
     ia = ib = 0  # positions in keep_a / keep_b
     pa = pb = 0  # next original token not yet emitted
@@ -105,30 +109,36 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     return WordDiff(tuple(out.ops), tuple(out.noise), budget_hit)
 
 
-#: Fewer distinct keys than this are all code points below U+10000 (:class:`_Codes`): one
-#: unit each where the C++ port counts in UTF-16 (Windows).
-_FAST_CODES = 0xF000
+#: The C++ port diffs a pair of at most this many distinct keys: their code points are
+#: then U+0100 to U+02C1 (:class:`_Codes`), every one a letter to Python and to the C
+#: libraries the port asks (``iswalnum``: glibc, in any locale), or none a letter (a C
+#: library that knows only ASCII): the semantic clean-up scores each boundary between them
+#: alike either way, so both give the same diff. Past U+02C1 Python's classes mix and the
+#: C library's, by locale, may not: the Python library diffs those.
+_PORT_KEYS = 0x2C2 - 0x100
 _OPS = {"=": EQUAL, "-": DELETE, "+": INSERT}
 
 
-def _diff_codes(ea: str, eb: str, timeout: float, *, fast: bool) -> list[tuple[int, str]]:
+def _diff_codes(
+    ea: str, eb: str, timeout: float, *, port: bool
+) -> tuple[list[tuple[int, str]], bool]:
     """diff-match-patch's diff of two code strings (no line mode), then its semantic
-    clean-up: by its C++ port (fast-diff-match-patch, installed where a wheel exists)
-    when ``fast``, the same operations in a fourth of the time; else by the Python
-    library. ``timeout``: seconds (0: none)."""
-    port = _cpp_port() if fast else None
-    if port is not None:
-        found = port(
+    clean-up, and whether its C++ port made it: the port (fast-diff-match-patch,
+    installed where a wheel exists) when ``port`` allows it, the same operations in a
+    fourth of the time; else the Python library. ``timeout``: seconds (0: none)."""
+    found = _cpp_port() if port else None
+    if found is not None:
+        ops = found(
             ea, eb, timelimit=timeout, checklines=False, cleanup="Semantic", counts_only=False
         )
-        return [(_OPS[op], text) for op, text in found]
+        return [(_OPS[op], text) for op, text in ops], True
     from diff_match_patch import diff_match_patch
 
     engine = diff_match_patch()
     engine.Diff_Timeout = timeout
-    ops: list[tuple[int, str]] = engine.diff_main(ea, eb, False)
-    engine.diff_cleanupSemantic(ops)
-    return ops
+    raw: list[tuple[int, str]] = engine.diff_main(ea, eb, False)
+    engine.diff_cleanupSemantic(raw)
+    return raw, False
 
 
 @functools.cache

@@ -348,8 +348,10 @@ class _Pronunciations(Mapping[str, list[list[str]]]):
 #: Texts whose words :meth:`_Pronunciations.fetch` looks for before it makes the full
 #: index: a comparison's two.
 _FETCH_PASSES = 2
-#: A word whose lines :meth:`_Pronunciations.fetch` finds: no spaces or brackets.
-_PLAIN_WORD = re.compile(r"[^\s()]+")
+#: A word whose lines :meth:`_Pronunciations.fetch` finds: no spaces or brackets, and no
+#: longer than the dictionary's words (a URL or base64 run is one word to textstat; its
+#: expression, a trie, nests a group per character: it is looked up in the full index).
+_PLAIN_WORD = re.compile(r"[^\s()]{1,64}")
 
 
 def _split_entry(line: str) -> list[str]:

@@ -53,7 +53,6 @@ __all__ = [
     "require_pyarrow",
     "to_csv",
     "to_json",
-    "to_json_utf8",
     "to_parquet",
 ]
 
@@ -99,13 +98,6 @@ def _encoder(indent: int | None) -> json.JSONEncoder:
     return json.JSONEncoder(ensure_ascii=False, indent=indent, allow_nan=False, default=_plain)
 
 
-def to_json_utf8(data: object, *, indent: int | None = None) -> bytes:
-    """:func:`to_json`'s text as UTF-8, the bytes it needs made once (a long comparison's
-    megabytes are encoded anyway: looking for the characters to escape in them costs a
-    tenth of a scan of the text)."""
-    return json_utf8(_encoder(indent).encode(data))
-
-
 def compact_json(data: object) -> str:
     """The compact JSON text of ``data`` as :func:`to_json` makes it, before its escapes:
     for a writer that puts a document together from pieces (:func:`json_string` for its
@@ -119,7 +111,9 @@ json_string: Callable[[str], str] = json.encoder.encode_basestring
 
 def json_utf8(text: str) -> bytes:
     """JSON text made by :func:`compact_json` (or in pieces by it and :func:`json_string`)
-    with :func:`to_json`'s escapes, as UTF-8."""
+    with :func:`to_json`'s escapes, as UTF-8: the bytes are made once (a long
+    comparison's megabytes are encoded anyway), and looking for the characters to escape
+    in them costs a tenth of a scan of the text."""
     raw = text.encode("utf-8")
     return _INVISIBLE.sub(_escaped, text).encode("utf-8") if _has_invisible(raw) else raw
 

@@ -166,6 +166,8 @@ def _comparing(
         if drawer is not None:  # (the second process needs them long before the summary)
             cuts = sentence_cuts(segmented[0]), sentence_cuts(segmented[1])
             drawer.start(None, [SENTENCES], given={SENTENCES: cuts})
+            if (refused := drawer.refusal()) is not None:  # (a bad actors file): not
+                raise refused  # after aligning the pair for nothing, if it has come
         paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options, segmented=segmented)
         if drawer is not None:
             # what the summary reads of the changed segments, read here: the other process
@@ -212,9 +214,12 @@ class Beside:
         return None
 
     def prepare(self) -> None:
-        """What the summary will read of each text's paragraphs alone, computed and kept."""
+        """What the summary will read of each text's paragraphs alone, computed and kept;
+        first the actors' check, so that a bad alias or pattern is said early."""
         from narrative_diff.shifts import reads_word_index
 
+        if self.actors is not None:
+            check_actors(self.actors)
         for snap, blocks in zip((self.a, self.b), self.blocks, strict=True):
             # each text's word count (the readability's, the actors' rates), b's read
             # from a's for the paragraphs they share: the cached property, found sooner
@@ -471,7 +476,8 @@ def read_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
 
 
 def check_actors(actors: ActorSet) -> None:
-    """Compile and check what :func:`read_actors` left (done once per set)."""
+    """Compile and check what :func:`read_actors` left (compiled once per set; the
+    Russian forms of a user's file checked once; the pattern budget started again)."""
     from narrative_diff.actors import check_actors as check
 
     check(actors)

@@ -17,6 +17,7 @@ import errno
 import importlib
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Callable
 from typing import NoReturn
@@ -176,7 +177,9 @@ def _interrupted(exc: BaseException | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point; output still buffered is flushed here, where a full
-    disk or a closed pipe can still be reported properly."""
+    disk or a closed pipe can still be reported properly. It ends the process (after a
+    comparison with ``os._exit``: :func:`_end_now`); a program that runs a command inside
+    its own process calls :func:`main`."""
     _open_closed_streams()
     PROCESS_END.after_command = True
     code = main()
@@ -188,7 +191,11 @@ def run() -> None:
         typer.echo(f"narrative-diff: {OUTPUT_FAILED.format(reason=exc.strerror)}", err=True)
         silence_stdout()
         code = code or int(ExitCode.CORPUS)
-    if PROCESS_END.kept:
+    if PROCESS_END.kept and not any(
+        not thread.daemon
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread()
+    ):  # (a thread that is still working would be cut off: then the usual end)
         _end_now(code)
     sys.exit(code)
 
@@ -196,7 +203,10 @@ def run() -> None:
 def _end_now(code: int) -> NoReturn:
     """End the process as :func:`~narrative_diff.cli.app.keep_to_the_end` promised: the
     exit handlers (multiprocessing's, the collector's freeze), the streams flushed, then
-    ``os._exit``, without the interpreter freeing every object on its way out."""
+    ``os._exit``, without the interpreter freeing every object on its way out. What that
+    skips, a comparison does not use: files left open (it writes through
+    ``storage.write_file``, which closes them), non-daemon threads (checked before),
+    ``threading``'s own exit hooks (concurrent.futures)."""
     atexit._run_exitfuncs()
     with contextlib.suppress(Exception):  # (stdout was flushed above, its errors said)
         sys.stdout.flush()
