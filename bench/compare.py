@@ -50,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -196,14 +197,27 @@ def measure(
         proc = subprocess.Popen(
             wrapped, stdout=stdout, stderr=stderr, env=env, start_new_session=True
         )
-        try:
-            code = proc.wait(timeout=cap)
-        except subprocess.TimeoutExpired:
+        # The cap is kept by a timer: ``proc.wait(timeout=...)`` polls, sleeping up to
+        # 0.05 s between looks, so every time it measured lay on a grid (0.0635 s, then
+        # every 0.05 s after it) up to 0.05 s late. A plain wait returns when the process ends.
+        killed = threading.Event()
+
+        def kill() -> None:
+            killed.set()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # the wrapper and the engine under it
-            proc.wait()
-            raise TimedOut from None
+
+        timer = threading.Timer(cap, kill) if cap is not None else None
+        if timer is not None:
+            timer.start()
+        try:
+            code = proc.wait()
+        finally:
+            if timer is not None:
+                timer.cancel()
         elapsed = time.perf_counter() - start
+        if killed.is_set():
+            raise TimedOut
     lines = stats.read_text().strip().splitlines()  # GNU time may add a status line first
     fields = lines[-1].split() if lines else ["nan", "0"]
     if wrapped[0] != GNU_TIME:
