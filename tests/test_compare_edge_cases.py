@@ -172,3 +172,18 @@ def test_a_word_longer_than_any_dictionary_word_is_measured(capsys, tmp_path):
     assert (code, err) == (0, "")
     readability = json.loads(out)["summary"]["readability"]
     assert readability["a"]["language"] == "en" and readability["a"]["measures"]
+
+
+def test_a_file_name_that_is_not_utf8_is_written_to_json(capsys, tmp_path, monkeypatch):
+    """A file name with a byte UTF-8 cannot decode (Latin-1 é) reaches Python as a lone
+    surrogate: the JSON writes it as a ``\\u`` escape and reads back as the name given (it
+    was an internal error)."""
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    names = [os.fsdecode(b"caf\xe9-" + side + b".md") for side in (b"a", b"b")]
+    for name, text in zip(names, ("China and Russia built it.", "China built it."), strict=True):
+        Path(name).write_bytes(f"# T\n\n{text}\n".encode())
+    code, out, err = run(capsys, "compare", *names, "-f", "json")
+    assert (code, err) == (0, "")
+    assert "\\udce9" in out and json.loads(out)["a"]["ref"] == names[0]

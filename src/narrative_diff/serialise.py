@@ -1,9 +1,10 @@
 """One policy for machine-readable output: JSON and CSV written the same way everywhere.
 
 JSON: UTF-8 text (``\\u`` escapes only for the characters a terminal would act on: C1
-controls and bidi overrides; json escapes C0 controls itself), keys in the order the rows
-give them (stable, never re-sorted), no NaN or Infinity (a missing statistic is ``null``;
-a NaN that slipped through is a bug and fails loudly), dates as ISO 8601. Rows (``list``,
+controls and bidi overrides, and for lone surrogates, which UTF-8 cannot hold; json escapes
+C0 controls itself), keys in the order the rows give them (stable, never re-sorted), no
+NaN or Infinity (a missing statistic is ``null``; a NaN that slipped through is a bug and
+fails loudly), dates as ISO 8601. Rows (``list``,
 ``score``, ``kwic``, ``actors``) are indented by two spaces; a comparison is indented for a
 terminal and compact when piped or written to a file (``indent=None``: a long comparison's
 JSON is 5x faster to write and a third of the size). CSV: a header from the first row,
@@ -114,7 +115,7 @@ def json_utf8(text: str) -> bytes:
     with :func:`to_json`'s escapes, as UTF-8: the bytes are made once (a long
     comparison's megabytes are encoded anyway), and looking for the characters to escape
     in them costs a tenth of a scan of the text."""
-    raw = text.encode("utf-8")
+    raw = text.encode("utf-8", "surrogatepass")
     return _INVISIBLE.sub(_escaped, text).encode("utf-8") if _has_invisible(raw) else raw
 
 
@@ -147,9 +148,11 @@ _ASCII_BYTES = bytes(range(128))
 
 
 #: Characters json leaves raw but a terminal may act on (C1 controls, CSI U+009B) or that
-#: reorder the line (bidi overrides): written as ``\\u`` escapes, the same JSON value. Only
-#: strings can hold them (JSON's own syntax is ASCII), so the substitution is safe.
-_INVISIBLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: reorder the line (bidi overrides), and lone surrogates (a file name's undecodable bytes,
+#: as Python reads them), which UTF-8 cannot hold: written as ``\\u`` escapes, the same
+#: JSON value. Only strings can hold them (JSON's own syntax is ASCII), so the substitution
+#: is safe.
+_INVISIBLE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _plain(value: object) -> str:
