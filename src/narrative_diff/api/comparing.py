@@ -64,8 +64,9 @@ def compare_refs(
     """Compare two snapshots given as refs (or document files on disk); with ``actors``,
     the summary gains the actor block (mentions before and after, events, evidence).
     ``actors`` from :func:`read_actors` are checked before the texts are aligned, or, for
-    a long comparison, in the process beside: a bad alias or pattern then fails when the
-    summary is asked for (after the alignment, before anything is printed)."""
+    a long comparison, in the process beside: a bad alias or pattern then fails as soon
+    as this process sees its refusal (before the alignment if it has come by then, else
+    when the summary is asked for; before anything is printed either way)."""
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         return paired.summarised()
 
@@ -284,7 +285,7 @@ class Beside:
 
         if self.actors is None:
             return ()
-        check_actors(self.actors)  # (done once: here when read_actors gave them)
+        check_actors(self.actors)  # (compiled once: a set read_actors gave is checked here)
         (a, sa), (b, sb) = (self.a, self.segmented[0]), (self.b, self.segmented[1])
         cross_source = a.lineage_key != b.lineage_key
         return actor_changes(((a, sa), (b, sb)), self.actors, cross_source=cross_source)
