@@ -159,6 +159,15 @@ def test_bad_format_is_a_usage_error(capsys):
     )
 
 
+def test_a_diff_budget_that_is_not_a_number_is_refused(capsys):
+    code, out, err = run(capsys, "compare", "v1", "v2", "--diff-timeout", "nan")
+    assert (code, out) == (2, "")
+    assert err == (
+        "narrative-diff: bad-option: --diff-timeout nan is not a number of seconds; "
+        "e.g. --diff-timeout 5 (0: no limit)\n"
+    )
+
+
 def test_a_diff_that_hits_its_budget_says_so(capsys, tmp_path):
     from narrative_diff.diff import diff_text
     from narrative_diff.similarity import DiffOptions

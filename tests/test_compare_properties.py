@@ -282,6 +282,29 @@ def test_a_pair_of_many_distinct_tokens_is_diffed_by_the_python_library(monkeypa
     assert asked == [1] and result.b_text == many[:100] + "中" + many[100:]
 
 
+@pytest.mark.parametrize("timeout", [5.0, 1e12, 1e13, float("inf"), float("nan"), 1e-50, 0.0])
+def test_any_budget_gives_the_python_librarys_diff(timeout: float) -> None:
+    """The port holds the budget as a 32-bit float added to C's clock(): a huge budget
+    (1e13 s, inf) overflowed into a deadline already past (a coarse diff, not flagged), a
+    tiny one became no limit. Those budgets go to the Python library: the same diff and
+    the same flag at any budget (a reviewer's find)."""
+    import random
+    from unittest import mock
+
+    from narrative_diff import diff as diff_module
+
+    rng = random.Random(7)
+    words = [rng.choice([f"w{n}" for n in range(100)]) for _ in range(200)]
+    edited = list(words)
+    for _ in range(10):
+        edited[rng.randrange(len(edited))] = f"w{rng.randrange(100)}"
+    a, b = " ".join(words), " ".join(edited)
+    got = diff_text(a, b, DiffOptions(timeout=timeout))
+    with mock.patch.object(diff_module, "_cpp_port", lambda: None):
+        python = diff_text(a, b, DiffOptions(timeout=timeout))
+    assert (got.ops, got.budget_hit) == (python.ops, python.budget_hit)
+
+
 def test_a_diff_cut_short_by_the_ports_cpu_clock_says_so(monkeypatch) -> None:
     """The C++ port's deadline is the process's CPU time (C's clock(): every thread's), so
     a busy thread beside it can cut a diff short before the wall-clock budget: that diff

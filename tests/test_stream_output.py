@@ -88,7 +88,8 @@ def test_escaping_found_in_the_non_ascii_bytes_is_the_regex(text: str) -> None:
 def test_json_as_utf8_is_to_json_encoded(data, indent) -> None:
     """A comparison's compact JSON, encoded once with its escapes (json_utf8 of
     compact_json), is to_json's text as UTF-8; any text is written, a lone surrogate (a
-    file name's undecodable byte) as an escape, and reads back as it was."""
+    file name's undecodable byte) as an escape, and reads back as json.dumps' text does
+    (two surrogates side by side read back as the character they pair into)."""
     expected = to_json(data, indent=None)
     assert serialise.json_utf8(serialise.compact_json(data)) == expected.encode("utf-8")
     assert to_json(data, indent=indent) == escaped_by_regex(serialise._encoder(indent).encode(data))

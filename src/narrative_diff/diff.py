@@ -70,11 +70,17 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     ea = codes.encode([ka[i] for i in keep_a])
     eb = codes.encode([kb[i] for i in keep_b])
     started, cpu = time.perf_counter(), time.process_time()
-    raw_ops, ported = _diff_codes(ea, eb, options.timeout, port=len(codes.table) <= _PORT_KEYS)
-    budget_hit = options.timeout > 0 and (
-        time.perf_counter() - started >= options.timeout
-        # the C++ port's clock is the process's CPU time (C's clock())
-        or (ported and time.process_time() - cpu >= options.timeout)
+    timeout = options.timeout
+    port = len(codes.table) <= _PORT_KEYS and (
+        timeout == 0 or _PORT_TIMEOUTS[0] <= timeout <= _PORT_TIMEOUTS[1]
+    )
+    raw_ops, ported = _diff_codes(ea, eb, timeout, port=port)
+    budget_hit = timeout > 0 and (
+        time.perf_counter() - started >= timeout
+        # The port's clock is the process's CPU time (C's clock(): every thread's), so a
+        # busy thread beside it can cut its diff short sooner; flagged then, never silent
+        # (a diff it finished in time while another thread ran is flagged too)
+        or (ported and time.process_time() - cpu >= timeout)
     )
     out = _OpBuilder()
     ia = ib = 0  # positions in keep_a / keep_b
@@ -110,12 +116,16 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
 
 
 #: The C++ port diffs a pair of at most this many distinct keys: their code points are
-#: then U+0100 to U+02C1 (:class:`_Codes`), every one a letter to Python and to the C
-#: libraries the port asks (``iswalnum``: glibc, in any locale), or none a letter (a C
-#: library that knows only ASCII): the semantic clean-up scores each boundary between them
-#: alike either way, so both give the same diff. Past U+02C1 Python's classes mix and the
-#: C library's, by locale, may not: the Python library diffs those.
+#: then U+0100 to U+02C1 (:class:`_Codes`), every one a letter to Python, and to the C
+#: library the port asks either every one (glibc's ``iswalnum`` in a UTF-8 locale) or none
+#: (glibc under C or POSIX): the semantic clean-up scores each boundary between them alike
+#: either way, so both give the same diff. Past U+02C1 Python's classes mix and the C
+#: library's, by locale, may not: the Python library diffs those.
 _PORT_KEYS = 0x2C2 - 0x100
+#: Budgets the port keeps as Python does: it holds the timeout as a 32-bit float and adds
+#: it to C's clock(), so a huge one (1e13 s, inf) overflows into a deadline already past
+#: and a tiny one (1e-50 s) becomes 0, no limit. Others go to the Python library.
+_PORT_TIMEOUTS = (1e-6, 1e6)
 _OPS = {"=": EQUAL, "-": DELETE, "+": INSERT}
 
 

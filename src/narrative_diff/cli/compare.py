@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from narrative_diff import api
-from narrative_diff.errors import ExitCode
+from narrative_diff.errors import ExitCode, UsageProblem
 
 from .app import (
     COMPARE,
@@ -79,6 +79,12 @@ def compare(
 ) -> None:
     """Compare two snapshots: what was written out, added, renamed and moved."""
     choice(fmt, api.COMPARE_FORMATS, "--format")
+    if diff_timeout != diff_timeout:  # NaN passes typer's range check
+        raise UsageProblem(
+            "--diff-timeout nan is not a number of seconds",
+            hint="e.g. --diff-timeout 5 (0: no limit)",
+            slug="bad-option",
+        )
     options = api.CompareOptions(
         diff=api.DiffOptions(
             ignore_case=ignore_case, ignore_punctuation=ignore_punctuation, timeout=diff_timeout
