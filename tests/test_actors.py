@@ -509,15 +509,16 @@ _PIECES = (
     "China", "china", "Russia", "Prussia", "russian", "CNSA", "ESA", "mesa", "Roscosmos",
     "UAE", "several countries", "17 countries", "Sino-Russian", "Russia Today", "Belarus",
     "#ILRS", "x#ilrs", "«Луна»", "Луна", "_", "9", "é", " ", "  ", "\n", ".", "-", "'s",
+    "US", "us", "use", "USA", "U.S.", "ü", "Ä", "(", "\u00a0",
 )  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 def test_aliases_are_found_where_their_starts_are_looked_for_first(text: str) -> None:
-    """In a text without Han characters, an alias is tried only where a word starts (or,
-    for one that does not begin with a letter or digit, anywhere): the same mentions as
-    trying every position."""
+    """In a text without Han characters, an alias is tried only where a word starts and
+    a word ends after it (or, for one that does not begin with a letter or digit,
+    anywhere): the same mentions as trying every position."""
     body = """
         [actors.ilrs]
         name = "ILRS tag"

@@ -63,6 +63,30 @@ def test_every_command_help_has_an_example(capsys, name):
     assert f"Example: narrative-diff {name}" in " ".join(out.split())
 
 
+@pytest.mark.parametrize("name", COMMANDS)
+def test_a_line_naming_its_command_is_parsed_as_by_the_whole_app(name):
+    """A line that names its command first is parsed by an app of that command alone
+    (typer builds no other): the same command, options, arguments and help."""
+    import typer
+
+    from narrative_diff import cli
+
+    def described(group: object) -> list[tuple[object, ...]]:
+        command = getattr(group, "commands", {})[name]
+        return [
+            (p.name, tuple(p.opts), p.required, p.default, getattr(p, "help", None))
+            for p in command.params
+        ] + [(command.help, command.epilog)]
+
+    whole = typer.main.get_command(cli.app)
+    for line in ([name], ["--quiet", name], ["-q", name, "--help"]):
+        alone = cli._app_for(line)
+        assert alone is not cli.app and len(alone.registered_commands) == 1
+        assert described(typer.main.get_command(alone)) == described(whole)
+    assert cli._app_for([name[:-1] or "x"]) is cli.app  # (a mistyped name: "did you mean")
+    assert cli._app_for(["--help"]) is cli.app
+
+
 # ------------------------------------------------------------------ list and show
 def test_list_table_json_csv(capsys, corpus):
     code, out, err = run(capsys, "list", "--corpus", corpus.root)
@@ -485,3 +509,21 @@ def test_dates_must_be_yyyy_mm_dd(capsys, corpus, tmp_path, date):
     doc.write_text("Some statement about the lunar station and its partners.\n")
     code, _, err = run(capsys, "add", doc, "-s", "ilrs", "-d", date, "-c", corpus.root)
     assert code == 2 and "invalid-date" in err
+
+
+def test_the_quick_end_runs_the_exit_handlers_but_multiprocessings():
+    """After a comparison the process ends at once (``cli._end_now``): the exit handlers
+    run, but not multiprocessing's, which would stop the idle second process and wait for
+    its end (it ends by itself when this one's end closes its orders)."""
+    script = (
+        "import atexit, multiprocessing.util as mu\n"
+        "from narrative_diff import cli\n"
+        "mu._exit_function = lambda *a: print('multiprocessing waited', flush=True)\n"
+        "atexit.register(mu._exit_function)\n"
+        "atexit.register(lambda: print('handler ran', flush=True))\n"
+        "cli._end_now(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (3, "handler ran\n"), done.stderr

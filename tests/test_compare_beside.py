@@ -248,7 +248,21 @@ def test_the_summary_from_the_changes_alone_is_the_summary(tmp_path):
     changed = paired.changed()
     assert 0 < len(changed.segments) < len(paired.segments)
     whole = compare(a, b).summary
-    assert comparing.Beside(a, b, None).summary(changed.read(a, b)) == whole
+    assert comparing.Beside(a, b, None).summary(changed) == whole
+
+
+def test_the_changed_segments_handed_on_first_are_what_the_pair_gives(tmp_path):
+    """pair(on_changed=…) makes the segments that changed first and hands them on before
+    the unchanged ones: the same Changed, and then the same segments, as without."""
+    from narrative_diff.api import document_snapshot
+    from narrative_diff.compare import pair
+
+    a, b = (document_snapshot(Path(p)) for p in long_pair(tmp_path, paragraphs=30))
+    handed: list[object] = []
+    early = pair(a, b, on_changed=handed.append)
+    plain = pair(a, b)
+    assert handed == [plain.changed()] and early.segments == plain.segments
+    assert plain.changed().counts["unchanged"] > 0 < len(plain.changed().segments)
 
 
 @needs_fork

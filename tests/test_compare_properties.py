@@ -344,6 +344,33 @@ def test_normal_form_is_idempotent(text: str) -> None:
         assert normal_form(once, options) == once
 
 
+MARKED = st.text(alphabet=st.sampled_from([*TRICKY, "#", "*", "_", "•", "·", "-", "+", " "]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(unicode_text | MARKED)
+def test_normal_form_and_bag_are_what_their_plain_definitions_give(text: str) -> None:
+    """normal_form skips the markup pass on text without markup and collapses whitespace
+    with str.split; bag looks each token's key up: both as the regular-expression and
+    token-by-token definitions give."""
+    import unicodedata
+    from collections import Counter
+
+    from narrative_diff import similarity as sim
+
+    for options in (DiffOptions(), DiffOptions(ignore_case=True)):
+        folded = sim.fold_script(unicodedata.normalize("NFKC", text).translate(sim._QUOTES))
+        folded = sim.strip_markup(folded)
+        folded = folded.casefold() if options.ignore_case else folded
+        assert normal_form(text, options) == re.sub(r"\s+", " ", folded).strip()
+    for options in (DiffOptions(), DiffOptions(ignore_case=True), IGNORING):
+        plain = Counter(
+            k.casefold() for k in sim.keys(text, options) if k != " " and not re.match(r"^\W+$", k)
+        )
+        assert sim.bag(text, options) == plain
+        assert list(sim.bag(text, options)) == list(plain)  # (the same order)
+
+
 @pytest.mark.parametrize(
     ("text", "options"),
     [

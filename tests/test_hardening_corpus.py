@@ -16,14 +16,13 @@ from narrative_diff.cli import main
 from narrative_diff.corpus import Corpus
 from narrative_diff.errors import CorpusError, UsageProblem
 from narrative_diff.snapshot import (
-    AliasRefused,
     Snapshot,
     check_lineage,
     check_name,
-    load_yaml,
     shown,
     windows_reserved,
 )
+from narrative_diff.snapshot.front_matter import AliasRefused, load_yaml
 
 from .battery_names import alias_bomb
 from .helpers import make_snapshot, raises_slug, small_corpus, tree_digest

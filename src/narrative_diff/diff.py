@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from .relations import DELETE, EQUAL, INSERT, WordDiff, WordOp
 from .segment import tokenize
-from .similarity import DiffOptions, fold
+from .similarity import DiffOptions, folder
 
 # The word-diff API; the op codes and DiffOptions are defined in relations and similarity
 # and re-exported here for callers of diff_text.
@@ -62,8 +62,9 @@ def diff_text(a: str, b: str, options: DiffOptions = DiffOptions()) -> WordDiff:
     'The first phase is Basic Model.'
     """
     ta, tb = tokenize(a), tokenize(b)
-    ka = _unbullet(ta, [fold(t, options) for t in ta])
-    kb = _unbullet(tb, [fold(t, options) for t in tb])
+    key = folder(options)  # (cached per token)
+    ka = _unbullet(ta, list(map(key, ta)))
+    kb = _unbullet(tb, list(map(key, tb)))
     keep_a = _kept(ka)
     keep_b = _kept(kb)
     codes = _Codes()

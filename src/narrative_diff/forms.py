@@ -58,25 +58,26 @@ def trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern else None
 
 
-def trie_pattern(forms: Iterable[str]) -> str:
-    """The pattern of :func:`trie_regex` ("" for no forms)."""
+def trie_pattern(forms: Iterable[str], end: str = "") -> str:
+    """The pattern of :func:`trie_regex` ("" for no forms); ``end``: what must follow a
+    form (a look-ahead), written after each."""
     root: _Trie = {}
     for form in forms:
         node = root
         for char in form:
             node = node.setdefault(char, {})
         node[""] = {}
-    return _render(root) if root else ""
+    return _render(root, end) if root else ""
 
 
-def _render(node: _Trie) -> str:
+def _render(node: _Trie, end: str) -> str:
     branches = [
-        (r"\s+" if char == " " else re.escape(char)) + _render(child)
+        (r"\s+" if char == " " else re.escape(char)) + _render(child, end)
         for char, child in sorted(node.items())
         if char
     ]
     if "" in node:
-        branches.append("")
+        branches.append(end)
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
@@ -85,14 +86,15 @@ def scan(
     folded: str,
     accept: Callable[[int, int, str], bool],
     first_only: bool,
-    starts: Sequence[re.Pattern[str]] = (),
+    starts: Sequence[Start] = (),
 ) -> Iterator[tuple[int, int, str]]:
     """Yield ``(start, end, form)`` for accepted forms at every position, longest first.
 
     A form that ``accept`` refuses (word boundary, case, veto) is retried shorter at the same
     start (``endpos``), so no valid form hides behind it. ``first_only`` stops at the longest
     accepted form per position. ``starts``: patterns, faster to search, that together match
-    at least wherever ``rx`` can start: ``rx`` is then tried only where one of them does.
+    at least wherever ``rx`` can start (:data:`Start`): ``rx`` is then tried only where one
+    of them does.
     """
     if rx is None:
         return
@@ -123,21 +125,31 @@ def _search(
     return None
 
 
-class _Starts:
-    """The first start at or after a position where one of several patterns matches; each
-    pattern's next match is kept, so a pattern is searched again only once passed."""
+#: A pattern that matches where a form may start, and whether its match begins with the
+#: one character before the form (``[^a-z0-9_](?:…)``, the text's start counting as a
+#: space): searched so, the engine skips to the next such character at C speed, where
+#: ``\b(?:…)`` tries every position (a long English text: 0.016 s, not 0.026 s).
+Start: TypeAlias = tuple[re.Pattern[str], bool]
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]], text: str) -> None:
+
+class _Starts:
+    """The first start at or after a position where one of several patterns (:data:`Start`)
+    matches; each pattern's next match is kept, so a pattern is searched again only once
+    passed."""
+
+    def __init__(self, patterns: Sequence[Start], text: str) -> None:
         self._patterns = patterns
-        self._text = text
+        # (a space in front: a form at the text's start has a non-word character before it)
+        self._texts = {led: " " + text if led else text for _, led in patterns}
         self._next: list[int | None] = [-1] * len(patterns)  # -1: search again; None: none
 
     def first(self, position: int) -> int | None:
         found: int | None = None
-        for k, pattern in enumerate(self._patterns):
+        for k, (pattern, led) in enumerate(self._patterns):
             start = self._next[k]
             if start is not None and start < position:
-                m = pattern.search(self._text, position)
+                # led: the character before a form at ``position`` is at ``position`` here
+                m = pattern.search(self._texts[led], position)
                 start = self._next[k] = m.start() if m else None
             if start is not None and (found is None or start < found):
                 found = start

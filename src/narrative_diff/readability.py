@@ -29,7 +29,7 @@ import importlib.util
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -166,6 +166,20 @@ def _flesch_sample(body: str, sentences: list[str], words: int) -> tuple[str, in
     step = -(-words // FLESCH_SAMPLE_WORDS)  # ceil
     chosen = sentences[::step]
     return " ".join(chosen), len(chosen)
+
+
+def fetch_pronunciations(texts: Iterable[tuple[str | None, Sequence[str], int]]) -> None:
+    """Look up, in one pass over the pronouncing dictionary, the words of the English
+    Flesch samples of the long texts given as ``(language, sentences, words)`` (what
+    :func:`readability` is given): for a comparison's two texts one pass instead of two.
+    Only a look-up made early: the measures are the same without it."""
+    words: list[str] = []
+    for language, sentences, count in texts:
+        if normalise_language(language) == "en" and count > FLESCH_SAMPLE_WORDS and sentences:
+            sample, _ = _flesch_sample("", list(sentences), count)  # (the body is not read)
+            words += offline_textstat().backend.selections.list_words(sample, lowercase=True)
+    if words:
+        cmu_pronunciations().fetch(words)
 
 
 def flesch_measures(text: str, language: str) -> dict[str, float]:

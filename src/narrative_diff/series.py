@@ -23,12 +23,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import yaml
-
 from .check import Problem
 from .errors import CorpusError, UsageProblem
 from .snapshot import MAX_FRONT_MATTER, check_lineage, check_name, shown
-from .snapshot.front_matter import AliasRefused, load_yaml
 
 if TYPE_CHECKING:
     from .actors import ActorSet
@@ -146,6 +143,10 @@ def _load(path: Path, invalid: Callable[[str], CorpusError]) -> dict[str, object
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise invalid(f"not UTF-8 (byte {exc.start})") from None
+    import yaml  # (PyYAML, imported where a file is read: not at every command's start)
+
+    from .snapshot.front_matter import AliasRefused, load_yaml
+
     try:
         data = load_yaml(text)
     except AliasRefused:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
-from .readability import Readability, compare_readability, readability
+from .readability import Readability, compare_readability, fetch_pronunciations, readability
 from .relations import OPS, Op, Segment
 from .segment import Segmented, WordIndex, tokenize
 from .terms import TermChange, named_changes, occurrences, term_like
@@ -442,8 +442,9 @@ def _named_changes(
 
 def readability_change(a: Snapshot, b: Snapshot, sa: Segmented, sb: Segmented) -> ReadabilityChange:
     """Readability of both sides, from the sentences already segmented (no second split)."""
-    before = _measured(a.body, a.language, tuple(s.text for s in sa.sentences), a.words)
-    after = _measured(b.body, b.language, tuple(s.text for s in sb.sentences), b.words)
+    texts = [(snap, tuple(s.text for s in side.sentences)) for snap, side in ((a, sa), (b, sb))]
+    fetch_pronunciations((snap.language, sentences, snap.words) for snap, sentences in texts)
+    before, after = (_measured(s.body, s.language, sentences, s.words) for s, sentences in texts)
     return {"a": before, "b": after, "comparison": compare_readability(before, after)}
 
 
@@ -520,6 +521,11 @@ def _language_words(table: dict[str, tuple[str, ...]], language: str) -> tuple[s
     return table.get(language[:2], table["en"])
 
 
+@functools.cache
+def _as_set(vocabulary: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(vocabulary)
+
+
 def _find_words(
     text: str, vocabulary: tuple[str, ...], language: str, tokens: list[str] | None = None
 ) -> list[str]:
@@ -527,7 +533,8 @@ def _find_words(
     if language.startswith("zh"):
         return [w for w in vocabulary for _ in range(text.count(w))]
     tokens = tokenize(text) if tokens is None else tokens  # case-sensitive: "May 2023" is
-    found = [t for t in tokens if t in vocabulary]  # a month, not a modal
+    words = _as_set(vocabulary)  # a month, not a modal
+    found = [t for t in tokens if t in words]
     if "n't" in vocabulary:
         found += ["n't" for t in tokens if t.endswith("n't")]
     return found

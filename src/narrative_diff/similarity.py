@@ -22,16 +22,17 @@ always case-insensitive and script-folded (a case change is still shown by the w
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .segment import tokenize
 from .text import fold_script
 
-_SPACES = re.compile(r"\s+")
 #: Markdown markup that is never a difference: emphasis and heading marks, bullets.
 _MARKUP_TOKENS = frozenset({"#", "*", "_", "•", "·"})
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•·]\s+)|[#*_•]")
@@ -85,9 +86,8 @@ def strip_markup(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
 def _fold(token: str, ignore_case: bool, ignore_punctuation: bool) -> str:
-    """The key of one token, cached: documents repeat their tokens many times."""
+    """The key of one token (:func:`folder` caches it: documents repeat their tokens)."""
     if token.isspace():
         return " "
     if token in _MARKUP_TOKENS:
@@ -106,7 +106,21 @@ def fold(token: str, options: DiffOptions = DiffOptions()) -> str:
     >>> fold("“"), fold("，"), fold("Russia", DiffOptions(ignore_case=True)), fold("\\n  ")
     ('"', ',', 'russia', ' ')
     """
-    return _fold(token, options.ignore_case, options.ignore_punctuation)
+    return folder(options)(token)
+
+
+def folder(options: DiffOptions) -> Callable[[str], str]:
+    """:func:`fold` under ``options`` as a function of the token alone, cached per token:
+    ``map(folder(options), tokens)`` keys a sentence's tokens without a Python call each
+    (a long comparison keys hundreds of thousands)."""
+    return _folder(options.ignore_case, options.ignore_punctuation)
+
+
+@cache
+def _folder(ignore_case: bool, ignore_punctuation: bool) -> Callable[[str], str]:
+    return lru_cache(maxsize=65536)(
+        functools.partial(_fold, ignore_case=ignore_case, ignore_punctuation=ignore_punctuation)
+    )
 
 
 def keys(text: str, options: DiffOptions = DiffOptions()) -> list[str]:
@@ -116,7 +130,7 @@ def keys(text: str, options: DiffOptions = DiffOptions()) -> list[str]:
     The text is put in NFKC form before it is cut, so that keys of keys are the same keys
     ("¼" becomes "1⁄4" and is then cut as such).
     """
-    folded = (fold(t, options) for t in tokenize(unicodedata.normalize("NFKC", text)))
+    folded = map(folder(options), tokenize(unicodedata.normalize("NFKC", text)))
     return _merge_spaces([k for k in folded if k])
 
 
@@ -138,19 +152,42 @@ def normal_form(text: str, options: DiffOptions = DiffOptions()) -> str:
     if options.ignore_punctuation:  # punctuation is dropped token by token
         return "".join(keys(strip_markup(text), options)).strip()
     # The same result as folding token by token, done on the whole string at C speed.
-    folded = strip_markup(fold_script(unicodedata.normalize("NFKC", text).translate(_QUOTES)))
+    folded = fold_script(unicodedata.normalize("NFKC", text).translate(_QUOTES))
+    if any(mark in folded for mark in "#*_•") or folded.lstrip()[:1] in _BULLETS:
+        folded = strip_markup(folded)  # (else there is none: most sentences)
     if options.ignore_case:
         folded = folded.casefold()
-    return _SPACES.sub(" ", folded).strip()
+    return " ".join(folded.split())  # whitespace runs as one space, none at the ends
+
+
+#: What :data:`_MARKUP` strips at the start of a text besides what it strips anywhere.
+_BULLETS = ("-", "+", "·")
 
 
 def bag(text: str, options: DiffOptions = DiffOptions()) -> Counter[str]:
     """The multiset of word keys, for similarity (spaces and punctuation left out: a shared
     full stop would make any two short sentences look alike); always case-insensitive, so
-    that "The" opening one sentence and "the" inside another are the same word."""
-    return Counter(
-        k.casefold() for k in keys(text, options) if k != " " and not _PUNCT_ONLY.match(k)
-    )
+    that "The" opening one sentence and "the" inside another are the same word. Each
+    token's word key is looked up, not worked out, as the text repeats its tokens."""
+    key = _bag_key(options.ignore_case, options.ignore_punctuation)
+    found = Counter(map(key, tokenize(unicodedata.normalize("NFKC", text))))
+    del found[""]  # (the tokens that are no word; the others keep their order)
+    return found
+
+
+@cache
+def _bag_key(ignore_case: bool, ignore_punctuation: bool) -> Callable[[str], str]:
+    """The word key in :func:`bag` of a token, as :func:`keys` folds it: "" for a space,
+    punctuation or a token the options ignore; cached per token, one cache per options."""
+
+    fold_token = _folder(ignore_case, ignore_punctuation)
+
+    @lru_cache(maxsize=65536)
+    def key(token: str) -> str:
+        folded = fold_token(token)
+        return "" if folded in ("", " ") or _PUNCT_ONLY.match(folded) else folded.casefold()
+
+    return key
 
 
 def overlap(a: Counter[str], b: Counter[str]) -> int:

@@ -174,6 +174,15 @@ class _NGrams:
             return self._encoded(key)
         return self.joined.count(f" {' '.join(key)} ")
 
+    def present(self, key: tuple[str, ...]) -> bool:
+        """Whether :meth:`count` is above 0; a scan of the text stops at the first."""
+        if len(key) == 1 or not all(word in self.single for word in key):
+            return self.count(key) > 0
+        self.scans[len(key)] += 1
+        if self.scans[len(key)] > _SCAN_LIMIT:
+            return self._encoded(key) > 0
+        return f" {' '.join(key)} " in self.joined
+
     def _encoded(self, key: tuple[str, ...]) -> int:
         """How many windows of the text equal ``key``, by binary search in the sorted
         codes. The code of n word ids in base V (the vocabulary size) is exact while V**n
@@ -374,4 +383,4 @@ def _present(terms: set[str], index: WordIndex) -> set[str]:
     if not terms:
         return set()
     grams = _NGrams(index.joined, index.counts, lambda: index.words)
-    return {t for t in terms if (parts := tuple(WORD_RUN.findall(t))) and grams.count(parts)}
+    return {t for t in terms if (parts := tuple(WORD_RUN.findall(t))) and grams.present(parts)}

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from narrative_diff.actors import ActorSet
     from narrative_diff.beside import Drawer
     from narrative_diff.changes import ChangeRow as ChangeRow
+    from narrative_diff.compare import Changed, Paired
     from narrative_diff.compare import CompareOptions as CompareOptions
     from narrative_diff.compare import Comparison as Comparison
-    from narrative_diff.compare import Paired
     from narrative_diff.ingest import EXTRACT_MODES as EXTRACT_MODES
     from narrative_diff.ingest import IngestLimits as IngestLimits
     from narrative_diff.kwic import KWIC_COLUMNS as KWIC_COLUMNS
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from narrative_diff.scoring import ScoreRow as ScoreRow
     from narrative_diff.scoring import Weights as Weights
     from narrative_diff.segment import Block, ByBlock, Segmented, WordIndex
-    from narrative_diff.shifts import ActorChange, Changes, ReadabilityChange, Summary
+    from narrative_diff.shifts import ActorChange, ReadabilityChange, Summary
     from narrative_diff.similarity import DiffOptions as DiffOptions
 
 
@@ -127,8 +127,7 @@ class _Comparing:
         if self._drawer is not None:
             summary = self._drawer.get(SUMMARY)
         else:
-            paired = self.paired
-            summary = self._half.summary(paired.changed().read(paired.a, paired.b))
+            summary = self._half.summary(self.paired.changed())
         return summarised(self.paired, summary)
 
 
@@ -169,18 +168,22 @@ def _comparing(
             drawer.start(None, [SENTENCES], given={SENTENCES: cuts})
             if (refused := drawer.refusal()) is not None:  # (a bad actors file): not
                 raise refused  # after aligning the pair for nothing, if it has come
-        paired = pair(a, b, a_ref=ref_a, b_ref=ref_b, options=options, segmented=segmented)
-        if drawer is not None:
-            # what the summary reads of the changed segments, read here: the other process
-            # has the longer half still (its actors' mentions)
-            changes = paired.changed().read(a, b)
-            drawer.start(None, [SUMMARY], given={SUMMARY: changes})
-        else:  # all of it here: the texts are cut into sentences once
+        # the changed segments go to the second process as soon as they are made: it
+        # reads them while this one makes the unchanged ones and writes them all
+        send = functools.partial(_order_summary, drawer) if drawer is not None else None
+        paired = pair(
+            a, b, a_ref=ref_a, b_ref=ref_b, options=options, segmented=segmented, on_changed=send
+        )
+        if drawer is None:  # all of it here: the texts are cut into sentences once
             half.segmented = paired.a_segmented, paired.b_segmented
         yield _Comparing(paired, drawer, half)
     finally:
         if drawer is not None:
             drawer.close()
+
+
+def _order_summary(drawer: Drawer, changed: Changed) -> None:
+    drawer.start(None, [SUMMARY], given={SUMMARY: changed})
 
 
 #: Below this many characters in the two texts, a comparison is made in one process: a
@@ -195,8 +198,8 @@ class Beside:
     :data:`PREPARE`, from the moment it has the texts); each text's sentences, as this
     process cut them (sent as soon as they are cut: ``segment.sentence_cuts``), their
     readability and the actors' mentions (job :data:`SENTENCES`); then the summary, from
-    what this process read of the segments that changed once it has aligned and diffed
-    the pair (``shifts.Changes``: job :data:`SUMMARY`). Kept between the jobs; done here
+    the segments that changed, sent once this process has aligned and diffed the pair
+    (``compare.Changed``: job :data:`SUMMARY`). Kept between the jobs; done here
     instead, in one process or when the second one fails. The values :func:`compare` and
     ``actor_block`` give."""
 
@@ -205,7 +208,7 @@ class Beside:
 
     def __call__(self, job: str, given: Any = None) -> Summary | None:
         """Job ``job`` (the second process's work: ``beside.Draw``), with what it was
-        ``given``: the sentence cuts, what the changed segments say."""
+        ``given``: the sentence cuts, the changed segments."""
         if job == PREPARE:
             self.prepare()
         elif job == SENTENCES:
@@ -238,9 +241,9 @@ class Beside:
         self.segmented = sa, sb
         self.readability, self.actor_block  # noqa: B018 (computed now, kept)
 
-    def summary(self, changes: Changes) -> Summary:
-        """The summary, from what the segments that changed say (``Paired.changed``,
-        read), with the actor block when there are actors."""
+    def summary(self, changed: Changed) -> Summary:
+        """The summary, from the segments that changed (``Paired.changed``), with the
+        actor block when there are actors."""
         from narrative_diff.shifts import summary_of
 
         sa, sb = self.segmented
@@ -249,7 +252,7 @@ class Beside:
             self.b,
             sa,
             sb,
-            changes,
+            changed.read(self.a, self.b),
             readability=lambda: self.readability,
             words=lambda: self.word_indexes,
         )
@@ -470,8 +473,9 @@ def read_actors(path: str | os.PathLike[str] | None = None) -> ActorSet:
     """The actors file given, or the bundled ILRS one, its shape checked but its aliases
     and patterns not yet compiled: enough for :func:`compare_refs` and
     :func:`compare_rendered`, which check them where they are used (a long comparison:
-    in the process beside, while this one reads the texts)."""
-    from narrative_diff.actors import read_actors as read
+    in the process beside, while this one reads the texts). The matcher's module is not
+    loaded here (``actors_file``)."""
+    from narrative_diff.actors_file import read_actors as read
 
     return read(path)
 

@@ -171,7 +171,7 @@ def _version(ctx: typer.Context, value: bool) -> None:
 
 #: The shells typer writes a completion script for.
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
-PROG, _COMPLETE_VAR = "narrative-diff", "_NARRATIVE_DIFF_COMPLETE"
+PROG, COMPLETE_VAR = "narrative-diff", "_NARRATIVE_DIFF_COMPLETE"
 
 
 def _show_completion(ctx: typer.Context, value: str | None) -> None:
@@ -181,7 +181,7 @@ def _show_completion(ctx: typer.Context, value: str | None) -> None:
     from typer.completion import get_completion_script  # type: ignore[attr-defined]
 
     choice(value, SHELLS, "--show-completion")
-    script = get_completion_script(prog_name=PROG, complete_var=_COMPLETE_VAR, shell=value)
+    script = get_completion_script(prog_name=PROG, complete_var=COMPLETE_VAR, shell=value)
     typer.echo(script)
     raise typer.Exit()
 
@@ -202,7 +202,7 @@ def _install_completion(ctx: typer.Context, value: str | None) -> None:
             hint=f"install PowerShell, or print the script with --show-completion {value}",
             slug="bad-option",
         )
-    shell, path = install(shell=value, prog_name=PROG, complete_var=_COMPLETE_VAR)
+    shell, path = install(shell=value, prog_name=PROG, complete_var=COMPLETE_VAR)
     typer.echo(f"{shell} completion installed in {path}; it works in a new terminal")
     raise typer.Exit()
 

@@ -17,14 +17,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypedDict, Unpack
 
-import frontmatter
-
 from narrative_diff.errors import CorpusError, UsageProblem
 from narrative_diff.text import count_words, normalise_body, sha256_hex
 
-from .front_matter import MAX_FRONT_MATTER, AliasRefused, load_yaml, read_front_matter
 from .names import (
     LANGUAGE_TAG,
+    MAX_FRONT_MATTER,
     MAX_LINEAGE,
     MAX_NAME,
     SHOWN,
@@ -47,7 +45,6 @@ __all__ = [
     "MAX_NAME",
     "SHOWN",
     "WINDOWS_RESERVED",
-    "AliasRefused",
     "Extraction",
     "Snapshot",
     "SnapshotMeta",
@@ -55,7 +52,6 @@ __all__ = [
     "check_lineage",
     "check_name",
     "lineage_names",
-    "load_yaml",
     "parse_date",
     "record_hash",
     "shown",
@@ -231,6 +227,8 @@ class Snapshot:
         """Serialise as stored: YAML front matter, a blank line, the body."""
         if self.header_of is not None:
             raise ValueError(f"{self.id}: a snapshot header has no body to write")
+        import frontmatter  # (with PyYAML: 6 ms of every command's start, where few write)
+
         post = frontmatter.Post(self.body.rstrip("\n"), None, **self.metadata())  # None: YAML
         text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=100)
         return text + "\n"
@@ -298,6 +296,8 @@ class Snapshot:
                 hint=fix,
                 slug="corrupt-snapshot",
             )
+        from .front_matter import read_front_matter  # (PyYAML: on the first snapshot read)
+
         meta, content = read_front_matter(text, where, fix)
         unknown = sorted({str(key) for key in meta} - set(KEYS))
         if unknown:

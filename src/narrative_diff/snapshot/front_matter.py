@@ -15,7 +15,7 @@ import yaml
 
 from narrative_diff.errors import CorpusError
 
-from .names import shown
+from .names import MAX_FRONT_MATTER, shown
 
 
 class AliasRefused(yaml.composer.ComposerError):
@@ -77,8 +77,6 @@ def _single(loader: yaml.SafeLoader | yaml.CSafeLoader) -> object:
         loader.dispose()
 
 
-#: A real front matter is a few hundred bytes; a larger one is not read.
-MAX_FRONT_MATTER = 64 * 1024
 _BOUNDARY = re.compile(r"^-{3,}[ \t]*\r?$", re.M)
 
 

@@ -18,6 +18,8 @@ from narrative_diff.errors import UsageProblem
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+#: A real front matter is a few hundred bytes; a larger one is not read.
+MAX_FRONT_MATTER = 64 * 1024
 MAX_NAME = 80
 MAX_LINEAGE = 120
 #: Device names Windows reserves in every folder, with or without an extension (``con``,
