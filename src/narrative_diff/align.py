@@ -46,6 +46,8 @@ import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Literal, TypeAlias
 
 from .order import Pair, in_place, longest_increasing, relations_of
@@ -334,19 +336,18 @@ def _neighbours(
     bags_y: dict[int, Counter[str]],
     top: int = 8,
 ) -> dict[int, list[int]]:
-    """For each x, the ``top`` y sentences sharing the most indexed tokens."""
+    """For each x, the ``top`` y sentences sharing the most indexed tokens (ties in the
+    order first met: ``Counter.most_common``'s, which is a stable sort's, faster sorted)."""
     index: dict[str, list[int]] = defaultdict(list)
     for j in rest_y:
         for token in bags_y[j]:
             index[token].append(j)
     found: dict[int, list[int]] = {}
+    get, count = index.get, itemgetter(1)
     for i in rest_x:
-        shared: Counter[int] = Counter()
-        for token in bags_x[i]:
-            posting = index.get(token, ())
-            if len(posting) <= _MAX_POSTING:
-                shared.update(posting)
-        found[i] = [j for j, _ in shared.most_common(top)]
+        postings = [p for token in bags_x[i] if len(p := get(token, ())) <= _MAX_POSTING]
+        shared = Counter(chain.from_iterable(postings))
+        found[i] = [j for j, _ in sorted(shared.items(), key=count, reverse=True)[:top]]
     return found
 
 
