@@ -451,7 +451,14 @@ _LINE_PIECES = [
 BODY_LINES = st.lists(
     st.lists(st.sampled_from(_LINE_PIECES), max_size=3).map("".join), min_size=1, max_size=6
 ).map(lambda lines: "\n".join(lines) + "\n")
-BODY_PIECES = st.one_of(BODY_LINES, st.text(max_size=20), BODY_LINES.map(normalise_body))
+BODY_PIECES = st.one_of(
+    BODY_LINES,
+    st.text(max_size=20),
+    BODY_LINES.map(normalise_body),
+    # a document's blocks joined: in normal form but for the final line break
+    BODY_LINES.map(normalise_body).map(lambda text: text[:-1]),
+    BODY_LINES.map(lambda text: text.rstrip("\n")),
+)
 
 
 @settings(max_examples=600, deadline=None)
