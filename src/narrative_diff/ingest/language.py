@@ -109,7 +109,7 @@ _SCRIPTS = {
 
 #: A character of a script other than Latin (Han, kana, Cyrillic): without one, a text has
 #: one script or none. One set, found at C speed (the Han pattern's two branches are tried
-#: at every position: 2 ms for a long English text, where this takes a fraction).
+#: at every position: 3.5 ms for 200,000 characters of English, this 0.6 ms).
 _OTHER_SCRIPT = re.compile(f"[{HAN_RANGES}\u3040-\u30ff\u0400-\u052f]")
 
 
