@@ -53,7 +53,9 @@ _Trie: TypeAlias = dict[str, "_Trie"]
 def trie_regex(forms: Iterable[str]) -> re.Pattern[str] | None:
     """One regular expression for all forms, longest first: a trie, so the engine tries few
     branches per position. A space matches any whitespace run. The caller checks word
-    boundaries (an assertion after each form makes the pattern slow to compile)."""
+    boundaries (a look-ahead with a large character set after each form, such as "no
+    letter but a Han one", made the pattern slow to compile: 0.09 s; a plain ``(?!\\w)``,
+    :func:`trie_pattern`'s ``end``, costs nothing)."""
     pattern = trie_pattern(forms)
     return re.compile(pattern) if pattern else None
 
