@@ -299,3 +299,25 @@ def test_abbrev_in_a_user_file(tmp_path: Path) -> None:
     )
     actors = load_actors(path)
     assert found("甲乙两国；甲；乙丙", actors) == [("a", "甲"), ("b", "乙")]
+
+
+def test_one_scan_sees_every_character_that_makes_a_text_cyrillic_or_han() -> None:
+    """``find`` looks for Cyrillic (in the text) and Han (in its folded form) only where
+    ``actors._NEITHER`` finds a character: every character that is Cyrillic, or folds to
+    a Han one (a Kangxi radical, an enclosed ideograph), must be in it. Checked over all
+    of Unicode, as the fold reads it (Unicode's data, which a new Python may change)."""
+    from narrative_diff import actors
+
+    table = actors._Fold(casefold=True)
+    missed = []
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        if (HAN.match(table[code]) or actors._CYRILLIC.match(char)) and not actors._NEITHER.match(
+            char
+        ):
+            missed.append(f"U+{code:04X}")
+        if len(table) > 50_000:
+            table.clear()
+    assert missed == []

@@ -8,6 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from narrative_diff import api
 from narrative_diff.cli import main
@@ -498,3 +500,22 @@ def test_a_blank_title_is_no_title(
     assert code == 0, err
     snap = api.get_snapshot(api.open_corpus(store.root), "bl:v1")
     assert snap.title is None and not snap.body.startswith("#")
+
+
+@given(st.from_regex(r"[a-z0-9]{1,12}(-[a-z0-9]{1,12}){0,5}", fullmatch=True))
+def test_a_name_already_a_slug_is_its_own_slug_as_python_slugify_makes_it(name: str) -> None:
+    """``capture._slug`` skips python-slugify for such a name: it must be what slugify gives."""
+    from slugify import slugify
+
+    from narrative_diff.capture import _slug
+
+    assert _slug(name, "file") == (slugify(name, max_length=48, word_boundary=True) or "file")
+
+
+@pytest.mark.parametrize("name", ["Report 2024", "a--b", "-a", "ilrs_guide", "Отчёт", "x" * 60])
+def test_other_names_are_made_by_python_slugify(name: str) -> None:
+    from slugify import slugify
+
+    from narrative_diff.capture import _slug
+
+    assert _slug(name, "file") == (slugify(name, max_length=48, word_boundary=True) or "file")

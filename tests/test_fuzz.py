@@ -216,3 +216,18 @@ def test_a_snapshot_with_hostile_unicode_round_trips_through_the_store(tmp_path)
     corpus.add(snap)
     again = Corpus(tmp_path).snapshots("fuzz")[0]
     assert (again.body, again.title, again.hash_ok) == (snap.body, snap.title, True)
+
+
+CONTROLS = st.sampled_from(list("\x00\x01\x08\x0b\x0c\x0e\x1f\x7f\x80\x85\x9f\xa0\t\n\r"))
+
+
+@BOUNDED
+@given(st.lists(st.one_of(HOSTILE_CHARS, CONTROLS, WORDS), max_size=300).map("".join))
+def test_controls_counted_in_utf8_bytes_as_in_the_text(text: str) -> None:
+    """``is_mostly_text`` given the UTF-8 bytes (the decoder's fast way) says what it says
+    from the text alone, on either side of its 1% line."""
+    from narrative_diff.text import is_mostly_text
+
+    assert is_mostly_text(text, text.encode("utf-8")) == is_mostly_text(text)
+    padded = text + "x" * (100 * len(text) // 3)  # nearer the line
+    assert is_mostly_text(padded, padded.encode("utf-8")) == is_mostly_text(padded)

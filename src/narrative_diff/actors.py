@@ -90,6 +90,9 @@ if TYPE_CHECKING:
     import regex
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+#: Cyrillic, and every character that folds to a Han one (radicals, enclosed ideographs:
+#: ``tests/test_actors_scripts.py``): a text with none has neither, seen in one scan.
+_NEITHER = re.compile(f"[\u0400-\u04ff\u2e80-\u2fdf\u3000-\u33ff\U0001f200-\U0001f2ff{HAN_RANGES}]")
 _WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
 _WORD_START = re.compile(r"\w")  # what \b reads as a word character
 _SPECIAL = {"ё": "е", "Ё": "Е", "’": "'", "‘": "'", "‛": "'", "′": "'", "‐": "-", "‑": "-"}
@@ -368,7 +371,8 @@ class ActorMatcher:
 
     def find(self, text: str) -> list[Match]:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
-        if not self._expanded and _CYRILLIC.search(text):
+        plain = _NEITHER.search(text) is None  # (most long texts: one scan, not two)
+        if not plain and not self._expanded and _CYRILLIC.search(text):
             self.expand()
         nfc, spans = compose(text)
         folded = _fold_text(nfc, _FOLD)
@@ -402,7 +406,7 @@ class ActorMatcher:
 
         found = []  # (start, -length, order, actor index, alias, end): sorted, leftmost-longest
         starts: tuple[Start, ...] = ()
-        han = HAN.search(folded) is not None
+        han = not plain and HAN.search(folded) is not None
         if self._alias_rx is not None and not han:
             if self._alias_starts is None:
                 self._alias_starts = self._starts_regexes()

@@ -53,7 +53,15 @@ from typing import Literal, TypeAlias
 from .order import Pair, in_place, longest_increasing, relations_of
 from .relations import Alignment, Relation
 from .segment import Segmented
-from .similarity import DiffOptions, bag, dice, normal_form, overlap
+from .similarity import (
+    DiffOptions,
+    Tally,
+    bag,
+    dice,
+    normal_form,
+    tally_dice,
+    tally_overlap,
+)
 
 DEFAULT_THRESHOLD = 0.5
 #: No two sentences less similar than this are paired (unless ``threshold`` is set lower):
@@ -226,6 +234,7 @@ class _Rest:
     side: Segmented
     indices: list[int]
     bags: dict[int, Counter[str]]  # word keys of each sentence (see _content)
+    tallies: dict[int, Tally]  # the same, ready for scoring one sentence against another
     sizes: dict[int, int]  # words in each bag
     headings: set[int]  # titles and headings among the indices
     gap: dict[int, int]  # the gap between in-order pairs that each sentence sits in
@@ -240,6 +249,7 @@ class _Rest:
             side,
             indices,
             bags,
+            {i: Tally.of(words) for i, words in bags.items()},
             {i: sum(words.values()) for i, words in bags.items()},
             {i for i in indices if _is_heading(side, i)},
             gap,
@@ -274,8 +284,9 @@ def _add_gap_pairs(near_b: dict[int, list[int]], rest_a: _Rest, rest_b: _Rest) -
 def _one_to_one(near_b: dict[int, list[int]], rest_a: _Rest, rest_b: _Rest) -> list[_Candidate]:
     """Sentence-to-sentence candidates, scored below 1.0 so that the same words in another
     order are an edit, not "unchanged"; headings pair with headings only."""
+    tallies_a, tallies_b = rest_a.tallies, rest_b.tallies
     return [
-        (min(dice(rest_a.bags[i], rest_b.bags[j]), _BELOW_ONE), abs(i - j), (i,), (j,))
+        (min(tally_dice(tallies_a[i], tallies_b[j]), _BELOW_ONE), abs(i - j), (i,), (j,))
         for i, js in near_b.items()
         for j in js
         if (i in rest_a.headings) == (j in rest_b.headings)
@@ -295,7 +306,7 @@ def _parts(
             continue
         shorter = [p for p in near_w[:_SPLIT_CANDIDATES] if parts.sizes[p] < whole.sizes[w]]
         for run in _runs(shorter, free, parts.side):
-            score = min(_parts_score(whole.bags[w], [parts.bags[p] for p in run]), _BELOW_ONE)
+            score = min(_parts_score(whole, w, parts, run), _BELOW_ONE)
             if not score:
                 continue
             if whole_in_a:
@@ -366,16 +377,18 @@ def _runs(candidates: list[int], free: set[int], side: Segmented) -> list[tuple[
     return sorted(runs)
 
 
-def _parts_score(whole: Counter[str], parts: list[Counter[str]]) -> float:
-    """Dice of the whole against the joined parts; 0 unless each part is mostly inside."""
-    for part in parts:
-        total = part.total()
-        if not total or overlap(part, whole) / total < 0.6:
+def _parts_score(whole: _Rest, w: int, parts: _Rest, run: tuple[int, ...]) -> float:
+    """Dice of sentence ``w`` against the joined sentences ``run`` of ``parts``; 0 unless
+    each part is mostly inside the whole."""
+    tally = whole.tallies[w]
+    for p in run:
+        part = parts.tallies[p]
+        if not part.total or tally_overlap(part, tally) / part.total < 0.6:
             return 0.0
     joined: Counter[str] = Counter()
-    for part in parts:
-        joined.update(part)
-    return dice(whole, joined)
+    for p in run:
+        joined.update(parts.bags[p])
+    return dice(whole.bags[w], joined)
 
 
 # ---------------------------------------------------------------- pass 4: paragraphs

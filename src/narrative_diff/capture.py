@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -200,9 +201,16 @@ def document_snapshot(path: Path, *, limits: IngestLimits | None = None) -> Snap
 
 
 def _slug(text: str, fallback: str) -> str:
+    if len(text) <= _SLUG_MAX and _SLUG_SHAPED.fullmatch(text):  # its own slug: python-
+        return text  # slugify and its entity pattern are loaded for others only (3 ms)
     from slugify import slugify
 
-    return slugify(text, max_length=48, word_boundary=True) or fallback
+    return slugify(text, max_length=_SLUG_MAX, word_boundary=True) or fallback
+
+
+_SLUG_MAX = 48
+#: A name python-slugify leaves as it is (``tests/test_capture.py`` checks that).
+_SLUG_SHAPED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _date_source(extracted: Extracted) -> str:

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from .segment import tokenize
 from .text import fold_script
@@ -212,3 +213,42 @@ def dice(a: Counter[str], b: Counter[str]) -> float:
     if not total:
         return 1.0
     return round(2 * overlap(a, b) / total, 4)
+
+
+class Tally(NamedTuple):
+    """A bag (:func:`bag`) ready to be scored against many others (:func:`tally_dice`):
+    its words as a set, the words it holds more than once with their counts, its size.
+    A named tuple, not a dataclass: a long comparison makes thousands, made at C speed."""
+
+    words: frozenset[str]
+    repeated: dict[str, int]
+    total: int
+
+    @classmethod
+    def of(cls, bag: Counter[str]) -> Tally:
+        return cls(frozenset(bag), {k: n for k, n in bag.items() if n > 1}, bag.total())
+
+
+def tally_dice(a: Tally, b: Tally) -> float:
+    """:func:`dice` of the two bags, the same value in half the time: the words shared
+    are counted by a set intersection, and a word held more than once on both sides (a
+    few in a pair of sentences) adds what its lower count has beyond one
+    (:func:`tally_overlap`).
+
+    >>> x, y = Counter("aabbbc"), Counter("abbd")
+    >>> tally_dice(Tally.of(x), Tally.of(y)), dice(x, y)
+    (0.6, 0.6)
+    """
+    total = a.total + b.total
+    if not total:
+        return 1.0
+    return round(2 * tally_overlap(a, b) / total, 4)
+
+
+def tally_overlap(a: Tally, b: Tally) -> int:
+    """:func:`overlap` of the two bags."""
+    shared = len(a.words & b.words)
+    if a.repeated and b.repeated:
+        for word in a.repeated.keys() & b.repeated.keys():
+            shared += min(a.repeated[word], b.repeated[word]) - 1
+    return shared

@@ -100,18 +100,30 @@ def count_words(text: str) -> int:
     return len(WORD.split(text)) - 1  # a piece more than matches (none empty): no word list
 
 
-def is_mostly_text(text: str) -> bool:
+def is_mostly_text(text: str, utf8: bytes | None = None) -> bool:
     """True when the decoded string looks like prose, not binary noise.
 
     Control characters other than tab and newline are rare in real text; more than 1% of
-    them (or any NUL) means the bytes were not text in the guessed encoding.
+    them (or any NUL) means the bytes were not text in the guessed encoding. ``utf8``: the
+    bytes ``text`` was decoded from as UTF-8, where the controls are counted a third
+    faster (each is one byte, or ``C2`` and a byte for U+0080 to U+009F).
     """
     if not text:
         return True
-    if "\x00" in text:
-        return False
-    controls = len(_CONTROL.findall(text))
+    if utf8 is None:
+        if "\x00" in text:
+            return False
+        controls = len(_CONTROL.findall(text))
+    else:
+        if b"\x00" in utf8:
+            return False
+        controls = len(utf8) - len(utf8.translate(None, _CONTROL_BYTES))
+        controls += len(_C1_UTF8.findall(utf8)) if b"\xc2" in utf8 else 0
     return controls <= len(text) // 100
+
+
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])  # _CONTROL's ASCII
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")  # and the rest, as UTF-8
 
 
 _LANGUAGE_SUBTAG = re.compile(r"[-_]")

@@ -47,9 +47,10 @@ def codec_name(label: str) -> str | None:
         return None
 
 
-def _checked(text: str, encoding: str, name: str) -> tuple[str, str]:
+def _checked(text: str, encoding: str, name: str, utf8: bytes | None = None) -> tuple[str, str]:
+    """``utf8``: the bytes of ``text`` when it was decoded from UTF-8 as it is."""
     text = text.replace("\ufeff", "")  # zero-width no-break spaces carry nothing
-    if not is_mostly_text(text):
+    if not is_mostly_text(text, utf8):
         raise binary_file(name, f"decoding as {encoding} gives control characters, not text")
     return text, encoding
 
@@ -74,7 +75,7 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str]:
     if b"\x00" in raw:
         raise binary_file(name, "it contains NUL bytes (binary data, or UTF-16 without a BOM)")
     try:
-        return _checked(raw.decode("utf-8"), "utf_8", name)
+        return _checked(raw.decode("utf-8"), "utf_8", name, raw)
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
