@@ -808,8 +808,10 @@ def test_a_segmentation_rebuilt_from_its_sentence_cuts_is_the_same(
 def test_the_segments_written_from_a_template_are_the_encoders_text(ab: tuple[str, str]) -> None:
     """A long comparison's JSON writes each unchanged sentence from a template: the text
     the encoder writes of the same dictionaries, escapes and all."""
-    from narrative_diff.render import paired_to_dict, paired_to_json
-    from narrative_diff.serialise import compact_json
+    from narrative_diff.render import paired_to_dict, paired_to_json, paired_to_json_utf8
+    from narrative_diff.serialise import compact_json, json_utf8
 
     result = run(*ab)
     assert paired_to_json(result) == compact_json(paired_to_dict(result))
+    # escaped and encoded in pieces (the segments not copied): the same bytes
+    assert b"".join(paired_to_json_utf8(result)) == json_utf8(paired_to_json(result))

@@ -99,17 +99,17 @@ def compare_rendered(
     segments (most of the text) are written while the summary is made beside (a long
     comparison's second process): the same text, sooner."""
     from narrative_diff import render
-    from narrative_diff.serialise import json_utf8, to_json, with_last_member
+    from narrative_diff.serialise import to_json, with_last_member
 
     with _comparing(corpus, ref_a, ref_b, options, actors) as paired:
         if fmt != "json" or indent is not None:
             result = paired.summarised()
             text = render_comparison(result, fmt, side_by_side=side_by_side, indent=indent)
             return Rendered(result, (text.encode("utf-8"),))
-        head = json_utf8(render.paired_to_json(paired.paired))
+        *head, last = render.paired_to_json_utf8(paired.paired)
         result = paired.summarised()
     summary = to_json(render.summary_to_dict(result.summary), indent=None)
-    return Rendered(result, (*with_last_member(head, "summary", summary), b"\n"))
+    return Rendered(result, (*head, *with_last_member(last, "summary", summary), b"\n"))
 
 
 class _Comparing:

@@ -8,7 +8,7 @@ from typing import Any
 from narrative_diff.compare import SCHEMA_VERSION, Comparison, Paired
 from narrative_diff.readability import Readability
 from narrative_diff.relations import EQUAL, Segment
-from narrative_diff.serialise import compact_json, json_string
+from narrative_diff.serialise import compact_json, json_string, json_utf8
 from narrative_diff.shifts import Evidence, Replacement, Summary, WordChange
 from narrative_diff.snapshot import Snapshot
 
@@ -29,9 +29,19 @@ def paired_to_json(result: Paired) -> str:
     escapes: ``serialise.json_utf8``). A segment of a sentence left as it was (most of
     a long document) is written from a template: a third of the time of a dictionary
     given to the encoder, the same text (``tests/test_compare_properties.py``)."""
+    return "".join(_paired_pieces(result))
+
+
+def paired_to_json_utf8(result: Paired) -> tuple[bytes, ...]:
+    """:func:`paired_to_json` with its escapes, as UTF-8 (``serialise.json_utf8``), in
+    pieces: the megabytes of segments are not copied into one text with the rest first."""
+    return tuple(json_utf8(piece) for piece in _paired_pieces(result))
+
+
+def _paired_pieces(result: Paired) -> tuple[str, str, str]:
     head = compact_json(_head(result))
     segments = ", ".join(map(_segment_json, result.segments))
-    return f'{head[:-1]}, "segments": [{segments}]}}'
+    return f'{head[:-1]}, "segments": [', segments, "]}"
 
 
 def _head(result: Paired) -> dict[str, Any]:
