@@ -84,14 +84,15 @@ from .forms import (
     trie_regex,
 )
 from .prefilter import LineFilter, line_filter
-from .text import HAN, HAN_RANGES, han_variant
+from .text import HAN, HAN_RANGES, han_variant, non_ascii
 
 if TYPE_CHECKING:
     import regex
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 #: Cyrillic, and every character that folds to a Han one (radicals, enclosed ideographs:
-#: ``tests/test_actors_scripts.py``): a text with none has neither, seen in one scan.
+#: ``tests/test_actors_scripts.py``): a text with none has neither, seen in its few
+#: characters beyond ASCII (``text.non_ascii``).
 _NEITHER = re.compile(f"[\u0400-\u04ff\u2e80-\u2fdf\u3000-\u33ff\U0001f200-\U0001f2ff{HAN_RANGES}]")
 _WORD_CHAR = re.compile(rf"[^\W{HAN_RANGES}]")  # a letter, digit or "_" that is not Han
 _WORD_START = re.compile(r"\w")  # what \b reads as a word character
@@ -371,7 +372,7 @@ class ActorMatcher:
 
     def find(self, text: str) -> list[Match]:
         """Mentions in ``text``, sorted by start, non-overlapping (see the module docs)."""
-        plain = _NEITHER.search(text) is None  # (most long texts: one scan, not two)
+        plain = _NEITHER.search(non_ascii(text)) is None  # (most texts: a short look)
         if not plain and not self._expanded and _CYRILLIC.search(text):
             self.expand()
         nfc, spans = compose(text)

@@ -100,6 +100,22 @@ def count_words(text: str) -> int:
     return len(WORD.split(text)) - 1  # a piece more than matches (none empty): no word list
 
 
+def non_ascii(text: str) -> str:
+    """The characters of ``text`` beyond ASCII, in order: where a long text holds few,
+    a look for a script (Han, Cyrillic) in them costs a third of a look through it.
+
+    >>> non_ascii("The “ILRS” and Россия")
+    '“”Россия'
+    """
+    if text.isascii():
+        return ""
+    raw = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+    return raw.decode("utf-8", "surrogatepass")
+
+
+_ASCII_BYTES = bytes(range(128))
+
+
 def is_mostly_text(text: str, utf8: bytes | None = None) -> bool:
     """True when the decoded string looks like prose, not binary noise.
 
@@ -211,7 +227,7 @@ def fold_script(text: str) -> str:
     >>> fold_script("國際月球科研站 ILRS")
     '国际月球科研站 ILRS'
     """
-    if not HAN.search(text):
+    if text.isascii() or not HAN.search(text):
         return text
     return text.translate(_SCRIPT_FOLD)
 
