@@ -234,8 +234,7 @@ class _Rest:
     side: Segmented
     indices: list[int]
     bags: dict[int, Counter[str]]  # word keys of each sentence (see _content)
-    tallies: dict[int, Tally]  # the same, ready for scoring one sentence against another
-    sizes: dict[int, int]  # words in each bag
+    tallies: dict[int, Tally]  # the same, ready for scoring (and their sizes)
     headings: set[int]  # titles and headings among the indices
     gap: dict[int, int]  # the gap between in-order pairs that each sentence sits in
 
@@ -243,14 +242,13 @@ class _Rest:
     def of(
         cls, side: Segmented, indices: list[int], gap: dict[int, int], options: DiffOptions
     ) -> _Rest:
-        """Bags and sizes computed once, since every candidate is scored from them."""
+        """Bags and tallies computed once, since every candidate is scored from them."""
         bags = {i: bag(_content(side, i), options) for i in indices}
         return cls(
             side,
             indices,
             bags,
             {i: Tally.of(words) for i, words in bags.items()},
-            {i: sum(words.values()) for i, words in bags.items()},
             {i for i in indices if _is_heading(side, i)},
             gap,
         )
@@ -304,7 +302,8 @@ def _parts(
     for w, near_w in near.items():
         if w in whole.headings:  # a title or heading is never split or merged
             continue
-        shorter = [p for p in near_w[:_SPLIT_CANDIDATES] if parts.sizes[p] < whole.sizes[w]]
+        size = whole.tallies[w].total
+        shorter = [p for p in near_w[:_SPLIT_CANDIDATES] if parts.tallies[p].total < size]
         for run in _runs(shorter, free, parts.side):
             score = min(_parts_score(whole, w, parts, run), _BELOW_ONE)
             if not score:
