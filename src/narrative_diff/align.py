@@ -53,15 +53,7 @@ from typing import Literal, TypeAlias
 from .order import Pair, in_place, longest_increasing, relations_of
 from .relations import Alignment, Relation
 from .segment import Segmented
-from .similarity import (
-    DiffOptions,
-    Tally,
-    bag,
-    dice,
-    normal_form,
-    tally_dice,
-    tally_overlap,
-)
+from .similarity import DiffOptions, Tally, bag, dice, normal_form, tally_dice, tally_overlap
 
 DEFAULT_THRESHOLD = 0.5
 #: No two sentences less similar than this are paired (unless ``threshold`` is set lower):
