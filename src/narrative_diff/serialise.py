@@ -40,7 +40,7 @@ from pathlib import PurePath
 from typing import TypeVar
 
 from narrative_diff.errors import MissingExtra
-from narrative_diff.text import printable
+from narrative_diff.text import printable, utf8_non_ascii
 
 __all__ = [
     "FORMULA_START",
@@ -140,11 +140,7 @@ def _has_invisible(raw: bytes) -> bool:
         return True
     if raw.isascii():
         return False
-    rest = raw.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    return _INVISIBLE.search(rest) is not None
-
-
-_ASCII_BYTES = bytes(range(128))
+    return _INVISIBLE.search(utf8_non_ascii(raw)) is not None
 
 
 #: Characters json leaves raw but a terminal may act on (C1 controls, CSI U+009B) or that
